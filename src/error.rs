@@ -1,0 +1,38 @@
+//! Fatal errors: the run cannot go on. Everything recoverable is a [`crate::diag::Note`].
+
+use std::path::PathBuf;
+
+/// A problem that stops the run (exit code 2).
+#[derive(Debug, thiserror::Error)]
+pub enum Error {
+    /// An input named on the command line cannot be used.
+    #[error("cannot read input {}: {message}", path.display())]
+    Input {
+        /// The input.
+        path: PathBuf,
+        /// Why.
+        message: String,
+    },
+    /// `--strict` and some files were unreadable.
+    #[error("{count} input file(s) could not be read (--strict)")]
+    Strict {
+        /// How many.
+        count: usize,
+    },
+    /// Writing output failed.
+    #[error("cannot write {}: {source}", path.display())]
+    Write {
+        /// Where.
+        path: PathBuf,
+        /// The I/O error.
+        source: std::io::Error,
+    },
+    /// Rendering output failed.
+    #[error("cannot render {what}: {message}")]
+    Render {
+        /// Which output.
+        what: &'static str,
+        /// Why.
+        message: String,
+    },
+}

@@ -1,0 +1,309 @@
+//! A small element tree built from quick-xml's streaming reader.
+//!
+//! Salesforce metadata files are small (kilobytes), so a tree is the simplest shape to map into
+//! typed records while keeping every element's line and column for evidence and diagnostics.
+//! The parser is defensive: no DTD, no entity expansion beyond the five predefined ones and
+//! character references, a depth limit and a size limit.
+
+use quick_xml::events::{BytesStart, Event};
+use quick_xml::Reader;
+
+/// Largest metadata file we read; retrieved metadata files are far below this.
+pub const MAX_XML_BYTES: usize = 16 * 1024 * 1024;
+/// Deepest element nesting we accept; real metadata nests four levels at most.
+pub const MAX_DEPTH: usize = 64;
+
+/// A position in a text file, both 1-based; columns count characters.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Default, serde::Serialize)]
+pub struct Pos {
+    /// 1-based line.
+    pub line: u32,
+    /// 1-based column (characters).
+    pub col: u32,
+}
+
+/// One element: its local name, trimmed text, children and where its start tag begins.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Element {
+    /// Local name without namespace prefix.
+    pub name: String,
+    /// Concatenated text and CDATA content, trimmed of surrounding white space.
+    pub text: String,
+    /// Child elements in document order.
+    pub children: Vec<Element>,
+    /// Position of the `<` of the start tag.
+    pub pos: Pos,
+}
+
+impl Element {
+    /// The first child with this name.
+    pub fn child(&self, name: &str) -> Option<&Element> {
+        self.children.iter().find(|c| c.name == name)
+    }
+
+    /// All children with this name.
+    pub fn children_named<'a>(&'a self, name: &'a str) -> impl Iterator<Item = &'a Element> + 'a {
+        self.children.iter().filter(move |c| c.name == name)
+    }
+}
+
+/// Why a document could not be read, with the position of the problem.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct XmlError {
+    /// Where the problem is.
+    pub pos: Pos,
+    /// What is wrong, in words.
+    pub message: String,
+}
+
+/// Maps byte offsets to line and column, computed once per document.
+pub struct LineIndex<'a> {
+    text: &'a str,
+    starts: Vec<usize>,
+}
+
+impl<'a> LineIndex<'a> {
+    /// Index the line starts of `text` (LF, CRLF and lone CR all end a line).
+    pub fn new(text: &'a str) -> Self {
+        let bytes = text.as_bytes();
+        let mut starts = vec![0];
+        let mut i = 0;
+        while i < bytes.len() {
+            match bytes[i] {
+                b'\n' => starts.push(i + 1),
+                b'\r' if bytes.get(i + 1) != Some(&b'\n') => starts.push(i + 1),
+                _ => {}
+            }
+            i += 1;
+        }
+        LineIndex { text, starts }
+    }
+
+    /// The position of byte `offset`.
+    pub fn pos(&self, offset: usize) -> Pos {
+        let offset = offset.min(self.text.len());
+        let line = self.starts.partition_point(|&s| s <= offset).max(1);
+        let start = self.starts[line - 1];
+        let col = self
+            .text
+            .get(start..offset)
+            .map_or(offset - start, |s| s.chars().count());
+        Pos {
+            line: line as u32,
+            col: col as u32 + 1,
+        }
+    }
+}
+
+/// Decode raw bytes as UTF-8 (dropping a BOM); invalid bytes are an error at their position.
+pub fn decode_utf8(bytes: &[u8]) -> Result<&str, XmlError> {
+    let bytes = bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(bytes);
+    if bytes.starts_with(b"\xFF\xFE") || bytes.starts_with(b"\xFE\xFF") {
+        return Err(XmlError {
+            pos: Pos { line: 1, col: 1 },
+            message: "UTF-16 is not supported; save the file as UTF-8".into(),
+        });
+    }
+    std::str::from_utf8(bytes).map_err(|e| {
+        let valid = &bytes[..e.valid_up_to()];
+        // The valid prefix is UTF-8 by definition, so this cannot fail.
+        let prefix = std::str::from_utf8(valid).unwrap_or_default();
+        let pos = LineIndex::new(prefix).pos(prefix.len());
+        XmlError {
+            pos,
+            message: format!("invalid UTF-8 byte 0x{:02X}", bytes[e.valid_up_to()]),
+        }
+    })
+}
+
+/// Parse a whole document and return its root element.
+pub fn parse(text: &str) -> Result<Element, XmlError> {
+    let index = LineIndex::new(text);
+    let err = |offset: u64, message: String| XmlError {
+        pos: index.pos(offset as usize),
+        message,
+    };
+    if text.len() > MAX_XML_BYTES {
+        return Err(err(0, format!("file is larger than {MAX_XML_BYTES} bytes")));
+    }
+    let mut reader = Reader::from_str(text);
+    let config = reader.config_mut();
+    config.check_end_names = true;
+    config.expand_empty_elements = false;
+    let mut stack: Vec<Element> = Vec::new();
+    let mut root: Option<Element> = None;
+    loop {
+        let before = reader.buffer_position();
+        let event = reader
+            .read_event()
+            .map_err(|e| err(reader.error_position(), format!("malformed XML: {e}")))?;
+        match event {
+            Event::Start(start) | Event::Empty(start) if root.is_some() => {
+                let _ = start;
+                return Err(err(before, "content after the root element".into()));
+            }
+            Event::Start(start) => {
+                if stack.len() >= MAX_DEPTH {
+                    return Err(err(
+                        before,
+                        format!("elements nested deeper than {MAX_DEPTH}"),
+                    ));
+                }
+                stack.push(new_element(&start, index.pos(tag_offset(text, before))));
+            }
+            Event::Empty(start) => {
+                let el = new_element(&start, index.pos(tag_offset(text, before)));
+                attach(&mut stack, &mut root, el);
+            }
+            Event::End(_) => {
+                let mut el = stack
+                    .pop()
+                    .ok_or_else(|| err(before, "unexpected end tag".into()))?;
+                el.text = el.text.trim().to_string();
+                attach(&mut stack, &mut root, el);
+            }
+            Event::Text(t) => {
+                let content = t.xml10_content();
+                match stack.last_mut() {
+                    Some(el) => el.text.push_str(&content),
+                    None if content.trim().is_empty() => {}
+                    None => return Err(err(before, "text outside the root element".into())),
+                }
+            }
+            Event::CData(c) => {
+                let content = c.into_inner().into_owned();
+                if let Some(el) = stack.last_mut() {
+                    el.text.push_str(&content);
+                }
+            }
+            Event::GeneralRef(r) => {
+                let resolved = resolve_ref(&r)
+                    .ok_or_else(|| err(before, format!("unknown entity &{};", &*r)))?;
+                if let Some(el) = stack.last_mut() {
+                    el.text.push(resolved);
+                }
+            }
+            Event::DocType(_) => {
+                return Err(err(
+                    before,
+                    "DOCTYPE declarations are not allowed in metadata".into(),
+                ))
+            }
+            Event::Comment(_) | Event::Decl(_) | Event::PI(_) => {}
+            Event::Eof => break,
+        }
+    }
+    if let Some(open) = stack.last() {
+        return Err(XmlError {
+            pos: open.pos,
+            message: format!("element <{}> is never closed", open.name),
+        });
+    }
+    root.ok_or_else(|| err(0, "no root element".into()))
+}
+
+fn new_element(start: &BytesStart<'_>, pos: Pos) -> Element {
+    let name = start.local_name().as_ref().to_string();
+    Element {
+        name,
+        text: String::new(),
+        children: Vec::new(),
+        pos,
+    }
+}
+
+fn attach(stack: &mut [Element], root: &mut Option<Element>, el: Element) {
+    match stack.last_mut() {
+        Some(parent) => parent.children.push(el),
+        None => *root = Some(el),
+    }
+}
+
+/// `buffer_position` before a start event points at the preceding text; skip to the `<`.
+fn tag_offset(text: &str, from: u64) -> usize {
+    let from = from as usize;
+    text.get(from..)
+        .and_then(|rest| rest.find('<'))
+        .map_or(from, |i| from + i)
+}
+
+fn resolve_ref(r: &quick_xml::events::BytesRef<'_>) -> Option<char> {
+    if r.is_char_ref() {
+        return r.resolve_char_ref().ok().flatten();
+    }
+    let name: &str = r;
+    let s = quick_xml::escape::resolve_predefined_entity(name)?;
+    s.chars().next()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn root(xml: &str) -> Element {
+        parse(xml).expect("parses")
+    }
+
+    #[test]
+    fn reads_nested_text_and_positions() {
+        let el = root(
+            "<?xml version=\"1.0\"?>\n<A xmlns=\"x\">\n  <b>one</b>\n  <c><d> two </d></c>\n</A>\n",
+        );
+        assert_eq!(el.name, "A");
+        assert_eq!(el.child("b").map(|b| b.text.as_str()), Some("one"));
+        let d = &el.child("c").expect("c").children[0];
+        assert_eq!(d.text, "two");
+        assert_eq!(d.pos, Pos { line: 4, col: 6 });
+    }
+
+    #[test]
+    fn prettier_split_tags_and_comments() {
+        let el = root("<A\n  xmlns=\"x\"\n>\n<!-- note -->\n<label\n    >My App</label\n>\n</A>");
+        assert_eq!(el.child("label").map(|l| l.text.as_str()), Some("My App"));
+    }
+
+    #[test]
+    fn bom_and_crlf() {
+        let bytes = b"\xEF\xBB\xBF<A>\r\n<b>x\r\ny</b>\r\n</A>\r\n";
+        let text = decode_utf8(bytes).expect("utf8");
+        let el = root(text);
+        assert_eq!(el.child("b").map(|b| b.text.as_str()), Some("x\ny"));
+        assert_eq!(el.child("b").map(|b| b.pos.line), Some(2));
+    }
+
+    #[test]
+    fn entities_and_cdata() {
+        let el = root("<A><b>a &amp; b &#65;</b><c><![CDATA[<x>]]></c></A>");
+        assert_eq!(el.child("b").map(|b| b.text.as_str()), Some("a & b A"));
+        assert_eq!(el.child("c").map(|b| b.text.as_str()), Some("<x>"));
+    }
+
+    #[test]
+    fn malformed_reports_position() {
+        let e = parse("<A>\n  <b>x</c>\n</A>").expect_err("mismatch");
+        assert_eq!(e.pos.line, 2, "{e:?}");
+        let e = parse("<A>\n<b>\n").expect_err("unclosed");
+        assert!(
+            e.message.contains("never closed") || e.message.contains("malformed"),
+            "{e:?}"
+        );
+    }
+
+    #[test]
+    fn doctype_rejected() {
+        let e = parse("<!DOCTYPE A [<!ENTITY x \"y\">]><A>&x;</A>").expect_err("doctype");
+        assert!(e.message.contains("DOCTYPE"));
+    }
+
+    #[test]
+    fn invalid_utf8_position() {
+        let e = decode_utf8(b"<A>\n<b>\xFF</b></A>").expect_err("bad");
+        assert_eq!(e.pos, Pos { line: 2, col: 4 });
+    }
+
+    #[test]
+    fn depth_limit() {
+        let deep = "<a>".repeat(MAX_DEPTH + 1);
+        assert!(parse(&deep).is_err());
+    }
+}

@@ -1,0 +1,31 @@
+//! The `ecaplan` binary: parse arguments, run, print, map the outcome to an exit code
+//! (0 success, 1 findings at or above `--fail-on`, 2 could not run).
+
+use std::io::Write;
+use std::process::ExitCode;
+
+use clap::Parser;
+use ecaplan::cli::{Cli, Command};
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    let (result, quiet) = match &cli.command {
+        Command::Inventory(args) => (ecaplan::app::inventory(args), args.input.quiet),
+    };
+    match result {
+        Ok(outcome) => {
+            let mut out = std::io::stdout().lock();
+            // A closed pipe (`| head`) is not an error worth reporting.
+            let _ = out.write_all(outcome.stdout.as_bytes());
+            let _ = out.flush();
+            if !quiet {
+                let _ = std::io::stderr().write_all(outcome.stderr.as_bytes());
+            }
+            ExitCode::from(outcome.code)
+        }
+        Err(e) => {
+            let _ = writeln!(std::io::stderr(), "error: {e}");
+            ExitCode::from(2)
+        }
+    }
+}

@@ -1,0 +1,89 @@
+//! CSV renderer: one row per app; list cells joined with `;`; formula-safe cells.
+
+use super::formula_safe;
+use super::inventory::InventoryReport;
+use crate::error::Error;
+
+/// The app rows of the inventory as CSV.
+pub fn render_inventory(r: &InventoryReport) -> Result<String, Error> {
+    let err = |e: csv::Error| Error::Render {
+        what: "csv",
+        message: e.to_string(),
+    };
+    let mut w = csv::Writer::from_writer(Vec::new());
+    w.write_record([
+        "api_name",
+        "label",
+        "namespace",
+        "distribution",
+        "settings_from",
+        "flows",
+        "scopes",
+        "access",
+        "ip_relaxation",
+        "refresh_token_policy",
+        "pkce_required",
+        "refresh_token_rotation",
+        "certificate_expires",
+        "certificate_subject",
+        "saml",
+        "saml_encryption",
+        "canvas",
+        "mobile",
+        "run_as_user",
+        "oauth_handler",
+        "profiles",
+        "permission_sets",
+        "callback_urls",
+        "consumer_key",
+        "connected_app_file",
+        "eca_files",
+    ])
+    .map_err(err)?;
+    let opt = |o: &Option<String>| o.clone().unwrap_or_default();
+    let b = |o: Option<bool>| o.map(|b| b.to_string()).unwrap_or_default();
+    for a in &r.apps {
+        let row = [
+            a.api_name.clone(),
+            a.label.clone(),
+            opt(&a.namespace),
+            a.distribution.into(),
+            a.settings_from.unwrap_or_default().into(),
+            a.flows.join(";"),
+            a.scopes.join(";"),
+            a.access.into(),
+            opt(&a.ip_relaxation),
+            opt(&a.refresh_token_policy),
+            b(a.pkce_required),
+            b(a.refresh_token_rotation),
+            opt(&a.certificate_expires),
+            opt(&a.certificate_subject),
+            a.saml.to_string(),
+            opt(&a.saml_encryption),
+            a.canvas.to_string(),
+            a.mobile.to_string(),
+            opt(&a.run_as_user),
+            opt(&a.oauth_handler),
+            a.profiles.join(";"),
+            a.permission_sets.join(";"),
+            a.callback_urls.join(";"),
+            opt(&a.consumer_key),
+            opt(&a.connected_app_file),
+            a.eca_files
+                .iter()
+                .map(|f| format!("{}:{}", f.kind, f.file))
+                .collect::<Vec<_>>()
+                .join(";"),
+        ];
+        w.write_record(row.iter().map(|c| formula_safe(c)))
+            .map_err(err)?;
+    }
+    let bytes = w.into_inner().map_err(|e| Error::Render {
+        what: "csv",
+        message: e.to_string(),
+    })?;
+    String::from_utf8(bytes).map_err(|e| Error::Render {
+        what: "csv",
+        message: e.to_string(),
+    })
+}

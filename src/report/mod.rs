@@ -1,0 +1,28 @@
+//! Report view-models (serde) and one renderer per output format. View-models are built from
+//! the model once; renderers only format them.
+
+pub mod csv_out;
+pub mod inventory;
+pub mod table;
+
+/// Make a cell safe from spreadsheet formula injection: cells that a spreadsheet would
+/// evaluate (`=`, `+`, `-`, `@`, tab, CR) get a leading apostrophe.
+pub fn formula_safe(cell: &str) -> String {
+    match cell.chars().next() {
+        Some('=' | '+' | '-' | '@' | '\t' | '\r') => format!("'{cell}"),
+        _ => cell.to_string(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn formula_cells_are_neutralised() {
+        assert_eq!(
+            super::formula_safe("=HYPERLINK(\"x\")"),
+            "'=HYPERLINK(\"x\")"
+        );
+        assert_eq!(super::formula_safe("@SUM(A1)"), "'@SUM(A1)");
+        assert_eq!(super::formula_safe("plain"), "plain");
+    }
+}

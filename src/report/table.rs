@@ -1,0 +1,170 @@
+//! Plain-text table renderer for terminals.
+
+use std::collections::BTreeMap;
+use std::fmt::Write;
+
+use super::inventory::InventoryReport;
+use crate::diag::Level;
+use crate::ingest::FileStatus;
+
+const MAX_CELL: usize = 48;
+
+fn cell(s: &str) -> String {
+    // Control characters from inputs must not reach the terminal.
+    let clean: String = s
+        .chars()
+        .map(|c| if c.is_control() { ' ' } else { c })
+        .collect();
+    if clean.chars().count() > MAX_CELL {
+        let cut: String = clean.chars().take(MAX_CELL - 1).collect();
+        format!("{cut}…")
+    } else {
+        clean
+    }
+}
+
+fn yes_no(b: Option<bool>) -> &'static str {
+    match b {
+        Some(true) => "yes",
+        Some(false) => "no",
+        None => "-",
+    }
+}
+
+/// Render rows as aligned columns.
+pub fn columns(header: &[&str], rows: &[Vec<String>]) -> String {
+    let mut widths: Vec<usize> = header.iter().map(|h| h.chars().count()).collect();
+    for row in rows {
+        for (w, c) in widths.iter_mut().zip(row) {
+            *w = (*w).max(c.chars().count());
+        }
+    }
+    let mut out = String::new();
+    let line = |cells: Vec<String>, out: &mut String| {
+        let padded: Vec<String> = cells
+            .iter()
+            .zip(&widths)
+            .map(|(c, w)| format!("{c}{}", " ".repeat(w - c.chars().count())))
+            .collect();
+        let _ = writeln!(out, "{}", padded.join("  ").trim_end());
+    };
+    line(header.iter().map(|h| h.to_string()).collect(), &mut out);
+    for row in rows {
+        line(row.clone(), &mut out);
+    }
+    out
+}
+
+/// The inventory as a terminal table, followed by the file accounting and the diagnostics.
+pub fn render_inventory(r: &InventoryReport) -> String {
+    let header = [
+        "API NAME",
+        "LABEL",
+        "DISTRIBUTION",
+        "FLOWS",
+        "SCOPES",
+        "ACCESS",
+        "IP",
+        "REFRESH",
+        "PKCE",
+        "CERT EXPIRES",
+        "FEATURES",
+        "KEY",
+        "ECA FILES",
+    ];
+    let rows: Vec<Vec<String>> = r
+        .apps
+        .iter()
+        .map(|a| {
+            let mut features = Vec::new();
+            for (on, name) in [(a.saml, "saml"), (a.canvas, "canvas"), (a.mobile, "mobile")] {
+                if on {
+                    features.push(name.to_string());
+                }
+            }
+            if a.oauth_handler.is_some() {
+                features.push("handler".into());
+            }
+            if let Some(u) = &a.run_as_user {
+                features.push(format!("run-as {u}"));
+            }
+            vec![
+                cell(&a.api_name),
+                cell(&a.label),
+                a.distribution.to_string(),
+                cell(&a.flows.join(",")),
+                cell(&a.scopes.join(",")),
+                a.access.to_string(),
+                a.ip_relaxation.clone().unwrap_or_else(|| "-".into()),
+                cell(a.refresh_token_policy.as_deref().unwrap_or("-")),
+                yes_no(a.pkce_required).into(),
+                a.certificate_expires.clone().unwrap_or_else(|| "-".into()),
+                cell(&features.join(",")),
+                a.consumer_key.clone().unwrap_or_else(|| "-".into()),
+                a.eca_files.len().to_string(),
+            ]
+        })
+        .collect();
+    let mut out = format!("{} app(s)\n", r.apps.len());
+    out.push_str(&columns(&header, &rows));
+    let _ = writeln!(
+        out,
+        "\norg: username-password flow {}, user-agent flow {}",
+        r.org.username_password_flow, r.org.user_agent_flow
+    );
+    out.push_str(&render_accounting(r));
+    out
+}
+
+fn render_accounting(r: &InventoryReport) -> String {
+    let a = &r.accounting;
+    let mut out = format!(
+        "\nfiles: {} total, {} parsed, {} ignored, {} unreadable\n",
+        a.total, a.parsed, a.ignored, a.unreadable
+    );
+    let mut reasons: BTreeMap<&str, usize> = BTreeMap::new();
+    for f in &a.files {
+        match &f.status {
+            FileStatus::Ignored { reason } => *reasons.entry(reason).or_default() += 1,
+            FileStatus::Unreadable {
+                line,
+                column,
+                message,
+            } => {
+                let loc = match (line, column) {
+                    (Some(l), Some(c)) => format!("{}:{l}:{c}", f.path),
+                    _ => f.path.clone(),
+                };
+                let _ = writeln!(out, "  unreadable: {loc}: {message}");
+            }
+            FileStatus::Parsed { .. } => {}
+        }
+    }
+    for (reason, n) in reasons {
+        let _ = writeln!(out, "  ignored {n}: {reason}");
+    }
+    for s in &r.secrets_found {
+        let line = s.line.map(|l| format!(":{l}")).unwrap_or_default();
+        let _ = writeln!(
+            out,
+            "  secret found: {}{line} ({}; value not shown)",
+            s.file, s.kind
+        );
+    }
+    let warnings: Vec<_> = r
+        .notes
+        .iter()
+        .filter(|n| n.level == Level::Warning)
+        .collect();
+    for n in &warnings {
+        let _ = writeln!(out, "  {n}");
+    }
+    let infos = r.notes.iter().filter(|n| n.level == Level::Info).count();
+    if infos > 0 {
+        let _ = writeln!(
+            out,
+            "  {infos} info note(s), e.g. elements newer than the known schema (see --format json)"
+        );
+    }
+    out
+}
