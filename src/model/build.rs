@@ -7,6 +7,7 @@ use std::collections::BTreeMap;
 use super::*;
 use crate::diag::{Level, Note};
 use crate::metadata::access::UserPermission;
+use crate::metadata::connected_app::ConnectedApp;
 use crate::metadata::{cert, Document, Payload};
 
 /// Build the inventory. Notes report duplicates and files that cannot be attached to an app.
@@ -79,16 +80,36 @@ fn relevant(perms: &[UserPermission]) -> Vec<String> {
 
 impl Builder {
     fn app_mut(&mut self, api_name: &str) -> &mut App {
-        self.apps.entry(key(api_name)).or_insert_with(|| App {
-            api_name: api_name.to_string(),
-            label: None,
-            namespace: namespace_of(api_name),
-            distribution: Distribution::Local,
-            connected_app: None,
-            eca: None,
-            certificate: None,
-            certificate_error: None,
-        })
+        self.apps.entry(key(api_name)).or_insert_with(|| new_app(api_name))
+    }
+
+    /// The same API name twice: an identical copy (source and mdapi of one retrieve) is merged;
+    /// a different definition means the inputs mix orgs, so both are kept as separate apps.
+    fn add_connected_app(&mut self, doc: &Document, ca: ConnectedApp) {
+        let mut k = key(&doc.full_name);
+        let mut n = 1;
+        while let Some(existing) = self.apps.get(&k).and_then(|a| a.connected_app.as_ref()) {
+            if existing.value == ca {
+                let msg = format!("same connected app as {}; read once", existing.file);
+                self.notes.push(Note::file(Level::Info, "identical-copy", &doc.file, msg));
+                return;
+            }
+            if n == 1 {
+                let msg = format!(
+                    "connected app {} is defined differently in {}: the inputs may mix orgs; both are listed",
+                    doc.full_name, existing.file
+                );
+                self.notes.push(Note::file(Level::Warning, "conflicting-definition", &doc.file, msg));
+            }
+            n += 1;
+            k = format!("{}#{n}", key(&doc.full_name));
+        }
+        let mut app = new_app(&doc.full_name);
+        if let Some(existing) = self.apps.remove(&k) {
+            app = existing;
+        }
+        app.connected_app = Some(sourced(doc, ca));
+        self.apps.insert(k, app);
     }
 
     fn duplicate(&mut self, doc: &Document, first: &str) {
@@ -107,14 +128,7 @@ impl Builder {
 
     fn add(&mut self, doc: Document) {
         match doc.payload.clone() {
-            Payload::ConnectedApp(ca) => {
-                let app = self.app_mut(&doc.full_name);
-                if let Some(first) = &app.connected_app {
-                    let first = first.file.clone();
-                    return self.duplicate(&doc, &first);
-                }
-                app.connected_app = Some(sourced(&doc, *ca));
-            }
+            Payload::ConnectedApp(ca) => self.add_connected_app(&doc, *ca),
             Payload::EcaHeader(h) => {
                 let app = self.app_mut(&doc.full_name);
                 let eca = app.eca.get_or_insert_with(EcaBundle::default);
@@ -341,6 +355,19 @@ impl Builder {
             ));
             target.eca = eca_app.eca;
         }
+    }
+}
+
+fn new_app(api_name: &str) -> App {
+    App {
+        api_name: api_name.to_string(),
+        label: None,
+        namespace: namespace_of(api_name),
+        distribution: Distribution::Local,
+        connected_app: None,
+        eca: None,
+        certificate: None,
+        certificate_error: None,
     }
 }
 

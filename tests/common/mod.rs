@@ -1,0 +1,48 @@
+//! Helpers shared by the integration tests.
+#![allow(dead_code)]
+
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output};
+
+/// Run the binary with arguments, from the package root.
+pub fn ecaplan<I, S>(args: I) -> Output
+where
+    I: IntoIterator<Item = S>,
+    S: AsRef<std::ffi::OsStr>,
+{
+    Command::new(env!("CARGO_BIN_EXE_ecaplan"))
+        .args(args)
+        .current_dir(env!("CARGO_MANIFEST_DIR"))
+        .output()
+        .expect("run ecaplan")
+}
+
+/// Stdout as JSON, asserting success.
+pub fn json_of(out: &Output) -> serde_json::Value {
+    assert!(
+        out.status.success(),
+        "exit {:?}\nstderr: {}",
+        out.status.code(),
+        String::from_utf8_lossy(&out.stderr)
+    );
+    serde_json::from_slice(&out.stdout).expect("json on stdout")
+}
+
+/// `../shared` beside the project. Absent in a user's clone: tests skip, unless
+/// `ECAPLAN_REQUIRE_SHARED=1` (set by `.ci/run`) turns the skip into a failure.
+pub fn shared_dir() -> Option<PathBuf> {
+    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("../shared");
+    if dir.join("corpus/real").is_dir() {
+        return Some(dir);
+    }
+    if std::env::var("ECAPLAN_REQUIRE_SHARED").is_ok_and(|v| v == "1") {
+        panic!("../shared is required (ECAPLAN_REQUIRE_SHARED=1) but missing at {}", dir.display());
+    }
+    eprintln!("skipping: ../shared not found");
+    None
+}
+
+/// Path of a fixture under tests/fixtures.
+pub fn fixture(rel: &str) -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures").join(rel)
+}
