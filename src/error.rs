@@ -27,6 +27,14 @@ pub enum Error {
         /// The I/O error.
         source: std::io::Error,
     },
+    /// `ecaplan.toml` is invalid.
+    #[error("invalid configuration {file}: {message}")]
+    Config {
+        /// The file.
+        file: String,
+        /// What is wrong (the parser names key, line and column).
+        message: String,
+    },
     /// Rendering output failed.
     #[error("cannot render {what}: {message}")]
     Render {

@@ -5,9 +5,12 @@
 
 pub mod app;
 pub mod cli;
+pub mod config;
 pub mod diag;
 pub mod error;
+pub mod graph;
 pub mod ingest;
 pub mod metadata;
 pub mod model;
 pub mod report;
+pub mod rules;

@@ -37,15 +37,28 @@ fn row<'a>(inv: &'a Value, api_name: &str) -> &'a Value {
 }
 
 fn strings(v: &Value) -> Vec<String> {
-    v.as_array().expect("array").iter().map(|s| s.as_str().expect("str").to_string()).collect()
+    v.as_array()
+        .expect("array")
+        .iter()
+        .map(|s| s.as_str().expect("str").to_string())
+        .collect()
 }
 
 #[test]
 fn corpus_inventory_is_complete() {
     let Some(shared) = shared_dir() else { return };
     let corpus = shared.join("corpus/real");
-    let inv = json_of(&ecaplan(["inventory".as_ref(), corpus.as_os_str(), "--format".as_ref(), "json".as_ref()]));
-    assert_eq!(inv["accounting"]["unreadable"], 0, "{:#}", inv["accounting"]);
+    let inv = json_of(&ecaplan([
+        "inventory".as_ref(),
+        corpus.as_os_str(),
+        "--format".as_ref(),
+        "json".as_ref(),
+    ]));
+    assert_eq!(
+        inv["accounting"]["unreadable"], 0,
+        "{:#}",
+        inv["accounting"]
+    );
 
     let mut apps = Vec::new();
     files_with(&corpus, ".connectedApp-meta.xml", &mut apps);
@@ -57,13 +70,21 @@ fn corpus_inventory_is_complete() {
         let file = path.to_string_lossy();
         let found = rows.iter().any(|r| {
             r["label"] == label.as_str()
-                && r["connected_app_file"].as_str().is_some_and(|f| file.ends_with(f.trim_start_matches("../")))
+                && r["connected_app_file"]
+                    .as_str()
+                    .is_some_and(|f| file.ends_with(f.trim_start_matches("../")))
         });
         assert!(found, "{file} ({label}) not listed with its label");
     }
 
     let mut eca_files = Vec::new();
-    for suffix in ["ecaOauth-meta.xml", "ecaGlblOauth-meta.xml", "ecaOauthPlcy-meta.xml", "ecaPlcy-meta.xml", "ecaOauthSecurity-meta.xml"] {
+    for suffix in [
+        "ecaOauth-meta.xml",
+        "ecaGlblOauth-meta.xml",
+        "ecaOauthPlcy-meta.xml",
+        "ecaPlcy-meta.xml",
+        "ecaOauthSecurity-meta.xml",
+    ] {
         files_with(&corpus, suffix, &mut eca_files);
     }
     assert!(eca_files.len() >= 15, "{}", eca_files.len());
@@ -71,10 +92,16 @@ fn corpus_inventory_is_complete() {
         let text = std::fs::read_to_string(path).expect("read");
         let owner = element(&text, "externalClientApplication").expect("owner");
         let app = row(&inv, &owner);
-        let name = path.file_name().expect("name").to_string_lossy().to_string();
-        let grouped = app["eca_files"].as_array().expect("eca_files").iter().any(|f| {
-            f["file"].as_str().is_some_and(|p| p.ends_with(&name))
-        });
+        let name = path
+            .file_name()
+            .expect("name")
+            .to_string_lossy()
+            .to_string();
+        let grouped = app["eca_files"]
+            .as_array()
+            .expect("eca_files")
+            .iter()
+            .any(|f| f["file"].as_str().is_some_and(|p| p.ends_with(&name)));
         assert!(grouped, "{name} not grouped under {owner}");
     }
 }
@@ -83,14 +110,22 @@ fn corpus_inventory_is_complete() {
 fn corpus_key_facts() {
     let Some(shared) = shared_dir() else { return };
     let corpus = shared.join("corpus/real");
-    let inv = json_of(&ecaplan(["inventory".as_ref(), corpus.as_os_str(), "--format".as_ref(), "json".as_ref()]));
+    let inv = json_of(&ecaplan([
+        "inventory".as_ref(),
+        corpus.as_os_str(),
+        "--format".as_ref(),
+        "json".as_ref(),
+    ]));
 
     let bsi = row(&inv, "BSI_Integration");
     assert_eq!(strings(&bsi["scopes"]), ["Full"]);
     assert_eq!(bsi["access"], "admin-approved");
     assert_eq!(bsi["ip_relaxation"], "Bypass");
     assert_eq!(bsi["refresh_token_policy"], "zero");
-    assert_eq!(strings(&bsi["profiles"]), ["System Administrator", "Marketing User", "BLC Profile"]);
+    assert_eq!(
+        strings(&bsi["profiles"]),
+        ["System Administrator", "Marketing User", "BLC Profile"]
+    );
     assert_eq!(bsi["consumer_key"], "…K0y5");
 
     let hamilton = row(&inv, "Hamilton_Workato_Integrations");
@@ -98,7 +133,10 @@ fn corpus_key_facts() {
     assert!(strings(&hamilton["flows"]).contains(&"jwt-bearer".to_string()));
     assert_eq!(hamilton["refresh_token_policy"], "lifetime 90 Days");
     assert_eq!(hamilton["certificate_expires"], "2025-02-05");
-    assert_eq!(strings(&hamilton["scopes"]), ["Basic", "Api", "Full", "RefreshToken", "OpenID", "SFAP"]);
+    assert_eq!(
+        strings(&hamilton["scopes"]),
+        ["Basic", "Api", "Full", "RefreshToken", "OpenID", "SFAP"]
+    );
 
     let canvas = row(&inv, "getinvoiceapp");
     assert_eq!(canvas["canvas"], true);
@@ -115,7 +153,10 @@ fn corpus_key_facts() {
     assert_eq!(road["settings_from"], "eca");
     assert_eq!(strings(&road["flows"]), ["client-credentials"]);
     assert_eq!(road["access"], "admin-approved");
-    assert_eq!(strings(&road["permission_sets"]), ["RoadLink_Bus_Integration_Access"]);
+    assert_eq!(
+        strings(&road["permission_sets"]),
+        ["RoadLink_Bus_Integration_Access"]
+    );
     assert_eq!(strings(&road["scopes"]), ["Api", "Full", "Chatbot"]);
 
     let platform = row(&inv, "PlatformEvent_Subscription");

@@ -80,7 +80,9 @@ fn relevant(perms: &[UserPermission]) -> Vec<String> {
 
 impl Builder {
     fn app_mut(&mut self, api_name: &str) -> &mut App {
-        self.apps.entry(key(api_name)).or_insert_with(|| new_app(api_name))
+        self.apps
+            .entry(key(api_name))
+            .or_insert_with(|| new_app(api_name))
     }
 
     /// The same API name twice: an identical copy (source and mdapi of one retrieve) is merged;
@@ -91,7 +93,8 @@ impl Builder {
         while let Some(existing) = self.apps.get(&k).and_then(|a| a.connected_app.as_ref()) {
             if existing.value == ca {
                 let msg = format!("same connected app as {}; read once", existing.file);
-                self.notes.push(Note::file(Level::Info, "identical-copy", &doc.file, msg));
+                self.notes
+                    .push(Note::file(Level::Info, "identical-copy", &doc.file, msg));
                 return;
             }
             if n == 1 {
@@ -99,7 +102,12 @@ impl Builder {
                     "connected app {} is defined differently in {}: the inputs may mix orgs; both are listed",
                     doc.full_name, existing.file
                 );
-                self.notes.push(Note::file(Level::Warning, "conflicting-definition", &doc.file, msg));
+                self.notes.push(Note::file(
+                    Level::Warning,
+                    "conflicting-definition",
+                    &doc.file,
+                    msg,
+                ));
             }
             n += 1;
             k = format!("{}#{n}", key(&doc.full_name));

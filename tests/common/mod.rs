@@ -36,7 +36,10 @@ pub fn shared_dir() -> Option<PathBuf> {
         return Some(dir);
     }
     if std::env::var("ECAPLAN_REQUIRE_SHARED").is_ok_and(|v| v == "1") {
-        panic!("../shared is required (ECAPLAN_REQUIRE_SHARED=1) but missing at {}", dir.display());
+        panic!(
+            "../shared is required (ECAPLAN_REQUIRE_SHARED=1) but missing at {}",
+            dir.display()
+        );
     }
     eprintln!("skipping: ../shared not found");
     None
@@ -44,5 +47,7 @@ pub fn shared_dir() -> Option<PathBuf> {
 
 /// Path of a fixture under tests/fixtures.
 pub fn fixture(rel: &str) -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures").join(rel)
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("tests/fixtures")
+        .join(rel)
 }

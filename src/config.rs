@@ -1,0 +1,229 @@
+//! `ecaplan.toml`: thresholds, the org's integration standard, app metadata (owner,
+//! criticality), rule severity overrides and per-app rule exceptions. Unknown keys are rejected
+//! with the key's name and line, so a typo never silently changes an assessment.
+
+use std::collections::BTreeMap;
+use std::path::Path;
+
+use serde::{Deserialize, Serialize};
+
+use crate::error::Error;
+use crate::rules::Severity;
+
+/// The whole configuration; every section has defaults.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Deserialize, Serialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct Config {
+    /// Numbers that turn facts into findings.
+    pub thresholds: Thresholds,
+    /// What a compliant integration looks like in this org.
+    pub standard: Standard,
+    /// Per-app metadata, keyed by API name.
+    pub apps: BTreeMap<String, AppConfig>,
+    /// Per-rule settings, keyed by rule id or name.
+    pub rules: BTreeMap<String, RuleConfig>,
+    /// Accepted findings: a rule that does not apply to an app, with the reason.
+    pub exceptions: Vec<Exception>,
+}
+
+/// Thresholds.
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize, Serialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct Thresholds {
+    /// No use in this many days (of the covered period) makes an app unused.
+    pub unused_after_days: u32,
+    /// Logins or token uses per 30 days that make an app high-volume.
+    pub high_volume_per_30_days: u64,
+    /// Distinct users that make an app high-volume.
+    pub high_volume_users: u64,
+    /// Certificates expiring within this many days are reported.
+    pub certificate_warning_days: u32,
+    /// Refresh tokens unused this many days are dormant.
+    pub dormant_token_days: u32,
+}
+
+impl Default for Thresholds {
+    fn default() -> Self {
+        Thresholds {
+            unused_after_days: 90,
+            high_volume_per_30_days: 1000,
+            high_volume_users: 10,
+            certificate_warning_days: 60,
+            dormant_token_days: 90,
+        }
+    }
+}
+
+/// The integration standard (used by rules and by the generator's hardened policies).
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize, Serialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct Standard {
+    /// Scopes an integration may have; others are reported. Empty = no scope allow-list.
+    pub allowed_scopes: Vec<String>,
+    /// Apps must be admin-approved (pre-authorized), never self-authorized.
+    pub admin_approved_required: bool,
+    /// IP restrictions must be enforced.
+    pub ip_enforcement: bool,
+    /// Refresh tokens must expire after this many days without use.
+    pub refresh_token_inactivity_days: u32,
+    /// Licences that count as integration licences.
+    pub integration_licenses: Vec<String>,
+    /// Profiles that count as integration (API-only) profiles.
+    pub integration_profiles: Vec<String>,
+}
+
+impl Default for Standard {
+    fn default() -> Self {
+        Standard {
+            allowed_scopes: ["Api", "RefreshToken", "OpenID", "Web", "Basic", "Chatter"]
+                .map(String::from)
+                .to_vec(),
+            admin_approved_required: true,
+            ip_enforcement: true,
+            refresh_token_inactivity_days: 90,
+            integration_licenses: vec!["Salesforce Integration".into()],
+            integration_profiles: vec!["Minimum Access - API Only Integrations".into()],
+        }
+    }
+}
+
+/// How critical an app is to the business (drives strategy and wave order).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Deserialize, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Criticality {
+    /// Outage stops the business.
+    Critical,
+    /// Important.
+    High,
+    /// Normal.
+    Medium,
+    /// Nice to have.
+    Low,
+}
+
+/// Per-app metadata.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Deserialize, Serialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct AppConfig {
+    /// Business or technical owner.
+    pub owner: Option<String>,
+    /// Criticality.
+    pub criticality: Option<Criticality>,
+    /// Free notes for the workshop.
+    pub notes: Option<String>,
+}
+
+/// Per-rule settings.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Deserialize, Serialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct RuleConfig {
+    /// Severity instead of the rule's default.
+    pub severity: Option<Severity>,
+}
+
+/// An accepted finding.
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct Exception {
+    /// Rule id or name.
+    pub rule: String,
+    /// App API name.
+    pub app: String,
+    /// Why it is accepted (mandatory).
+    pub reason: String,
+}
+
+impl Config {
+    /// Parse a configuration text; `file` names it in errors.
+    pub fn parse(text: &str, file: &str) -> Result<Config, Error> {
+        let config: Config = toml::from_str(text).map_err(|e| Error::Config {
+            file: file.to_string(),
+            message: e.to_string(),
+        })?;
+        for (i, ex) in config.exceptions.iter().enumerate() {
+            if ex.reason.trim().is_empty() {
+                let message = format!(
+                    "exception #{} ({} for {}) has an empty reason: every exception must say why",
+                    i + 1,
+                    ex.rule,
+                    ex.app
+                );
+                return Err(Error::Config {
+                    file: file.to_string(),
+                    message,
+                });
+            }
+        }
+        Ok(config)
+    }
+
+    /// Read `path`.
+    pub fn load(path: &Path) -> Result<Config, Error> {
+        let text = std::fs::read_to_string(path).map_err(|e| Error::Config {
+            file: path.display().to_string(),
+            message: e.to_string(),
+        })?;
+        Config::parse(&text, &path.display().to_string())
+    }
+
+    /// Configured criticality of an app.
+    pub fn criticality(&self, api_name: &str) -> Option<Criticality> {
+        self.apps.get(api_name).and_then(|a| a.criticality)
+    }
+}
+
+/// The commented default file written by `ecaplan init`.
+pub const DEFAULT_TOML: &str = include_str!("../templates/ecaplan.toml");
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn default_file_parses_to_defaults() {
+        let c = Config::parse(DEFAULT_TOML, "ecaplan.toml").expect("parses");
+        assert_eq!(c.thresholds, Thresholds::default());
+        assert_eq!(c.standard, Standard::default());
+    }
+
+    #[test]
+    fn unknown_key_is_named_with_its_line() {
+        let e = Config::parse(
+            "[thresholds]\nunused_after_days = 30\nunused_days = 5\n",
+            "x.toml",
+        )
+        .expect_err("unknown key");
+        let msg = e.to_string();
+        assert!(
+            msg.contains("unused_days") && msg.contains("line 3"),
+            "{msg}"
+        );
+    }
+
+    #[test]
+    fn exception_needs_a_reason() {
+        let missing = "[[exceptions]]\nrule = \"ECA201\"\napp = \"X\"\n";
+        assert!(Config::parse(missing, "x")
+            .expect_err("no reason")
+            .to_string()
+            .contains("reason"));
+        let empty = "[[exceptions]]\nrule = \"ECA201\"\napp = \"X\"\nreason = \" \"\n";
+        assert!(Config::parse(empty, "x")
+            .expect_err("empty")
+            .to_string()
+            .contains("reason"));
+        let ok = "[[exceptions]]\nrule = \"ECA201\"\napp = \"X\"\nreason = \"vendor needs it\"\n";
+        assert_eq!(Config::parse(ok, "x").expect("ok").exceptions.len(), 1);
+    }
+
+    #[test]
+    fn severity_override_and_criticality() {
+        let c = Config::parse(
+            "[rules.ECA201]\nseverity = \"low\"\n[apps.ERP_Sync]\ncriticality = \"critical\"\nowner = \"Finance IT\"\n",
+            "x",
+        )
+        .expect("ok");
+        assert_eq!(c.rules["ECA201"].severity, Some(Severity::Low));
+        assert_eq!(c.criticality("ERP_Sync"), Some(Criticality::Critical));
+    }
+}

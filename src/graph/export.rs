@@ -1,0 +1,153 @@
+//! DOT, Mermaid and JSON exports of the graph. Deterministic: nodes and edges sorted by key.
+
+use std::fmt::Write;
+
+use serde::Serialize;
+
+use super::{Edge, Graph, Node, NodeKind};
+
+fn shape(kind: NodeKind) -> &'static str {
+    match kind {
+        NodeKind::App => "box",
+        NodeKind::User => "ellipse",
+        NodeKind::Profile | NodeKind::PermissionSet | NodeKind::PermissionSetGroup => "folder",
+        NodeKind::Certificate => "note",
+        NodeKind::Package => "component",
+        NodeKind::ApexClass => "cds",
+        NodeKind::Network => "hexagon",
+    }
+}
+
+fn dot_escape(s: &str) -> String {
+    s.replace('\\', "\\\\")
+        .replace('"', "\\\"")
+        .replace(['\n', '\r'], " ")
+}
+
+/// Graphviz DOT.
+pub fn to_dot(g: &Graph) -> String {
+    let mut out = String::from(
+        "digraph ecaplan {\n  rankdir=LR;\n  node [fontname=\"Helvetica\", fontsize=10];\n",
+    );
+    for n in g.nodes() {
+        let _ = writeln!(
+            out,
+            "  \"{}\" [label=\"{}\\n({})\", shape={}];",
+            dot_escape(&n.key),
+            dot_escape(&n.label),
+            n.kind.prefix(),
+            shape(n.kind)
+        );
+    }
+    for e in g.edges() {
+        let _ = writeln!(
+            out,
+            "  \"{}\" -> \"{}\" [label=\"{}\"];",
+            dot_escape(&e.from),
+            dot_escape(&e.to),
+            e.kind.as_str()
+        );
+    }
+    out.push_str("}\n");
+    out
+}
+
+/// Mermaid node ids must be simple: use the position in the sorted node list.
+fn mermaid_label(s: &str) -> String {
+    s.chars()
+        .map(|c| match c {
+            '"' => '\'',
+            '\n' | '\r' => ' ',
+            '<' | '>' | '[' | ']' | '{' | '}' | '|' => '_',
+            c => c,
+        })
+        .collect()
+}
+
+/// Mermaid flowchart.
+pub fn to_mermaid(g: &Graph) -> String {
+    let nodes = g.nodes();
+    let id = |key: &str| {
+        nodes
+            .iter()
+            .position(|n| n.key == key)
+            .map_or("n".into(), |i| format!("n{i}"))
+    };
+    let mut out = String::from("flowchart LR\n");
+    for (i, n) in nodes.iter().enumerate() {
+        let label = mermaid_label(&format!("{} ({})", n.label, n.kind.prefix()));
+        let (open, close) = match n.kind {
+            NodeKind::App => ("[\"", "\"]"),
+            NodeKind::User => ("([\"", "\"])"),
+            NodeKind::Certificate => ("[/\"", "\"/]"),
+            _ => ("{{\"", "\"}}"),
+        };
+        let _ = writeln!(out, "  n{i}{open}{label}{close}");
+    }
+    for e in g.edges() {
+        let _ = writeln!(
+            out,
+            "  {} -->|{}| {}",
+            id(&e.from),
+            e.kind.as_str(),
+            id(&e.to)
+        );
+    }
+    out
+}
+
+/// The JSON export.
+#[derive(Debug, Serialize)]
+pub struct GraphJson<'a> {
+    /// Nodes sorted by key.
+    pub nodes: Vec<&'a Node>,
+    /// Edges sorted.
+    pub edges: Vec<Edge>,
+}
+
+/// JSON view of the graph.
+pub fn to_json(g: &Graph) -> GraphJson<'_> {
+    GraphJson {
+        nodes: g.nodes(),
+        edges: g.edges(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::graph::EdgeKind;
+
+    fn small() -> Graph {
+        let mut g = Graph::default();
+        let a = g.node(NodeKind::App, "ERP_Sync", "ERP \"Sync\"");
+        let u = g.node(NodeKind::User, "int@x.com", "int@x.com");
+        g.edge(&a, &u, EdgeKind::RunsAs);
+        g
+    }
+
+    #[test]
+    fn dot_is_escaped_and_sorted() {
+        let dot = to_dot(&small());
+        assert!(dot.starts_with("digraph ecaplan {"));
+        assert!(dot.contains("\"app:ERP_Sync\" [label=\"ERP \\\"Sync\\\"\\n(app)\", shape=box];"));
+        assert!(dot.contains("\"app:ERP_Sync\" -> \"user:int@x.com\" [label=\"runs-as\"];"));
+    }
+
+    #[test]
+    fn mermaid_ids_and_labels() {
+        let m = to_mermaid(&small());
+        assert_eq!(
+            m,
+            "flowchart LR\n  n0[\"ERP 'Sync' (app)\"]\n  n1([\"int@x.com (user)\"])\n  n0 -->|runs-as| n1\n"
+        );
+    }
+
+    #[test]
+    fn json_shape() {
+        let g = small();
+        let v = serde_json::to_value(to_json(&g)).expect("json");
+        assert_eq!(v["nodes"][0]["key"], "app:ERP_Sync");
+        assert_eq!(v["edges"][0]["kind"], "runs-as");
+    }
+}

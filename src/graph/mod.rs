@@ -1,0 +1,218 @@
+//! The dependency graph (DESIGN §5): apps, users, profiles, permission sets and groups,
+//! certificates, packages, Apex classes and networks, with typed edges. petgraph stays inside
+//! this module; callers see node keys (`app:ERP_Sync`, `user:int@x.com`), never indexes.
+
+pub mod analysis;
+pub mod build;
+pub mod export;
+
+use std::collections::BTreeMap;
+
+use petgraph::stable_graph::{NodeIndex, StableGraph};
+use petgraph::visit::{EdgeRef, IntoEdgeReferences};
+use petgraph::Direction;
+use serde::Serialize;
+
+pub use build::build;
+
+/// What a node stands for.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum NodeKind {
+    /// An app (connected app and/or ECA).
+    App,
+    /// A user (by username).
+    User,
+    /// A profile.
+    Profile,
+    /// A permission set.
+    PermissionSet,
+    /// A permission set group.
+    PermissionSetGroup,
+    /// An X.509 certificate.
+    Certificate,
+    /// A managed package (namespace).
+    Package,
+    /// An Apex class (OAuth handler, canvas lifecycle).
+    ApexClass,
+    /// A source network (CIDR) seen in usage.
+    Network,
+}
+
+impl NodeKind {
+    /// Key prefix and display name.
+    pub fn prefix(self) -> &'static str {
+        match self {
+            NodeKind::App => "app",
+            NodeKind::User => "user",
+            NodeKind::Profile => "profile",
+            NodeKind::PermissionSet => "permset",
+            NodeKind::PermissionSetGroup => "permsetgroup",
+            NodeKind::Certificate => "cert",
+            NodeKind::Package => "package",
+            NodeKind::ApexClass => "apex",
+            NodeKind::Network => "network",
+        }
+    }
+}
+
+/// Edge kinds (DESIGN §5).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum EdgeKind {
+    /// app → user: client-credentials or handler run-as user.
+    RunsAs,
+    /// user → app: holds a token (usage).
+    Authorized,
+    /// user → app: logged in through the app (usage).
+    LoggedIn,
+    /// app → profile / permission set: grants access.
+    GrantsAccess,
+    /// user → profile.
+    HasProfile,
+    /// user → permission set / group.
+    Assigned,
+    /// group → permission set.
+    Contains,
+    /// app → certificate.
+    SignedBy,
+    /// app → package.
+    FromPackage,
+    /// app → Apex class.
+    Handler,
+    /// app → network: calls come from this network (usage).
+    CallsFrom,
+}
+
+impl EdgeKind {
+    /// Kebab-case label.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            EdgeKind::RunsAs => "runs-as",
+            EdgeKind::Authorized => "authorized",
+            EdgeKind::LoggedIn => "logged-in",
+            EdgeKind::GrantsAccess => "grants-access",
+            EdgeKind::HasProfile => "has-profile",
+            EdgeKind::Assigned => "assigned",
+            EdgeKind::Contains => "contains",
+            EdgeKind::SignedBy => "signed-by",
+            EdgeKind::FromPackage => "from-package",
+            EdgeKind::Handler => "handler",
+            EdgeKind::CallsFrom => "calls-from",
+        }
+    }
+}
+
+/// A node.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Node {
+    /// Unique key: `<prefix>:<name>` (names of users, apps... as written; users lower-cased).
+    pub key: String,
+    /// Kind.
+    pub kind: NodeKind,
+    /// Display label.
+    pub label: String,
+}
+
+/// An edge between two node keys.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Serialize)]
+pub struct Edge {
+    /// Source key.
+    pub from: String,
+    /// Target key.
+    pub to: String,
+    /// Kind.
+    pub kind: EdgeKind,
+}
+
+/// The typed dependency graph.
+#[derive(Debug, Default)]
+pub struct Graph {
+    g: StableGraph<Node, EdgeKind>,
+    index: BTreeMap<String, NodeIndex>,
+}
+
+impl Graph {
+    /// Add a node (or return the existing one with this key).
+    pub fn node(&mut self, kind: NodeKind, name: &str, label: &str) -> String {
+        let name = if kind == NodeKind::User {
+            name.to_ascii_lowercase()
+        } else {
+            name.to_string()
+        };
+        let key = format!("{}:{name}", kind.prefix());
+        if !self.index.contains_key(&key) {
+            let idx = self.g.add_node(Node {
+                key: key.clone(),
+                kind,
+                label: label.to_string(),
+            });
+            self.index.insert(key.clone(), idx);
+        }
+        key
+    }
+
+    /// Add an edge once.
+    pub fn edge(&mut self, from: &str, to: &str, kind: EdgeKind) {
+        let (Some(&a), Some(&b)) = (self.index.get(from), self.index.get(to)) else {
+            return;
+        };
+        if !self.g.edges_connecting(a, b).any(|e| *e.weight() == kind) {
+            self.g.add_edge(a, b, kind);
+        }
+    }
+
+    /// A node by key.
+    pub fn get(&self, key: &str) -> Option<&Node> {
+        self.index.get(key).map(|&i| &self.g[i])
+    }
+
+    /// All nodes, sorted by key.
+    pub fn nodes(&self) -> Vec<&Node> {
+        self.index.values().map(|&i| &self.g[i]).collect()
+    }
+
+    /// All edges, sorted.
+    pub fn edges(&self) -> Vec<Edge> {
+        let mut edges: Vec<Edge> = self
+            .g
+            .edge_references()
+            .map(|e| Edge {
+                from: self.g[e.source()].key.clone(),
+                to: self.g[e.target()].key.clone(),
+                kind: *e.weight(),
+            })
+            .collect();
+        edges.sort();
+        edges
+    }
+
+    /// Edges touching a node, as (other node key, kind, outgoing?), sorted.
+    pub fn neighbours(&self, key: &str) -> Vec<(String, EdgeKind, bool)> {
+        let Some(&i) = self.index.get(key) else {
+            return Vec::new();
+        };
+        let mut out: Vec<(String, EdgeKind, bool)> = self
+            .g
+            .edges_directed(i, Direction::Outgoing)
+            .map(|e| (self.g[e.target()].key.clone(), *e.weight(), true))
+            .chain(
+                self.g
+                    .edges_directed(i, Direction::Incoming)
+                    .map(|e| (self.g[e.source()].key.clone(), *e.weight(), false)),
+            )
+            .collect();
+        out.sort();
+        out
+    }
+
+    /// Key of an app node.
+    pub fn app_key(api_name: &str) -> String {
+        format!("app:{api_name}")
+    }
+
+    /// Key of a user node.
+    pub fn user_key(username: &str) -> String {
+        format!("user:{}", username.to_ascii_lowercase())
+    }
+}

@@ -1,0 +1,98 @@
+//! ECA110 look-alike-label: two apps whose labels are the same or differ only in case, spaces,
+//! punctuation or look-alike characters.
+
+use std::collections::BTreeMap;
+
+use super::support::app_evidence;
+use super::support::EcaPart;
+use super::{Context, Hit, Rule, Severity};
+
+/// The rule.
+pub static RULE: Rule = Rule {
+    id: "ECA110",
+    name: "look-alike-label",
+    severity: Severity::High,
+    summary: "Two apps share a label (or labels that only look different)",
+    explain: "What: two or more apps have labels that are equal once case, spaces, punctuation \
+and look-alike characters (0/O, 1/l/I) are ignored.\n\
+Why it matters: usage exports identify apps by label (LoginHistory.Application, \
+OauthToken.AppName), so usage cannot be attributed with certainty; and look-alike apps were an \
+attack vector in 2025 (users tricked into authorizing a malicious app named like a trusted one).\n\
+How to fix: rename one of them, confirm which one is legitimate, and revoke tokens of the other \
+if it should not exist.\n\
+Evidence: the label elements of each app.",
+    check,
+};
+
+/// Fold a label so that look-alikes compare equal.
+pub fn fold(label: &str) -> String {
+    label
+        .chars()
+        .filter(|c| c.is_alphanumeric())
+        .map(|c| match c.to_ascii_lowercase() {
+            '0' => 'o',
+            '1' | 'i' => 'l',
+            '5' => 's',
+            c => c,
+        })
+        .collect()
+}
+
+fn check(cx: &Context) -> Vec<Hit> {
+    let mut by_label: BTreeMap<String, Vec<&crate::model::App>> = BTreeMap::new();
+    for app in &cx.inventory.apps {
+        if let Some(label) = app.label.as_deref().filter(|l| !fold(l).is_empty()) {
+            by_label.entry(fold(label)).or_default().push(app);
+        }
+    }
+    let mut hits = Vec::new();
+    for apps in by_label.values().filter(|v| v.len() > 1) {
+        let names: Vec<String> = apps
+            .iter()
+            .map(|a| format!("{} ({:?})", a.api_name, a.label.as_deref().unwrap_or("")))
+            .collect();
+        for app in apps {
+            let msg = format!(
+                "label clashes with another app: {}; usage by label cannot be attributed",
+                names.join(", ")
+            );
+            let evidence = apps
+                .iter()
+                .map(|a| app_evidence(a, "label", EcaPart::Header, "label"))
+                .collect();
+            hits.push(Hit::app(&app.api_name, msg, evidence));
+        }
+    }
+    hits
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::rules::support::testing::*;
+
+    #[test]
+    fn same_and_look_alike_labels_trigger() {
+        let a = connected_app("A", "")
+            .2
+            .replace("<label>A</label>", "<label>Reporting Dashboard</label>");
+        let b = connected_app("B", "")
+            .2
+            .replace("<label>B</label>", "<label>Rep0rting  dashboard</label>");
+        let inv = inventory(&[
+            file("A", crate::metadata::Kind::ConnectedApp, &a),
+            file("B", crate::metadata::Kind::ConnectedApp, &b),
+        ]);
+        assert_eq!(run(&RULE, &inv).len(), 2);
+    }
+
+    #[test]
+    fn distinct_labels_are_quiet() {
+        assert!(run(
+            &RULE,
+            &inventory(&[connected_app("A", ""), connected_app("B", "")])
+        )
+        .is_empty());
+        assert_eq!(fold("Sales-Cloud 1"), "salescloudl");
+    }
+}

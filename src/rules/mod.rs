@@ -1,0 +1,225 @@
+//! Rules: stable ids (`ECA` + 3 digits, never reused), one file per rule with its explain text
+//! and tests, a registry, and the run that turns a [`Context`] into [`Finding`]s with evidence.
+//! Severity overrides and per-app exceptions from `ecaplan.toml` are applied here.
+
+mod registry;
+pub mod support;
+
+mod eca103_custom_oauth_handler;
+mod eca104_packaged_app;
+mod eca106_mobile_push_settings_unverifiable;
+mod eca107_saml_triple_des;
+mod eca109_ecaname_collision;
+mod eca110_look_alike_label;
+mod eca201_full_scope;
+mod eca202_self_authorization;
+mod eca203_ip_restrictions_relaxed;
+mod eca204_refresh_token_never_expires;
+mod eca205_refresh_token_rotation_off;
+mod eca206_pkce_not_required;
+mod eca207_shared_integration_user;
+mod eca211_insecure_callback;
+mod eca212_certificate_expiring;
+mod eca304_org_allows_username_password;
+mod eca305_org_allows_user_agent;
+mod eca306_secret_in_source;
+
+use serde::{Deserialize, Serialize};
+
+use crate::config::Config;
+use crate::graph::Graph;
+use crate::ingest::SecretSighting;
+use crate::model::Inventory;
+pub use registry::{find_rule, RETIRED, RULES};
+
+/// How serious a finding is; ordered from most to least severe.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Severity {
+    /// Stops the migration until resolved.
+    Blocker,
+    /// Fix before or during the migration.
+    High,
+    /// Fix as part of hardening.
+    Medium,
+    /// Worth doing.
+    Low,
+    /// For the record.
+    Info,
+}
+
+impl Severity {
+    /// Lower-case name.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Severity::Blocker => "blocker",
+            Severity::High => "high",
+            Severity::Medium => "medium",
+            Severity::Low => "low",
+            Severity::Info => "info",
+        }
+    }
+}
+
+/// Where a finding's evidence is.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Serialize)]
+#[serde(tag = "kind", rename_all = "kebab-case")]
+pub enum Evidence {
+    /// An element of a metadata file.
+    Metadata {
+        /// File.
+        file: String,
+        /// Line of the element, when known.
+        line: Option<u32>,
+        /// Element path (`oauthConfig/scopes`).
+        element: String,
+        /// The source line, filled in by the orchestration for display.
+        #[serde(skip_serializing_if = "Option::is_none")]
+        snippet: Option<String>,
+    },
+    /// Usage data: an aggregate and the files (and rows) it came from.
+    Usage {
+        /// What was counted.
+        summary: String,
+        /// Files the aggregate came from.
+        files: Vec<String>,
+        /// Example rows: `file:row`.
+        rows: Vec<String>,
+    },
+    /// A path in the dependency graph.
+    Graph {
+        /// Node keys and edge labels, in order.
+        path: Vec<String>,
+    },
+    /// A fact without a file position (e.g. the absence of something).
+    Note {
+        /// What was observed.
+        text: String,
+    },
+}
+
+/// What a rule reports before severities and exceptions are applied.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Hit {
+    /// App API name, when the finding is about one app.
+    pub app: Option<String>,
+    /// Human message.
+    pub message: String,
+    /// Evidence (at least one item).
+    pub evidence: Vec<Evidence>,
+    /// A severity other than the rule's default (rules with graded severity).
+    pub severity: Option<Severity>,
+}
+
+impl Hit {
+    /// A hit about an app with evidence.
+    pub fn app(app: &str, message: String, evidence: Vec<Evidence>) -> Hit {
+        Hit {
+            app: Some(app.to_string()),
+            message,
+            evidence,
+            severity: None,
+        }
+    }
+}
+
+/// Everything a rule may look at.
+pub struct Context<'a> {
+    /// The inventory.
+    pub inventory: &'a Inventory,
+    /// The dependency graph.
+    pub graph: &'a Graph,
+    /// Configuration.
+    pub config: &'a Config,
+    /// Secrets seen while reading the inputs.
+    pub secrets: &'a [SecretSighting],
+    /// As-of date in days since 1970-01-01 (from usage data or `--as-of`); never the clock.
+    pub as_of_day: Option<i64>,
+}
+
+/// A rule of the registry.
+pub struct Rule {
+    /// Stable id, e.g. `ECA201`.
+    pub id: &'static str,
+    /// Stable kebab-case name.
+    pub name: &'static str,
+    /// Default severity.
+    pub severity: Severity,
+    /// One line.
+    pub summary: &'static str,
+    /// What, why it matters, how to fix, evidence used.
+    pub explain: &'static str,
+    /// The check.
+    pub check: fn(&Context) -> Vec<Hit>,
+}
+
+/// A finding: a rule hit with its effective severity.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Finding {
+    /// Rule id.
+    pub rule: &'static str,
+    /// Rule name.
+    pub name: &'static str,
+    /// Effective severity.
+    pub severity: Severity,
+    /// App, when about one app.
+    pub app: Option<String>,
+    /// Message.
+    pub message: String,
+    /// Evidence.
+    pub evidence: Vec<Evidence>,
+    /// When an `ecaplan.toml` exception accepts this finding: its reason.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub accepted: Option<String>,
+}
+
+/// Run every rule; apply severity overrides and exceptions; sort by severity, rule, app.
+pub fn run(cx: &Context) -> Vec<Finding> {
+    let mut out = Vec::new();
+    for rule in RULES {
+        let over = cx
+            .config
+            .rules
+            .iter()
+            .find(|(k, _)| k.eq_ignore_ascii_case(rule.id) || k.eq_ignore_ascii_case(rule.name))
+            .and_then(|(_, r)| r.severity);
+        for hit in (rule.check)(cx) {
+            let accepted = cx
+                .config
+                .exceptions
+                .iter()
+                .find(|e| {
+                    (e.rule.eq_ignore_ascii_case(rule.id) || e.rule.eq_ignore_ascii_case(rule.name))
+                        && hit
+                            .app
+                            .as_deref()
+                            .is_some_and(|a| a.eq_ignore_ascii_case(&e.app))
+                })
+                .map(|e| e.reason.clone());
+            out.push(Finding {
+                rule: rule.id,
+                name: rule.name,
+                severity: over.or(hit.severity).unwrap_or(rule.severity),
+                app: hit.app,
+                message: hit.message,
+                evidence: hit.evidence,
+                accepted,
+            });
+        }
+    }
+    out.sort_by(|a, b| {
+        (a.severity, a.rule, &a.app, &a.message).cmp(&(b.severity, b.rule, &b.app, &b.message))
+    });
+    out
+}
+
+/// Unknown rule ids or names in `ecaplan.toml` (rules or exceptions): reported, not ignored.
+pub fn unknown_rule_keys(config: &Config) -> Vec<String> {
+    config
+        .rules
+        .keys()
+        .chain(config.exceptions.iter().map(|e| &e.rule))
+        .filter(|k| find_rule(k).is_none())
+        .cloned()
+        .collect()
+}

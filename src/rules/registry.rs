@@ -1,0 +1,84 @@
+//! The registry: every rule, in id order. Ids are never reused; retired rules stay listed in
+//! RETIRED so a new rule cannot take their id.
+
+use super::*;
+
+/// All rules, sorted by id.
+pub static RULES: &[&Rule] = &[
+    &eca103_custom_oauth_handler::RULE,
+    &eca104_packaged_app::RULE,
+    &eca106_mobile_push_settings_unverifiable::RULE,
+    &eca107_saml_triple_des::RULE,
+    &eca109_ecaname_collision::RULE,
+    &eca110_look_alike_label::RULE,
+    &eca201_full_scope::RULE,
+    &eca202_self_authorization::RULE,
+    &eca203_ip_restrictions_relaxed::RULE,
+    &eca204_refresh_token_never_expires::RULE,
+    &eca205_refresh_token_rotation_off::RULE,
+    &eca206_pkce_not_required::RULE,
+    &eca207_shared_integration_user::RULE,
+    &eca211_insecure_callback::RULE,
+    &eca212_certificate_expiring::RULE,
+    &eca304_org_allows_username_password::RULE,
+    &eca305_org_allows_user_agent::RULE,
+    &eca306_secret_in_source::RULE,
+];
+
+/// Ids of rules that were removed; never to be reused.
+pub const RETIRED: &[&str] = &[];
+
+/// A rule by id or name (case-insensitive).
+pub fn find_rule(id_or_name: &str) -> Option<&'static Rule> {
+    RULES
+        .iter()
+        .copied()
+        .find(|r| r.id.eq_ignore_ascii_case(id_or_name) || r.name.eq_ignore_ascii_case(id_or_name))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::collections::BTreeSet;
+
+    #[test]
+    fn ids_and_names_are_unique_well_formed_and_explained() {
+        let mut ids = BTreeSet::new();
+        let mut names = BTreeSet::new();
+        let mut last = "";
+        for r in RULES {
+            assert!(ids.insert(r.id), "duplicate id {}", r.id);
+            assert!(names.insert(r.name), "duplicate name {}", r.name);
+            assert!(r.id > last, "registry not in id order at {}", r.id);
+            last = r.id;
+            assert!(
+                r.id.len() == 6
+                    && r.id.starts_with("ECA")
+                    && r.id[3..].chars().all(|c| c.is_ascii_digit())
+            );
+            assert!(
+                r.name.chars().all(|c| c.is_ascii_lowercase() || c == '-'),
+                "{}",
+                r.name
+            );
+            assert!(!RETIRED.contains(&r.id), "{} reuses a retired id", r.id);
+            assert!(!r.summary.is_empty());
+            for part in ["What:", "Why it matters:", "How to fix:", "Evidence:"] {
+                assert!(r.explain.contains(part), "{} explain lacks {part}", r.id);
+            }
+            assert_eq!(find_rule(r.name).map(|f| f.id), Some(r.id));
+        }
+    }
+
+    #[test]
+    fn catalogue_of_the_design_is_implemented() {
+        for id in [
+            "ECA101", "ECA102", "ECA103", "ECA104", "ECA105", "ECA106", "ECA107", "ECA108",
+            "ECA109", "ECA110", "ECA201", "ECA202", "ECA203", "ECA204", "ECA205", "ECA206",
+            "ECA207", "ECA208", "ECA209", "ECA210", "ECA211", "ECA212", "ECA213", "ECA301",
+            "ECA302", "ECA303", "ECA304", "ECA305", "ECA306",
+        ] {
+            assert!(find_rule(id).is_some(), "{id} is not implemented");
+        }
+    }
+}

@@ -1,0 +1,129 @@
+//! Helpers rules share: evidence from metadata lines, iterating apps with their facts, and a
+//! small inventory builder for rule tests.
+
+use super::Evidence;
+use crate::model::{App, AppFacts, Sourced};
+
+/// Evidence pointing at an element of a sourced record (line when the element exists).
+pub fn at<T>(src: &Sourced<T>, element: &str) -> Evidence {
+    Evidence::Metadata {
+        file: src.file.clone(),
+        line: src.lines.get(element).copied(),
+        element: element.to_string(),
+        snippet: None,
+    }
+}
+
+/// Evidence for a fact of an app: the connected app element, or the ECA file that holds it.
+pub fn app_evidence(app: &App, ca_element: &str, eca: EcaPart, eca_element: &str) -> Evidence {
+    if let Some(ca) = &app.connected_app {
+        return at(ca, ca_element);
+    }
+    let e = app.eca.as_ref();
+    let found = match eca {
+        EcaPart::Header => e
+            .and_then(|e| e.header.as_ref())
+            .map(|s| at(s, eca_element)),
+        EcaPart::OauthSettings => e
+            .and_then(|e| e.oauth_settings.as_ref())
+            .map(|s| at(s, eca_element)),
+        EcaPart::GlobalOauth => e
+            .and_then(|e| e.global_oauth.as_ref())
+            .map(|s| at(s, eca_element)),
+        EcaPart::OauthPolicies => e
+            .and_then(|e| e.oauth_policies.as_ref())
+            .map(|s| at(s, eca_element)),
+        EcaPart::Saml => e
+            .and_then(|e| e.saml_policies.as_ref())
+            .map(|s| at(s, eca_element)),
+    };
+    found.unwrap_or_else(|| Evidence::Note {
+        text: format!("{}: {eca_element}", app.api_name),
+    })
+}
+
+/// Which ECA file holds a fact.
+#[derive(Debug, Clone, Copy)]
+pub enum EcaPart {
+    /// `.eca`
+    Header,
+    /// `.ecaOauth`
+    OauthSettings,
+    /// `.ecaGlblOauth`
+    GlobalOauth,
+    /// `.ecaOauthPlcy`
+    OauthPolicies,
+    /// `.ecaSamlPlcy`
+    Saml,
+}
+
+/// Apps with facts, in inventory order.
+pub fn apps_with_facts(inv: &crate::model::Inventory) -> impl Iterator<Item = (&App, AppFacts)> {
+    inv.apps.iter().filter_map(|a| a.facts().map(|f| (a, f)))
+}
+
+/// Whether the app's settings come from a connected app still to be migrated (not only an ECA).
+pub fn is_connected_app(app: &App) -> bool {
+    app.connected_app.is_some()
+}
+
+#[cfg(test)]
+pub mod testing {
+    //! Build inventories from XML snippets for rule tests.
+    use crate::config::Config;
+    use crate::graph::Graph;
+    use crate::ingest::SecretSighting;
+    use crate::metadata::{read_document, Kind};
+    use crate::model::Inventory;
+    use crate::rules::{Context, Hit, Rule};
+
+    /// A connected app file with `body` inside `<ConnectedApp>`.
+    pub fn connected_app(name: &str, body: &str) -> (String, Kind, String) {
+        let xml = format!(
+            "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<ConnectedApp xmlns=\"http://soap.sforce.com/2006/04/metadata\">\n    <contactEmail>a@b.example</contactEmail>\n    <label>{name}</label>\n{body}\n</ConnectedApp>\n"
+        );
+        (name.to_string(), Kind::ConnectedApp, xml)
+    }
+
+    /// Any metadata file.
+    pub fn file(name: &str, kind: Kind, xml: &str) -> (String, Kind, String) {
+        (name.to_string(), kind, xml.to_string())
+    }
+
+    /// Read the files into an inventory.
+    pub fn inventory(files: &[(String, Kind, String)]) -> Inventory {
+        let docs = files
+            .iter()
+            .map(|(name, kind, xml)| {
+                read_document(&format!("{name}.{:?}", kind), name, *kind, xml)
+                    .expect("fixture parses")
+            })
+            .collect();
+        crate::model::build(docs).0
+    }
+
+    /// Run one rule over an inventory with the default config.
+    pub fn run(rule: &Rule, inv: &Inventory) -> Vec<Hit> {
+        run_with(rule, inv, &Config::default(), &[], None)
+    }
+
+    /// Run one rule with everything explicit.
+    pub fn run_with(
+        rule: &Rule,
+        inv: &Inventory,
+        config: &Config,
+        secrets: &[SecretSighting],
+        as_of_day: Option<i64>,
+    ) -> Vec<Hit> {
+        let graph = crate::graph::build(inv, &[]);
+        let cx = Context {
+            inventory: inv,
+            graph: &graph,
+            config,
+            secrets,
+            as_of_day,
+        };
+        let _: &Graph = cx.graph;
+        (rule.check)(&cx)
+    }
+}
