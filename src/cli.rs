@@ -18,6 +18,16 @@ pub struct Cli {
 pub enum Command {
     /// List every connected app and ECA found in retrieved metadata, with the file accounting.
     Inventory(InventoryArgs),
+    /// Findings: what blocks the migration and what is risky, each with its evidence.
+    Assess(AssessArgs),
+    /// The dependency graph (apps, users, permission sets, certificates...).
+    Graph(GraphArgs),
+    /// List the rules.
+    Rules(RulesArgs),
+    /// Explain a rule (by id or name).
+    Explain(ExplainArgs),
+    /// Write a commented default `ecaplan.toml`.
+    Init(InitArgs),
 }
 
 /// Output formats of `inventory`.
@@ -40,9 +50,15 @@ pub struct InputArgs {
     /// Fail (exit 2) when any input file is unreadable.
     #[arg(long)]
     pub strict: bool,
-    /// No summary on stderr.
+    /// No summary or progress on stderr.
     #[arg(long, short)]
     pub quiet: bool,
+    /// Configuration file (default: an `ecaplan.toml` found among the inputs).
+    #[arg(long, value_name = "FILE")]
+    pub config: Option<PathBuf>,
+    /// As-of date (YYYY-MM-DD) instead of the newest usage timestamp.
+    #[arg(long, value_name = "DATE")]
+    pub as_of: Option<String>,
 }
 
 /// `ecaplan inventory`.
@@ -54,4 +70,99 @@ pub struct InventoryArgs {
     /// Output format.
     #[arg(long, value_enum, default_value_t = InventoryFormat::Table)]
     pub format: InventoryFormat,
+}
+
+/// Output formats of `assess`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum AssessFormat {
+    /// Findings with source snippets, like a compiler.
+    Human,
+    /// JSON for scripts.
+    Json,
+}
+
+/// The lowest severity that makes the exit code 1.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum FailOn {
+    /// Blockers only.
+    Blocker,
+    /// High or worse.
+    High,
+    /// Medium or worse.
+    Medium,
+    /// Low or worse.
+    Low,
+    /// Never fail because of findings.
+    Never,
+}
+
+/// `ecaplan assess`.
+#[derive(Debug, clap::Args)]
+pub struct AssessArgs {
+    /// Inputs and common options.
+    #[command(flatten)]
+    pub input: InputArgs,
+    /// Output format.
+    #[arg(long, value_enum, default_value_t = AssessFormat::Human)]
+    pub format: AssessFormat,
+    /// Exit 1 when an open finding is at or above this severity.
+    #[arg(long, value_enum, default_value_t = FailOn::Never)]
+    pub fail_on: FailOn,
+}
+
+/// Output formats of `graph`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum GraphFormat {
+    /// Graphviz DOT.
+    Dot,
+    /// Mermaid flowchart.
+    Mermaid,
+    /// JSON nodes and edges.
+    Json,
+}
+
+/// `ecaplan graph`.
+#[derive(Debug, clap::Args)]
+pub struct GraphArgs {
+    /// Inputs and common options.
+    #[command(flatten)]
+    pub input: InputArgs,
+    /// Output format.
+    #[arg(long, value_enum, default_value_t = GraphFormat::Dot)]
+    pub format: GraphFormat,
+}
+
+/// Output formats of `rules`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum RulesFormat {
+    /// Aligned columns.
+    Table,
+    /// JSON.
+    Json,
+}
+
+/// `ecaplan rules`.
+#[derive(Debug, clap::Args)]
+pub struct RulesArgs {
+    /// Output format.
+    #[arg(long, value_enum, default_value_t = RulesFormat::Table)]
+    pub format: RulesFormat,
+}
+
+/// `ecaplan explain`.
+#[derive(Debug, clap::Args)]
+pub struct ExplainArgs {
+    /// Rule id (ECA201) or name (full-scope).
+    pub rule: String,
+}
+
+/// `ecaplan init`.
+#[derive(Debug, clap::Args)]
+pub struct InitArgs {
+    /// Where to write.
+    #[arg(default_value = "ecaplan.toml")]
+    pub path: PathBuf,
+    /// Overwrite an existing file.
+    #[arg(long)]
+    pub force: bool,
 }

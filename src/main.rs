@@ -5,12 +5,18 @@ use std::io::Write;
 use std::process::ExitCode;
 
 use clap::Parser;
+use ecaplan::app;
 use ecaplan::cli::{Cli, Command};
 
 fn main() -> ExitCode {
     let cli = Cli::parse();
     let (result, quiet) = match &cli.command {
-        Command::Inventory(args) => (ecaplan::app::inventory(args), args.input.quiet),
+        Command::Inventory(a) => (app::inventory(a), a.input.quiet),
+        Command::Assess(a) => (app::assess(a), a.input.quiet),
+        Command::Graph(a) => (app::graph(a), a.input.quiet),
+        Command::Rules(a) => (app::rules(a), false),
+        Command::Explain(a) => (app::explain(a), false),
+        Command::Init(a) => (app::init(a), false),
     };
     match result {
         Ok(outcome) => {

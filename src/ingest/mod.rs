@@ -74,6 +74,8 @@ pub struct Ingested {
     pub secrets: Vec<SecretSighting>,
     /// Usage export candidates (CSV/JSON), read by the usage stage.
     pub usage_files: Vec<InputFile>,
+    /// `ecaplan.toml` files found among the inputs.
+    pub config_files: Vec<InputFile>,
 }
 
 /// Read every discovered file. `sources` come from [`discover`].

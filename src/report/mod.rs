@@ -1,7 +1,9 @@
 //! Report view-models (serde) and one renderer per output format. View-models are built from
 //! the model once; renderers only format them.
 
+pub mod assess;
 pub mod csv_out;
+pub mod human;
 pub mod inventory;
 pub mod table;
 

@@ -1,0 +1,194 @@
+//! One function per subcommand.
+
+use super::{json, load, snippets, unreadable_lines, Outcome};
+use crate::cli::*;
+use crate::config::DEFAULT_TOML;
+use crate::diag::{Level, Note};
+use crate::error::Error;
+use crate::graph::{self, analysis, export};
+use crate::metadata::cert::date_of;
+use crate::report::assess::AssessReport;
+use crate::report::inventory::{Accounting, InventoryReport};
+use crate::report::{csv_out, human, table};
+use crate::rules::{self, Context, Severity};
+
+/// `ecaplan inventory`.
+pub fn inventory(args: &InventoryArgs) -> Result<Outcome, Error> {
+    let loaded = load(&args.input)?;
+    let secrets = loaded.ingested.secrets.clone();
+    let report = InventoryReport::new(&loaded.inventory, loaded.files, loaded.notes, secrets);
+    let stdout = match args.format {
+        InventoryFormat::Table => table::render_inventory(&report),
+        InventoryFormat::Json => json(&report)?,
+        InventoryFormat::Csv => csv_out::render_inventory(&report)?,
+    };
+    let a = &report.accounting;
+    let mut stderr = String::new();
+    if args.format != InventoryFormat::Table {
+        stderr = format!(
+            "{} app(s); files: {} total, {} parsed, {} ignored, {} unreadable\n",
+            report.apps.len(),
+            a.total,
+            a.parsed,
+            a.ignored,
+            a.unreadable
+        );
+    }
+    stderr.push_str(&unreadable_lines(&a.files));
+    Ok(Outcome {
+        stdout,
+        stderr,
+        code: 0,
+    })
+}
+
+/// `ecaplan assess`.
+pub fn assess(args: &AssessArgs) -> Result<Outcome, Error> {
+    let mut loaded = load(&args.input)?;
+    let links = Vec::new();
+    let g = graph::build(&loaded.inventory, &links);
+    if loaded.as_of_day.is_none() {
+        let msg = "no as-of date (no usage data and no --as-of): certificate expiry is not judged"
+            .to_string();
+        loaded
+            .notes
+            .push(Note::file(Level::Info, "no-as-of-date", "", msg));
+    }
+    let cx = Context {
+        inventory: &loaded.inventory,
+        graph: &g,
+        config: &loaded.config,
+        secrets: &loaded.ingested.secrets,
+        as_of_day: loaded.as_of_day,
+    };
+    let mut findings = rules::run(&cx);
+    snippets::fill(&mut findings);
+    let accounting = Accounting::new(loaded.files);
+    let notes: Vec<Note> = loaded
+        .notes
+        .into_iter()
+        .filter(|n| n.level != Level::Info || n.code == "no-as-of-date")
+        .collect();
+    let report = AssessReport::new(
+        loaded.as_of_day.map(|d| date_of(d * 86_400)),
+        loaded.inventory.apps.len(),
+        findings,
+        analysis::coupled_groups(&g),
+        &accounting,
+        notes,
+    );
+    let stdout = match args.format {
+        AssessFormat::Human => human::render_assess(&report),
+        AssessFormat::Json => json(&report)?,
+    };
+    let threshold = match args.fail_on {
+        FailOn::Blocker => Some(Severity::Blocker),
+        FailOn::High => Some(Severity::High),
+        FailOn::Medium => Some(Severity::Medium),
+        FailOn::Low => Some(Severity::Low),
+        FailOn::Never => None,
+    };
+    let code = u8::from(threshold.is_some_and(|t| report.has_at_least(t)));
+    Ok(Outcome {
+        stdout,
+        stderr: unreadable_lines(&accounting.files),
+        code,
+    })
+}
+
+/// `ecaplan graph`.
+pub fn graph(args: &GraphArgs) -> Result<Outcome, Error> {
+    let loaded = load(&args.input)?;
+    let g = graph::build(&loaded.inventory, &[]);
+    let stdout = match args.format {
+        GraphFormat::Dot => export::to_dot(&g),
+        GraphFormat::Mermaid => export::to_mermaid(&g),
+        GraphFormat::Json => json(&export::to_json(&g))?,
+    };
+    Ok(Outcome {
+        stdout,
+        stderr: unreadable_lines(&loaded.files),
+        code: 0,
+    })
+}
+
+/// `ecaplan rules`.
+pub fn rules(args: &RulesArgs) -> Result<Outcome, Error> {
+    #[derive(serde::Serialize)]
+    struct RuleRow {
+        id: &'static str,
+        name: &'static str,
+        severity: Severity,
+        summary: &'static str,
+        explain: &'static str,
+    }
+    let rows: Vec<RuleRow> = rules::RULES
+        .iter()
+        .map(|r| RuleRow {
+            id: r.id,
+            name: r.name,
+            severity: r.severity,
+            summary: r.summary,
+            explain: r.explain,
+        })
+        .collect();
+    let stdout = match args.format {
+        RulesFormat::Json => json(&rows)?,
+        RulesFormat::Table => {
+            let cells: Vec<Vec<String>> = rows
+                .iter()
+                .map(|r| {
+                    vec![
+                        r.id.into(),
+                        r.name.into(),
+                        r.severity.as_str().into(),
+                        r.summary.into(),
+                    ]
+                })
+                .collect();
+            table::columns(&["ID", "NAME", "SEVERITY", "SUMMARY"], &cells)
+        }
+    };
+    Ok(Outcome {
+        stdout,
+        stderr: String::new(),
+        code: 0,
+    })
+}
+
+/// `ecaplan explain`.
+pub fn explain(args: &ExplainArgs) -> Result<Outcome, Error> {
+    let rule = rules::find_rule(&args.rule).ok_or_else(|| Error::Input {
+        path: args.rule.clone().into(),
+        message: "no such rule (see `ecaplan rules`)".into(),
+    })?;
+    let stdout = format!(
+        "{} {} (default severity: {})\n{}\n\n{}\n",
+        rule.id,
+        rule.name,
+        rule.severity.as_str(),
+        rule.summary,
+        rule.explain
+    );
+    Ok(Outcome {
+        stdout,
+        stderr: String::new(),
+        code: 0,
+    })
+}
+
+/// `ecaplan init`.
+pub fn init(args: &InitArgs) -> Result<Outcome, Error> {
+    if args.path.exists() && !args.force {
+        return Err(Error::Input {
+            path: args.path.clone(),
+            message: "already exists (use --force to overwrite)".into(),
+        });
+    }
+    crate::app::write_atomic(&args.path, DEFAULT_TOML.as_bytes())?;
+    Ok(Outcome {
+        stdout: String::new(),
+        stderr: format!("wrote {}\n", args.path.display()),
+        code: 0,
+    })
+}

@@ -1,0 +1,170 @@
+//! Orchestration: runs the stages for each command, reads files, fills display details, and
+//! returns what to print. Stages stay pure; the binary prints.
+
+mod commands;
+pub mod snippets;
+
+pub use commands::{assess, explain, graph, init, inventory, rules};
+
+use crate::cli::InputArgs;
+use crate::config::Config;
+use crate::diag::{Level, Note};
+use crate::error::Error;
+use crate::ingest::{self, FileRecord, FileStatus, Ingested};
+use crate::model::{self, Inventory};
+
+/// What a command produced: text for stdout, a summary for stderr, and the exit code.
+#[derive(Debug)]
+pub struct Outcome {
+    /// For stdout.
+    pub stdout: String,
+    /// For stderr (unless `--quiet`).
+    pub stderr: String,
+    /// Process exit code.
+    pub code: u8,
+}
+
+/// Everything read from the inputs.
+pub struct Loaded {
+    /// The inventory.
+    pub inventory: Inventory,
+    /// File accounting.
+    pub files: Vec<FileRecord>,
+    /// Diagnostics.
+    pub notes: Vec<Note>,
+    /// Configuration (from `--config`, an `ecaplan.toml` among the inputs, or defaults).
+    pub config: Config,
+    /// As-of day (days since 1970-01-01), when known.
+    pub as_of_day: Option<i64>,
+    /// Ingest results still needed by later stages (usage files, secrets).
+    pub ingested: Ingested,
+}
+
+/// Discover, read and build the inventory; load the configuration.
+pub fn load(input: &InputArgs) -> Result<Loaded, Error> {
+    let sources = ingest::discover(&input.inputs)?;
+    let mut ingested = ingest::read_all(sources);
+    let documents = std::mem::take(&mut ingested.documents);
+    let (inventory, build_notes) = model::build(documents);
+    let mut files = std::mem::take(&mut ingested.files);
+    for f in &ingested.usage_files {
+        files.push(FileRecord {
+            path: f.display.clone(),
+            status: FileStatus::Ignored {
+                reason: "usage export candidate: not read by this command".into(),
+            },
+        });
+    }
+    files.sort_by(|a, b| a.path.cmp(&b.path));
+    let mut notes = std::mem::take(&mut ingested.notes);
+    notes.extend(build_notes);
+    let config = load_config(input, &ingested, &mut notes)?;
+    for key in crate::rules::unknown_rule_keys(&config) {
+        let msg = format!("ecaplan.toml names an unknown rule {key:?}; it has no effect");
+        notes.push(Note::file(
+            Level::Warning,
+            "unknown-rule",
+            "ecaplan.toml",
+            msg,
+        ));
+    }
+    let as_of_day = match &input.as_of {
+        Some(d) => Some(
+            crate::metadata::cert::parse_day(d).ok_or_else(|| Error::Input {
+                path: "--as-of".into(),
+                message: format!("{d:?} is not a YYYY-MM-DD date"),
+            })?,
+        ),
+        None => None,
+    };
+    if input.strict {
+        let unreadable = files
+            .iter()
+            .filter(|f| matches!(f.status, FileStatus::Unreadable { .. }))
+            .count();
+        if unreadable > 0 {
+            return Err(Error::Strict { count: unreadable });
+        }
+    }
+    Ok(Loaded {
+        inventory,
+        files,
+        notes,
+        config,
+        as_of_day,
+        ingested,
+    })
+}
+
+fn load_config(
+    input: &InputArgs,
+    ingested: &Ingested,
+    notes: &mut Vec<Note>,
+) -> Result<Config, Error> {
+    if let Some(path) = &input.config {
+        return Config::load(path);
+    }
+    let Some(first) = ingested.config_files.first() else {
+        return Ok(Config::default());
+    };
+    for other in &ingested.config_files[1..] {
+        let msg = format!("another ecaplan.toml is used: {}", first.display);
+        notes.push(Note::file(
+            Level::Warning,
+            "ignored-config",
+            &other.display,
+            msg,
+        ));
+    }
+    let text = String::from_utf8_lossy(&first.bytes);
+    Config::parse(&text, &first.display)
+}
+
+/// Render a serde value as pretty JSON with a trailing newline.
+pub fn json<T: serde::Serialize>(value: &T) -> Result<String, Error> {
+    let mut s = serde_json::to_string_pretty(value).map_err(|e| Error::Render {
+        what: "json",
+        message: e.to_string(),
+    })?;
+    s.push('\n');
+    Ok(s)
+}
+
+/// `error: path:line:col: message` lines for unreadable files.
+pub fn unreadable_lines(files: &[FileRecord]) -> String {
+    let mut out = String::new();
+    for f in files {
+        if let FileStatus::Unreadable {
+            line,
+            column,
+            message,
+        } = &f.status
+        {
+            let loc = match (line, column) {
+                (Some(l), Some(c)) => format!("{}:{l}:{c}", f.path),
+                _ => f.path.clone(),
+            };
+            out.push_str(&format!("error: {loc}: {message}\n"));
+        }
+    }
+    out
+}
+
+/// Write a file atomically: a temporary file beside it, then a rename.
+pub fn write_atomic(path: &std::path::Path, bytes: &[u8]) -> Result<(), Error> {
+    let err = |source| Error::Write {
+        path: path.to_path_buf(),
+        source,
+    };
+    let dir = path
+        .parent()
+        .filter(|p| !p.as_os_str().is_empty())
+        .unwrap_or(std::path::Path::new("."));
+    let name = path
+        .file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_default();
+    let tmp = dir.join(format!(".{name}.ecaplan-tmp"));
+    std::fs::write(&tmp, bytes).map_err(err)?;
+    std::fs::rename(&tmp, path).map_err(err)
+}
