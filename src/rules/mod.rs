@@ -11,6 +11,8 @@ mod eca106_mobile_push_settings_unverifiable;
 mod eca107_saml_triple_des;
 mod eca109_ecaname_collision;
 mod eca110_look_alike_label;
+mod eca111_scope_needs_mapping;
+mod eca112_not_carried_over;
 mod eca201_full_scope;
 mod eca202_self_authorization;
 mod eca203_ip_restrictions_relaxed;
@@ -20,9 +22,15 @@ mod eca206_pkce_not_required;
 mod eca207_shared_integration_user;
 mod eca211_insecure_callback;
 mod eca212_certificate_expiring;
+mod eca214_scope_outside_standard;
+mod eca215_admin_profile_access;
+mod eca216_missing_contact_email;
+mod eca217_certificate_unreadable;
 mod eca304_org_allows_username_password;
 mod eca305_org_allows_user_agent;
 mod eca306_secret_in_source;
+mod eca307_eca_org_bound_values;
+mod eca308_eca_newer_than_schema;
 
 use serde::{Deserialize, Serialize};
 

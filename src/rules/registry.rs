@@ -11,6 +11,8 @@ pub static RULES: &[&Rule] = &[
     &eca107_saml_triple_des::RULE,
     &eca109_ecaname_collision::RULE,
     &eca110_look_alike_label::RULE,
+    &eca111_scope_needs_mapping::RULE,
+    &eca112_not_carried_over::RULE,
     &eca201_full_scope::RULE,
     &eca202_self_authorization::RULE,
     &eca203_ip_restrictions_relaxed::RULE,
@@ -20,9 +22,15 @@ pub static RULES: &[&Rule] = &[
     &eca207_shared_integration_user::RULE,
     &eca211_insecure_callback::RULE,
     &eca212_certificate_expiring::RULE,
+    &eca214_scope_outside_standard::RULE,
+    &eca215_admin_profile_access::RULE,
+    &eca216_missing_contact_email::RULE,
+    &eca217_certificate_unreadable::RULE,
     &eca304_org_allows_username_password::RULE,
     &eca305_org_allows_user_agent::RULE,
     &eca306_secret_in_source::RULE,
+    &eca307_eca_org_bound_values::RULE,
+    &eca308_eca_newer_than_schema::RULE,
 ];
 
 /// Ids of rules that were removed; never to be reused.
