@@ -441,4 +441,29 @@ mod tests {
         assert!(!is_custom_scheme("not a url"));
         assert_eq!(eca_ip_relaxation("BYPASS_2FACTOR"), "Bypass_2factor");
     }
+
+    proptest::proptest! {
+        #[test]
+        fn refresh_grammar_round_trip(
+            kind in proptest::sample::select(vec!["specific_lifetime", "specific_inactivity"]),
+            count in 1u32..10_000,
+            unit in proptest::sample::select(vec!["HOURS", "DAYS", "MONTHS"]),
+            upper in proptest::bool::ANY,
+        ) {
+            let raw = format!("{kind}:{count}:{unit}");
+            let raw = if upper { raw.to_ascii_uppercase() } else { raw };
+            let parsed = RefreshPolicy::parse_connected_app(&raw);
+            let (c, u) = match &parsed {
+                RefreshPolicy::SpecificLifetime { count, unit } | RefreshPolicy::SpecificInactivity { count, unit } => (*count, unit.clone()),
+                other => panic!("{raw} parsed as {other:?}"),
+            };
+            proptest::prop_assert_eq!(c, count);
+            proptest::prop_assert_eq!(u.to_ascii_uppercase(), unit);
+        }
+
+        #[test]
+        fn refresh_parser_never_panics(raw in "\\PC{0,30}") {
+            let _ = RefreshPolicy::parse_connected_app(&raw);
+        }
+    }
 }

@@ -307,3 +307,98 @@ mod tests {
         assert!(parse(&deep).is_err());
     }
 }
+
+#[cfg(test)]
+mod props {
+    use super::*;
+    use proptest::prelude::*;
+
+    #[derive(Debug, Clone)]
+    struct Node {
+        name: String,
+        text: String,
+        children: Vec<Node>,
+    }
+
+    fn node() -> impl Strategy<Value = Node> {
+        let leaf = ("[a-zA-Z][a-zA-Z0-9]{0,8}", "[ -~]{0,12}").prop_map(|(name, text)| Node {
+            name,
+            text: text.trim().to_string(),
+            children: vec![],
+        });
+        leaf.prop_recursive(4, 24, 4, |inner| {
+            (
+                "[a-zA-Z][a-zA-Z0-9]{0,8}",
+                prop::collection::vec(inner, 1..4),
+            )
+                .prop_map(|(name, children)| Node {
+                    name,
+                    text: String::new(),
+                    children,
+                })
+        })
+    }
+
+    fn escape(s: &str) -> String {
+        s.replace('&', "&amp;")
+            .replace('<', "&lt;")
+            .replace('>', "&gt;")
+    }
+
+    /// Serialise with the formatting variations real files have: CRLF or LF, comments,
+    /// prettier-style split start and end tags.
+    fn write(n: &Node, crlf: bool, pretty: bool, out: &mut String) {
+        let nl = if crlf { "\r\n" } else { "\n" };
+        if pretty {
+            out.push_str(&format!("<{}{nl}    >", n.name));
+        } else {
+            out.push_str(&format!("<{}>", n.name));
+        }
+        out.push_str(&escape(&n.text));
+        for c in &n.children {
+            out.push_str(nl);
+            out.push_str("<!-- c -->");
+            write(c, crlf, pretty, out);
+        }
+        if pretty {
+            out.push_str(&format!("</{}{nl}>", n.name));
+        } else {
+            out.push_str(&format!("</{}>", n.name));
+        }
+    }
+
+    fn same(n: &Node, e: &Element) -> bool {
+        n.name == e.name
+            && n.text == e.text
+            && n.children.len() == e.children.len()
+            && n.children.iter().zip(&e.children).all(|(a, b)| same(a, b))
+    }
+
+    proptest! {
+        #[test]
+        fn never_panics(bytes in prop::collection::vec(any::<u8>(), 0..400)) {
+            if let Ok(text) = decode_utf8(&bytes) {
+                let _ = parse(text);
+            }
+        }
+
+        #[test]
+        fn round_trips(tree in node(), crlf in any::<bool>(), pretty in any::<bool>(), bom in any::<bool>()) {
+            let mut xml = String::from("<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n");
+            write(&tree, crlf, pretty, &mut xml);
+            let bytes = if bom { [b"\xEF\xBB\xBF".as_slice(), xml.as_bytes()].concat() } else { xml.into_bytes() };
+            let text = decode_utf8(&bytes).expect("utf8");
+            let root = parse(text).expect("well-formed input parses");
+            prop_assert!(same(&tree, &root));
+        }
+
+        #[test]
+        fn error_positions_are_inside_the_document(s in "[<>a-z/ \n]{0,60}") {
+            if let Err(e) = parse(&s) {
+                let lines = s.split('\n').count() as u32;
+                prop_assert!(e.pos.line >= 1 && e.pos.line <= lines.max(1));
+                prop_assert!(e.pos.col >= 1);
+            }
+        }
+    }
+}
