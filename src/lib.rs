@@ -11,3 +11,4 @@ pub mod ingest;
 pub mod metadata;
 pub mod model;
 pub mod report;
+pub mod usage;
