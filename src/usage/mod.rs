@@ -31,6 +31,7 @@ use std::sync::mpsc;
 
 use crate::ingest::InputFile;
 pub use flow::Flow;
+pub use join::{join, Evidence, Installation, JoinedApp, UsageJoin};
 
 pub use kind::UsageKind;
 pub use model::{AppUsage, Coverage, FileAccount, LoginStats, UsageData};
