@@ -123,7 +123,7 @@ fn read_csv<R: BufRead>(reader: &mut R, out: &mut FileOutput) {
         .delimiter(delimiter)
         .has_headers(false)
         .flexible(true)
-        .from_reader(reader);
+        .from_reader(text::NormalizeEol::new(reader));
     let mut rec = ByteRecord::new();
     match csv.read_byte_record(&mut rec) {
         Ok(true) => {}
