@@ -207,6 +207,9 @@ pub fn join(inv: &Inventory, usage: &UsageData) -> UsageJoin {
     out
 }
 
+/// One join step: does this inventory app match?
+type Step<'a> = Box<dyn Fn(&App) -> bool + 'a>;
+
 enum Found {
     One(usize, MatchKey),
     Many(Vec<String>),
@@ -223,7 +226,7 @@ fn find(
     let dev_names: Vec<&str> = menu_items_of(data, u)
         .filter_map(|m| m.name.as_deref())
         .collect();
-    let steps: [(MatchKey, Box<dyn Fn(&App) -> bool>); 3] = [
+    let steps: [(MatchKey, Step<'_>); 3] = [
         (
             MatchKey::Id,
             Box::new(|a: &App| dev_names.iter().any(|n| same_api_name(a, n))),

@@ -87,7 +87,7 @@ pub fn read_file(file: &InputFile) -> FileOutput {
             dispatch(&mut inner, &mut out);
         }
         _ => {
-            reader.consume(bom.len());
+            reader.consume(bom.byte_len());
             dispatch(&mut reader, &mut out);
         }
     }
@@ -293,4 +293,110 @@ fn unreadable_at(out: &mut FileOutput, line: Option<u32>, column: Option<u32>, m
         column,
         message,
     };
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use proptest::prelude::*;
+
+    fn input(bytes: &[u8]) -> InputFile {
+        InputFile {
+            display: "mem.csv".into(),
+            path: "mem.csv".into(),
+            entry: Some("mem.csv".into()),
+            bytes: bytes.to_vec(),
+            size: bytes.len() as u64,
+        }
+    }
+
+    fn users(out: &FileOutput) -> Vec<Option<String>> {
+        let acc = out.acc.as_ref().expect("parsed");
+        acc.tables.users.iter().map(|u| u.name.clone()).collect()
+    }
+
+    #[test]
+    fn elf_triple_quotes_decode() {
+        let src =
+            b"\"ID\",\"USERNAME\",\"NAME\"\n\"005000000000001\",\"a@x\",\"\"\"quoted\"\" name\"\n";
+        let out = read_file(&input(src));
+        assert_eq!(users(&out), [Some("\"quoted\" name".to_string())]);
+        assert_eq!(
+            out.acc.expect("parsed").tables.users[0].id,
+            "005000000000001AAA"
+        );
+    }
+
+    #[test]
+    fn cr_only_and_quoted_newlines() {
+        let src = b"Id,Username,Name\r005000000000001,a@x,\"two\rlines\"\r005000000000002,b@x,B\r";
+        let out = read_file(&input(src));
+        assert_eq!(out.account.rows_read, 2);
+        assert_eq!(users(&out)[0].as_deref(), Some("two\nlines"));
+    }
+
+    #[test]
+    fn utf16_with_bom() {
+        let text = "Id\tUsername\tName\r\n005000000000001\ta@x\tÅsa\r\n";
+        let mut src = vec![0xFF, 0xFE];
+        src.extend(text.encode_utf16().flat_map(u16::to_le_bytes));
+        let out = read_file(&input(&src));
+        assert_eq!(out.account.delimiter, Some('\t'));
+        assert_eq!(users(&out), [Some("Åsa".to_string())]);
+    }
+
+    #[test]
+    fn broken_json_is_unreadable_with_position() {
+        let out = read_file(&input(b"{\n \"result\": [1,,2]}"));
+        assert!(matches!(
+            out.record.status,
+            FileStatus::Unreadable {
+                line: Some(2),
+                column: Some(_),
+                ..
+            }
+        ));
+    }
+
+    fn encode(field: &str, delim: char) -> String {
+        if field.contains([delim, '"', '\n', '\r']) {
+            format!("\"{}\"", field.replace('"', "\"\""))
+        } else {
+            field.to_string()
+        }
+    }
+
+    proptest! {
+        #[test]
+        fn fields_and_records_survive_any_dialect(
+            names in prop::collection::vec("x[a-z ,;|\"\n\t]{0,10}y", 0..20),
+            delim in prop::sample::select(vec![',', ';', '\t', '|']),
+            eol in prop::sample::select(vec!["\n", "\r\n", "\r"]),
+            all_quoted in any::<bool>(),
+        ) {
+            let d = delim.to_string();
+            let mut src = ["Id", "Username", "Name"].join(&d) + eol;
+            for (i, n) in names.iter().enumerate() {
+                let name = if all_quoted {
+                    format!("\"{}\"", n.replace('"', "\"\""))
+                } else {
+                    encode(n, delim)
+                };
+                src += &format!("0050000000{i:05}{d}u{i}@x{d}{name}{eol}");
+            }
+            let out = read_file(&input(src.as_bytes()));
+            prop_assert_eq!(out.account.rows_read, names.len() as u64);
+            prop_assert!(out.account.balances());
+            // Line endings inside quoted fields are normalised to LF.
+            let want: Vec<Option<String>> = names
+                .iter()
+                .map(|n| Some(n.replace("\r\n", "\n").replace('\r', "\n").trim().to_string()))
+                .collect();
+            if names.is_empty() {
+                prop_assert!(out.acc.is_some());
+            } else {
+                prop_assert_eq!(users(&out), want);
+            }
+        }
+    }
 }

@@ -28,7 +28,7 @@ impl Bom {
     }
 
     /// Length of the mark in bytes.
-    pub fn len(self) -> usize {
+    pub fn byte_len(self) -> usize {
         match self {
             Bom::None => 0,
             Bom::Utf8 => 3,
