@@ -1,0 +1,227 @@
+//! Per-file streaming accumulators. Strings are interned once (looked up by `&str`, allocated
+//! only the first time), so memory grows with distinct apps, users and networks, never with rows.
+
+use std::collections::HashMap;
+use std::collections::HashSet;
+
+use super::flow::Flow;
+use super::model::Tables;
+
+/// String interner: `&str` → small id.
+#[derive(Debug, Default)]
+pub struct Interner {
+    map: HashMap<Box<str>, u32>,
+    names: Vec<Box<str>>,
+}
+
+impl Interner {
+    /// The id of `s`, allocating only when it is new.
+    pub fn id(&mut self, s: &str) -> u32 {
+        if let Some(&i) = self.map.get(s) {
+            return i;
+        }
+        let i = self.names.len() as u32;
+        self.names.push(s.into());
+        self.map.insert(s.into(), i);
+        i
+    }
+
+    /// The string of an id.
+    pub fn get(&self, i: u32) -> &str {
+        &self.names[i as usize]
+    }
+}
+
+/// How a row names its app.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum AppKey {
+    /// An 18-char id.
+    Id([u8; 18]),
+    /// An interned label (trimmed, case kept).
+    Label(u32),
+}
+
+/// A source network: IPv4 /24 as its first three octets, or an interned IPv6 /48 prefix.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Net {
+    /// `a.b.c.0/24`.
+    V4([u8; 3]),
+    /// Interned text.
+    Other(u32),
+}
+
+/// Login counters.
+#[derive(Debug, Default)]
+pub struct LoginAcc {
+    /// [logins, successes, failures] per flow.
+    pub flows: [[u64; 3]; Flow::ALL.len()],
+    /// Interned user keys.
+    pub users: HashSet<u32>,
+    /// First login (ms).
+    pub first: Option<i64>,
+    /// Last login (ms).
+    pub last: Option<i64>,
+    /// Logins per network.
+    pub networks: HashMap<Net, u64>,
+    /// Unknown subtypes (interned) per count.
+    pub unknown_sub: HashMap<u32, u64>,
+}
+
+impl LoginAcc {
+    /// Count one login.
+    pub fn add(&mut self, flow: Flow, success: Option<bool>, user: Option<u32>, ts: i64) {
+        let f = &mut self.flows[flow.index()];
+        f[0] += 1;
+        match success {
+            Some(true) => f[1] += 1,
+            Some(false) => f[2] += 1,
+            None => {}
+        }
+        if let Some(u) = user {
+            self.users.insert(u);
+        }
+        widen(&mut self.first, &mut self.last, ts);
+    }
+}
+
+/// API-call counters.
+#[derive(Debug, Default)]
+pub struct ApiAcc {
+    /// Calls.
+    pub calls: u64,
+    /// Calls per interned family.
+    pub families: HashMap<u32, u64>,
+    /// Interned users.
+    pub users: HashSet<u32>,
+    /// First call (ms).
+    pub first: Option<i64>,
+    /// Last call (ms).
+    pub last: Option<i64>,
+}
+
+/// Token counters of one (app, user).
+#[derive(Debug, Default, Clone, Copy)]
+pub struct TokenAcc {
+    /// Rows.
+    pub tokens: u64,
+    /// Sum of `UseCount`.
+    pub use_count: u64,
+    /// Earliest `CreatedDate` (ms).
+    pub first: Option<i64>,
+    /// Latest `LastUsedDate` (ms).
+    pub last: Option<i64>,
+    /// Rows with a menu item.
+    pub with_menu: u64,
+    /// Rows without one.
+    pub without_menu: u64,
+}
+
+/// Everything one file says about one app.
+#[derive(Debug, Default)]
+pub struct AppAcc {
+    /// Interned labels.
+    pub labels: HashSet<u32>,
+    /// Interned `AppMenuItemId`s.
+    pub menu_items: HashSet<u32>,
+    /// Interned client names.
+    pub client_names: HashSet<u32>,
+    /// Interned client categories.
+    pub categories: HashSet<u32>,
+    /// Logins.
+    pub logins: LoginAcc,
+    /// API calls.
+    pub api: ApiAcc,
+    /// Tokens per interned user.
+    pub tokens: HashMap<u32, TokenAcc>,
+}
+
+/// Everything one file produced before merging.
+#[derive(Debug, Default)]
+pub struct FileAcc {
+    /// All interned strings of this file.
+    pub strings: Interner,
+    /// Per app.
+    pub apps: HashMap<AppKey, AppAcc>,
+    /// ELF logins per interned user (no app column: attributed after merging).
+    pub elf_users: HashMap<u32, LoginAcc>,
+    /// Table rows.
+    pub tables: Tables,
+}
+
+impl FileAcc {
+    /// The accumulator of an app, created on first sight.
+    pub fn app(&mut self, key: AppKey) -> &mut AppAcc {
+        self.apps.entry(key).or_default()
+    }
+}
+
+/// Extend a [first, last] window by `ts`.
+pub fn widen(first: &mut Option<i64>, last: &mut Option<i64>, ts: i64) {
+    if first.is_none_or(|f| ts < f) {
+        *first = Some(ts);
+    }
+    if last.is_none_or(|l| ts > l) {
+        *last = Some(ts);
+    }
+}
+
+/// The network of an address: IPv4 /24, IPv6 /48 (first three groups), else the text itself.
+pub fn network(ip: &str, strings: &mut Interner) -> Net {
+    let mut octets = [0u8; 4];
+    let mut parts = ip.split('.');
+    let v4 = (0..4).all(|i| {
+        parts
+            .next()
+            .and_then(|p| p.parse::<u8>().ok())
+            .map(|o| octets[i] = o)
+            .is_some()
+    }) && parts.next().is_none();
+    if v4 {
+        return Net::V4([octets[0], octets[1], octets[2]]);
+    }
+    let prefix = match ip.match_indices(':').nth(2) {
+        Some((i, _)) if ip.contains(':') => &ip[..i],
+        _ => ip,
+    };
+    Net::Other(strings.id(prefix))
+}
+
+/// Display form of a network.
+pub fn network_text(net: Net, strings: &Interner) -> String {
+    match net {
+        Net::V4([a, b, c]) => format!("{a}.{b}.{c}.0/24"),
+        Net::Other(i) => {
+            let s = strings.get(i);
+            if s.contains(':') {
+                format!("{s}::/48")
+            } else {
+                s.to_string()
+            }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn networks() {
+        let mut s = Interner::default();
+        let n = network("203.0.113.77", &mut s);
+        assert_eq!(network_text(n, &s), "203.0.113.0/24");
+        let n = network("2001:db8:12:34::1", &mut s);
+        assert_eq!(network_text(n, &s), "2001:db8:12::/48");
+        let n = network("1.2.3.999", &mut s);
+        assert_eq!(network_text(n, &s), "1.2.3.999");
+    }
+
+    #[test]
+    fn interner_reuses_ids() {
+        let mut s = Interner::default();
+        let a = s.id("ERP Sync");
+        assert_eq!(s.id("ERP Sync"), a);
+        assert_ne!(s.id("Marketing SPA"), a);
+        assert_eq!(s.get(a), "ERP Sync");
+    }
+}

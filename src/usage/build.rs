@@ -1,0 +1,287 @@
+//! Merging per-file results into [`UsageData`], deterministically in file order: user and
+//! label resolution, ELF login attribution by user, coverage and truncation warnings.
+
+use std::collections::{BTreeMap, BTreeSet, HashMap};
+
+use super::acc::{network_text, AppAcc, AppKey, FileAcc, Interner, LoginAcc};
+use super::flow::Flow;
+use super::ids::is_id;
+use super::kind::UsageKind;
+use super::model::{AppUsage, FlowCount, LoginStats, Tables, TokenUse, UsageData};
+use super::read::FileOutput;
+use super::time::Ts;
+use super::truncation;
+
+/// Resolves interned user keys (18-char ids or usernames) to one display form.
+struct Users {
+    by_id: HashMap<String, String>,
+}
+
+impl Users {
+    fn new(tables: &Tables) -> Users {
+        let by_id = tables
+            .users
+            .iter()
+            .filter_map(|u| Some((u.id.clone(), u.username.as_ref()?.to_lowercase())))
+            .collect();
+        Users { by_id }
+    }
+
+    /// Username (lower case) when known, else the id.
+    fn canon(&self, raw: &str) -> String {
+        if is_id(raw) {
+            self.by_id
+                .get(raw)
+                .cloned()
+                .unwrap_or_else(|| raw.to_string())
+        } else {
+            raw.to_lowercase()
+        }
+    }
+}
+
+/// Build the usage data from the outputs of every file, in input order.
+pub fn build(outputs: Vec<FileOutput>) -> UsageData {
+    let mut data = UsageData::default();
+    let mut accs: Vec<(UsageKind, FileAcc)> = Vec::new();
+    for out in outputs {
+        if let (Some(mut acc), Some(kind)) = (out.acc, out.account.kind) {
+            append_tables(&mut data.tables, std::mem::take(&mut acc.tables));
+            accs.push((kind, acc));
+        }
+        truncation::check(&out.account, out.json_total, &mut data.notes);
+        data.accounts.push(out.account);
+        data.records.push(out.record);
+        data.notes.extend(out.notes);
+    }
+    let users = Users::new(&data.tables);
+    let labels = label_ids(&data.tables, &accs);
+    let mut elf: BTreeMap<String, (LoginStats, BTreeSet<UsageKind>)> = BTreeMap::new();
+    for (kind, acc) in &accs {
+        for (key, app) in &acc.apps {
+            let k = resolve(key, &acc.strings, &labels);
+            let entry = data.apps.entry(k.0.clone()).or_default();
+            entry.key = k.0;
+            entry.ambiguous_label |= k.1;
+            merge_app(entry, *kind, key, app, &acc.strings, &users);
+        }
+        for (user, logins) in &acc.elf_users {
+            let e = elf.entry(users.canon(acc.strings.get(*user))).or_default();
+            merge_logins(&mut e.0, logins, &acc.strings, &users);
+            e.1.insert(*kind);
+        }
+    }
+    attribute_elf(&mut data, elf);
+    truncation::coverage(&mut data);
+    data
+}
+
+fn append_tables(into: &mut Tables, from: Tables) {
+    into.connected_applications
+        .extend(from.connected_applications);
+    into.app_menu_items.extend(from.app_menu_items);
+    into.installed_packages.extend(from.installed_packages);
+    into.setup_entity_access.extend(from.setup_entity_access);
+    into.permission_set_assignments
+        .extend(from.permission_set_assignments);
+    into.users.extend(from.users);
+}
+
+/// Lower-case trimmed label → the app ids known to carry it.
+fn label_ids(tables: &Tables, accs: &[(UsageKind, FileAcc)]) -> BTreeMap<String, BTreeSet<String>> {
+    let mut map: BTreeMap<String, BTreeSet<String>> = BTreeMap::new();
+    let mut add = |label: &str, id: &str| {
+        map.entry(label.trim().to_lowercase())
+            .or_default()
+            .insert(id.to_string());
+    };
+    for ca in &tables.connected_applications {
+        if let Some(n) = &ca.name {
+            add(n, &ca.id);
+        }
+    }
+    for m in &tables.app_menu_items {
+        let app_id = m.application_id.starts_with("0H4") || m.application_id.starts_with("0xI");
+        if let (Some(l), true) = (&m.label, app_id) {
+            add(l, &m.application_id);
+        }
+    }
+    for (_, acc) in accs {
+        for (key, app) in &acc.apps {
+            if let AppKey::Id(id) = key {
+                let id = String::from_utf8_lossy(id);
+                for l in &app.labels {
+                    add(acc.strings.get(*l), &id);
+                }
+            }
+        }
+    }
+    map
+}
+
+/// The global key of a per-file app key, and whether its label is ambiguous.
+fn resolve(
+    key: &AppKey,
+    strings: &Interner,
+    labels: &BTreeMap<String, BTreeSet<String>>,
+) -> (String, bool) {
+    match key {
+        AppKey::Id(id) => (String::from_utf8_lossy(id).into_owned(), false),
+        AppKey::Label(l) => {
+            let lower = strings.get(*l).trim().to_lowercase();
+            match labels.get(&lower) {
+                Some(ids) if ids.len() == 1 => {
+                    (ids.iter().next().cloned().unwrap_or_default(), false)
+                }
+                Some(ids) => (format!("label:{lower}"), ids.len() > 1),
+                None => (format!("label:{lower}"), false),
+            }
+        }
+    }
+}
+
+fn merge_app(
+    into: &mut AppUsage,
+    kind: UsageKind,
+    key: &AppKey,
+    app: &AppAcc,
+    strings: &Interner,
+    users: &Users,
+) {
+    if let AppKey::Id(id) = key {
+        into.ids.insert(String::from_utf8_lossy(id).into_owned());
+    }
+    into.sources.insert(kind);
+    let text = |set: &std::collections::HashSet<u32>| -> Vec<String> {
+        set.iter().map(|i| strings.get(*i).to_string()).collect()
+    };
+    into.labels.extend(text(&app.labels));
+    into.menu_item_ids.extend(text(&app.menu_items));
+    into.client_names.extend(text(&app.client_names));
+    into.client_categories.extend(text(&app.categories));
+    merge_logins(&mut into.logins, &app.logins, strings, users);
+    let api = &mut into.api;
+    api.calls += app.api.calls;
+    for (f, n) in &app.api.families {
+        *api.by_family
+            .entry(strings.get(*f).to_string())
+            .or_default() += n;
+    }
+    api.users
+        .extend(app.api.users.iter().map(|u| users.canon(strings.get(*u))));
+    window(
+        &mut api.first_seen,
+        &mut api.last_seen,
+        app.api.first,
+        app.api.last,
+    );
+    for (user, t) in &app.tokens {
+        let e: &mut TokenUse = into
+            .tokens
+            .entry(users.canon(strings.get(*user)))
+            .or_default();
+        e.tokens += t.tokens;
+        e.use_count += t.use_count;
+        e.with_menu_item += t.with_menu;
+        e.without_menu_item += t.without_menu;
+        window(&mut e.first_granted, &mut None, t.first, None);
+        window(&mut None, &mut e.last_used, None, t.last);
+    }
+}
+
+fn window(first: &mut Option<Ts>, last: &mut Option<Ts>, f: Option<i64>, l: Option<i64>) {
+    if let Some(f) = f {
+        *first = Some(first.map_or(Ts(f), |x| x.min(Ts(f))));
+    }
+    if let Some(l) = l {
+        *last = Some(last.map_or(Ts(l), |x| x.max(Ts(l))));
+    }
+}
+
+fn merge_logins(into: &mut LoginStats, acc: &LoginAcc, strings: &Interner, users: &Users) {
+    let mut from = LoginStats::default();
+    for flow in Flow::ALL {
+        let [logins, successes, failures] = acc.flows[flow.index()];
+        if logins > 0 {
+            from.by_flow.insert(
+                flow,
+                FlowCount {
+                    logins,
+                    successes,
+                    failures,
+                },
+            );
+        }
+    }
+    from.users = acc
+        .users
+        .iter()
+        .map(|u| users.canon(strings.get(*u)))
+        .collect();
+    window(
+        &mut from.first_seen,
+        &mut from.last_seen,
+        acc.first,
+        acc.last,
+    );
+    for (net, n) in &acc.networks {
+        *from
+            .networks
+            .entry(network_text(*net, strings))
+            .or_default() += n;
+    }
+    for (s, n) in &acc.unknown_sub {
+        *from
+            .unknown_sub_types
+            .entry(strings.get(*s).to_string())
+            .or_default() += n;
+    }
+    add_logins(into, &from);
+}
+
+/// Add one login aggregate to another.
+pub fn add_logins(into: &mut LoginStats, from: &LoginStats) {
+    for (flow, c) in &from.by_flow {
+        let e = into.by_flow.entry(*flow).or_default();
+        e.logins += c.logins;
+        e.successes += c.successes;
+        e.failures += c.failures;
+        into.logins += c.logins;
+        into.successes += c.successes;
+        into.failures += c.failures;
+    }
+    into.users.extend(from.users.iter().cloned());
+    for (k, n) in &from.networks {
+        *into.networks.entry(k.clone()).or_default() += n;
+    }
+    for (k, n) in &from.unknown_sub_types {
+        *into.unknown_sub_types.entry(k.clone()).or_default() += n;
+    }
+    let (f, l) = (from.first_seen.map(|t| t.0), from.last_seen.map(|t| t.0));
+    window(&mut into.first_seen, &mut into.last_seen, f, l);
+}
+
+/// ELF Login has no app column: a user's OAuth logins go to the one app that user calls the
+/// API through; users with no or several such apps stay unattributed (said so, not guessed).
+fn attribute_elf(data: &mut UsageData, elf: BTreeMap<String, (LoginStats, BTreeSet<UsageKind>)>) {
+    let mut apps_of: BTreeMap<&str, Vec<String>> = BTreeMap::new();
+    for (key, app) in &data.apps {
+        for u in &app.api.users {
+            apps_of.entry(u.as_str()).or_default().push(key.clone());
+        }
+    }
+    let mut targets: Vec<(String, LoginStats, BTreeSet<UsageKind>)> = Vec::new();
+    for (user, (stats, kinds)) in elf {
+        match apps_of.get(user.as_str()).map(Vec::as_slice) {
+            Some([only]) => targets.push((only.clone(), stats, kinds)),
+            _ => add_logins(&mut data.unattributed_logins, &stats),
+        }
+    }
+    for (key, stats, kinds) in targets {
+        if let Some(app) = data.apps.get_mut(&key) {
+            add_logins(&mut app.logins, &stats);
+            app.logins_attributed_by_user += stats.logins;
+            app.sources.extend(kinds);
+        }
+    }
+}

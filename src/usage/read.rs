@@ -1,0 +1,402 @@
+//! Reading one usage file: open (stream from disk or from archive bytes), strip the BOM, sniff
+//! the delimiter, detect the kind from the header, then stream the rows through a
+//! [`RowReader`]. `sf data query --json` files are flattened into the same rows.
+
+use std::io::{BufRead, BufReader, Cursor, Read};
+
+use csv::ByteRecord;
+
+use super::acc::FileAcc;
+use super::header::Header;
+use super::json;
+use super::kind::{self, Detection, UsageKind};
+use super::model::{FileAccount, SkipReason, SkippedRow, SKIPPED_LISTED};
+use super::rows::{RowReader, RowStats};
+use super::text::{self, Bom};
+use super::time::Ts;
+use crate::diag::{Level, Note};
+use crate::ingest::{FileRecord, FileStatus, InputFile};
+
+/// What reading one file produced.
+#[derive(Debug)]
+pub struct FileOutput {
+    /// Accounting.
+    pub account: FileAccount,
+    /// Ingest accounting line.
+    pub record: FileRecord,
+    /// Notes about this file.
+    pub notes: Vec<Note>,
+    /// Aggregates (only when the file was parsed).
+    pub acc: Option<FileAcc>,
+    /// For JSON: (`totalSize`, `done`) as reported by the CLI.
+    pub json_total: Option<(u64, bool)>,
+}
+
+const HEAD_BYTES: usize = 64 * 1024;
+
+/// Read one usage candidate file. Never fails: problems become the file's status and notes.
+pub fn read_file(file: &InputFile) -> FileOutput {
+    let mut out = FileOutput {
+        account: FileAccount {
+            file: file.display.clone(),
+            format: "csv",
+            ..FileAccount::default()
+        },
+        record: FileRecord {
+            path: file.display.clone(),
+            status: FileStatus::Ignored {
+                reason: String::new(),
+            },
+        },
+        notes: Vec::new(),
+        acc: None,
+        json_total: None,
+    };
+    let source: Box<dyn Read + Send + '_> = if file.bytes.is_empty() && file.entry.is_none() {
+        match std::fs::File::open(&file.path) {
+            Ok(f) => Box::new(f),
+            Err(e) => {
+                unreadable(&mut out, None, format!("cannot open: {e}"));
+                return out;
+            }
+        }
+    } else {
+        Box::new(Cursor::new(&file.bytes[..]))
+    };
+    let mut reader = BufReader::with_capacity(HEAD_BYTES, source);
+    let head = match reader.fill_buf() {
+        Ok(h) => h,
+        Err(e) => {
+            unreadable(&mut out, Some(1), format!("cannot read: {e}"));
+            return out;
+        }
+    };
+    let bom = Bom::detect(head);
+    match bom {
+        Bom::Utf16Le | Bom::Utf16Be => {
+            // Rare (Excel "Unicode text"): transcoded in memory, then read like any other file.
+            let le = bom == Bom::Utf16Le;
+            reader.consume(2);
+            let mut all = Vec::new();
+            if let Err(e) = reader.read_to_end(&mut all) {
+                unreadable(&mut out, None, format!("cannot read: {e}"));
+                return out;
+            }
+            let utf8 = text::utf16_to_utf8(&all, le);
+            let mut inner = BufReader::new(Cursor::new(utf8));
+            dispatch(&mut inner, &mut out);
+        }
+        _ => {
+            reader.consume(bom.byte_len());
+            dispatch(&mut reader, &mut out);
+        }
+    }
+    out
+}
+
+fn dispatch<R: BufRead>(reader: &mut R, out: &mut FileOutput) {
+    let first = match reader.fill_buf() {
+        Ok(h) => h.iter().copied().find(|b| !b.is_ascii_whitespace()),
+        Err(e) => return unreadable(out, Some(1), format!("cannot read: {e}")),
+    };
+    match first {
+        None => ignore(out, "empty file".into()),
+        Some(b'{' | b'[') => {
+            out.account.format = "json";
+            let mut all = Vec::new();
+            if let Err(e) = reader.read_to_end(&mut all) {
+                return unreadable(out, None, format!("cannot read: {e}"));
+            }
+            read_json(&all, out);
+        }
+        Some(_) => read_csv(reader, out),
+    }
+}
+
+fn read_csv<R: BufRead>(reader: &mut R, out: &mut FileOutput) {
+    let delimiter = match reader.fill_buf() {
+        Ok(head) => text::sniff_delimiter(head),
+        Err(e) => return unreadable(out, Some(1), format!("cannot read: {e}")),
+    };
+    out.account.delimiter = Some(char::from(delimiter));
+    let mut csv = csv::ReaderBuilder::new()
+        .delimiter(delimiter)
+        .has_headers(false)
+        .flexible(true)
+        .from_reader(text::NormalizeEol::new(reader));
+    let mut rec = ByteRecord::new();
+    match csv.read_byte_record(&mut rec) {
+        Ok(true) => {}
+        Ok(false) => return ignore(out, "empty file".into()),
+        Err(e) => return csv_error(out, &e),
+    }
+    let header = Header::new(rec.iter().map(|f| text::field(f).0.into_owned()).collect());
+    let Some(rows) = start(header, out) else {
+        return;
+    };
+    let mut state = Stream::new(rows);
+    loop {
+        match csv.read_byte_record(&mut rec) {
+            Ok(true) => {
+                let line = rec.position().map_or(0, |p| p.line());
+                state.row(&rec, line, out);
+            }
+            Ok(false) => break,
+            Err(e) => return csv_error(out, &e),
+        }
+    }
+    state.finish(out);
+}
+
+fn read_json(bytes: &[u8], out: &mut FileOutput) {
+    let parsed = match json::parse(bytes) {
+        Ok(p) => p,
+        Err(json::JsonProblem::NotQueryOutput(why)) => return ignore(out, why),
+        Err(json::JsonProblem::Syntax {
+            line,
+            column,
+            message,
+        }) => return unreadable_at(out, Some(line), Some(column), message),
+    };
+    out.json_total = Some((parsed.total_size, parsed.done));
+    let Some(rows) = start(Header::new(parsed.columns), out) else {
+        return;
+    };
+    let mut state = Stream::new(rows);
+    for (i, rec) in parsed.records.iter().enumerate() {
+        // JSON has no useful line numbers: the record's 1-based index stands in for them.
+        state.row(rec, i as u64 + 1, out);
+    }
+    state.finish(out);
+}
+
+/// Detect the kind and build the row reader, or account for the file as ignored.
+fn start(header: Header, out: &mut FileOutput) -> Option<RowReader> {
+    match kind::detect(&header) {
+        Detection::Kind(k) => {
+            out.account.kind = Some(k);
+            Some(RowReader::new(k, header))
+        }
+        Detection::Ignored(why) => {
+            ignore(out, why.to_string());
+            None
+        }
+        Detection::Unknown => {
+            let shown: Vec<&str> = header.raw.iter().take(8).map(String::as_str).collect();
+            let reason = format!("no known usage export kind (header: {})", shown.join(", "));
+            out.notes.push(Note::file(
+                Level::Warning,
+                "unknown-usage-kind",
+                &out.account.file,
+                reason.clone(),
+            ));
+            ignore(out, reason);
+            None
+        }
+    }
+}
+
+/// The row loop state of one file.
+struct Stream {
+    rows: RowReader,
+    acc: FileAcc,
+    stats: RowStats,
+}
+
+impl Stream {
+    fn new(rows: RowReader) -> Stream {
+        Stream {
+            rows,
+            acc: FileAcc::default(),
+            stats: RowStats::default(),
+        }
+    }
+
+    fn row(&mut self, rec: &ByteRecord, line: u64, out: &mut FileOutput) {
+        let a = &mut out.account;
+        a.rows_read += 1;
+        match self.rows.row(rec, &mut self.acc, &mut self.stats) {
+            Ok(ts) => {
+                a.rows_used += 1;
+                if let Some(ts) = ts {
+                    a.from = Some(a.from.map_or(Ts(ts), |f| f.min(Ts(ts))));
+                    a.to = Some(a.to.map_or(Ts(ts), |t| t.max(Ts(ts))));
+                }
+            }
+            Err(reason) => skip(a, line, reason),
+        }
+    }
+
+    fn finish(self, out: &mut FileOutput) {
+        let kind: UsageKind = self.rows.kind();
+        out.account.ambiguous_times = self.stats.ambiguous_times;
+        out.account.cp1252_fields = self.stats.cp1252_fields;
+        let file = out.account.file.clone();
+        if self.stats.cp1252_fields > 0 {
+            let msg = format!(
+                "{} field(s) are not UTF-8 and were read as Windows-1252",
+                self.stats.cp1252_fields
+            );
+            out.notes
+                .push(Note::file(Level::Warning, "cp1252-fallback", &file, msg));
+        }
+        if self.stats.ambiguous_times > 0 {
+            let msg = format!(
+                "{} timestamp(s) in a locale form without time zone: read as UTC, day/month order guessed",
+                self.stats.ambiguous_times
+            );
+            out.notes
+                .push(Note::file(Level::Warning, "ambiguous-time", &file, msg));
+        }
+        out.record.status = FileStatus::Parsed { kind: kind.name() };
+        out.acc = Some(self.acc);
+    }
+}
+
+fn skip(a: &mut FileAccount, line: u64, reason: SkipReason) {
+    a.rows_skipped += 1;
+    *a.skipped.entry(reason).or_default() += 1;
+    if a.first_skipped.len() < SKIPPED_LISTED {
+        a.first_skipped.push(SkippedRow {
+            file: a.file.clone(),
+            line,
+            reason,
+        });
+    }
+}
+
+fn csv_error(out: &mut FileOutput, e: &csv::Error) {
+    let line = e.position().map(|p| p.line() as u32);
+    unreadable(out, line, e.to_string());
+}
+
+fn ignore(out: &mut FileOutput, reason: String) {
+    out.record.status = FileStatus::Ignored { reason };
+}
+
+fn unreadable(out: &mut FileOutput, line: Option<u32>, message: String) {
+    unreadable_at(out, line, line.map(|_| 1), message);
+}
+
+fn unreadable_at(out: &mut FileOutput, line: Option<u32>, column: Option<u32>, message: String) {
+    out.notes.push(Note {
+        file: out.account.file.clone(),
+        line,
+        column,
+        level: Level::Error,
+        code: "unreadable-file",
+        message: message.clone(),
+    });
+    out.acc = None;
+    out.record.status = FileStatus::Unreadable {
+        line,
+        column,
+        message,
+    };
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use proptest::prelude::*;
+
+    fn input(bytes: &[u8]) -> InputFile {
+        InputFile {
+            display: "mem.csv".into(),
+            path: "mem.csv".into(),
+            entry: Some("mem.csv".into()),
+            bytes: bytes.to_vec(),
+            size: bytes.len() as u64,
+        }
+    }
+
+    fn users(out: &FileOutput) -> Vec<Option<String>> {
+        let acc = out.acc.as_ref().expect("parsed");
+        acc.tables.users.iter().map(|u| u.name.clone()).collect()
+    }
+
+    #[test]
+    fn elf_triple_quotes_decode() {
+        let src =
+            b"\"ID\",\"USERNAME\",\"NAME\"\n\"005000000000001\",\"a@x\",\"\"\"quoted\"\" name\"\n";
+        let out = read_file(&input(src));
+        assert_eq!(users(&out), [Some("\"quoted\" name".to_string())]);
+        assert_eq!(
+            out.acc.expect("parsed").tables.users[0].id,
+            "005000000000001AAA"
+        );
+    }
+
+    #[test]
+    fn cr_only_and_quoted_newlines() {
+        let src = b"Id,Username,Name\r005000000000001,a@x,\"two\rlines\"\r005000000000002,b@x,B\r";
+        let out = read_file(&input(src));
+        assert_eq!(out.account.rows_read, 2);
+        assert_eq!(users(&out)[0].as_deref(), Some("two\nlines"));
+    }
+
+    #[test]
+    fn utf16_with_bom() {
+        let text = "Id\tUsername\tName\r\n005000000000001\ta@x\tÅsa\r\n";
+        let mut src = vec![0xFF, 0xFE];
+        src.extend(text.encode_utf16().flat_map(u16::to_le_bytes));
+        let out = read_file(&input(&src));
+        assert_eq!(out.account.delimiter, Some('\t'));
+        assert_eq!(users(&out), [Some("Åsa".to_string())]);
+    }
+
+    #[test]
+    fn broken_json_is_unreadable_with_position() {
+        let out = read_file(&input(b"{\n \"result\": [1,,2]}"));
+        assert!(matches!(
+            out.record.status,
+            FileStatus::Unreadable {
+                line: Some(2),
+                column: Some(_),
+                ..
+            }
+        ));
+    }
+
+    fn encode(field: &str, delim: char) -> String {
+        if field.contains([delim, '"', '\n', '\r']) {
+            format!("\"{}\"", field.replace('"', "\"\""))
+        } else {
+            field.to_string()
+        }
+    }
+
+    proptest! {
+        #[test]
+        fn fields_and_records_survive_any_dialect(
+            names in prop::collection::vec("x[a-z ,;|\"\n\t]{0,10}y", 0..20),
+            delim in prop::sample::select(vec![',', ';', '\t', '|']),
+            eol in prop::sample::select(vec!["\n", "\r\n", "\r"]),
+            all_quoted in any::<bool>(),
+        ) {
+            let d = delim.to_string();
+            let mut src = ["Id", "Username", "Name"].join(&d) + eol;
+            for (i, n) in names.iter().enumerate() {
+                let name = if all_quoted {
+                    format!("\"{}\"", n.replace('"', "\"\""))
+                } else {
+                    encode(n, delim)
+                };
+                src += &format!("0050000000{i:05}{d}u{i}@x{d}{name}{eol}");
+            }
+            let out = read_file(&input(src.as_bytes()));
+            prop_assert_eq!(out.account.rows_read, names.len() as u64);
+            prop_assert!(out.account.balances());
+            // Line endings inside quoted fields are normalised to LF.
+            let want: Vec<Option<String>> = names
+                .iter()
+                .map(|n| Some(n.replace("\r\n", "\n").replace('\r', "\n").trim().to_string()))
+                .collect();
+            if names.is_empty() {
+                prop_assert!(out.acc.is_some());
+            } else {
+                prop_assert_eq!(users(&out), want);
+            }
+        }
+    }
+}

@@ -1,0 +1,282 @@
+//! Row readers: one `ByteRecord` at a time into the per-file accumulators. Column indexes are
+//! resolved once from the header; fields are borrowed from the record (no per-row allocation
+//! unless a field is not UTF-8 or a string is seen for the first time).
+
+use std::borrow::Cow;
+
+use csv::ByteRecord;
+
+use super::acc::{network, widen, AppKey, FileAcc, TokenAcc};
+use super::flow::{self, Flow, LoginClass};
+use super::header::{alias, Header};
+use super::ids::normalize_into;
+use super::kind::UsageKind;
+use super::model::SkipReason;
+use super::tables::{self, TableCols};
+use super::text::{self, present};
+use super::time;
+
+/// Per-file counters the row readers update besides the aggregates.
+#[derive(Debug, Default, Clone, Copy)]
+pub struct RowStats {
+    /// Locale-form timestamps.
+    pub ambiguous_times: u64,
+    /// Fields decoded as cp1252.
+    pub cp1252_fields: u64,
+}
+
+/// Column indexes of every field any kind reads.
+#[derive(Debug, Default, Clone)]
+struct Cols {
+    time: Option<usize>,
+    user_id: Option<usize>,
+    username: Option<usize>,
+    login_type: Option<usize>,
+    sub_type: Option<usize>,
+    status: Option<usize>,
+    app_name: Option<usize>,
+    app_id: Option<usize>,
+    client_name: Option<usize>,
+    source_ip: Option<usize>,
+    event_type: Option<usize>,
+    family: Option<usize>,
+    category: Option<usize>,
+    menu_item: Option<usize>,
+    use_count: Option<usize>,
+    last_used: Option<usize>,
+    created: Option<usize>,
+}
+
+/// Reads the data rows of one file of a known kind.
+#[derive(Debug, Clone)]
+pub struct RowReader {
+    kind: UsageKind,
+    cols: Cols,
+    tables: TableCols,
+    /// Rows shorter than this lack a column the reader needs.
+    min_len: usize,
+}
+
+/// Result of one row: the timestamp it contributes to the file's window, if any.
+pub type RowResult = Result<Option<i64>, SkipReason>;
+
+impl RowReader {
+    /// Resolve the columns of `kind` in `header`.
+    pub fn new(kind: UsageKind, header: Header) -> RowReader {
+        let h = &header;
+        let cols = Cols {
+            time: h.find(alias::TIME),
+            user_id: h.find(alias::USER_ID),
+            username: h.find(alias::USERNAME),
+            login_type: h.find(alias::LOGIN_TYPE),
+            sub_type: h.find(alias::LOGIN_SUB_TYPE),
+            status: h.find(alias::STATUS),
+            app_name: h.find(alias::APP_NAME),
+            app_id: h.find(alias::APP_ID),
+            client_name: h.find(alias::CLIENT_NAME),
+            source_ip: h.find(alias::SOURCE_IP),
+            event_type: h.find(alias::EVENT_TYPE),
+            family: h.find(alias::API_FAMILY),
+            category: h.find(alias::CLIENT_CATEGORY),
+            menu_item: h.find(alias::MENU_ITEM_ID),
+            use_count: h.find(alias::USE_COUNT),
+            last_used: h.find(alias::LAST_USED),
+            created: h.find(alias::CREATED),
+        };
+        let required = match kind {
+            k if k.is_login() => vec![cols.time, cols.login_type],
+            k if k.is_api() => vec![cols.time],
+            UsageKind::OauthToken => vec![cols.app_name],
+            _ => vec![],
+        };
+        let min_len = required.into_iter().flatten().max().map_or(0, |m| m + 1);
+        RowReader {
+            kind,
+            cols,
+            tables: TableCols::new(&header),
+            min_len,
+        }
+    }
+
+    /// The file's kind.
+    pub fn kind(&self) -> UsageKind {
+        self.kind
+    }
+
+    /// Read one data row.
+    pub fn row(&self, rec: &ByteRecord, acc: &mut FileAcc, st: &mut RowStats) -> RowResult {
+        if rec.len() < self.min_len {
+            return Err(SkipReason::ShortRow);
+        }
+        if let (Some(want), Some(i)) = (self.kind.elf_event_type(), self.cols.event_type) {
+            let got = field(rec, Some(i), st);
+            if present(&got).is_some_and(|g| !g.eq_ignore_ascii_case(want)) {
+                return Err(SkipReason::OtherEventType);
+            }
+        }
+        match self.kind {
+            k if k.is_login() => self.login(rec, acc, st),
+            k if k.is_api() => self.api(rec, acc, st),
+            UsageKind::OauthToken => self.token(rec, acc, st),
+            _ => tables::row(self.kind, &self.tables, rec, &mut acc.tables, st),
+        }
+    }
+
+    fn login(&self, rec: &ByteRecord, acc: &mut FileAcc, st: &mut RowStats) -> RowResult {
+        let ts = timestamp(rec, self.cols.time, st).ok_or(SkipReason::BadTime)?;
+        let class = flow::login_class(&field(rec, self.cols.login_type, st));
+        let sub = field(rec, self.cols.sub_type, st);
+        let known = flow::flow_of(&sub, class);
+        let flow = known.unwrap_or(if class == LoginClass::NotOAuth {
+            Flow::Other
+        } else {
+            Flow::Unknown
+        });
+        let success = flow::is_success(&field(rec, self.cols.status, st));
+        let user = user_key(rec, self.cols.user_id, self.cols.username, acc, st);
+        let ip = field(rec, self.cols.source_ip, st);
+        let net = present(&ip).map(|ip| network(ip, &mut acc.strings));
+        let unknown_sub = match known {
+            None => Some(acc.strings.id(sub.trim())),
+            Some(_) => None,
+        };
+        let logins = if self.cols.app_name.is_some() {
+            let app = field(rec, self.cols.app_name, st);
+            let app = present(&app)
+                .filter(|a| !a.eq_ignore_ascii_case("browser"))
+                .ok_or(SkipReason::NoApp)?;
+            let label = acc.strings.id(app);
+            let entry = acc.app(AppKey::Label(label));
+            entry.labels.insert(label);
+            &mut entry.logins
+        } else {
+            // ELF Login / LoginEventLog have no app column: only OAuth logins can belong to
+            // an app, and they are attributed through their user after merging.
+            if !matches!(class, LoginClass::OAuth2 | LoginClass::OAuth1) {
+                return Err(SkipReason::NoApp);
+            }
+            acc.elf_users
+                .entry(user.ok_or(SkipReason::NoUser)?)
+                .or_default()
+        };
+        logins.add(flow, success, user, ts);
+        if let Some(n) = net {
+            *logins.networks.entry(n).or_default() += 1;
+        }
+        if let Some(s) = unknown_sub {
+            *logins.unknown_sub.entry(s).or_default() += 1;
+        }
+        Ok(Some(ts))
+    }
+
+    fn api(&self, rec: &ByteRecord, acc: &mut FileAcc, st: &mut RowStats) -> RowResult {
+        let ts = timestamp(rec, self.cols.time, st).ok_or(SkipReason::BadTime)?;
+        let mut buf = [0u8; 18];
+        let id_raw = field(rec, self.cols.app_id, st);
+        let id = normalize_into(&id_raw, &mut buf).is_some().then_some(buf);
+        let name = field(rec, self.cols.app_name, st);
+        let label = present(&name).map(|n| acc.strings.id(n));
+        let key = match (id, label) {
+            (Some(id), _) => AppKey::Id(id),
+            (None, Some(l)) => AppKey::Label(l),
+            (None, None) => return Err(SkipReason::NoApp),
+        };
+        let user = user_key(rec, self.cols.user_id, self.cols.username, acc, st);
+        let family = match present(&field(rec, self.cols.family, st)) {
+            Some(f) => acc.strings.id(f),
+            None if matches!(
+                self.kind,
+                UsageKind::ElfRestApi | UsageKind::RestApiEventLog
+            ) =>
+            {
+                acc.strings.id("REST")
+            }
+            None => acc.strings.id("unknown"),
+        };
+        let client = present(&field(rec, self.cols.client_name, st)).map(|c| acc.strings.id(c));
+        let category = present(&field(rec, self.cols.category, st)).map(|c| acc.strings.id(c));
+        let app = acc.app(key);
+        app.labels.extend(label);
+        app.client_names.extend(client);
+        app.categories.extend(category);
+        app.api.calls += 1;
+        *app.api.families.entry(family).or_default() += 1;
+        app.api.users.extend(user);
+        widen(&mut app.api.first, &mut app.api.last, ts);
+        Ok(Some(ts))
+    }
+
+    fn token(&self, rec: &ByteRecord, acc: &mut FileAcc, st: &mut RowStats) -> RowResult {
+        let name = field(rec, self.cols.app_name, st);
+        let label = acc.strings.id(present(&name).ok_or(SkipReason::NoApp)?);
+        let last = timestamp(rec, self.cols.last_used, st);
+        let created = timestamp(rec, self.cols.created, st);
+        let ts = last.or(created).ok_or(SkipReason::BadTime)?;
+        let user = user_key(rec, self.cols.user_id, self.cols.username, acc, st);
+        let user = user.ok_or(SkipReason::NoUser)?;
+        let uses = present(&field(rec, self.cols.use_count, st))
+            .and_then(|u| u.parse::<f64>().ok())
+            .map_or(0, |u| u.max(0.0) as u64);
+        let menu = present(&field(rec, self.cols.menu_item, st)).map(|m| {
+            let mut buf = [0u8; 18];
+            let id = normalize_into(m, &mut buf).unwrap_or(m);
+            acc.strings.id(id)
+        });
+        let app = acc.app(AppKey::Label(label));
+        app.labels.insert(label);
+        app.menu_items.extend(menu);
+        let t: &mut TokenAcc = app.tokens.entry(user).or_default();
+        t.tokens += 1;
+        t.use_count += uses;
+        if menu.is_some() {
+            t.with_menu += 1;
+        } else {
+            t.without_menu += 1;
+        }
+        if let Some(c) = created {
+            widen(&mut t.first, &mut None, c);
+        }
+        if let Some(l) = last {
+            widen(&mut None, &mut t.last, l);
+        }
+        Ok(Some(ts))
+    }
+}
+
+/// A field as text (`""` when the column is absent or the row short).
+pub fn field<'r>(rec: &'r ByteRecord, idx: Option<usize>, st: &mut RowStats) -> Cow<'r, str> {
+    let Some(bytes) = idx.and_then(|i| rec.get(i)) else {
+        return Cow::Borrowed("");
+    };
+    let (text, fallback) = text::field(bytes);
+    if fallback {
+        st.cp1252_fields += 1;
+    }
+    text
+}
+
+fn timestamp(rec: &ByteRecord, idx: Option<usize>, st: &mut RowStats) -> Option<i64> {
+    let raw = field(rec, idx, st);
+    let parsed = time::parse(&raw)?;
+    if parsed.ambiguous {
+        st.ambiguous_times += 1;
+    }
+    Some(parsed.ts.0)
+}
+
+/// Interned user key: the 18-char id when the row has one, else the username.
+fn user_key(
+    rec: &ByteRecord,
+    id_col: Option<usize>,
+    name_col: Option<usize>,
+    acc: &mut FileAcc,
+    st: &mut RowStats,
+) -> Option<u32> {
+    let raw = field(rec, id_col, st);
+    let mut buf = [0u8; 18];
+    if let Some(id) = normalize_into(&raw, &mut buf) {
+        return Some(acc.strings.id(id));
+    }
+    let name = field(rec, name_col, st);
+    present(&name).map(|n| acc.strings.id(n))
+}
