@@ -4,6 +4,7 @@
 //! Every stage is a pure function; only [`app`] writes files and shows progress.
 
 pub mod app;
+pub mod classify;
 pub mod cli;
 pub mod config;
 pub mod diag;

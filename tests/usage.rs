@@ -5,7 +5,7 @@ use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
 use ecaplan::ingest::{self, FileStatus, InputFile};
-use ecaplan::model::{App, Distribution, Inventory};
+use ecaplan::model::{App, Distribution, Inventory, Origin};
 use ecaplan::usage::model::{LoginStats, SkipReason, UsageData};
 use ecaplan::usage::{self, Evidence, Flow, Installation};
 
@@ -224,6 +224,9 @@ fn app(api_name: &str, label: &str, namespace: Option<&str>) -> App {
         eca: None,
         certificate: None,
         certificate_error: None,
+        origin: Origin::Metadata,
+        usage_key: None,
+        distribution_reason: String::new(),
     }
 }
 

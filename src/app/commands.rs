@@ -45,7 +45,7 @@ pub fn inventory(args: &InventoryArgs) -> Result<Outcome, Error> {
 /// `ecaplan assess`.
 pub fn assess(args: &AssessArgs) -> Result<Outcome, Error> {
     let mut loaded = load(&args.input)?;
-    let links = Vec::new();
+    let links = graph::build::usage_links(&loaded.inventory, &loaded.usage, &loaded.join);
     let g = graph::build(&loaded.inventory, &links);
     if loaded.as_of_day.is_none() {
         let msg = "no as-of date (no usage data and no --as-of): certificate expiry is not judged"
@@ -60,6 +60,8 @@ pub fn assess(args: &AssessArgs) -> Result<Outcome, Error> {
         config: &loaded.config,
         secrets: &loaded.ingested.secrets,
         as_of_day: loaded.as_of_day,
+        usage: &loaded.usage,
+        join: &loaded.join,
     };
     let mut findings = rules::run(&cx);
     snippets::fill(&mut findings);
@@ -99,7 +101,8 @@ pub fn assess(args: &AssessArgs) -> Result<Outcome, Error> {
 /// `ecaplan graph`.
 pub fn graph(args: &GraphArgs) -> Result<Outcome, Error> {
     let loaded = load(&args.input)?;
-    let g = graph::build(&loaded.inventory, &[]);
+    let links = graph::build::usage_links(&loaded.inventory, &loaded.usage, &loaded.join);
+    let g = graph::build(&loaded.inventory, &links);
     let stdout = match args.format {
         GraphFormat::Dot => export::to_dot(&g),
         GraphFormat::Mermaid => export::to_mermaid(&g),

@@ -2,6 +2,7 @@
 //! returns what to print. Stages stay pure; the binary prints.
 
 mod commands;
+mod progress;
 pub mod snippets;
 
 pub use commands::{assess, explain, graph, init, inventory, rules};
@@ -12,6 +13,7 @@ use crate::diag::{Level, Note};
 use crate::error::Error;
 use crate::ingest::{self, FileRecord, FileStatus, Ingested};
 use crate::model::{self, Inventory};
+use crate::usage::{UsageData, UsageJoin};
 
 /// What a command produced: text for stdout, a summary for stderr, and the exit code.
 #[derive(Debug)]
@@ -36,8 +38,12 @@ pub struct Loaded {
     pub config: Config,
     /// As-of day (days since 1970-01-01), when known.
     pub as_of_day: Option<i64>,
-    /// Ingest results still needed by later stages (usage files, secrets).
+    /// Ingest results still needed by later stages (secrets).
     pub ingested: Ingested,
+    /// Usage data read from the exports.
+    pub usage: UsageData,
+    /// Usage joined to the inventory.
+    pub join: UsageJoin,
 }
 
 /// Discover, read and build the inventory; load the configuration.
@@ -45,19 +51,17 @@ pub fn load(input: &InputArgs) -> Result<Loaded, Error> {
     let sources = ingest::discover(&input.inputs)?;
     let mut ingested = ingest::read_all(sources);
     let documents = std::mem::take(&mut ingested.documents);
-    let (inventory, build_notes) = model::build(documents);
+    let (mut inventory, build_notes) = model::build(documents);
+    let usage_files = std::mem::take(&mut ingested.usage_files);
+    let usage = progress::read_usage(&usage_files, input.quiet);
+    let join = crate::usage::join(&inventory, &usage);
+    crate::classify::classify(&mut inventory, &join);
     let mut files = std::mem::take(&mut ingested.files);
-    for f in &ingested.usage_files {
-        files.push(FileRecord {
-            path: f.display.clone(),
-            status: FileStatus::Ignored {
-                reason: "usage export candidate: not read by this command".into(),
-            },
-        });
-    }
+    files.extend(usage.records.iter().cloned());
     files.sort_by(|a, b| a.path.cmp(&b.path));
     let mut notes = std::mem::take(&mut ingested.notes);
     notes.extend(build_notes);
+    notes.extend(usage.notes.iter().cloned());
     let config = load_config(input, &ingested, &mut notes)?;
     for key in crate::rules::unknown_rule_keys(&config) {
         let msg = format!("ecaplan.toml names an unknown rule {key:?}; it has no effect");
@@ -75,7 +79,7 @@ pub fn load(input: &InputArgs) -> Result<Loaded, Error> {
                 message: format!("{d:?} is not a YYYY-MM-DD date"),
             })?,
         ),
-        None => None,
+        None => join.as_of.map(|ts| ts.0.div_euclid(86_400_000)),
     };
     if input.strict {
         let unreadable = files
@@ -93,6 +97,8 @@ pub fn load(input: &InputArgs) -> Result<Loaded, Error> {
         config,
         as_of_day,
         ingested,
+        usage,
+        join,
     })
 }
 

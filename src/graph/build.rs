@@ -142,3 +142,69 @@ fn add_link(g: &mut Graph, link: &UsageLink) {
         }
     }
 }
+
+/// Most login users linked per app: beyond this the picture stops being readable and the
+/// counts are in the usage summary anyway.
+const MAX_LOGIN_USERS_PER_APP: usize = 25;
+/// Most source networks linked per app.
+const MAX_NETWORKS_PER_APP: usize = 5;
+
+/// Relations usage data shows: token holders, login users, source networks, user profiles.
+pub fn usage_links(
+    inv: &Inventory,
+    usage: &crate::usage::UsageData,
+    join: &crate::usage::UsageJoin,
+) -> Vec<UsageLink> {
+    let mut links = Vec::new();
+    let mut users = std::collections::BTreeSet::new();
+    for app in &inv.apps {
+        let Some(u) = join.for_app(app).and_then(|v| v.usage) else {
+            continue;
+        };
+        for user in u.tokens.keys() {
+            users.insert(user.clone());
+            links.push(UsageLink::Authorized {
+                app: app.api_name.clone(),
+                user: user.clone(),
+            });
+        }
+        for user in u.logins.users.iter().take(MAX_LOGIN_USERS_PER_APP) {
+            users.insert(user.clone());
+            links.push(UsageLink::LoggedIn {
+                app: app.api_name.clone(),
+                user: user.clone(),
+            });
+        }
+        let mut nets: Vec<(&String, &u64)> = u.logins.networks.iter().collect();
+        nets.sort_by(|a, b| b.1.cmp(a.1).then(a.0.cmp(b.0)));
+        for (cidr, _) in nets.into_iter().take(MAX_NETWORKS_PER_APP) {
+            links.push(UsageLink::Network {
+                app: app.api_name.clone(),
+                cidr: cidr.clone(),
+            });
+        }
+    }
+    for row in &usage.tables.users {
+        let Some(profile) = &row.profile else {
+            continue;
+        };
+        let name = row
+            .username
+            .as_deref()
+            .map(str::to_ascii_lowercase)
+            .unwrap_or_else(|| row.id.clone());
+        let runs_as = inv.apps.iter().filter_map(|a| a.facts()).any(|f| {
+            f.run_as_user
+                .iter()
+                .chain(f.handler_user.iter())
+                .any(|r| r.eq_ignore_ascii_case(&name))
+        });
+        if users.contains(&name) || runs_as {
+            links.push(UsageLink::Profile {
+                user: name,
+                profile: profile.clone(),
+            });
+        }
+    }
+    links
+}

@@ -376,6 +376,9 @@ fn new_app(api_name: &str) -> App {
         eca: None,
         certificate: None,
         certificate_error: None,
+        origin: Origin::Metadata,
+        usage_key: None,
+        distribution_reason: String::new(),
     }
 }
 
@@ -434,12 +437,21 @@ fn finish_app(app: &mut App, notes: &mut Vec<Note>) {
             ));
         }
     }
-    app.distribution = if app.namespace.is_some() {
-        Distribution::Packaged
+    (app.distribution, app.distribution_reason) = if let Some(ns) = &app.namespace {
+        (
+            Distribution::Packaged,
+            format!("API name carries the namespace {ns}"),
+        )
     } else if app.eca.is_some() {
-        Distribution::AlreadyEca
+        (
+            Distribution::AlreadyEca,
+            "ECA files with this identity are among the inputs".into(),
+        )
     } else {
-        Distribution::Local
+        (
+            Distribution::Local,
+            "defined in this org's metadata, no namespace".into(),
+        )
     };
     let body = ca
         .and_then(|c| c.oauth_config.as_ref())

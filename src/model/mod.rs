@@ -110,6 +110,22 @@ pub struct App {
     pub certificate: Option<CertInfo>,
     /// Why the certificate body could not be parsed, when it could not.
     pub certificate_error: Option<String>,
+    /// Where the app is known from.
+    pub origin: Origin,
+    /// The usage key of an app seen only in usage data.
+    pub usage_key: Option<String>,
+    /// Why the distribution state is what it is.
+    pub distribution_reason: String,
+}
+
+/// Where an app is known from.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum Origin {
+    /// Connected app and/or ECA files.
+    Metadata,
+    /// Only usage exports mention it.
+    Usage,
 }
 
 /// A profile as far as the plan needs it.

@@ -5,10 +5,14 @@
 mod registry;
 pub mod support;
 
+mod eca101_username_password_flow_in_use;
+mod eca102_user_agent_flow_in_use;
 mod eca103_custom_oauth_handler;
 mod eca104_packaged_app;
+mod eca105_uninstalled_app_in_use;
 mod eca106_mobile_push_settings_unverifiable;
 mod eca107_saml_triple_des;
+mod eca108_device_flow_on_uninstalled_app;
 mod eca109_ecaname_collision;
 mod eca110_look_alike_label;
 mod eca111_scope_needs_mapping;
@@ -20,12 +24,19 @@ mod eca204_refresh_token_never_expires;
 mod eca205_refresh_token_rotation_off;
 mod eca206_pkce_not_required;
 mod eca207_shared_integration_user;
+mod eca208_integration_user_not_api_only;
+mod eca209_no_login_ip_ranges;
+mod eca210_admin_run_as_user;
 mod eca211_insecure_callback;
 mod eca212_certificate_expiring;
+mod eca213_identity_model_mismatch;
 mod eca214_scope_outside_standard;
 mod eca215_admin_profile_access;
 mod eca216_missing_contact_email;
 mod eca217_certificate_unreadable;
+mod eca301_unused_app;
+mod eca302_dormant_tokens;
+mod eca303_no_usage_evidence;
 mod eca304_org_allows_username_password;
 mod eca305_org_allows_user_agent;
 mod eca306_secret_in_source;
@@ -38,6 +49,7 @@ use crate::config::Config;
 use crate::graph::Graph;
 use crate::ingest::SecretSighting;
 use crate::model::Inventory;
+use crate::usage::{UsageData, UsageJoin};
 pub use registry::{find_rule, RETIRED, RULES};
 
 /// How serious a finding is; ordered from most to least severe.
@@ -143,6 +155,10 @@ pub struct Context<'a> {
     pub secrets: &'a [SecretSighting],
     /// As-of date in days since 1970-01-01 (from usage data or `--as-of`); never the clock.
     pub as_of_day: Option<i64>,
+    /// Usage data (empty when no export was given).
+    pub usage: &'a UsageData,
+    /// Usage joined to the inventory.
+    pub join: &'a UsageJoin,
 }
 
 /// A rule of the registry.

@@ -67,11 +67,78 @@ pub fn is_connected_app(app: &App) -> bool {
     app.connected_app.is_some()
 }
 
+/// Apps with what usage says about them (apps without any usage match are skipped).
+pub fn apps_with_usage<'a>(
+    cx: &'a super::Context,
+) -> impl Iterator<Item = (&'a App, crate::usage::view::AppUsageView<'a>)> {
+    cx.inventory
+        .apps
+        .iter()
+        .filter_map(|a| cx.join.for_app(a).map(|v| (a, v)))
+}
+
+/// Evidence pointing at a profile file.
+pub fn at_profile(p: &crate::model::ProfileInfo) -> Evidence {
+    Evidence::Metadata {
+        file: p.file.clone(),
+        line: None,
+        element: "Profile".into(),
+        snippet: None,
+    }
+}
+
+/// Evidence from usage: the aggregate and the files of the kinds it came from.
+pub fn usage_evidence(
+    cx: &super::Context,
+    usage: &crate::usage::AppUsage,
+    summary: String,
+) -> Evidence {
+    let files = cx
+        .usage
+        .accounts
+        .iter()
+        .filter(|a| a.kind.is_some_and(|k| usage.sources.contains(&k)))
+        .map(|a| a.file.clone())
+        .collect();
+    Evidence::Usage {
+        summary,
+        files,
+        rows: Vec::new(),
+    }
+}
+
+/// `YYYY-MM-DD` of a usage timestamp.
+pub fn day(ts: crate::usage::Ts) -> String {
+    ts.iso().chars().take(10).collect()
+}
+
+/// The User export row of a username (case-insensitive).
+pub fn user_row<'a>(
+    cx: &'a super::Context,
+    username: &str,
+) -> Option<&'a crate::usage::model::UserRow> {
+    cx.usage.tables.users.iter().find(|u| {
+        u.username
+            .as_deref()
+            .is_some_and(|n| n.eq_ignore_ascii_case(username))
+    })
+}
+
+/// Run-as users of an app with their role (`run-as`, `handler`).
+pub fn run_as_users(app: &App) -> Vec<(String, &'static str)> {
+    let Some(f) = app.facts() else {
+        return Vec::new();
+    };
+    let mut out: Vec<(String, &'static str)> =
+        f.run_as_user.into_iter().map(|u| (u, "run-as")).collect();
+    out.extend(f.handler_user.into_iter().map(|u| (u, "handler")));
+    out
+}
+
 #[cfg(test)]
 pub mod testing {
     //! Build inventories from XML snippets for rule tests.
     use crate::config::Config;
-    use crate::graph::Graph;
     use crate::ingest::SecretSighting;
     use crate::metadata::{read_document, Kind};
     use crate::model::Inventory;
@@ -115,6 +182,8 @@ pub mod testing {
         secrets: &[SecretSighting],
         as_of_day: Option<i64>,
     ) -> Vec<Hit> {
+        let usage = crate::usage::UsageData::default();
+        let join = crate::usage::UsageJoin::default();
         let graph = crate::graph::build(inv, &[]);
         let cx = Context {
             inventory: inv,
@@ -122,8 +191,45 @@ pub mod testing {
             config,
             secrets,
             as_of_day,
+            usage: &usage,
+            join: &join,
         };
-        let _: &Graph = cx.graph;
+        (rule.check)(&cx)
+    }
+
+    /// Read usage fixture files (CSV text by file name), join and classify, then run a rule.
+    pub fn run_with_usage(
+        rule: &Rule,
+        files: &[(String, Kind, String)],
+        csvs: &[(&str, &str)],
+    ) -> Vec<Hit> {
+        let mut inv = inventory(files);
+        let inputs: Vec<crate::ingest::InputFile> = csvs
+            .iter()
+            .map(|(name, text)| crate::ingest::InputFile {
+                display: name.to_string(),
+                path: name.into(),
+                entry: Some(name.to_string()),
+                bytes: text.as_bytes().to_vec(),
+                size: text.len() as u64,
+            })
+            .collect();
+        let usage = crate::usage::read_usage(&inputs);
+        let join = crate::usage::join(&inv, &usage);
+        crate::classify::classify(&mut inv, &join);
+        let as_of_day = join.as_of.map(|t| t.0.div_euclid(86_400_000));
+        let graph =
+            crate::graph::build(&inv, &crate::graph::build::usage_links(&inv, &usage, &join));
+        let config = Config::default();
+        let cx = Context {
+            inventory: &inv,
+            graph: &graph,
+            config: &config,
+            secrets: &[],
+            as_of_day,
+            usage: &usage,
+            join: &join,
+        };
         (rule.check)(&cx)
     }
 }

@@ -25,8 +25,9 @@ pub mod tables;
 pub mod text;
 pub mod time;
 pub mod truncation;
+pub mod view;
 
-use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::atomic::{AtomicU64, AtomicUsize, Ordering};
 use std::sync::mpsc;
 
 use crate::ingest::InputFile;
@@ -50,6 +51,15 @@ pub fn read_usage(files: &[InputFile]) -> UsageData {
 
 /// [`read_usage`] with a chosen number of worker threads (at least one).
 pub fn read_usage_with(files: &[InputFile], workers: usize) -> UsageData {
+    read_usage_counted(files, workers, None)
+}
+
+/// [`read_usage_with`], adding the bytes read to `counter` (for a progress bar).
+pub fn read_usage_counted(
+    files: &[InputFile],
+    workers: usize,
+    counter: Option<&AtomicU64>,
+) -> UsageData {
     let next = AtomicUsize::new(0);
     let (tx, rx) = mpsc::channel();
     std::thread::scope(|s| {
@@ -59,7 +69,10 @@ pub fn read_usage_with(files: &[InputFile], workers: usize) -> UsageData {
             s.spawn(move || loop {
                 let i = next.fetch_add(1, Ordering::Relaxed);
                 let Some(file) = files.get(i) else { break };
-                if tx.send((i, read::read_file(file))).is_err() {
+                if tx
+                    .send((i, read::read_file_counted(file, counter)))
+                    .is_err()
+                {
                     break;
                 }
             });

@@ -3,6 +3,7 @@
 //! [`RowReader`]. `sf data query --json` files are flattened into the same rows.
 
 use std::io::{BufRead, BufReader, Cursor, Read};
+use std::sync::atomic::{AtomicU64, Ordering};
 
 use csv::ByteRecord;
 
@@ -34,8 +35,29 @@ pub struct FileOutput {
 
 const HEAD_BYTES: usize = 64 * 1024;
 
+/// Counts bytes as they are read, for a progress display owned by the orchestration.
+struct Counting<'a, R> {
+    inner: R,
+    counter: Option<&'a AtomicU64>,
+}
+
+impl<R: Read> Read for Counting<'_, R> {
+    fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
+        let n = self.inner.read(buf)?;
+        if let Some(c) = self.counter {
+            c.fetch_add(n as u64, Ordering::Relaxed);
+        }
+        Ok(n)
+    }
+}
+
 /// Read one usage candidate file. Never fails: problems become the file's status and notes.
 pub fn read_file(file: &InputFile) -> FileOutput {
+    read_file_counted(file, None)
+}
+
+/// [`read_file`], adding the bytes read to `counter`.
+pub fn read_file_counted(file: &InputFile, counter: Option<&AtomicU64>) -> FileOutput {
     let mut out = FileOutput {
         account: FileAccount {
             file: file.display.clone(),
@@ -62,6 +84,10 @@ pub fn read_file(file: &InputFile) -> FileOutput {
         }
     } else {
         Box::new(Cursor::new(&file.bytes[..]))
+    };
+    let source = Counting {
+        inner: source,
+        counter,
     };
     let mut reader = BufReader::with_capacity(HEAD_BYTES, source);
     let head = match reader.fill_buf() {

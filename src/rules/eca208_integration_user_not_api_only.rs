@@ -1,0 +1,92 @@
+//! ECA208 integration-user-not-api-only: a run-as user that is not a dedicated integration user.
+
+use super::support::{at_profile, run_as_users, user_row};
+use super::{Context, Evidence, Hit, Rule, Severity};
+
+/// The rule.
+pub static RULE: Rule = Rule {
+    id: "ECA208",
+    name: "integration-user-not-api-only",
+    severity: Severity::Medium,
+    summary: "A run-as user has neither the Integration licence nor an API-only profile",
+    explain: "What: the user an app runs as (client-credentials run-as user, OAuth handler \
+execution user) is, per the User export, on a licence other than the integration licences and \
+on a profile without the API Only User permission (ApiUserOnly) — and the profile is not one \
+of the standard's integration profiles.\n\
+Why it matters: a client-credentials run-as user must have API Only (reference §8.5); a human \
+licence can log in to the UI, costs a full seat, and mixes interactive and integration access.\n\
+How to fix: create a dedicated user with the Salesforce Integration licence and the 'Minimum \
+Access - API Only Integrations' profile; grant data access by permission set.\n\
+Evidence: the User export row (profile, licence) and the profile metadata.",
+    check,
+};
+
+fn check(cx: &Context) -> Vec<Hit> {
+    let std = &cx.config.standard;
+    let mut hits = Vec::new();
+    for app in &cx.inventory.apps {
+        for (user, role) in run_as_users(app) {
+            let Some(row) = user_row(cx, &user) else {
+                continue;
+            };
+            let Some(profile_name) = row.profile.as_deref() else {
+                continue;
+            };
+            let license_ok = row.license.as_deref().is_some_and(|l| {
+                std.integration_licenses
+                    .iter()
+                    .any(|s| s.eq_ignore_ascii_case(l))
+            });
+            let profile_ok = std
+                .integration_profiles
+                .iter()
+                .any(|p| p.eq_ignore_ascii_case(profile_name));
+            let profile = cx
+                .inventory
+                .profiles
+                .iter()
+                .find(|p| p.name.eq_ignore_ascii_case(profile_name));
+            let api_only =
+                profile.is_some_and(|p| p.permissions.iter().any(|x| x == "ApiUserOnly"));
+            if license_ok || profile_ok || api_only || (profile.is_none() && row.license.is_none())
+            {
+                continue;
+            }
+            let mut evidence = vec![Evidence::Note {
+                text: format!(
+                    "User export: {user} has profile {profile_name}, licence {}",
+                    row.license.as_deref().unwrap_or("not exported")
+                ),
+            }];
+            evidence.extend(profile.map(at_profile));
+            let msg = format!("{} {role} user {user} is not an API-only integration user (profile {profile_name})", app.api_name);
+            hits.push(Hit::app(&app.api_name, msg, evidence));
+        }
+    }
+    hits
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::metadata::Kind;
+    use crate::rules::support::testing::*;
+
+    fn cc(user: &str) -> String {
+        format!("<oauthConfig><callbackUrl>https://x</callbackUrl><isClientCredentialEnabled>true</isClientCredentialEnabled><oauthClientCredentialUser>{user}</oauthClientCredentialUser></oauthConfig>")
+    }
+
+    #[test]
+    fn human_profile_triggers_api_only_does_not() {
+        let users = "Id,Username,Profile.Name,Profile.UserLicense.Name\n005000000000001AAA,sales@x.com,Sales,Salesforce\n005000000000002AAA,api@x.com,Api Profile,Salesforce\n";
+        let files = [
+            connected_app("A", &cc("sales@x.com")),
+            connected_app("B", &cc("api@x.com")),
+            file("Sales", Kind::Profile, "<Profile><userLicense>Salesforce</userLicense></Profile>"),
+            file("Api Profile", Kind::Profile, "<Profile><userPermissions><enabled>true</enabled><name>ApiUserOnly</name></userPermissions></Profile>"),
+        ];
+        let hits = run_with_usage(&RULE, &files, &[("users.csv", users)]);
+        let apps: Vec<_> = hits.into_iter().filter_map(|h| h.app).collect();
+        assert_eq!(apps, ["A"]);
+    }
+}

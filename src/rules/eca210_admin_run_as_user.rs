@@ -1,0 +1,74 @@
+//! ECA210 admin-run-as-user: an app runs as a System Administrator.
+
+use super::support::{at_profile, run_as_users, user_row};
+use super::{Context, Evidence, Hit, Rule, Severity};
+
+/// The rule.
+pub static RULE: Rule = Rule {
+    id: "ECA210",
+    name: "admin-run-as-user",
+    severity: Severity::High,
+    summary: "A client-credentials or handler run-as user is a System Administrator",
+    explain: "What: the user an app runs as has the System Administrator profile, or a profile \
+with Modify All Data, per the User export and the profile metadata.\n\
+Why it matters: every token of a client-credentials app acts as its run-as user without any \
+user interaction; an admin run-as user turns a leaked client secret into full control of the \
+org.\n\
+How to fix: run the app as a dedicated integration user with only the permissions it needs.\n\
+Evidence: the User export row and the profile (name or ModifyAllData permission).",
+    check,
+};
+
+fn check(cx: &Context) -> Vec<Hit> {
+    let mut hits = Vec::new();
+    for app in &cx.inventory.apps {
+        for (user, role) in run_as_users(app) {
+            let Some(profile_name) = user_row(cx, &user).and_then(|r| r.profile.clone()) else {
+                continue;
+            };
+            let profile = cx
+                .inventory
+                .profiles
+                .iter()
+                .find(|p| p.name.eq_ignore_ascii_case(&profile_name));
+            let admin_name = profile_name.eq_ignore_ascii_case("System Administrator");
+            let mad = profile.is_some_and(|p| p.permissions.iter().any(|x| x == "ModifyAllData"));
+            if !admin_name && !mad {
+                continue;
+            }
+            let mut evidence = vec![Evidence::Note {
+                text: format!("User export: {user} has profile {profile_name}"),
+            }];
+            evidence.extend(profile.map(at_profile));
+            let msg = format!(
+                "{} {role} user {user} is an administrator ({profile_name})",
+                app.api_name
+            );
+            hits.push(Hit::app(&app.api_name, msg, evidence));
+        }
+    }
+    hits
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::rules::support::testing::*;
+
+    #[test]
+    fn admin_triggers_integration_does_not() {
+        let users = "Id,Username,Profile.Name\n005000000000001AAA,admin@x.com,System Administrator\n005000000000002AAA,int@x.com,Integration\n";
+        let cc = |u: &str| {
+            format!("<oauthConfig><callbackUrl>https://x</callbackUrl><isClientCredentialEnabled>true</isClientCredentialEnabled><oauthClientCredentialUser>{u}</oauthClientCredentialUser></oauthConfig>")
+        };
+        let files = [
+            connected_app("A", &cc("admin@x.com")),
+            connected_app("B", &cc("int@x.com")),
+        ];
+        let apps: Vec<_> = run_with_usage(&RULE, &files, &[("users.csv", users)])
+            .into_iter()
+            .filter_map(|h| h.app)
+            .collect();
+        assert_eq!(apps, ["A"]);
+    }
+}

@@ -1,0 +1,59 @@
+//! ECA303 no-usage-evidence: no usage file covers the app.
+
+use super::{Context, Evidence, Hit, Rule, Severity};
+use crate::model::Origin;
+use crate::usage::Evidence as Level;
+
+/// The rule.
+pub static RULE: Rule = Rule {
+    id: "ECA303",
+    name: "no-usage-evidence",
+    severity: Severity::Info,
+    summary: "No usage export covers the app: its strategy rests on metadata alone",
+    explain: "What: no login, token or API export was given, or none of them can be attributed \
+to this app (its evidence level is none).\n\
+Why it matters: metadata cannot show whether the app uses the username-password or user-agent \
+flow, who uses it, or whether it is used at all; the strategy chosen is less certain and may \
+hide a blocker.\n\
+How to fix: export LoginHistory (6 months) and OauthToken (see the README's export commands) \
+and run again.\n\
+Evidence: the evidence level of the usage join.",
+    check,
+};
+
+fn check(cx: &Context) -> Vec<Hit> {
+    cx.inventory
+        .apps
+        .iter()
+        .filter(|a| a.origin == Origin::Metadata)
+        .filter(|a| cx.join.for_app(a).is_none_or(|v| v.evidence == Level::None))
+        .map(|app| {
+            let text = "no usage export covers this app".to_string();
+            Hit::app(
+                &app.api_name,
+                format!(
+                    "{}: no usage data, strategy rests on metadata only",
+                    app.api_name
+                ),
+                vec![Evidence::Note { text }],
+            )
+        })
+        .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::rules::support::testing::*;
+
+    #[test]
+    fn without_usage_every_app_is_reported() {
+        assert_eq!(run(&RULE, &inventory(&[connected_app("A", "")])).len(), 1);
+    }
+
+    #[test]
+    fn covered_apps_are_quiet() {
+        let logins = "Id,UserId,LoginTime,LoginType,LoginSubType,Application,Status,SourceIp\n0Ya000000000001AAA,005000000000001AAA,2026-11-02T10:00:00.000+0000,Remote Access 2.0,OAuth Refresh Token,A,Success,192.0.2.5\n";
+        assert!(run_with_usage(&RULE, &[connected_app("A", "")], &[("lh.csv", logins)]).is_empty());
+    }
+}

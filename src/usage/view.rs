@@ -1,0 +1,88 @@
+//! One way to ask "what does usage say about this app?" for inventory apps and for apps seen
+//! only in usage alike.
+
+use super::catalog::FirstParty;
+use super::join::{Evidence, Installation, UsageJoin};
+use super::model::AppUsage;
+use super::time::Ts;
+use super::Flow;
+use crate::model::App;
+
+/// Usage facts of one app.
+#[derive(Debug, Clone, Copy)]
+pub struct AppUsageView<'a> {
+    /// Aggregated usage, when any matched.
+    pub usage: Option<&'a AppUsage>,
+    /// How much data stands behind it.
+    pub evidence: Evidence,
+    /// Installation state.
+    pub installation: Installation,
+    /// Why that installation state.
+    pub installation_evidence: &'a [String],
+    /// First-party classification.
+    pub first_party: Option<&'a FirstParty>,
+}
+
+impl UsageJoin {
+    /// Usage of an app (inventory or usage-only).
+    pub fn for_app(&self, app: &App) -> Option<AppUsageView<'_>> {
+        if let Some(key) = &app.usage_key {
+            let u = self.unknown_apps.iter().find(|u| &u.key == key)?;
+            return Some(AppUsageView {
+                usage: Some(&u.usage),
+                // Only usage data knows this app, so whatever it shows is all there is.
+                evidence: Evidence::Partial,
+                installation: u.installation,
+                installation_evidence: &u.installation_evidence,
+                first_party: u.first_party.as_ref(),
+            });
+        }
+        let j = self.apps.get(&app.api_name)?;
+        Some(AppUsageView {
+            usage: j.usage.as_ref(),
+            evidence: j.evidence,
+            installation: j.installation,
+            installation_evidence: &j.installation_evidence,
+            first_party: j.first_party.as_ref(),
+        })
+    }
+}
+
+impl AppUsageView<'_> {
+    /// Logins through a flow.
+    pub fn logins(&self, flow: Flow) -> u64 {
+        self.usage
+            .and_then(|u| u.logins.by_flow.get(&flow))
+            .map_or(0, |c| c.logins)
+    }
+
+    /// The newest use of any kind (login, API call, token use).
+    pub fn last_use(&self) -> Option<Ts> {
+        let u = self.usage?;
+        let tokens = u.tokens.values().filter_map(|t| t.last_used);
+        [u.logins.last_seen, u.api.last_seen]
+            .into_iter()
+            .flatten()
+            .chain(tokens)
+            .max()
+    }
+
+    /// Total logins.
+    pub fn total_logins(&self) -> u64 {
+        self.usage.map_or(0, |u| u.logins.logins)
+    }
+
+    /// Distinct users seen (logins, API calls and tokens).
+    pub fn users(&self) -> std::collections::BTreeSet<&str> {
+        let Some(u) = self.usage else {
+            return Default::default();
+        };
+        u.logins
+            .users
+            .iter()
+            .chain(u.api.users.iter())
+            .chain(u.tokens.keys())
+            .map(|s| s.as_str())
+            .collect()
+    }
+}
