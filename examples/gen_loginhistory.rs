@@ -36,9 +36,18 @@ const SUBTYPES: &[(&str, &str, u64)] = &[
     ("SAML Sfdc Initiated SSO", "", 4),
     ("Other Apex API", "", 3),
 ];
-const STATUS: &[(&str, u64)] = &[("Success", 95), ("Invalid Password", 3), ("Failed: Invalid Nonce", 2)];
+const STATUS: &[(&str, u64)] = &[
+    ("Success", 95),
+    ("Invalid Password", 3),
+    ("Failed: Invalid Nonce", 2),
+];
 const PLATFORMS: &[&str] = &["Unknown", "Windows 10", "Mac OSX", "Linux"];
-const BROWSERS: &[&str] = &["Unknown", "Chrome 131", "Firefox 133", "Java (Salesforce.com)"];
+const BROWSERS: &[&str] = &[
+    "Unknown",
+    "Chrome 131",
+    "Firefox 133",
+    "Java (Salesforce.com)",
+];
 
 fn pick<'a>(rng: &mut Rng, items: &'a [(&'a str, u64)]) -> &'a str {
     let total: u64 = items.iter().map(|i| i.1).sum();
@@ -65,13 +74,39 @@ fn main() -> std::io::Result<()> {
     let dataloader = style == "dataloader";
     let out = std::io::stdout();
     let mut w = BufWriter::with_capacity(1 << 20, out.lock());
-    let header = ["Id", "UserId", "LoginTime", "LoginType", "LoginSubType", "Application", "Status", "SourceIp", "Platform", "Browser", "ApiType", "ApiVersion", "LoginUrl", "CountryIso", "TlsProtocol"];
-    let header: Vec<String> = header.iter().map(|h| if dataloader { format!("\"{}\"", h.to_ascii_uppercase()) } else { h.to_string() }).collect();
+    let header = [
+        "Id",
+        "UserId",
+        "LoginTime",
+        "LoginType",
+        "LoginSubType",
+        "Application",
+        "Status",
+        "SourceIp",
+        "Platform",
+        "Browser",
+        "ApiType",
+        "ApiVersion",
+        "LoginUrl",
+        "CountryIso",
+        "TlsProtocol",
+    ];
+    let header: Vec<String> = header
+        .iter()
+        .map(|h| {
+            if dataloader {
+                format!("\"{}\"", h.to_ascii_uppercase())
+            } else {
+                h.to_string()
+            }
+        })
+        .collect();
     write!(w, "{}\r\n", header.join(","))?;
     let mut rng = Rng(0x9E37_79B9_7F4A_7C15);
     let start: i64 = 1_779_408_000; // 2026-05-22T00:00:00Z
     let span: i64 = 182 * 86_400;
-    let subtype_weights: Vec<(usize, u64)> = SUBTYPES.iter().enumerate().map(|(i, s)| (i, s.2)).collect();
+    let subtype_weights: Vec<(usize, u64)> =
+        SUBTYPES.iter().enumerate().map(|(i, s)| (i, s.2)).collect();
     let total_w: u64 = subtype_weights.iter().map(|s| s.1).sum();
     for n in 0..rows {
         // Rows come in time order, as exports sorted by LoginTime do.
@@ -80,9 +115,19 @@ fn main() -> std::io::Result<()> {
         let secs = t.rem_euclid(86_400);
         let ms = rng.below(1000);
         let time = if dataloader {
-            format!("{y:04}-{mo:02}-{d:02}T{:02}:{:02}:{:02}.{ms:03}Z", secs / 3600, secs / 60 % 60, secs % 60)
+            format!(
+                "{y:04}-{mo:02}-{d:02}T{:02}:{:02}:{:02}.{ms:03}Z",
+                secs / 3600,
+                secs / 60 % 60,
+                secs % 60
+            )
         } else {
-            format!("{y:04}-{mo:02}-{d:02}T{:02}:{:02}:{:02}.{ms:03}+0000", secs / 3600, secs / 60 % 60, secs % 60)
+            format!(
+                "{y:04}-{mo:02}-{d:02}T{:02}:{:02}:{:02}.{ms:03}+0000",
+                secs / 3600,
+                secs / 60 % 60,
+                secs % 60
+            )
         };
         let mut r = rng.below(total_w);
         let mut k = 0;
@@ -96,11 +141,27 @@ fn main() -> std::io::Result<()> {
         let (login_type, sub_type, _) = SUBTYPES[k];
         // A skewed app distribution: a few busy integrations, a long tail.
         let a = (rng.below(apps) * rng.below(apps)) / apps.max(1);
-        let app = if login_type == "Remote Access 2.0" { format!("Integration App {a:04}") } else if login_type == "Other Apex API" { "N/A".to_string() } else { "Browser".to_string() };
+        let app = if login_type == "Remote Access 2.0" {
+            format!("Integration App {a:04}")
+        } else if login_type == "Other Apex API" {
+            "N/A".to_string()
+        } else {
+            "Browser".to_string()
+        };
         let u = rng.below(users);
         let status = pick(&mut rng, STATUS);
-        let ip = format!("{}.{}.{}.{}", [203, 198, 192, 10][(a % 4) as usize], rng.below(256), rng.below(8), rng.below(256));
-        let api = if login_type == "Other Apex API" { ("SOAP Partner", "64.0") } else { ("N/A", "N/A") };
+        let ip = format!(
+            "{}.{}.{}.{}",
+            [203, 198, 192, 10][(a % 4) as usize],
+            rng.below(256),
+            rng.below(8),
+            rng.below(256)
+        );
+        let api = if login_type == "Other Apex API" {
+            ("SOAP Partner", "64.0")
+        } else {
+            ("N/A", "N/A")
+        };
         let fields = [
             id("0Ya", n),
             id("005", u),
@@ -119,7 +180,10 @@ fn main() -> std::io::Result<()> {
             "TLS 1.3".to_string(),
         ];
         if dataloader {
-            let quoted: Vec<String> = fields.iter().map(|f| format!("\"{}\"", f.replace('"', "\"\""))).collect();
+            let quoted: Vec<String> = fields
+                .iter()
+                .map(|f| format!("\"{}\"", f.replace('"', "\"\"")))
+                .collect();
             write!(w, "{}\r\n", quoted.join(","))?;
         } else {
             write!(w, "{}\r\n", fields.join(","))?;

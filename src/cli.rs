@@ -18,6 +18,8 @@ pub struct Cli {
 pub enum Command {
     /// List every connected app and ECA found in retrieved metadata, with the file accounting.
     Inventory(InventoryArgs),
+    /// Per-app usage from the exports (LoginHistory, OauthToken, event logs) and the accounting.
+    Usage(UsageArgs),
     /// Findings: what blocks the migration and what is risky, each with its evidence.
     Assess(AssessArgs),
     /// The dependency graph (apps, users, permission sets, certificates...).
@@ -165,4 +167,15 @@ pub struct InitArgs {
     /// Overwrite an existing file.
     #[arg(long)]
     pub force: bool,
+}
+
+/// `ecaplan usage`.
+#[derive(Debug, clap::Args)]
+pub struct UsageArgs {
+    /// Inputs and common options.
+    #[command(flatten)]
+    pub input: InputArgs,
+    /// Output format.
+    #[arg(long, value_enum, default_value_t = InventoryFormat::Table)]
+    pub format: InventoryFormat,
 }

@@ -12,6 +12,7 @@ fn main() -> ExitCode {
     let cli = Cli::parse();
     let (result, quiet) = match &cli.command {
         Command::Inventory(a) => (app::inventory(a), a.input.quiet),
+        Command::Usage(a) => (app::usage(a), a.input.quiet),
         Command::Assess(a) => (app::assess(a), a.input.quiet),
         Command::Graph(a) => (app::graph(a), a.input.quiet),
         Command::Rules(a) => (app::rules(a), false),

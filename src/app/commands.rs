@@ -9,6 +9,7 @@ use crate::graph::{self, analysis, export};
 use crate::metadata::cert::date_of;
 use crate::report::assess::AssessReport;
 use crate::report::inventory::{Accounting, InventoryReport};
+use crate::report::usage::UsageReport;
 use crate::report::{csv_out, human, table};
 use crate::rules::{self, Context, Severity};
 
@@ -16,7 +17,13 @@ use crate::rules::{self, Context, Severity};
 pub fn inventory(args: &InventoryArgs) -> Result<Outcome, Error> {
     let loaded = load(&args.input)?;
     let secrets = loaded.ingested.secrets.clone();
-    let report = InventoryReport::new(&loaded.inventory, loaded.files, loaded.notes, secrets);
+    let report = InventoryReport::new(
+        &loaded.inventory,
+        &loaded.join,
+        loaded.files,
+        loaded.notes,
+        secrets,
+    );
     let stdout = match args.format {
         InventoryFormat::Table => table::render_inventory(&report),
         InventoryFormat::Json => json(&report)?,
@@ -35,6 +42,30 @@ pub fn inventory(args: &InventoryArgs) -> Result<Outcome, Error> {
         );
     }
     stderr.push_str(&unreadable_lines(&a.files));
+    Ok(Outcome {
+        stdout,
+        stderr,
+        code: 0,
+    })
+}
+
+/// `ecaplan usage`.
+pub fn usage(args: &UsageArgs) -> Result<Outcome, Error> {
+    let loaded = load(&args.input)?;
+    let report = UsageReport::new(&loaded.inventory, &loaded.usage, &loaded.join, loaded.notes);
+    let stdout = match args.format {
+        InventoryFormat::Table => table::render_usage(&report),
+        InventoryFormat::Json => json(&report)?,
+        InventoryFormat::Csv => csv_out::render_usage(&report)?,
+    };
+    let read: u64 = report.files.iter().map(|f| f.rows_read).sum();
+    let used: u64 = report.files.iter().map(|f| f.rows_used).sum();
+    let mut stderr = format!(
+        "{} usage file(s): {read} rows read, {used} used, {} skipped\n",
+        report.files.len(),
+        read - used
+    );
+    stderr.push_str(&unreadable_lines(&loaded.files));
     Ok(Outcome {
         stdout,
         stderr,

@@ -5,7 +5,7 @@ mod commands;
 mod progress;
 pub mod snippets;
 
-pub use commands::{assess, explain, graph, init, inventory, rules};
+pub use commands::{assess, explain, graph, init, inventory, rules, usage};
 
 use crate::cli::InputArgs;
 use crate::config::Config;

@@ -38,6 +38,12 @@ pub fn render_inventory(r: &InventoryReport) -> Result<String, Error> {
         "consumer_key",
         "connected_app_file",
         "eca_files",
+        "usage_evidence",
+        "installation",
+        "logins",
+        "users",
+        "last_use",
+        "observed_flows",
     ])
     .map_err(err)?;
     let opt = |o: &Option<String>| o.clone().unwrap_or_default();
@@ -74,6 +80,70 @@ pub fn render_inventory(r: &InventoryReport) -> Result<String, Error> {
                 .map(|f| format!("{}:{}", f.kind, f.file))
                 .collect::<Vec<_>>()
                 .join(";"),
+            a.usage.evidence.clone(),
+            a.usage.installation.clone(),
+            a.usage.logins.to_string(),
+            a.usage.users.to_string(),
+            opt(&a.usage.last_use),
+            super::table::observed(&a.usage.flows).replace(',', ";"),
+        ];
+        w.write_record(row.iter().map(|c| formula_safe(c)))
+            .map_err(err)?;
+    }
+    let bytes = w.into_inner().map_err(|e| Error::Render {
+        what: "csv",
+        message: e.to_string(),
+    })?;
+    String::from_utf8(bytes).map_err(|e| Error::Render {
+        what: "csv",
+        message: e.to_string(),
+    })
+}
+
+/// The per-app usage rows as CSV.
+pub fn render_usage(r: &super::usage::UsageReport) -> Result<String, Error> {
+    let err = |e: csv::Error| Error::Render {
+        what: "csv",
+        message: e.to_string(),
+    };
+    let mut w = csv::Writer::from_writer(Vec::new());
+    w.write_record([
+        "api_name",
+        "label",
+        "distribution",
+        "origin",
+        "evidence",
+        "installation",
+        "logins",
+        "successes",
+        "failures",
+        "flows",
+        "users",
+        "first_seen",
+        "last_use",
+        "networks",
+        "api_calls",
+        "tokens",
+    ])
+    .map_err(err)?;
+    for a in &r.apps {
+        let row = [
+            a.api_name.clone(),
+            a.label.clone(),
+            a.distribution.to_string(),
+            a.origin.to_string(),
+            a.evidence.clone(),
+            a.installation.clone(),
+            a.logins.to_string(),
+            a.successes.to_string(),
+            a.failures.to_string(),
+            super::table::observed(&a.flows).replace(',', ";"),
+            a.users.to_string(),
+            a.first_seen.clone().unwrap_or_default(),
+            a.last_use.clone().unwrap_or_default(),
+            a.networks.join(";"),
+            a.api_calls.to_string(),
+            a.tokens.to_string(),
         ];
         w.write_record(row.iter().map(|c| formula_safe(c)))
             .map_err(err)?;

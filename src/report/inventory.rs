@@ -8,6 +8,8 @@ use crate::model::facts::mask_key;
 use crate::model::{
     App, Inventory, PermissionSetGroupInfo, PermissionSetInfo, ProfileInfo, UserRef,
 };
+use crate::report::usage::UsageRow;
+use crate::usage::UsageJoin;
 
 /// Schema version of the JSON inventory output.
 pub const SCHEMA_VERSION: u32 = 1;
@@ -69,6 +71,10 @@ pub struct AppRow {
     pub connected_app_file: Option<String>,
     /// ECA files found for this app: `Type: file`.
     pub eca_files: Vec<EcaFile>,
+    /// Why the distribution state.
+    pub distribution_reason: String,
+    /// What usage data says about the app.
+    pub usage: UsageRow,
 }
 
 /// One ECA file of an app.
@@ -167,6 +173,7 @@ impl InventoryReport {
     /// Build the view-model.
     pub fn new(
         inv: &Inventory,
+        join: &UsageJoin,
         files: Vec<FileRecord>,
         mut notes: Vec<Note>,
         secrets: Vec<SecretSighting>,
@@ -177,7 +184,7 @@ impl InventoryReport {
         secrets_found.sort();
         InventoryReport {
             schema_version: SCHEMA_VERSION,
-            apps: inv.apps.iter().map(app_row).collect(),
+            apps: inv.apps.iter().map(|a| app_row(a, join)).collect(),
             org: org_row(inv),
             profiles: inv.profiles.clone(),
             permission_sets: inv.permission_sets.clone(),
@@ -233,7 +240,7 @@ fn org_row(inv: &Inventory) -> OrgRow {
     }
 }
 
-fn app_row(app: &App) -> AppRow {
+fn app_row(app: &App, join: &UsageJoin) -> AppRow {
     let facts = app.facts();
     let f = facts.as_ref();
     AppRow {
@@ -279,5 +286,7 @@ fn app_row(app: &App) -> AppRow {
                 file: file.clone(),
             })
             .collect(),
+        distribution_reason: app.distribution_reason.clone(),
+        usage: UsageRow::new(app, join.for_app(app)),
     }
 }

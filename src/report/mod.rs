@@ -6,6 +6,7 @@ pub mod csv_out;
 pub mod human;
 pub mod inventory;
 pub mod table;
+pub mod usage;
 
 /// Make a cell safe from spreadsheet formula injection: cells that a spreadsheet would
 /// evaluate (`=`, `+`, `-`, `@`, tab, CR) get a leading apostrophe.

@@ -31,6 +31,16 @@ fn yes_no(b: Option<bool>) -> &'static str {
     }
 }
 
+/// `flow:count` pairs, busiest first.
+pub fn observed(flows: &std::collections::BTreeMap<&'static str, u64>) -> String {
+    let mut v: Vec<(&&str, &u64)> = flows.iter().collect();
+    v.sort_by(|a, b| b.1.cmp(a.1).then(a.0.cmp(b.0)));
+    v.iter()
+        .map(|(f, n)| format!("{f}:{n}"))
+        .collect::<Vec<_>>()
+        .join(",")
+}
+
 /// Render rows as aligned columns.
 pub fn columns(header: &[&str], rows: &[Vec<String>]) -> String {
     let mut widths: Vec<usize> = header.iter().map(|h| h.chars().count()).collect();
@@ -71,6 +81,9 @@ pub fn render_inventory(r: &InventoryReport) -> String {
         "FEATURES",
         "KEY",
         "ECA FILES",
+        "USAGE",
+        "LAST USE",
+        "OBSERVED FLOWS",
     ];
     let rows: Vec<Vec<String>> = r
         .apps
@@ -102,6 +115,12 @@ pub fn render_inventory(r: &InventoryReport) -> String {
                 cell(&features.join(",")),
                 a.consumer_key.clone().unwrap_or_else(|| "-".into()),
                 a.eca_files.len().to_string(),
+                a.usage.evidence.clone(),
+                a.usage
+                    .last_use
+                    .as_deref()
+                    .map_or("-".into(), |d| d.chars().take(10).collect()),
+                cell(&observed(&a.usage.flows)),
             ]
         })
         .collect();
@@ -165,6 +184,108 @@ fn render_accounting(r: &InventoryReport) -> String {
             out,
             "  {infos} info note(s), e.g. elements newer than the known schema (see --format json)"
         );
+    }
+    out
+}
+
+/// The usage summary as a terminal table, then coverage and the per-file accounting.
+pub fn render_usage(r: &super::usage::UsageReport) -> String {
+    let header = [
+        "API NAME",
+        "DISTRIBUTION",
+        "EVIDENCE",
+        "INSTALLED",
+        "LOGINS",
+        "OK",
+        "FAILED",
+        "USERS",
+        "FIRST SEEN",
+        "LAST USE",
+        "FLOWS",
+        "API CALLS",
+        "TOKENS",
+    ];
+    let day = |d: &Option<String>| {
+        d.as_deref()
+            .map_or("-".into(), |d| d.chars().take(10).collect::<String>())
+    };
+    let rows: Vec<Vec<String>> = r
+        .apps
+        .iter()
+        .map(|a| {
+            vec![
+                cell(&a.api_name),
+                a.distribution.to_string(),
+                a.evidence.clone(),
+                a.installation.clone(),
+                a.logins.to_string(),
+                a.successes.to_string(),
+                a.failures.to_string(),
+                a.users.to_string(),
+                day(&a.first_seen),
+                day(&a.last_use),
+                cell(&observed(&a.flows)),
+                a.api_calls.to_string(),
+                a.tokens.to_string(),
+            ]
+        })
+        .collect();
+    let mut out = format!(
+        "{} app(s); usage as of {}\n",
+        r.apps.len(),
+        r.as_of.as_deref().unwrap_or("(no usage data)")
+    );
+    out.push_str(&columns(&header, &rows));
+    for a in &r.ambiguous {
+        let _ = writeln!(
+            out,
+            "ambiguous: {:?} ({} logins) could be {}",
+            a.label,
+            a.logins,
+            a.candidates.join(" or ")
+        );
+    }
+    let _ = writeln!(out, "\ncoverage:");
+    for (kind, c) in &r.coverage.sources {
+        let span = match (c.from, c.to) {
+            (Some(f), Some(t)) => format!("{} .. {}", &f.iso()[..10], &t.iso()[..10]),
+            _ => "-".into(),
+        };
+        let _ = writeln!(
+            out,
+            "  {}: {} file(s), {} row(s), {span}",
+            kind.name(),
+            c.files,
+            c.rows
+        );
+        for w in &c.warnings {
+            let _ = writeln!(out, "    warning: {w}");
+        }
+    }
+    let _ = writeln!(out, "\nfiles (rows read = used + skipped):");
+    for f in &r.files {
+        let kind = f.kind.map_or("unknown kind", |k| k.name());
+        let _ = writeln!(
+            out,
+            "  {}: {kind}, {} read = {} used + {} skipped",
+            f.file, f.rows_read, f.rows_used, f.rows_skipped
+        );
+        for (reason, n) in &f.skipped {
+            let _ = writeln!(
+                out,
+                "    skipped {n}: {}",
+                serde_json::to_value(reason)
+                    .ok()
+                    .and_then(|v| v.as_str().map(String::from))
+                    .unwrap_or_default()
+            );
+        }
+        for s in &f.first_skipped {
+            let _ = writeln!(out, "    e.g. {}:{}", s.file, s.line);
+        }
+    }
+    for n in r.notes.iter().filter(|n| n.level != Level::Info) {
+        let _ = writeln!(out, "  {n}");
     }
     out
 }

@@ -30,7 +30,9 @@ fn check(cx: &Context) -> Vec<Hit> {
     };
     let window = i64::from(cx.config.thresholds.unused_after_days);
     apps_with_usage(cx)
-        .filter(|(app, _)| app.origin == Origin::Metadata)
+        // LoginHistory and OauthToken only see OAuth: a SAML or bookmark app looks unused there
+        // whatever happens (ECA303 says so instead).
+        .filter(|(app, _)| app.origin == Origin::Metadata && app.facts().is_some_and(|f| f.oauth))
         .filter_map(|(app, view)| {
             let last = view.last_use();
             let last_day = last.map(|t| t.0.div_euclid(86_400_000));
@@ -64,13 +66,19 @@ mod tests {
     use super::*;
     use crate::rules::support::testing::*;
 
+    const OAUTH: &str = "<oauthConfig><callbackUrl>https://x</callbackUrl></oauthConfig>";
+
     #[test]
     fn old_token_use_triggers_recent_login_does_not() {
         let tokens = "Id,AppName,UserId,UseCount,LastUsedDate,CreatedDate,AppMenuItemId\n0CQ000000000001AAA,Old,005000000000001AAA,3,2025-10-01T10:00:00.000+0000,2025-01-01T10:00:00.000+0000,0DS000000000001AAA\n0CQ000000000002AAA,New,005000000000001AAA,3,2026-11-01T10:00:00.000+0000,2025-01-01T10:00:00.000+0000,0DS000000000002AAA\n";
         let logins = "Id,UserId,LoginTime,LoginType,LoginSubType,Application,Status,SourceIp\n0Ya000000000001AAA,005000000000001AAA,2026-11-02T10:00:00.000+0000,Remote Access 2.0,OAuth Refresh Token,New,Success,192.0.2.5\n";
         let hits = run_with_usage(
             &RULE,
-            &[connected_app("Old", ""), connected_app("New", "")],
+            &[
+                connected_app("Old", OAUTH),
+                connected_app("New", OAUTH),
+                connected_app("Saml", ""),
+            ],
             &[("tokens.csv", tokens), ("lh.csv", logins)],
         );
         let apps: Vec<_> = hits.into_iter().filter_map(|h| h.app).collect();

@@ -11,7 +11,8 @@ pub static RULE: Rule = Rule {
     severity: Severity::Info,
     summary: "No usage export covers the app: its strategy rests on metadata alone",
     explain: "What: no login, token or API export was given, or none of them can be attributed \
-to this app (its evidence level is none).\n\
+to this app (its evidence level is none), or the app has no OAuth (SAML or bookmark only) and \
+the exports, which only see OAuth and UI logins, show nothing for it.\n\
 Why it matters: metadata cannot show whether the app uses the username-password or user-agent \
 flow, who uses it, or whether it is used at all; the strategy chosen is less certain and may \
 hide a blocker.\n\
@@ -26,9 +27,17 @@ fn check(cx: &Context) -> Vec<Hit> {
         .apps
         .iter()
         .filter(|a| a.origin == Origin::Metadata)
-        .filter(|a| cx.join.for_app(a).is_none_or(|v| v.evidence == Level::None))
+        .filter(|a| {
+            let view = cx.join.for_app(a);
+            let no_oauth = !a.facts().is_some_and(|f| f.oauth);
+            view.is_none_or(|v| v.evidence == Level::None || (no_oauth && v.total_logins() == 0 && v.last_use().is_none()))
+        })
         .map(|app| {
-            let text = "no usage export covers this app".to_string();
+            let text = if app.facts().is_some_and(|f| f.oauth) {
+                "no usage export covers this app".to_string()
+            } else {
+                "the app has no OAuth: LoginHistory and OauthToken do not show its (SAML or bookmark) use".to_string()
+            };
             Hit::app(
                 &app.api_name,
                 format!(

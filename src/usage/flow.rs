@@ -51,6 +51,23 @@ impl Flow {
     pub fn index(self) -> usize {
         self as usize
     }
+
+    /// Kebab-case name, as serialized.
+    pub fn name(self) -> &'static str {
+        match self {
+            Flow::UsernamePassword => "username-password",
+            Flow::UserAgent => "user-agent",
+            Flow::WebServer => "web-server",
+            Flow::Refresh => "refresh",
+            Flow::ClientCredentials => "client-credentials",
+            Flow::JwtBearer => "jwt-bearer",
+            Flow::Device => "device",
+            Flow::TokenExchange => "token-exchange",
+            Flow::SamlBearer => "saml-bearer",
+            Flow::Other => "other",
+            Flow::Unknown => "unknown",
+        }
+    }
 }
 
 /// What kind of login a LoginType value denotes.
