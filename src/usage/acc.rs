@@ -1,8 +1,9 @@
 //! Per-file streaming accumulators. Strings are interned once (looked up by `&str`, allocated
 //! only the first time), so memory grows with distinct apps, users and networks, never with rows.
 
-use std::collections::HashMap;
-use std::collections::HashSet;
+// FxHash: the keys are short strings and small integers from our own inputs; SipHash's
+// flooding resistance is not needed and costs a measurable share of the hot loop.
+use rustc_hash::{FxHashMap as HashMap, FxHashSet as HashSet};
 
 use super::flow::Flow;
 use super::model::Tables;
@@ -152,6 +153,88 @@ impl FileAcc {
     /// The accumulator of an app, created on first sight.
     pub fn app(&mut self, key: AppKey) -> &mut AppAcc {
         self.apps.entry(key).or_default()
+    }
+}
+
+impl FileAcc {
+    /// Merge another accumulator of the same file (a worker's share), re-interning its
+    /// strings. Only usage counters are merged: tables are never split between workers.
+    pub fn absorb(&mut self, other: FileAcc) {
+        let FileAcc {
+            strings,
+            apps,
+            elf_users,
+            tables: _,
+        } = other;
+        let map = |i: u32, own: &mut Interner| own.id(strings.get(i));
+        for (key, app) in apps {
+            let key = match key {
+                AppKey::Label(l) => AppKey::Label(map(l, &mut self.strings)),
+                id => id,
+            };
+            let mine = self.apps.entry(key).or_default();
+            for (set, from) in [
+                (&mut mine.labels, app.labels),
+                (&mut mine.menu_items, app.menu_items),
+                (&mut mine.client_names, app.client_names),
+                (&mut mine.categories, app.categories),
+            ] {
+                set.extend(from.into_iter().map(|i| map(i, &mut self.strings)));
+            }
+            absorb_logins(&mut mine.logins, app.logins, &mut |i| {
+                map(i, &mut self.strings)
+            });
+            mine.api.calls += app.api.calls;
+            for (f, n) in app.api.families {
+                *mine
+                    .api
+                    .families
+                    .entry(map(f, &mut self.strings))
+                    .or_default() += n;
+            }
+            mine.api
+                .users
+                .extend(app.api.users.into_iter().map(|u| map(u, &mut self.strings)));
+            for t in [app.api.first, app.api.last].into_iter().flatten() {
+                widen(&mut mine.api.first, &mut mine.api.last, t);
+            }
+            for (user, t) in app.tokens {
+                let m = mine.tokens.entry(map(user, &mut self.strings)).or_default();
+                m.tokens += t.tokens;
+                m.use_count += t.use_count;
+                m.with_menu += t.with_menu;
+                m.without_menu += t.without_menu;
+                m.first = m.first.into_iter().chain(t.first).min();
+                m.last = m.last.into_iter().chain(t.last).max();
+            }
+        }
+        for (user, logins) in elf_users {
+            let u = map(user, &mut self.strings);
+            let mine = self.elf_users.entry(u).or_default();
+            absorb_logins(mine, logins, &mut |i| map(i, &mut self.strings));
+        }
+    }
+}
+
+fn absorb_logins(into: &mut LoginAcc, from: LoginAcc, map: &mut dyn FnMut(u32) -> u32) {
+    for (a, b) in into.flows.iter_mut().zip(from.flows) {
+        for k in 0..3 {
+            a[k] += b[k];
+        }
+    }
+    into.users.extend(from.users.into_iter().map(&mut *map));
+    for t in [from.first, from.last].into_iter().flatten() {
+        widen(&mut into.first, &mut into.last, t);
+    }
+    for (net, n) in from.networks {
+        let net = match net {
+            Net::Other(i) => Net::Other(map(i)),
+            v4 => v4,
+        };
+        *into.networks.entry(net).or_default() += n;
+    }
+    for (s, n) in from.unknown_sub {
+        *into.unknown_sub.entry(map(s)).or_default() += n;
     }
 }
 

@@ -152,7 +152,7 @@ fn merge_app(
         into.ids.insert(String::from_utf8_lossy(id).into_owned());
     }
     into.sources.insert(kind);
-    let text = |set: &std::collections::HashSet<u32>| -> Vec<String> {
+    let text = |set: &rustc_hash::FxHashSet<u32>| -> Vec<String> {
         set.iter().map(|i| strings.get(*i).to_string()).collect()
     };
     into.labels.extend(text(&app.labels));

@@ -12,6 +12,7 @@
 pub mod acc;
 pub mod build;
 pub mod catalog;
+pub mod fast;
 pub mod flow;
 pub mod header;
 pub mod ids;

@@ -8,11 +8,12 @@ use std::sync::atomic::{AtomicU64, Ordering};
 use csv::ByteRecord;
 
 use super::acc::FileAcc;
+use super::fast;
 use super::header::Header;
 use super::json;
 use super::kind::{self, Detection, UsageKind};
 use super::model::{FileAccount, SkipReason, SkippedRow, SKIPPED_LISTED};
-use super::rows::{RowReader, RowStats};
+use super::rows::{Fields, RowReader, RowStats};
 use super::text::{self, Bom};
 use super::time::Ts;
 use crate::diag::{Level, Note};
@@ -34,6 +35,8 @@ pub struct FileOutput {
 }
 
 const HEAD_BYTES: usize = 64 * 1024;
+/// Files at least this large are aggregated by two worker threads.
+const PARALLEL_FROM_BYTES: u64 = 16 * 1024 * 1024;
 
 /// Counts bytes as they are read, for a progress display owned by the orchestration.
 struct Counting<'a, R> {
@@ -58,6 +61,12 @@ pub fn read_file(file: &InputFile) -> FileOutput {
 
 /// [`read_file`], adding the bytes read to `counter`.
 pub fn read_file_counted(file: &InputFile, counter: Option<&AtomicU64>) -> FileOutput {
+    // A second worker pays off only when there is enough to share.
+    let workers = if file.size >= PARALLEL_FROM_BYTES {
+        2
+    } else {
+        1
+    };
     let mut out = FileOutput {
         account: FileAccount {
             file: file.display.clone(),
@@ -110,17 +119,17 @@ pub fn read_file_counted(file: &InputFile, counter: Option<&AtomicU64>) -> FileO
             }
             let utf8 = text::utf16_to_utf8(&all, le);
             let mut inner = BufReader::new(Cursor::new(utf8));
-            dispatch(&mut inner, &mut out);
+            dispatch(&mut inner, &mut out, workers);
         }
         _ => {
             reader.consume(bom.byte_len());
-            dispatch(&mut reader, &mut out);
+            dispatch(&mut reader, &mut out, workers);
         }
     }
     out
 }
 
-fn dispatch<R: BufRead>(reader: &mut R, out: &mut FileOutput) {
+fn dispatch<R: BufRead>(reader: &mut R, out: &mut FileOutput, workers: usize) {
     let first = match reader.fill_buf() {
         Ok(h) => h.iter().copied().find(|b| !b.is_ascii_whitespace()),
         Err(e) => return unreadable(out, Some(1), format!("cannot read: {e}")),
@@ -135,23 +144,31 @@ fn dispatch<R: BufRead>(reader: &mut R, out: &mut FileOutput) {
             }
             read_json(&all, out);
         }
-        Some(_) => read_csv(reader, out),
+        Some(_) => read_csv(reader, out, workers),
     }
 }
 
-fn read_csv<R: BufRead>(reader: &mut R, out: &mut FileOutput) {
-    let delimiter = match reader.fill_buf() {
-        Ok(head) => text::sniff_delimiter(head),
+fn read_csv<R: BufRead>(reader: &mut R, out: &mut FileOutput, workers: usize) {
+    let (delimiter, lone_cr) = match reader.fill_buf() {
+        Ok(head) => (text::sniff_delimiter(head), text::has_lone_cr(head)),
         Err(e) => return unreadable(out, Some(1), format!("cannot read: {e}")),
     };
     out.account.delimiter = Some(char::from(delimiter));
-    let mut csv = csv::ReaderBuilder::new()
+    if lone_cr {
+        // Rare classic-Mac line endings: normalised by the general path so lines stay exact.
+        return read_csv_general(text::EolReader::new(reader), delimiter, 0, None, out);
+    }
+    let mut head = Vec::new();
+    if let Err(e) = reader.read_until(b'\n', &mut head) {
+        return unreadable(out, Some(1), format!("cannot read: {e}"));
+    }
+    let mut parser = csv::ReaderBuilder::new()
         .delimiter(delimiter)
         .has_headers(false)
         .flexible(true)
-        .from_reader(text::NormalizeEol::new(reader));
+        .from_reader(&head[..]);
     let mut rec = ByteRecord::new();
-    match csv.read_byte_record(&mut rec) {
+    match parser.read_byte_record(&mut rec) {
         Ok(true) => {}
         Ok(false) => return ignore(out, "empty file".into()),
         Err(e) => return csv_error(out, &e),
@@ -160,11 +177,82 @@ fn read_csv<R: BufRead>(reader: &mut R, out: &mut FileOutput) {
     let Some(rows) = start(header, out) else {
         return;
     };
+    let kind = rows.kind();
+    if kind.is_login() || kind.is_api() || kind == UsageKind::OauthToken {
+        read_fast(reader, delimiter, workers, rows, out);
+    } else {
+        read_csv_general(reader, delimiter, 1, Some(rows), out);
+    }
+}
+
+/// Login, API and token rows: the chunked, parallel fast path.
+fn read_fast<R: BufRead>(
+    reader: &mut R,
+    delimiter: u8,
+    workers: usize,
+    rows: RowReader,
+    out: &mut FileOutput,
+) {
+    let file = out.account.file.clone();
+    let step = |part: &mut fast::Part, rec: &dyn Fields, line: u64| {
+        count_row(
+            &rows,
+            &mut part.acc,
+            &mut part.stats,
+            &mut part.account,
+            rec,
+            line,
+        );
+    };
+    let parts = match fast::run(reader, delimiter, 2, workers, &file, step) {
+        Ok(parts) => parts,
+        Err(message) => return unreadable(out, None, message),
+    };
+    let mut state = Stream::new(rows);
+    for part in parts {
+        state.acc.absorb(part.acc);
+        state.stats.ambiguous_times += part.stats.ambiguous_times;
+        state.stats.cp1252_fields += part.stats.cp1252_fields;
+        merge_account(&mut out.account, part.account);
+    }
+    state.finish(out);
+}
+
+/// Every other CSV: the `csv` crate record by record. `line_offset` accounts for a header read
+/// before the parser started; `rows` is `None` when the header is still to be read.
+fn read_csv_general<R: std::io::Read>(
+    reader: R,
+    delimiter: u8,
+    line_offset: u64,
+    rows: Option<RowReader>,
+    out: &mut FileOutput,
+) {
+    let mut csv = csv::ReaderBuilder::new()
+        .delimiter(delimiter)
+        .has_headers(false)
+        .flexible(true)
+        .from_reader(reader);
+    let mut rec = ByteRecord::new();
+    let rows = match rows {
+        Some(r) => r,
+        None => {
+            match csv.read_byte_record(&mut rec) {
+                Ok(true) => {}
+                Ok(false) => return ignore(out, "empty file".into()),
+                Err(e) => return csv_error(out, &e),
+            }
+            let header = Header::new(rec.iter().map(|f| text::field(f).0.into_owned()).collect());
+            let Some(rows) = start(header, out) else {
+                return;
+            };
+            rows
+        }
+    };
     let mut state = Stream::new(rows);
     loop {
         match csv.read_byte_record(&mut rec) {
             Ok(true) => {
-                let line = rec.position().map_or(0, |p| p.line());
+                let line = rec.position().map_or(0, |p| p.line()) + line_offset;
                 state.row(&rec, line, out);
             }
             Ok(false) => break,
@@ -172,6 +260,21 @@ fn read_csv<R: BufRead>(reader: &mut R, out: &mut FileOutput) {
         }
     }
     state.finish(out);
+}
+
+/// Fold one worker's row accounting into the file's.
+fn merge_account(into: &mut FileAccount, from: FileAccount) {
+    into.rows_read += from.rows_read;
+    into.rows_used += from.rows_used;
+    into.rows_skipped += from.rows_skipped;
+    for (reason, n) in from.skipped {
+        *into.skipped.entry(reason).or_default() += n;
+    }
+    into.first_skipped.extend(from.first_skipped);
+    into.first_skipped.sort_by_key(|s| s.line);
+    into.first_skipped.truncate(SKIPPED_LISTED);
+    into.from = into.from.into_iter().chain(from.from).min();
+    into.to = into.to.into_iter().chain(from.to).max();
 }
 
 fn read_json(bytes: &[u8], out: &mut FileOutput) {
@@ -238,19 +341,15 @@ impl Stream {
         }
     }
 
-    fn row(&mut self, rec: &ByteRecord, line: u64, out: &mut FileOutput) {
-        let a = &mut out.account;
-        a.rows_read += 1;
-        match self.rows.row(rec, &mut self.acc, &mut self.stats) {
-            Ok(ts) => {
-                a.rows_used += 1;
-                if let Some(ts) = ts {
-                    a.from = Some(a.from.map_or(Ts(ts), |f| f.min(Ts(ts))));
-                    a.to = Some(a.to.map_or(Ts(ts), |t| t.max(Ts(ts))));
-                }
-            }
-            Err(reason) => skip(a, line, reason),
-        }
+    fn row(&mut self, rec: &(impl Fields + ?Sized), line: u64, out: &mut FileOutput) {
+        count_row(
+            &self.rows,
+            &mut self.acc,
+            &mut self.stats,
+            &mut out.account,
+            rec,
+            line,
+        );
     }
 
     fn finish(self, out: &mut FileOutput) {
@@ -276,6 +375,28 @@ impl Stream {
         }
         out.record.status = FileStatus::Parsed { kind: kind.name() };
         out.acc = Some(self.acc);
+    }
+}
+
+/// Read one row into the accumulators and account for it.
+fn count_row(
+    rows: &RowReader,
+    acc: &mut FileAcc,
+    stats: &mut RowStats,
+    a: &mut FileAccount,
+    rec: &(impl Fields + ?Sized),
+    line: u64,
+) {
+    a.rows_read += 1;
+    match rows.row(rec, acc, stats) {
+        Ok(ts) => {
+            a.rows_used += 1;
+            if let Some(ts) = ts {
+                a.from = Some(a.from.map_or(Ts(ts), |f| f.min(Ts(ts))));
+                a.to = Some(a.to.map_or(Ts(ts), |t| t.max(Ts(ts))));
+            }
+        }
+        Err(reason) => skip(a, line, reason),
     }
 }
 

@@ -104,7 +104,12 @@ impl RowReader {
     }
 
     /// Read one data row.
-    pub fn row(&self, rec: &ByteRecord, acc: &mut FileAcc, st: &mut RowStats) -> RowResult {
+    pub fn row(
+        &self,
+        rec: &(impl Fields + ?Sized),
+        acc: &mut FileAcc,
+        st: &mut RowStats,
+    ) -> RowResult {
         if rec.len() < self.min_len {
             return Err(SkipReason::ShortRow);
         }
@@ -122,7 +127,12 @@ impl RowReader {
         }
     }
 
-    fn login(&self, rec: &ByteRecord, acc: &mut FileAcc, st: &mut RowStats) -> RowResult {
+    fn login(
+        &self,
+        rec: &(impl Fields + ?Sized),
+        acc: &mut FileAcc,
+        st: &mut RowStats,
+    ) -> RowResult {
         let ts = timestamp(rec, self.cols.time, st).ok_or(SkipReason::BadTime)?;
         let class = flow::login_class(&field(rec, self.cols.login_type, st));
         let sub = field(rec, self.cols.sub_type, st);
@@ -169,7 +179,7 @@ impl RowReader {
         Ok(Some(ts))
     }
 
-    fn api(&self, rec: &ByteRecord, acc: &mut FileAcc, st: &mut RowStats) -> RowResult {
+    fn api(&self, rec: &(impl Fields + ?Sized), acc: &mut FileAcc, st: &mut RowStats) -> RowResult {
         let ts = timestamp(rec, self.cols.time, st).ok_or(SkipReason::BadTime)?;
         let mut buf = [0u8; 18];
         let id_raw = field(rec, self.cols.app_id, st);
@@ -206,7 +216,12 @@ impl RowReader {
         Ok(Some(ts))
     }
 
-    fn token(&self, rec: &ByteRecord, acc: &mut FileAcc, st: &mut RowStats) -> RowResult {
+    fn token(
+        &self,
+        rec: &(impl Fields + ?Sized),
+        acc: &mut FileAcc,
+        st: &mut RowStats,
+    ) -> RowResult {
         let name = field(rec, self.cols.app_name, st);
         let label = acc.strings.id(present(&name).ok_or(SkipReason::NoApp)?);
         let last = timestamp(rec, self.cols.last_used, st);
@@ -243,8 +258,34 @@ impl RowReader {
     }
 }
 
+/// Read access to the fields of one record: a `csv::ByteRecord`, or the fast path's ranges
+/// into a line (see `fast`).
+pub trait Fields {
+    /// Number of fields.
+    fn len(&self) -> usize;
+    /// No fields at all.
+    fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
+    /// Field `i`, raw bytes.
+    fn get(&self, i: usize) -> Option<&[u8]>;
+}
+
+impl Fields for ByteRecord {
+    fn len(&self) -> usize {
+        ByteRecord::len(self)
+    }
+    fn get(&self, i: usize) -> Option<&[u8]> {
+        ByteRecord::get(self, i)
+    }
+}
+
 /// A field as text (`""` when the column is absent or the row short).
-pub fn field<'r>(rec: &'r ByteRecord, idx: Option<usize>, st: &mut RowStats) -> Cow<'r, str> {
+pub fn field<'r, F: Fields + ?Sized>(
+    rec: &'r F,
+    idx: Option<usize>,
+    st: &mut RowStats,
+) -> Cow<'r, str> {
     let Some(bytes) = idx.and_then(|i| rec.get(i)) else {
         return Cow::Borrowed("");
     };
@@ -255,7 +296,7 @@ pub fn field<'r>(rec: &'r ByteRecord, idx: Option<usize>, st: &mut RowStats) -> 
     text
 }
 
-fn timestamp(rec: &ByteRecord, idx: Option<usize>, st: &mut RowStats) -> Option<i64> {
+fn timestamp(rec: &(impl Fields + ?Sized), idx: Option<usize>, st: &mut RowStats) -> Option<i64> {
     let raw = field(rec, idx, st);
     let parsed = time::parse(&raw)?;
     if parsed.ambiguous {
@@ -266,7 +307,7 @@ fn timestamp(rec: &ByteRecord, idx: Option<usize>, st: &mut RowStats) -> Option<
 
 /// Interned user key: the 18-char id when the row has one, else the username.
 fn user_key(
-    rec: &ByteRecord,
+    rec: &(impl Fields + ?Sized),
     id_col: Option<usize>,
     name_col: Option<usize>,
     acc: &mut FileAcc,

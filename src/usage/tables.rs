@@ -2,8 +2,6 @@
 //! InstalledSubscriberPackage, SetupEntityAccess, PermissionSetAssignment, User): small, kept
 //! row by row with ids normalised to 18 characters.
 
-use csv::ByteRecord;
-
 use super::header::Header;
 use super::ids::normalize_id;
 use super::kind::UsageKind;
@@ -92,7 +90,7 @@ impl TableCols {
 pub fn row(
     kind: UsageKind,
     c: &TableCols,
-    rec: &ByteRecord,
+    rec: &(impl crate::usage::rows::Fields + ?Sized),
     out: &mut Tables,
     st: &mut RowStats,
 ) -> RowResult {

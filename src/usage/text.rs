@@ -213,6 +213,44 @@ impl<R: std::io::Read> std::io::Read for NormalizeEol<R> {
     }
 }
 
+/// Line-ending handling for the CSV reader: files with lone CRs (classic Mac, some Excel
+/// saves) are normalised so line numbers stay exact; LF and CRLF files, the normal case, pass
+/// through untouched (the CSV parser handles both), which keeps the hot path a plain copy.
+pub enum EolReader<R> {
+    /// No lone CR in the first block: read as is.
+    Plain(R),
+    /// Lone CRs seen: normalise every line ending to LF.
+    Normalised(NormalizeEol<R>),
+}
+
+/// Whether a block has a CR not followed by LF (classic Mac line endings).
+pub fn has_lone_cr(head: &[u8]) -> bool {
+    head.iter()
+        .enumerate()
+        .any(|(i, &b)| b == b'\r' && head.get(i + 1).is_some_and(|&n| n != b'\n'))
+}
+
+impl<R: std::io::BufRead> EolReader<R> {
+    /// Decide from the reader's buffered head.
+    pub fn new(mut inner: R) -> Self {
+        let lone_cr = inner.fill_buf().is_ok_and(has_lone_cr);
+        if lone_cr {
+            EolReader::Normalised(NormalizeEol::new(inner))
+        } else {
+            EolReader::Plain(inner)
+        }
+    }
+}
+
+impl<R: std::io::BufRead> std::io::Read for EolReader<R> {
+    fn read(&mut self, out: &mut [u8]) -> std::io::Result<usize> {
+        match self {
+            EolReader::Plain(r) => r.read(out),
+            EolReader::Normalised(r) => r.read(out),
+        }
+    }
+}
+
 #[cfg(test)]
 mod eol_tests {
     use super::NormalizeEol;
