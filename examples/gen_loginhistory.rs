@@ -152,11 +152,12 @@ fn main() -> std::io::Result<()> {
         // seen after a few thousand rows: memory can then be compared between file sizes.
         let u = (a * 7919 + rng.below(25) * 104_729) % users.max(1);
         let status = pick(&mut rng, STATUS);
+        // Each app calls from its own /24, as integrations do; the host part varies.
         let ip = format!(
             "{}.{}.{}.{}",
             [203, 198, 192, 10][(a % 4) as usize],
-            rng.below(256),
-            rng.below(8),
+            a % 256,
+            (a / 256) % 8,
             rng.below(256)
         );
         let api = if login_type == "Other Apex API" {

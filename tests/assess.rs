@@ -102,7 +102,27 @@ fn severity_override_changes_the_outcome() {
 fn samples_findings_have_evidence_and_coupled_group() {
     let r = assess_json(&["samples/northwind".as_ref()]);
     let findings = r["findings"].as_array().expect("findings");
-    assert!(!findings.is_empty());
+    let distinct = r["rules_triggered"].as_array().expect("rules").len();
+    assert!(
+        distinct >= 20,
+        "only {distinct} distinct rules triggered on samples"
+    );
+    assert_eq!(
+        r["as_of"], "2026-11-20",
+        "as-of date comes from the usage data"
+    );
+    for id in [
+        "ECA101", "ECA102", "ECA105", "ECA110", "ECA207", "ECA212", "ECA301",
+    ] {
+        assert!(
+            r["rules_triggered"]
+                .as_array()
+                .expect("rules")
+                .iter()
+                .any(|x| x == id),
+            "{id} not triggered"
+        );
+    }
     for f in findings {
         assert!(
             !f["evidence"].as_array().expect("evidence").is_empty(),
@@ -158,6 +178,14 @@ fn graph_formats() {
     assert!(nodes
         .iter()
         .any(|n| n["key"] == "user:erp.integration@northwind.example" && n["kind"] == "user"));
+    let radius = json["blast_radius"]["user:erp.integration@northwind.example"]
+        .as_array()
+        .expect("radius");
+    assert_eq!(
+        radius.len(),
+        2,
+        "the shared run-as user affects ERP_Sync and Warehouse_Events"
+    );
     let edges = json["edges"].as_array().expect("edges");
     assert!(edges
         .iter()

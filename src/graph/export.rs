@@ -103,13 +103,27 @@ pub struct GraphJson<'a> {
     pub nodes: Vec<&'a Node>,
     /// Edges sorted.
     pub edges: Vec<Edge>,
+    /// Apps that move together or must be untangled first.
+    pub coupled_groups: Vec<super::analysis::CoupledGroup>,
+    /// For every user, profile, permission set, certificate and package: the apps affected
+    /// if it changes (only nodes that touch at least one app).
+    pub blast_radius: std::collections::BTreeMap<String, Vec<String>>,
 }
 
-/// JSON view of the graph.
+/// JSON view of the graph, with its analyses.
 pub fn to_json(g: &Graph) -> GraphJson<'_> {
+    let blast_radius = g
+        .nodes()
+        .into_iter()
+        .filter(|n| !matches!(n.kind, NodeKind::App | NodeKind::Network))
+        .map(|n| (n.key.clone(), super::analysis::blast_radius(g, &n.key)))
+        .filter(|(_, apps)| !apps.is_empty())
+        .collect();
     GraphJson {
         nodes: g.nodes(),
         edges: g.edges(),
+        coupled_groups: super::analysis::coupled_groups(g),
+        blast_radius,
     }
 }
 

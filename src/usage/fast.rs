@@ -19,6 +19,8 @@ use super::rows::{Fields, RowStats};
 
 /// Bytes handed to a worker at a time.
 const CHUNK: usize = 4 * 1024 * 1024;
+/// Chunk buffers in circulation (reader, queue, workers).
+const BUFFERS: usize = 6;
 /// A record larger than this means broken quoting; the file is reported, not swallowed.
 const MAX_RECORD_SPAN: usize = 256 * 1024 * 1024;
 
@@ -163,6 +165,7 @@ fn feed<R: BufRead>(
 ) -> Result<(), String> {
     let fresh = || Vec::with_capacity(CHUNK + 64 * 1024);
     let mut buf: Vec<u8> = fresh();
+    let mut made = 1;
     loop {
         let mut eof = false;
         while buf.len() < CHUNK {
@@ -185,7 +188,15 @@ fn feed<R: BufRead>(
             buf.reserve(more - buf.len());
             continue;
         };
-        let mut next = back.try_recv().unwrap_or_else(|_| fresh());
+        // At most BUFFERS chunk buffers exist: memory stays flat however long the file is.
+        let mut next = match back.try_recv() {
+            Ok(b) => b,
+            Err(_) if made < BUFFERS => {
+                made += 1;
+                fresh()
+            }
+            Err(_) => back.recv().map_err(|_| "worker stopped".to_string())?,
+        };
         next.clear();
         next.extend_from_slice(&buf[end..]);
         buf.truncate(end);

@@ -19,6 +19,7 @@ pub mod ids;
 pub mod join;
 pub mod json;
 pub mod kind;
+pub mod memo;
 pub mod model;
 pub mod read;
 pub mod rows;

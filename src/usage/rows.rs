@@ -16,13 +16,16 @@ use super::tables::{self, TableCols};
 use super::text::{self, present};
 use super::time;
 
-/// Per-file counters the row readers update besides the aggregates.
-#[derive(Debug, Default, Clone, Copy)]
+/// Per-file counters the row readers update besides the aggregates, and the memo of field
+/// values already decoded.
+#[derive(Debug, Default, Clone)]
 pub struct RowStats {
     /// Locale-form timestamps.
     pub ambiguous_times: u64,
     /// Fields decoded as cp1252.
     pub cp1252_fields: u64,
+    /// Decoded field values (see `memo`).
+    pub memo: super::memo::Memos,
 }
 
 /// Column indexes of every field any kind reads.
@@ -134,31 +137,41 @@ impl RowReader {
         st: &mut RowStats,
     ) -> RowResult {
         let ts = timestamp(rec, self.cols.time, st).ok_or(SkipReason::BadTime)?;
-        let class = flow::login_class(&field(rec, self.cols.login_type, st));
-        let sub = field(rec, self.cols.sub_type, st);
-        let known = flow::flow_of(&sub, class);
+        let (class, known) = self.login_flow(rec, st);
         let flow = known.unwrap_or(if class == LoginClass::NotOAuth {
             Flow::Other
         } else {
             Flow::Unknown
         });
-        let success = flow::is_success(&field(rec, self.cols.status, st));
-        let user = user_key(rec, self.cols.user_id, self.cols.username, acc, st);
+        let status = raw(rec, self.cols.status);
+        let (success, cp) = st.memo.status.get_or(status, || {
+            let (text, cp) = text::field(status);
+            (flow::is_success(&text), cp)
+        });
+        st.cp1252_fields += u64::from(cp);
+        let user = self.login_user(rec, acc, st);
         let ip = field(rec, self.cols.source_ip, st);
         let net = present(&ip).map(|ip| network(ip, &mut acc.strings));
         let unknown_sub = match known {
-            None => Some(acc.strings.id(sub.trim())),
+            None => Some(acc.strings.id(field(rec, self.cols.sub_type, st).trim())),
             Some(_) => None,
         };
         let logins = if self.cols.app_name.is_some() {
-            let app = field(rec, self.cols.app_name, st);
-            let app = present(&app)
-                .filter(|a| !a.eq_ignore_ascii_case("browser"))
-                .ok_or(SkipReason::NoApp)?;
-            let label = acc.strings.id(app);
-            let entry = acc.app(AppKey::Label(label));
-            entry.labels.insert(label);
-            &mut entry.logins
+            let name = raw(rec, self.cols.app_name);
+            let (label, cp) = st.memo.apps.get_or(name, || {
+                let (text, cp) = text::field(name);
+                let label = present(&text)
+                    .filter(|a| !a.eq_ignore_ascii_case("browser"))
+                    .map(|a| acc.strings.id(a));
+                if let Some(l) = label {
+                    acc.app(AppKey::Label(l)).labels.insert(l);
+                }
+                (label, cp)
+            });
+            st.cp1252_fields += u64::from(cp);
+            &mut acc
+                .app(AppKey::Label(label.ok_or(SkipReason::NoApp)?))
+                .logins
         } else {
             // ELF Login / LoginEventLog have no app column: only OAuth logins can belong to
             // an app, and they are attributed through their user after merging.
@@ -177,6 +190,56 @@ impl RowReader {
             *logins.unknown_sub.entry(s).or_default() += 1;
         }
         Ok(Some(ts))
+    }
+
+    /// Login class and flow of the row's LoginType and LoginSubType, memoised per pair.
+    fn login_flow(
+        &self,
+        rec: &(impl Fields + ?Sized),
+        st: &mut RowStats,
+    ) -> (LoginClass, Option<Flow>) {
+        let (t, sub) = (raw(rec, self.cols.login_type), raw(rec, self.cols.sub_type));
+        let mut key = [0u8; 160];
+        let n = t.len() + 1 + sub.len();
+        let compute = || {
+            let (tt, cp1) = text::field(t);
+            let (ss, cp2) = text::field(sub);
+            let class = flow::login_class(&tt);
+            ((class, flow::flow_of(&ss, class)), cp1 || cp2)
+        };
+        let ((class, known), cp) = if n <= key.len() {
+            key[..t.len()].copy_from_slice(t);
+            key[t.len()] = 0x1f;
+            key[t.len() + 1..n].copy_from_slice(sub);
+            st.memo.flows.get_or(&key[..n], compute)
+        } else {
+            compute()
+        };
+        st.cp1252_fields += u64::from(cp);
+        (class, known)
+    }
+
+    /// The login's user, memoised by the raw user id.
+    fn login_user(
+        &self,
+        rec: &(impl Fields + ?Sized),
+        acc: &mut FileAcc,
+        st: &mut RowStats,
+    ) -> Option<u32> {
+        let id = raw(rec, self.cols.user_id);
+        if id.is_empty() {
+            return user_key(rec, self.cols.user_id, self.cols.username, acc, st);
+        }
+        let (user, cp) = st.memo.users.get_or(id, || {
+            let (text, cp) = text::field(id);
+            let mut buf = [0u8; 18];
+            (
+                normalize_into(&text, &mut buf).map(|i| acc.strings.id(i)),
+                cp,
+            )
+        });
+        st.cp1252_fields += u64::from(cp);
+        user.or_else(|| user_key(rec, None, self.cols.username, acc, st))
     }
 
     fn api(&self, rec: &(impl Fields + ?Sized), acc: &mut FileAcc, st: &mut RowStats) -> RowResult {
@@ -278,6 +341,11 @@ impl Fields for ByteRecord {
     fn get(&self, i: usize) -> Option<&[u8]> {
         ByteRecord::get(self, i)
     }
+}
+
+/// A field's raw bytes (empty when the column is absent or the row short).
+fn raw<F: Fields + ?Sized>(rec: &F, idx: Option<usize>) -> &[u8] {
+    idx.and_then(|i| rec.get(i)).unwrap_or_default()
 }
 
 /// A field as text (`""` when the column is absent or the row short).
