@@ -111,7 +111,7 @@ fn main() -> std::io::Result<()> {
     for n in 0..rows {
         // Rows come in time order, as exports sorted by LoginTime do.
         let t = start + (n as i64 * span) / rows.max(1) as i64;
-        let (y, mo, d) = civil(t.div_euclid(86_400));
+        let (y, mo, d) = ecaplan::metadata::cert::civil_from_days(t.div_euclid(86_400));
         let secs = t.rem_euclid(86_400);
         let ms = rng.below(1000);
         let time = if dataloader {
@@ -193,16 +193,4 @@ fn main() -> std::io::Result<()> {
         }
     }
     w.flush()
-}
-
-fn civil(days: i64) -> (i64, u32, u32) {
-    let z = days + 719_468;
-    let era = z.div_euclid(146_097);
-    let doe = z.rem_euclid(146_097);
-    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
-    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-    let mp = (5 * doy + 2) / 153;
-    let d = (doy - (153 * mp + 2) / 5 + 1) as u32;
-    let m = if mp < 10 { mp + 3 } else { mp - 9 } as u32;
-    (yoe + era * 400 + i64::from(m <= 2), m, d)
 }

@@ -170,17 +170,22 @@ fn classify_other(file: InputFile, out: &mut Ingested) {
 
 fn spot_private_key(file: &InputFile, out: &mut Ingested) {
     if let Ok(text) = std::str::from_utf8(&file.bytes) {
-        if cert::contains_private_key(text) {
-            let line = text
-                .lines()
-                .position(|l| l.contains("PRIVATE KEY-----"))
-                .map(|i| i as u32 + 1);
-            out.secrets.push(SecretSighting {
-                file: file.display.clone(),
-                line,
-                kind: "private-key",
-            });
-        }
+        spot_key_in(&file.display, text, out);
+    }
+}
+
+/// Record a PEM private key in `text`, at the line where it starts.
+fn spot_key_in(file: &str, text: &str, out: &mut Ingested) {
+    if cert::contains_private_key(text) {
+        let line = text
+            .lines()
+            .position(|l| l.contains("PRIVATE KEY-----"))
+            .map(|i| i as u32 + 1);
+        out.secrets.push(SecretSighting {
+            file: file.to_string(),
+            line,
+            kind: "private-key",
+        });
     }
 }
 
@@ -200,17 +205,7 @@ fn spot_secrets(doc: &Document, text: &str, out: &mut Ingested) {
             });
         }
     }
-    if cert::contains_private_key(text) {
-        let line = text
-            .lines()
-            .position(|l| l.contains("PRIVATE KEY-----"))
-            .map(|i| i as u32 + 1);
-        out.secrets.push(SecretSighting {
-            file: doc.file.clone(),
-            line,
-            kind: "private-key",
-        });
-    }
+    spot_key_in(&doc.file, text, out);
 }
 
 fn ignore(out: &mut Ingested, file: &InputFile, reason: String) {

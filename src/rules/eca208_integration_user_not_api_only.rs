@@ -1,7 +1,7 @@
 //! ECA208 integration-user-not-api-only: a run-as user that is not a dedicated integration user.
 
-use super::support::{at_profile, run_as_users, user_row};
-use super::{Context, Evidence, Hit, Rule, Severity};
+use super::support::run_as_with_profiles;
+use super::{Context, Hit, Rule, Severity};
 
 /// The rule.
 pub static RULE: Rule = Rule {
@@ -23,47 +23,31 @@ Evidence: the User export row (profile, licence) and the profile metadata.",
 
 fn check(cx: &Context) -> Vec<Hit> {
     let std = &cx.config.standard;
-    let mut hits = Vec::new();
-    for app in &cx.inventory.apps {
-        for (user, role) in run_as_users(app) {
-            let Some(row) = user_row(cx, &user) else {
-                continue;
-            };
-            let Some(profile_name) = row.profile.as_deref() else {
-                continue;
-            };
-            let license_ok = row.license.as_deref().is_some_and(|l| {
-                std.integration_licenses
-                    .iter()
-                    .any(|s| s.eq_ignore_ascii_case(l))
-            });
-            let profile_ok = std
-                .integration_profiles
-                .iter()
-                .any(|p| p.eq_ignore_ascii_case(profile_name));
-            let profile = cx
-                .inventory
-                .profiles
-                .iter()
-                .find(|p| p.name.eq_ignore_ascii_case(profile_name));
-            let api_only =
-                profile.is_some_and(|p| p.permissions.iter().any(|x| x == "ApiUserOnly"));
-            if license_ok || profile_ok || api_only || (profile.is_none() && row.license.is_none())
-            {
-                continue;
-            }
-            let mut evidence = vec![Evidence::Note {
-                text: format!(
-                    "User export: {user} has profile {profile_name}, licence {}",
-                    row.license.as_deref().unwrap_or("not exported")
-                ),
-            }];
-            evidence.extend(profile.map(at_profile));
-            let msg = format!("{} {role} user {user} is not an API-only integration user (profile {profile_name})", app.api_name);
-            hits.push(Hit::app(&app.api_name, msg, evidence));
-        }
-    }
-    hits
+    let matches = |list: &[String], v: &str| list.iter().any(|s| s.eq_ignore_ascii_case(v));
+    run_as_with_profiles(cx)
+        .into_iter()
+        .filter(|r| {
+            let license_ok = r
+                .row
+                .license
+                .as_deref()
+                .is_some_and(|l| matches(&std.integration_licenses, l));
+            let profile_ok = matches(&std.integration_profiles, &r.profile_name);
+            let api_only = r
+                .profile
+                .is_some_and(|p| p.permissions.iter().any(|x| x == "ApiUserOnly"));
+            // Without licence or profile metadata there is nothing to judge by.
+            let judged = r.profile.is_some() || r.row.license.is_some();
+            judged && !license_ok && !profile_ok && !api_only
+        })
+        .map(|r| {
+            let msg = format!(
+                "{} {} user {} is not an API-only integration user (profile {})",
+                r.app.api_name, r.role, r.user, r.profile_name
+            );
+            Hit::app(&r.app.api_name, msg, r.evidence())
+        })
+        .collect()
 }
 
 #[cfg(test)]

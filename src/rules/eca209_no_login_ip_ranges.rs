@@ -1,7 +1,7 @@
 //! ECA209 no-login-ip-ranges: an integration user's profile has no login IP ranges.
 
-use super::support::{at_profile, run_as_users, user_row};
-use super::{Context, Evidence, Hit, Rule, Severity};
+use super::support::run_as_with_profiles;
+use super::{Context, Hit, Rule, Severity};
 
 /// The rule.
 pub static RULE: Rule = Rule {
@@ -21,37 +21,17 @@ Evidence: the User export row and the profile file.",
 };
 
 fn check(cx: &Context) -> Vec<Hit> {
-    let mut hits = Vec::new();
-    for app in &cx.inventory.apps {
-        for (user, role) in run_as_users(app) {
-            let Some(profile_name) = user_row(cx, &user).and_then(|r| r.profile.clone()) else {
-                continue;
-            };
-            let Some(profile) = cx
-                .inventory
-                .profiles
-                .iter()
-                .find(|p| p.name.eq_ignore_ascii_case(&profile_name))
-            else {
-                continue;
-            };
-            if !profile.login_ip_ranges.is_empty() {
-                continue;
-            }
-            let evidence = vec![
-                Evidence::Note {
-                    text: format!("User export: {user} has profile {profile_name}"),
-                },
-                at_profile(profile),
-            ];
+    run_as_with_profiles(cx)
+        .into_iter()
+        .filter(|r| r.profile.is_some_and(|p| p.login_ip_ranges.is_empty()))
+        .map(|r| {
             let msg = format!(
-                "{} {role} user {user}: profile {profile_name} has no login IP ranges",
-                app.api_name
+                "{} {} user {}: profile {} has no login IP ranges",
+                r.app.api_name, r.role, r.user, r.profile_name
             );
-            hits.push(Hit::app(&app.api_name, msg, evidence));
-        }
-    }
-    hits
+            Hit::app(&r.app.api_name, msg, r.evidence())
+        })
+        .collect()
 }
 
 #[cfg(test)]

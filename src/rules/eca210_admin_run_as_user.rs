@@ -1,7 +1,7 @@
 //! ECA210 admin-run-as-user: an app runs as a System Administrator.
 
-use super::support::{at_profile, run_as_users, user_row};
-use super::{Context, Evidence, Hit, Rule, Severity};
+use super::support::run_as_with_profiles;
+use super::{Context, Hit, Rule, Severity};
 
 /// The rule.
 pub static RULE: Rule = Rule {
@@ -20,34 +20,21 @@ Evidence: the User export row and the profile (name or ModifyAllData permission)
 };
 
 fn check(cx: &Context) -> Vec<Hit> {
-    let mut hits = Vec::new();
-    for app in &cx.inventory.apps {
-        for (user, role) in run_as_users(app) {
-            let Some(profile_name) = user_row(cx, &user).and_then(|r| r.profile.clone()) else {
-                continue;
-            };
-            let profile = cx
-                .inventory
-                .profiles
-                .iter()
-                .find(|p| p.name.eq_ignore_ascii_case(&profile_name));
-            let admin_name = profile_name.eq_ignore_ascii_case("System Administrator");
-            let mad = profile.is_some_and(|p| p.permissions.iter().any(|x| x == "ModifyAllData"));
-            if !admin_name && !mad {
-                continue;
-            }
-            let mut evidence = vec![Evidence::Note {
-                text: format!("User export: {user} has profile {profile_name}"),
-            }];
-            evidence.extend(profile.map(at_profile));
+    run_as_with_profiles(cx)
+        .into_iter()
+        .filter(|r| {
+            r.profile_name.eq_ignore_ascii_case("System Administrator")
+                || r.profile
+                    .is_some_and(|p| p.permissions.iter().any(|x| x == "ModifyAllData"))
+        })
+        .map(|r| {
             let msg = format!(
-                "{} {role} user {user} is an administrator ({profile_name})",
-                app.api_name
+                "{} {} user {} is an administrator ({})",
+                r.app.api_name, r.role, r.user, r.profile_name
             );
-            hits.push(Hit::app(&app.api_name, msg, evidence));
-        }
-    }
-    hits
+            Hit::app(&r.app.api_name, msg, r.evidence())
+        })
+        .collect()
 }
 
 #[cfg(test)]

@@ -1,6 +1,6 @@
 //! ECA304 org-allows-username-password: the org does not block the username-password flow.
 
-use super::support::at;
+use super::support::org_allows;
 use super::{Context, Hit, Rule, Severity};
 
 /// The rule.
@@ -22,20 +22,12 @@ not reported.",
 };
 
 fn check(cx: &Context) -> Vec<Hit> {
-    let Some(s) = &cx.inventory.org.oauth_oidc else {
-        return Vec::new();
-    };
-    if s.value.block_oauth_un_pw_flow != Some(false) {
-        return Vec::new();
-    }
-    let msg =
-        "the org allows the OAuth username-password flow (blockOAuthUnPwFlow is false)".to_string();
-    vec![Hit {
-        app: None,
-        message: msg,
-        evidence: vec![at(s, "blockOAuthUnPwFlow")],
-        severity: None,
-    }]
+    org_allows(
+        cx,
+        |s| s.block_oauth_un_pw_flow,
+        "blockOAuthUnPwFlow",
+        "username-password",
+    )
 }
 
 #[cfg(test)]

@@ -1,6 +1,6 @@
 //! ECA305 org-allows-user-agent: the org does not block the user-agent flow.
 
-use super::support::at;
+use super::support::org_allows;
 use super::{Context, Hit, Rule, Severity};
 
 /// The rule.
@@ -22,20 +22,12 @@ is not reported.",
 };
 
 fn check(cx: &Context) -> Vec<Hit> {
-    let Some(s) = &cx.inventory.org.oauth_oidc else {
-        return Vec::new();
-    };
-    if s.value.block_oauth_usr_agt_flow != Some(false) {
-        return Vec::new();
-    }
-    let msg =
-        "the org allows the OAuth user-agent flow (blockOAuthUsrAgtFlow is false)".to_string();
-    vec![Hit {
-        app: None,
-        message: msg,
-        evidence: vec![at(s, "blockOAuthUsrAgtFlow")],
-        severity: None,
-    }]
+    org_allows(
+        cx,
+        |s| s.block_oauth_usr_agt_flow,
+        "blockOAuthUsrAgtFlow",
+        "user-agent",
+    )
 }
 
 #[cfg(test)]

@@ -87,6 +87,87 @@ pub fn at_profile(p: &crate::model::ProfileInfo) -> Evidence {
     }
 }
 
+/// A run-as user of an app with what the User export and the profile metadata say about it.
+pub struct RunAs<'a> {
+    /// The app.
+    pub app: &'a App,
+    /// Username.
+    pub user: String,
+    /// `run-as` or `handler`.
+    pub role: &'static str,
+    /// The User export row.
+    pub row: &'a crate::usage::model::UserRow,
+    /// The user's profile name (from the export).
+    pub profile_name: String,
+    /// The profile's metadata, when among the inputs.
+    pub profile: Option<&'a crate::model::ProfileInfo>,
+}
+
+impl RunAs<'_> {
+    /// Evidence: the export row and the profile file.
+    pub fn evidence(&self) -> Vec<Evidence> {
+        let license = self.row.license.as_deref().unwrap_or("not exported");
+        let text = format!(
+            "User export: {} has profile {}, licence {license}",
+            self.user, self.profile_name
+        );
+        std::iter::once(Evidence::Note { text })
+            .chain(self.profile.map(at_profile))
+            .collect()
+    }
+}
+
+/// Every run-as user found in the User export, with its profile.
+pub fn run_as_with_profiles<'a>(cx: &'a super::Context) -> Vec<RunAs<'a>> {
+    let mut out = Vec::new();
+    for app in &cx.inventory.apps {
+        for (user, role) in run_as_users(app) {
+            let Some(row) = user_row(cx, &user) else {
+                continue;
+            };
+            let Some(profile_name) = row.profile.clone() else {
+                continue;
+            };
+            let profile = cx
+                .inventory
+                .profiles
+                .iter()
+                .find(|p| p.name.eq_ignore_ascii_case(&profile_name));
+            out.push(RunAs {
+                app,
+                user,
+                role,
+                row,
+                profile_name,
+                profile,
+            });
+        }
+    }
+    out
+}
+
+/// The org-wide switch of an insecure flow, when OauthOidc settings state it as allowed.
+pub fn org_allows(
+    cx: &super::Context,
+    blocked: fn(&crate::metadata::access::OauthOidcSettings) -> Option<bool>,
+    element: &str,
+    flow: &str,
+) -> Vec<super::Hit> {
+    let Some(s) = &cx.inventory.org.oauth_oidc else {
+        return Vec::new();
+    };
+    if blocked(&s.value) != Some(false) {
+        return Vec::new();
+    }
+    let message = format!("the org allows the OAuth {flow} flow ({element} is false)");
+    vec![super::Hit {
+        app: None,
+        message,
+        evidence: vec![at(s, element)],
+        severity: None,
+    }]
+}
+
 /// Evidence from usage: the aggregate and the files of the kinds it came from.
 pub fn usage_evidence(
     cx: &super::Context,

@@ -5,6 +5,9 @@
 
 use serde::{Serialize, Serializer};
 
+// One calendar for the whole crate: certificates and usage timestamps share it.
+use crate::metadata::cert::{civil_from_days, days_from_civil};
+
 /// A UTC instant in milliseconds since 1970-01-01T00:00:00Z.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
 pub struct Ts(pub i64);
@@ -74,28 +77,6 @@ fn days_in_month(y: i64, m: u32) -> u32 {
 }
 
 // Howard Hinnant's civil-date algorithms: exact for the proleptic Gregorian calendar.
-fn days_from_civil(y: i64, m: u32, d: u32) -> i64 {
-    let y = if m <= 2 { y - 1 } else { y };
-    let era = y.div_euclid(400);
-    let yoe = y - era * 400;
-    let mp = i64::from((m + 9) % 12);
-    let doy = (153 * mp + 2) / 5 + i64::from(d) - 1;
-    let doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
-    era * 146_097 + doe - 719_468
-}
-
-fn civil_from_days(z: i64) -> (i64, i64, i64) {
-    let z = z + 719_468;
-    let era = z.div_euclid(146_097);
-    let doe = z - era * 146_097;
-    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
-    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-    let mp = (5 * doy + 2) / 153;
-    let d = doy - (153 * mp + 2) / 5 + 1;
-    let m = if mp < 10 { mp + 3 } else { mp - 9 };
-    (yoe + era * 400 + i64::from(m <= 2), m, d)
-}
-
 /// Parse any supported timestamp form; `None` when it is none of them.
 pub fn parse(raw: &str) -> Option<Parsed> {
     let s = raw.trim();
@@ -326,7 +307,7 @@ mod tests {
     fn civil_round_trip() {
         for days in [-1000, 0, 59, 365, 20_000, 30_000] {
             let (y, m, d) = civil_from_days(days);
-            assert_eq!(days_from_civil(y, m as u32, d as u32), days);
+            assert_eq!(days_from_civil(y, m, d), days);
         }
     }
 }
