@@ -8,7 +8,7 @@
 //! chunks were scheduled: counts add, windows widen, and skipped-row examples are the lowest
 //! line numbers.
 
-use std::io::BufRead;
+use std::io::{BufRead, Read};
 use std::sync::{mpsc, Mutex};
 
 use memchr::{memchr, memchr_iter, memmem, memrchr};
@@ -100,10 +100,12 @@ struct Chunk {
 }
 
 /// Stream the data rows of `reader` (positioned after the header) through `row`, with
-/// `workers` threads. `row` is the per-record step of the caller.
+/// `workers` threads; only the first `need` fields of a plain line are split. `row` is the
+/// per-record step of the caller.
 pub fn run<R, F>(
     reader: &mut R,
     delim: u8,
+    need: usize,
     first_line: u64,
     workers: usize,
     file: &str,
@@ -141,7 +143,7 @@ where
                             .map_err(|_| ())
                             .and_then(|r| r.recv().map_err(|_| ()));
                         let Ok(chunk) = next else { break };
-                        process(&chunk, delim, &finder, &mut ranges, &mut part, row);
+                        process(&chunk, delim, need, &finder, &mut ranges, &mut part, row);
                         let _ = back.send(chunk.bytes);
                     }
                     part
@@ -167,17 +169,14 @@ fn feed<R: BufRead>(
     let mut buf: Vec<u8> = fresh();
     let mut made = 1;
     loop {
-        let mut eof = false;
-        while buf.len() < CHUNK {
-            let data = reader.fill_buf().map_err(|e| format!("cannot read: {e}"))?;
-            if data.is_empty() {
-                eof = true;
-                break;
-            }
-            let n = data.len();
-            buf.extend_from_slice(data);
-            reader.consume(n);
-        }
+        // Read straight into the chunk (no copy through the reader's own buffer).
+        let want = CHUNK.saturating_sub(buf.len()) as u64;
+        let got = reader
+            .by_ref()
+            .take(want)
+            .read_to_end(&mut buf)
+            .map_err(|e| format!("cannot read: {e}"))?;
+        let eof = (got as u64) < want;
         let split = if eof { Some(buf.len()) } else { boundary(&buf) };
         let Some(end) = split else {
             if buf.len() > MAX_RECORD_SPAN {
@@ -238,6 +237,7 @@ fn boundary(buf: &[u8]) -> Option<usize> {
 fn process<F>(
     chunk: &Chunk,
     delim: u8,
+    need: usize,
     finder: &memmem::Finder<'_>,
     ranges: &mut Vec<(usize, usize)>,
     part: &mut Part,
@@ -256,11 +256,20 @@ fn process<F>(
         let mut field = pos;
         let mut quoted = false;
         let mut end = bytes.len();
+        let mut complete = false;
         for (i, &b) in bytes[pos..].iter().enumerate() {
             let i = pos + i;
             if b == delim {
                 ranges.push((field - pos, i - pos));
                 field = i + 1;
+                if ranges.len() == need {
+                    // The columns after the last one read are not split, only searched for the
+                    // line end and for quotes (which send the line to the parser).
+                    end = memchr(b'\n', &bytes[i..]).map_or(bytes.len(), |n| i + n);
+                    quoted |= memchr(b'"', &bytes[i..end]).is_some();
+                    complete = true;
+                    break;
+                }
             } else if b == b'\n' {
                 end = i;
                 break;
@@ -273,7 +282,9 @@ fn process<F>(
         if raw.is_empty() {
             // The CSV parser skips blank lines too.
         } else if !quoted {
-            ranges.push((field - pos, raw.len()));
+            if !complete {
+                ranges.push((field - pos, raw.len()));
+            }
             row(part, &LineRecord { line: raw, ranges }, line);
         } else if split_simple(raw, delim, finder, ranges) {
             row(part, &LineRecord { line: raw, ranges }, line);

@@ -204,7 +204,15 @@ fn read_fast<R: BufRead>(
             line,
         );
     };
-    let parts = match fast::run(reader, delimiter, 2, workers, &file, step) {
+    let parts = match fast::run(
+        reader,
+        delimiter,
+        rows.fields_needed(),
+        2,
+        workers,
+        &file,
+        step,
+    ) {
         Ok(parts) => parts,
         Err(message) => return unreadable(out, None, message),
     };

@@ -101,6 +101,34 @@ impl RowReader {
         }
     }
 
+    /// How many leading fields a row must be split into for every column this kind reads.
+    pub fn fields_needed(&self) -> usize {
+        let c = &self.cols;
+        [
+            c.time,
+            c.user_id,
+            c.username,
+            c.login_type,
+            c.sub_type,
+            c.status,
+            c.app_name,
+            c.app_id,
+            c.client_name,
+            c.source_ip,
+            c.event_type,
+            c.family,
+            c.category,
+            c.menu_item,
+            c.use_count,
+            c.last_used,
+            c.created,
+        ]
+        .into_iter()
+        .flatten()
+        .max()
+        .map_or(0, |m| m + 1)
+    }
+
     /// The file's kind.
     pub fn kind(&self) -> UsageKind {
         self.kind
