@@ -141,8 +141,11 @@ pub struct AppAcc {
 pub struct FileAcc {
     /// All interned strings of this file.
     pub strings: Interner,
-    /// Per app.
+    /// Per app (complete only after [`FileAcc::seal`]).
     pub apps: HashMap<AppKey, AppAcc>,
+    /// Apps keyed by label while reading, indexed by the label's interned id: the hot path
+    /// reaches its app without hashing again. Moved into `apps` by [`FileAcc::seal`].
+    by_label: Vec<Option<AppAcc>>,
     /// ELF logins per interned user (no app column: attributed after merging).
     pub elf_users: HashMap<u32, LoginAcc>,
     /// Table rows.
@@ -152,19 +155,40 @@ pub struct FileAcc {
 impl FileAcc {
     /// The accumulator of an app, created on first sight.
     pub fn app(&mut self, key: AppKey) -> &mut AppAcc {
-        self.apps.entry(key).or_default()
+        match key {
+            AppKey::Label(l) => {
+                let i = l as usize;
+                if self.by_label.len() <= i {
+                    self.by_label.resize_with(i + 1, || None);
+                }
+                self.by_label[i].get_or_insert_with(AppAcc::default)
+            }
+            id => self.apps.entry(id).or_default(),
+        }
+    }
+
+    /// Move the label-keyed apps into `apps`; call before reading `apps`.
+    pub fn seal(&mut self) {
+        for (i, slot) in std::mem::take(&mut self.by_label).into_iter().enumerate() {
+            if let Some(app) = slot {
+                self.apps.insert(AppKey::Label(i as u32), app);
+            }
+        }
     }
 }
 
 impl FileAcc {
     /// Merge another accumulator of the same file (a worker's share), re-interning its
     /// strings. Only usage counters are merged: tables are never split between workers.
-    pub fn absorb(&mut self, other: FileAcc) {
+    pub fn absorb(&mut self, mut other: FileAcc) {
+        self.seal();
+        other.seal();
         let FileAcc {
             strings,
             apps,
             elf_users,
             tables: _,
+            by_label: _,
         } = other;
         let map = |i: u32, own: &mut Interner| own.id(strings.get(i));
         for (key, app) in apps {

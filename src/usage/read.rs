@@ -382,7 +382,9 @@ impl Stream {
                 .push(Note::file(Level::Warning, "ambiguous-time", &file, msg));
         }
         out.record.status = FileStatus::Parsed { kind: kind.name() };
-        out.acc = Some(self.acc);
+        let mut acc = self.acc;
+        acc.seal();
+        out.acc = Some(acc);
     }
 }
 
