@@ -274,23 +274,40 @@ pub fn widen(first: &mut Option<i64>, last: &mut Option<i64>, ts: i64) {
 
 /// The network of an address: IPv4 /24, IPv6 /48 (first three groups), else the text itself.
 pub fn network(ip: &str, strings: &mut Interner) -> Net {
-    let mut octets = [0u8; 4];
-    let mut parts = ip.split('.');
-    let v4 = (0..4).all(|i| {
-        parts
-            .next()
-            .and_then(|p| p.parse::<u8>().ok())
-            .map(|o| octets[i] = o)
-            .is_some()
-    }) && parts.next().is_none();
-    if v4 {
-        return Net::V4([octets[0], octets[1], octets[2]]);
+    if let Some([a, b, c, _]) = ipv4(ip.as_bytes()) {
+        return Net::V4([a, b, c]);
     }
     let prefix = match ip.match_indices(':').nth(2) {
         Some((i, _)) if ip.contains(':') => &ip[..i],
         _ => ip,
     };
     Net::Other(strings.id(prefix))
+}
+
+/// A dotted-quad IPv4 address, parsed byte by byte (this runs once per login row).
+fn ipv4(b: &[u8]) -> Option<[u8; 4]> {
+    let mut out = [0u8; 4];
+    let mut part = 0;
+    let mut value: u16 = 0;
+    let mut digits = 0;
+    for &c in b {
+        match c {
+            b'0'..=b'9' if digits < 3 => {
+                value = value * 10 + u16::from(c - b'0');
+                digits += 1;
+            }
+            b'.' if digits > 0 && part < 3 => {
+                out[part] = u8::try_from(value).ok()?;
+                part += 1;
+                value = 0;
+                digits = 0;
+            }
+            _ => return None,
+        }
+    }
+    (part == 3 && digits > 0).then_some(())?;
+    out[3] = u8::try_from(value).ok()?;
+    Some(out)
 }
 
 /// Display form of a network.
@@ -321,6 +338,18 @@ mod tests {
         assert_eq!(network_text(n, &s), "2001:db8:12::/48");
         let n = network("1.2.3.999", &mut s);
         assert_eq!(network_text(n, &s), "1.2.3.999");
+        assert_eq!(ipv4(b"10.0.0.1"), Some([10, 0, 0, 1]));
+        for bad in [
+            "1.2.3",
+            "1.2.3.4.5",
+            "1..2.3",
+            "256.1.1.1",
+            "a.b.c.d",
+            "1.2.3.",
+            "1234.1.1.1",
+        ] {
+            assert_eq!(ipv4(bad.as_bytes()), None, "{bad}");
+        }
     }
 
     #[test]

@@ -8,7 +8,7 @@
 //! chunks were scheduled: counts add, windows widen, and skipped-row examples are the lowest
 //! line numbers.
 
-use std::io::{BufRead, Read};
+use std::io::BufRead;
 use std::sync::{mpsc, Mutex};
 
 use memchr::{memchr, memchr_iter, memmem, memrchr};
@@ -96,6 +96,8 @@ pub struct Part {
 
 struct Chunk {
     first_line: u64,
+    /// Bytes of `bytes` that hold data; the rest is recycled space.
+    len: usize,
     bytes: Vec<u8>,
 }
 
@@ -159,32 +161,46 @@ where
 }
 
 /// Read chunks that end on a record boundary and send them to the workers.
+///
+/// Buffers are kept fully initialised and recycled, with the filled length carried beside
+/// them: reading into spare capacity through a `dyn Read` would zero it on every call.
 fn feed<R: BufRead>(
     reader: &mut R,
     mut line: u64,
     tx: &mpsc::SyncSender<Chunk>,
     back: &mpsc::Receiver<Vec<u8>>,
 ) -> Result<(), String> {
-    let fresh = || Vec::with_capacity(CHUNK + 64 * 1024);
-    let mut buf: Vec<u8> = fresh();
+    let fresh = || vec![0u8; CHUNK + 64 * 1024];
+    let mut buf = fresh();
+    let mut filled = 0;
     let mut made = 1;
     loop {
-        // Read straight into the chunk (no copy through the reader's own buffer).
-        let want = CHUNK.saturating_sub(buf.len()) as u64;
-        let got = reader
-            .by_ref()
-            .take(want)
-            .read_to_end(&mut buf)
-            .map_err(|e| format!("cannot read: {e}"))?;
-        let eof = (got as u64) < want;
-        let split = if eof { Some(buf.len()) } else { boundary(&buf) };
+        let mut eof = false;
+        while filled < CHUNK {
+            if filled == buf.len() {
+                buf.resize(buf.len() + CHUNK, 0);
+            }
+            match reader.read(&mut buf[filled..]) {
+                Ok(0) => {
+                    eof = true;
+                    break;
+                }
+                Ok(n) => filled += n,
+                Err(e) if e.kind() == std::io::ErrorKind::Interrupted => {}
+                Err(e) => return Err(format!("cannot read: {e}")),
+            }
+        }
+        let split = if eof {
+            Some(filled)
+        } else {
+            boundary(&buf[..filled])
+        };
         let Some(end) = split else {
-            if buf.len() > MAX_RECORD_SPAN {
+            if filled > MAX_RECORD_SPAN {
                 return Err(format!("a quoted field does not close within {MAX_RECORD_SPAN} bytes after line {line}: broken quoting"));
             }
-            // No boundary yet (a quoted field spans the chunk): read on.
-            let more = buf.len() + CHUNK;
-            buf.reserve(more - buf.len());
+            // No boundary yet (a quoted field spans the chunk): read on into a larger buffer.
+            buf.resize(buf.len() + CHUNK, 0);
             continue;
         };
         // At most BUFFERS chunk buffers exist: memory stays flat however long the file is.
@@ -196,20 +212,24 @@ fn feed<R: BufRead>(
             }
             Err(_) => back.recv().map_err(|_| "worker stopped".to_string())?,
         };
-        next.clear();
-        next.extend_from_slice(&buf[end..]);
-        buf.truncate(end);
-        let lines = count(&buf, b'\n') as u64;
-        if !buf.is_empty()
+        let rest = filled - end;
+        if next.len() < rest + CHUNK {
+            next.resize(rest + CHUNK, 0);
+        }
+        next[..rest].copy_from_slice(&buf[end..filled]);
+        let lines = count(&buf[..end], b'\n') as u64;
+        if end > 0
             && tx
                 .send(Chunk {
                     first_line: line,
+                    len: end,
                     bytes: std::mem::replace(&mut buf, next),
                 })
                 .is_err()
         {
             return Err("worker stopped".into());
         }
+        filled = rest;
         line += lines;
         if eof {
             return Ok(());
@@ -245,7 +265,7 @@ fn process<F>(
 ) where
     F: Fn(&mut Part, &dyn Fields, u64),
 {
-    let bytes = &chunk.bytes[..];
+    let bytes = &chunk.bytes[..chunk.len];
     let mut pos = 0;
     let mut line = chunk.first_line;
     let mut rec = csv::ByteRecord::new();
@@ -277,9 +297,7 @@ fn process<F>(
         let mut span = 1;
         if raw.is_empty() {
             // The CSV parser skips blank lines too.
-        } else if complete {
-            row(part, &LineRecord { line: raw, ranges }, line);
-        } else if split_simple(raw, delim, finder, ranges) {
+        } else if complete || split_simple(raw, delim, finder, ranges) {
             row(part, &LineRecord { line: raw, ranges }, line);
         } else {
             // Quotes may hold newlines: extend the record until they balance.

@@ -40,6 +40,8 @@ pub struct Memos {
     pub flows: Memo<(super::flow::LoginClass, Option<super::flow::Flow>)>,
     /// Status → success.
     pub status: Memo<Option<bool>>,
+    /// Scratch buffer for composite keys (reused: no per-row zeroing or allocation).
+    pub key: Vec<u8>,
     /// App name → interned label (`None`: placeholder or "Browser").
     pub apps: Memo<Option<u32>>,
     /// User id → interned user key (`None`: not an id).

@@ -227,22 +227,19 @@ impl RowReader {
         st: &mut RowStats,
     ) -> (LoginClass, Option<Flow>) {
         let (t, sub) = (raw(rec, self.cols.login_type), raw(rec, self.cols.sub_type));
-        let mut key = [0u8; 160];
-        let n = t.len() + 1 + sub.len();
         let compute = || {
             let (tt, cp1) = text::field(t);
             let (ss, cp2) = text::field(sub);
             let class = flow::login_class(&tt);
             ((class, flow::flow_of(&ss, class)), cp1 || cp2)
         };
-        let ((class, known), cp) = if n <= key.len() {
-            key[..t.len()].copy_from_slice(t);
-            key[t.len()] = 0x1f;
-            key[t.len() + 1..n].copy_from_slice(sub);
-            st.memo.flows.get_or(&key[..n], compute)
-        } else {
-            compute()
-        };
+        let mut key = std::mem::take(&mut st.memo.key);
+        key.clear();
+        key.extend_from_slice(t);
+        key.push(0x1f);
+        key.extend_from_slice(sub);
+        let ((class, known), cp) = st.memo.flows.get_or(&key, compute);
+        st.memo.key = key;
         st.cp1252_fields += u64::from(cp);
         (class, known)
     }
