@@ -96,6 +96,8 @@ pub struct Part {
 
 struct Chunk {
     first_line: u64,
+    /// Whether any quote occurs in the chunk (most exports have none).
+    quoted: bool,
     /// Bytes of `bytes` that hold data; the rest is recycled space.
     len: usize,
     bytes: Vec<u8>,
@@ -218,10 +220,12 @@ fn feed<R: BufRead>(
         }
         next[..rest].copy_from_slice(&buf[end..filled]);
         let lines = count(&buf[..end], b'\n') as u64;
+        let quoted = memchr(b'"', &buf[..end]).is_some();
         if end > 0
             && tx
                 .send(Chunk {
                     first_line: line,
+                    quoted,
                     len: end,
                     bytes: std::mem::replace(&mut buf, next),
                 })
@@ -275,7 +279,7 @@ fn process<F>(
         // SIMD searches: the line end, any quote on the line, then only the delimiters of the
         // columns that are read.
         let mut end = memchr(b'\n', &bytes[pos..]).map_or(bytes.len(), |n| pos + n);
-        let quoted = memchr(b'"', &bytes[pos..end]).is_some();
+        let quoted = chunk.quoted && memchr(b'"', &bytes[pos..end]).is_some();
         ranges.clear();
         let mut complete = false;
         if !quoted {

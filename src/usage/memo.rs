@@ -44,7 +44,9 @@ pub struct Memos {
     pub key: Vec<u8>,
     /// App name → interned label (`None`: placeholder or "Browser").
     pub apps: Memo<Option<u32>>,
-    /// User id → interned user key (`None`: not an id).
+    /// 18-char user id → interned user key: a fixed-size key hashes and compares inline.
+    pub user_ids: FxHashMap<[u8; 18], Option<u32>>,
+    /// Any other user id text → interned user key (`None`: not an id).
     pub users: Memo<Option<u32>>,
 }
 

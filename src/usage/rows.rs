@@ -255,14 +255,25 @@ impl RowReader {
         if id.is_empty() {
             return user_key(rec, self.cols.user_id, self.cols.username, acc, st);
         }
-        let (user, cp) = st.memo.users.get_or(id, || {
+        let compute = |acc: &mut FileAcc| {
             let (text, cp) = text::field(id);
             let mut buf = [0u8; 18];
             (
                 normalize_into(&text, &mut buf).map(|i| acc.strings.id(i)),
                 cp,
             )
-        });
+        };
+        let (user, cp) = match <[u8; 18]>::try_from(id) {
+            Ok(key) => match st.memo.user_ids.get(&key) {
+                Some(&u) => (u, false),
+                None => {
+                    let (u, cp) = compute(acc);
+                    st.memo.user_ids.insert(key, u);
+                    (u, cp)
+                }
+            },
+            Err(_) => st.memo.users.get_or(id, || compute(acc)),
+        };
         st.cp1252_fields += u64::from(cp);
         user.or_else(|| user_key(rec, None, self.cols.username, acc, st))
     }
