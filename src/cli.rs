@@ -22,6 +22,8 @@ pub enum Command {
     Usage(UsageArgs),
     /// Findings: what blocks the migration and what is risky, each with its evidence.
     Assess(AssessArgs),
+    /// Everything: strategy per app, waves, runbooks, generated ECA metadata, into a folder.
+    Plan(PlanArgs),
     /// The dependency graph (apps, users, permission sets, certificates...).
     Graph(GraphArgs),
     /// List the rules.
@@ -178,4 +180,21 @@ pub struct UsageArgs {
     /// Output format.
     #[arg(long, value_enum, default_value_t = InventoryFormat::Table)]
     pub format: InventoryFormat,
+}
+
+/// `ecaplan plan`.
+#[derive(Debug, clap::Args)]
+pub struct PlanArgs {
+    /// Inputs and common options.
+    #[command(flatten)]
+    pub input: InputArgs,
+    /// Output folder.
+    #[arg(short, long, value_name = "DIR")]
+    pub output: PathBuf,
+    /// Overwrite a non-empty output folder.
+    #[arg(long)]
+    pub force: bool,
+    /// Metadata API version of the generated files.
+    #[arg(long, default_value = "66.0")]
+    pub api_version: String,
 }

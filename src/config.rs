@@ -24,6 +24,36 @@ pub struct Config {
     pub rules: BTreeMap<String, RuleConfig>,
     /// Accepted findings: a rule that does not apply to an app, with the reason.
     pub exceptions: Vec<Exception>,
+    /// Wave planning.
+    pub plan: PlanConfig,
+}
+
+/// Wave planning settings.
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize, Serialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct PlanConfig {
+    /// First day of wave 0 (`YYYY-MM-DD`); default: the Monday after the as-of date.
+    pub start: Option<String>,
+    /// Length of one wave in days.
+    pub wave_length_days: u32,
+    /// Most apps in one migration wave (a coupled group counts as one unit).
+    pub max_apps_per_wave: usize,
+    /// Apps in the pilot wave.
+    pub pilot_size: usize,
+    /// Days a side-by-side app runs on both the old and the new app before the switch.
+    pub parallel_run_days: u32,
+}
+
+impl Default for PlanConfig {
+    fn default() -> Self {
+        PlanConfig {
+            start: None,
+            wave_length_days: 14,
+            max_apps_per_wave: 8,
+            pilot_size: 3,
+            parallel_run_days: 14,
+        }
+    }
 }
 
 /// Thresholds.
@@ -111,6 +141,11 @@ pub struct AppConfig {
     pub criticality: Option<Criticality>,
     /// Free notes for the workshop.
     pub notes: Option<String>,
+    /// Strategy instead of the decision table's (`automated`, `side-by-side`, `big-bang`,
+    /// `install-and-harden`, `retire`, ...); needs `strategy_reason`.
+    pub strategy: Option<String>,
+    /// Why the strategy is overridden (mandatory with `strategy`).
+    pub strategy_reason: Option<String>,
 }
 
 /// Per-rule settings.
@@ -148,6 +183,28 @@ impl Config {
                     ex.rule,
                     ex.app
                 );
+                return Err(Error::Config {
+                    file: file.to_string(),
+                    message,
+                });
+            }
+        }
+        for (app, c) in &config.apps {
+            if c.strategy.is_some()
+                && c.strategy_reason
+                    .as_deref()
+                    .is_none_or(|r| r.trim().is_empty())
+            {
+                let message = format!("[apps.{app}] overrides the strategy without strategy_reason: every override must say why");
+                return Err(Error::Config {
+                    file: file.to_string(),
+                    message,
+                });
+            }
+        }
+        if let Some(start) = &config.plan.start {
+            if crate::metadata::cert::parse_day(start).is_none() {
+                let message = format!("[plan] start = {start:?} is not a YYYY-MM-DD date");
                 return Err(Error::Config {
                     file: file.to_string(),
                     message,

@@ -13,6 +13,7 @@ pub mod graph;
 pub mod ingest;
 pub mod metadata;
 pub mod model;
+pub mod plan;
 pub mod report;
 pub mod rules;
 pub mod usage;

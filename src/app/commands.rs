@@ -1,5 +1,6 @@
 //! One function per subcommand.
 
+use super::output::OutputDir;
 use super::{json, load, snippets, unreadable_lines, Outcome};
 use crate::cli::*;
 use crate::config::DEFAULT_TOML;
@@ -73,9 +74,13 @@ pub fn usage(args: &UsageArgs) -> Result<Outcome, Error> {
     })
 }
 
-/// `ecaplan assess`.
-pub fn assess(args: &AssessArgs) -> Result<Outcome, Error> {
-    let mut loaded = load(&args.input)?;
+/// The graph and the findings of loaded inputs.
+struct Analysis {
+    graph: graph::Graph,
+    findings: Vec<crate::rules::Finding>,
+}
+
+fn analyse(loaded: &mut super::Loaded) -> Analysis {
     let links = graph::build::usage_links(&loaded.inventory, &loaded.usage, &loaded.join);
     let g = graph::build(&loaded.inventory, &links);
     if loaded.as_of_day.is_none() {
@@ -96,6 +101,13 @@ pub fn assess(args: &AssessArgs) -> Result<Outcome, Error> {
     };
     let mut findings = rules::run(&cx);
     snippets::fill(&mut findings);
+    Analysis { graph: g, findings }
+}
+
+/// `ecaplan assess`.
+pub fn assess(args: &AssessArgs) -> Result<Outcome, Error> {
+    let mut loaded = load(&args.input)?;
+    let Analysis { graph: g, findings } = analyse(&mut loaded);
     let accounting = Accounting::new(loaded.files);
     let notes: Vec<Note> = loaded
         .notes
@@ -126,6 +138,36 @@ pub fn assess(args: &AssessArgs) -> Result<Outcome, Error> {
         stdout,
         stderr: unreadable_lines(&accounting.files),
         code,
+    })
+}
+
+/// `ecaplan plan`.
+pub fn plan(args: &PlanArgs) -> Result<Outcome, Error> {
+    let mut loaded = load(&args.input)?;
+    let Analysis { graph: g, findings } = analyse(&mut loaded);
+    let groups = analysis::coupled_groups(&g);
+    let input = crate::plan::PlanInput {
+        inventory: &loaded.inventory,
+        join: &loaded.join,
+        findings: &findings,
+        groups: &groups,
+        config: &loaded.config,
+        as_of_day: loaded.as_of_day,
+    };
+    let plan = crate::plan::plan(&input);
+    let out = OutputDir::prepare(&args.output, args.force)?;
+    out.write("plan.json", json(&plan)?.as_bytes())?;
+    let mut stderr = format!(
+        "{} app(s) in {} wave(s); wrote {}\n",
+        plan.apps.len(),
+        plan.waves.len(),
+        out.root().join("plan.json").display()
+    );
+    stderr.push_str(&unreadable_lines(&loaded.files));
+    Ok(Outcome {
+        stdout: String::new(),
+        stderr,
+        code: 0,
     })
 }
 

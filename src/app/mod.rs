@@ -2,10 +2,11 @@
 //! returns what to print. Stages stay pure; the binary prints.
 
 mod commands;
+pub mod output;
 mod progress;
 pub mod snippets;
 
-pub use commands::{assess, explain, graph, init, inventory, rules, usage};
+pub use commands::{assess, explain, graph, init, inventory, plan, rules, usage};
 
 use crate::cli::InputArgs;
 use crate::config::Config;

@@ -148,6 +148,15 @@ fn classify_other(file: InputFile, out: &mut Ingested) {
             spot_private_key(&file, out);
             ignore(out, &file, "key or PEM file: not metadata".into());
         }
+        "toml" if lower == "ecaplan.toml" => {
+            out.files.push(FileRecord {
+                path: file.display.clone(),
+                status: FileStatus::Parsed {
+                    kind: "ecaplan configuration",
+                },
+            });
+            out.config_files.push(file);
+        }
         "xml" if lower == "package.xml" => ignore(
             out,
             &file,

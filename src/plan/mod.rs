@@ -1,0 +1,231 @@
+//! The cutover plan (DESIGN §6): a strategy per app from the decision table, waves with dates,
+//! and a runbook per app. Pure: the orchestration writes `plan.json` and the ECA metadata.
+
+pub mod runbook;
+pub mod strategy;
+pub mod waves;
+
+use serde::Serialize;
+
+use crate::config::Config;
+use crate::graph::analysis::CoupledGroup;
+use crate::metadata::cert::{date_of, parse_day};
+use crate::model::Inventory;
+use crate::rules::{Finding, Severity};
+use crate::usage::UsageJoin;
+pub use runbook::Runbook;
+pub use strategy::{Decision, Strategy, TargetFlow};
+pub use waves::Wave;
+
+/// Version of the `plan.json` schema (see the book / README): bumped on breaking changes.
+pub const SCHEMA_VERSION: u32 = 1;
+
+/// The plan of one app.
+#[derive(Debug, Clone, Serialize)]
+pub struct AppPlan {
+    /// API name.
+    pub api_name: String,
+    /// Label.
+    pub label: Option<String>,
+    /// Distribution state.
+    pub distribution: &'static str,
+    /// Strategy, reason, evidence, target flow.
+    #[serde(flatten)]
+    pub decision: Decision,
+    /// The ECA API name metadata is generated for (when any is).
+    pub eca_name: Option<String>,
+    /// Wave number.
+    pub wave: usize,
+    /// Owner from the config.
+    pub owner: Option<String>,
+    /// Open findings by severity.
+    pub findings: Vec<String>,
+    /// The runbook.
+    pub runbook: Runbook,
+}
+
+/// The whole plan.
+#[derive(Debug, Clone, Serialize)]
+pub struct Plan {
+    /// `plan.json` schema version.
+    pub schema_version: u32,
+    /// As-of date of the analysis.
+    pub as_of: Option<String>,
+    /// Apps, sorted by API name.
+    pub apps: Vec<AppPlan>,
+    /// Waves in order.
+    pub waves: Vec<Wave>,
+    /// Coupled groups the waves respect.
+    pub coupled_groups: Vec<CoupledGroup>,
+}
+
+/// Everything the planner reads.
+pub struct PlanInput<'a> {
+    /// Inventory (classified).
+    pub inventory: &'a Inventory,
+    /// Usage join.
+    pub join: &'a UsageJoin,
+    /// Findings (with accepted ones marked).
+    pub findings: &'a [Finding],
+    /// Coupled groups.
+    pub groups: &'a [CoupledGroup],
+    /// Configuration.
+    pub config: &'a Config,
+    /// As-of day.
+    pub as_of_day: Option<i64>,
+}
+
+/// Strategies that get generated metadata.
+pub fn generates(s: Strategy) -> bool {
+    matches!(
+        s,
+        Strategy::Automated | Strategy::SideBySide | Strategy::BigBang
+    )
+}
+
+/// Make the plan.
+pub fn plan(input: &PlanInput<'_>) -> Plan {
+    let taken: Vec<String> = input
+        .inventory
+        .apps
+        .iter()
+        .map(|a| a.api_name.to_ascii_lowercase())
+        .collect();
+    let mut apps = Vec::new();
+    for app in &input.inventory.apps {
+        let findings: Vec<&Finding> = input
+            .findings
+            .iter()
+            .filter(|f| f.app.as_deref() == Some(&app.api_name))
+            .collect();
+        let decision = strategy::decide(app, &findings, input.join.for_app(app), input.config);
+        let eca_name = match decision.strategy {
+            // The migration button keeps the API name (reference §10.2, UNVERIFIED).
+            Strategy::Automated => Some(app.api_name.clone()),
+            Strategy::SideBySide | Strategy::BigBang => {
+                Some(side_by_side_name(&app.api_name, &taken))
+            }
+            _ => None,
+        };
+        let runbook =
+            runbook::runbook(app, &decision, eca_name.as_deref(), &findings, input.config);
+        let open: Vec<String> = findings
+            .iter()
+            .filter(|f| f.accepted.is_none() && f.severity <= Severity::Medium)
+            .map(|f| format!("{} {} ({})", f.rule, f.name, f.severity.as_str()))
+            .collect();
+        apps.push(AppPlan {
+            api_name: app.api_name.clone(),
+            label: app.label.clone(),
+            distribution: app.distribution.as_str(),
+            decision,
+            eca_name,
+            wave: 0,
+            owner: input
+                .config
+                .apps
+                .get(&app.api_name)
+                .and_then(|a| a.owner.clone()),
+            findings: open,
+            runbook,
+        });
+    }
+    let units: Vec<waves::Unit> = apps
+        .iter()
+        .map(|a| waves::Unit {
+            app: a.api_name.clone(),
+            strategy: a.decision.strategy,
+            critical: a.decision.critical,
+            risky: input.findings.iter().any(|f| {
+                f.app.as_deref() == Some(&a.api_name)
+                    && f.accepted.is_none()
+                    && f.severity <= Severity::High
+            }),
+        })
+        .collect();
+    let start = start_day(input);
+    let waves = waves::plan_waves(
+        &units,
+        input.groups,
+        &input.config.plan,
+        start,
+        org_tasks(input),
+    );
+    for w in &waves {
+        for name in &w.apps {
+            if let Some(a) = apps.iter_mut().find(|a| &a.api_name == name) {
+                a.wave = w.number;
+            }
+        }
+    }
+    Plan {
+        schema_version: SCHEMA_VERSION,
+        as_of: input.as_of_day.map(|d| date_of(d * 86_400)),
+        apps,
+        waves,
+        coupled_groups: input.groups.to_vec(),
+    }
+}
+
+/// `[plan] start`, else the Monday after the as-of date, else 2027-01-04 (a fixed date keeps
+/// outputs reproducible when nothing dates the inputs).
+fn start_day(input: &PlanInput<'_>) -> i64 {
+    if let Some(d) = input.config.plan.start.as_deref().and_then(parse_day) {
+        return d;
+    }
+    match input.as_of_day {
+        // 1970-01-01 was a Thursday: day % 7 == 4 is a Monday.
+        Some(d) => d + 1 + (4 - (d + 1)).rem_euclid(7),
+        None => parse_day("2027-01-04").unwrap_or_default(),
+    }
+}
+
+fn org_tasks(input: &PlanInput<'_>) -> Vec<String> {
+    let mut t = vec![
+        "enable 'Opt in to External Client Apps' and give the migration team 'Create, edit, and delete External Client Apps'".to_string(),
+        "agree the integration standard in ecaplan.toml (owners, criticality, allowed scopes)".to_string(),
+    ];
+    for f in input
+        .findings
+        .iter()
+        .filter(|f| f.rule == "ECA207" && f.accepted.is_none())
+    {
+        if let Some(crate::rules::Evidence::Graph { path }) = f.evidence.first() {
+            let task = format!(
+                "create dedicated integration users for the apps sharing {}",
+                path.get(2).map_or("a run-as user", |s| s.as_str())
+            );
+            if !t.contains(&task) {
+                t.push(task);
+            }
+        }
+    }
+    if input.findings.iter().any(|f| f.rule == "ECA105") {
+        t.push("install (or block) the apps used without being installed".into());
+    }
+    t
+}
+
+/// `<Name>_ECA`, made unique against every existing API name.
+pub fn side_by_side_name(name: &str, taken: &[String]) -> String {
+    let base = format!("{name}_ECA");
+    let mut candidate = base.clone();
+    let mut n = 2;
+    while taken.contains(&candidate.to_ascii_lowercase()) {
+        candidate = format!("{base}{n}");
+        n += 1;
+    }
+    candidate
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn side_by_side_names_are_unique() {
+        let taken = vec!["b_eca".to_string(), "b_eca2".to_string()];
+        assert_eq!(side_by_side_name("A", &taken), "A_ECA");
+        assert_eq!(side_by_side_name("B", &taken), "B_ECA3");
+    }
+}

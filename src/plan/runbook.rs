@@ -1,0 +1,180 @@
+//! Per-app runbooks: pre-checks, steps, validation, rollback, decommission criteria, the
+//! credential plan and the open questions for the workshop — written from the strategy and
+//! the app's own facts and findings.
+
+use serde::Serialize;
+
+use super::strategy::{Decision, Strategy, TargetFlow};
+use crate::config::Config;
+use crate::model::App;
+use crate::rules::Finding;
+
+/// What to do for one app, step by step.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
+pub struct Runbook {
+    /// Before the change.
+    pub pre_checks: Vec<String>,
+    /// The change.
+    pub steps: Vec<String>,
+    /// How to know it worked.
+    pub validation: Vec<String>,
+    /// How to undo it.
+    pub rollback: Vec<String>,
+    /// When the old app can go.
+    pub decommission: Vec<String>,
+    /// What happens to consumer key and secret.
+    pub credentials: String,
+    /// Questions for the workshop.
+    pub open_questions: Vec<String>,
+}
+
+/// Write the runbook of an app.
+pub fn runbook(
+    app: &App,
+    d: &Decision,
+    eca_name: Option<&str>,
+    findings: &[&Finding],
+    config: &Config,
+) -> Runbook {
+    let name = &app.api_name;
+    let eca = eca_name.unwrap_or(name);
+    let mut r = Runbook::default();
+    let owner = config.apps.get(name).and_then(|a| a.owner.clone());
+    if owner.is_none() {
+        r.open_questions.push(format!(
+            "Who owns {name}? (set [apps.{name}] owner in ecaplan.toml)"
+        ));
+    }
+    for f in findings.iter().filter(|f| f.accepted.is_none()) {
+        if matches!(
+            f.rule,
+            "ECA106" | "ECA212" | "ECA208" | "ECA209" | "ECA210" | "ECA207" | "ECA217"
+        ) {
+            r.pre_checks
+                .push(format!("resolve {} ({}): {}", f.rule, f.name, f.message));
+        }
+    }
+    match d.strategy {
+        Strategy::SalesforceManaged => {
+            r.steps
+                .push(format!("nothing to migrate: {name} is a Salesforce app"));
+            r.steps.push("if it is used but not installed, install it (Setup → Connected Apps OAuth Usage → Install) to set its policies".into());
+            r.credentials = "managed by Salesforce".into();
+        }
+        Strategy::AlreadyMigrated => {
+            r.validation.push(format!("the ECA {eca} issues tokens: OAuth usage shows it, the connected app shows no new tokens"));
+            r.decommission.push(format!(
+                "no login through the connected app {name} for 30 days after the ECA went live"
+            ));
+            r.steps.push("compare the ECA's policies with the integration standard; apply the generated hardening if they differ".into());
+            r.credentials = "already on the ECA".into();
+        }
+        Strategy::Retire => {
+            r.pre_checks.push(format!(
+                "confirm with the owner that {name} is no longer needed"
+            ));
+            r.steps.push(
+                "revoke its OAuth tokens (Setup → Connected Apps OAuth Usage → Revoke all)".into(),
+            );
+            r.steps.push("block the app (Manage → Edit Policies → Permitted Users: Admin approved, no profile) for 30 days, then delete it".into());
+            r.rollback
+                .push("unblock the app; users re-authorize".into());
+            r.decommission.push(
+                "no support ticket or failed login for the app during the 30-day block".into(),
+            );
+            r.credentials = "revoked with the app".into();
+        }
+        Strategy::InstallAndHarden => {
+            r.steps.push(format!("install {name} (Setup → Connected Apps OAuth Usage → Install) if it is not installed"));
+            r.steps.push("set Permitted Users to 'Admin approved users are pre-authorized' and grant a dedicated permission set".into());
+            r.steps.push("set IP Relaxation to 'Enforce IP restrictions' and a refresh-token inactivity expiry".into());
+            r.validation
+                .push("the authorized users still sign in; others are refused".into());
+            r.rollback
+                .push("relax the policies again (they were the defaults before)".into());
+            r.open_questions.push(format!(
+                "When will the vendor of {name} ship an External Client App?"
+            ));
+            r.credentials = "owned by the vendor; unchanged".into();
+        }
+        Strategy::Automated => automated(&mut r, name, eca),
+        Strategy::SideBySide | Strategy::BigBang => refactor(&mut r, name, eca, d, config),
+    }
+    r
+}
+
+fn automated(r: &mut Runbook, name: &str, eca: &str) {
+    r.pre_checks.push("the org has 'Opt in to External Client Apps' and the user has 'Create, edit, and delete External Client Apps'".into());
+    r.pre_checks.push(format!(
+        "{name} is local and does not use the username-password flow (usage shows none)"
+    ));
+    r.steps.push(format!(
+        "Setup → App Manager → {name} → Migrate to External Client App"
+    ));
+    r.steps.push(format!("deploy the generated hardening policies for {eca} (eca/: .ecaOauthPlcy, .ecaPlcy, {eca}_ECA_Access permission set)"));
+    r.steps.push(format!(
+        "assign the {eca}_ECA_Access permission set to the app's users"
+    ));
+    r.validation.push(
+        "the integration authenticates: a login through the ECA appears in LoginHistory".into(),
+    );
+    r.validation.push(
+        "tokens are issued to the ECA (Connected Apps OAuth Usage) and scopes are as generated"
+            .into(),
+    );
+    r.rollback.push(format!("delete the ECA {eca}: the connected app becomes editable again with its settings of the migration day"));
+    r.decommission.push("after 30 days without incident the read-only connected app needs no action (it stays read-only)".into());
+    r.credentials =
+        "kept: the migration preserves consumer key and secret; the client changes nothing".into();
+}
+
+fn refactor(r: &mut Runbook, name: &str, eca: &str, d: &Decision, config: &Config) {
+    let flow = match &d.target_flow {
+        Some(TargetFlow::ClientCredentials { run_as }) => {
+            format!("client credentials, run as {run_as} (API-only integration user)")
+        }
+        Some(TargetFlow::JwtBearer) => {
+            "JWT bearer with the app's certificate (rotate it if it expires soon)".into()
+        }
+        Some(TargetFlow::AuthorizationCodePkce) | None => "authorization code with PKCE".into(),
+    };
+    r.pre_checks.push(format!(
+        "the client of {name} can use {flow}; the developer who owns it is available"
+    ));
+    r.steps.push(format!("deploy the generated ECA {eca} to a sandbox (eca/ with sf project deploy start; eca-global/ holds callback URLs and flow switches, kept out of source control)"));
+    r.steps.push(format!(
+        "change the client to {flow} against the sandbox ECA and test"
+    ));
+    r.steps.push(format!(
+        "deploy {eca} to production; assign {eca}_ECA_Access to the users"
+    ));
+    if d.strategy == Strategy::SideBySide {
+        let days = config.plan.parallel_run_days;
+        r.steps.push(format!("run old and new in parallel for {days} days: the client uses the ECA's credentials (staged credentials if rotating), the connected app stays as fallback"));
+        r.steps.push(format!(
+            "switch the client fully to {eca}; block the connected app"
+        ));
+        r.rollback.push(format!(
+            "point the client back to the connected app (still active during the parallel run)"
+        ));
+    } else {
+        r.steps.push(format!("in one change window: switch the client to {eca} and deactivate the connected app {name}"));
+        r.rollback.push(format!(
+            "reactivate the connected app {name} and revert the client"
+        ));
+    }
+    r.validation.push(format!(
+        "logins appear under {eca} with the new flow, none under {name}"
+    ));
+    r.validation
+        .push("the old flow is no longer used (LoginSubType in LoginHistory)".into());
+    r.decommission.push(format!(
+        "no login through {name} for 30 days; then delete it and revoke its tokens"
+    ));
+    r.credentials = "new: the ECA gets a new consumer key and secret; store them in the client's secret store (never in source control)".into();
+    if !d.critical {
+        r.open_questions.push(format!(
+            "Is downtime acceptable for {name} during the switch? How long?"
+        ));
+    }
+}

@@ -1,0 +1,340 @@
+//! Waves (DESIGN §6): wave 0 prepares the org, a pilot of low-risk automated moves, migration
+//! waves sized by `max_apps_per_wave` with coupled groups kept together (or untangled in wave
+//! 0 when too large to move at once), parallel runs for side-by-side apps, and a final wave
+//! that retires and decommissions. Every app is in exactly one wave.
+
+use std::collections::{BTreeMap, BTreeSet};
+
+use serde::Serialize;
+
+use super::strategy::Strategy;
+use crate::config::PlanConfig;
+use crate::graph::analysis::CoupledGroup;
+use crate::metadata::cert::{date_of, parse_day};
+
+/// One wave.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Wave {
+    /// 0-based number.
+    pub number: usize,
+    /// `prepare`, `pilot`, `migrate`, `decommission`.
+    pub kind: &'static str,
+    /// Human name.
+    pub name: String,
+    /// First day (`YYYY-MM-DD`).
+    pub start: String,
+    /// Last day, including parallel runs of its side-by-side apps.
+    pub end: String,
+    /// Apps in this wave (API names).
+    pub apps: Vec<String>,
+    /// Org-level tasks of the wave (wave 0 and the final wave).
+    pub tasks: Vec<String>,
+}
+
+/// What the wave planner needs to know about an app.
+#[derive(Debug, Clone)]
+pub struct Unit {
+    /// API name.
+    pub app: String,
+    /// Strategy.
+    pub strategy: Strategy,
+    /// Critical per config.
+    pub critical: bool,
+    /// Open findings of severity high or worse.
+    pub risky: bool,
+}
+
+/// Plan the waves. `groups` are the coupled groups of the graph.
+pub fn plan_waves(
+    units: &[Unit],
+    groups: &[CoupledGroup],
+    cfg: &PlanConfig,
+    start_day: i64,
+    org_tasks: Vec<String>,
+) -> Vec<Wave> {
+    let strategy: BTreeMap<&str, &Unit> = units.iter().map(|u| (u.app.as_str(), u)).collect();
+    let migrating = |s: Strategy| {
+        matches!(
+            s,
+            Strategy::Automated | Strategy::SideBySide | Strategy::BigBang
+        )
+    };
+    let mut wave0_apps = Vec::new();
+    let mut final_apps = Vec::new();
+    for u in units {
+        match u.strategy {
+            Strategy::SalesforceManaged | Strategy::InstallAndHarden => {
+                wave0_apps.push(u.app.clone())
+            }
+            Strategy::Retire | Strategy::AlreadyMigrated => final_apps.push(u.app.clone()),
+            _ => {}
+        }
+    }
+    // Movable units: coupled groups (their migrating members) move as one; the rest alone.
+    let mut in_group = BTreeSet::new();
+    let mut tasks0 = org_tasks;
+    let mut movable: Vec<Vec<&Unit>> = Vec::new();
+    for g in groups {
+        let members: Vec<&Unit> = g
+            .apps
+            .iter()
+            .filter_map(|a| strategy.get(a.as_str()).copied())
+            .filter(|u| migrating(u.strategy))
+            .collect();
+        if members.len() < 2 {
+            continue;
+        }
+        in_group.extend(members.iter().map(|u| u.app.clone()));
+        if members.len() > cfg.max_apps_per_wave.max(1) {
+            // Too big to move together: untangle first, then the apps move independently.
+            tasks0.push(format!(
+                "untangle the coupled group {} (shared: {}): a dedicated integration user, certificate and permission set per app",
+                g.apps.join(", "),
+                g.shared.join(", ")
+            ));
+            movable.extend(members.into_iter().map(|u| vec![u]));
+        } else {
+            movable.push(members);
+        }
+    }
+    movable.extend(
+        units
+            .iter()
+            .filter(|u| migrating(u.strategy) && !in_group.contains(&u.app))
+            .map(|u| vec![u]),
+    );
+    // Pilot: single, low-risk automated apps.
+    movable.sort_by_key(|m| sort_key(m));
+    let mut pilot = Vec::new();
+    movable.retain(|m| {
+        let ok = pilot.len() < cfg.pilot_size
+            && m.len() == 1
+            && m[0].strategy == Strategy::Automated
+            && !m[0].critical
+            && !m[0].risky;
+        if ok {
+            pilot.push(m[0].app.clone());
+        }
+        !ok
+    });
+    let mut waves = Vec::new();
+    let len = i64::from(cfg.wave_length_days.max(1));
+    let push = |kind: &'static str,
+                name: String,
+                apps: Vec<String>,
+                tasks: Vec<String>,
+                extra: i64,
+                waves: &mut Vec<Wave>| {
+        let number = waves.len();
+        let day = start_day + len * number as i64;
+        // Decommissioning starts only after the last parallel run has ended.
+        let day = match kind {
+            "decommission" => waves
+                .iter()
+                .filter_map(|w: &Wave| parse_day(&w.end))
+                .map(|e| e + 1)
+                .fold(day, i64::max),
+            _ => day,
+        };
+        waves.push(Wave {
+            number,
+            kind,
+            name,
+            start: date_of(day * 86_400),
+            end: date_of((day + len + extra - 1) * 86_400),
+            apps,
+            tasks,
+        });
+    };
+    push(
+        "prepare",
+        "Wave 0 — prepare the org".into(),
+        sorted(wave0_apps),
+        tasks0,
+        0,
+        &mut waves,
+    );
+    if !pilot.is_empty() {
+        push(
+            "pilot",
+            "Pilot — low-risk automated migrations".into(),
+            sorted(pilot),
+            Vec::new(),
+            0,
+            &mut waves,
+        );
+    }
+    let parallel = i64::from(cfg.parallel_run_days);
+    let mut current: Vec<&Unit> = Vec::new();
+    let flush = |current: &mut Vec<&Unit>, waves: &mut Vec<Wave>| {
+        if current.is_empty() {
+            return;
+        }
+        let extra = if current.iter().any(|u| u.strategy == Strategy::SideBySide) {
+            parallel
+        } else {
+            0
+        };
+        let n = waves.len();
+        let apps = sorted(current.iter().map(|u| u.app.clone()).collect());
+        push(
+            "migrate",
+            format!("Wave {n} — migrate"),
+            apps,
+            Vec::new(),
+            extra,
+            waves,
+        );
+        current.clear();
+    };
+    for m in movable {
+        if current.len() + m.len() > cfg.max_apps_per_wave.max(1) {
+            flush(&mut current, &mut waves);
+        }
+        current.extend(m);
+    }
+    flush(&mut current, &mut waves);
+    let final_tasks = vec![
+        "deactivate and delete the connected apps whose ECA passed its decommission criteria".to_string(),
+        "revoke the refresh tokens of retired apps".to_string(),
+        "block the username-password and user-agent flows org-wide once no app uses them (OauthOidc settings)".to_string(),
+    ];
+    push(
+        "decommission",
+        "Final wave — retire and decommission".into(),
+        sorted(final_apps),
+        final_tasks,
+        0,
+        &mut waves,
+    );
+    waves
+}
+
+/// Simple, safe moves first; critical and side-by-side last.
+fn sort_key(m: &[&Unit]) -> (u8, bool, String) {
+    let rank = m
+        .iter()
+        .map(|u| match u.strategy {
+            Strategy::Automated => 0,
+            Strategy::BigBang => 1,
+            _ => 2,
+        })
+        .max()
+        .unwrap_or(0);
+    (
+        rank,
+        m.iter().any(|u| u.critical),
+        m.first()
+            .map(|u| u.app.to_ascii_lowercase())
+            .unwrap_or_default(),
+    )
+}
+
+fn sorted(mut v: Vec<String>) -> Vec<String> {
+    v.sort_by_key(|a| a.to_ascii_lowercase());
+    v
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn unit(app: &str, strategy: Strategy) -> Unit {
+        Unit {
+            app: app.into(),
+            strategy,
+            critical: false,
+            risky: false,
+        }
+    }
+
+    #[test]
+    fn every_app_in_exactly_one_wave_and_groups_together() {
+        let mut units: Vec<Unit> = (0..20)
+            .map(|i| unit(&format!("A{i:02}"), Strategy::Automated))
+            .collect();
+        units.push(unit("S", Strategy::SideBySide));
+        units.push(unit("R", Strategy::Retire));
+        units.push(unit("V", Strategy::InstallAndHarden));
+        let groups = vec![CoupledGroup {
+            apps: vec!["A05".into(), "A06".into(), "S".into()],
+            shared: vec!["user:x".into()],
+        }];
+        let cfg = PlanConfig::default();
+        let waves = plan_waves(&units, &groups, &cfg, 20_000, Vec::new());
+        let mut seen = BTreeMap::new();
+        for w in &waves {
+            for a in &w.apps {
+                *seen.entry(a.clone()).or_insert(0) += 1;
+            }
+        }
+        assert_eq!(seen.len(), units.len());
+        assert!(seen.values().all(|&n| n == 1));
+        let wave_of = |a: &str| waves.iter().position(|w| w.apps.iter().any(|x| x == a));
+        assert_eq!(wave_of("A05"), wave_of("S"));
+        assert_eq!(wave_of("A06"), wave_of("S"));
+        assert_eq!(wave_of("V"), Some(0));
+        assert_eq!(wave_of("R"), Some(waves.len() - 1));
+        assert!(waves
+            .iter()
+            .all(|w| w.kind != "migrate" || w.apps.len() <= cfg.max_apps_per_wave));
+    }
+
+    #[test]
+    fn oversized_group_is_untangled_first() {
+        let units: Vec<Unit> = (0..5)
+            .map(|i| unit(&format!("G{i}"), Strategy::Automated))
+            .collect();
+        let groups = vec![CoupledGroup {
+            apps: units.iter().map(|u| u.app.clone()).collect(),
+            shared: vec!["user:x".into()],
+        }];
+        let cfg = PlanConfig {
+            max_apps_per_wave: 2,
+            pilot_size: 0,
+            ..PlanConfig::default()
+        };
+        let waves = plan_waves(&units, &groups, &cfg, 20_000, Vec::new());
+        assert!(waves[0].tasks.iter().any(|t| t.contains("untangle")));
+    }
+
+    proptest::proptest! {
+        #[test]
+        fn waves_hold_every_app_once_and_never_split_groups(
+            kinds in proptest::collection::vec(0u8..7, 1..60),
+            pairs in proptest::collection::vec((0usize..60, 0usize..60), 0..20),
+            max in 1usize..10,
+            pilot in 0usize..4,
+        ) {
+            let all = [Strategy::SalesforceManaged, Strategy::AlreadyMigrated, Strategy::Retire, Strategy::InstallAndHarden, Strategy::Automated, Strategy::SideBySide, Strategy::BigBang];
+            let units: Vec<Unit> = kinds.iter().enumerate().map(|(i, k)| unit(&format!("A{i:02}"), all[*k as usize])).collect();
+            let n = units.len();
+            // Random couplings, merged into disjoint groups the way the graph analysis does.
+            let mut parent: Vec<usize> = (0..n).collect();
+            fn find(p: &mut Vec<usize>, x: usize) -> usize { if p[x] == x { x } else { let r = find(p, p[x]); p[x] = r; r } }
+            for (a, b) in pairs.iter().map(|(a, b)| (a % n, b % n)) {
+                let (ra, rb) = (find(&mut parent, a), find(&mut parent, b));
+                parent[ra] = rb;
+            }
+            let mut by_root: BTreeMap<usize, Vec<String>> = BTreeMap::new();
+            for i in 0..n {
+                let r = find(&mut parent, i);
+                by_root.entry(r).or_default().push(units[i].app.clone());
+            }
+            let groups: Vec<CoupledGroup> = by_root.into_values().filter(|g| g.len() > 1).map(|apps| CoupledGroup { apps, shared: vec!["user:x".into()] }).collect();
+            let cfg = PlanConfig { max_apps_per_wave: max, pilot_size: pilot, ..PlanConfig::default() };
+            let waves = plan_waves(&units, &groups, &cfg, 20_000, Vec::new());
+            let mut count: BTreeMap<&str, usize> = BTreeMap::new();
+            for w in &waves { for a in &w.apps { *count.entry(a.as_str()).or_default() += 1; } }
+            proptest::prop_assert_eq!(count.len(), n);
+            proptest::prop_assert!(count.values().all(|&c| c == 1));
+            let wave_of = |a: &str| waves.iter().position(|w| w.apps.iter().any(|x| x == a));
+            for g in &groups {
+                let migrating: Vec<&String> = g.apps.iter().filter(|a| units.iter().any(|u| &u.app == *a && matches!(u.strategy, Strategy::Automated | Strategy::SideBySide | Strategy::BigBang))).collect();
+                let split = migrating.iter().map(|a| wave_of(a)).collect::<BTreeSet<_>>().len() > 1;
+                let untangled = waves[0].tasks.iter().any(|t| t.contains("untangle") && migrating.iter().all(|a| t.contains(a.as_str())));
+                proptest::prop_assert!(!split || untangled, "group {:?} split without untangling", g.apps);
+            }
+        }
+    }
+}
