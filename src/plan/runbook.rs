@@ -154,9 +154,10 @@ fn refactor(r: &mut Runbook, name: &str, eca: &str, d: &Decision, config: &Confi
         r.steps.push(format!(
             "switch the client fully to {eca}; block the connected app"
         ));
-        r.rollback.push(format!(
+        r.rollback.push(
             "point the client back to the connected app (still active during the parallel run)"
-        ));
+                .to_string(),
+        );
     } else {
         r.steps.push(format!("in one change window: switch the client to {eca} and deactivate the connected app {name}"));
         r.rollback.push(format!(

@@ -317,9 +317,9 @@ mod tests {
                 parent[ra] = rb;
             }
             let mut by_root: BTreeMap<usize, Vec<String>> = BTreeMap::new();
-            for i in 0..n {
+            for (i, u) in units.iter().enumerate() {
                 let r = find(&mut parent, i);
-                by_root.entry(r).or_default().push(units[i].app.clone());
+                by_root.entry(r).or_default().push(u.app.clone());
             }
             let groups: Vec<CoupledGroup> = by_root.into_values().filter(|g| g.len() > 1).map(|apps| CoupledGroup { apps, shared: vec!["user:x".into()] }).collect();
             let cfg = PlanConfig { max_apps_per_wave: max, pilot_size: pilot, ..PlanConfig::default() };
