@@ -155,8 +155,26 @@ pub fn plan(args: &PlanArgs) -> Result<Outcome, Error> {
         as_of_day: loaded.as_of_day,
     };
     let plan = crate::plan::plan(&input);
+    let secrets = loaded.ingested.secrets.clone();
+    let inventory_view = InventoryReport::new(
+        &loaded.inventory,
+        &loaded.join,
+        loaded.files.clone(),
+        Vec::new(),
+        secrets,
+    );
+    let report = crate::report::model::build(
+        inventory_view.apps,
+        &plan,
+        findings,
+        &g,
+        Vec::new(),
+        Accounting::new(loaded.files.clone()),
+        loaded.notes.clone(),
+    );
     let out = OutputDir::prepare(&args.output, args.force)?;
     out.write("plan.json", json(&plan)?.as_bytes())?;
+    write_reports(&out, &report, &g)?;
     let mut stderr = format!(
         "{} app(s) in {} wave(s); wrote {}\n",
         plan.apps.len(),
@@ -169,6 +187,18 @@ pub fn plan(args: &PlanArgs) -> Result<Outcome, Error> {
         stderr,
         code: 0,
     })
+}
+
+/// Every report format of the plan folder.
+fn write_reports(
+    out: &OutputDir,
+    report: &crate::report::model::Report,
+    g: &graph::Graph,
+) -> Result<(), Error> {
+    out.write("graph.dot", export::to_dot(g).as_bytes())?;
+    out.write("graph.mmd", export::to_mermaid(g).as_bytes())?;
+    out.write("report.json", json(report)?.as_bytes())?;
+    Ok(())
 }
 
 /// `ecaplan graph`.

@@ -5,6 +5,7 @@ pub mod assess;
 pub mod csv_out;
 pub mod human;
 pub mod inventory;
+pub mod model;
 pub mod table;
 pub mod usage;
 

@@ -1,0 +1,185 @@
+//! The one `Report` view-model every output format renders (DESIGN §8): built once from the
+//! inventory, usage, findings, graph and plan; renderers format it and never compute.
+
+use std::collections::BTreeMap;
+
+use serde::Serialize;
+
+use crate::graph::{Edge, Node};
+use crate::plan::{AppPlan, Plan, Wave};
+use crate::report::inventory::{Accounting, AppRow};
+use crate::rules::{Finding, Severity, RULES};
+
+/// Schema version of the report model (JSON outputs).
+pub const SCHEMA_VERSION: u32 = 1;
+
+/// One app: its inventory row (usage included) and its plan.
+#[derive(Debug, Clone, Serialize)]
+pub struct ReportApp {
+    /// Inventory facts and usage (secrets already masked).
+    #[serde(flatten)]
+    pub row: AppRow,
+    /// Strategy, reason, evidence, wave, runbook.
+    pub plan: AppPlan,
+    /// Indexes into `Report::findings` of this app's findings.
+    pub findings: Vec<usize>,
+}
+
+/// A rule as reports describe it (SARIF rule metadata, legends).
+#[derive(Debug, Clone, Serialize)]
+pub struct RuleInfo {
+    /// Id.
+    pub id: &'static str,
+    /// Name.
+    pub name: &'static str,
+    /// Default severity.
+    pub severity: Severity,
+    /// One line.
+    pub summary: &'static str,
+    /// Long explanation.
+    pub explain: &'static str,
+}
+
+/// Counts for the overview charts.
+#[derive(Debug, Clone, Default, Serialize)]
+pub struct Summary {
+    /// Apps.
+    pub apps: usize,
+    /// Apps per strategy.
+    pub by_strategy: BTreeMap<&'static str, usize>,
+    /// Apps per distribution state.
+    pub by_distribution: BTreeMap<&'static str, usize>,
+    /// Open findings per severity.
+    pub by_severity: BTreeMap<&'static str, usize>,
+    /// Distinct rules triggered.
+    pub rules_triggered: usize,
+}
+
+/// The dependency graph as reports draw it.
+#[derive(Debug, Clone, Serialize)]
+pub struct GraphView {
+    /// Nodes sorted by key.
+    pub nodes: Vec<Node>,
+    /// Edges sorted.
+    pub edges: Vec<Edge>,
+}
+
+/// Everything a report shows.
+#[derive(Debug, Clone, Serialize)]
+pub struct Report {
+    /// Schema version.
+    pub schema_version: u32,
+    /// Tool version that made it.
+    pub tool_version: &'static str,
+    /// As-of date.
+    pub as_of: Option<String>,
+    /// Overview counts.
+    pub summary: Summary,
+    /// Apps, sorted by API name.
+    pub apps: Vec<ReportApp>,
+    /// All findings (accepted ones marked), most severe first.
+    pub findings: Vec<Finding>,
+    /// The rule registry.
+    pub rules: Vec<RuleInfo>,
+    /// Waves.
+    pub waves: Vec<Wave>,
+    /// The dependency graph.
+    pub graph: GraphView,
+    /// Coupled groups.
+    pub coupled_groups: Vec<crate::graph::analysis::CoupledGroup>,
+    /// Elements of connected apps not carried over into the generated ECAs.
+    pub not_carried: Vec<NotCarriedRow>,
+    /// Every input file and what happened to it.
+    pub accounting: Accounting,
+    /// Diagnostics.
+    pub notes: Vec<crate::diag::Note>,
+}
+
+/// A connected-app element the generated ECA does not carry, and why.
+#[derive(Debug, Clone, Serialize)]
+pub struct NotCarriedRow {
+    /// App.
+    pub app: String,
+    /// Element.
+    pub element: String,
+    /// Why.
+    pub reason: String,
+}
+
+/// Build the report from the stages' results.
+pub fn build(
+    rows: Vec<AppRow>,
+    plan: &Plan,
+    findings: Vec<Finding>,
+    graph: &crate::graph::Graph,
+    not_carried: Vec<NotCarriedRow>,
+    accounting: Accounting,
+    notes: Vec<crate::diag::Note>,
+) -> Report {
+    let mut summary = Summary {
+        apps: rows.len(),
+        ..Summary::default()
+    };
+    for p in &plan.apps {
+        *summary
+            .by_strategy
+            .entry(p.decision.strategy.as_str())
+            .or_default() += 1;
+        *summary.by_distribution.entry(p.distribution).or_default() += 1;
+    }
+    for f in findings.iter().filter(|f| f.accepted.is_none()) {
+        *summary.by_severity.entry(f.severity.as_str()).or_default() += 1;
+    }
+    let mut triggered: Vec<&str> = findings.iter().map(|f| f.rule).collect();
+    triggered.sort_unstable();
+    triggered.dedup();
+    summary.rules_triggered = triggered.len();
+    let apps = rows
+        .into_iter()
+        .filter_map(|row| {
+            let plan = plan
+                .apps
+                .iter()
+                .find(|p| p.api_name == row.api_name)?
+                .clone();
+            let idx = findings
+                .iter()
+                .enumerate()
+                .filter(|(_, f)| f.app.as_deref() == Some(&row.api_name))
+                .map(|(i, _)| i)
+                .collect();
+            Some(ReportApp {
+                row,
+                plan,
+                findings: idx,
+            })
+        })
+        .collect();
+    Report {
+        schema_version: SCHEMA_VERSION,
+        tool_version: env!("CARGO_PKG_VERSION"),
+        as_of: plan.as_of.clone(),
+        summary,
+        apps,
+        findings,
+        rules: RULES
+            .iter()
+            .map(|r| RuleInfo {
+                id: r.id,
+                name: r.name,
+                severity: r.severity,
+                summary: r.summary,
+                explain: r.explain,
+            })
+            .collect(),
+        waves: plan.waves.clone(),
+        graph: GraphView {
+            nodes: graph.nodes().into_iter().cloned().collect(),
+            edges: graph.edges(),
+        },
+        coupled_groups: plan.coupled_groups.clone(),
+        not_carried,
+        accounting,
+        notes,
+    }
+}
