@@ -232,6 +232,15 @@ fn samples_generate_and_round_trip() {
     assert_eq!(generated, again, "output must be deterministic");
     scan_secrets(&inv, &generated);
     let dir = write(&generated);
+    if let Some(keep) = std::env::var_os("ECAPLAN_KEEP_GENERATED") {
+        // For inspection by hand: copy the output out of the temporary folder.
+        let status = Command::new("cp")
+            .arg("-r")
+            .arg(dir.path())
+            .arg(&keep)
+            .status();
+        assert!(status.is_ok_and(|s| s.success()), "copy to {keep:?}");
+    }
     let checked = round_trip(&inv, &generated, dir.path());
     assert!(checked >= 15, "{checked}");
     eprintln!(

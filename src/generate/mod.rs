@@ -287,3 +287,6 @@ fn check_no_secrets(
     }
     Ok(())
 }
+
+#[cfg(test)]
+mod tests;
