@@ -9,6 +9,7 @@ pub mod cli;
 pub mod config;
 pub mod diag;
 pub mod error;
+pub mod generate;
 pub mod graph;
 pub mod ingest;
 pub mod metadata;

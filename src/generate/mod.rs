@@ -1,0 +1,292 @@
+//! The ECA metadata generator (DESIGN §7, reference §10): for each app to migrate, an sfdx
+//! source project under `eca/` with the ECA files, the hardened policies and a 1:1 access
+//! permission set, plus the global OAuth settings under `eca-global/` (never source-controlled).
+//!
+//! Pure: [`generate`] returns the files with their paths; the orchestration writes them.
+//! Everything of a connected app is either mapped or listed in [`Generated::not_carried`].
+
+mod files;
+mod map;
+pub mod names;
+mod policies;
+mod project;
+pub mod version;
+pub mod xml;
+
+use crate::config::Standard;
+use crate::diag::{Level, Note};
+use crate::metadata::connected_app::ConnectedApp;
+use crate::model::App;
+pub use names::{unique_names, validate_api_name};
+use version::ApiVersion;
+
+/// What to generate for one app.
+#[derive(Debug, Clone)]
+pub struct EcaTarget<'a> {
+    /// The app; it must have a connected app (otherwise it is skipped with a note).
+    pub app: &'a App,
+    /// The ECA API name chosen by the plan; made valid (and, for [`GenerateScope::Full`],
+    /// distinct from the connected app's name) here, with a note when it changes.
+    pub eca_name: String,
+    /// Which files.
+    pub scope: GenerateScope,
+    /// The refactor target for side-by-side / big-bang cutovers.
+    pub target_flow: Option<TargetFlow>,
+}
+
+/// Which files to generate for an app.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum GenerateScope {
+    /// A complete new ECA (side-by-side, big-bang).
+    Full,
+    /// Automated migration: the button creates the ECA, we only harden its OAuth policies
+    /// (`.ecaOauthPlcy`) and policies (`.ecaPlcy`), plus the access permission set they name.
+    HardeningOnly,
+}
+
+/// The OAuth flow the integration is refactored to.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum TargetFlow {
+    /// Client credentials, running as this username.
+    ClientCredentials {
+        /// Run-as username (must exist in the target org, API Only).
+        run_as: String,
+    },
+    /// Authorization code with PKCE.
+    AuthorizationCodePkce,
+    /// JWT bearer (keeps the certificate).
+    JwtBearer,
+}
+
+impl TargetFlow {
+    fn label(&self) -> &'static str {
+        match self {
+            TargetFlow::ClientCredentials { .. } => "client credentials",
+            TargetFlow::AuthorizationCodePkce => "authorization code + PKCE",
+            TargetFlow::JwtBearer => "JWT bearer",
+        }
+    }
+}
+
+/// Everything generated, with what could not be carried over and why.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Generated {
+    /// Files to write, sorted by path.
+    pub files: Vec<GeneratedFile>,
+    /// Connected-app elements (or values) the ECA does not get.
+    pub not_carried: Vec<NotCarried>,
+    /// Decisions worth telling the user (renamed ECAs, hardening, missing values).
+    pub notes: Vec<Note>,
+    /// (app API name, ECA API name generated for it), in target order.
+    pub eca_names: Vec<(String, String)>,
+}
+
+/// One output file.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct GeneratedFile {
+    /// Relative to the output folder, `/` separators.
+    pub path: String,
+    /// The full text.
+    pub contents: String,
+}
+
+/// A connected-app element that the ECA does not get.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, serde::Serialize)]
+pub struct NotCarried {
+    /// Connected app API name.
+    pub app: String,
+    /// Element path, e.g. `oauthConfig/consumerSecret`.
+    pub element: String,
+    /// Why, and what to do instead.
+    pub reason: String,
+}
+
+/// Why nothing could be generated.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum GenerateError {
+    /// The API version is not `NN.0`.
+    #[error("API version {0:?} is not a version like 66.0")]
+    InvalidApiVersion(String),
+    /// External Client Apps need at least 59.0; newer than the known schema is not allowed.
+    #[error("API version {0} is outside 59.0–66.0, the versions ecaplan can generate for")]
+    UnsupportedApiVersion(String),
+    /// A secret or key from the inputs ended up in the output (a bug; nothing is written).
+    #[error("refusing to write {path}: it would contain a {what} from the inputs")]
+    SecretInOutput {
+        /// The file.
+        path: String,
+        /// What was found.
+        what: &'static str,
+    },
+}
+
+/// Per-app state while generating: the inputs and what was decided.
+struct AppCx<'a> {
+    app: &'a App,
+    ca: &'a ConnectedApp,
+    file: &'a str,
+    name: String,
+    scope: GenerateScope,
+    target: Option<&'a TargetFlow>,
+    standard: &'a Standard,
+    api: ApiVersion,
+    not_carried: Vec<NotCarried>,
+    notes: Vec<Note>,
+}
+
+impl AppCx<'_> {
+    /// Record a connected-app element the ECA does not get.
+    fn skip(&mut self, element: &str, reason: impl Into<String>) {
+        self.not_carried.push(NotCarried {
+            app: self.app.api_name.clone(),
+            element: element.to_string(),
+            reason: reason.into(),
+        });
+    }
+
+    /// Record a note about this app.
+    fn note(&mut self, level: Level, code: &'static str, message: String) {
+        let message = format!("{}: {message}", self.app.api_name);
+        self.notes.push(Note::file(level, code, self.file, message));
+    }
+
+    /// The 1:1 access permission set of this ECA.
+    fn access_set(&self) -> String {
+        format!("{}_ECA_Access", self.name)
+    }
+
+    fn full(&self) -> bool {
+        self.scope == GenerateScope::Full
+    }
+}
+
+/// Generate the ECA metadata for `targets` against the integration `standard`, for API
+/// version `api_version` (59.0–66.0; elements newer than it are left out and reported).
+pub fn generate(
+    targets: &[EcaTarget<'_>],
+    standard: &Standard,
+    api_version: &str,
+) -> Result<Generated, GenerateError> {
+    let api = ApiVersion::parse(api_version)
+        .ok_or_else(|| GenerateError::InvalidApiVersion(api_version.to_string()))?;
+    if api < version::FIRST_ECA_VERSION || api > version::NEWEST_KNOWN_VERSION {
+        return Err(GenerateError::UnsupportedApiVersion(api.display()));
+    }
+    let mut out = Generated::default();
+    let mut bundle = files::Bundle::default();
+    let mut taken = reserved_names(targets);
+    for target in targets {
+        let Some(ca) = &target.app.connected_app else {
+            let msg = format!(
+                "{}: no connected app file among the inputs; no ECA metadata generated",
+                target.app.api_name
+            );
+            out.notes
+                .push(Note::file(Level::Warning, "generate-skipped", "", msg));
+            continue;
+        };
+        let name = choose_name(target, &mut taken, &mut out.notes, &ca.file);
+        out.eca_names
+            .push((target.app.api_name.clone(), name.clone()));
+        let mut cx = AppCx {
+            app: target.app,
+            ca: &ca.value,
+            file: &ca.file,
+            name,
+            scope: target.scope,
+            target: target.target_flow.as_ref(),
+            standard,
+            api,
+            not_carried: Vec::new(),
+            notes: Vec::new(),
+        };
+        files::app_files(&mut cx, &mut bundle);
+        out.not_carried.append(&mut cx.not_carried);
+        out.notes.append(&mut cx.notes);
+    }
+    out.files = project::finish(bundle, api);
+    check_no_secrets(targets, &out.files)?;
+    out.not_carried.sort();
+    Ok(out)
+}
+
+/// Names an ECA must not take: every target app's own name and existing ECA names.
+fn reserved_names(targets: &[EcaTarget<'_>]) -> std::collections::BTreeSet<String> {
+    let mut taken = std::collections::BTreeSet::new();
+    for t in targets {
+        if t.scope == GenerateScope::Full {
+            taken.insert(t.app.api_name.to_ascii_lowercase());
+        }
+        if let Some(h) = t.app.eca.as_ref().and_then(|e| e.header.as_ref()) {
+            taken.insert(h.full_name.to_ascii_lowercase());
+        }
+    }
+    taken
+}
+
+fn choose_name(
+    target: &EcaTarget<'_>,
+    taken: &mut std::collections::BTreeSet<String>,
+    notes: &mut Vec<Note>,
+    file: &str,
+) -> String {
+    let (name, why) = names::make_unique(&target.eca_name, taken);
+    if let Some(why) = why {
+        let msg = format!(
+            "{}: ECA name {name:?} instead of {:?}: {why}",
+            target.app.api_name, target.eca_name
+        );
+        notes.push(Note::file(Level::Warning, "eca-renamed", file, msg));
+    }
+    if target.scope == GenerateScope::HardeningOnly {
+        let msg = format!(
+            "{}: the hardening files name the ECA {name:?}; check that the migration created it under this name",
+            target.app.api_name
+        );
+        notes.push(Note::file(Level::Info, "eca-name-check", file, msg));
+    }
+    name
+}
+
+/// Last line of defence (reference §14.1 #1, #2): no consumer secret, consumer key or private
+/// key from the inputs may appear in any generated file.
+fn check_no_secrets(
+    targets: &[EcaTarget<'_>],
+    files: &[GeneratedFile],
+) -> Result<(), GenerateError> {
+    let mut secrets: Vec<(&str, &'static str)> = Vec::new();
+    for t in targets {
+        let oauth = t
+            .app
+            .connected_app
+            .as_ref()
+            .and_then(|c| c.value.oauth_config.as_ref());
+        if let Some(o) = oauth {
+            let key = o.consumer_key.as_deref().map(|k| (k, "consumer key"));
+            let secret = o.consumer_secret.as_deref().map(|s| (s, "consumer secret"));
+            secrets.extend(
+                key.into_iter()
+                    .chain(secret)
+                    .filter(|(s, _)| s.trim().len() >= 8),
+            );
+        }
+    }
+    for f in files {
+        if crate::metadata::cert::contains_private_key(&f.contents) {
+            return Err(GenerateError::SecretInOutput {
+                path: f.path.clone(),
+                what: "private key",
+            });
+        }
+        if let Some((_, what)) = secrets.iter().find(|(s, _)| f.contents.contains(s.trim())) {
+            return Err(GenerateError::SecretInOutput {
+                path: f.path.clone(),
+                what,
+            });
+        }
+    }
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests;

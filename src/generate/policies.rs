@@ -1,0 +1,362 @@
+//! The admin policies with the integration standard's hardening (DESIGN §7, reference §10.3,
+//! §10.4), the plugin switches, and the SAML and canvas files (§10.7, §10.8).
+
+use super::map;
+use super::xml::Record;
+use super::AppCx;
+use crate::diag::Level;
+use crate::metadata::eca::{EcaCanvas, EcaOauthPolicies, EcaPolicies, EcaSamlPolicies};
+use crate::model::facts::eca_ip_relaxation;
+use crate::model::RefreshPolicy;
+
+const IP_RELAXATION: &[&str] = &[
+    "Enforce",
+    "Bypass",
+    "Bypass_2factor",
+    "Enforce_RelaxRefresh",
+];
+
+/// Admin OAuth policies: who may use the app, refresh tokens, IP relaxation, session, run-as.
+pub(super) fn oauth_policies(cx: &mut AppCx<'_>) -> Record {
+    let ca = cx.ca;
+    let mut r = Record::new(EcaOauthPolicies::XML_NAMES);
+    access(cx, &mut r);
+    handler(cx);
+    let cc = map::client_credentials(cx);
+    if cc {
+        match map::run_as(cx) {
+            Some(user) => r.text("clientCredentialsFlowUser", Some(&user)),
+            None => {
+                let msg = "client credentials is on but no run-as user is known: the deploy fails without clientCredentialsFlowUser; add an API-only user".into();
+                cx.note(Level::Warning, "eca-no-run-as", msg);
+            }
+        }
+    }
+    r.bool("isClientCredentialsFlowEnabled", cc);
+    ip_relaxation(cx, &mut r);
+    let policy = ca.oauth_policy.as_ref();
+    r.opt_bool(
+        "isTokenExchangeFlowEnabled",
+        policy.and_then(|p| p.is_token_exchange_flow_enabled),
+    );
+    permitted_users(cx, &mut r);
+    refresh(cx, &mut r);
+    session(cx, &mut r);
+    r.text(
+        "singleLogoutUrl",
+        policy.and_then(|p| p.single_logout_url.as_deref()),
+    );
+    if cx.api < super::version::ApiVersion(63) {
+        // The plugin policies' startUrl needs 63.0; the OAuth policies have one since 59.0.
+        r.text("startUrl", ca.start_url.as_deref());
+    }
+    r
+}
+
+/// The 1:1 access standard: the app's own permission set, instead of the connected app's
+/// profiles and permission sets.
+fn access(cx: &mut AppCx<'_>, r: &mut Record) {
+    r.text("commaSeparatedPermissionSet", Some(&cx.access_set()));
+    let ca = cx.ca;
+    let set = cx.access_set();
+    for (element, names) in [
+        ("profileName", &ca.profile_name),
+        ("permissionSetName", &ca.permission_set_name),
+    ] {
+        let names: Vec<&str> = names
+            .iter()
+            .map(|n| n.trim())
+            .filter(|n| !n.is_empty())
+            .collect();
+        if !names.is_empty() {
+            let why = format!(
+                "access is granted through {set} only (1:1 access standard): assign it to the users of {}",
+                names.join(", ")
+            );
+            cx.skip(element, why);
+        }
+    }
+}
+
+fn handler(cx: &mut AppCx<'_>) {
+    let ca = cx.ca;
+    if let Some(plugin) = ca.plugin.as_deref().filter(|p| !p.trim().is_empty()) {
+        let why = format!("{plugin} implements Auth.ConnectedAppPlugin; the ECA needs a rewrite to Auth.ExternalClientAppOauthHandler, then set apexHandler");
+        cx.skip("plugin", why);
+    }
+    if let Some(user) = ca
+        .plugin_execution_user
+        .as_deref()
+        .filter(|p| !p.trim().is_empty())
+    {
+        let why = format!("set executeHandlerAs to {user} once the handler is rewritten");
+        cx.skip("pluginExecutionUser", why);
+    }
+}
+
+fn ip_relaxation(cx: &mut AppCx<'_>, r: &mut Record) {
+    let raw = cx
+        .ca
+        .oauth_policy
+        .as_ref()
+        .and_then(|p| p.ip_relaxation.as_deref());
+    let mapped = raw.map_or("Enforce".to_string(), eca_ip_relaxation);
+    if cx.standard.ip_enforcement {
+        if mapped != "Enforce" {
+            let msg = format!("IP relaxation {mapped} hardened to Enforce (integration standard)");
+            cx.note(Level::Info, "eca-hardened", msg);
+        }
+        r.text("ipRelaxationPolicyType", Some("Enforce"));
+    } else if IP_RELAXATION.contains(&mapped.as_str()) {
+        r.text("ipRelaxationPolicyType", Some(&mapped));
+    } else {
+        let why = format!("unknown IP relaxation {mapped:?}; set the ECA's IP relaxation by hand");
+        cx.skip("oauthPolicy/ipRelaxation", why);
+    }
+}
+
+fn permitted_users(cx: &mut AppCx<'_>, r: &mut Record) {
+    let approved = cx
+        .ca
+        .oauth_config
+        .as_ref()
+        .and_then(|o| o.is_admin_approved)
+        .unwrap_or(false);
+    if cx.standard.admin_approved_required && !approved {
+        let msg = "self-authorized users hardened to admin-approved (integration standard)".into();
+        cx.note(Level::Info, "eca-hardened", msg);
+    }
+    let value = if approved || cx.standard.admin_approved_required {
+        "AdminApprovedPreAuthorized"
+    } else {
+        "AllSelfAuthorized"
+    };
+    r.text("permittedUsersPolicyType", Some(value));
+}
+
+fn refresh(cx: &mut AppCx<'_>, r: &mut Record) {
+    let raw = cx
+        .ca
+        .oauth_policy
+        .as_ref()
+        .and_then(|p| p.refresh_token_policy.as_deref());
+    let current = raw.map_or(RefreshPolicy::Infinite, RefreshPolicy::parse_connected_app);
+    let days = cx.standard.refresh_token_inactivity_days;
+    let chosen = hardened_refresh(&current, days);
+    if chosen != current {
+        let msg = format!(
+            "refresh tokens {} hardened to {} (integration standard)",
+            current.display(),
+            chosen.display()
+        );
+        cx.note(Level::Info, "eca-hardened", msg);
+    }
+    match &chosen {
+        RefreshPolicy::Infinite => r.text("refreshTokenPolicyType", Some("Infinite")),
+        RefreshPolicy::Zero => r.text("refreshTokenPolicyType", Some("Zero")),
+        RefreshPolicy::SpecificLifetime { count, unit }
+        | RefreshPolicy::SpecificInactivity { count, unit } => {
+            let kind = if matches!(chosen, RefreshPolicy::SpecificLifetime { .. }) {
+                "SpecificLifetime"
+            } else {
+                "SpecificInactivity"
+            };
+            r.text("refreshTokenPolicyType", Some(kind));
+            r.int("refreshTokenValidityPeriod", Some(i64::from(*count)));
+            r.text("refreshTokenValidityUnit", Some(unit));
+        }
+        RefreshPolicy::Unrecognised { raw } => {
+            let why = format!(
+                "refresh token policy {raw:?} is not in the documented grammar; set it by hand"
+            );
+            cx.skip("oauthPolicy/refreshTokenPolicy", why);
+        }
+    }
+}
+
+/// The standard's inactivity expiry, unless the connected app's policy is already at least
+/// as strict (zero, or any expiry within the same number of days). `days == 0`: no standard.
+pub(super) fn hardened_refresh(current: &RefreshPolicy, days: u32) -> RefreshPolicy {
+    if days == 0 {
+        return current.clone();
+    }
+    let within = |count: u32, unit: &str| {
+        let in_days = match unit {
+            "Hours" => count.div_ceil(24),
+            "Months" => count.saturating_mul(31),
+            _ => count,
+        };
+        in_days <= days
+    };
+    match current {
+        RefreshPolicy::Zero => RefreshPolicy::Zero,
+        RefreshPolicy::SpecificLifetime { count, unit }
+        | RefreshPolicy::SpecificInactivity { count, unit }
+            if within(*count, unit) =>
+        {
+            current.clone()
+        }
+        _ => RefreshPolicy::SpecificInactivity {
+            count: days,
+            unit: "Days".into(),
+        },
+    }
+}
+
+fn session(cx: &mut AppCx<'_>, r: &mut Record) {
+    let session = cx.ca.session_policy.as_ref();
+    let action = session
+        .and_then(|s| s.policy_action.as_deref())
+        .map(str::trim);
+    match action {
+        Some(a) if a.eq_ignore_ascii_case("Block") => r.text("policyAction", Some("Block")),
+        Some(a) if a.eq_ignore_ascii_case("RaiseSessionLevel") => {
+            r.text("policyAction", Some("RaiseSessionLevel"));
+        }
+        Some(a) if !a.is_empty() => {
+            let why = format!("unknown session policy action {a:?}; set it by hand");
+            cx.skip("sessionPolicy/policyAction", why);
+        }
+        _ => {}
+    }
+    let level = session
+        .and_then(|s| s.session_level.as_deref())
+        .map(str::trim);
+    let high = level.is_some_and(|l| l.eq_ignore_ascii_case("HIGH_ASSURANCE"));
+    if let Some(l) = level.filter(|l| !l.is_empty() && !high) {
+        let why = format!("unknown session level {l:?}; the ECA requires STANDARD");
+        cx.skip("sessionPolicy/sessionLevel", why);
+    }
+    let required = if high { "HIGH_ASSURANCE" } else { "STANDARD" };
+    r.text("requiredSessionLevel", Some(required));
+    r.int(
+        "sessionTimeoutInMinutes",
+        session.and_then(|s| s.session_timeout),
+    );
+}
+
+/// Plugin switches: on for what the app has, off for the rest (all are on by default).
+pub(super) fn policies(cx: &mut AppCx<'_>) -> Record {
+    let ca = cx.ca;
+    let facts_mobile = cx.app.facts().is_some_and(|f| f.mobile);
+    let mut r = Record::new(EcaPolicies::XML_NAMES);
+    r.bool("isCanvasPluginEnabled", ca.canvas_config.is_some());
+    r.bool("isEnabled", true);
+    if !facts_mobile {
+        // Mobile, push and notification plugins are for mobile apps only.
+        r.bool("isMobilePluginEnabled", false);
+        r.bool("isNotificationPluginEnabled", false);
+        r.bool("isPushPluginEnabled", false);
+    }
+    r.bool("isOauthPluginEnabled", ca.oauth_config.is_some());
+    r.bool("isSamlPluginEnabled", ca.saml_config.is_some());
+    if cx.api >= super::version::ApiVersion(63) {
+        if let Some(url) = ca.start_url.as_deref().filter(|u| !u.trim().is_empty()) {
+            r.text("startPage", Some("Custom"));
+            r.text("startUrl", Some(url));
+        }
+    } else if ca.start_url.is_some() && ca.oauth_config.is_none() {
+        let why = "the ECA start URL needs API 63.0 (or OAuth policies); choose a newer version";
+        cx.skip("startUrl", why);
+    }
+    r
+}
+
+/// SAML service-provider settings (§10.7). `Triple_Des` has no ECA equivalent.
+pub(super) fn saml(cx: &mut AppCx<'_>) -> Record {
+    let mut r = Record::new(EcaSamlPolicies::XML_NAMES);
+    let Some(s) = cx.ca.saml_config.as_ref() else {
+        return r;
+    };
+    r.text("acsUrl", s.acs_url.as_deref());
+    r.text("certificate", s.certificate.as_deref());
+    r.text("commaSeparatedPermissionSet", Some(&cx.access_set()));
+    r.text("encryptionCertificate", s.encryption_certificate.as_deref());
+    match s.encryption_type.as_deref().map(str::trim) {
+        Some(e @ ("AES_128" | "AES_256")) => r.text("encryptionType", Some(e)),
+        Some(other) if !other.is_empty() => {
+            let why = format!("encryption {other} has no ECA equivalent (AES_128 or AES_256 only); choose one with the service provider");
+            cx.skip("samlConfig/encryptionType", why);
+        }
+        _ => {}
+    }
+    r.text("entityUrl", s.entity_url.as_deref());
+    r.text("issuer", s.issuer.as_deref());
+    r.text("nameIdFormat", s.saml_name_id_format.as_deref());
+    r.text("signingAlgorithmType", s.saml_signing_algo_type.as_deref());
+    r.text(
+        "singleLogoutBindingType",
+        s.saml_idp_slo_binding_enum.as_deref(),
+    );
+    r.text("singleLogoutUrl", s.saml_slo_url.as_deref());
+    r.text(
+        "subjectCustomAttribute",
+        s.saml_subject_custom_attr.as_deref(),
+    );
+    r.text("subjectType", s.saml_subject_type.as_deref());
+    for required in ["acsUrl", "entityUrl"] {
+        if !r.has(required) {
+            let msg =
+                format!("SAML has no {required}; the SAML policies need one before deploying");
+            cx.note(Level::Warning, "eca-saml-incomplete", msg);
+        }
+    }
+    r
+}
+
+/// Canvas settings (§10.8): `lifecycleClass` → `lifeCycleHandler`, `locations` →
+/// `canvasLocationOptions`, `options` → `canvasOptions`.
+pub(super) fn canvas(cx: &mut AppCx<'_>) -> Record {
+    let mut r = Record::new(EcaCanvas::XML_NAMES);
+    let Some(c) = cx.ca.canvas_config.as_ref() else {
+        return r;
+    };
+    r.text("accessMethod", c.access_method.as_deref());
+    for l in &c.locations {
+        r.text("canvasLocationOptions", Some(l));
+    }
+    for o in &c.options {
+        r.text("canvasOptions", Some(o));
+    }
+    r.text("canvasUrl", c.canvas_url.as_deref());
+    r.text("lifeCycleHandler", c.lifecycle_class.as_deref());
+    r.text("samlInitiationMethod", c.saml_initiation_method.as_deref());
+    r
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn refresh_hardening_keeps_stricter_policies() {
+        let inactivity = |count, unit: &str| RefreshPolicy::SpecificInactivity {
+            count,
+            unit: unit.into(),
+        };
+        assert_eq!(
+            hardened_refresh(&RefreshPolicy::Infinite, 90),
+            inactivity(90, "Days")
+        );
+        assert_eq!(
+            hardened_refresh(&RefreshPolicy::Zero, 90),
+            RefreshPolicy::Zero
+        );
+        assert_eq!(
+            hardened_refresh(&inactivity(7, "Days"), 90),
+            inactivity(7, "Days")
+        );
+        assert_eq!(
+            hardened_refresh(&inactivity(48, "Hours"), 1),
+            inactivity(1, "Days")
+        );
+        let year = RefreshPolicy::SpecificLifetime {
+            count: 12,
+            unit: "Months".into(),
+        };
+        assert_eq!(hardened_refresh(&year, 90), inactivity(90, "Days"));
+        assert_eq!(hardened_refresh(&year, 0), year);
+        let odd = RefreshPolicy::Unrecognised { raw: "x".into() };
+        assert_eq!(hardened_refresh(&odd, 30), inactivity(30, "Days"));
+    }
+}

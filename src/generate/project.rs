@@ -1,0 +1,136 @@
+//! The sfdx project around the generated components (`sfdx-project.json`, `package.xml`),
+//! the per-app access permission set, and the `eca-global/` folder's guard files.
+
+use super::files::Bundle;
+use super::version::ApiVersion;
+use super::xml::{self, Record};
+use super::{AppCx, GeneratedFile};
+
+/// Permission set elements we write, in schema order.
+const PERMISSION_SET: &[&str] = &["description", "hasActivationRequired", "label"];
+
+/// Longest permission set label Salesforce accepts.
+const MAX_LABEL: usize = 80;
+
+/// The app's 1:1 access permission set: assigning it is what grants use of the ECA.
+pub(super) fn permission_set(cx: &AppCx<'_>) -> String {
+    let app_label = cx.ca.label.as_deref().unwrap_or(&cx.app.api_name);
+    let label: String = format!("{app_label} ECA Access")
+        .chars()
+        .take(MAX_LABEL)
+        .collect();
+    let description = format!(
+        "Grants use of the External Client App {} (migrated from the connected app {}). Assign it only to the users of this integration.",
+        cx.name, cx.app.api_name
+    );
+    let mut r = Record::new(PERMISSION_SET);
+    r.text("description", Some(&description));
+    r.bool("hasActivationRequired", false);
+    r.text("label", Some(&label));
+    xml::document("PermissionSet", &r)
+}
+
+/// Add the project and guard files and sort everything by path.
+pub(super) fn finish(bundle: Bundle, api: ApiVersion) -> Vec<GeneratedFile> {
+    let mut files = bundle.files;
+    if files.is_empty() {
+        return files;
+    }
+    let has_global = files.iter().any(|f| f.path.starts_with("eca-global/"));
+    files.push(GeneratedFile {
+        path: "eca/sfdx-project.json".into(),
+        contents: sfdx_project(api),
+    });
+    files.push(GeneratedFile {
+        path: "eca/manifest/package.xml".into(),
+        contents: package_xml(&bundle.members, api),
+    });
+    if has_global {
+        files.push(GeneratedFile {
+            path: "eca-global/.gitignore".into(),
+            contents: "# Global OAuth settings must never enter source control (ecaplan).\n*\n"
+                .into(),
+        });
+        files.push(GeneratedFile {
+            path: "eca-global/README.md".into(),
+            contents: GLOBAL_README.into(),
+        });
+    }
+    files.sort_by(|a, b| a.path.cmp(&b.path));
+    files
+}
+
+fn sfdx_project(api: ApiVersion) -> String {
+    let value = serde_json::json!({
+        "packageDirectories": [{ "path": "force-app", "default": true }],
+        "name": "ecaplan-eca",
+        "namespace": "",
+        "sourceApiVersion": api.display(),
+    });
+    let mut text = serde_json::to_string_pretty(&value).unwrap_or_default();
+    text.push('\n');
+    text
+}
+
+/// `package.xml` with every generated member by type; types and members sorted.
+pub(super) fn package_xml(
+    members: &std::collections::BTreeMap<&'static str, std::collections::BTreeSet<String>>,
+    api: ApiVersion,
+) -> String {
+    let mut out = String::from("<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n");
+    out.push_str(&format!("<Package xmlns=\"{}\">\n", xml::NAMESPACE));
+    for (type_name, names) in members {
+        out.push_str("    <types>\n");
+        for m in names {
+            out.push_str(&format!("        <members>{m}</members>\n"));
+        }
+        out.push_str(&format!("        <name>{type_name}</name>\n    </types>\n"));
+    }
+    out.push_str(&format!(
+        "    <version>{}</version>\n</Package>\n",
+        api.display()
+    ));
+    out
+}
+
+const GLOBAL_README: &str = "\
+# eca-global: global OAuth settings (keep out of source control)
+
+These `.ecaGlblOauth` files hold each ECA's callback URLs, JWT certificate and OAuth flow
+switches. Salesforce says global OAuth settings \"can't be packaged and must not be added to
+source control\", so ecaplan writes them here, outside the `eca/` project, with a `.gitignore`
+that ignores everything in this folder.
+
+They contain no consumer key and no consumer secret: Salesforce issues new credentials when the
+ECA is deployed. To deploy them, copy a file into
+`eca/force-app/main/default/extlClntAppGlobalOauthSets/` for that one deploy, then remove it.
+";
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn package_is_sorted_by_type_then_member() {
+        let mut m = std::collections::BTreeMap::new();
+        m.entry("PermissionSet")
+            .or_insert_with(std::collections::BTreeSet::new)
+            .insert("B_ECA_Access".to_string());
+        m.entry("ExternalClientApplication")
+            .or_insert_with(std::collections::BTreeSet::new)
+            .extend(["B".to_string(), "A".to_string()]);
+        let p = package_xml(&m, ApiVersion(66));
+        let a = p.find("<members>A</members>").expect("A");
+        let b = p.find("<members>B</members>").expect("B");
+        let ps = p.find("<name>PermissionSet</name>").expect("ps");
+        assert!(a < b && b < ps, "{p}");
+        assert!(p.ends_with("    <version>66.0</version>\n</Package>\n"));
+    }
+
+    #[test]
+    fn project_file_names_the_version() {
+        let s = sfdx_project(ApiVersion(64));
+        assert!(s.contains("\"sourceApiVersion\": \"64.0\""), "{s}");
+        assert!(s.contains("\"path\": \"force-app\""));
+    }
+}
