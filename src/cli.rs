@@ -24,6 +24,8 @@ pub enum Command {
     Assess(AssessArgs),
     /// Everything: strategy per app, waves, runbooks, generated ECA metadata, into a folder.
     Plan(PlanArgs),
+    /// Only the ECA metadata of some apps (as the plan decides it), into a folder.
+    Generate(GenerateArgs),
     /// The dependency graph (apps, users, permission sets, certificates...).
     Graph(GraphArgs),
     /// List the rules.
@@ -188,6 +190,26 @@ pub struct PlanArgs {
     /// Inputs and common options.
     #[command(flatten)]
     pub input: InputArgs,
+    /// Output folder.
+    #[arg(short, long, value_name = "DIR")]
+    pub output: PathBuf,
+    /// Overwrite a non-empty output folder.
+    #[arg(long)]
+    pub force: bool,
+    /// Metadata API version of the generated files.
+    #[arg(long, default_value = "66.0")]
+    pub api_version: String,
+}
+
+/// `ecaplan generate`.
+#[derive(Debug, clap::Args)]
+pub struct GenerateArgs {
+    /// Inputs and common options.
+    #[command(flatten)]
+    pub input: InputArgs,
+    /// App API name (repeat for several).
+    #[arg(long, required = true, value_name = "NAME")]
+    pub app: Vec<String>,
     /// Output folder.
     #[arg(short, long, value_name = "DIR")]
     pub output: PathBuf,

@@ -15,6 +15,7 @@ fn main() -> ExitCode {
         Command::Usage(a) => (app::usage(a), a.input.quiet),
         Command::Assess(a) => (app::assess(a), a.input.quiet),
         Command::Plan(a) => (app::plan(a), a.input.quiet),
+        Command::Generate(a) => (app::generate(a), a.input.quiet),
         Command::Graph(a) => (app::graph(a), a.input.quiet),
         Command::Rules(a) => (app::rules(a), false),
         Command::Explain(a) => (app::explain(a), false),

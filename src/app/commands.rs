@@ -155,6 +155,17 @@ pub fn plan(args: &PlanArgs) -> Result<Outcome, Error> {
         as_of_day: loaded.as_of_day,
     };
     let plan = crate::plan::plan(&input);
+    let generated = generate_for(&plan, &loaded, &args.api_version, None)?;
+    let not_carried = generated
+        .not_carried
+        .iter()
+        .map(|n| crate::report::model::NotCarriedRow {
+            app: n.app.clone(),
+            element: n.element.clone(),
+            reason: n.reason.clone(),
+        })
+        .collect();
+    loaded.notes.extend(generated.notes.iter().cloned());
     let secrets = loaded.ingested.secrets.clone();
     let inventory_view = InventoryReport::new(
         &loaded.inventory,
@@ -168,12 +179,15 @@ pub fn plan(args: &PlanArgs) -> Result<Outcome, Error> {
         &plan,
         findings,
         &g,
-        Vec::new(),
+        not_carried,
         Accounting::new(loaded.files.clone()),
         loaded.notes.clone(),
     );
     let out = OutputDir::prepare(&args.output, args.force)?;
     out.write("plan.json", json(&plan)?.as_bytes())?;
+    for f in &generated.files {
+        out.write(&f.path, f.contents.as_bytes())?;
+    }
     write_reports(&out, &report, &g)?;
     let mut stderr = format!(
         "{} app(s) in {} wave(s); wrote {}\n",
@@ -182,6 +196,102 @@ pub fn plan(args: &PlanArgs) -> Result<Outcome, Error> {
         out.root().join("plan.json").display()
     );
     stderr.push_str(&unreadable_lines(&loaded.files));
+    Ok(Outcome {
+        stdout: String::new(),
+        stderr,
+        code: 0,
+    })
+}
+
+/// ECA metadata for the planned apps whose strategy needs it (`only`: just these apps).
+fn generate_for(
+    plan: &crate::plan::Plan,
+    loaded: &super::Loaded,
+    api_version: &str,
+    only: Option<&[String]>,
+) -> Result<crate::generate::Generated, Error> {
+    use crate::generate::{EcaTarget, GenerateScope};
+    let targets: Vec<EcaTarget<'_>> = plan
+        .apps
+        .iter()
+        .filter(|p| crate::plan::generates(p.decision.strategy))
+        .filter(|p| only.is_none_or(|o| o.iter().any(|a| a.eq_ignore_ascii_case(&p.api_name))))
+        .filter_map(|p| {
+            let app = loaded.inventory.app(&p.api_name)?;
+            let scope = if p.decision.strategy == crate::plan::Strategy::Automated {
+                GenerateScope::HardeningOnly
+            } else {
+                GenerateScope::Full
+            };
+            Some(EcaTarget {
+                app,
+                eca_name: p.eca_name.clone().unwrap_or_else(|| p.api_name.clone()),
+                scope,
+                target_flow: p.decision.target_flow.clone(),
+            })
+        })
+        .collect();
+    crate::generate::generate(&targets, &loaded.config.standard, api_version).map_err(|e| {
+        Error::Render {
+            what: "ECA metadata",
+            message: e.to_string(),
+        }
+    })
+}
+
+/// `ecaplan generate`: only the ECA metadata of the named apps.
+pub fn generate(args: &GenerateArgs) -> Result<Outcome, Error> {
+    let mut loaded = load(&args.input)?;
+    for name in &args.app {
+        if loaded.inventory.app(name).is_none() {
+            return Err(Error::Input {
+                path: name.into(),
+                message: "no such app among the inputs (see `ecaplan inventory`)".into(),
+            });
+        }
+    }
+    let Analysis { graph: g, findings } = analyse(&mut loaded);
+    let groups = analysis::coupled_groups(&g);
+    let input = crate::plan::PlanInput {
+        inventory: &loaded.inventory,
+        join: &loaded.join,
+        findings: &findings,
+        groups: &groups,
+        config: &loaded.config,
+        as_of_day: loaded.as_of_day,
+    };
+    let plan = crate::plan::plan(&input);
+    let generated = generate_for(&plan, &loaded, &args.api_version, Some(&args.app))?;
+    let out = OutputDir::prepare(&args.output, args.force)?;
+    for f in &generated.files {
+        out.write(&f.path, f.contents.as_bytes())?;
+    }
+    let mut stderr = String::new();
+    for name in &args.app {
+        if let Some(p) = plan
+            .apps
+            .iter()
+            .find(|p| p.api_name.eq_ignore_ascii_case(name))
+        {
+            if !crate::plan::generates(p.decision.strategy) {
+                stderr.push_str(&format!(
+                    "{name}: planned as {}, no ECA metadata to generate\n",
+                    p.decision.strategy.as_str()
+                ));
+            }
+        }
+    }
+    for n in &generated.not_carried {
+        stderr.push_str(&format!(
+            "{}: {} not carried over: {}\n",
+            n.app, n.element, n.reason
+        ));
+    }
+    stderr.push_str(&format!(
+        "wrote {} file(s) to {}\n",
+        generated.files.len(),
+        out.root().display()
+    ));
     Ok(Outcome {
         stdout: String::new(),
         stderr,

@@ -6,7 +6,7 @@ pub mod output;
 mod progress;
 pub mod snippets;
 
-pub use commands::{assess, explain, graph, init, inventory, plan, rules, usage};
+pub use commands::{assess, explain, generate, graph, init, inventory, plan, rules, usage};
 
 use crate::cli::InputArgs;
 use crate::config::Config;

@@ -44,8 +44,9 @@ pub enum GenerateScope {
     HardeningOnly,
 }
 
-/// The OAuth flow the integration is refactored to.
-#[derive(Debug, Clone, PartialEq, Eq)]
+/// The OAuth flow the integration is refactored to (chosen by the plan, applied here).
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+#[serde(tag = "flow", rename_all = "kebab-case")]
 pub enum TargetFlow {
     /// Client credentials, running as this username.
     ClientCredentials {

@@ -85,12 +85,7 @@ pub fn generates(s: Strategy) -> bool {
 
 /// Make the plan.
 pub fn plan(input: &PlanInput<'_>) -> Plan {
-    let taken: Vec<String> = input
-        .inventory
-        .apps
-        .iter()
-        .map(|a| a.api_name.to_ascii_lowercase())
-        .collect();
+    let mut taken = crate::generate::names::taken_names(input.inventory);
     let mut apps = Vec::new();
     for app in &input.inventory.apps {
         let findings: Vec<&Finding> = input
@@ -102,8 +97,9 @@ pub fn plan(input: &PlanInput<'_>) -> Plan {
         let eca_name = match decision.strategy {
             // The migration button keeps the API name (reference §10.2, UNVERIFIED).
             Strategy::Automated => Some(app.api_name.clone()),
+            // The connected app keeps its name until it is decommissioned: `<Name>_ECA`.
             Strategy::SideBySide | Strategy::BigBang => {
-                Some(side_by_side_name(&app.api_name, &taken))
+                Some(crate::generate::names::make_unique(&app.api_name, &mut taken).0)
             }
             _ => None,
         };
@@ -204,28 +200,4 @@ fn org_tasks(input: &PlanInput<'_>) -> Vec<String> {
         t.push("install (or block) the apps used without being installed".into());
     }
     t
-}
-
-/// `<Name>_ECA`, made unique against every existing API name.
-pub fn side_by_side_name(name: &str, taken: &[String]) -> String {
-    let base = format!("{name}_ECA");
-    let mut candidate = base.clone();
-    let mut n = 2;
-    while taken.contains(&candidate.to_ascii_lowercase()) {
-        candidate = format!("{base}{n}");
-        n += 1;
-    }
-    candidate
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn side_by_side_names_are_unique() {
-        let taken = vec!["b_eca".to_string(), "b_eca2".to_string()];
-        assert_eq!(side_by_side_name("A", &taken), "A_ECA");
-        assert_eq!(side_by_side_name("B", &taken), "B_ECA3");
-    }
 }

@@ -59,20 +59,7 @@ impl Strategy {
     }
 }
 
-/// The flow a refactored app moves to.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
-#[serde(tag = "flow", rename_all = "kebab-case")]
-pub enum TargetFlow {
-    /// Client credentials with this run-as user.
-    ClientCredentials {
-        /// The integration user the app runs as.
-        run_as: String,
-    },
-    /// Authorization code with PKCE (user-facing apps).
-    AuthorizationCodePkce,
-    /// JWT bearer (a certificate exists).
-    JwtBearer,
-}
+pub use crate::generate::TargetFlow;
 
 /// The decision for one app.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
