@@ -189,11 +189,12 @@ pub fn plan(args: &PlanArgs) -> Result<Outcome, Error> {
         out.write(&f.path, f.contents.as_bytes())?;
     }
     write_reports(&out, &report, &g)?;
+    let out_root = out.commit()?;
     let mut stderr = format!(
         "{} app(s) in {} wave(s); wrote {}\n",
         plan.apps.len(),
         plan.waves.len(),
-        out.root().join("plan.json").display()
+        out_root.join("plan.json").display()
     );
     stderr.push_str(&unreadable_lines(&loaded.files));
     Ok(Outcome {
@@ -287,10 +288,11 @@ pub fn generate(args: &GenerateArgs) -> Result<Outcome, Error> {
             n.app, n.element, n.reason
         ));
     }
+    let root = out.commit()?;
     stderr.push_str(&format!(
         "wrote {} file(s) to {}\n",
         generated.files.len(),
-        out.root().display()
+        root.display()
     ));
     Ok(Outcome {
         stdout: String::new(),

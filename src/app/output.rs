@@ -1,69 +1,96 @@
 //! The output folder: refuses to overwrite without `--force`, keeps every path inside the
-//! folder, and writes each file atomically (temporary file, then rename).
+//! folder, and appears atomically: everything is written into a hidden staging folder beside
+//! it, which replaces the output folder in one rename when all files are written. A run that
+//! fails half-way leaves the previous output untouched (one rename, not one per file: a large
+//! org has thousands of files).
 
 use std::path::{Component, Path, PathBuf};
 
 use crate::error::Error;
 
-/// An output folder ready for writing.
+/// An output folder being written.
 #[derive(Debug)]
 pub struct OutputDir {
     root: PathBuf,
+    staging: PathBuf,
+}
+
+fn io(path: &Path) -> impl FnOnce(std::io::Error) -> Error + '_ {
+    move |source| Error::Write {
+        path: path.to_path_buf(),
+        source,
+    }
 }
 
 impl OutputDir {
-    /// Create `root` (or accept it empty); a non-empty folder needs `force`.
+    /// Check `root` (absent, empty, or `force`) and start a staging folder beside it.
     pub fn prepare(root: &Path, force: bool) -> Result<OutputDir, Error> {
-        let err = |source| Error::Write {
-            path: root.to_path_buf(),
-            source,
-        };
         if root.exists() {
-            let non_empty = std::fs::read_dir(root).map_err(err)?.next().is_some();
+            let non_empty = std::fs::read_dir(root).map_err(io(root))?.next().is_some();
             if non_empty && !force {
                 return Err(Error::Input {
                     path: root.to_path_buf(),
                     message: "output folder is not empty (use --force to overwrite)".into(),
                 });
             }
-        } else {
-            std::fs::create_dir_all(root).map_err(err)?;
         }
+        let name = root
+            .file_name()
+            .map(|n| n.to_string_lossy().into_owned())
+            .unwrap_or_else(|| "out".into());
+        let parent = root
+            .parent()
+            .filter(|p| !p.as_os_str().is_empty())
+            .unwrap_or(Path::new("."));
+        std::fs::create_dir_all(parent).map_err(io(parent))?;
+        let staging = parent.join(format!(".{name}.ecaplan-staging"));
+        if staging.exists() {
+            std::fs::remove_dir_all(&staging).map_err(io(&staging))?;
+        }
+        std::fs::create_dir_all(&staging).map_err(io(&staging))?;
         Ok(OutputDir {
             root: root.to_path_buf(),
+            staging,
         })
     }
 
     /// Write `rel` (a relative, `/`-separated path that must stay inside the folder).
     pub fn write(&self, rel: &str, bytes: &[u8]) -> Result<PathBuf, Error> {
-        let path = self.resolve(rel)?;
+        let path = self.staging.join(confined(rel)?);
         if let Some(parent) = path.parent() {
-            std::fs::create_dir_all(parent).map_err(|source| Error::Write {
-                path: parent.to_path_buf(),
-                source,
-            })?;
+            std::fs::create_dir_all(parent).map_err(io(parent))?;
         }
-        super::write_atomic(&path, bytes)?;
-        Ok(path)
+        std::fs::write(&path, bytes).map_err(io(&path))?;
+        Ok(self.root.join(rel))
     }
 
-    /// The folder.
+    /// Replace the output folder with everything written.
+    pub fn commit(self) -> Result<PathBuf, Error> {
+        if self.root.exists() {
+            std::fs::remove_dir_all(&self.root).map_err(io(&self.root))?;
+        }
+        std::fs::rename(&self.staging, &self.root).map_err(io(&self.root))?;
+        Ok(self.root)
+    }
+
+    /// The folder (once committed).
     pub fn root(&self) -> &Path {
         &self.root
     }
+}
 
-    fn resolve(&self, rel: &str) -> Result<PathBuf, Error> {
-        let p = Path::new(rel);
-        let confined = !rel.is_empty()
-            && p.components().all(|c| matches!(c, Component::Normal(_)))
-            && !rel.contains('\\');
-        if !confined {
-            return Err(Error::Input {
-                path: rel.into(),
-                message: "output path escapes the output folder".into(),
-            });
-        }
-        Ok(self.root.join(p))
+fn confined(rel: &str) -> Result<&Path, Error> {
+    let p = Path::new(rel);
+    let ok = !rel.is_empty()
+        && !rel.contains('\\')
+        && p.components().all(|c| matches!(c, Component::Normal(_)));
+    if ok {
+        Ok(p)
+    } else {
+        Err(Error::Input {
+            path: rel.into(),
+            message: "output path escapes the output folder".into(),
+        })
     }
 }
 
@@ -72,14 +99,25 @@ mod tests {
     use super::*;
 
     #[test]
-    fn confines_paths_and_refuses_to_overwrite() {
+    fn confines_paths_refuses_to_overwrite_and_swaps_atomically() {
         let tmp = tempfile::tempdir().expect("tmp");
-        let out = OutputDir::prepare(tmp.path(), false).expect("empty is fine");
+        let root = tmp.path().join("out");
+        let out = OutputDir::prepare(&root, false).expect("absent is fine");
         assert!(out.write("a/b.txt", b"x").is_ok());
         for bad in ["../x", "/etc/x", "a/../../x", "", "a\\..\\x"] {
             assert!(out.write(bad, b"x").is_err(), "{bad}");
         }
-        assert!(OutputDir::prepare(tmp.path(), false).is_err());
-        assert!(OutputDir::prepare(tmp.path(), true).is_ok());
+        assert!(!root.exists(), "nothing appears before commit");
+        out.commit().expect("commit");
+        assert_eq!(std::fs::read(root.join("a/b.txt")).expect("read"), b"x");
+        assert!(OutputDir::prepare(&root, false).is_err());
+        let again = OutputDir::prepare(&root, true).expect("force");
+        again.write("c.txt", b"y").expect("write");
+        again.commit().expect("commit");
+        assert!(
+            !root.join("a/b.txt").exists(),
+            "--force replaces the folder"
+        );
+        assert!(root.join("c.txt").exists());
     }
 }

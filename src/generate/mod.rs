@@ -272,6 +272,10 @@ fn check_no_secrets(
             );
         }
     }
+    // One automaton over every secret: a large org has thousands of keys and files, and a
+    // search per (file, key) pair is quadratic (aho-corasick scans each file once).
+    let patterns: Vec<&str> = secrets.iter().map(|(s, _)| s.trim()).collect();
+    let finder = aho_corasick::AhoCorasick::new(&patterns).ok();
     for f in files {
         if crate::metadata::cert::contains_private_key(&f.contents) {
             return Err(GenerateError::SecretInOutput {
@@ -279,7 +283,16 @@ fn check_no_secrets(
                 what: "private key",
             });
         }
-        if let Some((_, what)) = secrets.iter().find(|(s, _)| f.contents.contains(s.trim())) {
+        let hit = match &finder {
+            Some(ac) => ac
+                .find(&f.contents)
+                .map(|m| secrets[m.pattern().as_usize()].1),
+            None => secrets
+                .iter()
+                .find(|(s, _)| f.contents.contains(s.trim()))
+                .map(|(_, w)| *w),
+        };
+        if let Some(what) = hit {
             return Err(GenerateError::SecretInOutput {
                 path: f.path.clone(),
                 what,

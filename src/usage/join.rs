@@ -154,6 +154,7 @@ pub fn join(inv: &Inventory, usage: &UsageData) -> UsageJoin {
             by_label.entry(norm(l)).or_default().push(i);
         }
     }
+    let index = Index::new(inv);
     for (label, idx) in by_label.iter().filter(|(_, v)| v.len() > 1) {
         let api_names = idx.iter().map(|&i| inv.apps[i].api_name.clone()).collect();
         let label = label.clone();
@@ -161,7 +162,7 @@ pub fn join(inv: &Inventory, usage: &UsageData) -> UsageJoin {
     }
     let mut matched: BTreeMap<usize, Vec<(MatchKey, &AppUsage)>> = BTreeMap::new();
     for u in usage.apps.values() {
-        match find(inv, usage, u, &by_label) {
+        match find(inv, usage, u, &by_label, &index) {
             Found::One(i, key) => matched.entry(i).or_default().push((key, u)),
             Found::Many(candidates) => out.ambiguous.push(AmbiguousUsage {
                 key: u.key.clone(),
@@ -208,12 +209,51 @@ pub fn join(inv: &Inventory, usage: &UsageData) -> UsageJoin {
 }
 
 /// One join step: does this inventory app match?
-type Step<'a> = Box<dyn Fn(&App) -> bool + 'a>;
-
 enum Found {
     One(usize, MatchKey),
     Many(Vec<String>),
     None,
+}
+
+/// Lookups built once per join: a large org has thousands of apps, and testing every usage
+/// entry against every app (deriving facts each time) is quadratic.
+struct Index {
+    /// Lower-cased API name, and the name without its namespace, → apps.
+    names: BTreeMap<String, Vec<usize>>,
+    /// Consumer key → apps.
+    keys: BTreeMap<String, Vec<usize>>,
+}
+
+impl Index {
+    fn new(inv: &Inventory) -> Index {
+        let mut names: BTreeMap<String, Vec<usize>> = BTreeMap::new();
+        let mut keys: BTreeMap<String, Vec<usize>> = BTreeMap::new();
+        for (i, app) in inv.apps.iter().enumerate() {
+            names
+                .entry(app.api_name.to_ascii_lowercase())
+                .or_default()
+                .push(i);
+            if let Some((_, bare)) = app.api_name.split_once("__") {
+                names.entry(bare.to_ascii_lowercase()).or_default().push(i);
+            }
+            if let Some(k) = app.facts().and_then(|f| f.consumer_key) {
+                keys.entry(k).or_default().push(i);
+            }
+        }
+        Index { names, keys }
+    }
+
+    fn by_names<'a>(&self, names: impl Iterator<Item = &'a str>) -> BTreeSet<usize> {
+        names
+            .flat_map(|n| {
+                self.names
+                    .get(&n.trim().to_ascii_lowercase())
+                    .into_iter()
+                    .flatten()
+                    .copied()
+            })
+            .collect()
+    }
 }
 
 /// The inventory app of a usage entry, trying keys in order of trust.
@@ -222,36 +262,27 @@ fn find(
     data: &UsageData,
     u: &AppUsage,
     by_label: &BTreeMap<String, Vec<usize>>,
+    index: &Index,
 ) -> Found {
     let dev_names: Vec<&str> = menu_items_of(data, u)
         .filter_map(|m| m.name.as_deref())
         .collect();
-    let steps: [(MatchKey, Step<'_>); 3] = [
-        (
-            MatchKey::Id,
-            Box::new(|a: &App| dev_names.iter().any(|n| same_api_name(a, n))),
-        ),
-        (
-            MatchKey::ConsumerKey,
-            Box::new(|a: &App| {
-                let key = a.facts().and_then(|f| f.consumer_key);
-                key.is_some_and(|k| u.client_names.contains(&k) || u.ids.contains(&k))
-            }),
-        ),
+    let by_key: BTreeSet<usize> = u
+        .client_names
+        .iter()
+        .chain(&u.ids)
+        .flat_map(|k| index.keys.get(k).into_iter().flatten().copied())
+        .collect();
+    let steps: [(MatchKey, BTreeSet<usize>); 3] = [
+        (MatchKey::Id, index.by_names(dev_names.iter().copied())),
+        (MatchKey::ConsumerKey, by_key),
         (
             MatchKey::ApiName,
-            Box::new(|a: &App| {
-                u.labels
-                    .iter()
-                    .chain(&u.client_names)
-                    .any(|l| same_api_name(a, l))
-            }),
+            index.by_names(u.labels.iter().chain(&u.client_names).map(String::as_str)),
         ),
     ];
-    for (key, test) in steps {
-        let hits: Vec<usize> = (0..inv.apps.len())
-            .filter(|&i| test(&inv.apps[i]))
-            .collect();
+    for (key, hits) in steps {
+        let hits: Vec<usize> = hits.into_iter().collect();
         match hits.as_slice() {
             [] => {}
             [one] => return Found::One(*one, key),
