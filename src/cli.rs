@@ -199,6 +199,9 @@ pub struct PlanArgs {
     /// Metadata API version of the generated files.
     #[arg(long, default_value = "66.0")]
     pub api_version: String,
+    /// Folder whose `report.html` replaces the built-in HTML template.
+    #[arg(long, value_name = "DIR")]
+    pub templates: Option<PathBuf>,
 }
 
 /// `ecaplan generate`.

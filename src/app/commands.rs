@@ -188,7 +188,7 @@ pub fn plan(args: &PlanArgs) -> Result<Outcome, Error> {
     for f in &generated.files {
         out.write(&f.path, f.contents.as_bytes())?;
     }
-    write_reports(&out, &report, &g)?;
+    write_reports(&out, &report, &g, args.templates.as_deref())?;
     let out_root = out.commit()?;
     let mut stderr = format!(
         "{} app(s) in {} wave(s); wrote {}\n",
@@ -301,15 +301,26 @@ pub fn generate(args: &GenerateArgs) -> Result<Outcome, Error> {
     })
 }
 
-/// Every report format of the plan folder.
+/// Every report format of the plan folder, each rendered from the one `Report` model;
+/// `templates` may replace the built-in HTML template.
 fn write_reports(
     out: &OutputDir,
     report: &crate::report::model::Report,
     g: &graph::Graph,
+    templates: Option<&std::path::Path>,
 ) -> Result<(), Error> {
+    use crate::report::{html, markdown, sarif, sheets, xlsx};
     out.write("graph.dot", export::to_dot(g).as_bytes())?;
     out.write("graph.mmd", export::to_mermaid(g).as_bytes())?;
     out.write("report.json", json(report)?.as_bytes())?;
+    out.write("report.html", html::render(report, templates)?.as_bytes())?;
+    out.write("report.md", markdown::render(report).as_bytes())?;
+    let apps = csv_out::render_sheet(&sheets::apps(report))?;
+    out.write("apps.csv", apps.as_bytes())?;
+    let findings = csv_out::render_sheet(&sheets::findings(report))?;
+    out.write("findings.csv", findings.as_bytes())?;
+    out.write("workshop.xlsx", &xlsx::render(report)?)?;
+    out.write("findings.sarif", json(&sarif::build(report))?.as_bytes())?;
     Ok(())
 }
 

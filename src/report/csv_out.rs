@@ -157,3 +157,40 @@ pub fn render_usage(r: &super::usage::UsageReport) -> Result<String, Error> {
         message: e.to_string(),
     })
 }
+
+/// A tabular view of the plan report (`apps.csv`, `findings.csv`) as CSV.
+pub fn render_sheet(sheet: &super::sheets::Sheet) -> Result<String, Error> {
+    let err = |e: csv::Error| Error::Render {
+        what: "csv",
+        message: e.to_string(),
+    };
+    let mut w = csv::Writer::from_writer(Vec::new());
+    w.write_record(&sheet.header).map_err(err)?;
+    for row in &sheet.rows {
+        w.write_record(row.iter().map(|c| formula_safe(c)))
+            .map_err(err)?;
+    }
+    let bytes = w.into_inner().map_err(|e| Error::Render {
+        what: "csv",
+        message: e.to_string(),
+    })?;
+    String::from_utf8(bytes).map_err(|e| Error::Render {
+        what: "csv",
+        message: e.to_string(),
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::report::{sheets, testkit::sample_report};
+
+    #[test]
+    fn hostile_cells_get_an_apostrophe() {
+        let r = sample_report("<script>alert(1)</script>", "=HYPERLINK(\"http://x\")");
+        let csv = render_sheet(&sheets::apps(&r)).expect("csv");
+        assert!(csv.contains("\"'=HYPERLINK(\"\"http://x\"\")\""), "{csv}");
+        assert!(!csv.contains(",=HYPERLINK"));
+        assert_eq!(csv.lines().count(), r.apps.len() + 1);
+    }
+}

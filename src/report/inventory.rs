@@ -19,6 +19,9 @@ pub const SCHEMA_VERSION: u32 = 1;
 pub struct AppRow {
     /// Display label.
     pub label: String,
+    /// The connected app's description, as written (reports escape it).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub description: Option<String>,
     /// API name.
     pub api_name: String,
     /// Namespace, for packaged apps.
@@ -245,6 +248,10 @@ fn app_row(app: &App, join: &UsageJoin) -> AppRow {
     let f = facts.as_ref();
     AppRow {
         label: app.label.clone().unwrap_or_default(),
+        description: app
+            .connected_app
+            .as_ref()
+            .and_then(|c| c.value.description.clone()),
         api_name: app.api_name.clone(),
         namespace: app.namespace.clone(),
         distribution: app.distribution.as_str(),

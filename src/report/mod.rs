@@ -3,11 +3,19 @@
 
 pub mod assess;
 pub mod csv_out;
+pub mod html;
 pub mod human;
 pub mod inventory;
+pub mod markdown;
 pub mod model;
+pub mod sarif;
+pub mod sheets;
 pub mod table;
+#[cfg(test)]
+pub mod testkit;
 pub mod usage;
+pub mod visual;
+pub mod xlsx;
 
 /// Make a cell safe from spreadsheet formula injection: cells that a spreadsheet would
 /// evaluate (`=`, `+`, `-`, `@`, tab, CR) get a leading apostrophe.

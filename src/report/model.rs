@@ -8,6 +8,7 @@ use serde::Serialize;
 use crate::graph::{Edge, Node};
 use crate::plan::{AppPlan, Plan, Wave};
 use crate::report::inventory::{Accounting, AppRow};
+use crate::report::visual::{self, Visuals};
 use crate::rules::{Finding, Severity, RULES};
 
 /// Schema version of the report model (JSON outputs).
@@ -79,6 +80,8 @@ pub struct Report {
     pub apps: Vec<ReportApp>,
     /// All findings (accepted ones marked), most severe first.
     pub findings: Vec<Finding>,
+    /// Indexes into `findings` of the findings about no single app (org-wide).
+    pub org_findings: Vec<usize>,
     /// The rule registry.
     pub rules: Vec<RuleInfo>,
     /// Waves.
@@ -93,6 +96,9 @@ pub struct Report {
     pub accounting: Accounting,
     /// Diagnostics.
     pub notes: Vec<crate::diag::Note>,
+    /// Geometry of the HTML pictures; not part of the JSON schema (it is presentation only).
+    #[serde(skip)]
+    pub visuals: Visuals,
 }
 
 /// A connected-app element the generated ECA does not carry, and why.
@@ -155,6 +161,40 @@ pub fn build(
             })
         })
         .collect();
+    let org_findings = findings
+        .iter()
+        .enumerate()
+        .filter(|(_, f)| f.app.is_none())
+        .map(|(i, _)| i)
+        .collect();
+    let nodes: Vec<Node> = graph.nodes().into_iter().cloned().collect();
+    let edges = graph.edges();
+    let visuals = Visuals {
+        charts: vec![
+            visual::chart("Apps by strategy", counts(&summary.by_strategy)),
+            visual::chart(
+                "Apps by distribution state",
+                counts(&summary.by_distribution),
+            ),
+            visual::chart(
+                "Open findings by severity",
+                // Most severe first, with zero bars so every chart reads the same way.
+                [
+                    Severity::Blocker,
+                    Severity::High,
+                    Severity::Medium,
+                    Severity::Low,
+                    Severity::Info,
+                ]
+                .map(|s| {
+                    let n = summary.by_severity.get(s.as_str()).copied();
+                    (s.as_str(), n.unwrap_or(0))
+                }),
+            ),
+        ],
+        timeline: visual::timeline(&plan.waves),
+        graph: visual::graph(&nodes, &edges),
+    };
     Report {
         schema_version: SCHEMA_VERSION,
         tool_version: env!("CARGO_PKG_VERSION"),
@@ -162,6 +202,7 @@ pub fn build(
         summary,
         apps,
         findings,
+        org_findings,
         rules: RULES
             .iter()
             .map(|r| RuleInfo {
@@ -173,13 +214,16 @@ pub fn build(
             })
             .collect(),
         waves: plan.waves.clone(),
-        graph: GraphView {
-            nodes: graph.nodes().into_iter().cloned().collect(),
-            edges: graph.edges(),
-        },
+        graph: GraphView { nodes, edges },
         coupled_groups: plan.coupled_groups.clone(),
         not_carried,
         accounting,
         notes,
+        visuals,
     }
+}
+
+/// A count map as chart input, in the map's (sorted) order.
+fn counts<'a>(m: &'a BTreeMap<&'static str, usize>) -> impl Iterator<Item = (&'a str, usize)> {
+    m.iter().map(|(k, v)| (*k, *v))
 }

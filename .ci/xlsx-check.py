@@ -1,0 +1,45 @@
+#!/usr/bin/env python3
+"""Read workshop.xlsx back with openpyxl: the expected sheets, one row per app / finding / wave
+plus the header (counts from report.json of the same folder), frozen and filtered headers, and
+no formula cell anywhere.
+
+Usage: xlsx-check.py OUT_DIR
+"""
+import json
+import sys
+from pathlib import Path
+
+import openpyxl
+
+out = Path(sys.argv[1])
+report = json.loads((out / "report.json").read_text())
+wb = openpyxl.load_workbook(out / "workshop.xlsx")
+expected_sheets = ["Summary", "Apps", "Findings", "Waves", "Decisions"]
+failures = []
+if wb.sheetnames != expected_sheets:
+    failures.append(f"sheets {wb.sheetnames}, expected {expected_sheets}")
+expected_rows = {
+    "Apps": len(report["apps"]) + 1,
+    "Findings": len(report["findings"]) + 1,
+    "Waves": len(report["waves"]) + 1,
+    "Decisions": len(report["apps"]) + 1,
+}
+for name in wb.sheetnames:
+    ws = wb[name]
+    print(f"{name}: {ws.max_row} rows x {ws.max_column} columns")
+    if name in expected_rows and ws.max_row != expected_rows[name]:
+        failures.append(f"{name}: {ws.max_row} rows, expected {expected_rows[name]}")
+    if ws.freeze_panes != "A2":
+        failures.append(f"{name}: header not frozen ({ws.freeze_panes})")
+    if name != "Summary" and not ws.auto_filter.ref:
+        failures.append(f"{name}: no autofilter")
+    formulas = [c.coordinate for row in ws.iter_rows() for c in row if c.data_type == "f"]
+    if formulas:
+        failures.append(f"{name}: formula cells {formulas[:5]}")
+decisions = wb["Decisions"]
+if decisions.cell(1, decisions.max_column).value != "decision / notes":
+    failures.append("Decisions: no 'decision / notes' column")
+if failures:
+    print("xlsx-check: " + "; ".join(failures), file=sys.stderr)
+    sys.exit(1)
+print("xlsx-check: ok")

@@ -1,0 +1,172 @@
+//! The tabular views of the report (apps, findings, waves, workshop decisions) shared by the
+//! CSV files and the workshop workbook, so both always show the same columns and values.
+
+use super::model::Report;
+use crate::rules::Evidence;
+
+/// A table: header and rows of text cells (not yet made formula-safe).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Sheet {
+    /// Column names.
+    pub header: Vec<&'static str>,
+    /// Rows, each as long as the header.
+    pub rows: Vec<Vec<String>>,
+}
+
+/// One row per app: facts, strategy and plan.
+pub fn apps(r: &Report) -> Sheet {
+    let header = vec![
+        "api_name",
+        "label",
+        "description",
+        "namespace",
+        "distribution",
+        "strategy",
+        "wave",
+        "owner",
+        "reason",
+        "critical",
+        "high_volume",
+        "eca_name",
+        "flows",
+        "scopes",
+        "consumer_key",
+        "certificate_expires",
+        "findings",
+        "logins",
+        "users",
+        "last_use",
+        "connected_app_file",
+    ];
+    let rows = r
+        .apps
+        .iter()
+        .map(|a| {
+            vec![
+                a.row.api_name.clone(),
+                a.row.label.clone(),
+                a.row.description.clone().unwrap_or_default(),
+                a.row.namespace.clone().unwrap_or_default(),
+                a.row.distribution.into(),
+                a.plan.decision.strategy.as_str().into(),
+                a.plan.wave.to_string(),
+                a.plan.owner.clone().unwrap_or_default(),
+                a.plan.decision.reason.clone(),
+                a.plan.decision.critical.to_string(),
+                a.plan.decision.high_volume.to_string(),
+                a.plan.eca_name.clone().unwrap_or_default(),
+                a.row.flows.join(";"),
+                a.row.scopes.join(";"),
+                a.row.consumer_key.clone().unwrap_or_default(),
+                a.row.certificate_expires.clone().unwrap_or_default(),
+                a.findings.len().to_string(),
+                a.row.usage.logins.to_string(),
+                a.row.usage.users.to_string(),
+                a.row.usage.last_use.clone().unwrap_or_default(),
+                a.row.connected_app_file.clone().unwrap_or_default(),
+            ]
+        })
+        .collect();
+    Sheet { header, rows }
+}
+
+/// One row per finding, most severe first, evidence on one line.
+pub fn findings(r: &Report) -> Sheet {
+    let header = vec![
+        "severity", "rule", "name", "app", "message", "accepted", "evidence",
+    ];
+    let rows = r
+        .findings
+        .iter()
+        .map(|f| {
+            let evidence: Vec<String> = f.evidence.iter().map(evidence_line).collect();
+            vec![
+                f.severity.as_str().into(),
+                f.rule.into(),
+                f.name.into(),
+                f.app.clone().unwrap_or_default(),
+                f.message.clone(),
+                f.accepted.clone().unwrap_or_default(),
+                evidence.join(" ; "),
+            ]
+        })
+        .collect();
+    Sheet { header, rows }
+}
+
+/// One row per wave.
+pub fn waves(r: &Report) -> Sheet {
+    let header = vec!["number", "kind", "name", "start", "end", "apps", "tasks"];
+    let rows = r
+        .waves
+        .iter()
+        .map(|w| {
+            vec![
+                w.number.to_string(),
+                w.kind.into(),
+                w.name.clone(),
+                w.start.clone(),
+                w.end.clone(),
+                w.apps.join("; "),
+                w.tasks.join("; "),
+            ]
+        })
+        .collect();
+    Sheet { header, rows }
+}
+
+/// One row per app for the workshop: the proposal and an empty column for the decision.
+pub fn decisions(r: &Report) -> Sheet {
+    let header = vec![
+        "app",
+        "label",
+        "strategy",
+        "reason",
+        "owner",
+        "wave",
+        "open questions",
+        "decision / notes",
+    ];
+    let rows = r
+        .apps
+        .iter()
+        .map(|a| {
+            vec![
+                a.row.api_name.clone(),
+                a.row.label.clone(),
+                a.plan.decision.strategy.as_str().into(),
+                a.plan.decision.reason.clone(),
+                a.plan.owner.clone().unwrap_or_default(),
+                a.plan.wave.to_string(),
+                a.plan.runbook.open_questions.join("\n"),
+                String::new(),
+            ]
+        })
+        .collect();
+    Sheet { header, rows }
+}
+
+/// Evidence as one line of text: `file:line element`, a usage summary with its files, a graph
+/// path, or a note.
+pub fn evidence_line(e: &Evidence) -> String {
+    match e {
+        Evidence::Metadata {
+            file,
+            line,
+            element,
+            ..
+        } => match line {
+            Some(l) => format!("{file}:{l} {element}"),
+            None => format!("{file} {element}"),
+        },
+        Evidence::Usage { summary, files, .. } => {
+            if files.is_empty() {
+                summary.clone()
+            } else {
+                format!("{summary} ({})", files.join(", "))
+            }
+        }
+        Evidence::Graph { path } => path.join(" → "),
+        Evidence::Note { text } => text.clone(),
+    }
+}
