@@ -201,3 +201,66 @@ fn org_tasks(input: &PlanInput<'_>) -> Vec<String> {
     }
     t
 }
+
+#[cfg(test)]
+mod props {
+    use std::collections::{BTreeMap, BTreeSet};
+
+    use super::*;
+    use crate::rules::support::testing::{connected_app, inventory};
+
+    /// A random org: apps with random flows and run-as users drawn from a small pool (so
+    /// some share one and are coupled), the whole pipeline from metadata to waves.
+    fn org(specs: &[(u8, u8, bool)]) -> Inventory {
+        let files: Vec<_> = specs
+            .iter()
+            .enumerate()
+            .map(|(i, (user, scope, pkce))| {
+                let run_as = if *user < 4 {
+                    format!("<isClientCredentialEnabled>true</isClientCredentialEnabled><oauthClientCredentialUser>int{user}@x.com</oauthClientCredentialUser>")
+                } else {
+                    String::new()
+                };
+                let scope = ["Api", "Full", "RefreshToken", "Web"][*scope as usize % 4];
+                connected_app(
+                    &format!("App_{i:02}"),
+                    &format!("<oauthConfig><callbackUrl>https://x/{i}</callbackUrl>{run_as}<isPkceRequired>{pkce}</isPkceRequired><scopes>{scope}</scopes></oauthConfig>"),
+                )
+            })
+            .collect();
+        inventory(&files)
+    }
+
+    proptest::proptest! {
+        #[test]
+        fn generated_orgs_plan_every_app_once_and_never_split_coupled_apps(
+            specs in proptest::collection::vec((0u8..8, 0u8..4, proptest::bool::ANY), 1..25),
+            max in 1usize..6,
+        ) {
+            let inv = org(&specs);
+            let g = crate::graph::build(&inv, &[]);
+            let mut config = Config::default();
+            config.plan.max_apps_per_wave = max;
+            let usage = crate::usage::UsageData::default();
+            let join = crate::usage::UsageJoin::default();
+            let cx = crate::rules::Context { inventory: &inv, graph: &g, config: &config, secrets: &[], as_of_day: None, usage: &usage, join: &join };
+            let findings = crate::rules::run(&cx);
+            let groups = crate::graph::analysis::coupled_groups(&g);
+            let plan = plan(&PlanInput { inventory: &inv, join: &join, findings: &findings, groups: &groups, config: &config, as_of_day: None });
+            proptest::prop_assert_eq!(plan.apps.len(), inv.apps.len());
+            let mut count: BTreeMap<&str, usize> = BTreeMap::new();
+            for w in &plan.waves {
+                for a in &w.apps {
+                    *count.entry(a.as_str()).or_default() += 1;
+                }
+            }
+            proptest::prop_assert_eq!(count.len(), inv.apps.len());
+            proptest::prop_assert!(count.values().all(|&n| n == 1));
+            for g in &groups {
+                let waves: BTreeSet<usize> = plan.apps.iter().filter(|a| g.apps.contains(&a.api_name)).map(|a| a.wave).collect();
+                let untangled = plan.waves[0].tasks.iter().any(|t| t.contains("untangle") && g.apps.iter().all(|a| t.contains(a.as_str())));
+                proptest::prop_assert!(waves.len() == 1 || untangled, "group {:?} split over {:?}", g.apps, waves);
+            }
+        }
+    }
+}
