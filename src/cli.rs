@@ -85,6 +85,12 @@ pub enum AssessFormat {
     Human,
     /// JSON for scripts.
     Json,
+    /// SARIF 2.1.0 for code scanning.
+    Sarif,
+    /// The Markdown summary (wiki, pull request).
+    Markdown,
+    /// The self-contained HTML report.
+    Html,
 }
 
 /// The lowest severity that makes the exit code 1.

@@ -226,3 +226,30 @@ fn rules_explain_init() {
     ]);
     assert!(out.status.success());
 }
+
+#[test]
+fn assess_renders_sarif_markdown_and_html() {
+    let sarif = json_of(&ecaplan([
+        "assess",
+        "samples/northwind",
+        "--format",
+        "sarif",
+        "--quiet",
+    ]));
+    assert_eq!(sarif["version"], "2.1.0");
+    assert!(!sarif["runs"][0]["results"]
+        .as_array()
+        .expect("results")
+        .is_empty());
+    let md = ecaplan([
+        "assess",
+        "samples/northwind",
+        "--format",
+        "markdown",
+        "--quiet",
+    ]);
+    assert!(String::from_utf8_lossy(&md.stdout).starts_with('#'));
+    let html = ecaplan(["assess", "samples/northwind", "--format", "html", "--quiet"]);
+    let text = String::from_utf8_lossy(&html.stdout);
+    assert!(text.contains("<html") && text.contains("data-app"));
+}

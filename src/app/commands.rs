@@ -108,9 +108,11 @@ fn analyse(loaded: &mut super::Loaded) -> Analysis {
 pub fn assess(args: &AssessArgs) -> Result<Outcome, Error> {
     let mut loaded = load(&args.input)?;
     let Analysis { graph: g, findings } = analyse(&mut loaded);
-    let accounting = Accounting::new(loaded.files);
+    let loaded_for_report = &loaded;
+    let accounting = Accounting::new(loaded.files.clone());
     let notes: Vec<Note> = loaded
         .notes
+        .clone()
         .into_iter()
         .filter(|n| n.level != Level::Info || n.code == "no-as-of-date")
         .collect();
@@ -125,6 +127,14 @@ pub fn assess(args: &AssessArgs) -> Result<Outcome, Error> {
     let stdout = match args.format {
         AssessFormat::Human => human::render_assess(&report),
         AssessFormat::Json => json(&report)?,
+        AssessFormat::Sarif | AssessFormat::Markdown | AssessFormat::Html => {
+            let full = full_report(&loaded_for_report, &report.findings, &g)?;
+            match args.format {
+                AssessFormat::Sarif => json(&crate::report::sarif::build(&full))?,
+                AssessFormat::Markdown => crate::report::markdown::render(&full),
+                _ => crate::report::html::render(&full, None)?,
+            }
+        }
     };
     let threshold = match args.fail_on {
         FailOn::Blocker => Some(Severity::Blocker),
@@ -139,6 +149,41 @@ pub fn assess(args: &AssessArgs) -> Result<Outcome, Error> {
         stderr: unreadable_lines(&accounting.files),
         code,
     })
+}
+
+/// The full report model (plan included, no metadata generated) for `assess --format
+/// sarif|markdown|html`.
+fn full_report(
+    loaded: &super::Loaded,
+    findings: &[crate::rules::Finding],
+    g: &graph::Graph,
+) -> Result<crate::report::model::Report, Error> {
+    let groups = analysis::coupled_groups(g);
+    let input = crate::plan::PlanInput {
+        inventory: &loaded.inventory,
+        join: &loaded.join,
+        findings,
+        groups: &groups,
+        config: &loaded.config,
+        as_of_day: loaded.as_of_day,
+    };
+    let plan = crate::plan::plan(&input);
+    let view = InventoryReport::new(
+        &loaded.inventory,
+        &loaded.join,
+        loaded.files.clone(),
+        Vec::new(),
+        loaded.ingested.secrets.clone(),
+    );
+    Ok(crate::report::model::build(
+        view.apps,
+        &plan,
+        findings.to_vec(),
+        g,
+        Vec::new(),
+        Accounting::new(loaded.files.clone()),
+        loaded.notes.clone(),
+    ))
 }
 
 /// `ecaplan plan`.
@@ -185,9 +230,7 @@ pub fn plan(args: &PlanArgs) -> Result<Outcome, Error> {
     );
     let out = OutputDir::prepare(&args.output, args.force)?;
     out.write("plan.json", json(&plan)?.as_bytes())?;
-    for f in &generated.files {
-        out.write(&f.path, f.contents.as_bytes())?;
-    }
+    write_all(&out, &generated.files)?;
     write_reports(&out, &report, &g, args.templates.as_deref())?;
     let out_root = out.commit()?;
     let mut stderr = format!(
@@ -264,9 +307,7 @@ pub fn generate(args: &GenerateArgs) -> Result<Outcome, Error> {
     let plan = crate::plan::plan(&input);
     let generated = generate_for(&plan, &loaded, &args.api_version, Some(&args.app))?;
     let out = OutputDir::prepare(&args.output, args.force)?;
-    for f in &generated.files {
-        out.write(&f.path, f.contents.as_bytes())?;
-    }
+    write_all(&out, &generated.files)?;
     let mut stderr = String::new();
     for name in &args.app {
         if let Some(p) = plan
@@ -310,18 +351,68 @@ fn write_reports(
     templates: Option<&std::path::Path>,
 ) -> Result<(), Error> {
     use crate::report::{html, markdown, sarif, sheets, xlsx};
-    out.write("graph.dot", export::to_dot(g).as_bytes())?;
-    out.write("graph.mmd", export::to_mermaid(g).as_bytes())?;
-    out.write("report.json", json(report)?.as_bytes())?;
-    out.write("report.html", html::render(report, templates)?.as_bytes())?;
-    out.write("report.md", markdown::render(report).as_bytes())?;
-    let apps = csv_out::render_sheet(&sheets::apps(report))?;
-    out.write("apps.csv", apps.as_bytes())?;
-    let findings = csv_out::render_sheet(&sheets::findings(report))?;
-    out.write("findings.csv", findings.as_bytes())?;
-    out.write("workshop.xlsx", &xlsx::render(report)?)?;
-    out.write("findings.sarif", json(&sarif::build(report))?.as_bytes())?;
+    type Rendered = Result<Vec<(&'static str, Vec<u8>)>, Error>;
+    // The formats are independent: the two cores render them side by side (a large org's
+    // HTML and workbook take as long as everything else together).
+    let (first, second) = std::thread::scope(|s| {
+        let html_and_xlsx = s.spawn(|| -> Rendered {
+            Ok(vec![
+                ("report.html", html::render(report, templates)?.into_bytes()),
+                ("workshop.xlsx", xlsx::render(report)?),
+            ])
+        });
+        let rest = || -> Rendered {
+            Ok(vec![
+                ("graph.dot", export::to_dot(g).into_bytes()),
+                ("graph.mmd", export::to_mermaid(g).into_bytes()),
+                ("report.json", json(report)?.into_bytes()),
+                ("report.md", markdown::render(report).into_bytes()),
+                (
+                    "apps.csv",
+                    csv_out::render_sheet(&sheets::apps(report))?.into_bytes(),
+                ),
+                (
+                    "findings.csv",
+                    csv_out::render_sheet(&sheets::findings(report))?.into_bytes(),
+                ),
+                ("findings.sarif", json(&sarif::build(report))?.into_bytes()),
+            ])
+        };
+        let second = rest();
+        let first = html_and_xlsx.join().unwrap_or_else(|_| {
+            Err(Error::Render {
+                what: "report",
+                message: "a renderer panicked".into(),
+            })
+        });
+        (first, second)
+    });
+    for (name, bytes) in first?.into_iter().chain(second?) {
+        out.write(name, &bytes)?;
+    }
     Ok(())
+}
+
+/// Write generated files, split over two threads: creating thousands of small files is
+/// dominated by the file system, which serves two writers at once.
+fn write_all(out: &OutputDir, files: &[crate::generate::GeneratedFile]) -> Result<(), Error> {
+    let (a, b) = files.split_at(files.len() / 2);
+    std::thread::scope(|s| {
+        let other = s.spawn(|| {
+            a.iter()
+                .try_for_each(|f| out.write(&f.path, f.contents.as_bytes()).map(|_| ()))
+        });
+        let mine = b
+            .iter()
+            .try_for_each(|f| out.write(&f.path, f.contents.as_bytes()).map(|_| ()));
+        let theirs = other.join().unwrap_or_else(|_| {
+            Err(Error::Render {
+                what: "ECA metadata",
+                message: "a writer panicked".into(),
+            })
+        });
+        mine.and(theirs)
+    })
 }
 
 /// `ecaplan graph`.

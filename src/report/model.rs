@@ -140,20 +140,23 @@ pub fn build(
     triggered.sort_unstable();
     triggered.dedup();
     summary.rules_triggered = triggered.len();
+    // Indexes, not searches: a large org has thousands of apps and tens of thousands of findings.
+    let plans: BTreeMap<&str, &AppPlan> =
+        plan.apps.iter().map(|p| (p.api_name.as_str(), p)).collect();
+    let mut by_app: BTreeMap<&str, Vec<usize>> = BTreeMap::new();
+    for (i, f) in findings.iter().enumerate() {
+        if let Some(a) = f.app.as_deref() {
+            by_app.entry(a).or_default().push(i);
+        }
+    }
     let apps = rows
         .into_iter()
         .filter_map(|row| {
-            let plan = plan
-                .apps
-                .iter()
-                .find(|p| p.api_name == row.api_name)?
-                .clone();
-            let idx = findings
-                .iter()
-                .enumerate()
-                .filter(|(_, f)| f.app.as_deref() == Some(&row.api_name))
-                .map(|(i, _)| i)
-                .collect();
+            let plan = (*plans.get(row.api_name.as_str())?).clone();
+            let idx = by_app
+                .get(row.api_name.as_str())
+                .cloned()
+                .unwrap_or_default();
             Some(ReportApp {
                 row,
                 plan,
