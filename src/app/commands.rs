@@ -128,7 +128,7 @@ pub fn assess(args: &AssessArgs) -> Result<Outcome, Error> {
         AssessFormat::Human => human::render_assess(&report),
         AssessFormat::Json => json(&report)?,
         AssessFormat::Sarif | AssessFormat::Markdown | AssessFormat::Html => {
-            let full = full_report(&loaded_for_report, &report.findings, &g)?;
+            let full = full_report(loaded_for_report, &report.findings, &g)?;
             match args.format {
                 AssessFormat::Sarif => json(&crate::report::sarif::build(&full))?,
                 AssessFormat::Markdown => crate::report::markdown::render(&full),
