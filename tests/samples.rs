@@ -2,29 +2,7 @@
 
 mod common;
 
-use common::{ecaplan, json_of};
-use std::path::Path;
-
-/// Compare with a golden file; `ECAPLAN_BLESS=1` rewrites it (review the diff before committing).
-fn golden(name: &str, actual: &str) {
-    let path = Path::new(env!("CARGO_MANIFEST_DIR"))
-        .join("tests/golden")
-        .join(name);
-    if std::env::var("ECAPLAN_BLESS").is_ok_and(|v| v == "1") {
-        std::fs::write(&path, actual).expect("write golden");
-        return;
-    }
-    let expected = std::fs::read_to_string(&path).unwrap_or_default();
-    if expected != actual {
-        let first = expected
-            .lines()
-            .zip(actual.lines())
-            .position(|(a, b)| a != b);
-        panic!(
-            "{name} differs from the golden file (first differing line: {first:?}); run with ECAPLAN_BLESS=1 to update and review the diff"
-        );
-    }
-}
+use common::{ecaplan, golden, json_of};
 
 #[test]
 fn inventory_of_samples_smoke() {

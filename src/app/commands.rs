@@ -158,16 +158,7 @@ fn full_report(
     findings: &[crate::rules::Finding],
     g: &graph::Graph,
 ) -> Result<crate::report::model::Report, Error> {
-    let groups = analysis::coupled_groups(g);
-    let input = crate::plan::PlanInput {
-        inventory: &loaded.inventory,
-        join: &loaded.join,
-        findings,
-        groups: &groups,
-        config: &loaded.config,
-        as_of_day: loaded.as_of_day,
-    };
-    let plan = crate::plan::plan(&input);
+    let plan = plan_of(loaded, findings, g);
     let view = InventoryReport::new(
         &loaded.inventory,
         &loaded.join,
@@ -186,20 +177,28 @@ fn full_report(
     ))
 }
 
+/// The plan of loaded inputs with their findings and graph.
+fn plan_of(
+    loaded: &super::Loaded,
+    findings: &[crate::rules::Finding],
+    g: &graph::Graph,
+) -> crate::plan::Plan {
+    let groups = analysis::coupled_groups(g);
+    crate::plan::plan(&crate::plan::PlanInput {
+        inventory: &loaded.inventory,
+        join: &loaded.join,
+        findings,
+        groups: &groups,
+        config: &loaded.config,
+        as_of_day: loaded.as_of_day,
+    })
+}
+
 /// `ecaplan plan`.
 pub fn plan(args: &PlanArgs) -> Result<Outcome, Error> {
     let mut loaded = load(&args.input)?;
     let Analysis { graph: g, findings } = analyse(&mut loaded);
-    let groups = analysis::coupled_groups(&g);
-    let input = crate::plan::PlanInput {
-        inventory: &loaded.inventory,
-        join: &loaded.join,
-        findings: &findings,
-        groups: &groups,
-        config: &loaded.config,
-        as_of_day: loaded.as_of_day,
-    };
-    let plan = crate::plan::plan(&input);
+    let plan = plan_of(&loaded, &findings, &g);
     let generated = generate_for(&plan, &loaded, &args.api_version, None)?;
     let not_carried = generated
         .not_carried
@@ -295,16 +294,7 @@ pub fn generate(args: &GenerateArgs) -> Result<Outcome, Error> {
         }
     }
     let Analysis { graph: g, findings } = analyse(&mut loaded);
-    let groups = analysis::coupled_groups(&g);
-    let input = crate::plan::PlanInput {
-        inventory: &loaded.inventory,
-        join: &loaded.join,
-        findings: &findings,
-        groups: &groups,
-        config: &loaded.config,
-        as_of_day: loaded.as_of_day,
-    };
-    let plan = crate::plan::plan(&input);
+    let plan = plan_of(&loaded, &findings, &g);
     let generated = generate_for(&plan, &loaded, &args.api_version, Some(&args.app))?;
     let out = OutputDir::prepare(&args.output, args.force)?;
     write_all(&out, &generated.files)?;
