@@ -177,6 +177,31 @@ fn full_report(
     ))
 }
 
+/// Phase timings on stderr when `ECAPLAN_TIMINGS=1` (for benchmarking; never in outputs).
+struct Timer(Option<std::time::Instant>);
+
+impl Timer {
+    fn from_env() -> Timer {
+        Timer(
+            std::env::var("ECAPLAN_TIMINGS")
+                .is_ok_and(|v| v == "1")
+                .then(std::time::Instant::now),
+        )
+    }
+
+    fn lap(&self, what: &str) {
+        if let Some(start) = self.0 {
+            #[allow(clippy::print_stderr)]
+            {
+                eprintln!(
+                    "timing: {what}: {:.2}s since start",
+                    start.elapsed().as_secs_f64()
+                );
+            }
+        }
+    }
+}
+
 /// The plan of loaded inputs with their findings and graph.
 fn plan_of(
     loaded: &super::Loaded,
@@ -196,10 +221,14 @@ fn plan_of(
 
 /// `ecaplan plan`.
 pub fn plan(args: &PlanArgs) -> Result<Outcome, Error> {
+    let timer = Timer::from_env();
     let mut loaded = load(&args.input)?;
+    timer.lap("load (metadata + usage)");
     let Analysis { graph: g, findings } = analyse(&mut loaded);
+    timer.lap("graph + rules");
     let plan = plan_of(&loaded, &findings, &g);
     let generated = generate_for(&plan, &loaded, &args.api_version, None)?;
+    timer.lap("plan + generate");
     let not_carried = generated
         .not_carried
         .iter()
@@ -227,10 +256,23 @@ pub fn plan(args: &PlanArgs) -> Result<Outcome, Error> {
         Accounting::new(loaded.files.clone()),
         loaded.notes.clone(),
     );
+    timer.lap("report model");
     let out = OutputDir::prepare(&args.output, args.force)?;
     out.write("plan.json", json(&plan)?.as_bytes())?;
-    write_all(&out, &generated.files)?;
-    write_reports(&out, &report, &g, args.templates.as_deref())?;
+    // Generated files and reports are written at the same time: one is file-system bound,
+    // the other CPU bound.
+    std::thread::scope(|s| {
+        let files = s.spawn(|| write_all(&out, &generated.files));
+        let reports = write_reports(&out, &report, &g, args.templates.as_deref());
+        let files = files.join().unwrap_or_else(|_| {
+            Err(Error::Render {
+                what: "ECA metadata",
+                message: "a writer panicked".into(),
+            })
+        });
+        reports.and(files)
+    })?;
+    timer.lap("render + write");
     let out_root = out.commit()?;
     let mut stderr = format!(
         "{} app(s) in {} wave(s); wrote {}\n",
