@@ -1,6 +1,6 @@
-//! One function per subcommand.
+//! One function per subcommand that reads inputs and prints (`plan` and `generate`, which
+//! write folders, are in `planning`).
 
-use super::output::OutputDir;
 use super::{json, load, snippets, unreadable_lines, Outcome};
 use crate::cli::*;
 use crate::config::DEFAULT_TOML;
@@ -75,12 +75,12 @@ pub fn usage(args: &UsageArgs) -> Result<Outcome, Error> {
 }
 
 /// The graph and the findings of loaded inputs.
-struct Analysis {
-    graph: graph::Graph,
-    findings: Vec<crate::rules::Finding>,
+pub(super) struct Analysis {
+    pub(super) graph: graph::Graph,
+    pub(super) findings: Vec<crate::rules::Finding>,
 }
 
-fn analyse(loaded: &mut super::Loaded) -> Analysis {
+pub(super) fn analyse(loaded: &mut super::Loaded) -> Analysis {
     let links = graph::build::usage_links(&loaded.inventory, &loaded.usage, &loaded.join);
     let g = graph::build(&loaded.inventory, &links);
     if loaded.as_of_day.is_none() {
@@ -128,7 +128,7 @@ pub fn assess(args: &AssessArgs) -> Result<Outcome, Error> {
         AssessFormat::Human => human::render_assess(&report),
         AssessFormat::Json => json(&report)?,
         AssessFormat::Sarif | AssessFormat::Markdown | AssessFormat::Html => {
-            let full = full_report(loaded_for_report, &report.findings, &g)?;
+            let full = super::planning::full_report(loaded_for_report, &report.findings, &g)?;
             match args.format {
                 AssessFormat::Sarif => json(&crate::report::sarif::build(&full))?,
                 AssessFormat::Markdown => crate::report::markdown::render(&full),
@@ -148,302 +148,6 @@ pub fn assess(args: &AssessArgs) -> Result<Outcome, Error> {
         stdout,
         stderr: unreadable_lines(&accounting.files),
         code,
-    })
-}
-
-/// The full report model (plan included, no metadata generated) for `assess --format
-/// sarif|markdown|html`.
-fn full_report(
-    loaded: &super::Loaded,
-    findings: &[crate::rules::Finding],
-    g: &graph::Graph,
-) -> Result<crate::report::model::Report, Error> {
-    let plan = plan_of(loaded, findings, g);
-    let view = InventoryReport::new(
-        &loaded.inventory,
-        &loaded.join,
-        loaded.files.clone(),
-        Vec::new(),
-        loaded.ingested.secrets.clone(),
-    );
-    Ok(crate::report::model::build(
-        view.apps,
-        &plan,
-        findings.to_vec(),
-        g,
-        Vec::new(),
-        Accounting::new(loaded.files.clone()),
-        loaded.notes.clone(),
-    ))
-}
-
-/// Phase timings on stderr when `ECAPLAN_TIMINGS=1` (for benchmarking; never in outputs).
-struct Timer(Option<std::time::Instant>);
-
-impl Timer {
-    fn from_env() -> Timer {
-        Timer(
-            std::env::var("ECAPLAN_TIMINGS")
-                .is_ok_and(|v| v == "1")
-                .then(std::time::Instant::now),
-        )
-    }
-
-    fn lap(&self, what: &str) {
-        if let Some(start) = self.0 {
-            #[allow(clippy::print_stderr)]
-            {
-                eprintln!(
-                    "timing: {what}: {:.2}s since start",
-                    start.elapsed().as_secs_f64()
-                );
-            }
-        }
-    }
-}
-
-/// The plan of loaded inputs with their findings and graph.
-fn plan_of(
-    loaded: &super::Loaded,
-    findings: &[crate::rules::Finding],
-    g: &graph::Graph,
-) -> crate::plan::Plan {
-    let groups = analysis::coupled_groups(g);
-    crate::plan::plan(&crate::plan::PlanInput {
-        inventory: &loaded.inventory,
-        join: &loaded.join,
-        findings,
-        groups: &groups,
-        config: &loaded.config,
-        as_of_day: loaded.as_of_day,
-    })
-}
-
-/// `ecaplan plan`.
-pub fn plan(args: &PlanArgs) -> Result<Outcome, Error> {
-    let timer = Timer::from_env();
-    let mut loaded = load(&args.input)?;
-    timer.lap("load (metadata + usage)");
-    let Analysis { graph: g, findings } = analyse(&mut loaded);
-    timer.lap("graph + rules");
-    let plan = plan_of(&loaded, &findings, &g);
-    let generated = generate_for(&plan, &loaded, &args.api_version, None)?;
-    timer.lap("plan + generate");
-    let not_carried = generated
-        .not_carried
-        .iter()
-        .map(|n| crate::report::model::NotCarriedRow {
-            app: n.app.clone(),
-            element: n.element.clone(),
-            reason: n.reason.clone(),
-        })
-        .collect();
-    loaded.notes.extend(generated.notes.iter().cloned());
-    let secrets = loaded.ingested.secrets.clone();
-    let inventory_view = InventoryReport::new(
-        &loaded.inventory,
-        &loaded.join,
-        loaded.files.clone(),
-        Vec::new(),
-        secrets,
-    );
-    let report = crate::report::model::build(
-        inventory_view.apps,
-        &plan,
-        findings,
-        &g,
-        not_carried,
-        Accounting::new(loaded.files.clone()),
-        loaded.notes.clone(),
-    );
-    timer.lap("report model");
-    let out = OutputDir::prepare(&args.output, args.force)?;
-    out.write("plan.json", json(&plan)?.as_bytes())?;
-    // Generated files and reports are written at the same time: one is file-system bound,
-    // the other CPU bound.
-    std::thread::scope(|s| {
-        let files = s.spawn(|| write_all(&out, &generated.files));
-        let reports = write_reports(&out, &report, &g, args.templates.as_deref());
-        let files = files.join().unwrap_or_else(|_| {
-            Err(Error::Render {
-                what: "ECA metadata",
-                message: "a writer panicked".into(),
-            })
-        });
-        reports.and(files)
-    })?;
-    timer.lap("render + write");
-    let out_root = out.commit()?;
-    let mut stderr = format!(
-        "{} app(s) in {} wave(s); wrote {}\n",
-        plan.apps.len(),
-        plan.waves.len(),
-        out_root.join("plan.json").display()
-    );
-    stderr.push_str(&unreadable_lines(&loaded.files));
-    Ok(Outcome {
-        stdout: String::new(),
-        stderr,
-        code: 0,
-    })
-}
-
-/// ECA metadata for the planned apps whose strategy needs it (`only`: just these apps).
-fn generate_for(
-    plan: &crate::plan::Plan,
-    loaded: &super::Loaded,
-    api_version: &str,
-    only: Option<&[String]>,
-) -> Result<crate::generate::Generated, Error> {
-    use crate::generate::{EcaTarget, GenerateScope};
-    let targets: Vec<EcaTarget<'_>> = plan
-        .apps
-        .iter()
-        .filter(|p| crate::plan::generates(p.decision.strategy))
-        .filter(|p| only.is_none_or(|o| o.iter().any(|a| a.eq_ignore_ascii_case(&p.api_name))))
-        .filter_map(|p| {
-            let app = loaded.inventory.app(&p.api_name)?;
-            let scope = if p.decision.strategy == crate::plan::Strategy::Automated {
-                GenerateScope::HardeningOnly
-            } else {
-                GenerateScope::Full
-            };
-            Some(EcaTarget {
-                app,
-                eca_name: p.eca_name.clone().unwrap_or_else(|| p.api_name.clone()),
-                scope,
-                target_flow: p.decision.target_flow.clone(),
-            })
-        })
-        .collect();
-    crate::generate::generate(&targets, &loaded.config.standard, api_version).map_err(|e| {
-        Error::Render {
-            what: "ECA metadata",
-            message: e.to_string(),
-        }
-    })
-}
-
-/// `ecaplan generate`: only the ECA metadata of the named apps.
-pub fn generate(args: &GenerateArgs) -> Result<Outcome, Error> {
-    let mut loaded = load(&args.input)?;
-    for name in &args.app {
-        if loaded.inventory.app(name).is_none() {
-            return Err(Error::Input {
-                path: name.into(),
-                message: "no such app among the inputs (see `ecaplan inventory`)".into(),
-            });
-        }
-    }
-    let Analysis { graph: g, findings } = analyse(&mut loaded);
-    let plan = plan_of(&loaded, &findings, &g);
-    let generated = generate_for(&plan, &loaded, &args.api_version, Some(&args.app))?;
-    let out = OutputDir::prepare(&args.output, args.force)?;
-    write_all(&out, &generated.files)?;
-    let mut stderr = String::new();
-    for name in &args.app {
-        if let Some(p) = plan
-            .apps
-            .iter()
-            .find(|p| p.api_name.eq_ignore_ascii_case(name))
-        {
-            if !crate::plan::generates(p.decision.strategy) {
-                stderr.push_str(&format!(
-                    "{name}: planned as {}, no ECA metadata to generate\n",
-                    p.decision.strategy.as_str()
-                ));
-            }
-        }
-    }
-    for n in &generated.not_carried {
-        stderr.push_str(&format!(
-            "{}: {} not carried over: {}\n",
-            n.app, n.element, n.reason
-        ));
-    }
-    let root = out.commit()?;
-    stderr.push_str(&format!(
-        "wrote {} file(s) to {}\n",
-        generated.files.len(),
-        root.display()
-    ));
-    Ok(Outcome {
-        stdout: String::new(),
-        stderr,
-        code: 0,
-    })
-}
-
-/// Every report format of the plan folder, each rendered from the one `Report` model;
-/// `templates` may replace the built-in HTML template.
-fn write_reports(
-    out: &OutputDir,
-    report: &crate::report::model::Report,
-    g: &graph::Graph,
-    templates: Option<&std::path::Path>,
-) -> Result<(), Error> {
-    use crate::report::{html, markdown, sarif, sheets, xlsx};
-    type Rendered = Result<Vec<(&'static str, Vec<u8>)>, Error>;
-    // The formats are independent: the two cores render them side by side (a large org's
-    // HTML and workbook take as long as everything else together).
-    let (first, second) = std::thread::scope(|s| {
-        let html_and_xlsx = s.spawn(|| -> Rendered {
-            Ok(vec![
-                ("report.html", html::render(report, templates)?.into_bytes()),
-                ("workshop.xlsx", xlsx::render(report)?),
-            ])
-        });
-        let rest = || -> Rendered {
-            Ok(vec![
-                ("graph.dot", export::to_dot(g).into_bytes()),
-                ("graph.mmd", export::to_mermaid(g).into_bytes()),
-                ("report.json", json(report)?.into_bytes()),
-                ("report.md", markdown::render(report).into_bytes()),
-                (
-                    "apps.csv",
-                    csv_out::render_sheet(&sheets::apps(report))?.into_bytes(),
-                ),
-                (
-                    "findings.csv",
-                    csv_out::render_sheet(&sheets::findings(report))?.into_bytes(),
-                ),
-                ("findings.sarif", json(&sarif::build(report))?.into_bytes()),
-            ])
-        };
-        let second = rest();
-        let first = html_and_xlsx.join().unwrap_or_else(|_| {
-            Err(Error::Render {
-                what: "report",
-                message: "a renderer panicked".into(),
-            })
-        });
-        (first, second)
-    });
-    for (name, bytes) in first?.into_iter().chain(second?) {
-        out.write(name, &bytes)?;
-    }
-    Ok(())
-}
-
-/// Write generated files, split over two threads: creating thousands of small files is
-/// dominated by the file system, which serves two writers at once.
-fn write_all(out: &OutputDir, files: &[crate::generate::GeneratedFile]) -> Result<(), Error> {
-    let (a, b) = files.split_at(files.len() / 2);
-    std::thread::scope(|s| {
-        let other = s.spawn(|| {
-            a.iter()
-                .try_for_each(|f| out.write(&f.path, f.contents.as_bytes()).map(|_| ()))
-        });
-        let mine = b
-            .iter()
-            .try_for_each(|f| out.write(&f.path, f.contents.as_bytes()).map(|_| ()));
-        let theirs = other.join().unwrap_or_else(|_| {
-            Err(Error::Render {
-                what: "ECA metadata",
-                message: "a writer panicked".into(),
-            })
-        });
-        mine.and(theirs)
     })
 }
 

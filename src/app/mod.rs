@@ -3,10 +3,12 @@
 
 mod commands;
 pub mod output;
+mod planning;
 mod progress;
 pub mod snippets;
 
-pub use commands::{assess, explain, generate, graph, init, inventory, plan, rules, usage};
+pub use commands::{assess, explain, graph, init, inventory, rules, usage};
+pub use planning::{generate, plan};
 
 use crate::cli::InputArgs;
 use crate::config::Config;
