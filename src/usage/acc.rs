@@ -284,6 +284,12 @@ pub fn network(ip: &str, strings: &mut Interner) -> Net {
     Net::Other(strings.id(prefix))
 }
 
+/// The /24 network of a dotted-quad IPv4 address given as bytes (surrounding spaces allowed).
+pub fn ipv4_net(b: &[u8]) -> Option<Net> {
+    let b = b.trim_ascii();
+    ipv4(b).map(|[a, b, c, _]| Net::V4([a, b, c]))
+}
+
 /// A dotted-quad IPv4 address, parsed byte by byte (this runs once per login row).
 fn ipv4(b: &[u8]) -> Option<[u8; 4]> {
     let mut out = [0u8; 4];

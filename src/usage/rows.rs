@@ -172,14 +172,26 @@ impl RowReader {
             Flow::Unknown
         });
         let status = raw(rec, self.cols.status);
-        let (success, cp) = st.memo.status.get_or(status, || {
-            let (text, cp) = text::field(status);
-            (flow::is_success(&text), cp)
-        });
+        // Nearly every row says exactly this: skip the memo.
+        let (success, cp) = if status == b"Success" {
+            (Some(true), false)
+        } else {
+            st.memo.status.get_or(status, || {
+                let (text, cp) = text::field(status);
+                (flow::is_success(&text), cp)
+            })
+        };
         st.cp1252_fields += u64::from(cp);
         let user = self.login_user(rec, acc, st);
-        let ip = field(rec, self.cols.source_ip, st);
-        let net = present(&ip).map(|ip| network(ip, &mut acc.strings));
+        let ip_raw = raw(rec, self.cols.source_ip);
+        // IPv4 addresses (the common case) are read from bytes; anything else is decoded.
+        let net = match crate::usage::acc::ipv4_net(ip_raw) {
+            Some(net) => Some(net),
+            None => {
+                let ip = field(rec, self.cols.source_ip, st);
+                present(&ip).map(|ip| network(ip, &mut acc.strings))
+            }
+        };
         let unknown_sub = match known {
             None => Some(acc.strings.id(field(rec, self.cols.sub_type, st).trim())),
             Some(_) => None,
@@ -401,6 +413,10 @@ pub fn field<'r, F: Fields + ?Sized>(
 }
 
 fn timestamp(rec: &(impl Fields + ?Sized), idx: Option<usize>, st: &mut RowStats) -> Option<i64> {
+    // Exports write ISO or ELF times: parse their bytes directly (millions of rows).
+    if let Some(ts) = time::parse_fast(raw(rec, idx)) {
+        return Some(ts.0);
+    }
     let raw = field(rec, idx, st);
     let parsed = time::parse(&raw)?;
     if parsed.ambiguous {

@@ -77,6 +77,18 @@ fn days_in_month(y: i64, m: u32) -> u32 {
 }
 
 // Howard Hinnant's civil-date algorithms: exact for the proleptic Gregorian calendar.
+/// The common forms (ISO, ELF compact) straight from bytes, without decoding the field first;
+/// `None` when the bytes are another form (the caller then decodes and calls [`parse`]).
+pub fn parse_fast(b: &[u8]) -> Option<Ts> {
+    if b.len() >= 10 && b[4] == b'-' && b[7] == b'-' {
+        return parse_iso(b);
+    }
+    if b.len() >= 14 && b[..14].iter().all(u8::is_ascii_digit) {
+        return parse_elf(b);
+    }
+    None
+}
+
 /// Parse any supported timestamp form; `None` when it is none of them.
 pub fn parse(raw: &str) -> Option<Parsed> {
     let s = raw.trim();
