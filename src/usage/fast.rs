@@ -20,7 +20,7 @@ use super::rows::{Fields, RowStats};
 /// Bytes handed to a worker at a time.
 const CHUNK: usize = 4 * 1024 * 1024;
 /// Chunk buffers in circulation (reader, queue, workers).
-const BUFFERS: usize = 6;
+const BUFFERS: usize = 5;
 /// A record larger than this means broken quoting; the file is reported, not swallowed.
 const MAX_RECORD_SPAN: usize = 256 * 1024 * 1024;
 

@@ -38,6 +38,8 @@ impl<T: Copy> Memo<T> {
 pub struct Memos {
     /// `type \x1f subtype` → (class, flow known?, flow).
     pub flows: Memo<(super::flow::LoginClass, Option<super::flow::Flow>)>,
+    /// Subtype of a `Remote Access 2.0` login → flow.
+    pub oauth2_subtypes: Memo<Option<super::flow::Flow>>,
     /// Status → success.
     pub status: Memo<Option<bool>>,
     /// Scratch buffer for composite keys (reused: no per-row zeroing or allocation).

@@ -245,6 +245,15 @@ impl RowReader {
             let class = flow::login_class(&tt);
             ((class, flow::flow_of(&ss, class)), cp1 || cp2)
         };
+        // Almost every OAuth row has this login type: its subtype alone is the key then.
+        if t == b"Remote Access 2.0" {
+            let (known, cp) = st.memo.oauth2_subtypes.get_or(sub, || {
+                let (ss, cp) = text::field(sub);
+                (flow::flow_of(&ss, LoginClass::OAuth2), cp)
+            });
+            st.cp1252_fields += u64::from(cp);
+            return (LoginClass::OAuth2, known);
+        }
         let mut key = std::mem::take(&mut st.memo.key);
         key.clear();
         key.extend_from_slice(t);
