@@ -18,8 +18,10 @@ mkdir -p "$ORG/usage"
 cat "$ORG/usage/LoginHistory.csv" > /dev/null
 measure() { local out; out=$(mktemp); /usr/bin/time -f "%e %M" -o "$out" "$@" > /dev/null; cat "$out"; rm -f "$out"; }
 read -r uw um < <(measure target/release/ecaplan usage --quiet --format json "$ORG/usage")
-rm -rf "$DIR/plan-out"
-read -r pw pm < <(measure target/release/ecaplan plan --quiet "$ORG" -o "$DIR/plan-out")
+# A fresh folder name: writing into a just-deleted tree is slow on ext4 and would measure the
+# file system, not ecaplan.
+OUT=$(mktemp -d "$DIR/plan-out.XXXXXX")/out
+read -r pw pm < <(measure target/release/ecaplan plan --quiet "$ORG" -o "$OUT")
 echo "org: $APPS apps, $(stat -c %s "$ORG/usage/LoginHistory.csv" | awk '{printf "%d MiB", $1/1048576}') of LoginHistory ($ROWS rows)"
 printf '%-14s %8s %10s\n' step wall_s peak_MiB
 printf '%-14s %8s %10s\n' "usage ingest" "$uw" "$((um / 1024))"
