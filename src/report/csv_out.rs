@@ -6,12 +6,7 @@ use crate::error::Error;
 
 /// The app rows of the inventory as CSV.
 pub fn render_inventory(r: &InventoryReport) -> Result<String, Error> {
-    let err = |e: csv::Error| Error::Render {
-        what: "csv",
-        message: e.to_string(),
-    };
-    let mut w = csv::Writer::from_writer(Vec::new());
-    w.write_record([
+    let header = vec![
         "api_name",
         "label",
         "namespace",
@@ -44,10 +39,10 @@ pub fn render_inventory(r: &InventoryReport) -> Result<String, Error> {
         "users",
         "last_use",
         "observed_flows",
-    ])
-    .map_err(err)?;
+    ];
     let opt = |o: &Option<String>| o.clone().unwrap_or_default();
     let b = |o: Option<bool>| o.map(|b| b.to_string()).unwrap_or_default();
+    let mut rows = Vec::new();
     for a in &r.apps {
         let row = [
             a.api_name.clone(),
@@ -87,27 +82,14 @@ pub fn render_inventory(r: &InventoryReport) -> Result<String, Error> {
             opt(&a.usage.last_use),
             super::table::observed(&a.usage.flows).replace(',', ";"),
         ];
-        w.write_record(row.iter().map(|c| formula_safe(c)))
-            .map_err(err)?;
+        rows.push(row.to_vec());
     }
-    let bytes = w.into_inner().map_err(|e| Error::Render {
-        what: "csv",
-        message: e.to_string(),
-    })?;
-    String::from_utf8(bytes).map_err(|e| Error::Render {
-        what: "csv",
-        message: e.to_string(),
-    })
+    render_sheet(&super::sheets::Sheet { header, rows })
 }
 
 /// The per-app usage rows as CSV.
 pub fn render_usage(r: &super::usage::UsageReport) -> Result<String, Error> {
-    let err = |e: csv::Error| Error::Render {
-        what: "csv",
-        message: e.to_string(),
-    };
-    let mut w = csv::Writer::from_writer(Vec::new());
-    w.write_record([
+    let header = vec![
         "api_name",
         "label",
         "distribution",
@@ -124,8 +106,8 @@ pub fn render_usage(r: &super::usage::UsageReport) -> Result<String, Error> {
         "networks",
         "api_calls",
         "tokens",
-    ])
-    .map_err(err)?;
+    ];
+    let mut rows = Vec::new();
     for a in &r.apps {
         let row = [
             a.api_name.clone(),
@@ -145,20 +127,12 @@ pub fn render_usage(r: &super::usage::UsageReport) -> Result<String, Error> {
             a.api_calls.to_string(),
             a.tokens.to_string(),
         ];
-        w.write_record(row.iter().map(|c| formula_safe(c)))
-            .map_err(err)?;
+        rows.push(row.to_vec());
     }
-    let bytes = w.into_inner().map_err(|e| Error::Render {
-        what: "csv",
-        message: e.to_string(),
-    })?;
-    String::from_utf8(bytes).map_err(|e| Error::Render {
-        what: "csv",
-        message: e.to_string(),
-    })
+    render_sheet(&super::sheets::Sheet { header, rows })
 }
 
-/// A tabular view of the plan report (`apps.csv`, `findings.csv`) as CSV.
+/// A sheet (header and rows) as CSV, every cell formula-safe: the one CSV writer of the crate.
 pub fn render_sheet(sheet: &super::sheets::Sheet) -> Result<String, Error> {
     let err = |e: csv::Error| Error::Render {
         what: "csv",
