@@ -18,6 +18,8 @@ FLOWS = {
     "oauthtokenexchange": "token-exchange",
 }
 PLACEHOLDERS = {"", "n/a", "unknown", "salesforce.com ip"}
+# Browser logins name no connected app: ecaplan does not count them as an app either.
+NOT_APPS = PLACEHOLDERS | {"browser"}
 
 
 def norm(header):
@@ -32,7 +34,7 @@ def main(path):
         col = {name: header.index(name) for name in ("userid", "logintime", "logintype", "loginsubtype", "application", "status", "sourceip")}
         for row in reader:
             app = row[col["application"]].strip()
-            if app.lower() in PLACEHOLDERS:
+            if app.lower() in NOT_APPS:
                 continue
             a = apps.get(app)
             if a is None:

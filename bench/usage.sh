@@ -5,6 +5,9 @@
 #
 #   bench/usage.sh [ROWS] [STYLE]      defaults: 5000000 rows (~1 GB), sf-cli (or dataloader)
 #
+# The ecaplan and Python summaries are compared app by app (bench/compare.py) before any ratio
+# is printed: the benchmark fails if they differ.
+#
 # Needs: GNU time (/usr/bin/time), python3, and xsv on PATH (`cargo install xsv`).
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -21,10 +24,10 @@ GEN=target/release/examples/gen_loginhistory
 gen() { # rows file
   [ -s "$2" ] || "$GEN" "$1" "$STYLE" > "$2"
 }
-measure() { # label command... ; prints "label wall_s peak_mib"
-  local label=$1; shift
+measure() { # label stdout_file command... ; prints "label wall_s peak_mib"
+  local label=$1 dest=$2; shift 2
   local out; out=$(mktemp)
-  /usr/bin/time -f "%e %M" -o "$out" "$@" > /dev/null
+  /usr/bin/time -f "%e %M" -o "$out" "$@" > "$dest"
   read -r wall kib < "$out"; rm -f "$out"
   printf '%s %s %s\n' "$label" "$wall" "$((kib / 1024))"
 }
@@ -37,13 +40,15 @@ echo "file: $FILE ($((SIZE / 1024 / 1024)) MiB, $ROWS rows, style $STYLE)"
 # Warm the page cache so every tool reads from memory, not disk.
 cat "$FILE" > /dev/null
 
-E=$(measure ecaplan "$BIN" usage --quiet --format json "$FILE")
-X=$(measure xsv xsv count "$FILE")
-P=$(measure python python3 bench/summary.py "$FILE")
+E=$(measure ecaplan "$DIR/ecaplan.json" "$BIN" usage --quiet --format json "$FILE")
+X=$(measure xsv /dev/null xsv count "$FILE")
+P=$(measure python "$DIR/python.json" python3 bench/summary.py "$FILE")
 printf '%-8s %10s %10s\n' tool wall_s peak_MiB
 printf '%-8s %10s %10s\n' $E
 printf '%-8s %10s %10s\n' $X
 printf '%-8s %10s %10s\n' $P
+# Both programs must have computed the same per-app summary.
+python3 bench/compare.py "$DIR/ecaplan.json" "$DIR/python.json"
 read -r _ ew em <<< "$E"; read -r _ xw xm <<< "$X"; read -r _ pw pm <<< "$P"
 python3 - "$ew" "$xw" "$pw" "$em" <<'PY'
 import sys
@@ -57,7 +62,7 @@ PY
 SMALL=$((ROWS / 4))
 SMALL_FILE="$DIR/LoginHistory_${STYLE}_${SMALL}.csv"
 gen "$SMALL" "$SMALL_FILE"
-S=$(measure ecaplan-1x "$BIN" usage --quiet --format json "$SMALL_FILE")
+S=$(measure ecaplan-1x /dev/null "$BIN" usage --quiet --format json "$SMALL_FILE")
 read -r _ sw sm <<< "$S"
 python3 - "$sm" "$em" "$SMALL" "$ROWS" <<'PY'
 import sys

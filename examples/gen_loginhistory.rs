@@ -62,7 +62,8 @@ fn pick<'a>(rng: &mut Rng, items: &'a [(&'a str, u64)]) -> &'a str {
 }
 
 fn id(prefix: &str, n: u64) -> String {
-    format!("{prefix}5g000000{n:07}AAA")
+    // 3-char key prefix, 12 more characters, and the case-checksum suffix of an all-lower-case id.
+    format!("{prefix}5g{n:010}AAA")
 }
 
 fn main() -> std::io::Result<()> {

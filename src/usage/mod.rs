@@ -23,6 +23,7 @@ pub mod memo;
 pub mod model;
 pub mod read;
 pub mod rows;
+pub mod split;
 pub mod tables;
 pub mod text;
 pub mod time;

@@ -194,7 +194,7 @@ fn read_fast<R: BufRead>(
     out: &mut FileOutput,
 ) {
     let file = out.account.file.clone();
-    let step = |part: &mut fast::Part, rec: &dyn Fields, line: u64| {
+    let step = |part: &mut fast::Part, rec: &super::split::Record<'_>, line: u64| {
         count_row(
             &rows,
             &mut part.acc,
