@@ -49,6 +49,16 @@ impl Timer {
         )
     }
 
+    /// How long one step took (from `since`).
+    fn note(&self, what: &str, since: std::time::Instant) {
+        if self.0.is_some() {
+            #[allow(clippy::print_stderr)]
+            {
+                eprintln!("timing:   {what}: {:.3}s", since.elapsed().as_secs_f64());
+            }
+        }
+    }
+
     fn lap(&self, what: &str) {
         if let Some(start) = self.0 {
             #[allow(clippy::print_stderr)]
@@ -243,46 +253,64 @@ fn write_reports(
     templates: Option<&std::path::Path>,
 ) -> Result<(), Error> {
     use crate::report::{html, markdown, sarif, sheets, xlsx};
-    type Rendered = Result<Vec<(&'static str, Vec<u8>)>, Error>;
-    // The formats are independent: the two cores render them side by side (a large org's
-    // HTML and workbook take as long as everything else together).
-    let (first, second) = std::thread::scope(|s| {
-        let html_and_xlsx = s.spawn(|| -> Rendered {
-            Ok(vec![
-                ("report.html", html::render(report, templates)?.into_bytes()),
-                ("workshop.xlsx", xlsx::render(report)?),
-            ])
-        });
-        let rest = || -> Rendered {
-            Ok(vec![
-                ("graph.dot", export::to_dot(g).into_bytes()),
-                ("graph.mmd", export::to_mermaid(g).into_bytes()),
-                ("report.json", json(report)?.into_bytes()),
-                ("report.md", markdown::render(report).into_bytes()),
-                (
-                    "apps.csv",
-                    csv_out::render_sheet(&sheets::apps(report))?.into_bytes(),
-                ),
-                (
-                    "findings.csv",
-                    csv_out::render_sheet(&sheets::findings(report))?.into_bytes(),
-                ),
-                ("findings.sarif", json(&sarif::build(report))?.into_bytes()),
-            ])
-        };
-        let second = rest();
-        let first = html_and_xlsx.join().unwrap_or_else(|_| {
+    type Job<'a> = (
+        &'static str,
+        Box<dyn Fn() -> Result<Vec<u8>, Error> + Sync + 'a>,
+    );
+    let jobs: Vec<Job<'_>> = vec![
+        (
+            "report.html",
+            Box::new(|| Ok(html::render(report, templates)?.into_bytes())),
+        ),
+        ("workshop.xlsx", Box::new(|| xlsx::render(report))),
+        ("report.json", Box::new(|| Ok(json(report)?.into_bytes()))),
+        (
+            "findings.sarif",
+            Box::new(|| Ok(json(&sarif::build(report))?.into_bytes())),
+        ),
+        (
+            "report.md",
+            Box::new(|| Ok(markdown::render(report).into_bytes())),
+        ),
+        ("graph.dot", Box::new(|| Ok(export::to_dot(g).into_bytes()))),
+        (
+            "graph.mmd",
+            Box::new(|| Ok(export::to_mermaid(g).into_bytes())),
+        ),
+        (
+            "apps.csv",
+            Box::new(|| Ok(csv_out::render_sheet(&sheets::apps(report))?.into_bytes())),
+        ),
+        (
+            "findings.csv",
+            Box::new(|| Ok(csv_out::render_sheet(&sheets::findings(report))?.into_bytes())),
+        ),
+    ];
+    let timings = Timer::from_env();
+    // The formats are independent: two threads take them in turn, largest first.
+    let next = std::sync::atomic::AtomicUsize::new(0);
+    let work = || -> Result<(), Error> {
+        loop {
+            let i = next.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+            let Some((name, render)) = jobs.get(i) else {
+                return Ok(());
+            };
+            let t = std::time::Instant::now();
+            out.write(name, &render()?)?;
+            timings.note(name, t);
+        }
+    };
+    std::thread::scope(|s| {
+        let other = s.spawn(work);
+        let mine = work();
+        let theirs = other.join().unwrap_or_else(|_| {
             Err(Error::Render {
                 what: "report",
                 message: "a renderer panicked".into(),
             })
         });
-        (first, second)
-    });
-    for (name, bytes) in first?.into_iter().chain(second?) {
-        out.write(name, &bytes)?;
-    }
-    Ok(())
+        mine.and(theirs)
+    })
 }
 
 /// Write generated files, split over two threads: creating thousands of small files is

@@ -67,12 +67,13 @@ fn mermaid_label(s: &str) -> String {
 /// Mermaid flowchart.
 pub fn to_mermaid(g: &Graph) -> String {
     let nodes = g.nodes();
-    let id = |key: &str| {
-        nodes
-            .iter()
-            .position(|n| n.key == key)
-            .map_or("n".into(), |i| format!("n{i}"))
-    };
+    // Key → position, looked up once per edge end (a large org has tens of thousands).
+    let index: std::collections::HashMap<&str, usize> = nodes
+        .iter()
+        .enumerate()
+        .map(|(i, n)| (n.key.as_str(), i))
+        .collect();
+    let id = |key: &str| index.get(key).map_or("n".into(), |i| format!("n{i}"));
     let mut out = String::from("flowchart LR\n");
     for (i, n) in nodes.iter().enumerate() {
         let label = mermaid_label(&format!("{} ({})", n.label, n.kind.prefix()));
