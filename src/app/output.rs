@@ -8,11 +8,14 @@ use std::path::{Component, Path, PathBuf};
 
 use crate::error::Error;
 
-/// An output folder being written.
+/// An output folder being written (by several threads at once).
 #[derive(Debug)]
 pub struct OutputDir {
     root: PathBuf,
     staging: PathBuf,
+    /// Folders already created: thousands of files share a few folders, and asking the file
+    /// system again for each file costs a path walk apiece.
+    made: std::sync::Mutex<std::collections::HashSet<PathBuf>>,
 }
 
 fn io(path: &Path) -> impl FnOnce(std::io::Error) -> Error + '_ {
@@ -51,6 +54,7 @@ impl OutputDir {
         Ok(OutputDir {
             root: root.to_path_buf(),
             staging,
+            made: std::sync::Mutex::default(),
         })
     }
 
@@ -58,7 +62,11 @@ impl OutputDir {
     pub fn write(&self, rel: &str, bytes: &[u8]) -> Result<PathBuf, Error> {
         let path = self.staging.join(confined(rel)?);
         if let Some(parent) = path.parent() {
-            std::fs::create_dir_all(parent).map_err(io(parent))?;
+            let mut made = self.made.lock().unwrap_or_else(|e| e.into_inner());
+            if !made.contains(parent) {
+                std::fs::create_dir_all(parent).map_err(io(parent))?;
+                made.insert(parent.to_path_buf());
+            }
         }
         std::fs::write(&path, bytes).map_err(io(&path))?;
         Ok(self.root.join(rel))

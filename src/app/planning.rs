@@ -99,40 +99,20 @@ pub fn plan(args: &PlanArgs) -> Result<Outcome, Error> {
     let plan = plan_of(&loaded, &findings, &g);
     let generated = generate_for(&plan, &loaded, &args.api_version, None)?;
     timer.lap("plan + generate");
-    let not_carried = generated
-        .not_carried
-        .iter()
-        .map(|n| crate::report::model::NotCarriedRow {
-            app: n.app.clone(),
-            element: n.element.clone(),
-            reason: n.reason.clone(),
-        })
-        .collect();
-    loaded.notes.extend(generated.notes.iter().cloned());
-    let secrets = loaded.ingested.secrets.clone();
-    let inventory_view = InventoryReport::new(
-        &loaded.inventory,
-        &loaded.join,
-        loaded.files.clone(),
-        Vec::new(),
-        secrets,
-    );
-    let report = crate::report::model::build(
-        inventory_view.apps,
-        &plan,
-        findings,
-        &g,
-        not_carried,
-        Accounting::new(loaded.files.clone()),
-        loaded.notes.clone(),
-    );
-    timer.lap("report model");
     let out = OutputDir::prepare(&args.output, args.force)?;
-    out.write("plan.json", json(&plan)?.as_bytes())?;
-    // Generated files and reports are written at the same time: one is file-system bound,
-    // the other CPU bound.
+    // The generated files (file-system bound) are written while the report model is built
+    // and rendered (CPU bound).
     std::thread::scope(|s| {
-        let files = s.spawn(|| write_all(&out, &generated.files));
+        let files = s.spawn(|| {
+            let t = std::time::Instant::now();
+            let r = out
+                .write("plan.json", json(&plan)?.as_bytes())
+                .and_then(|_| write_all(&out, &generated.files));
+            timer.note("plan.json and ECA metadata files", t);
+            r
+        });
+        let report = report_of(&mut loaded, &plan, findings, &g, &generated);
+        timer.lap("report model");
         let reports = write_reports(&out, &report, &g, args.templates.as_deref());
         let files = files.join().unwrap_or_else(|_| {
             Err(Error::Render {
@@ -156,6 +136,42 @@ pub fn plan(args: &PlanArgs) -> Result<Outcome, Error> {
         stderr,
         code: 0,
     })
+}
+
+/// The report model of a plan, with what the generator did not carry over.
+fn report_of(
+    loaded: &mut super::Loaded,
+    plan: &crate::plan::Plan,
+    findings: Vec<crate::rules::Finding>,
+    g: &graph::Graph,
+    generated: &crate::generate::Generated,
+) -> crate::report::model::Report {
+    let not_carried = generated
+        .not_carried
+        .iter()
+        .map(|n| crate::report::model::NotCarriedRow {
+            app: n.app.clone(),
+            element: n.element.clone(),
+            reason: n.reason.clone(),
+        })
+        .collect();
+    loaded.notes.extend(generated.notes.iter().cloned());
+    let inventory_view = InventoryReport::new(
+        &loaded.inventory,
+        &loaded.join,
+        loaded.files.clone(),
+        Vec::new(),
+        loaded.ingested.secrets.clone(),
+    );
+    crate::report::model::build(
+        inventory_view.apps,
+        plan,
+        findings,
+        g,
+        not_carried,
+        Accounting::new(loaded.files.clone()),
+        loaded.notes.clone(),
+    )
 }
 
 /// ECA metadata for the planned apps whose strategy needs it (`only`: just these apps).

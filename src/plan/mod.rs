@@ -86,13 +86,19 @@ pub fn generates(s: Strategy) -> bool {
 /// Make the plan.
 pub fn plan(input: &PlanInput<'_>) -> Plan {
     let mut taken = crate::generate::names::taken_names(input.inventory);
+    // Findings by app, grouped once (a large org has thousands of apps and findings).
+    let mut by_app: std::collections::HashMap<&str, Vec<&Finding>> = Default::default();
+    for f in input.findings {
+        if let Some(a) = f.app.as_deref() {
+            by_app.entry(a).or_default().push(f);
+        }
+    }
     let mut apps = Vec::new();
     for app in &input.inventory.apps {
-        let findings: Vec<&Finding> = input
-            .findings
-            .iter()
-            .filter(|f| f.app.as_deref() == Some(&app.api_name))
-            .collect();
+        let findings: Vec<&Finding> = by_app
+            .get(app.api_name.as_str())
+            .cloned()
+            .unwrap_or_default();
         let decision = strategy::decide(app, &findings, input.join.for_app(app), input.config);
         let eca_name = match decision.strategy {
             // The migration button keeps the API name (reference §10.2, UNVERIFIED).
@@ -132,10 +138,9 @@ pub fn plan(input: &PlanInput<'_>) -> Plan {
             app: a.api_name.clone(),
             strategy: a.decision.strategy,
             critical: a.decision.critical,
-            risky: input.findings.iter().any(|f| {
-                f.app.as_deref() == Some(&a.api_name)
-                    && f.accepted.is_none()
-                    && f.severity <= Severity::High
+            risky: by_app.get(a.api_name.as_str()).is_some_and(|fs| {
+                fs.iter()
+                    .any(|f| f.accepted.is_none() && f.severity <= Severity::High)
             }),
         })
         .collect();
@@ -147,11 +152,13 @@ pub fn plan(input: &PlanInput<'_>) -> Plan {
         start,
         org_tasks(input),
     );
-    for w in &waves {
-        for name in &w.apps {
-            if let Some(a) = apps.iter_mut().find(|a| &a.api_name == name) {
-                a.wave = w.number;
-            }
+    let wave_of: std::collections::HashMap<&str, usize> = waves
+        .iter()
+        .flat_map(|w| w.apps.iter().map(move |a| (a.as_str(), w.number)))
+        .collect();
+    for a in &mut apps {
+        if let Some(&n) = wave_of.get(a.api_name.as_str()) {
+            a.wave = n;
         }
     }
     Plan {

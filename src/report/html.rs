@@ -1,10 +1,16 @@
 //! HTML assessment (`report.html`): one self-contained page rendered with Tera from a template
 //! embedded in the binary, which `--templates DIR` may replace. Autoescaping is on for the
 //! template (its name ends in `.html`), so input-derived text can never become markup.
+//!
+//! A template sees `report`, the model of `report.json` without its raw `graph` (tens of
+//! thousands of edges in a large org, which Tera would copy into its own values for nothing),
+//! and `visuals`: charts, timeline and the drawn graph with the whole graph's totals.
 
 use std::path::Path;
 
 use tera::{Context, Tera};
+
+use serde::Serialize;
 
 use super::model::Report;
 use crate::error::Error;
@@ -41,9 +47,47 @@ pub fn render_with(report: &Report, source: &str) -> Result<String, Error> {
     tera.autoescape_on(vec![".html"]);
     tera.add_raw_template(TEMPLATE_NAME, source).map_err(err)?;
     let mut cx = Context::new();
-    cx.insert("report", report);
+    cx.insert("report", &Page::of(report));
     cx.insert("visuals", &report.visuals);
     tera.render(TEMPLATE_NAME, &cx).map_err(err)
+}
+
+/// What a template sees of the report: every field but the raw graph.
+#[derive(Serialize)]
+struct Page<'a> {
+    schema_version: u32,
+    tool_version: &'a str,
+    as_of: &'a Option<String>,
+    summary: &'a super::model::Summary,
+    apps: &'a [super::model::ReportApp],
+    findings: &'a [crate::rules::Finding],
+    org_findings: &'a [usize],
+    rules: &'a [super::model::RuleInfo],
+    waves: &'a [crate::plan::Wave],
+    coupled_groups: &'a [crate::graph::analysis::CoupledGroup],
+    not_carried: &'a [super::model::NotCarriedRow],
+    accounting: &'a super::inventory::Accounting,
+    notes: &'a [crate::diag::Note],
+}
+
+impl<'a> Page<'a> {
+    fn of(r: &'a Report) -> Self {
+        Page {
+            schema_version: r.schema_version,
+            tool_version: r.tool_version,
+            as_of: &r.as_of,
+            summary: &r.summary,
+            apps: &r.apps,
+            findings: &r.findings,
+            org_findings: &r.org_findings,
+            rules: &r.rules,
+            waves: &r.waves,
+            coupled_groups: &r.coupled_groups,
+            not_carried: &r.not_carried,
+            accounting: &r.accounting,
+            notes: &r.notes,
+        }
+    }
 }
 
 /// Tera's error with its causes (the first line alone rarely says what went wrong).

@@ -1,7 +1,7 @@
 //! Geometry of the pictures of the HTML report (bar charts, the waves timeline, the dependency
 //! graph), computed once with the view-model so templates only place ready-made numbers.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet};
 
 use serde::Serialize;
 
@@ -140,6 +140,10 @@ pub struct GraphLayout {
     pub node_w: u32,
     /// Height of a node box.
     pub node_h: u32,
+    /// Nodes of the whole graph (`nodes` may be fewer: see [`MAX_DRAWN_NODES`]).
+    pub total_nodes: usize,
+    /// Edges of the whole graph.
+    pub total_edges: usize,
 }
 
 /// All pictures of the report.
@@ -239,10 +243,68 @@ fn column_rank(kind: NodeKind) -> u8 {
     }
 }
 
+/// Most nodes drawn. A picture of thousands of boxes helps nobody and weighs megabytes: a
+/// larger graph is drawn from its most shared nodes (those touching the most apps: the
+/// couplings a workshop has to discuss) with the apps they touch, and the report says so; the
+/// whole graph is in graph.dot, graph.mmd and report.json.
+pub const MAX_DRAWN_NODES: usize = 300;
+
+/// The nodes to draw: all of them when they fit, else the most shared non-app nodes (by
+/// number of apps touched, then key) with their apps, while they fit, then apps by label.
+fn drawn<'a>(nodes: &'a [Node], edges: &[Edge]) -> Vec<&'a Node> {
+    if nodes.len() <= MAX_DRAWN_NODES {
+        return nodes.iter().collect();
+    }
+    let is_app: BTreeMap<&str, bool> = nodes
+        .iter()
+        .map(|n| (n.key.as_str(), n.kind == NodeKind::App))
+        .collect();
+    let mut apps_of: BTreeMap<&str, BTreeSet<&str>> = BTreeMap::new();
+    for e in edges {
+        for (a, b) in [(&e.from, &e.to), (&e.to, &e.from)] {
+            if is_app.get(a.as_str()) == Some(&true) && is_app.get(b.as_str()) == Some(&false) {
+                apps_of.entry(b).or_default().insert(a);
+            }
+        }
+    }
+    let mut shared: Vec<(&str, &BTreeSet<&str>)> = apps_of
+        .iter()
+        .filter(|(_, apps)| apps.len() >= 2)
+        .map(|(k, apps)| (*k, apps))
+        .collect();
+    shared.sort_by(|a, b| b.1.len().cmp(&a.1.len()).then(a.0.cmp(b.0)));
+    let mut keep: BTreeSet<&str> = BTreeSet::new();
+    for (node, apps) in shared {
+        let new = 1 + apps.iter().filter(|a| !keep.contains(*a)).count();
+        if keep.len() + new <= MAX_DRAWN_NODES {
+            keep.insert(node);
+            keep.extend(apps.iter().copied());
+        }
+    }
+    let mut apps: Vec<&Node> = nodes.iter().filter(|n| n.kind == NodeKind::App).collect();
+    apps.sort_by(|a, b| a.label.cmp(&b.label).then(a.key.cmp(&b.key)));
+    for a in apps {
+        if keep.len() >= MAX_DRAWN_NODES {
+            break;
+        }
+        keep.insert(&a.key);
+    }
+    nodes
+        .iter()
+        .filter(|n| keep.contains(n.key.as_str()))
+        .collect()
+}
+
 /// Lay the graph out in columns by kind. Apps are sorted by label; every other node sits near
 /// the mean position of the apps it touches, which keeps edges short and crossings few even
 /// with hundreds of apps.
-pub fn graph(nodes: &[Node], edges: &[Edge]) -> GraphLayout {
+pub fn graph(all_nodes: &[Node], all_edges: &[Edge]) -> GraphLayout {
+    let nodes = drawn(all_nodes, all_edges);
+    let kept: BTreeSet<&str> = nodes.iter().map(|n| n.key.as_str()).collect();
+    let edges: Vec<&Edge> = all_edges
+        .iter()
+        .filter(|e| kept.contains(e.from.as_str()) && kept.contains(e.to.as_str()))
+        .collect();
     let mut by_kind: BTreeMap<u8, Vec<&Node>> = BTreeMap::new();
     for n in nodes {
         by_kind.entry(column_rank(n.kind)).or_default().push(n);
@@ -255,7 +317,7 @@ pub fn graph(nodes: &[Node], edges: &[Edge]) -> GraphLayout {
         }
     }
     let mut neighbours: BTreeMap<&str, Vec<usize>> = BTreeMap::new();
-    for e in edges {
+    for e in &edges {
         if let Some(&r) = row_of.get(e.from.as_str()) {
             neighbours.entry(&e.to).or_default().push(r);
         }
@@ -314,6 +376,8 @@ pub fn graph(nodes: &[Node], edges: &[Edge]) -> GraphLayout {
         edges,
         node_w: NODE_W,
         node_h: NODE_H,
+        total_nodes: all_nodes.len(),
+        total_edges: all_edges.len(),
     }
 }
 
@@ -390,5 +454,56 @@ mod tests {
         // Profiles sit left of apps.
         let x_of = |k: &str| g.nodes.iter().find(|n| n.key == k).map(|n| n.x);
         assert!(x_of("profile:P0") < x_of("app:A000"));
+    }
+
+    #[test]
+    fn a_large_graph_is_drawn_from_its_most_shared_nodes() {
+        let mut nodes = Vec::new();
+        let mut edges = Vec::new();
+        let app = |i: usize| format!("app:A{i:04}");
+        // 1,000 apps, each with its own user; user U0 is shared by 40 apps, U1 by 3.
+        for i in 0..1000 {
+            nodes.push(Node {
+                key: app(i),
+                kind: NodeKind::App,
+                label: format!("A{i:04}"),
+            });
+            nodes.push(Node {
+                key: format!("user:own{i}"),
+                kind: NodeKind::User,
+                label: format!("own{i}"),
+            });
+            edges.push(Edge {
+                from: format!("user:own{i}"),
+                to: app(i),
+                kind: crate::graph::EdgeKind::LoggedIn,
+            });
+        }
+        for (user, apps) in [("user:u0", 500..540), ("user:u1", 900..903)] {
+            nodes.push(Node {
+                key: user.into(),
+                kind: NodeKind::User,
+                label: user.into(),
+            });
+            for i in apps {
+                edges.push(Edge {
+                    from: user.into(),
+                    to: app(i),
+                    kind: crate::graph::EdgeKind::LoggedIn,
+                });
+            }
+        }
+        let g = graph(&nodes, &edges);
+        assert_eq!((g.total_nodes, g.total_edges), (2002, 1043));
+        assert_eq!(g.nodes.len(), MAX_DRAWN_NODES);
+        let drawn: BTreeSet<&str> = g.nodes.iter().map(|n| n.key.as_str()).collect();
+        // The shared users come first, with every app they touch.
+        assert!(drawn.contains("user:u0") && drawn.contains("user:u1"));
+        assert!((500..540)
+            .chain(900..903)
+            .all(|i| drawn.contains(app(i).as_str())));
+        // Unshared users are not drawn; edges only join drawn nodes.
+        assert!(!drawn.contains("user:own0"));
+        assert_eq!(g.edges.len(), 43);
     }
 }
