@@ -20,8 +20,19 @@ use super::split::{self, Record};
 const CHUNK: usize = 4 * 1024 * 1024;
 /// Chunk buffers in circulation (reader, queue, workers).
 const BUFFERS: usize = 5;
-/// A record larger than this means broken quoting; the file is reported, not swallowed.
-const MAX_RECORD_SPAN: usize = 256 * 1024 * 1024;
+/// No newline after an even number of quotes in this many bytes means the quoting is not what
+/// parity assumes (a stray quote in an unquoted field, or a quote never closed): the `csv`
+/// crate reads the file instead.
+const MAX_RECORD_SPAN: usize = 16 * 1024 * 1024;
+
+/// Why the fast path stopped.
+#[derive(Debug)]
+pub enum Stop {
+    /// The file cannot be read (the message says why).
+    Unreadable(String),
+    /// Quotes parity cannot cut: the file must be read record by record.
+    Stray,
+}
 
 fn quotes(bytes: &[u8]) -> usize {
     count(bytes, b'"')
@@ -40,6 +51,8 @@ pub struct Part {
     pub stats: RowStats,
     /// Row accounting.
     pub account: FileAccount,
+    /// Records with stray quotes: quote-parity chunk boundaries may be wrong.
+    pub stray: u64,
 }
 
 struct Chunk {
@@ -60,7 +73,7 @@ pub fn run<R, F>(
     workers: usize,
     file: &str,
     row: F,
-) -> Result<Vec<Part>, String>
+) -> Result<Vec<Part>, Stop>
 where
     R: BufRead,
     F: Fn(&mut Part, &Record<'_>, u64) + Sync,
@@ -83,6 +96,7 @@ where
                             file: file.to_string(),
                             ..FileAccount::default()
                         },
+                        stray: 0,
                     };
                     let mut ranges = Vec::with_capacity(32);
                     loop {
@@ -92,9 +106,17 @@ where
                             .and_then(|r| r.recv().map_err(|_| ()));
                         let Ok(chunk) = next else { break };
                         let bytes = &chunk.bytes[..chunk.len];
-                        split::scan(bytes, chunk.first_line, delim, need, &mut ranges, |r, l| {
-                            row(&mut part, r, l);
-                        });
+                        let stray = split::scan(
+                            bytes,
+                            chunk.first_line,
+                            delim,
+                            need,
+                            &mut ranges,
+                            |r, l| {
+                                row(&mut part, r, l);
+                            },
+                        );
+                        part.stray += stray;
                         let _ = back.send(chunk.bytes);
                     }
                     part
@@ -118,14 +140,16 @@ fn feed<R: BufRead>(
     mut line: u64,
     tx: &mpsc::SyncSender<Chunk>,
     back: &mpsc::Receiver<Vec<u8>>,
-) -> Result<(), String> {
+) -> Result<(), Stop> {
     let fresh = || vec![0u8; CHUNK + 64 * 1024];
     let mut buf = fresh();
     let mut filled = 0;
     let mut made = 1;
+    // Bytes to have before looking for a boundary: a chunk, more while none is found.
+    let mut want = CHUNK;
     loop {
         let mut eof = false;
-        while filled < CHUNK {
+        while filled < want {
             if filled == buf.len() {
                 buf.resize(buf.len() + CHUNK, 0);
             }
@@ -136,7 +160,7 @@ fn feed<R: BufRead>(
                 }
                 Ok(n) => filled += n,
                 Err(e) if e.kind() == std::io::ErrorKind::Interrupted => {}
-                Err(e) => return Err(format!("cannot read: {e}")),
+                Err(e) => return Err(Stop::Unreadable(format!("cannot read: {e}"))),
             }
         }
         let split = if eof {
@@ -146,12 +170,13 @@ fn feed<R: BufRead>(
         };
         let Some(end) = split else {
             if filled > MAX_RECORD_SPAN {
-                return Err(format!("a quoted field does not close within {MAX_RECORD_SPAN} bytes after line {line}: broken quoting"));
+                return Err(Stop::Stray);
             }
             // No boundary yet (a quoted field spans the chunk): read on into a larger buffer.
-            buf.resize(buf.len() + CHUNK, 0);
+            want = filled + CHUNK;
             continue;
         };
+        want = CHUNK;
         // At most BUFFERS chunk buffers exist: memory stays flat however long the file is.
         let mut next = match back.try_recv() {
             Ok(b) => b,
@@ -159,7 +184,9 @@ fn feed<R: BufRead>(
                 made += 1;
                 fresh()
             }
-            Err(_) => back.recv().map_err(|_| "worker stopped".to_string())?,
+            Err(_) => back
+                .recv()
+                .map_err(|_| Stop::Unreadable("worker stopped".into()))?,
         };
         let rest = filled - end;
         if next.len() < rest + CHUNK {
@@ -176,7 +203,7 @@ fn feed<R: BufRead>(
                 })
                 .is_err()
         {
-            return Err("worker stopped".into());
+            return Err(Stop::Unreadable("worker stopped".into()));
         }
         filled = rest;
         line += lines;

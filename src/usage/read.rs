@@ -32,9 +32,13 @@ pub struct FileOutput {
     pub acc: Option<FileAcc>,
     /// For JSON: (`totalSize`, `done`) as reported by the CLI.
     pub json_total: Option<(u64, bool)>,
+    /// The fast path met stray quotes: the file must be read again by the `csv` crate alone.
+    again: bool,
 }
 
 const HEAD_BYTES: usize = 64 * 1024;
+/// `workers` value for "the `csv` crate alone, record by record".
+const EXACT: usize = 0;
 /// Files at least this large are aggregated by two worker threads.
 const PARALLEL_FROM_BYTES: u64 = 16 * 1024 * 1024;
 
@@ -67,6 +71,27 @@ pub fn read_file_counted(file: &InputFile, counter: Option<&AtomicU64>) -> FileO
     } else {
         1
     };
+    let first = read_with(file, counter, workers);
+    if !first.again {
+        return first;
+    }
+    // Stray quotes (a quote inside an unquoted field, text after a closing quote) make the
+    // chunk boundaries, found by quote parity, unreliable: the sequential reader decides.
+    let mut out = read_with(file, None, EXACT);
+    out.notes.push(Note {
+        file: out.account.file.clone(),
+        line: None,
+        column: None,
+        level: Level::Info,
+        code: "stray-quotes",
+        message: "quotes inside unquoted fields: read record by record, as a CSV parser would"
+            .into(),
+    });
+    out
+}
+
+/// Read `file` with `workers` fast-path workers, or the `csv` crate alone (`EXACT`).
+fn read_with(file: &InputFile, counter: Option<&AtomicU64>, workers: usize) -> FileOutput {
     let mut out = FileOutput {
         account: FileAccount {
             file: file.display.clone(),
@@ -82,6 +107,7 @@ pub fn read_file_counted(file: &InputFile, counter: Option<&AtomicU64>) -> FileO
         notes: Vec::new(),
         acc: None,
         json_total: None,
+        again: false,
     };
     let source: Box<dyn Read + Send + '_> = if file.bytes.is_empty() && file.entry.is_none() {
         match std::fs::File::open(&file.path) {
@@ -178,7 +204,8 @@ fn read_csv<R: BufRead>(reader: &mut R, out: &mut FileOutput, workers: usize) {
         return;
     };
     let kind = rows.kind();
-    if kind.is_login() || kind.is_api() || kind == UsageKind::OauthToken {
+    let fast = kind.is_login() || kind.is_api() || kind == UsageKind::OauthToken;
+    if fast && workers != EXACT {
         read_fast(reader, delimiter, workers, rows, out);
     } else {
         read_csv_general(reader, delimiter, 1, Some(rows), out);
@@ -214,8 +241,16 @@ fn read_fast<R: BufRead>(
         step,
     ) {
         Ok(parts) => parts,
-        Err(message) => return unreadable(out, None, message),
+        Err(fast::Stop::Unreadable(message)) => return unreadable(out, None, message),
+        Err(fast::Stop::Stray) => {
+            out.again = true;
+            return;
+        }
     };
+    if parts.iter().any(|p| p.stray > 0) {
+        out.again = true;
+        return;
+    }
     let mut state = Stream::new(rows);
     for part in parts {
         state.acc.absorb(part.acc);
@@ -235,11 +270,13 @@ fn read_csv_general<R: std::io::Read>(
     rows: Option<RowReader>,
     out: &mut FileOutput,
 ) {
+    let guard = RecordGuard::new(reader);
+    let record_start = guard.record_start.clone();
     let mut csv = csv::ReaderBuilder::new()
         .delimiter(delimiter)
         .has_headers(false)
         .flexible(true)
-        .from_reader(reader);
+        .from_reader(guard);
     let mut rec = ByteRecord::new();
     let rows = match rows {
         Some(r) => r,
@@ -257,17 +294,64 @@ fn read_csv_general<R: std::io::Read>(
         }
     };
     let mut state = Stream::new(rows);
+    let mut last_line = line_offset;
     loop {
+        record_start.set(csv.position().byte());
         match csv.read_byte_record(&mut rec) {
             Ok(true) => {
                 let line = rec.position().map_or(0, |p| p.line()) + line_offset;
+                last_line = line;
                 state.row(&rec, line, out);
             }
             Ok(false) => break,
+            Err(e) if e.position().is_none() => {
+                // The guard (or the disk) stopped the read: say after which record.
+                let after = u32::try_from(last_line + 1).ok();
+                return unreadable(out, after, e.to_string());
+            }
             Err(e) => return csv_error(out, &e),
         }
     }
     state.finish(out);
+}
+
+/// One record may not span more than this: a quote that never closes would otherwise make
+/// the rest of the file one field, held in memory.
+const MAX_RECORD: u64 = 16 * 1024 * 1024;
+
+/// Stops the `csv` crate when one record grows past [`MAX_RECORD`] bytes.
+struct RecordGuard<R> {
+    inner: R,
+    read: u64,
+    /// Byte offset where the record being read starts (set by the reading loop).
+    record_start: std::rc::Rc<std::cell::Cell<u64>>,
+}
+
+impl<R> RecordGuard<R> {
+    fn new(inner: R) -> Self {
+        RecordGuard {
+            inner,
+            read: 0,
+            record_start: std::rc::Rc::default(),
+        }
+    }
+}
+
+impl<R: Read> Read for RecordGuard<R> {
+    fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
+        if self.read.saturating_sub(self.record_start.get()) > MAX_RECORD {
+            return Err(std::io::Error::new(
+                std::io::ErrorKind::InvalidData,
+                format!(
+                    "a record runs past {} MiB: a quoted field that never closes (broken quoting)",
+                    MAX_RECORD >> 20
+                ),
+            ));
+        }
+        let n = self.inner.read(buf)?;
+        self.read += n as u64;
+        Ok(n)
+    }
 }
 
 /// Fold one worker's row accounting into the file's.
@@ -470,6 +554,77 @@ mod tests {
     fn users(out: &FileOutput) -> Vec<Option<String>> {
         let acc = out.acc.as_ref().expect("parsed");
         acc.tables.users.iter().map(|u| u.name.clone()).collect()
+    }
+
+    /// A LoginHistory export of `rows` rows; row 2 names an app with a stray quote.
+    fn login_history(rows: usize, stray: bool) -> Vec<u8> {
+        let mut src = String::from(
+            "Id,UserId,LoginTime,LoginType,LoginSubType,Application,Status,SourceIp\n",
+        );
+        for i in 0..rows {
+            let app = if stray && i == 1 {
+                "5\" Tablet App"
+            } else {
+                "Fleet App"
+            };
+            src += &format!(
+                "0Ya{i:015},005000000000001AAA,2026-05-22T00:00:00.000Z,Remote Access 2.0,OAuth Refresh Token,{app},Success,10.0.0.1\n"
+            );
+        }
+        src.into_bytes()
+    }
+
+    fn labels(out: &FileOutput) -> Vec<(String, u64)> {
+        let acc = out.acc.as_ref().expect("parsed");
+        let mut v: Vec<(String, u64)> = acc
+            .apps
+            .iter()
+            .filter_map(|(k, a)| match k {
+                crate::usage::acc::AppKey::Label(l) => Some((
+                    acc.strings.get(*l).to_string(),
+                    a.logins.flows.iter().map(|f| f[0]).sum(),
+                )),
+                crate::usage::acc::AppKey::Id(_) => None,
+            })
+            .collect();
+        v.sort();
+        v
+    }
+
+    #[test]
+    fn stray_quotes_are_read_as_a_csv_parser_reads_them() {
+        // Small (one chunk) and past the chunk size (parity never evens out again).
+        for rows in [10, 40_000] {
+            let out = read_file(&input(&login_history(rows, true)));
+            assert_eq!(out.account.rows_read, rows as u64, "{rows}");
+            assert!(out.account.balances());
+            assert_eq!(
+                labels(&out),
+                [
+                    ("5\" Tablet App".to_string(), 1),
+                    ("Fleet App".to_string(), rows as u64 - 1)
+                ]
+            );
+            assert!(out.notes.iter().any(|n| n.code == "stray-quotes"), "{rows}");
+        }
+        let clean = read_file(&input(&login_history(40_000, false)));
+        assert!(clean.notes.iter().all(|n| n.code != "stray-quotes"));
+        assert_eq!(clean.account.rows_read, 40_000);
+    }
+
+    #[test]
+    fn a_quote_that_never_closes_is_reported_with_its_line() {
+        let mut src = login_history(3, false);
+        src.extend_from_slice(b"0Ya,005000000000001AAA,2026-05-22T00:00:00.000Z,Remote Access 2.0,x,\"open,Success,1\n");
+        src.extend(std::iter::repeat_n(b'x', 17 << 20));
+        let out = read_file(&input(&src));
+        match &out.record.status {
+            FileStatus::Unreadable { line, message, .. } => {
+                assert_eq!(*line, Some(5));
+                assert!(message.contains("never closes"), "{message}");
+            }
+            other => panic!("{other:?}"),
+        }
     }
 
     #[test]

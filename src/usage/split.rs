@@ -123,8 +123,17 @@ struct Span {
     lines: u64,
 }
 
+/// Why the splitter handed a record to the parser.
+enum Fallback {
+    /// Well-formed quoting it does not split itself: an escaped quote, a quoted newline.
+    Quoted,
+    /// Malformed quoting (see the module header).
+    Stray,
+}
+
 /// Every record of `bytes` (which starts on a record boundary, at line `first_line`) through
 /// `row`, with its first line number; only the first `need` fields of a record are split.
+/// Returns the number of records with stray quotes.
 pub fn scan(
     bytes: &[u8],
     first_line: u64,
@@ -132,7 +141,8 @@ pub fn scan(
     need: usize,
     ranges: &mut Vec<(usize, usize)>,
     mut row: impl FnMut(&Record<'_>, u64),
-) {
+) -> u64 {
+    let mut stray = 0;
     let mut s = Structurals::new(bytes, delim);
     let mut pos = 0;
     let mut line = first_line;
@@ -150,11 +160,12 @@ pub fn scan(
                 Span { end, lines: 1 }
             }
             None => match split(&mut s, pos, need, ranges) {
-                Some(end) => {
+                Ok(end) => {
                     row(&Record::Split { bytes, ranges }, line);
                     Span { end, lines: 1 }
                 }
-                None => {
+                Err(why) => {
+                    stray += u64::from(matches!(why, Fallback::Stray));
                     let span = general(bytes, pos, delim, &mut rec);
                     row(&Record::Parsed(&rec), line);
                     s.seek(span.end + 1);
@@ -165,28 +176,44 @@ pub fn scan(
         line += span.lines;
         pos = span.end + 1;
     }
+    stray
 }
 
 /// Split the record at `pos` (every structural byte before it visited) into the ranges of its
-/// first `need` fields; return where it ends, its newline visited. `None`: the `csv` parser
-/// must decide (see the module header).
+/// first `need` fields; return where it ends, its newline visited. `Err`: the `csv` parser
+/// must split it: `Quoted` when the record is well-formed but has escaped quotes or quoted
+/// newlines (the walk goes on to its end, so a stray quote later in it is still seen), `Stray`
+/// when its quoting is malformed (see the module header).
 fn split(
     s: &mut Structurals<'_>,
     pos: usize,
     need: usize,
     ranges: &mut Vec<(usize, usize)>,
-) -> Option<usize> {
+) -> Result<usize, Fallback> {
     ranges.clear();
     let (bytes, delim, n) = (s.bytes, s.delim, s.bytes.len());
+    // Ranges cannot hold an unescaped value: the parser splits such a record.
+    let mut parse = false;
+    let done = |end: usize, parse: bool| {
+        if parse {
+            Err(Fallback::Quoted)
+        } else {
+            Ok(end)
+        }
+    };
     let mut start = pos;
     loop {
         if bytes.get(start) == Some(&b'"') {
             s.next(); // the opening quote
             let close = loop {
-                let at = s.next()?;
+                let at = s.next().ok_or(Fallback::Stray)?;
                 match bytes[at] {
+                    b'"' if bytes.get(at + 1) == Some(&b'"') => {
+                        s.next(); // an escaped quote
+                        parse = true;
+                    }
                     b'"' => break at,
-                    b'\n' => return None,
+                    b'\n' => parse = true,
                     _ => {}
                 }
             };
@@ -195,27 +222,27 @@ fn split(
             }
             let after = close + 1;
             match bytes.get(after) {
-                None => return Some(n),
+                None => return done(n, parse),
                 Some(&d) if d == delim => {
                     s.next();
                     start = after + 1;
                 }
                 Some(b'\n') => {
                     s.next();
-                    return Some(after);
+                    return done(after, parse);
                 }
-                Some(b'\r') if after + 1 == n => return Some(n),
+                Some(b'\r') if after + 1 == n => return done(n, parse),
                 Some(b'\r') if bytes[after + 1] == b'\n' => {
                     s.next();
-                    return Some(after + 1);
+                    return done(after + 1, parse);
                 }
-                Some(_) => return None,
+                Some(_) => return Err(Fallback::Stray),
             }
         } else {
             let at = s.next();
             let end = at.unwrap_or(n);
             match at.map(|a| bytes[a]) {
-                Some(b'"') => return None,
+                Some(b'"') => return Err(Fallback::Stray),
                 Some(d) if d == delim => {
                     if ranges.len() < need {
                         ranges.push((start, end));
@@ -227,7 +254,7 @@ fn split(
                     if ranges.len() < need {
                         ranges.push((start, trim_cr(bytes, start, end)));
                     }
-                    return Some(end);
+                    return done(end, parse);
                 }
             }
         }
@@ -276,14 +303,43 @@ mod tests {
 
     type Rows = Vec<(u64, Vec<Vec<u8>>)>;
 
-    /// Every record of `src` as (first line, first `need` fields), through `scan`.
-    fn records(src: &[u8], delim: u8, need: usize) -> Rows {
+    /// Every record of `src` as (first line, first `need` fields), through `scan`, and the
+    /// number of records with stray quotes.
+    fn scanned(src: &[u8], first_line: u64, delim: u8, need: usize) -> (Rows, u64) {
         let mut out = Vec::new();
-        scan(src, 1, delim, need, &mut Vec::new(), |rec, line| {
-            let n = rec.len().min(need);
-            let fields = (0..n).map(|i| rec.get(i).unwrap_or_default().to_vec());
-            out.push((line, fields.collect()));
-        });
+        let stray = scan(
+            src,
+            first_line,
+            delim,
+            need,
+            &mut Vec::new(),
+            |rec, line| {
+                let n = rec.len().min(need);
+                let fields = (0..n).map(|i| rec.get(i).unwrap_or_default().to_vec());
+                out.push((line, fields.collect()));
+            },
+        );
+        (out, stray)
+    }
+
+    fn records(src: &[u8], delim: u8, need: usize) -> Rows {
+        scanned(src, 1, delim, need).0
+    }
+
+    /// `src` cut after every newline that follows an even number of quotes, as the reader
+    /// cuts chunks, each piece scanned on its own.
+    fn chunked(src: &[u8], delim: u8, need: usize) -> Rows {
+        let (mut out, mut start, mut quotes, mut line) = (Vec::new(), 0, 0, 1);
+        for i in 0..=src.len() {
+            let cut = i == src.len() || (src[i] == b'\n' && quotes % 2 == 0);
+            if cut && start < src.len() {
+                let piece = &src[start..(i + 1).min(src.len())];
+                out.extend(scanned(piece, line, delim, need).0);
+                line += bytecount::count(piece, b'\n') as u64;
+                start = i + 1;
+            }
+            quotes += usize::from(src.get(i) == Some(&b'"'));
+        }
         out
     }
 
@@ -352,6 +408,21 @@ mod tests {
     }
 
     #[test]
+    fn stray_quotes_are_counted_and_escapes_are_not() {
+        let stray = |src: &str| scanned(src.as_bytes(), 1, b',', 9).1;
+        assert_eq!(stray("\"a\"\"b\",\"x\ny\",c\n"), 0);
+        assert_eq!(stray("\"\"\"x\"\"\",b\n"), 0);
+        assert_eq!(stray("a\"b,c\n"), 1);
+        assert_eq!(stray("\"a\"b,c\n"), 1);
+        assert_eq!(
+            stray("\"a\"\"b\",c\"d\n"),
+            1,
+            "after an escape, the walk goes on"
+        );
+        assert_eq!(stray("\"open,c\n"), 1);
+    }
+
+    #[test]
     fn records_longer_than_a_block_and_blank_lines() {
         let long = "x".repeat(150);
         let src = format!("{long},\"{long}\",{long}\n\n\r\n{long}\n");
@@ -391,7 +462,13 @@ mod tests {
                 src += &cells.join(&d);
                 src += eol;
             }
-            prop_assert_eq!(records(src.as_bytes(), delim, need), reference(src.as_bytes(), delim, need));
+            let (whole, stray) = scanned(src.as_bytes(), 1, delim, need);
+            prop_assert_eq!(&whole, &reference(src.as_bytes(), delim, need));
+            // Without stray quotes, cutting at quote-parity newlines changes nothing: that is
+            // what lets the reader hand chunks to workers.
+            if stray == 0 {
+                prop_assert_eq!(chunked(src.as_bytes(), delim, need), whole);
+            }
         }
     }
 }
