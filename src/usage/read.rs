@@ -270,13 +270,11 @@ fn read_csv_general<R: std::io::Read>(
     rows: Option<RowReader>,
     out: &mut FileOutput,
 ) {
-    let guard = RecordGuard::new(reader);
-    let record_start = guard.record_start.clone();
     let mut csv = csv::ReaderBuilder::new()
         .delimiter(delimiter)
         .has_headers(false)
         .flexible(true)
-        .from_reader(guard);
+        .from_reader(RecordGuard::new(reader));
     let mut rec = ByteRecord::new();
     let rows = match rows {
         Some(r) => r,
@@ -296,10 +294,14 @@ fn read_csv_general<R: std::io::Read>(
     let mut state = Stream::new(rows);
     let mut last_line = line_offset;
     loop {
-        record_start.set(csv.position().byte());
+        let start = csv.position().byte();
+        csv.get_mut().record_start = start;
         match csv.read_byte_record(&mut rec) {
             Ok(true) => {
-                let line = rec.position().map_or(0, |p| p.line()) + line_offset;
+                // The crate's position is where it started reading, before the blank lines
+                // it skipped (and its line count leaves them out): count them back in.
+                let (line, byte) = rec.position().map_or((0, 0), |p| (p.line(), p.byte()));
+                let line = line + csv.get_ref().newlines_at(byte) + line_offset;
                 last_line = line;
                 state.row(&rec, line, out);
             }
@@ -319,12 +321,19 @@ fn read_csv_general<R: std::io::Read>(
 /// the rest of the file one field, held in memory.
 const MAX_RECORD: u64 = 16 * 1024 * 1024;
 
-/// Stops the `csv` crate when one record grows past [`MAX_RECORD`] bytes.
+/// Recent bytes kept to count the blank lines before a record (see `newlines_at`).
+const RECENT: usize = 1 << 20;
+
+/// The `csv` crate's input: stops it when one record grows past [`MAX_RECORD`] bytes, and
+/// keeps the last bytes read so the blank lines it skips can be counted.
 struct RecordGuard<R> {
     inner: R,
     read: u64,
     /// Byte offset where the record being read starts (set by the reading loop).
-    record_start: std::rc::Rc<std::cell::Cell<u64>>,
+    record_start: u64,
+    /// The bytes from offset `recent_start` to `read`.
+    recent: Vec<u8>,
+    recent_start: u64,
 }
 
 impl<R> RecordGuard<R> {
@@ -332,14 +341,26 @@ impl<R> RecordGuard<R> {
         RecordGuard {
             inner,
             read: 0,
-            record_start: std::rc::Rc::default(),
+            record_start: 0,
+            recent: Vec::new(),
+            recent_start: 0,
         }
+    }
+
+    /// Newlines of the blank lines starting at byte `at` (0 when `at` is no longer kept).
+    fn newlines_at(&self, at: u64) -> u64 {
+        let Some(from) = at.checked_sub(self.recent_start) else {
+            return 0;
+        };
+        let bytes = self.recent.get(from as usize..).unwrap_or_default();
+        let blank = bytes.iter().take_while(|&&b| b == b'\n' || b == b'\r');
+        blank.filter(|&&b| b == b'\n').count() as u64
     }
 }
 
 impl<R: Read> Read for RecordGuard<R> {
     fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
-        if self.read.saturating_sub(self.record_start.get()) > MAX_RECORD {
+        if self.read.saturating_sub(self.record_start) > MAX_RECORD {
             return Err(std::io::Error::new(
                 std::io::ErrorKind::InvalidData,
                 format!(
@@ -350,6 +371,12 @@ impl<R: Read> Read for RecordGuard<R> {
         }
         let n = self.inner.read(buf)?;
         self.read += n as u64;
+        if self.recent.len() + n > 2 * RECENT {
+            let drop = self.recent.len() - RECENT.min(self.recent.len());
+            self.recent.drain(..drop);
+            self.recent_start += drop as u64;
+        }
+        self.recent.extend_from_slice(&buf[..n]);
         Ok(n)
     }
 }
@@ -610,6 +637,20 @@ mod tests {
         let clean = read_file(&input(&login_history(40_000, false)));
         assert!(clean.notes.iter().all(|n| n.code != "stray-quotes"));
         assert_eq!(clean.account.rows_read, 40_000);
+    }
+
+    #[test]
+    fn skipped_rows_after_blank_lines_name_their_own_line() {
+        // Read record by record (stray quote); row 4 comes after a blank line and has no time.
+        let mut src = login_history(1, false);
+        src.extend_from_slice(b"0Yb,005000000000001AAA,2026-05-22T00:00:00.000Z,Remote Access 2.0,x,5\" App,Success,1\n\n");
+        src.extend_from_slice(
+            b"0Yc,005000000000001AAA,soon,Remote Access 2.0,x,App,Success,1\r\n\r\n\n",
+        );
+        src.extend_from_slice(b"0Yd,005000000000001AAA,never,Remote Access 2.0,x,App,Success,1\n");
+        let out = read_file(&input(&src));
+        let lines: Vec<u64> = out.account.first_skipped.iter().map(|s| s.line).collect();
+        assert_eq!(lines, [5, 8]);
     }
 
     #[test]
