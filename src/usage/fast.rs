@@ -7,6 +7,8 @@
 //! examples are the lowest line numbers.
 
 use std::io::BufRead;
+use std::panic::{catch_unwind, AssertUnwindSafe};
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{mpsc, Mutex};
 
 use memchr::memrchr;
@@ -82,11 +84,15 @@ where
     let rx = Mutex::new(rx);
     // Used buffers go back to the reader: fresh 4 MiB allocations would page-fault every time.
     let (back_tx, back_rx) = mpsc::channel::<Vec<u8>>();
+    // A worker that panics keeps taking chunks (so the reader never blocks) but stops
+    // counting, and the file is reported rather than summed short.
+    let failed = AtomicBool::new(false);
     std::thread::scope(|s| {
         let handles: Vec<_> = (0..workers.max(1))
             .map(|_| {
                 let rx = &rx;
                 let row = &row;
+                let failed = &failed;
                 let back = back_tx.clone();
                 s.spawn(move || {
                     let mut part = Part {
@@ -105,18 +111,23 @@ where
                             .map_err(|_| ())
                             .and_then(|r| r.recv().map_err(|_| ()));
                         let Ok(chunk) = next else { break };
-                        let bytes = &chunk.bytes[..chunk.len];
-                        let stray = split::scan(
-                            bytes,
-                            chunk.first_line,
-                            delim,
-                            need,
-                            &mut ranges,
-                            |r, l| {
-                                row(&mut part, r, l);
-                            },
-                        );
-                        part.stray += stray;
+                        if !failed.load(Ordering::Relaxed) {
+                            let bytes = &chunk.bytes[..chunk.len];
+                            let scanned = catch_unwind(AssertUnwindSafe(|| {
+                                split::scan(
+                                    bytes,
+                                    chunk.first_line,
+                                    delim,
+                                    need,
+                                    &mut ranges,
+                                    |r, l| row(&mut part, r, l),
+                                )
+                            }));
+                            match scanned {
+                                Ok(stray) => part.stray += stray,
+                                Err(_) => failed.store(true, Ordering::Relaxed),
+                            }
+                        }
                         let _ = back.send(chunk.bytes);
                     }
                     part
@@ -127,6 +138,11 @@ where
         let read = feed(reader, first_line, &tx, &back_rx);
         drop(tx);
         let parts: Vec<Part> = handles.into_iter().filter_map(|h| h.join().ok()).collect();
+        if failed.load(Ordering::Relaxed) || parts.len() != workers.max(1) {
+            return Err(Stop::Unreadable(
+                "internal error while reading (a worker stopped); please report it".into(),
+            ));
+        }
         read.map(|()| parts)
     })
 }
@@ -218,16 +234,13 @@ fn feed<R: BufRead>(
 fn boundary(buf: &[u8]) -> Option<usize> {
     let mut end = memrchr(b'\n', buf)? + 1;
     let mut q = quotes(&buf[..end]);
-    // Look back a few lines for an even parity before asking for more data.
-    for _ in 0..64 {
-        if q % 2 == 0 {
-            return Some(end);
-        }
+    // Walk back line by line (a quoted field may hold many newlines) to an even parity.
+    while q % 2 == 1 {
         let prev = memrchr(b'\n', &buf[..end - 1])? + 1;
         q -= quotes(&buf[prev..end]);
         end = prev;
     }
-    None
+    Some(end)
 }
 
 #[cfg(test)]
@@ -235,9 +248,37 @@ mod tests {
     use super::*;
 
     #[test]
+    fn a_failing_row_step_is_reported_not_summed_short() {
+        let src: String = (0..200_000).map(|i| format!("{i},x\n")).collect();
+        for workers in [1, 2] {
+            let mut reader = std::io::Cursor::new(src.as_bytes());
+            let got = run(
+                &mut reader,
+                b',',
+                2,
+                1,
+                workers,
+                "f.csv",
+                |part, _, line| {
+                    assert!(line != 150_000, "a bug in a row step");
+                    part.account.rows_read += 1;
+                },
+            );
+            assert!(matches!(got, Err(Stop::Unreadable(_))), "{workers}");
+        }
+    }
+
+    #[test]
     fn boundaries_respect_quotes() {
         assert_eq!(boundary(b"a,b\nc,d\ne"), Some(8));
         assert_eq!(boundary(b"a,b\n\"c\nd\",e\n\"f\ng"), Some(12));
         assert_eq!(boundary(b"\"open\nstill open\n"), None);
+        // A quoted field of many lines: the walk back goes past all of them.
+        let long = format!(
+            "a,b\nc,\"{}\"\nd,\"{}",
+            "x\n".repeat(200),
+            "y\n".repeat(200)
+        );
+        assert_eq!(boundary(long.as_bytes()), Some(long.find("d,").expect("d")));
     }
 }

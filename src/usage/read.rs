@@ -76,15 +76,16 @@ pub fn read_file_counted(file: &InputFile, counter: Option<&AtomicU64>) -> FileO
         return first;
     }
     // Stray quotes (a quote inside an unquoted field, text after a closing quote) make the
-    // chunk boundaries, found by quote parity, unreliable: the sequential reader decides.
+    // chunk boundaries, found by quote parity, unreliable, and a lone CR ends a record where
+    // the splitter sees none: the sequential reader decides.
     let mut out = read_with(file, None, EXACT);
     out.notes.push(Note {
         file: out.account.file.clone(),
         line: None,
         column: None,
         level: Level::Info,
-        code: "stray-quotes",
-        message: "quotes inside unquoted fields: read record by record, as a CSV parser would"
+        code: "irregular-csv",
+        message: "stray quotes or carriage returns: read record by record, as a CSV parser would"
             .into(),
     });
     out
@@ -184,6 +185,11 @@ fn read_csv<R: BufRead>(reader: &mut R, out: &mut FileOutput, workers: usize) {
         // Rare classic-Mac line endings: normalised by the general path so lines stay exact.
         return read_csv_general(text::EolReader::new(reader), delimiter, 0, None, out);
     }
+    if workers == EXACT {
+        // Stray quotes or lone CRs past the head: record by record, every line end made LF
+        // so line numbers stay physical.
+        return read_csv_general(text::NormalizeEol::new(reader), delimiter, 0, None, out);
+    }
     let mut head = Vec::new();
     if let Err(e) = reader.read_until(b'\n', &mut head) {
         return unreadable(out, Some(1), format!("cannot read: {e}"));
@@ -204,8 +210,7 @@ fn read_csv<R: BufRead>(reader: &mut R, out: &mut FileOutput, workers: usize) {
         return;
     };
     let kind = rows.kind();
-    let fast = kind.is_login() || kind.is_api() || kind == UsageKind::OauthToken;
-    if fast && workers != EXACT {
+    if kind.is_login() || kind.is_api() || kind == UsageKind::OauthToken {
         read_fast(reader, delimiter, workers, rows, out);
     } else {
         read_csv_general(reader, delimiter, 1, Some(rows), out);
@@ -321,7 +326,7 @@ fn read_csv_general<R: std::io::Read>(
 /// the rest of the file one field, held in memory.
 const MAX_RECORD: u64 = 16 * 1024 * 1024;
 
-/// Recent bytes kept to count the blank lines before a record (see `newlines_at`).
+/// Bytes before the current record are let go this many at a time (see `newlines_at`).
 const RECENT: usize = 1 << 20;
 
 /// The `csv` crate's input: stops it when one record grows past [`MAX_RECORD`] bytes, and
@@ -331,7 +336,7 @@ struct RecordGuard<R> {
     read: u64,
     /// Byte offset where the record being read starts (set by the reading loop).
     record_start: u64,
-    /// The bytes from offset `recent_start` to `read`.
+    /// The bytes from offset `recent_start` (at or before the current record) to `read`.
     recent: Vec<u8>,
     recent_start: u64,
 }
@@ -347,7 +352,7 @@ impl<R> RecordGuard<R> {
         }
     }
 
-    /// Newlines of the blank lines starting at byte `at` (0 when `at` is no longer kept).
+    /// Newlines of the blank lines starting at byte `at`, the start of the record just read.
     fn newlines_at(&self, at: u64) -> u64 {
         let Some(from) = at.checked_sub(self.recent_start) else {
             return 0;
@@ -371,10 +376,13 @@ impl<R: Read> Read for RecordGuard<R> {
         }
         let n = self.inner.read(buf)?;
         self.read += n as u64;
-        if self.recent.len() + n > 2 * RECENT {
-            let drop = self.recent.len() - RECENT.min(self.recent.len());
+        // Keep everything from where the current record starts (at most MAX_RECORD and a read
+        // buffer): its blank lines are counted once it is read.
+        let keep_from = self.record_start.max(self.recent_start);
+        let drop = (keep_from - self.recent_start) as usize;
+        if drop > RECENT {
             self.recent.drain(..drop);
-            self.recent_start += drop as u64;
+            self.recent_start = keep_from;
         }
         self.recent.extend_from_slice(&buf[..n]);
         Ok(n)
@@ -632,10 +640,13 @@ mod tests {
                     ("Fleet App".to_string(), rows as u64 - 1)
                 ]
             );
-            assert!(out.notes.iter().any(|n| n.code == "stray-quotes"), "{rows}");
+            assert!(
+                out.notes.iter().any(|n| n.code == "irregular-csv"),
+                "{rows}"
+            );
         }
         let clean = read_file(&input(&login_history(40_000, false)));
-        assert!(clean.notes.iter().all(|n| n.code != "stray-quotes"));
+        assert!(clean.notes.iter().all(|n| n.code != "irregular-csv"));
         assert_eq!(clean.account.rows_read, 40_000);
     }
 
@@ -648,9 +659,28 @@ mod tests {
             b"0Yc,005000000000001AAA,soon,Remote Access 2.0,x,App,Success,1\r\n\r\n\n",
         );
         src.extend_from_slice(b"0Yd,005000000000001AAA,never,Remote Access 2.0,x,App,Success,1\n");
+        // A record longer than the bytes the guard keeps between records, after a blank line.
+        src.extend_from_slice(b"\r\n0Ye,005000000000001AAA,never,Remote Access 2.0,x,App,Success,");
+        src.extend(std::iter::repeat_n(b'z', 3 << 20));
+        src.extend_from_slice(
+            b"\r\n0Yf,005000000000001AAA,never,Remote Access 2.0,x,App,Success,1\r\n",
+        );
         let out = read_file(&input(&src));
         let lines: Vec<u64> = out.account.first_skipped.iter().map(|s| s.line).collect();
-        assert_eq!(lines, [5, 8]);
+        assert_eq!(lines, [5, 8, 10, 11]);
+    }
+
+    #[test]
+    fn a_lone_carriage_return_past_the_head_is_a_line_end() {
+        let mut src = login_history(2_000, false);
+        let at = src.len() - 40;
+        let cr = src[at..].iter().position(|&b| b == b',').expect("comma") + at;
+        src[cr] = b'\r';
+        let out = read_file(&input(&src));
+        // The last row is cut in two by the CR: one row more, the second half skipped.
+        assert_eq!(out.account.rows_read, 2_001);
+        assert!(out.account.balances());
+        assert!(out.notes.iter().any(|n| n.code == "irregular-csv"));
     }
 
     #[test]

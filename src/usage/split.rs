@@ -46,7 +46,9 @@ impl Fields for Record<'_> {
     }
 }
 
-/// The positions of a buffer's structural bytes, in order, a 64-byte block at a time.
+/// The positions of a buffer's structural bytes (delimiter, quote, LF, CR), in order, a 64-byte
+/// block at a time. CR is structural only so that a lone one (a line end for the `csv` crate)
+/// is seen.
 struct Structurals<'a> {
     bytes: &'a [u8],
     delim: u8,
@@ -70,14 +72,17 @@ impl<'a> Structurals<'a> {
 
     /// The structural bits of the block at `base`.
     fn block(&self, base: usize) -> u64 {
-        let (d, q, n) = (self.delim, b'"', b'\n');
+        let (d, q, n, r) = (self.delim, b'"', b'\n', b'\r');
         match self.bytes.get(base..base + 64) {
             Some(block) => {
-                let splat = [u8x16::splat(d), u8x16::splat(q), u8x16::splat(n)];
+                let splat = [d, q, n, r].map(u8x16::splat);
                 let mut mask = 0u64;
                 for (k, part) in block.chunks_exact(16).enumerate() {
                     let v = u8x16::new(part.try_into().unwrap_or_default());
-                    let hit = v.simd_eq(splat[0]) | v.simd_eq(splat[1]) | v.simd_eq(splat[2]);
+                    let hit = v.simd_eq(splat[0])
+                        | v.simd_eq(splat[1])
+                        | v.simd_eq(splat[2])
+                        | v.simd_eq(splat[3]);
                     mask |= u64::from(hit.to_bitmask() as u16) << (16 * k);
                 }
                 mask
@@ -85,7 +90,7 @@ impl<'a> Structurals<'a> {
             None => {
                 let tail = self.bytes.get(base..).unwrap_or_default();
                 tail.iter().enumerate().fold(0, |m, (i, &b)| {
-                    m | (u64::from(b == d || b == q || b == n) << i)
+                    m | (u64::from(b == d || b == q || b == n || b == r) << i)
                 })
             }
         }
@@ -231,15 +236,30 @@ fn split(
                     s.next();
                     return done(after, parse);
                 }
-                Some(b'\r') if after + 1 == n => return done(n, parse),
+                Some(b'\r') if after + 1 == n => {
+                    s.next();
+                    return done(n, parse);
+                }
                 Some(b'\r') if bytes[after + 1] == b'\n' => {
+                    s.next();
                     s.next();
                     return done(after + 1, parse);
                 }
                 Some(_) => return Err(Fallback::Stray),
             }
         } else {
-            let at = s.next();
+            // A CR before an LF (or ending the chunk) is part of the line end; a lone one
+            // ends the record for the crate.
+            let at = loop {
+                match s.next() {
+                    Some(a) if bytes[a] == b'\r' => {
+                        if a + 1 != n && bytes[a + 1] != b'\n' {
+                            return Err(Fallback::Stray);
+                        }
+                    }
+                    other => break other,
+                }
+            };
             let end = at.unwrap_or(n);
             match at.map(|a| bytes[a]) {
                 Some(b'"') => return Err(Fallback::Stray),
@@ -420,6 +440,16 @@ mod tests {
             "after an escape, the walk goes on"
         );
         assert_eq!(stray("\"open,c\n"), 1);
+        assert_eq!(
+            stray("a,b\rc,d\n"),
+            1,
+            "a lone CR ends a record for the crate"
+        );
+        assert_eq!(
+            stray("a,\"b\rc\",d\r\ne,f\r"),
+            0,
+            "in quotes, before LF, at the end"
+        );
     }
 
     #[test]
