@@ -11,7 +11,7 @@ use std::panic::{catch_unwind, AssertUnwindSafe};
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{mpsc, Mutex};
 
-use memchr::memrchr;
+use memchr::{memchr_iter, memrchr};
 
 use super::acc::FileAcc;
 use super::model::FileAccount;
@@ -194,21 +194,23 @@ fn feed<R: BufRead>(
         };
         want = CHUNK;
         // At most BUFFERS chunk buffers exist: memory stays flat however long the file is.
-        let mut next = match back.try_recv() {
-            Ok(b) => b,
-            Err(_) if made < BUFFERS => {
-                made += 1;
-                fresh()
-            }
-            Err(_) => back
-                .recv()
-                .map_err(|_| Stop::Unreadable("worker stopped".into()))?,
+        // All BUFFERS are made before any is reused, whatever the workers' pace: peak memory
+        // is then the same for any file of five chunks or more.
+        let mut next = if made < BUFFERS {
+            made += 1;
+            fresh()
+        } else {
+            back.recv()
+                .map_err(|_| Stop::Unreadable("worker stopped".into()))?
         };
         let rest = filled - end;
         if next.len() < rest + CHUNK {
             next.resize(rest + CHUNK, 0);
         }
         next[..rest].copy_from_slice(&buf[end..filled]);
+        if lone_cr(&buf[..end]) {
+            return Err(Stop::Stray);
+        }
         let lines = count(&buf[..end], b'\n') as u64;
         if end > 0
             && tx
@@ -227,6 +229,13 @@ fn feed<R: BufRead>(
             return Ok(());
         }
     }
+}
+
+/// Whether a CR is followed by anything but LF: the `csv` crate ends a record there (and the
+/// splitter would not), so the file is read record by record. One SIMD search settles LF
+/// files; CRLF files pay a step per line.
+fn lone_cr(bytes: &[u8]) -> bool {
+    memchr_iter(b'\r', bytes).any(|i| bytes.get(i + 1).is_some_and(|&b| b != b'\n'))
 }
 
 /// The end of the last complete record in `buf` (which starts on a record boundary): just
@@ -266,6 +275,13 @@ mod tests {
             );
             assert!(matches!(got, Err(Stop::Unreadable(_))), "{workers}");
         }
+    }
+
+    #[test]
+    fn lone_carriage_returns_are_found() {
+        assert!(!lone_cr(b"a,b\r\nc,d\r\n"));
+        assert!(!lone_cr(b"a,b\nc,d\r"));
+        assert!(lone_cr(b"a,b\rc,d\r\n"));
     }
 
     #[test]

@@ -46,9 +46,8 @@ impl Fields for Record<'_> {
     }
 }
 
-/// The positions of a buffer's structural bytes (delimiter, quote, LF, CR), in order, a 64-byte
-/// block at a time. CR is structural only so that a lone one (a line end for the `csv` crate)
-/// is seen.
+/// The positions of a buffer's structural bytes (delimiter, quote, LF), in order, a 64-byte
+/// block at a time.
 struct Structurals<'a> {
     bytes: &'a [u8],
     delim: u8,
@@ -72,17 +71,14 @@ impl<'a> Structurals<'a> {
 
     /// The structural bits of the block at `base`.
     fn block(&self, base: usize) -> u64 {
-        let (d, q, n, r) = (self.delim, b'"', b'\n', b'\r');
+        let (d, q, n) = (self.delim, b'"', b'\n');
         match self.bytes.get(base..base + 64) {
             Some(block) => {
-                let splat = [d, q, n, r].map(u8x16::splat);
+                let splat = [d, q, n].map(u8x16::splat);
                 let mut mask = 0u64;
                 for (k, part) in block.chunks_exact(16).enumerate() {
                     let v = u8x16::new(part.try_into().unwrap_or_default());
-                    let hit = v.simd_eq(splat[0])
-                        | v.simd_eq(splat[1])
-                        | v.simd_eq(splat[2])
-                        | v.simd_eq(splat[3]);
+                    let hit = v.simd_eq(splat[0]) | v.simd_eq(splat[1]) | v.simd_eq(splat[2]);
                     mask |= u64::from(hit.to_bitmask() as u16) << (16 * k);
                 }
                 mask
@@ -90,7 +86,7 @@ impl<'a> Structurals<'a> {
             None => {
                 let tail = self.bytes.get(base..).unwrap_or_default();
                 tail.iter().enumerate().fold(0, |m, (i, &b)| {
-                    m | (u64::from(b == d || b == q || b == n || b == r) << i)
+                    m | (u64::from(b == d || b == q || b == n) << i)
                 })
             }
         }
@@ -210,14 +206,18 @@ fn split(
     loop {
         if bytes.get(start) == Some(&b'"') {
             s.next(); // the opening quote
-            let close = loop {
+                      // The closing quote and the byte after it (an escaped quote's second half is
+                      // skipped: the parser unescapes).
+            let (close, after) = loop {
                 let at = s.next().ok_or(Fallback::Stray)?;
                 match bytes[at] {
-                    b'"' if bytes.get(at + 1) == Some(&b'"') => {
-                        s.next(); // an escaped quote
-                        parse = true;
-                    }
-                    b'"' => break at,
+                    b'"' => match bytes.get(at + 1) {
+                        Some(b'"') => {
+                            s.next();
+                            parse = true;
+                        }
+                        next => break (at, next.copied()),
+                    },
                     b'\n' => parse = true,
                     _ => {}
                 }
@@ -225,41 +225,25 @@ fn split(
             if ranges.len() < need {
                 ranges.push((start + 1, close));
             }
-            let after = close + 1;
-            match bytes.get(after) {
+            match after {
                 None => return done(n, parse),
-                Some(&d) if d == delim => {
+                Some(d) if d == delim => {
                     s.next();
-                    start = after + 1;
+                    start = close + 2;
                 }
                 Some(b'\n') => {
                     s.next();
-                    return done(after, parse);
+                    return done(close + 1, parse);
                 }
-                Some(b'\r') if after + 1 == n => {
+                Some(b'\r') if close + 2 == n => return done(n, parse),
+                Some(b'\r') if bytes[close + 2] == b'\n' => {
                     s.next();
-                    return done(n, parse);
-                }
-                Some(b'\r') if bytes[after + 1] == b'\n' => {
-                    s.next();
-                    s.next();
-                    return done(after + 1, parse);
+                    return done(close + 2, parse);
                 }
                 Some(_) => return Err(Fallback::Stray),
             }
         } else {
-            // A CR before an LF (or ending the chunk) is part of the line end; a lone one
-            // ends the record for the crate.
-            let at = loop {
-                match s.next() {
-                    Some(a) if bytes[a] == b'\r' => {
-                        if a + 1 != n && bytes[a + 1] != b'\n' {
-                            return Err(Fallback::Stray);
-                        }
-                    }
-                    other => break other,
-                }
-            };
+            let at = s.next();
             let end = at.unwrap_or(n);
             match at.map(|a| bytes[a]) {
                 Some(b'"') => return Err(Fallback::Stray),
@@ -439,17 +423,6 @@ mod tests {
             1,
             "after an escape, the walk goes on"
         );
-        assert_eq!(stray("\"open,c\n"), 1);
-        assert_eq!(
-            stray("a,b\rc,d\n"),
-            1,
-            "a lone CR ends a record for the crate"
-        );
-        assert_eq!(
-            stray("a,\"b\rc\",d\r\ne,f\r"),
-            0,
-            "in quotes, before LF, at the end"
-        );
     }
 
     #[test]
@@ -483,8 +456,8 @@ mod tests {
             let mut src = String::new();
             for row in &rows {
                 let cells: Vec<String> = row.iter().map(|f| match style {
-                    // A lone CR ends a record for the crate; files with them are normalised
-                    // before they reach this path.
+                    // A lone CR ends a record for the crate; the reader sends files with
+                    // them to the record-by-record path.
                     0 => f.replace('\r', ""),
                     1 if !f.contains(['"', char::from(delim), '\n', '\r']) => f.clone(),
                     _ => format!("\"{}\"", f.replace('"', "\"\"")),
