@@ -671,6 +671,27 @@ mod tests {
     }
 
     #[test]
+    fn skipped_rows_in_later_chunks_get_their_file_line() {
+        let src = String::from_utf8(login_history(60_000, false)).expect("utf8");
+        // Rows 100 and 59,000 (lines 102 and 59,002) lose their time; two chunks or more.
+        let src = src
+            .replacen(
+                "0Ya000000000000100,005000000000001AAA,2026-05-22T00:00:00.000Z",
+                "0Ya000000000000100,005000000000001AAA,never",
+                1,
+            )
+            .replacen(
+                "0Ya000000000059000,005000000000001AAA,2026-05-22T00:00:00.000Z",
+                "0Ya000000000059000,005000000000001AAA,never",
+                1,
+            );
+        assert!(src.len() > 4 * 1024 * 1024, "more than one chunk");
+        let out = read_file(&input(src.as_bytes()));
+        let lines: Vec<u64> = out.account.first_skipped.iter().map(|s| s.line).collect();
+        assert_eq!(lines, [102, 59_002]);
+    }
+
+    #[test]
     fn a_lone_carriage_return_past_the_head_is_a_line_end() {
         let mut src = login_history(2_000, false);
         let at = src.len() - 40;
