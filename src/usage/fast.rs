@@ -1,10 +1,12 @@
 //! The fast path for login, API and token exports, the files that can be gigabytes.
 //!
-//! The calling thread reads the stream in chunks that end on a record boundary (a newline
-//! after an even number of quotes: exact for RFC 4180 files); worker threads split the chunks'
-//! records (`split`) and aggregate into their own accumulators, merged at the end. Results do
-//! not depend on how chunks were scheduled: counts add, windows widen, and skipped-row
-//! examples are the lowest line numbers.
+//! The calling thread only reads, in chunks that end on a record boundary (a newline after an
+//! even number of quotes: exact when every quote is structural); worker threads split the
+//! chunks' records (`split`), aggregate into their own accumulators, merged at the end, and
+//! report stray quotes and lone CRs, for which the caller reads the file again record by
+//! record. Results do not depend on how chunks were scheduled: counts add, windows widen,
+//! skipped-row examples are the lowest line numbers (resolved from chunk-relative ones once
+//! every chunk's newlines are known).
 
 use std::io::BufRead;
 use std::panic::{catch_unwind, AssertUnwindSafe};

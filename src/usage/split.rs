@@ -7,8 +7,13 @@
 //! (an escaped quote, a newline inside quotes, a stray quote in a plain field, text after a
 //! closing quote) goes to the `csv` crate, which also says where that record ends, so records
 //! and line numbers agree with the crate exactly (property test below). The one exception is a
-//! lone carriage return inside a line, which the crate takes as a line end: files that use
-//! them are normalised before they reach this path.
+//! lone carriage return inside a line, which the crate takes as a line end: the workers look
+//! for them (`fast::lone_cr`) and such a file is read record by record.
+//!
+//! Stray quotes (a quote inside an unquoted field, text after a closing quote, a quote left
+//! open) are counted: they make the reader's quote-parity chunk boundaries unreliable, so a
+//! file that has any is read again record by record (see `read`). The walk goes on to the end
+//! of a record even after an escaped quote, so a stray quote later in it is still seen.
 
 use wide::u8x16;
 
