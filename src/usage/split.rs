@@ -153,6 +153,9 @@ pub fn scan(
     let mut pos = 0;
     let mut line = first_line;
     let mut rec = csv::ByteRecord::new();
+    // One parser for the chunk, moved to each record it is given: building one costs more
+    // than splitting a hundred records.
+    let mut parser = None;
     while pos < bytes.len() {
         let blank = match bytes[pos] {
             b'\n' => Some(pos),
@@ -166,13 +169,13 @@ pub fn scan(
                 Span { end, lines: 1 }
             }
             None => match split(&mut s, pos, need, ranges) {
-                Ok(end) => {
+                Ok(span) => {
                     row(&Record::Split { bytes, ranges }, line);
-                    Span { end, lines: 1 }
+                    span
                 }
                 Err(why) => {
                     stray += u64::from(matches!(why, Fallback::Stray));
-                    let span = general(bytes, pos, delim, &mut rec);
+                    let span = general(bytes, pos, delim, &mut rec, &mut parser);
                     row(&Record::Parsed(&rec), line);
                     s.seek(span.end + 1);
                     span
@@ -186,25 +189,26 @@ pub fn scan(
 }
 
 /// Split the record at `pos` (every structural byte before it visited) into the ranges of its
-/// first `need` fields; return where it ends, its newline visited. `Err`: the `csv` parser
-/// must split it: `Quoted` when the record is well-formed but has escaped quotes or quoted
-/// newlines (the walk goes on to its end, so a stray quote later in it is still seen), `Stray`
-/// when its quoting is malformed (see the module header).
+/// first `need` fields; return where it ends, its newline visited, and how many lines it
+/// spans (quoted newlines are kept in the value, as the parser keeps them). `Err`: the `csv`
+/// parser must split it: `Quoted` when a needed field has an escaped quote (a range cannot
+/// hold the unescaped value; the walk goes on to the record's end, so a stray quote later in
+/// it is still seen), `Stray` when its quoting is malformed (see the module header).
 fn split(
     s: &mut Structurals<'_>,
     pos: usize,
     need: usize,
     ranges: &mut Vec<(usize, usize)>,
-) -> Result<usize, Fallback> {
+) -> Result<Span, Fallback> {
     ranges.clear();
     let (bytes, delim, n) = (s.bytes, s.delim, s.bytes.len());
-    // Ranges cannot hold an unescaped value: the parser splits such a record.
     let mut parse = false;
-    let done = |end: usize, parse: bool| {
+    let mut lines = 1;
+    let done = |end: usize, parse: bool, lines: u64| {
         if parse {
             Err(Fallback::Quoted)
         } else {
-            Ok(end)
+            Ok(Span { end, lines })
         }
     };
     let mut start = pos;
@@ -219,11 +223,12 @@ fn split(
                     b'"' => match bytes.get(at + 1) {
                         Some(b'"') => {
                             s.next();
-                            parse = true;
+                            // Unused fields need no unescaping.
+                            parse |= ranges.len() < need;
                         }
                         next => break (at, next.copied()),
                     },
-                    b'\n' => parse = true,
+                    b'\n' => lines += 1,
                     _ => {}
                 }
             };
@@ -231,19 +236,19 @@ fn split(
                 ranges.push((start + 1, close));
             }
             match after {
-                None => return done(n, parse),
+                None => return done(n, parse, lines),
                 Some(d) if d == delim => {
                     s.next();
                     start = close + 2;
                 }
                 Some(b'\n') => {
                     s.next();
-                    return done(close + 1, parse);
+                    return done(close + 1, parse, lines);
                 }
-                Some(b'\r') if close + 2 == n => return done(n, parse),
+                Some(b'\r') if close + 2 == n => return done(n, parse, lines),
                 Some(b'\r') if bytes[close + 2] == b'\n' => {
                     s.next();
-                    return done(close + 2, parse);
+                    return done(close + 2, parse, lines);
                 }
                 Some(_) => return Err(Fallback::Stray),
             }
@@ -263,7 +268,7 @@ fn split(
                     if ranges.len() < need {
                         ranges.push((start, trim_cr(bytes, start, end)));
                     }
-                    return done(end, parse);
+                    return done(end, parse, lines);
                 }
             }
         }
@@ -279,19 +284,33 @@ fn trim_cr(bytes: &[u8], start: usize, end: usize) -> usize {
     }
 }
 
+/// The `csv` parser of a chunk.
+type Parser<'a> = csv::Reader<std::io::Cursor<&'a [u8]>>;
+
 /// The record at `pos` through the `csv` parser, which also says where it ends.
-fn general(bytes: &[u8], pos: usize, delim: u8, rec: &mut csv::ByteRecord) -> Span {
-    let mut parser = csv::ReaderBuilder::new()
-        .has_headers(false)
-        .flexible(true)
-        .delimiter(delim)
-        .from_reader(&bytes[pos..]);
-    if !matches!(parser.read_byte_record(rec), Ok(true)) {
+fn general<'a>(
+    bytes: &'a [u8],
+    pos: usize,
+    delim: u8,
+    rec: &mut csv::ByteRecord,
+    parser: &mut Option<Parser<'a>>,
+) -> Span {
+    let p = parser.get_or_insert_with(|| {
+        csv::ReaderBuilder::new()
+            .has_headers(false)
+            .flexible(true)
+            .delimiter(delim)
+            .from_reader(std::io::Cursor::new(bytes))
+    });
+    let mut at = csv::Position::new();
+    at.set_byte(pos as u64);
+    let read = p.seek(at).and_then(|()| p.read_byte_record(rec));
+    if !matches!(read, Ok(true)) {
         rec.clear();
     }
-    let mut next = pos + parser.position().byte() as usize;
+    let mut next = (p.position().byte() as usize).clamp(pos, bytes.len());
     // A CRLF terminator may be consumed only up to its CR.
-    if bytes.get(next) == Some(&b'\n') && bytes[next - 1] == b'\r' {
+    if bytes.get(next) == Some(&b'\n') && next > 0 && bytes[next - 1] == b'\r' {
         next += 1;
     }
     let end = if next > pos && matches!(bytes[next - 1], b'\n' | b'\r') {
