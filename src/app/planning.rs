@@ -19,6 +19,17 @@ pub(super) fn full_report(
     g: &graph::Graph,
 ) -> Result<crate::report::model::Report, Error> {
     let plan = plan_of(loaded, findings, g);
+    Ok(model_of(loaded, &plan, findings.to_vec(), g, Vec::new()))
+}
+
+/// The report model of loaded inputs, their plan and findings.
+fn model_of(
+    loaded: &super::Loaded,
+    plan: &crate::plan::Plan,
+    findings: Vec<crate::rules::Finding>,
+    g: &graph::Graph,
+    not_carried: Vec<crate::report::model::NotCarriedRow>,
+) -> crate::report::model::Report {
     let view = InventoryReport::new(
         &loaded.inventory,
         &loaded.join,
@@ -26,15 +37,15 @@ pub(super) fn full_report(
         Vec::new(),
         loaded.ingested.secrets.clone(),
     );
-    Ok(crate::report::model::build(
+    crate::report::model::build(
         view.apps,
-        &plan,
-        findings.to_vec(),
+        plan,
+        findings,
         g,
-        Vec::new(),
+        not_carried,
         Accounting::new(loaded.files.clone()),
         loaded.notes.clone(),
-    ))
+    )
 }
 
 /// Phase timings on stderr when `ECAPLAN_TIMINGS=1` (for benchmarking; never in outputs).
@@ -156,22 +167,7 @@ fn report_of(
         })
         .collect();
     loaded.notes.extend(generated.notes.iter().cloned());
-    let inventory_view = InventoryReport::new(
-        &loaded.inventory,
-        &loaded.join,
-        loaded.files.clone(),
-        Vec::new(),
-        loaded.ingested.secrets.clone(),
-    );
-    crate::report::model::build(
-        inventory_view.apps,
-        plan,
-        findings,
-        g,
-        not_carried,
-        Accounting::new(loaded.files.clone()),
-        loaded.notes.clone(),
-    )
+    model_of(loaded, plan, findings, g, not_carried)
 }
 
 /// ECA metadata for the planned apps whose strategy needs it (`only`: just these apps).
