@@ -6,7 +6,7 @@ mod common;
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
-use common::ecaplan;
+use common::plan_samples;
 
 fn files(root: &Path) -> BTreeMap<String, Vec<u8>> {
     fn walk(root: &Path, dir: &Path, out: &mut BTreeMap<String, Vec<u8>>) {
@@ -46,13 +46,7 @@ fn stored(rel: &str) -> String {
 fn plan_output_folder_matches_golden() {
     let tmp = tempfile::tempdir().expect("tmp");
     let dir = tmp.path().join("out");
-    let run = ecaplan([
-        "plan".as_ref(),
-        "samples/northwind".as_ref(),
-        "-o".as_ref(),
-        dir.as_os_str(),
-        "--quiet".as_ref(),
-    ]);
+    let run = plan_samples(&dir, &[]);
     assert!(
         run.status.success(),
         "{}",
@@ -96,15 +90,7 @@ fn plan_output_folder_matches_golden() {
 fn no_secret_full_key_or_certificate_body_in_the_output() {
     let tmp = tempfile::tempdir().expect("tmp");
     let dir = tmp.path().join("out");
-    assert!(ecaplan([
-        "plan".as_ref(),
-        "samples/northwind".as_ref(),
-        "-o".as_ref(),
-        dir.as_os_str(),
-        "--quiet".as_ref()
-    ])
-    .status
-    .success());
+    assert!(plan_samples(&dir, &[]).status.success());
     let inputs = files(
         Path::new(env!("CARGO_MANIFEST_DIR"))
             .join("samples/northwind")

@@ -2,17 +2,11 @@
 
 mod common;
 
-use common::ecaplan;
+use common::plan_samples;
 use serde_json::Value;
 
 fn plan_of(dir: &std::path::Path) -> Value {
-    let out = ecaplan([
-        "plan".as_ref(),
-        "samples/northwind".as_ref(),
-        "-o".as_ref(),
-        dir.as_os_str(),
-        "--quiet".as_ref(),
-    ]);
+    let out = plan_samples(dir, &[]);
     assert!(
         out.status.success(),
         "{}",
@@ -138,23 +132,10 @@ fn output_folder_rules_and_determinism() {
     let tmp = tempfile::tempdir().expect("tmp");
     let dir = tmp.path().join("out");
     let first = plan_of(&dir);
-    let again = ecaplan([
-        "plan".as_ref(),
-        "samples/northwind".as_ref(),
-        "-o".as_ref(),
-        dir.as_os_str(),
-        "--quiet".as_ref(),
-    ]);
+    let again = plan_samples(&dir, &[]);
     assert_eq!(again.status.code(), Some(2), "no overwrite without --force");
     let bytes = std::fs::read(dir.join("plan.json")).expect("read");
-    let forced = ecaplan([
-        "plan".as_ref(),
-        "samples/northwind".as_ref(),
-        "-o".as_ref(),
-        dir.as_os_str(),
-        "--force".as_ref(),
-        "--quiet".as_ref(),
-    ]);
+    let forced = plan_samples(&dir, &["--force"]);
     assert!(forced.status.success());
     assert_eq!(
         std::fs::read(dir.join("plan.json")).expect("read"),

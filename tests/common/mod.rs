@@ -17,6 +17,19 @@ where
         .expect("run ecaplan")
 }
 
+/// `ecaplan plan samples/northwind -o DIR --quiet` with `extra` arguments.
+pub fn plan_samples(dir: &Path, extra: &[&str]) -> Output {
+    let mut args: Vec<&std::ffi::OsStr> = vec![
+        "plan".as_ref(),
+        "samples/northwind".as_ref(),
+        "-o".as_ref(),
+        dir.as_os_str(),
+        "--quiet".as_ref(),
+    ];
+    args.extend(extra.iter().map(|a| std::ffi::OsStr::new(*a)));
+    ecaplan(args)
+}
+
 /// Stdout as JSON, asserting success.
 pub fn json_of(out: &Output) -> serde_json::Value {
     assert!(
