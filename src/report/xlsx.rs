@@ -12,6 +12,9 @@ use crate::error::Error;
 /// Widest column, in characters; longer text wraps.
 const MAX_WIDTH: usize = 60;
 
+/// Excel's limit on the characters of one cell; longer text is cut (see [`fit`]).
+const MAX_CELL_CHARS: usize = 32_767;
+
 /// Render the workbook.
 pub fn render(r: &Report) -> Result<Vec<u8>, Error> {
     build(r).map_err(|e| Error::Render {
@@ -123,6 +126,7 @@ fn table(ws: &mut Worksheet, name: &str, sheet: &Sheet, header: &Format) -> Resu
     }
     for (row, cells) in (1u32..).zip(&sheet.rows) {
         for ((c, cell), w) in (0u16..).zip(cells).zip(widths.iter_mut()) {
+            let cell = &*fit(cell);
             let longest = cell.lines().map(|l| l.chars().count()).max().unwrap_or(0);
             *w = (*w).max(longest + 1);
             if longest > MAX_WIDTH || cell.contains('\n') {
@@ -140,6 +144,28 @@ fn table(ws: &mut Worksheet, name: &str, sheet: &Sheet, header: &Format) -> Resu
     ws.autofilter(0, 0, last_row, last_col)?;
     ws.set_freeze_panes(1, 0)?;
     Ok(())
+}
+
+/// Text that fits in one cell: Excel refuses a cell longer than 32,767 characters (a wave of
+/// a thousand apps lists more), so such text is cut at a list separator where there is one,
+/// and says so; the CSV files and report.json keep the whole text.
+fn fit(s: &str) -> std::borrow::Cow<'_, str> {
+    let total = s.chars().count();
+    if total <= MAX_CELL_CHARS {
+        return s.into();
+    }
+    let note = |shown: usize| {
+        format!(
+            " … [cut: {shown} of {total} characters shown; the CSV files and report.json have all]"
+        )
+    };
+    // The note is at most this long, whatever the counts.
+    let room = MAX_CELL_CHARS - note(total).chars().count();
+    let end = s.char_indices().nth(room).map_or(s.len(), |(i, _)| i);
+    let head = &s[..end];
+    let head = head.rfind("; ").map_or(head, |i| &head[..i + 1]);
+    let shown = head.chars().count();
+    format!("{head}{}", note(shown)).into()
 }
 
 /// A text cell: always a string, with the quote prefix when a spreadsheet would evaluate it.
@@ -186,5 +212,35 @@ mod tests {
             assert!(workbook.contains(&format!("name=\"{name}\"")), "{name}");
         }
         assert_eq!(bytes, render(&r).expect("xlsx"), "not deterministic");
+    }
+
+    #[test]
+    fn text_over_the_cell_limit_is_cut_at_a_separator_and_says_so() {
+        let short = "a; b";
+        assert_eq!(fit(short), short);
+        let long = (0..5000)
+            .map(|i| format!("Integration_App_{i:04}"))
+            .collect::<Vec<_>>()
+            .join("; ");
+        let cut = fit(&long);
+        assert!(cut.chars().count() <= MAX_CELL_CHARS, "{}", cut.len());
+        let (head, note) = cut.split_once(" … [cut: ").expect("marked as cut");
+        assert!(
+            head.ends_with(';'),
+            "cut between items: {}",
+            &head[head.len() - 30..]
+        );
+        assert!(long.starts_with(head));
+        assert!(note.contains(&format!("of {} characters shown", long.chars().count())));
+    }
+
+    #[test]
+    fn a_wave_longer_than_a_cell_still_renders() {
+        let mut r = crate::report::testkit::sample_report("App", "text");
+        r.waves[0].apps = (0..5000)
+            .map(|i| format!("Integration_App_{i:04}"))
+            .collect();
+        let bytes = render(&r).expect("a long wave renders");
+        assert!(part(&bytes, "xl/sharedStrings.xml").contains("characters shown; the CSV files"));
     }
 }
