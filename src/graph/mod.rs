@@ -40,6 +40,21 @@ pub enum NodeKind {
 }
 
 impl NodeKind {
+    /// Kebab-case name, as serialized.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            NodeKind::App => "app",
+            NodeKind::User => "user",
+            NodeKind::Profile => "profile",
+            NodeKind::PermissionSet => "permission-set",
+            NodeKind::PermissionSetGroup => "permission-set-group",
+            NodeKind::Certificate => "certificate",
+            NodeKind::Package => "package",
+            NodeKind::ApexClass => "apex-class",
+            NodeKind::Network => "network",
+        }
+    }
+
     /// Key prefix and display name.
     pub fn prefix(self) -> &'static str {
         match self {

@@ -8,6 +8,7 @@ pub mod human;
 pub mod inventory;
 pub mod markdown;
 pub mod model;
+pub mod page;
 pub mod sarif;
 pub mod sheets;
 pub mod table;
