@@ -17,24 +17,30 @@ mkdir -p "$ORG/usage"
 [ -s "$ORG/usage/LoginHistory.csv" ] || target/release/examples/gen_loginhistory "$ROWS" sf-cli "$APPS" > "$ORG/usage/LoginHistory.csv"
 cat "$ORG/usage/LoginHistory.csv" > /dev/null
 RUNS=${RUNS:-3}
-# Median wall time and highest peak memory of RUNS runs (this VM varies by a fifth). `{OUT}`
-# in the command becomes a fresh folder each run: writing into a just-deleted tree is slow on
-# ext4 and would measure the file system, not ecaplan.
-measure() {
-  local out walls=() peak=0
+# RUNS rounds; each round times the usage ingest and then the plan, so both see the same
+# state of this VM (its speed drifts by a fifth over minutes). Reported: the median wall time
+# of each and the highest peak memory. `{OUT}` in a command becomes a fresh folder each run:
+# writing into a just-deleted tree is slow on ext4 and would measure the file system.
+timed() {
+  local out fresh
   out=$(mktemp)
-  for _ in $(seq "$RUNS"); do
-    local fresh; fresh=$(mktemp -d "$DIR/plan-out.XXXXXX")/out
-    /usr/bin/time -f "%e %M" -o "$out" "${@/\{OUT\}/$fresh}" > /dev/null
-    read -r wall kib < "$out"
-    walls+=("$wall")
-    [ "$kib" -gt "$peak" ] && peak=$kib
-  done
+  fresh=$(mktemp -d "$DIR/plan-out.XXXXXX")/out
+  /usr/bin/time -f "%e %M" -o "$out" "${@/\{OUT\}/$fresh}" > /dev/null
+  cat "$out"
   rm -f "$out"
-  printf '%s %s\n' "$(printf '%s\n' "${walls[@]}" | sort -n | awk '{a[NR]=$1} END {print a[int((NR + 1) / 2)]}')" "$peak"
 }
-read -r uw um < <(measure target/release/ecaplan usage --quiet --format json "$ORG/usage")
-read -r pw pm < <(measure target/release/ecaplan plan --quiet "$ORG" -o "{OUT}")
+median() { sort -n | awk '{a[NR]=$1} END {print a[int((NR + 1) / 2)]}'; }
+uws=() pws=() um=0 pm=0
+for _ in $(seq "$RUNS"); do
+  read -r w kib < <(timed target/release/ecaplan usage --quiet --format json "$ORG/usage")
+  uws+=("$w"); [ "$kib" -gt "$um" ] && um=$kib
+  read -r w kib < <(timed target/release/ecaplan plan --quiet "$ORG" -o "{OUT}")
+  pws+=("$w"); [ "$kib" -gt "$pm" ] && pm=$kib
+done
+rm -rf "$DIR"/plan-out.*
+uw=$(printf '%s\n' "${uws[@]}" | median)
+pw=$(printf '%s\n' "${pws[@]}" | median)
+echo "runs (usage / plan): ${uws[*]} / ${pws[*]}"
 echo "org: $APPS apps, $(stat -c %s "$ORG/usage/LoginHistory.csv" | awk '{printf "%d MiB", $1/1048576}') of LoginHistory ($ROWS rows)"
 printf '%-14s %8s %10s\n' step wall_s peak_MiB
 printf '%-14s %8s %10s\n' "usage ingest" "$uw" "$((um / 1024))"

@@ -81,6 +81,14 @@ pub(super) struct Analysis {
 }
 
 pub(super) fn analyse(loaded: &mut super::Loaded) -> Analysis {
+    let g = graph_of(loaded);
+    let findings = findings_of(loaded, &g);
+    Analysis { graph: g, findings }
+}
+
+/// The dependency graph of loaded inputs (and the note that certificate expiry cannot be
+/// judged without an as-of date, which the rules then skip).
+pub(super) fn graph_of(loaded: &mut super::Loaded) -> graph::Graph {
     let links = graph::build::usage_links(&loaded.inventory, &loaded.usage, &loaded.join);
     let g = graph::build(&loaded.inventory, &links);
     if loaded.as_of_day.is_none() {
@@ -90,9 +98,14 @@ pub(super) fn analyse(loaded: &mut super::Loaded) -> Analysis {
             .notes
             .push(Note::file(Level::Info, "no-as-of-date", "", msg));
     }
+    g
+}
+
+/// Every rule's findings, with their source lines filled in.
+pub(super) fn findings_of(loaded: &super::Loaded, g: &graph::Graph) -> Vec<rules::Finding> {
     let cx = Context {
         inventory: &loaded.inventory,
-        graph: &g,
+        graph: g,
         config: &loaded.config,
         secrets: &loaded.ingested.secrets,
         as_of_day: loaded.as_of_day,
@@ -101,7 +114,7 @@ pub(super) fn analyse(loaded: &mut super::Loaded) -> Analysis {
     };
     let mut findings = rules::run(&cx);
     snippets::fill(&mut findings);
-    Analysis { graph: g, findings }
+    findings
 }
 
 /// `ecaplan assess`.

@@ -52,11 +52,21 @@ pub struct Loaded {
 /// Discover, read and build the inventory; load the configuration.
 pub fn load(input: &InputArgs) -> Result<Loaded, Error> {
     let sources = ingest::discover(&input.inputs)?;
-    let mut ingested = ingest::read_all(sources);
-    let documents = std::mem::take(&mut ingested.documents);
-    let (mut inventory, build_notes) = model::build(documents);
-    let usage_files = std::mem::take(&mut ingested.usage_files);
-    let usage = progress::read_usage(&usage_files, input.quiet);
+    // The usage exports (gigabytes, in a large org) are read while the metadata is parsed.
+    let (usage_sources, others): (Vec<_>, Vec<_>) =
+        sources.into_iter().partition(ingest::is_usage_source);
+    let mut usage_ingested = ingest::read_all(usage_sources);
+    let usage_files = std::mem::take(&mut usage_ingested.usage_files);
+    let (usage, mut ingested, (mut inventory, build_notes)) = std::thread::scope(|s| {
+        let usage = s.spawn(|| progress::read_usage(&usage_files, input.quiet));
+        let mut ingested = ingest::read_all(others);
+        let built = model::build(std::mem::take(&mut ingested.documents));
+        let usage = usage
+            .join()
+            .unwrap_or_else(|panic| std::panic::resume_unwind(panic));
+        (usage, ingested, built)
+    });
+    ingested.absorb(usage_ingested);
     let join = crate::usage::join(&inventory, &usage);
     crate::classify::classify(&mut inventory, &join);
     let mut files = std::mem::take(&mut ingested.files);

@@ -60,6 +60,29 @@ impl OutputDir {
 
     /// Write `rel` (a relative, `/`-separated path that must stay inside the folder).
     pub fn write(&self, rel: &str, bytes: &[u8]) -> Result<PathBuf, Error> {
+        let path = self.place(rel)?;
+        std::fs::write(&path, bytes).map_err(io(&path))?;
+        Ok(self.root.join(rel))
+    }
+
+    /// Write `rel` through a buffered writer: large outputs are streamed to the file rather
+    /// than built in memory first. `fill` reports its own errors; write errors name the file.
+    pub fn write_with(
+        &self,
+        rel: &str,
+        fill: impl FnOnce(&mut dyn std::io::Write) -> Result<(), Error>,
+    ) -> Result<PathBuf, Error> {
+        use std::io::Write;
+        let path = self.place(rel)?;
+        let file = std::fs::File::create(&path).map_err(io(&path))?;
+        let mut w = std::io::BufWriter::with_capacity(256 * 1024, file);
+        fill(&mut w)?;
+        w.flush().map_err(io(&path))?;
+        Ok(self.root.join(rel))
+    }
+
+    /// The staging path of `rel`, its folder created.
+    fn place(&self, rel: &str) -> Result<PathBuf, Error> {
         let path = self.staging.join(confined(rel)?);
         if let Some(parent) = path.parent() {
             let mut made = self.made.lock().unwrap_or_else(|e| e.into_inner());
@@ -68,8 +91,7 @@ impl OutputDir {
                 made.insert(parent.to_path_buf());
             }
         }
-        std::fs::write(&path, bytes).map_err(io(&path))?;
-        Ok(self.root.join(rel))
+        Ok(path)
     }
 
     /// Replace the output folder with everything written.

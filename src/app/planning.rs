@@ -2,14 +2,14 @@
 //! they share with `assess --format sarif|markdown|html`, and the concurrent writers.
 
 use super::output::OutputDir;
-use super::{json, load, unreadable_lines, Outcome};
+use super::{load, unreadable_lines, Outcome};
 use crate::cli::*;
 use crate::error::Error;
 use crate::graph::{self, analysis, export};
 use crate::report::csv_out;
 use crate::report::inventory::{Accounting, InventoryReport};
 
-use super::commands::{analyse, Analysis};
+use super::commands::{analyse, findings_of, graph_of, Analysis};
 
 /// The full report model (plan included, no metadata generated) for `assess --format
 /// sarif|markdown|html`.
@@ -105,34 +105,44 @@ pub fn plan(args: &PlanArgs) -> Result<Outcome, Error> {
     let timer = Timer::from_env();
     let mut loaded = load(&args.input)?;
     timer.lap("load (metadata + usage)");
-    let Analysis { graph: g, findings } = analyse(&mut loaded);
-    timer.lap("graph + rules");
-    let plan = plan_of(&loaded, &findings, &g);
-    let generated = generate_for(&plan, &loaded, &args.api_version, None)?;
-    timer.lap("plan + generate");
     let out = OutputDir::prepare(&args.output, args.force)?;
-    // The generated files (file-system bound) are written while the report model is built
-    // and rendered (CPU bound).
-    std::thread::scope(|s| {
-        let files = s.spawn(|| {
-            let t = std::time::Instant::now();
-            let r = out
-                .write("plan.json", json(&plan)?.as_bytes())
-                .and_then(|_| write_all(&out, &generated.files));
-            timer.note("plan.json and ECA metadata files", t);
-            r
-        });
-        let report = report_of(&mut loaded, &plan, findings, &g, &generated);
-        timer.lap("report model");
-        let reports = write_reports(&out, &report, &g, args.templates.as_deref());
-        let files = files.join().unwrap_or_else(|_| {
-            Err(Error::Render {
-                what: "ECA metadata",
-                message: "a writer panicked".into(),
-            })
-        });
-        reports.and(files)
-    })?;
+    let g = graph_of(&mut loaded);
+    // From here every step runs on all cores: the graph exports need only the graph and are
+    // written while the rules run; the metadata and the report model need only the plan.
+    let (exports, (findings, plan)) = rayon::join(
+        || write_jobs(&out, graph_jobs(&g), &timer),
+        || {
+            let findings = findings_of(&loaded, &g);
+            let plan = plan_of(&loaded, &findings, &g);
+            (findings, plan)
+        },
+    );
+    exports?;
+    timer.lap("graph, rules, plan (graph exports beside)");
+    let (generated, report) = rayon::join(
+        || generate_for(&plan, &loaded, &args.api_version, None),
+        || model_of(&loaded, &plan, findings, &g, Vec::new()),
+    );
+    let generated = generated?;
+    let report = with_generated(report, &generated);
+    timer.lap("generate + report model");
+    let mut jobs = report_jobs(&report, args.templates.as_deref());
+    jobs.push((
+        "plan.json",
+        Box::new(|out: &OutputDir| stream_json(out, "plan.json", &plan)),
+    ));
+    // The generated files in batches: thousands of tiny jobs would cost more than they share.
+    for batch in generated.files.chunks(256) {
+        jobs.push((
+            "ECA metadata files",
+            Box::new(move |out: &OutputDir| {
+                batch
+                    .iter()
+                    .try_for_each(|f| out.write(&f.path, f.contents.as_bytes()).map(|_| ()))
+            }),
+        ));
+    }
+    write_jobs(&out, jobs, &timer)?;
     timer.lap("render + write");
     let out_root = out.commit()?;
     let mut stderr = format!(
@@ -149,15 +159,12 @@ pub fn plan(args: &PlanArgs) -> Result<Outcome, Error> {
     })
 }
 
-/// The report model of a plan, with what the generator did not carry over.
-fn report_of(
-    loaded: &mut super::Loaded,
-    plan: &crate::plan::Plan,
-    findings: Vec<crate::rules::Finding>,
-    g: &graph::Graph,
+/// The report model completed with what the generator did not carry over and its notes.
+fn with_generated(
+    mut report: crate::report::model::Report,
     generated: &crate::generate::Generated,
 ) -> crate::report::model::Report {
-    let not_carried = generated
+    report.not_carried = generated
         .not_carried
         .iter()
         .map(|n| crate::report::model::NotCarriedRow {
@@ -166,8 +173,8 @@ fn report_of(
             reason: n.reason.clone(),
         })
         .collect();
-    loaded.notes.extend(generated.notes.iter().cloned());
-    model_of(loaded, plan, findings, g, not_carried)
+    report.notes.extend(generated.notes.iter().cloned());
+    report
 }
 
 /// ECA metadata for the planned apps whose strategy needs it (`only`: just these apps).
@@ -256,93 +263,122 @@ pub fn generate(args: &GenerateArgs) -> Result<Outcome, Error> {
     })
 }
 
+/// One output of the plan folder: a name for timings and what writes it.
+type Job<'a> = (
+    &'static str,
+    Box<dyn Fn(&OutputDir) -> Result<(), Error> + Send + Sync + 'a>,
+);
+
+/// The graph exports.
+fn graph_jobs(g: &graph::Graph) -> Vec<Job<'_>> {
+    vec![
+        (
+            "graph.dot",
+            Box::new(|out: &OutputDir| write_text(out, "graph.dot", &export::to_dot(g))),
+        ),
+        (
+            "graph.mmd",
+            Box::new(|out: &OutputDir| write_text(out, "graph.mmd", &export::to_mermaid(g))),
+        ),
+    ]
+}
+
 /// Every report format of the plan folder, each rendered from the one `Report` model;
-/// `templates` may replace the built-in HTML template.
-fn write_reports(
-    out: &OutputDir,
-    report: &crate::report::model::Report,
-    g: &graph::Graph,
-    templates: Option<&std::path::Path>,
-) -> Result<(), Error> {
+/// `templates` may replace the built-in HTML template. Largest first.
+fn report_jobs<'a>(
+    report: &'a crate::report::model::Report,
+    templates: Option<&'a std::path::Path>,
+) -> Vec<Job<'a>> {
     use crate::report::{html, markdown, sarif, sheets, xlsx};
-    type Job<'a> = (
-        &'static str,
-        Box<dyn Fn() -> Result<Vec<u8>, Error> + Sync + 'a>,
-    );
-    let jobs: Vec<Job<'_>> = vec![
+    vec![
+        (
+            "workshop.xlsx",
+            Box::new(|out: &OutputDir| {
+                out.write("workshop.xlsx", &xlsx::render(report)?).map(drop)
+            }),
+        ),
+        (
+            "report.json",
+            Box::new(|out: &OutputDir| stream_json(out, "report.json", report)),
+        ),
         (
             "report.html",
-            Box::new(|| Ok(html::render(report, templates)?.into_bytes())),
+            Box::new(move |out: &OutputDir| {
+                write_text(out, "report.html", &html::render(report, templates)?)
+            }),
         ),
-        ("workshop.xlsx", Box::new(|| xlsx::render(report))),
-        ("report.json", Box::new(|| Ok(json(report)?.into_bytes()))),
         (
             "findings.sarif",
-            Box::new(|| Ok(json(&sarif::build(report))?.into_bytes())),
+            Box::new(|out: &OutputDir| stream_json(out, "findings.sarif", &sarif::build(report))),
         ),
         (
             "report.md",
-            Box::new(|| Ok(markdown::render(report).into_bytes())),
-        ),
-        ("graph.dot", Box::new(|| Ok(export::to_dot(g).into_bytes()))),
-        (
-            "graph.mmd",
-            Box::new(|| Ok(export::to_mermaid(g).into_bytes())),
+            Box::new(|out: &OutputDir| write_text(out, "report.md", &markdown::render(report))),
         ),
         (
             "apps.csv",
-            Box::new(|| Ok(csv_out::render_sheet(&sheets::apps(report))?.into_bytes())),
+            Box::new(|out: &OutputDir| {
+                write_text(
+                    out,
+                    "apps.csv",
+                    &csv_out::render_sheet(&sheets::apps(report))?,
+                )
+            }),
         ),
         (
             "findings.csv",
-            Box::new(|| Ok(csv_out::render_sheet(&sheets::findings(report))?.into_bytes())),
+            Box::new(|out: &OutputDir| {
+                write_text(
+                    out,
+                    "findings.csv",
+                    &csv_out::render_sheet(&sheets::findings(report))?,
+                )
+            }),
         ),
-    ];
-    let timings = Timer::from_env();
-    // The formats are independent: two threads take them in turn, largest first.
-    let next = std::sync::atomic::AtomicUsize::new(0);
-    let work = || -> Result<(), Error> {
-        loop {
-            let i = next.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
-            let Some((name, render)) = jobs.get(i) else {
-                return Ok(());
-            };
-            let t = std::time::Instant::now();
-            out.write(name, &render()?)?;
-            timings.note(name, t);
-        }
-    };
-    std::thread::scope(|s| {
-        let other = s.spawn(work);
-        let mine = work();
-        let theirs = other.join().unwrap_or_else(|_| {
-            Err(Error::Render {
-                what: "report",
-                message: "a renderer panicked".into(),
-            })
-        });
-        mine.and(theirs)
-    })
+    ]
 }
 
-/// Write generated files, split over two threads: creating thousands of small files is
-/// dominated by the file system, which serves two writers at once.
-fn write_all(out: &OutputDir, files: &[crate::generate::GeneratedFile]) -> Result<(), Error> {
-    let (a, b) = files.split_at(files.len() / 2);
-    std::thread::scope(|s| {
-        let other = s.spawn(|| {
-            a.iter()
-                .try_for_each(|f| out.write(&f.path, f.contents.as_bytes()).map(|_| ()))
-        });
-        let mine = b
-            .iter()
-            .try_for_each(|f| out.write(&f.path, f.contents.as_bytes()).map(|_| ()));
-        let theirs = other.join().unwrap_or_else(|_| {
-            Err(Error::Render {
-                what: "ECA metadata",
-                message: "a writer panicked".into(),
+fn write_text(out: &OutputDir, rel: &str, text: &str) -> Result<(), Error> {
+    out.write(rel, text.as_bytes()).map(drop)
+}
+
+/// Pretty JSON with a trailing newline (as [`super::json`]), streamed to the file.
+fn stream_json<T: serde::Serialize>(out: &OutputDir, rel: &str, value: &T) -> Result<(), Error> {
+    out.write_with(rel, |w| {
+        serde_json::to_writer_pretty(&mut *w, value)
+            .and_then(|()| w.write_all(b"\n").map_err(serde_json::Error::io))
+            .map_err(|e| match e.io_error_kind() {
+                Some(kind) => Error::Write {
+                    path: rel.into(),
+                    source: kind.into(),
+                },
+                None => Error::Render {
+                    what: "json",
+                    message: e.to_string(),
+                },
             })
-        });
-        mine.and(theirs)
     })
+    .map(drop)
+}
+
+/// Run independent output jobs on every core; the first failure (in job order) is returned.
+fn write_jobs(out: &OutputDir, jobs: Vec<Job<'_>>, timer: &Timer) -> Result<(), Error> {
+    use rayon::prelude::*;
+    jobs.par_iter()
+        .map(|(name, job)| {
+            let t = std::time::Instant::now();
+            let r = job(out);
+            timer.note(name, t);
+            r
+        })
+        .collect::<Vec<_>>()
+        .into_iter()
+        .collect()
+}
+
+/// Write generated files.
+fn write_all(out: &OutputDir, files: &[crate::generate::GeneratedFile]) -> Result<(), Error> {
+    files
+        .iter()
+        .try_for_each(|f| out.write(&f.path, f.contents.as_bytes()).map(|_| ()))
 }

@@ -18,6 +18,7 @@ use crate::diag::{Level, Note};
 use crate::metadata::connected_app::ConnectedApp;
 use crate::model::App;
 pub use names::{unique_names, validate_api_name};
+use rayon::prelude::*;
 use version::ApiVersion;
 
 /// What to generate for one app.
@@ -174,36 +175,58 @@ pub fn generate(
         return Err(GenerateError::UnsupportedApiVersion(api.display()));
     }
     let mut out = Generated::default();
-    let mut bundle = files::Bundle::default();
+    // Names first, in order (each takes from the names left); then the files of each app,
+    // which depend on nothing else, on every core. Notes keep the order of the targets.
     let mut taken = reserved_names(targets);
+    let mut named = Vec::with_capacity(targets.len());
     for target in targets {
+        let mut notes = Vec::new();
         let Some(ca) = &target.app.connected_app else {
             let msg = format!(
                 "{}: no connected app file among the inputs; no ECA metadata generated",
                 target.app.api_name
             );
-            out.notes
-                .push(Note::file(Level::Warning, "generate-skipped", "", msg));
+            notes.push(Note::file(Level::Warning, "generate-skipped", "", msg));
+            named.push((target, None, notes));
             continue;
         };
-        let name = choose_name(target, &mut taken, &mut out.notes, &ca.file);
+        let name = choose_name(target, &mut taken, &mut notes, &ca.file);
         out.eca_names
             .push((target.app.api_name.clone(), name.clone()));
-        let mut cx = AppCx {
-            app: target.app,
-            ca: &ca.value,
-            file: &ca.file,
-            name,
-            scope: target.scope,
-            target: target.target_flow.as_ref(),
-            standard,
-            api,
-            not_carried: Vec::new(),
-            notes: Vec::new(),
-        };
-        files::app_files(&mut cx, &mut bundle);
-        out.not_carried.append(&mut cx.not_carried);
-        out.notes.append(&mut cx.notes);
+        named.push((target, Some((ca, name)), notes));
+    }
+    let per_app: Vec<(files::Bundle, Vec<NotCarried>, Vec<Note>)> = named
+        .into_par_iter()
+        .map(|(target, named, mut notes)| {
+            let mut bundle = files::Bundle::default();
+            let Some((ca, name)) = named else {
+                return (bundle, Vec::new(), notes);
+            };
+            let mut cx = AppCx {
+                app: target.app,
+                ca: &ca.value,
+                file: &ca.file,
+                name,
+                scope: target.scope,
+                target: target.target_flow.as_ref(),
+                standard,
+                api,
+                not_carried: Vec::new(),
+                notes: Vec::new(),
+            };
+            files::app_files(&mut cx, &mut bundle);
+            notes.append(&mut cx.notes);
+            (bundle, cx.not_carried, notes)
+        })
+        .collect();
+    let mut bundle = files::Bundle::default();
+    for (mut b, mut not_carried, mut notes) in per_app {
+        bundle.files.append(&mut b.files);
+        for (kind, members) in b.members {
+            bundle.members.entry(kind).or_default().extend(members);
+        }
+        out.not_carried.append(&mut not_carried);
+        out.notes.append(&mut notes);
     }
     out.files = project::finish(bundle, api);
     check_no_secrets(targets, &out.files)?;

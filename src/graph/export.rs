@@ -18,10 +18,14 @@ fn shape(kind: NodeKind) -> &'static str {
     }
 }
 
-fn dot_escape(s: &str) -> String {
+fn dot_escape(s: &str) -> std::borrow::Cow<'_, str> {
+    if !s.contains(['\\', '"', '\n', '\r']) {
+        return s.into();
+    }
     s.replace('\\', "\\\\")
         .replace('"', "\\\"")
         .replace(['\n', '\r'], " ")
+        .into()
 }
 
 /// Graphviz DOT.
@@ -39,13 +43,13 @@ pub fn to_dot(g: &Graph) -> String {
             shape(n.kind)
         );
     }
-    for e in g.edges() {
+    for (from, to, kind) in g.edge_refs() {
         let _ = writeln!(
             out,
             "  \"{}\" -> \"{}\" [label=\"{}\"];",
-            dot_escape(&e.from),
-            dot_escape(&e.to),
-            e.kind.as_str()
+            dot_escape(from),
+            dot_escape(to),
+            kind.as_str()
         );
     }
     out.push_str("}\n");
@@ -73,7 +77,8 @@ pub fn to_mermaid(g: &Graph) -> String {
         .enumerate()
         .map(|(i, n)| (n.key.as_str(), i))
         .collect();
-    let id = |key: &str| index.get(key).map_or("n".into(), |i| format!("n{i}"));
+    // `n` and the position; an unknown key (never, edges join known nodes) is a bare `n`.
+    let id = |key: &str| Id(index.get(key).copied());
     let mut out = String::from("flowchart LR\n");
     for (i, n) in nodes.iter().enumerate() {
         let label = mermaid_label(&format!("{} ({})", n.label, n.kind.prefix()));
@@ -85,16 +90,22 @@ pub fn to_mermaid(g: &Graph) -> String {
         };
         let _ = writeln!(out, "  n{i}{open}{label}{close}");
     }
-    for e in g.edges() {
-        let _ = writeln!(
-            out,
-            "  {} -->|{}| {}",
-            id(&e.from),
-            e.kind.as_str(),
-            id(&e.to)
-        );
+    for (from, to, kind) in g.edge_refs() {
+        let _ = writeln!(out, "  {} -->|{}| {}", id(from), kind.as_str(), id(to));
     }
     out
+}
+
+/// A Mermaid node id.
+struct Id(Option<usize>);
+
+impl std::fmt::Display for Id {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self.0 {
+            Some(i) => write!(f, "n{i}"),
+            None => f.write_str("n"),
+        }
+    }
 }
 
 /// The JSON export.

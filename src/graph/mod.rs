@@ -189,16 +189,31 @@ impl Graph {
 
     /// All edges, sorted.
     pub fn edges(&self) -> Vec<Edge> {
-        let mut edges: Vec<Edge> = self
+        self.edge_refs()
+            .into_iter()
+            .map(|(from, to, kind)| Edge {
+                from: from.to_string(),
+                to: to.to_string(),
+                kind,
+            })
+            .collect()
+    }
+
+    /// The edges in the order of [`Graph::edges`], borrowing the node keys (the exports of a
+    /// large org walk tens of thousands of edges and need no copies).
+    pub fn edge_refs(&self) -> Vec<(&str, &str, EdgeKind)> {
+        let mut edges: Vec<(&str, &str, EdgeKind)> = self
             .g
             .edge_references()
-            .map(|e| Edge {
-                from: self.g[e.source()].key.clone(),
-                to: self.g[e.target()].key.clone(),
-                kind: *e.weight(),
+            .map(|e| {
+                (
+                    self.g[e.source()].key.as_str(),
+                    self.g[e.target()].key.as_str(),
+                    *e.weight(),
+                )
             })
             .collect();
-        edges.sort();
+        edges.sort_unstable();
         edges
     }
 

@@ -78,6 +78,18 @@ pub struct Ingested {
     pub config_files: Vec<InputFile>,
 }
 
+impl Ingested {
+    /// Add what another [`read_all`] produced (of other files of the same inputs).
+    pub fn absorb(&mut self, other: Ingested) {
+        self.documents.extend(other.documents);
+        self.files.extend(other.files);
+        self.notes.extend(other.notes);
+        self.secrets.extend(other.secrets);
+        self.usage_files.extend(other.usage_files);
+        self.config_files.extend(other.config_files);
+    }
+}
+
 /// Read every discovered file. `sources` come from [`discover`].
 pub fn read_all(sources: Vec<Source>) -> Ingested {
     let mut out = Ingested::default();
@@ -131,14 +143,31 @@ fn read_metadata(file: InputFile, kind: Kind, full_name: &str, out: &mut Ingeste
     }
 }
 
+/// Whether a discovered file is a usage export candidate, which [`read_all`] hands on to the
+/// usage stage unread (so the caller may start reading those while the metadata is parsed).
+pub fn is_usage_source(source: &Source) -> bool {
+    match source {
+        Source::File(f) => {
+            Kind::detect(f.file_name()).is_none() && usage_name(&f.file_name().to_ascii_lowercase())
+        }
+        _ => false,
+    }
+}
+
+/// A lower-case file name a usage export may have.
+fn usage_name(lower: &str) -> bool {
+    let ext = lower.rsplit_once('.').map_or("", |(_, e)| e);
+    matches!(ext, "csv" | "tsv" | "txt" | "json")
+        && lower != "sfdx-project.json"
+        && lower != "package.json"
+}
+
 /// Files that are not metadata by name: usage exports, keys, and everything else.
 fn classify_other(file: InputFile, out: &mut Ingested) {
     let lower = file.file_name().to_ascii_lowercase();
     let ext = lower.rsplit_once('.').map_or("", |(_, e)| e);
     match ext {
-        "csv" | "tsv" | "txt" | "json"
-            if lower != "sfdx-project.json" && lower != "package.json" =>
-        {
+        _ if usage_name(&lower) => {
             if ext == "txt" || ext == "json" {
                 spot_private_key(&file, out);
             }

@@ -199,15 +199,28 @@ pub struct Finding {
 
 /// Run every rule; apply severity overrides and exceptions; sort by severity, rule, app.
 pub fn run(cx: &Context) -> Vec<Finding> {
-    let mut out = Vec::new();
-    for rule in RULES {
-        let over = cx
-            .config
-            .rules
-            .iter()
-            .find(|(k, _)| k.eq_ignore_ascii_case(rule.id) || k.eq_ignore_ascii_case(rule.name))
-            .and_then(|(_, r)| r.severity);
-        for hit in (rule.check)(cx) {
+    use rayon::prelude::*;
+    // Rules are independent: they run on every core, and their findings are kept in registry
+    // order before the (stable) sort, so the output does not depend on scheduling.
+    let per_rule: Vec<Vec<Finding>> = RULES.par_iter().map(|rule| findings_of(cx, rule)).collect();
+    let mut out: Vec<Finding> = per_rule.into_iter().flatten().collect();
+    out.sort_by(|a, b| {
+        (a.severity, a.rule, &a.app, &a.message).cmp(&(b.severity, b.rule, &b.app, &b.message))
+    });
+    out
+}
+
+/// One rule's findings, with severity overrides and exceptions applied.
+fn findings_of(cx: &Context, rule: &Rule) -> Vec<Finding> {
+    let over = cx
+        .config
+        .rules
+        .iter()
+        .find(|(k, _)| k.eq_ignore_ascii_case(rule.id) || k.eq_ignore_ascii_case(rule.name))
+        .and_then(|(_, r)| r.severity);
+    (rule.check)(cx)
+        .into_iter()
+        .map(|hit| {
             let accepted = cx
                 .config
                 .exceptions
@@ -220,7 +233,7 @@ pub fn run(cx: &Context) -> Vec<Finding> {
                             .is_some_and(|a| a.eq_ignore_ascii_case(&e.app))
                 })
                 .map(|e| e.reason.clone());
-            out.push(Finding {
+            Finding {
                 rule: rule.id,
                 name: rule.name,
                 severity: over.or(hit.severity).unwrap_or(rule.severity),
@@ -228,13 +241,9 @@ pub fn run(cx: &Context) -> Vec<Finding> {
                 message: hit.message,
                 evidence: hit.evidence,
                 accepted,
-            });
-        }
-    }
-    out.sort_by(|a, b| {
-        (a.severity, a.rule, &a.app, &a.message).cmp(&(b.severity, b.rule, &b.app, &b.message))
-    });
-    out
+            }
+        })
+        .collect()
 }
 
 /// Unknown rule ids or names in `ecaplan.toml` (rules or exceptions): reported, not ignored.
