@@ -55,6 +55,7 @@ pub fn classify(inv: &mut Inventory, join: &UsageJoin) {
             origin: Origin::Usage,
             usage_key: Some(u.key.clone()),
             distribution_reason: reason,
+            facts_cache: Default::default(),
         });
     }
     inv.apps.sort_by(|a, b| {

@@ -227,6 +227,7 @@ fn app(api_name: &str, label: &str, namespace: Option<&str>) -> App {
         origin: Origin::Metadata,
         usage_key: None,
         distribution_reason: String::new(),
+        facts_cache: Default::default(),
     }
 }
 

@@ -184,6 +184,14 @@ pub fn usage_links(
             });
         }
     }
+    // Once, not per user row: a User export of a large org has tens of thousands of rows.
+    let run_as: std::collections::HashSet<String> = inv
+        .apps
+        .iter()
+        .filter_map(|a| a.facts())
+        .flat_map(|f| f.run_as_user.iter().chain(f.handler_user.iter()))
+        .map(|u| u.to_ascii_lowercase())
+        .collect();
     for row in &usage.tables.users {
         let Some(profile) = &row.profile else {
             continue;
@@ -193,13 +201,7 @@ pub fn usage_links(
             .as_deref()
             .map(str::to_ascii_lowercase)
             .unwrap_or_else(|| row.id.clone());
-        let runs_as = inv.apps.iter().filter_map(|a| a.facts()).any(|f| {
-            f.run_as_user
-                .iter()
-                .chain(f.handler_user.iter())
-                .any(|r| r.eq_ignore_ascii_case(&name))
-        });
-        if users.contains(&name) || runs_as {
+        if users.contains(&name) || run_as.contains(&name.to_ascii_lowercase()) {
             links.push(UsageLink::Profile {
                 user: name,
                 profile: profile.clone(),

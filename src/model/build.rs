@@ -117,6 +117,7 @@ impl Builder {
             app = existing;
         }
         app.connected_app = Some(sourced(doc, ca));
+        app.facts_cache = FactsCache::default();
         self.apps.insert(k, app);
     }
 
@@ -362,6 +363,7 @@ impl Builder {
                 msg,
             ));
             target.eca = eca_app.eca;
+            target.facts_cache = FactsCache::default();
         }
     }
 }
@@ -379,6 +381,7 @@ fn new_app(api_name: &str) -> App {
         origin: Origin::Metadata,
         usage_key: None,
         distribution_reason: String::new(),
+        facts_cache: FactsCache::default(),
     }
 }
 

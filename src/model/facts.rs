@@ -186,11 +186,16 @@ pub fn is_custom_scheme(url: &str) -> bool {
 
 impl App {
     /// Derive the facts. `None` for an app known only by name (no files).
-    pub fn facts(&self) -> Option<AppFacts> {
-        if let Some(ca) = &self.connected_app {
-            return Some(connected_app_facts(&ca.value));
-        }
-        self.eca.as_ref().map(eca_facts)
+    pub fn facts(&self) -> Option<&AppFacts> {
+        self.facts_cache
+            .0
+            .get_or_init(|| {
+                if let Some(ca) = &self.connected_app {
+                    return Some(connected_app_facts(&ca.value));
+                }
+                self.eca.as_ref().map(eca_facts)
+            })
+            .as_ref()
     }
 }
 

@@ -116,7 +116,24 @@ pub struct App {
     pub usage_key: Option<String>,
     /// Why the distribution state is what it is.
     pub distribution_reason: String,
+    /// [`App::facts`], derived once: rules, graph, plan and reports ask for them again and
+    /// again (thousands of apps, dozens of askers).
+    #[serde(skip)]
+    pub facts_cache: FactsCache,
 }
+
+/// The derived facts of an app, filled on first use (see [`App::facts`]).
+#[derive(Debug, Clone, Default)]
+pub struct FactsCache(std::sync::OnceLock<Option<facts::AppFacts>>);
+
+/// Facts derive from the files, which the comparison already covers.
+impl PartialEq for FactsCache {
+    fn eq(&self, _: &Self) -> bool {
+        true
+    }
+}
+
+impl Eq for FactsCache {}
 
 /// Where an app is known from.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]

@@ -25,13 +25,13 @@ fn check(cx: &Context) -> Vec<Hit> {
     apps_with_facts(cx.inventory)
         .filter(|(app, _)| is_connected_app(app))
         .filter_map(|(app, f)| {
-            let class = f.handler?;
+            let class = f.handler.as_deref()?;
             let ca = app.connected_app.as_ref()?;
             let mut evidence = vec![at(ca, "plugin")];
             if f.handler_user.is_some() {
                 evidence.push(at(ca, "pluginExecutionUser"));
             }
-            let runs = f.handler_user.map(|u| format!(" run as {u}")).unwrap_or_default();
+            let runs = f.handler_user.as_ref().map(|u| format!(" run as {u}")).unwrap_or_default();
             let msg = format!(
                 "{} uses the Apex OAuth handler {class}{runs}; ECAs need a rewrite to Auth.ExternalClientAppOauthHandler",
                 app.api_name

@@ -27,6 +27,7 @@ fn check(cx: &Context) -> Vec<Hit> {
         .filter_map(|(app, f)| {
             let relax = f
                 .ip_relaxation
+                .as_deref()
                 .filter(|r| !r.eq_ignore_ascii_case("Enforce"))?;
             let ev = app_evidence(
                 app,

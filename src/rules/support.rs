@@ -58,7 +58,7 @@ pub enum EcaPart {
 }
 
 /// Apps with facts, in inventory order.
-pub fn apps_with_facts(inv: &crate::model::Inventory) -> impl Iterator<Item = (&App, AppFacts)> {
+pub fn apps_with_facts(inv: &crate::model::Inventory) -> impl Iterator<Item = (&App, &AppFacts)> {
     inv.apps.iter().filter_map(|a| a.facts().map(|f| (a, f)))
 }
 
@@ -210,9 +210,13 @@ pub fn run_as_users(app: &App) -> Vec<(String, &'static str)> {
     let Some(f) = app.facts() else {
         return Vec::new();
     };
-    let mut out: Vec<(String, &'static str)> =
-        f.run_as_user.into_iter().map(|u| (u, "run-as")).collect();
-    out.extend(f.handler_user.into_iter().map(|u| (u, "handler")));
+    let mut out: Vec<(String, &'static str)> = f
+        .run_as_user
+        .iter()
+        .cloned()
+        .map(|u| (u, "run-as"))
+        .collect();
+    out.extend(f.handler_user.iter().cloned().map(|u| (u, "handler")));
     out
 }
 

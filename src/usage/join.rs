@@ -236,7 +236,7 @@ impl Index {
             if let Some((_, bare)) = app.api_name.split_once("__") {
                 names.entry(bare.to_ascii_lowercase()).or_default().push(i);
             }
-            if let Some(k) = app.facts().and_then(|f| f.consumer_key) {
+            if let Some(k) = app.facts().and_then(|f| f.consumer_key.clone()) {
                 keys.entry(k).or_default().push(i);
             }
         }
