@@ -119,30 +119,7 @@ pub fn plan(args: &PlanArgs) -> Result<Outcome, Error> {
     );
     exports?;
     timer.lap("graph, rules, plan (graph exports beside)");
-    let (generated, report) = rayon::join(
-        || generate_for(&plan, &loaded, &args.api_version, None),
-        || model_of(&loaded, &plan, findings, &g, Vec::new()),
-    );
-    let generated = generated?;
-    let report = with_generated(report, &generated);
-    timer.lap("generate + report model");
-    let mut jobs = report_jobs(&report, args.templates.as_deref());
-    jobs.push((
-        "plan.json",
-        Box::new(|out: &OutputDir| stream_json(out, "plan.json", &plan)),
-    ));
-    // The generated files in batches: thousands of tiny jobs would cost more than they share.
-    for batch in generated.files.chunks(256) {
-        jobs.push((
-            "ECA metadata files",
-            Box::new(move |out: &OutputDir| {
-                batch
-                    .iter()
-                    .try_for_each(|f| out.write(&f.path, f.contents.as_bytes()).map(|_| ()))
-            }),
-        ));
-    }
-    write_jobs(&out, jobs, &timer)?;
+    write_outputs(&out, &loaded, &g, findings, &plan, args, &timer)?;
     timer.lap("render + write");
     let out_root = out.commit()?;
     let mut stderr = format!(
@@ -159,12 +136,165 @@ pub fn plan(args: &PlanArgs) -> Result<Outcome, Error> {
     })
 }
 
-/// The report model completed with what the generator did not carry over and its notes.
-fn with_generated(
-    mut report: crate::report::model::Report,
+/// Generate the metadata and write every output that follows from the plan, each as soon as
+/// what it needs is ready: plan.json at once; the ECA files when generated; the reports from
+/// the model, built meanwhile; and report.json (which lists what the generator did not carry
+/// over) when both are done. The first failure (generation first, then in job order) is
+/// returned.
+fn write_outputs(
+    out: &OutputDir,
+    loaded: &super::Loaded,
+    g: &graph::Graph,
+    findings: Vec<crate::rules::Finding>,
+    plan: &crate::plan::Plan,
+    args: &PlanArgs,
+    timer: &Timer,
+) -> Result<(), Error> {
+    let state = Outputs {
+        out,
+        timer,
+        templates: args.templates.as_deref(),
+        generated: std::sync::OnceLock::new(),
+        report: std::sync::OnceLock::new(),
+        waiting: std::sync::atomic::AtomicUsize::new(2),
+        failures: std::sync::Mutex::default(),
+    };
+    let st = &state;
+    rayon::scope(|s| {
+        s.spawn(move |_| st.run(1, "plan.json", &|out| stream_json(out, "plan.json", plan)));
+        s.spawn(move |s| {
+            let made = st
+                .generated
+                .get_or_init(|| generate_for(plan, loaded, &args.api_version, None));
+            if let Ok(made) = made {
+                // In batches: thousands of tiny jobs would cost more than they share.
+                for (i, batch) in made.files.chunks(256).enumerate() {
+                    s.spawn(move |_| {
+                        st.run(100 + i, "ECA metadata files", &|out| {
+                            batch.iter().try_for_each(|f| {
+                                out.write(&f.path, f.contents.as_bytes()).map(drop)
+                            })
+                        })
+                    });
+                }
+            }
+            st.one_done(s);
+        });
+        let model = st
+            .report
+            .get_or_init(|| model_of(loaded, plan, findings, g, Vec::new()));
+        for (i, (name, job)) in report_jobs(model, st.templates.is_none())
+            .into_iter()
+            .enumerate()
+        {
+            s.spawn(move |_| st.run(10 + i, name, &*job));
+        }
+        st.one_done(s);
+    });
+    match state.generated.into_inner() {
+        Some(Err(e)) => return Err(e),
+        None => unreachable_generation()?,
+        Some(Ok(_)) => {}
+    }
+    let mut failures = state
+        .failures
+        .into_inner()
+        .unwrap_or_else(|e| e.into_inner());
+    failures.sort_by_key(|(rank, _)| *rank);
+    failures.into_iter().next().map_or(Ok(()), |(_, e)| Err(e))
+}
+
+/// What the output jobs of [`write_outputs`] share.
+struct Outputs<'a> {
+    out: &'a OutputDir,
+    timer: &'a Timer,
+    templates: Option<&'a std::path::Path>,
+    generated: std::sync::OnceLock<Result<crate::generate::Generated, Error>>,
+    report: std::sync::OnceLock<crate::report::model::Report>,
+    /// Generation and model still running.
+    waiting: std::sync::atomic::AtomicUsize,
+    /// Failed jobs with their rank (lowest reported).
+    failures: std::sync::Mutex<Vec<(usize, Error)>>,
+}
+
+impl<'a> Outputs<'a> {
+    /// Run one job, keeping its failure with its rank.
+    fn run(&self, rank: usize, name: &str, job: &dyn Fn(&OutputDir) -> Result<(), Error>) {
+        let t = std::time::Instant::now();
+        if let Err(e) = job(self.out) {
+            self.failures
+                .lock()
+                .unwrap_or_else(|e| e.into_inner())
+                .push((rank, e));
+        }
+        self.timer.note(name, t);
+    }
+
+    /// Generation or the model is done; the last of the two starts the outputs that need both.
+    fn one_done<'s>(&'s self, s: &rayon::Scope<'s>)
+    where
+        'a: 's,
+    {
+        use std::sync::atomic::Ordering;
+        if self.waiting.fetch_sub(1, Ordering::AcqRel) != 1 {
+            return;
+        }
+        let (Some(Ok(generated)), Some(report)) = (self.generated.get(), self.report.get()) else {
+            return;
+        };
+        for (name, job) in completed_jobs(report, generated, self.templates) {
+            s.spawn(move |_| self.run(1_000, name, &*job));
+        }
+    }
+}
+
+/// The generation task always runs; should it not have, say so rather than write half a plan.
+fn unreachable_generation() -> Result<(), Error> {
+    Err(Error::Render {
+        what: "ECA metadata",
+        message: "generation did not run".into(),
+    })
+}
+
+/// The outputs that show what the generator did: report.json, and report.html when a
+/// `--templates` template may show the elements not carried over.
+fn completed_jobs<'a>(
+    report: &'a crate::report::model::Report,
+    generated: &'a crate::generate::Generated,
+    templates: Option<&'a std::path::Path>,
+) -> Vec<Job<'a>> {
+    let mut jobs: Vec<Job<'a>> = vec![(
+        "report.json",
+        Box::new(move |out: &OutputDir| {
+            let not_carried = not_carried_rows(generated);
+            let view = crate::report::model::Completed {
+                report,
+                not_carried: &not_carried,
+                more_notes: &generated.notes,
+            };
+            stream_json(out, "report.json", &view)
+        }),
+    )];
+    if templates.is_some() {
+        jobs.push((
+            "report.html",
+            Box::new(move |out: &OutputDir| {
+                let mut complete = report.clone();
+                complete.not_carried = not_carried_rows(generated);
+                complete.notes.extend(generated.notes.iter().cloned());
+                let html = crate::report::html::render(&complete, templates)?;
+                write_text(out, "report.html", &html)
+            }),
+        ));
+    }
+    jobs
+}
+
+/// The generator's not-carried-over elements as report rows.
+fn not_carried_rows(
     generated: &crate::generate::Generated,
-) -> crate::report::model::Report {
-    report.not_carried = generated
+) -> Vec<crate::report::model::NotCarriedRow> {
+    generated
         .not_carried
         .iter()
         .map(|n| crate::report::model::NotCarriedRow {
@@ -172,9 +302,7 @@ fn with_generated(
             element: n.element.clone(),
             reason: n.reason.clone(),
         })
-        .collect();
-    report.notes.extend(generated.notes.iter().cloned());
-    report
+        .collect()
 }
 
 /// ECA metadata for the planned apps whose strategy needs it (`only`: just these apps).
@@ -283,28 +411,16 @@ fn graph_jobs(g: &graph::Graph) -> Vec<Job<'_>> {
     ]
 }
 
-/// Every report format of the plan folder, each rendered from the one `Report` model;
-/// `templates` may replace the built-in HTML template. Largest first.
-fn report_jobs<'a>(
-    report: &'a crate::report::model::Report,
-    templates: Option<&'a std::path::Path>,
-) -> Vec<Job<'a>> {
+/// The report formats that need only the model, each rendered from the one `Report`; the
+/// built-in report.html among them unless `--templates` may replace it (a template may show
+/// what the generator did, so that one waits for it). Largest first.
+fn report_jobs(report: &crate::report::model::Report, builtin_html: bool) -> Vec<Job<'_>> {
     use crate::report::{html, markdown, sarif, sheets, xlsx};
-    vec![
+    let mut jobs: Vec<Job<'_>> = vec![
         (
             "workshop.xlsx",
             Box::new(|out: &OutputDir| {
                 out.write("workshop.xlsx", &xlsx::render(report)?).map(drop)
-            }),
-        ),
-        (
-            "report.json",
-            Box::new(|out: &OutputDir| stream_json(out, "report.json", report)),
-        ),
-        (
-            "report.html",
-            Box::new(move |out: &OutputDir| {
-                write_text(out, "report.html", &html::render(report, templates)?)
             }),
         ),
         (
@@ -335,7 +451,19 @@ fn report_jobs<'a>(
                 )
             }),
         ),
-    ]
+    ];
+    if builtin_html {
+        jobs.insert(
+            1,
+            (
+                "report.html",
+                Box::new(|out: &OutputDir| {
+                    write_text(out, "report.html", &html::render(report, None)?)
+                }),
+            ),
+        );
+    }
+    jobs
 }
 
 fn write_text(out: &OutputDir, rel: &str, text: &str) -> Result<(), Error> {

@@ -101,6 +101,51 @@ pub struct Report {
     pub visuals: Visuals,
 }
 
+/// `report.json` of a report whose generator results (elements not carried over, notes) came
+/// later: the report's own fields in its own order, `not_carried` replaced and the notes
+/// followed by `more_notes`. Reports can be written from the model while the metadata is
+/// still being generated, and the complete JSON written without copying the model.
+pub struct Completed<'a> {
+    /// The model.
+    pub report: &'a Report,
+    /// Elements not carried over.
+    pub not_carried: &'a [NotCarriedRow],
+    /// Notes after the report's own.
+    pub more_notes: &'a [crate::diag::Note],
+}
+
+impl Serialize for Completed<'_> {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        use serde::ser::SerializeStruct;
+        let r = self.report;
+        let mut st = serializer.serialize_struct("Report", 14)?;
+        st.serialize_field("schema_version", &r.schema_version)?;
+        st.serialize_field("tool_version", &r.tool_version)?;
+        st.serialize_field("as_of", &r.as_of)?;
+        st.serialize_field("summary", &r.summary)?;
+        st.serialize_field("apps", &r.apps)?;
+        st.serialize_field("findings", &r.findings)?;
+        st.serialize_field("org_findings", &r.org_findings)?;
+        st.serialize_field("rules", &r.rules)?;
+        st.serialize_field("waves", &r.waves)?;
+        st.serialize_field("graph", &r.graph)?;
+        st.serialize_field("coupled_groups", &r.coupled_groups)?;
+        st.serialize_field("not_carried", self.not_carried)?;
+        st.serialize_field("accounting", &r.accounting)?;
+        st.serialize_field("notes", &Chain(&r.notes, self.more_notes))?;
+        st.end()
+    }
+}
+
+/// Two slices serialized as one sequence.
+struct Chain<'a, T>(&'a [T], &'a [T]);
+
+impl<T: Serialize> Serialize for Chain<'_, T> {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.collect_seq(self.0.iter().chain(self.1))
+    }
+}
+
 /// A connected-app element the generated ECA does not carry, and why.
 #[derive(Debug, Clone, Serialize)]
 pub struct NotCarriedRow {
@@ -229,4 +274,43 @@ pub fn build(
 /// A count map as chart input, in the map's (sorted) order.
 fn counts<'a>(m: &'a BTreeMap<&'static str, usize>) -> impl Iterator<Item = (&'a str, usize)> {
     m.iter().map(|(k, v)| (*k, *v))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn completed_serializes_as_the_report_with_its_results() {
+        let mut r = crate::report::testkit::sample_report("App", "text");
+        r.not_carried.push(NotCarriedRow {
+            app: "A".into(),
+            element: "e".into(),
+            reason: "r".into(),
+        });
+        let before = r.notes.len();
+        assert!(before > 0, "the samples have notes");
+        let view = Completed {
+            report: &r,
+            not_carried: &r.not_carried,
+            more_notes: &[],
+        };
+        assert_eq!(
+            serde_json::to_string_pretty(&view).expect("view"),
+            serde_json::to_string_pretty(&r).expect("report")
+        );
+        // Notes given separately follow the report's own.
+        let (own, more) = r.notes.split_at(before / 2);
+        let mut short = r.clone();
+        short.notes = own.to_vec();
+        let view = Completed {
+            report: &short,
+            not_carried: &r.not_carried,
+            more_notes: more,
+        };
+        assert_eq!(
+            serde_json::to_string_pretty(&view).expect("view"),
+            serde_json::to_string_pretty(&r).expect("report")
+        );
+    }
 }
