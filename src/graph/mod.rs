@@ -6,8 +6,6 @@ pub mod analysis;
 pub mod build;
 pub mod export;
 
-use std::collections::BTreeMap;
-
 use petgraph::stable_graph::{NodeIndex, StableGraph};
 use petgraph::visit::{EdgeRef, IntoEdgeReferences};
 use petgraph::Direction;
@@ -144,7 +142,8 @@ pub struct Edge {
 #[derive(Debug, Default)]
 pub struct Graph {
     g: StableGraph<Node, EdgeKind>,
-    index: BTreeMap<String, NodeIndex>,
+    /// Key → node. Hashed: building a large org's graph looks keys up some 250,000 times.
+    index: rustc_hash::FxHashMap<String, NodeIndex>,
 }
 
 impl Graph {
@@ -184,7 +183,9 @@ impl Graph {
 
     /// All nodes, sorted by key.
     pub fn nodes(&self) -> Vec<&Node> {
-        self.index.values().map(|&i| &self.g[i]).collect()
+        let mut nodes: Vec<&Node> = self.index.values().map(|&i| &self.g[i]).collect();
+        nodes.sort_unstable_by(|a, b| a.key.cmp(&b.key));
+        nodes
     }
 
     /// All edges, sorted.

@@ -185,38 +185,22 @@ pub fn build(
     triggered.sort_unstable();
     triggered.dedup();
     summary.rules_triggered = triggered.len();
-    // Indexes, not searches: a large org has thousands of apps and tens of thousands of findings.
-    let plans: BTreeMap<&str, &AppPlan> =
-        plan.apps.iter().map(|p| (p.api_name.as_str(), p)).collect();
-    let mut by_app: BTreeMap<&str, Vec<usize>> = BTreeMap::new();
-    for (i, f) in findings.iter().enumerate() {
-        if let Some(a) = f.app.as_deref() {
-            by_app.entry(a).or_default().push(i);
-        }
-    }
-    let apps = rows
-        .into_iter()
-        .filter_map(|row| {
-            let plan = (*plans.get(row.api_name.as_str())?).clone();
-            let idx = by_app
-                .get(row.api_name.as_str())
-                .cloned()
-                .unwrap_or_default();
-            Some(ReportApp {
-                row,
-                plan,
-                findings: idx,
-            })
-        })
-        .collect();
+    // The graph as drawn is independent of the rest: it is laid out meanwhile.
+    let ((nodes, edges, drawn), apps) = rayon::join(
+        || {
+            let nodes: Vec<Node> = graph.nodes().into_iter().cloned().collect();
+            let edges = graph.edges();
+            let drawn = visual::graph(&nodes, &edges);
+            (nodes, edges, drawn)
+        },
+        || report_apps(rows, plan, &findings),
+    );
     let org_findings = findings
         .iter()
         .enumerate()
         .filter(|(_, f)| f.app.is_none())
         .map(|(i, _)| i)
         .collect();
-    let nodes: Vec<Node> = graph.nodes().into_iter().cloned().collect();
-    let edges = graph.edges();
     let visuals = Visuals {
         charts: vec![
             visual::chart("Apps by strategy", counts(&summary.by_strategy)),
@@ -241,7 +225,7 @@ pub fn build(
             ),
         ],
         timeline: visual::timeline(&plan.waves),
-        graph: visual::graph(&nodes, &edges),
+        graph: drawn,
     };
     Report {
         schema_version: SCHEMA_VERSION,
@@ -269,6 +253,33 @@ pub fn build(
         notes,
         visuals,
     }
+}
+
+/// Each app's row with its plan and the indexes of its findings.
+fn report_apps(rows: Vec<AppRow>, plan: &Plan, findings: &[Finding]) -> Vec<ReportApp> {
+    // Indexes, not searches: a large org has thousands of apps and tens of thousands of findings.
+    let plans: rustc_hash::FxHashMap<&str, &AppPlan> =
+        plan.apps.iter().map(|p| (p.api_name.as_str(), p)).collect();
+    let mut by_app: rustc_hash::FxHashMap<&str, Vec<usize>> = Default::default();
+    for (i, f) in findings.iter().enumerate() {
+        if let Some(a) = f.app.as_deref() {
+            by_app.entry(a).or_default().push(i);
+        }
+    }
+    rows.into_iter()
+        .filter_map(|row| {
+            let plan = (*plans.get(row.api_name.as_str())?).clone();
+            let idx = by_app
+                .get(row.api_name.as_str())
+                .cloned()
+                .unwrap_or_default();
+            Some(ReportApp {
+                row,
+                plan,
+                findings: idx,
+            })
+        })
+        .collect()
 }
 
 /// A count map as chart input, in the map's (sorted) order.

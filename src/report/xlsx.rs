@@ -43,20 +43,27 @@ fn build(r: &Report) -> Result<Vec<u8>, XlsxError> {
     );
     let header = Format::new().set_bold().set_background_color("#DCE6F5");
     summary(wb.add_worksheet(), r, &header)?;
-    table(wb.add_worksheet(), "Apps", &sheets::apps(r), &header)?;
-    table(
-        wb.add_worksheet(),
-        "Findings",
-        &sheets::findings(r),
-        &header,
-    )?;
-    table(wb.add_worksheet(), "Waves", &sheets::waves(r), &header)?;
-    table(
-        wb.add_worksheet(),
-        "Decisions",
-        &sheets::decisions(r),
-        &header,
-    )?;
+    // The sheets are independent until the workbook is saved: they are filled on every core.
+    let tables: [(&str, fn(&Report) -> Sheet); 4] = [
+        ("Apps", sheets::apps),
+        ("Findings", sheets::findings),
+        ("Waves", sheets::waves),
+        ("Decisions", sheets::decisions),
+    ];
+    let filled: Vec<Result<Worksheet, XlsxError>> = {
+        use rayon::prelude::*;
+        tables
+            .par_iter()
+            .map(|(name, sheet)| {
+                let mut ws = Worksheet::new();
+                table(&mut ws, name, &sheet(r), &header)?;
+                Ok(ws)
+            })
+            .collect()
+    };
+    for ws in filled {
+        wb.push_worksheet(ws?);
+    }
     wb.save_to_buffer()
 }
 
