@@ -44,7 +44,7 @@ fn build(r: &Report) -> Result<Vec<u8>, XlsxError> {
     let header = Format::new().set_bold().set_background_color("#DCE6F5");
     summary(wb.add_worksheet(), r, &header)?;
     // The sheets are independent until the workbook is saved: they are filled on every core.
-    let tables: [(&str, fn(&Report) -> Sheet); 4] = [
+    let tables: [(&str, SheetOf); 4] = [
         ("Apps", sheets::apps),
         ("Findings", sheets::findings),
         ("Waves", sheets::waves),
@@ -66,6 +66,9 @@ fn build(r: &Report) -> Result<Vec<u8>, XlsxError> {
     }
     wb.save_to_buffer()
 }
+
+/// A table view of the report.
+type SheetOf = fn(&Report) -> Sheet;
 
 /// Key figures as label / count pairs.
 fn summary(ws: &mut Worksheet, r: &Report, header: &Format) -> Result<(), XlsxError> {
