@@ -60,12 +60,16 @@ impl Timer {
         )
     }
 
-    /// How long one step took (from `since`).
+    /// How long one step took (from `since`), and when it started.
     fn note(&self, what: &str, since: std::time::Instant) {
-        if self.0.is_some() {
+        if let Some(start) = self.0 {
             #[allow(clippy::print_stderr)]
             {
-                eprintln!("timing:   {what}: {:.3}s", since.elapsed().as_secs_f64());
+                eprintln!(
+                    "timing:   {what}: {:.3}s from {:.2}s",
+                    since.elapsed().as_secs_f64(),
+                    since.duration_since(start).as_secs_f64()
+                );
             }
         }
     }
@@ -107,12 +111,14 @@ pub fn plan(args: &PlanArgs) -> Result<Outcome, Error> {
     timer.lap("load (metadata + usage)");
     let out = OutputDir::prepare(&args.output, args.force)?;
     let g = graph_of(&mut loaded);
+    timer.lap("graph");
     // From here every step runs on all cores: the graph exports need only the graph and are
     // written while the rules run; the metadata and the report model need only the plan.
     let (exports, (findings, plan)) = rayon::join(
         || write_jobs(&out, graph_jobs(&g), &timer),
         || {
             let findings = findings_of(&loaded, &g);
+            timer.lap("rules");
             let plan = plan_of(&loaded, &findings, &g);
             (findings, plan)
         },
@@ -163,16 +169,16 @@ fn write_outputs(
         failures: std::sync::Mutex::default(),
     };
     let st = &state;
-    rayon::scope(|s| {
-        s.spawn(move |_| st.run(1, "plan.json", &|out| stream_json(out, "plan.json", plan)));
-        s.spawn(move |s| {
+    rayon::scope_fifo(|s| {
+        s.spawn_fifo(move |_| st.run(1, "plan.json", &|out| stream_json(out, "plan.json", plan)));
+        s.spawn_fifo(move |s| {
             let made = st
                 .generated
                 .get_or_init(|| generate_for(plan, loaded, &args.api_version, None));
             if let Ok(made) = made {
                 // In batches: thousands of tiny jobs would cost more than they share.
                 for (i, batch) in made.files.chunks(256).enumerate() {
-                    s.spawn(move |_| {
+                    s.spawn_fifo(move |_| {
                         st.run(100 + i, "ECA metadata files", &|out| {
                             batch.iter().try_for_each(|f| {
                                 out.write(&f.path, f.contents.as_bytes()).map(drop)
@@ -186,11 +192,12 @@ fn write_outputs(
         let model = st
             .report
             .get_or_init(|| model_of(loaded, plan, findings, g, Vec::new()));
+        st.timer.lap("report model");
         for (i, (name, job)) in report_jobs(model, st.templates.is_none())
             .into_iter()
             .enumerate()
         {
-            s.spawn(move |_| st.run(10 + i, name, &*job));
+            s.spawn_fifo(move |_| st.run(10 + i, name, &*job));
         }
         st.one_done(s);
     });
@@ -236,7 +243,7 @@ impl<'a> Outputs<'a> {
     }
 
     /// Generation or the model is done; the last of the two starts the outputs that need both.
-    fn one_done<'s>(&'s self, s: &rayon::Scope<'s>)
+    fn one_done<'s>(&'s self, s: &rayon::ScopeFifo<'s>)
     where
         'a: 's,
     {
@@ -248,7 +255,7 @@ impl<'a> Outputs<'a> {
             return;
         };
         for (name, job) in completed_jobs(report, generated, self.templates) {
-            s.spawn(move |_| self.run(1_000, name, &*job));
+            s.spawn_fifo(move |_| self.run(1_000, name, &*job));
         }
     }
 }
