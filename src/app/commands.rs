@@ -89,8 +89,19 @@ pub(super) fn analyse(loaded: &mut super::Loaded) -> Analysis {
 /// The dependency graph of loaded inputs (and the note that certificate expiry cannot be
 /// judged without an as-of date, which the rules then skip).
 pub(super) fn graph_of(loaded: &mut super::Loaded) -> graph::Graph {
+    let g = build_graph(loaded);
+    note_no_as_of(loaded);
+    g
+}
+
+/// The dependency graph of loaded inputs.
+pub(super) fn build_graph(loaded: &super::Loaded) -> graph::Graph {
     let links = graph::build::usage_links(&loaded.inventory, &loaded.usage, &loaded.join);
-    let g = graph::build(&loaded.inventory, &links);
+    graph::build(&loaded.inventory, &links)
+}
+
+/// Without an as-of date certificate expiry cannot be judged (the rules then skip it): say so.
+pub(super) fn note_no_as_of(loaded: &mut super::Loaded) {
     if loaded.as_of_day.is_none() {
         let msg = "no as-of date (no usage data and no --as-of): certificate expiry is not judged"
             .to_string();
@@ -98,7 +109,6 @@ pub(super) fn graph_of(loaded: &mut super::Loaded) -> graph::Graph {
             .notes
             .push(Note::file(Level::Info, "no-as-of-date", "", msg));
     }
-    g
 }
 
 /// Every rule's findings, with their source lines filled in.

@@ -7,9 +7,9 @@ use crate::cli::*;
 use crate::error::Error;
 use crate::graph::{self, analysis, export};
 use crate::report::csv_out;
-use crate::report::inventory::{Accounting, InventoryReport};
+use crate::report::inventory::Accounting;
 
-use super::commands::{analyse, findings_of, graph_of, Analysis};
+use super::commands::{analyse, build_graph, findings_of, note_no_as_of, Analysis};
 
 /// The full report model (plan included, no metadata generated) for `assess --format
 /// sarif|markdown|html`.
@@ -19,26 +19,28 @@ pub(super) fn full_report(
     g: &graph::Graph,
 ) -> Result<crate::report::model::Report, Error> {
     let plan = plan_of(loaded, findings, g);
-    Ok(model_of(loaded, &plan, findings.to_vec(), g, Vec::new()))
+    let rows = crate::report::inventory::app_rows(&loaded.inventory, &loaded.join);
+    Ok(model_of(
+        loaded,
+        rows,
+        &plan,
+        findings.to_vec(),
+        g,
+        Vec::new(),
+    ))
 }
 
 /// The report model of loaded inputs, their plan and findings.
 fn model_of(
     loaded: &super::Loaded,
+    rows: Vec<crate::report::inventory::AppRow>,
     plan: &crate::plan::Plan,
     findings: Vec<crate::rules::Finding>,
     g: &graph::Graph,
     not_carried: Vec<crate::report::model::NotCarriedRow>,
 ) -> crate::report::model::Report {
-    let view = InventoryReport::new(
-        &loaded.inventory,
-        &loaded.join,
-        loaded.files.clone(),
-        Vec::new(),
-        loaded.ingested.secrets.clone(),
-    );
     crate::report::model::build(
-        view.apps,
+        rows,
         plan,
         findings,
         g,
@@ -110,7 +112,12 @@ pub fn plan(args: &PlanArgs) -> Result<Outcome, Error> {
     let mut loaded = load(&args.input)?;
     timer.lap("load (metadata + usage)");
     let out = OutputDir::prepare(&args.output, args.force)?;
-    let g = graph_of(&mut loaded);
+    // The apps' report rows need only the inputs: they are made while the graph is built.
+    let (g, rows) = rayon::join(
+        || build_graph(&loaded),
+        || crate::report::inventory::app_rows(&loaded.inventory, &loaded.join),
+    );
+    note_no_as_of(&mut loaded);
     timer.lap("graph");
     // From here every step runs on all cores: the graph exports need only the graph and are
     // written while the rules run; the metadata and the report model need only the plan.
@@ -125,7 +132,12 @@ pub fn plan(args: &PlanArgs) -> Result<Outcome, Error> {
     );
     exports?;
     timer.lap("graph, rules, plan (graph exports beside)");
-    write_outputs(&out, &loaded, &g, findings, &plan, args, &timer)?;
+    let analysed = Analysed {
+        graph: &g,
+        findings,
+        rows,
+    };
+    write_outputs(&out, &loaded, analysed, &plan, args, &timer)?;
     timer.lap("render + write");
     let out_root = out.commit()?;
     let mut stderr = format!(
@@ -153,8 +165,7 @@ pub fn plan(args: &PlanArgs) -> Result<Outcome, Error> {
 fn write_outputs(
     out: &OutputDir,
     loaded: &super::Loaded,
-    g: &graph::Graph,
-    findings: Vec<crate::rules::Finding>,
+    analysed: Analysed<'_>,
     plan: &crate::plan::Plan,
     args: &PlanArgs,
     timer: &Timer,
@@ -189,9 +200,14 @@ fn write_outputs(
             }
             st.one_done(s);
         });
-        let model = st
-            .report
-            .get_or_init(|| model_of(loaded, plan, findings, g, Vec::new()));
+        let model = st.report.get_or_init(|| {
+            let Analysed {
+                graph,
+                findings,
+                rows,
+            } = analysed;
+            model_of(loaded, rows, plan, findings, graph, Vec::new())
+        });
         st.timer.lap("report model");
         for (i, (name, job)) in report_jobs(model, st.templates.is_none())
             .into_iter()
@@ -214,6 +230,13 @@ fn write_outputs(
         .unwrap_or_else(|e| e.into_inner());
     failures.sort_by_key(|(rank, _)| *rank);
     failures.into_iter().next().map_or(Ok(()), |(_, e)| Err(e))
+}
+
+/// What the report model is made of besides the inputs and the plan.
+struct Analysed<'a> {
+    graph: &'a graph::Graph,
+    findings: Vec<crate::rules::Finding>,
+    rows: Vec<crate::report::inventory::AppRow>,
 }
 
 /// What the output jobs of [`write_outputs`] share.

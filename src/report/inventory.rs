@@ -119,6 +119,11 @@ impl Accounting {
     }
 }
 
+/// One row per app, in inventory order.
+pub fn app_rows(inv: &Inventory, join: &UsageJoin) -> Vec<AppRow> {
+    inv.apps.iter().map(|a| app_row(a, join)).collect()
+}
+
 /// Org-level flags as the inventory shows them.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
 pub struct OrgRow {
@@ -187,7 +192,7 @@ impl InventoryReport {
         secrets_found.sort();
         InventoryReport {
             schema_version: SCHEMA_VERSION,
-            apps: inv.apps.iter().map(|a| app_row(a, join)).collect(),
+            apps: app_rows(inv, join),
             org: org_row(inv),
             profiles: inv.profiles.clone(),
             permission_sets: inv.permission_sets.clone(),
