@@ -65,6 +65,29 @@ impl OutputDir {
         Ok(self.root.join(rel))
     }
 
+    /// Write many small files (sorted by path, so that neighbours share a folder): the folder
+    /// is looked up once per run of files in it, and no path is allocated per file.
+    pub fn write_files<'f>(
+        &self,
+        files: impl IntoIterator<Item = (&'f str, &'f [u8])>,
+    ) -> Result<(), Error> {
+        let mut path = self.staging.clone();
+        let mut folder: Option<&str> = None;
+        for (rel, bytes) in files {
+            let parent = rel.rsplit_once('/').map(|(dir, _)| dir);
+            if parent != folder {
+                self.place(rel)?;
+                folder = parent;
+            } else {
+                confined(rel)?;
+            }
+            path.push(rel);
+            std::fs::write(&path, bytes).map_err(io(&path))?;
+            path.clone_from(&self.staging);
+        }
+        Ok(())
+    }
+
     /// Write `rel` through a buffered writer: large outputs are streamed to the file rather
     /// than built in memory first. `fill` reports its own errors; write errors name the file.
     pub fn write_with(
@@ -149,5 +172,27 @@ mod tests {
             "--force replaces the folder"
         );
         assert!(root.join("c.txt").exists());
+    }
+
+    #[test]
+    fn writes_runs_of_files_and_still_confines_each_path() {
+        let tmp = tempfile::tempdir().expect("tmp");
+        let root = tmp.path().join("out");
+        let out = OutputDir::prepare(&root, false).expect("prepare");
+        let files = [
+            ("a/1.txt", &b"1"[..]),
+            ("a/2.txt", b"2"),
+            ("b/c/3.txt", b"3"),
+            ("top.txt", b"4"),
+        ];
+        out.write_files(files).expect("write");
+        assert!(out
+            .write_files([("a/ok.txt", &b"x"[..]), ("a/../../x", b"x")])
+            .is_err());
+        out.commit().expect("commit");
+        for (rel, bytes) in files {
+            assert_eq!(std::fs::read(root.join(rel)).expect(rel), bytes, "{rel}");
+        }
+        assert!(!tmp.path().join("x").exists());
     }
 }

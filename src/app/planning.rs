@@ -191,9 +191,11 @@ fn write_outputs(
                 for (i, batch) in made.files.chunks(256).enumerate() {
                     s.spawn_fifo(move |_| {
                         st.run(100 + i, "ECA metadata files", &|out| {
-                            batch.iter().try_for_each(|f| {
-                                out.write(&f.path, f.contents.as_bytes()).map(drop)
-                            })
+                            out.write_files(
+                                batch
+                                    .iter()
+                                    .map(|f| (f.path.as_str(), f.contents.as_bytes())),
+                            )
                         })
                     });
                 }
@@ -541,7 +543,9 @@ fn write_jobs(out: &OutputDir, jobs: Vec<Job<'_>>, timer: &Timer) -> Result<(), 
 
 /// Write generated files.
 fn write_all(out: &OutputDir, files: &[crate::generate::GeneratedFile]) -> Result<(), Error> {
-    files
-        .iter()
-        .try_for_each(|f| out.write(&f.path, f.contents.as_bytes()).map(|_| ()))
+    out.write_files(
+        files
+            .iter()
+            .map(|f| (f.path.as_str(), f.contents.as_bytes())),
+    )
 }
