@@ -186,6 +186,9 @@ fn write_outputs(
             let made = st
                 .generated
                 .get_or_init(|| generate_for(plan, loaded, &args.api_version, None));
+            // report.json (one long job) is queued before the many short file batches, which
+            // fill the cores after it.
+            st.one_done(s);
             if let Ok(made) = made {
                 // In batches: thousands of tiny jobs would cost more than they share.
                 for (i, batch) in made.files.chunks(256).enumerate() {
@@ -200,7 +203,6 @@ fn write_outputs(
                     });
                 }
             }
-            st.one_done(s);
         });
         let model = st.report.get_or_init(|| {
             let Analysed {
