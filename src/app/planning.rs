@@ -131,7 +131,7 @@ pub fn plan(args: &PlanArgs) -> Result<Outcome, Error> {
         },
     );
     exports?;
-    timer.lap("graph, rules, plan (graph exports beside)");
+    timer.lap("plan (graph exports beside the rules)");
     let analysed = Analysed {
         graph: &g,
         findings,
@@ -225,7 +225,13 @@ fn write_outputs(
     std::mem::forget(state.report.into_inner());
     match state.generated.into_inner() {
         Some(Err(e)) => return Err(e),
-        None => unreachable_generation()?,
+        // The scope always runs the generation task; this only guards against a silent gap.
+        None => {
+            return Err(Error::Render {
+                what: "ECA metadata",
+                message: "generation did not run".into(),
+            })
+        }
         Some(Ok(generated)) => std::mem::forget(generated),
     }
     let mut failures = state
@@ -285,14 +291,6 @@ impl<'a> Outputs<'a> {
             s.spawn_fifo(move |_| self.run(1_000, name, &*job));
         }
     }
-}
-
-/// The generation task always runs; should it not have, say so rather than write half a plan.
-fn unreachable_generation() -> Result<(), Error> {
-    Err(Error::Render {
-        what: "ECA metadata",
-        message: "generation did not run".into(),
-    })
 }
 
 /// The outputs that show what the generator did: report.json, and report.html when a

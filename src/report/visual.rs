@@ -411,6 +411,23 @@ fn shorten(label: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::graph::EdgeKind;
+
+    fn node(key: impl Into<String>, kind: NodeKind, label: impl Into<String>) -> Node {
+        Node {
+            key: key.into(),
+            kind,
+            label: label.into(),
+        }
+    }
+
+    fn edge(from: impl Into<String>, to: impl Into<String>, kind: EdgeKind) -> Edge {
+        Edge {
+            from: from.into(),
+            to: to.into(),
+            kind,
+        }
+    }
 
     #[test]
     fn bars_scale_to_the_largest_count() {
@@ -425,23 +442,23 @@ mod tests {
         let mut nodes = Vec::new();
         let mut edges = Vec::new();
         for i in 0..200 {
-            nodes.push(Node {
-                key: format!("app:A{i:03}"),
-                kind: NodeKind::App,
-                label: format!("App number {i} with a rather long label indeed"),
-            });
-            edges.push(Edge {
-                from: format!("app:A{i:03}"),
-                to: format!("profile:P{}", i % 7),
-                kind: crate::graph::EdgeKind::GrantsAccess,
-            });
+            nodes.push(node(
+                format!("app:A{i:03}"),
+                NodeKind::App,
+                format!("App number {i} with a rather long label indeed"),
+            ));
+            edges.push(edge(
+                format!("app:A{i:03}"),
+                format!("profile:P{}", i % 7),
+                EdgeKind::GrantsAccess,
+            ));
         }
         for p in 0..7 {
-            nodes.push(Node {
-                key: format!("profile:P{p}"),
-                kind: NodeKind::Profile,
-                label: format!("P{p}"),
-            });
+            nodes.push(node(
+                format!("profile:P{p}"),
+                NodeKind::Profile,
+                format!("P{p}"),
+            ));
         }
         let g = graph(&nodes, &edges);
         assert_eq!(g.columns.len(), 2);
@@ -463,34 +480,18 @@ mod tests {
         let app = |i: usize| format!("app:A{i:04}");
         // 1,000 apps, each with its own user; user U0 is shared by 40 apps, U1 by 3.
         for i in 0..1000 {
-            nodes.push(Node {
-                key: app(i),
-                kind: NodeKind::App,
-                label: format!("A{i:04}"),
-            });
-            nodes.push(Node {
-                key: format!("user:own{i}"),
-                kind: NodeKind::User,
-                label: format!("own{i}"),
-            });
-            edges.push(Edge {
-                from: format!("user:own{i}"),
-                to: app(i),
-                kind: crate::graph::EdgeKind::LoggedIn,
-            });
+            nodes.push(node(app(i), NodeKind::App, format!("A{i:04}")));
+            nodes.push(node(
+                format!("user:own{i}"),
+                NodeKind::User,
+                format!("own{i}"),
+            ));
+            edges.push(edge(format!("user:own{i}"), app(i), EdgeKind::LoggedIn));
         }
         for (user, apps) in [("user:u0", 500..540), ("user:u1", 900..903)] {
-            nodes.push(Node {
-                key: user.into(),
-                kind: NodeKind::User,
-                label: user.into(),
-            });
+            nodes.push(node(user, NodeKind::User, user));
             for i in apps {
-                edges.push(Edge {
-                    from: user.into(),
-                    to: app(i),
-                    kind: crate::graph::EdgeKind::LoggedIn,
-                });
+                edges.push(edge(user, app(i), EdgeKind::LoggedIn));
             }
         }
         let g = graph(&nodes, &edges);
