@@ -18,7 +18,7 @@ pub(super) fn full_report(
     findings: &[crate::rules::Finding],
     g: &graph::Graph,
 ) -> Result<crate::report::model::Report, Error> {
-    let plan = plan_of(loaded, findings, g);
+    let plan = plan_of(loaded, findings, &analysis::coupled_groups(g));
     let rows = crate::report::inventory::app_rows(&loaded.inventory, &loaded.join);
     Ok(model_of(
         loaded,
@@ -89,18 +89,17 @@ impl Timer {
     }
 }
 
-/// The plan of loaded inputs with their findings and graph.
+/// The plan of loaded inputs with their findings and the graph's coupled groups.
 fn plan_of(
     loaded: &super::Loaded,
     findings: &[crate::rules::Finding],
-    g: &graph::Graph,
+    groups: &[analysis::CoupledGroup],
 ) -> crate::plan::Plan {
-    let groups = analysis::coupled_groups(g);
     crate::plan::plan(&crate::plan::PlanInput {
         inventory: &loaded.inventory,
         join: &loaded.join,
         findings,
-        groups: &groups,
+        groups,
         config: &loaded.config,
         as_of_day: loaded.as_of_day,
     })
@@ -119,17 +118,20 @@ pub fn plan(args: &PlanArgs) -> Result<Outcome, Error> {
     );
     note_no_as_of(&mut loaded);
     timer.lap("graph");
-    // From here every step runs on all cores: the graph exports need only the graph and are
-    // written while the rules run; the metadata and the report model need only the plan.
-    let (exports, (findings, plan)) = rayon::join(
-        || write_jobs(&out, graph_jobs(&g), &timer),
+    // From here every step runs on all cores: the graph exports and the coupled groups need
+    // only the graph and are made while the rules run; the metadata and the report model need
+    // only the plan.
+    let ((exports, groups), findings) = rayon::join(
         || {
-            let findings = findings_of(&loaded, &g);
-            timer.lap("rules");
-            let plan = plan_of(&loaded, &findings, &g);
-            (findings, plan)
+            rayon::join(
+                || write_jobs(&out, graph_jobs(&g), &timer),
+                || analysis::coupled_groups(&g),
+            )
         },
+        || findings_of(&loaded, &g),
     );
+    timer.lap("rules");
+    let plan = plan_of(&loaded, &findings, &groups);
     exports?;
     timer.lap("plan (graph exports beside the rules)");
     let analysed = Analysed {
@@ -390,7 +392,7 @@ pub fn generate(args: &GenerateArgs) -> Result<Outcome, Error> {
         }
     }
     let Analysis { graph: g, findings } = analyse(&mut loaded);
-    let plan = plan_of(&loaded, &findings, &g);
+    let plan = plan_of(&loaded, &findings, &analysis::coupled_groups(&g));
     let generated = generate_for(&plan, &loaded, &args.api_version, Some(&args.app))?;
     let out = OutputDir::prepare(&args.output, args.force)?;
     write_all(&out, &generated.files)?;

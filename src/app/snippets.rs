@@ -1,7 +1,7 @@
 //! Fill metadata evidence with the source line it points at, for human output. This is I/O,
 //! so it lives in the orchestration, not in the rules.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet};
 use std::io::Read;
 
 use crate::rules::{Evidence, Finding};
@@ -52,7 +52,27 @@ fn clean(line: &str, element: &str) -> String {
 
 /// Attach snippets to every metadata evidence item that has a line.
 pub fn fill(findings: &mut [Finding]) {
-    let mut cache: BTreeMap<String, Option<Vec<String>>> = BTreeMap::new();
+    use rayon::prelude::*;
+    let wanted: BTreeSet<&str> = findings
+        .iter()
+        .flat_map(|f| &f.evidence)
+        .filter_map(|ev| match ev {
+            Evidence::Metadata {
+                file,
+                line: Some(_),
+                ..
+            } => Some(file.as_str()),
+            _ => None,
+        })
+        .collect();
+    // A large org's findings point into thousands of files: they are read on all cores.
+    let lines: BTreeMap<String, Option<Vec<String>>> = wanted
+        .into_par_iter()
+        .map(|file| {
+            let lines = load(file).map(|t| t.lines().map(String::from).collect());
+            (file.to_string(), lines)
+        })
+        .collect();
     for f in findings.iter_mut() {
         for ev in &mut f.evidence {
             let Evidence::Metadata {
@@ -64,10 +84,10 @@ pub fn fill(findings: &mut [Finding]) {
             else {
                 continue;
             };
-            let lines = cache
-                .entry(file.clone())
-                .or_insert_with(|| load(file).map(|t| t.lines().map(String::from).collect()));
-            let text = lines.as_ref().and_then(|l| l.get(*line as usize - 1));
+            let text = lines
+                .get(file.as_str())
+                .and_then(Option::as_ref)
+                .and_then(|l| l.get((*line as usize).checked_sub(1)?));
             *snippet = text.map(|t| clean(t, element));
         }
     }

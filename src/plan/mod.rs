@@ -5,6 +5,7 @@ pub mod runbook;
 pub mod strategy;
 pub mod waves;
 
+use rayon::prelude::*;
 use serde::Serialize;
 
 use crate::config::Config;
@@ -93,14 +94,24 @@ pub fn plan(input: &PlanInput<'_>) -> Plan {
             by_app.entry(a).or_default().push(f);
         }
     }
-    let mut apps = Vec::new();
-    for app in &input.inventory.apps {
-        let findings: Vec<&Finding> = by_app
-            .get(app.api_name.as_str())
-            .cloned()
-            .unwrap_or_default();
-        let decision = strategy::decide(app, &findings, input.join.for_app(app), input.config);
-        let eca_name = match decision.strategy {
+    let no_findings = Vec::new();
+    let findings_of = |app: &crate::model::App| {
+        by_app.get(app.api_name.as_str()).unwrap_or(&no_findings)
+    };
+    // Decisions and runbooks are per app and run on all cores; the ECA names are handed out
+    // in between, in inventory order, so that they do not depend on scheduling.
+    let decisions: Vec<Decision> = input
+        .inventory
+        .apps
+        .par_iter()
+        .map(|app| strategy::decide(app, findings_of(app), input.join.for_app(app), input.config))
+        .collect();
+    let eca_names: Vec<Option<String>> = input
+        .inventory
+        .apps
+        .iter()
+        .zip(&decisions)
+        .map(|(app, decision)| match decision.strategy {
             // The migration button keeps the API name (reference §10.2, UNVERIFIED).
             Strategy::Automated => Some(app.api_name.clone()),
             // The connected app keeps its name until it is decommissioned: `<Name>_ECA`.
@@ -108,30 +119,16 @@ pub fn plan(input: &PlanInput<'_>) -> Plan {
                 Some(crate::generate::names::make_unique(&app.api_name, &mut taken).0)
             }
             _ => None,
-        };
-        let runbook =
-            runbook::runbook(app, &decision, eca_name.as_deref(), &findings, input.config);
-        let open: Vec<String> = findings
-            .iter()
-            .filter(|f| f.accepted.is_none() && f.severity <= Severity::Medium)
-            .map(|f| format!("{} {} ({})", f.rule, f.name, f.severity.as_str()))
-            .collect();
-        apps.push(AppPlan {
-            api_name: app.api_name.clone(),
-            label: app.label.clone(),
-            distribution: app.distribution.as_str(),
-            decision,
-            eca_name,
-            wave: 0,
-            owner: input
-                .config
-                .apps
-                .get(&app.api_name)
-                .and_then(|a| a.owner.clone()),
-            findings: open,
-            runbook,
-        });
-    }
+        })
+        .collect();
+    let mut apps: Vec<AppPlan> = input
+        .inventory
+        .apps
+        .par_iter()
+        .zip(decisions)
+        .zip(eca_names)
+        .map(|((app, decision), eca_name)| app_plan(app, decision, eca_name, findings_of(app), input.config))
+        .collect();
     let units: Vec<waves::Unit> = apps
         .iter()
         .map(|a| waves::Unit {
@@ -167,6 +164,33 @@ pub fn plan(input: &PlanInput<'_>) -> Plan {
         apps,
         waves,
         coupled_groups: input.groups.to_vec(),
+    }
+}
+
+/// The plan of one app once its strategy and ECA name are known (its wave comes later).
+fn app_plan(
+    app: &crate::model::App,
+    decision: Decision,
+    eca_name: Option<String>,
+    findings: &[&Finding],
+    config: &Config,
+) -> AppPlan {
+    let runbook = runbook::runbook(app, &decision, eca_name.as_deref(), findings, config);
+    let open: Vec<String> = findings
+        .iter()
+        .filter(|f| f.accepted.is_none() && f.severity <= Severity::Medium)
+        .map(|f| format!("{} {} ({})", f.rule, f.name, f.severity.as_str()))
+        .collect();
+    AppPlan {
+        api_name: app.api_name.clone(),
+        label: app.label.clone(),
+        distribution: app.distribution.as_str(),
+        decision,
+        eca_name,
+        wave: 0,
+        owner: config.apps.get(&app.api_name).and_then(|a| a.owner.clone()),
+        findings: open,
+        runbook,
     }
 }
 

@@ -4,6 +4,7 @@
 
 use std::collections::{BTreeMap, BTreeSet};
 
+use rayon::prelude::*;
 use serde::Serialize;
 
 use super::build::add_logins;
@@ -160,9 +161,16 @@ pub fn join(inv: &Inventory, usage: &UsageData) -> UsageJoin {
         let label = label.clone();
         out.look_alikes.push(LookAlike { label, api_names });
     }
+    // Matching and merging are per usage entry and per app: on all cores (a large org has
+    // thousands of both). The results are gathered in their input order.
+    let found: Vec<(&AppUsage, Found)> = usage
+        .apps
+        .par_iter()
+        .map(|(_, u)| (u, find(inv, usage, u, &by_label, &index)))
+        .collect();
     let mut matched: BTreeMap<usize, Vec<(MatchKey, &AppUsage)>> = BTreeMap::new();
-    for u in usage.apps.values() {
-        match find(inv, usage, u, &by_label, &index) {
+    for (u, f) in found {
+        match f {
             Found::One(i, key) => matched.entry(i).or_default().push((key, u)),
             Found::Many(candidates) => out.ambiguous.push(AmbiguousUsage {
                 key: u.key.clone(),
@@ -183,29 +191,47 @@ pub fn join(inv: &Inventory, usage: &UsageData) -> UsageJoin {
             }
         }
     }
-    for (i, app) in inv.apps.iter().enumerate() {
-        let hits = matched.remove(&i).unwrap_or_default();
-        let look_alike = app
-            .label
-            .as_ref()
-            .is_some_and(|l| by_label.get(&norm(l)).is_some_and(|v| v.len() > 1));
-        let merged = merge_all(hits.iter().map(|(_, u)| *u));
-        let (installation, installation_evidence) = installation(Some(app), merged.as_ref(), usage);
-        let joined = JoinedApp {
-            api_name: app.api_name.clone(),
-            label: app.label.clone(),
-            matched_by: hits.iter().map(|(k, _)| *k).collect(),
-            usage_keys: hits.iter().map(|(_, u)| u.key.clone()).collect(),
-            evidence: evidence(usage, look_alike),
-            installation,
-            installation_evidence,
-            first_party: first_party(Some(app), merged.as_ref(), usage),
-            look_alike,
-            usage: merged,
-        };
-        out.apps.insert(app.api_name.clone(), joined);
-    }
+    let joined: Vec<JoinedApp> = inv
+        .apps
+        .par_iter()
+        .enumerate()
+        .map(|(i, app)| {
+            let hits = matched.get(&i).map_or(&[][..], Vec::as_slice);
+            joined_app(app, hits, &by_label, usage)
+        })
+        .collect();
+    out.apps = joined
+        .into_iter()
+        .map(|j| (j.api_name.clone(), j))
+        .collect();
     out
+}
+
+/// One inventory app with the usage entries matched to it.
+fn joined_app(
+    app: &App,
+    hits: &[(MatchKey, &AppUsage)],
+    by_label: &BTreeMap<String, Vec<usize>>,
+    usage: &UsageData,
+) -> JoinedApp {
+    let look_alike = app
+        .label
+        .as_ref()
+        .is_some_and(|l| by_label.get(&norm(l)).is_some_and(|v| v.len() > 1));
+    let merged = merge_all(hits.iter().map(|(_, u)| *u));
+    let (installation, installation_evidence) = installation(Some(app), merged.as_ref(), usage);
+    JoinedApp {
+        api_name: app.api_name.clone(),
+        label: app.label.clone(),
+        matched_by: hits.iter().map(|(k, _)| *k).collect(),
+        usage_keys: hits.iter().map(|(_, u)| u.key.clone()).collect(),
+        evidence: evidence(usage, look_alike),
+        installation,
+        installation_evidence,
+        first_party: first_party(Some(app), merged.as_ref(), usage),
+        look_alike,
+        usage: merged,
+    }
 }
 
 /// One join step: does this inventory app match?
