@@ -352,13 +352,24 @@ fn generate_for(
     only: Option<&[String]>,
 ) -> Result<crate::generate::Generated, Error> {
     use crate::generate::{EcaTarget, GenerateScope};
+    // The plan names its apps as the inventory does: looked up by name once, not by a scan
+    // of the inventory per app.
+    let by_name: std::collections::HashMap<&str, &crate::model::App> = loaded
+        .inventory
+        .apps
+        .iter()
+        .map(|a| (a.api_name.as_str(), a))
+        .collect();
     let targets: Vec<EcaTarget<'_>> = plan
         .apps
         .iter()
         .filter(|p| crate::plan::generates(p.decision.strategy))
         .filter(|p| only.is_none_or(|o| o.iter().any(|a| a.eq_ignore_ascii_case(&p.api_name))))
         .filter_map(|p| {
-            let app = loaded.inventory.app(&p.api_name)?;
+            let app = by_name
+                .get(p.api_name.as_str())
+                .copied()
+                .or_else(|| loaded.inventory.app(&p.api_name))?;
             let scope = if p.decision.strategy == crate::plan::Strategy::Automated {
                 GenerateScope::HardeningOnly
             } else {

@@ -195,30 +195,11 @@ pub fn generate(
             .push((target.app.api_name.clone(), name.clone()));
         named.push((target, Some((ca, name)), notes));
     }
-    let per_app: Vec<(files::Bundle, Vec<NotCarried>, Vec<Note>)> = named
-        .into_par_iter()
-        .map(|(target, named, mut notes)| {
-            let mut bundle = files::Bundle::default();
-            let Some((ca, name)) = named else {
-                return (bundle, Vec::new(), notes);
-            };
-            let mut cx = AppCx {
-                app: target.app,
-                ca: &ca.value,
-                file: &ca.file,
-                name,
-                scope: target.scope,
-                target: target.target_flow.as_ref(),
-                standard,
-                api,
-                not_carried: Vec::new(),
-                notes: Vec::new(),
-            };
-            files::app_files(&mut cx, &mut bundle);
-            notes.append(&mut cx.notes);
-            (bundle, cx.not_carried, notes)
-        })
-        .collect();
+    // The automaton over the inputs' secrets is built while the files are made.
+    let (per_app, secrets) = rayon::join(
+        || per_app_files(named, standard, api),
+        || Secrets::of(targets),
+    );
     let mut bundle = files::Bundle::default();
     for (mut b, mut not_carried, mut notes) in per_app {
         bundle.files.append(&mut b.files);
@@ -229,7 +210,7 @@ pub fn generate(
         out.notes.append(&mut notes);
     }
     out.files = project::finish(bundle, api);
-    check_no_secrets(targets, &out.files)?;
+    check_no_secrets(&secrets, &out.files)?;
     out.not_carried.sort();
     Ok(out)
 }
@@ -272,39 +253,91 @@ fn choose_name(
     name
 }
 
+/// A target with its connected app and ECA name (none when it has no connected app), and the
+/// notes about its name.
+type Named<'a> = (
+    &'a EcaTarget<'a>,
+    Option<(&'a crate::model::Sourced<ConnectedApp>, String)>,
+    Vec<Note>,
+);
+
+/// The files of each app, which depend on nothing else: on every core, in target order.
+fn per_app_files(
+    named: Vec<Named<'_>>,
+    standard: &Standard,
+    api: ApiVersion,
+) -> Vec<(files::Bundle, Vec<NotCarried>, Vec<Note>)> {
+    named
+        .into_par_iter()
+        .map(|(target, named, mut notes)| {
+            let mut bundle = files::Bundle::default();
+            let Some((ca, name)) = named else {
+                return (bundle, Vec::new(), notes);
+            };
+            let mut cx = AppCx {
+                app: target.app,
+                ca: &ca.value,
+                file: &ca.file,
+                name,
+                scope: target.scope,
+                target: target.target_flow.as_ref(),
+                standard,
+                api,
+                not_carried: Vec::new(),
+                notes: Vec::new(),
+            };
+            files::app_files(&mut cx, &mut bundle);
+            notes.append(&mut cx.notes);
+            (bundle, cx.not_carried, notes)
+        })
+        .collect()
+}
+
+/// The consumer keys and secrets of the inputs, with one automaton to find any of them.
+struct Secrets<'a> {
+    /// (secret, what it is).
+    list: Vec<(&'a str, &'static str)>,
+    /// One automaton over every secret: a large org has thousands of keys and files, and a
+    /// search per (file, key) pair is quadratic (aho-corasick scans each file once).
+    finder: Option<aho_corasick::AhoCorasick>,
+}
+
+impl<'a> Secrets<'a> {
+    fn of(targets: &[EcaTarget<'a>]) -> Secrets<'a> {
+        let mut list: Vec<(&str, &'static str)> = Vec::new();
+        for t in targets {
+            let oauth = t
+                .app
+                .connected_app
+                .as_ref()
+                .and_then(|c| c.value.oauth_config.as_ref());
+            if let Some(o) = oauth {
+                let key = o.consumer_key.as_deref().map(|k| (k, "consumer key"));
+                let secret = o.consumer_secret.as_deref().map(|s| (s, "consumer secret"));
+                list.extend(
+                    key.into_iter()
+                        .chain(secret)
+                        .filter(|(s, _)| s.trim().len() >= 8),
+                );
+            }
+        }
+        let patterns: Vec<&str> = list.iter().map(|(s, _)| s.trim()).collect();
+        let finder = aho_corasick::AhoCorasick::new(&patterns).ok();
+        Secrets { list, finder }
+    }
+}
+
 /// Last line of defence (reference §14.1 #1, #2): no consumer secret, consumer key or private
 /// key from the inputs may appear in any generated file.
-fn check_no_secrets(
-    targets: &[EcaTarget<'_>],
-    files: &[GeneratedFile],
-) -> Result<(), GenerateError> {
-    let mut secrets: Vec<(&str, &'static str)> = Vec::new();
-    for t in targets {
-        let oauth = t
-            .app
-            .connected_app
-            .as_ref()
-            .and_then(|c| c.value.oauth_config.as_ref());
-        if let Some(o) = oauth {
-            let key = o.consumer_key.as_deref().map(|k| (k, "consumer key"));
-            let secret = o.consumer_secret.as_deref().map(|s| (s, "consumer secret"));
-            secrets.extend(
-                key.into_iter()
-                    .chain(secret)
-                    .filter(|(s, _)| s.trim().len() >= 8),
-            );
-        }
-    }
-    // One automaton over every secret: a large org has thousands of keys and files, and a
-    // search per (file, key) pair is quadratic (aho-corasick scans each file once).
-    let patterns: Vec<&str> = secrets.iter().map(|(s, _)| s.trim()).collect();
-    let finder = aho_corasick::AhoCorasick::new(&patterns).ok();
-    for f in files {
+fn check_no_secrets(secrets: &Secrets<'_>, files: &[GeneratedFile]) -> Result<(), GenerateError> {
+    let Secrets {
+        list: secrets,
+        finder,
+    } = secrets;
+    // Files are scanned on all cores; the first offending file in path order is reported.
+    let offence = files.par_iter().find_map_first(|f| {
         if crate::metadata::cert::contains_private_key(&f.contents) {
-            return Err(GenerateError::SecretInOutput {
-                path: f.path.clone(),
-                what: "private key",
-            });
+            return Some((f, "private key"));
         }
         let hit = match &finder {
             Some(ac) => ac
@@ -315,14 +348,15 @@ fn check_no_secrets(
                 .find(|(s, _)| f.contents.contains(s.trim()))
                 .map(|(_, w)| *w),
         };
-        if let Some(what) = hit {
-            return Err(GenerateError::SecretInOutput {
-                path: f.path.clone(),
-                what,
-            });
-        }
+        hit.map(|what| (f, what))
+    });
+    match offence {
+        Some((f, what)) => Err(GenerateError::SecretInOutput {
+            path: f.path.clone(),
+            what,
+        }),
+        None => Ok(()),
     }
-    Ok(())
 }
 
 #[cfg(test)]

@@ -107,37 +107,63 @@ impl Record {
 
 /// A whole document: XML declaration, root with the default namespace, children, newline.
 pub fn document(root: &str, record: &Record) -> String {
-    let mut out = String::from("<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n");
-    out.push_str(&format!("<{root} xmlns=\"{NAMESPACE}\">\n"));
+    let mut out = String::with_capacity(1024);
+    out.push_str("<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<");
+    out.push_str(root);
+    out.push_str(" xmlns=\"");
+    out.push_str(NAMESPACE);
+    out.push_str("\">\n");
     write_children(&mut out, record, 1);
-    out.push_str(&format!("</{root}>\n"));
+    out.push_str("</");
+    out.push_str(root);
+    out.push_str(">\n");
     out
 }
 
+// Pushed piece by piece: thousands of documents for a large org, where `format!` per element
+// was a third of the generator's time.
 fn write_children(out: &mut String, record: &Record, depth: usize) {
-    let pad = "    ".repeat(depth);
     for (name, value) in record.ordered() {
+        push_pad(out, depth);
+        out.push('<');
+        out.push_str(name);
+        out.push('>');
         match value {
             Value::Record(inner) => {
-                out.push_str(&format!("{pad}<{name}>\n"));
+                out.push('\n');
                 write_children(out, inner, depth + 1);
-                out.push_str(&format!("{pad}</{name}>\n"));
+                push_pad(out, depth);
             }
-            Value::Text(t) => out.push_str(&format!("{pad}<{name}>{}</{name}>\n", clean(t))),
-            Value::Bool(b) => out.push_str(&format!("{pad}<{name}>{b}</{name}>\n")),
-            Value::Int(i) => out.push_str(&format!("{pad}<{name}>{i}</{name}>\n")),
+            Value::Text(t) => out.push_str(&clean(t)),
+            Value::Bool(b) => out.push_str(if *b { "true" } else { "false" }),
+            Value::Int(i) => out.push_str(&i.to_string()),
         }
+        out.push_str("</");
+        out.push_str(name);
+        out.push_str(">\n");
+    }
+}
+
+fn push_pad(out: &mut String, depth: usize) {
+    for _ in 0..depth {
+        out.push_str("    ");
     }
 }
 
 /// Escape markup and drop what XML 1.0 cannot hold; CR LF becomes LF (the output is LF only).
-fn clean(text: &str) -> String {
+fn clean(text: &str) -> std::borrow::Cow<'_, str> {
+    if !text
+        .chars()
+        .any(|c| c.is_control() && c != '\n' && c != '\t')
+    {
+        return escape(text);
+    }
     let text = text.replace("\r\n", "\n");
     let kept: String = text
         .chars()
         .filter(|c| *c == '\n' || *c == '\t' || !c.is_control())
         .collect();
-    escape(kept.as_str()).into_owned()
+    std::borrow::Cow::Owned(escape(kept.as_str()).into_owned())
 }
 
 #[cfg(test)]

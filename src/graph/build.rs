@@ -47,32 +47,32 @@ pub enum UsageLink {
 pub fn build(inv: &Inventory, links: &[UsageLink]) -> Graph {
     let mut g = Graph::default();
     for app in &inv.apps {
-        let a = g.node(
+        let a = g.add_node(
             NodeKind::App,
             &app.api_name,
             app.label.as_deref().unwrap_or(&app.api_name),
         );
         let Some(f) = app.facts() else { continue };
         for user in f.run_as_user.iter().chain(f.handler_user.iter()) {
-            let u = g.node(NodeKind::User, user, user);
-            g.edge(&a, &u, EdgeKind::RunsAs);
+            let u = g.add_node(NodeKind::User, user, user);
+            g.add_edge(a, u, EdgeKind::RunsAs);
         }
         for p in &f.profiles {
-            let n = g.node(NodeKind::Profile, p, p);
-            g.edge(&a, &n, EdgeKind::GrantsAccess);
+            let n = g.add_node(NodeKind::Profile, p, p);
+            g.add_edge(a, n, EdgeKind::GrantsAccess);
         }
         for p in &f.permission_sets {
-            let n = g.node(NodeKind::PermissionSet, p, p);
-            g.edge(&a, &n, EdgeKind::GrantsAccess);
+            let n = g.add_node(NodeKind::PermissionSet, p, p);
+            g.add_edge(a, n, EdgeKind::GrantsAccess);
         }
         if let Some(c) = &app.certificate {
             let label = format!("{} (serial {})", c.subject, c.serial);
-            let n = g.node(NodeKind::Certificate, &c.serial, &label);
-            g.edge(&a, &n, EdgeKind::SignedBy);
+            let n = g.add_node(NodeKind::Certificate, &c.serial, &label);
+            g.add_edge(a, n, EdgeKind::SignedBy);
         }
         if let Some(ns) = &app.namespace {
-            let n = g.node(NodeKind::Package, ns, ns);
-            g.edge(&a, &n, EdgeKind::FromPackage);
+            let n = g.add_node(NodeKind::Package, ns, ns);
+            g.add_edge(a, n, EdgeKind::FromPackage);
         }
         let lifecycle = app
             .connected_app
@@ -80,27 +80,26 @@ pub fn build(inv: &Inventory, links: &[UsageLink]) -> Graph {
             .and_then(|c| c.value.canvas_config.as_ref())
             .and_then(|c| c.lifecycle_class.clone());
         for class in f.handler.iter().chain(lifecycle.iter()) {
-            let n = g.node(NodeKind::ApexClass, class, class);
-            g.edge(&a, &n, EdgeKind::Handler);
+            let n = g.add_node(NodeKind::ApexClass, class, class);
+            g.add_edge(a, n, EdgeKind::Handler);
         }
     }
     for psg in &inv.permission_set_groups {
-        let group = g.node(
+        let group = g.add_node(
             NodeKind::PermissionSetGroup,
             &psg.name,
             psg.label.as_deref().unwrap_or(&psg.name),
         );
         for ps in &psg.permission_sets {
-            let n = g.node(NodeKind::PermissionSet, ps, ps);
-            g.edge(&group, &n, EdgeKind::Contains);
+            let n = g.add_node(NodeKind::PermissionSet, ps, ps);
+            g.add_edge(group, n, EdgeKind::Contains);
         }
     }
     for r in &inv.references {
         if let Some(user) = &r.detail {
-            let a = Graph::app_key(&r.app);
-            if g.get(&a).is_some() {
-                let u = g.node(NodeKind::User, user, user);
-                g.edge(&a, &u, EdgeKind::RunsAs);
+            if let Some(&a) = g.index.get(&Graph::app_key(&r.app)) {
+                let u = g.add_node(NodeKind::User, user, user);
+                g.add_edge(a, u, EdgeKind::RunsAs);
             }
         }
     }
@@ -113,32 +112,32 @@ pub fn build(inv: &Inventory, links: &[UsageLink]) -> Graph {
 fn add_link(g: &mut Graph, link: &UsageLink) {
     match link {
         UsageLink::Authorized { app, user } | UsageLink::LoggedIn { app, user } => {
-            let a = g.node(NodeKind::App, app, app);
-            let u = g.node(NodeKind::User, user, user);
+            let a = g.add_node(NodeKind::App, app, app);
+            let u = g.add_node(NodeKind::User, user, user);
             let kind = if matches!(link, UsageLink::Authorized { .. }) {
                 EdgeKind::Authorized
             } else {
                 EdgeKind::LoggedIn
             };
-            g.edge(&u, &a, kind);
+            g.add_edge(u, a, kind);
         }
         UsageLink::Network { app, cidr } => {
-            let a = g.node(NodeKind::App, app, app);
-            let n = g.node(NodeKind::Network, cidr, cidr);
-            g.edge(&a, &n, EdgeKind::CallsFrom);
+            let a = g.add_node(NodeKind::App, app, app);
+            let n = g.add_node(NodeKind::Network, cidr, cidr);
+            g.add_edge(a, n, EdgeKind::CallsFrom);
         }
         UsageLink::Profile { user, profile } => {
-            let u = g.node(NodeKind::User, user, user);
-            let p = g.node(NodeKind::Profile, profile, profile);
-            g.edge(&u, &p, EdgeKind::HasProfile);
+            let u = g.add_node(NodeKind::User, user, user);
+            let p = g.add_node(NodeKind::Profile, profile, profile);
+            g.add_edge(u, p, EdgeKind::HasProfile);
         }
         UsageLink::Assigned {
             user,
             permission_set,
         } => {
-            let u = g.node(NodeKind::User, user, user);
-            let p = g.node(NodeKind::PermissionSet, permission_set, permission_set);
-            g.edge(&u, &p, EdgeKind::Assigned);
+            let u = g.add_node(NodeKind::User, user, user);
+            let p = g.add_node(NodeKind::PermissionSet, permission_set, permission_set);
+            g.add_edge(u, p, EdgeKind::Assigned);
         }
     }
 }
@@ -155,35 +154,23 @@ pub fn usage_links(
     usage: &crate::usage::UsageData,
     join: &crate::usage::UsageJoin,
 ) -> Vec<UsageLink> {
-    let mut links = Vec::new();
-    let mut users = std::collections::BTreeSet::new();
-    for app in &inv.apps {
-        let Some(u) = join.for_app(app).and_then(|v| v.usage) else {
-            continue;
-        };
-        for user in u.tokens.keys() {
-            users.insert(user.clone());
-            links.push(UsageLink::Authorized {
-                app: app.api_name.clone(),
-                user: user.clone(),
-            });
-        }
-        for user in u.logins.users.iter().take(MAX_LOGIN_USERS_PER_APP) {
-            users.insert(user.clone());
-            links.push(UsageLink::LoggedIn {
-                app: app.api_name.clone(),
-                user: user.clone(),
-            });
-        }
-        let mut nets: Vec<(&String, &u64)> = u.logins.networks.iter().collect();
-        nets.sort_by(|a, b| b.1.cmp(a.1).then(a.0.cmp(b.0)));
-        for (cidr, _) in nets.into_iter().take(MAX_NETWORKS_PER_APP) {
-            links.push(UsageLink::Network {
-                app: app.api_name.clone(),
-                cidr: cidr.clone(),
-            });
-        }
-    }
+    use rayon::prelude::*;
+    // Per app on all cores (a large org has thousands of apps and tens of thousands of links).
+    let per_app: Vec<Vec<UsageLink>> = inv
+        .apps
+        .par_iter()
+        .map(|app| app_links(app, join))
+        .collect();
+    let mut links: Vec<UsageLink> = per_app.into_iter().flatten().collect();
+    let users: std::collections::HashSet<&str> = links
+        .iter()
+        .filter_map(|l| match l {
+            UsageLink::Authorized { user, .. } | UsageLink::LoggedIn { user, .. } => {
+                Some(user.as_str())
+            }
+            _ => None,
+        })
+        .collect();
     // Once, not per user row: a User export of a large org has tens of thousands of rows.
     let run_as: std::collections::HashSet<String> = inv
         .apps
@@ -192,6 +179,7 @@ pub fn usage_links(
         .flat_map(|f| f.run_as_user.iter().chain(f.handler_user.iter()))
         .map(|u| u.to_ascii_lowercase())
         .collect();
+    let mut profiles = Vec::new();
     for row in &usage.tables.users {
         let Some(profile) = &row.profile else {
             continue;
@@ -201,12 +189,42 @@ pub fn usage_links(
             .as_deref()
             .map(str::to_ascii_lowercase)
             .unwrap_or_else(|| row.id.clone());
-        if users.contains(&name) || run_as.contains(&name.to_ascii_lowercase()) {
-            links.push(UsageLink::Profile {
+        if users.contains(name.as_str()) || run_as.contains(&name.to_ascii_lowercase()) {
+            profiles.push(UsageLink::Profile {
                 user: name,
                 profile: profile.clone(),
             });
         }
+    }
+    links.extend(profiles);
+    links
+}
+
+/// The usage links of one app: token holders, login users, its busiest source networks.
+fn app_links(app: &crate::model::App, join: &crate::usage::UsageJoin) -> Vec<UsageLink> {
+    let mut links = Vec::new();
+    let Some(u) = join.for_app(app).and_then(|v| v.usage) else {
+        return links;
+    };
+    for user in u.tokens.keys() {
+        links.push(UsageLink::Authorized {
+            app: app.api_name.clone(),
+            user: user.clone(),
+        });
+    }
+    for user in u.logins.users.iter().take(MAX_LOGIN_USERS_PER_APP) {
+        links.push(UsageLink::LoggedIn {
+            app: app.api_name.clone(),
+            user: user.clone(),
+        });
+    }
+    let mut nets: Vec<(&String, &u64)> = u.logins.networks.iter().collect();
+    nets.sort_by(|a, b| b.1.cmp(a.1).then(a.0.cmp(b.0)));
+    for (cidr, _) in nets.into_iter().take(MAX_NETWORKS_PER_APP) {
+        links.push(UsageLink::Network {
+            app: app.api_name.clone(),
+            cidr: cidr.clone(),
+        });
     }
     links
 }

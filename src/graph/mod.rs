@@ -144,34 +144,50 @@ pub struct Graph {
     g: StableGraph<Node, EdgeKind>,
     /// Key → node. Hashed: building a large org's graph looks keys up some 250,000 times.
     index: rustc_hash::FxHashMap<String, NodeIndex>,
+    /// The edges present, so that each is added once without walking a node's edges (a
+    /// shared integration user of a large org has thousands).
+    edge_set: rustc_hash::FxHashSet<(NodeIndex, NodeIndex, EdgeKind)>,
 }
 
 impl Graph {
     /// Add a node (or return the existing one with this key).
     pub fn node(&mut self, kind: NodeKind, name: &str, label: &str) -> String {
-        let name = if kind == NodeKind::User {
-            name.to_ascii_lowercase()
-        } else {
-            name.to_string()
-        };
-        let key = format!("{}:{name}", kind.prefix());
-        if !self.index.contains_key(&key) {
-            let idx = self.g.add_node(Node {
-                key: key.clone(),
-                kind,
-                label: label.to_string(),
-            });
-            self.index.insert(key.clone(), idx);
-        }
-        key
+        let i = self.add_node(kind, name, label);
+        self.g[i].key.clone()
     }
 
     /// Add an edge once.
     pub fn edge(&mut self, from: &str, to: &str, kind: EdgeKind) {
-        let (Some(&a), Some(&b)) = (self.index.get(from), self.index.get(to)) else {
-            return;
-        };
-        if !self.g.edges_connecting(a, b).any(|e| *e.weight() == kind) {
+        if let (Some(&a), Some(&b)) = (self.index.get(from), self.index.get(to)) {
+            self.add_edge(a, b, kind);
+        }
+    }
+
+    /// [`Graph::node`] by index, for the builder.
+    fn add_node(&mut self, kind: NodeKind, name: &str, label: &str) -> NodeIndex {
+        let mut key = String::with_capacity(kind.prefix().len() + 1 + name.len());
+        key.push_str(kind.prefix());
+        key.push(':');
+        if kind == NodeKind::User {
+            key.extend(name.chars().map(|c| c.to_ascii_lowercase()));
+        } else {
+            key.push_str(name);
+        }
+        if let Some(&i) = self.index.get(&key) {
+            return i;
+        }
+        let i = self.g.add_node(Node {
+            key: key.clone(),
+            kind,
+            label: label.to_string(),
+        });
+        self.index.insert(key, i);
+        i
+    }
+
+    /// [`Graph::edge`] by index, for the builder.
+    fn add_edge(&mut self, a: NodeIndex, b: NodeIndex, kind: EdgeKind) {
+        if self.edge_set.insert((a, b, kind)) {
             self.g.add_edge(a, b, kind);
         }
     }

@@ -95,9 +95,8 @@ pub fn plan(input: &PlanInput<'_>) -> Plan {
         }
     }
     let no_findings = Vec::new();
-    let findings_of = |app: &crate::model::App| {
-        by_app.get(app.api_name.as_str()).unwrap_or(&no_findings)
-    };
+    let findings_of =
+        |app: &crate::model::App| by_app.get(app.api_name.as_str()).unwrap_or(&no_findings);
     // Decisions and runbooks are per app and run on all cores; the ECA names are handed out
     // in between, in inventory order, so that they do not depend on scheduling.
     let decisions: Vec<Decision> = input
@@ -127,7 +126,9 @@ pub fn plan(input: &PlanInput<'_>) -> Plan {
         .par_iter()
         .zip(decisions)
         .zip(eca_names)
-        .map(|((app, decision), eca_name)| app_plan(app, decision, eca_name, findings_of(app), input.config))
+        .map(|((app, decision), eca_name)| {
+            app_plan(app, decision, eca_name, findings_of(app), input.config)
+        })
         .collect();
     let units: Vec<waves::Unit> = apps
         .iter()
