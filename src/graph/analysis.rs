@@ -34,11 +34,10 @@ fn app_name(key: &str) -> &str {
 fn sharing(g: &Graph) -> BTreeMap<String, BTreeSet<String>> {
     let mut by_node: BTreeMap<String, BTreeSet<String>> = BTreeMap::new();
     for node in g.nodes().into_iter().filter(|n| n.kind == NodeKind::App) {
-        for (other, kind, outgoing) in g.neighbours(&node.key) {
-            let Some(o) = g.get(&other) else { continue };
-            if outgoing && couples(kind, o.kind) {
+        for (o, kind) in g.edges_of(&node.key, true) {
+            if couples(kind, o.kind) {
                 by_node
-                    .entry(other)
+                    .entry(o.key.clone())
                     .or_default()
                     .insert(app_name(&node.key).to_string());
             }
@@ -111,13 +110,15 @@ pub struct SharedUser {
 pub fn shared_integration_users(g: &Graph) -> Vec<SharedUser> {
     let mut out = Vec::new();
     for node in g.nodes().into_iter().filter(|n| n.kind == NodeKind::User) {
-        let apps: Vec<String> = g
-            .neighbours(&node.key)
+        let mut runs_as: Vec<&str> = g
+            .edges_of(&node.key, false)
             .into_iter()
-            .filter(|(_, kind, outgoing)| *kind == EdgeKind::RunsAs && !outgoing)
-            .map(|(other, _, _)| app_name(&other).to_string())
+            .filter(|(_, kind)| *kind == EdgeKind::RunsAs)
+            .map(|(other, _)| other.key.as_str())
             .collect();
-        if apps.len() > 1 {
+        if runs_as.len() > 1 {
+            runs_as.sort_unstable();
+            let apps: Vec<String> = runs_as.iter().map(|k| app_name(k).to_string()).collect();
             let mut path = Vec::new();
             for (i, app) in apps.iter().enumerate() {
                 if i > 0 {

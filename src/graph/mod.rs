@@ -253,6 +253,26 @@ impl Graph {
         out
     }
 
+    /// The edges of a node in one direction, as (node at the other end, kind), unordered: for
+    /// analyses that look at every node, where [`Graph::neighbours`] would copy and sort.
+    pub fn edges_of(&self, key: &str, outgoing: bool) -> Vec<(&Node, EdgeKind)> {
+        let Some(&i) = self.index.get(key) else {
+            return Vec::new();
+        };
+        let dir = if outgoing {
+            Direction::Outgoing
+        } else {
+            Direction::Incoming
+        };
+        self.g
+            .edges_directed(i, dir)
+            .map(|e| {
+                let other = if outgoing { e.target() } else { e.source() };
+                (&self.g[other], *e.weight())
+            })
+            .collect()
+    }
+
     /// Key of an app node.
     pub fn app_key(api_name: &str) -> String {
         format!("app:{api_name}")

@@ -1,8 +1,9 @@
 //! Geometry of the pictures of the HTML report (bar charts, the waves timeline, the dependency
 //! graph), computed once with the view-model so templates only place ready-made numbers.
 
-use std::collections::{BTreeMap, BTreeSet};
+use std::collections::BTreeMap;
 
+use rustc_hash::{FxHashMap, FxHashSet};
 use serde::Serialize;
 
 use crate::graph::{Edge, Node, NodeKind};
@@ -255,11 +256,11 @@ fn drawn<'a>(nodes: &'a [Node], edges: &[Edge]) -> Vec<&'a Node> {
     if nodes.len() <= MAX_DRAWN_NODES {
         return nodes.iter().collect();
     }
-    let is_app: BTreeMap<&str, bool> = nodes
+    let is_app: FxHashMap<&str, bool> = nodes
         .iter()
         .map(|n| (n.key.as_str(), n.kind == NodeKind::App))
         .collect();
-    let mut apps_of: BTreeMap<&str, BTreeSet<&str>> = BTreeMap::new();
+    let mut apps_of: FxHashMap<&str, FxHashSet<&str>> = FxHashMap::default();
     for e in edges {
         for (a, b) in [(&e.from, &e.to), (&e.to, &e.from)] {
             if is_app.get(a.as_str()) == Some(&true) && is_app.get(b.as_str()) == Some(&false) {
@@ -267,13 +268,13 @@ fn drawn<'a>(nodes: &'a [Node], edges: &[Edge]) -> Vec<&'a Node> {
             }
         }
     }
-    let mut shared: Vec<(&str, &BTreeSet<&str>)> = apps_of
+    let mut shared: Vec<(&str, &FxHashSet<&str>)> = apps_of
         .iter()
         .filter(|(_, apps)| apps.len() >= 2)
         .map(|(k, apps)| (*k, apps))
         .collect();
     shared.sort_by(|a, b| b.1.len().cmp(&a.1.len()).then(a.0.cmp(b.0)));
-    let mut keep: BTreeSet<&str> = BTreeSet::new();
+    let mut keep: FxHashSet<&str> = FxHashSet::default();
     for (node, apps) in shared {
         let new = 1 + apps.iter().filter(|a| !keep.contains(*a)).count();
         if keep.len() + new <= MAX_DRAWN_NODES {
@@ -300,7 +301,7 @@ fn drawn<'a>(nodes: &'a [Node], edges: &[Edge]) -> Vec<&'a Node> {
 /// with hundreds of apps.
 pub fn graph(all_nodes: &[Node], all_edges: &[Edge]) -> GraphLayout {
     let nodes = drawn(all_nodes, all_edges);
-    let kept: BTreeSet<&str> = nodes.iter().map(|n| n.key.as_str()).collect();
+    let kept: FxHashSet<&str> = nodes.iter().map(|n| n.key.as_str()).collect();
     let edges: Vec<&Edge> = all_edges
         .iter()
         .filter(|e| kept.contains(e.from.as_str()) && kept.contains(e.to.as_str()))
@@ -309,14 +310,14 @@ pub fn graph(all_nodes: &[Node], all_edges: &[Edge]) -> GraphLayout {
     for n in nodes {
         by_kind.entry(column_rank(n.kind)).or_default().push(n);
     }
-    let mut row_of: BTreeMap<&str, usize> = BTreeMap::new();
+    let mut row_of: FxHashMap<&str, usize> = FxHashMap::default();
     if let Some(apps) = by_kind.get_mut(&column_rank(NodeKind::App)) {
         apps.sort_by(|a, b| a.label.cmp(&b.label).then(a.key.cmp(&b.key)));
         for (i, n) in apps.iter().enumerate() {
             row_of.insert(&n.key, i);
         }
     }
-    let mut neighbours: BTreeMap<&str, Vec<usize>> = BTreeMap::new();
+    let mut neighbours: FxHashMap<&str, Vec<usize>> = FxHashMap::default();
     for e in &edges {
         if let Some(&r) = row_of.get(e.from.as_str()) {
             neighbours.entry(&e.to).or_default().push(r);
@@ -333,7 +334,7 @@ pub fn graph(all_nodes: &[Node], all_edges: &[Edge]) -> GraphLayout {
     };
     let mut columns = Vec::new();
     let mut placed = Vec::new();
-    let mut pos: BTreeMap<&str, (u32, u32)> = BTreeMap::new();
+    let mut pos: FxHashMap<&str, (u32, u32)> = FxHashMap::default();
     for (c, (rank, column)) in by_kind.iter_mut().enumerate() {
         if *rank != column_rank(NodeKind::App) {
             column.sort_by(|a, b| weight(a).cmp(&weight(b)).then(a.key.cmp(&b.key)));
