@@ -141,7 +141,7 @@ fn load_config(
 
 /// Render a serde value as pretty JSON with a trailing newline.
 pub fn json<T: serde::Serialize>(value: &T) -> Result<String, Error> {
-    let mut s = serde_json::to_string_pretty(value).map_err(|e| Error::Render {
+    let mut s = crate::report::json::to_string(value).map_err(|e| Error::Render {
         what: "json",
         message: e.to_string(),
     })?;

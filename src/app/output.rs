@@ -93,7 +93,7 @@ impl OutputDir {
     pub fn write_with(
         &self,
         rel: &str,
-        fill: impl FnOnce(&mut dyn std::io::Write) -> Result<(), Error>,
+        fill: impl FnOnce(&mut std::io::BufWriter<std::fs::File>) -> Result<(), Error>,
     ) -> Result<PathBuf, Error> {
         use std::io::Write;
         let path = self.place(rel)?;

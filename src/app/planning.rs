@@ -523,8 +523,8 @@ fn write_text(out: &OutputDir, rel: &str, text: &str) -> Result<(), Error> {
 /// Pretty JSON with a trailing newline (as [`super::json`]), streamed to the file.
 fn stream_json<T: serde::Serialize>(out: &OutputDir, rel: &str, value: &T) -> Result<(), Error> {
     out.write_with(rel, |w| {
-        serde_json::to_writer_pretty(&mut *w, value)
-            .and_then(|()| w.write_all(b"\n").map_err(serde_json::Error::io))
+        crate::report::json::to_writer(&mut *w, value)
+            .and_then(|()| std::io::Write::write_all(w, b"\n").map_err(serde_json::Error::io))
             .map_err(|e| match e.io_error_kind() {
                 Some(kind) => Error::Write {
                     path: rel.into(),

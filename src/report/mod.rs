@@ -6,6 +6,7 @@ pub mod csv_out;
 pub mod html;
 pub mod human;
 pub mod inventory;
+pub mod json;
 pub mod markdown;
 pub mod model;
 pub mod page;

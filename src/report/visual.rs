@@ -413,6 +413,7 @@ fn shorten(label: &str) -> String {
 mod tests {
     use super::*;
     use crate::graph::EdgeKind;
+    use std::collections::BTreeSet;
 
     fn node(key: impl Into<String>, kind: NodeKind, label: impl Into<String>) -> Node {
         Node {
