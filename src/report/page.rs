@@ -44,21 +44,22 @@ impl Out {
 
     /// Input-derived text, escaped.
     fn text(&mut self, s: &str) {
-        if !s.bytes().any(special) {
-            self.0.push_str(s);
-            return;
+        // Runs between special characters are copied whole (they are ASCII, so every cut is
+        // on a character boundary).
+        let mut rest = s;
+        while let Some(i) = rest.bytes().position(special) {
+            self.0.push_str(&rest[..i]);
+            self.0.push_str(match rest.as_bytes()[i] {
+                b'&' => "&amp;",
+                b'<' => "&lt;",
+                b'>' => "&gt;",
+                b'"' => "&quot;",
+                b'\'' => "&#x27;",
+                _ => "&#x2F;",
+            });
+            rest = &rest[i + 1..];
         }
-        for c in s.chars() {
-            match c {
-                '&' => self.0.push_str("&amp;"),
-                '<' => self.0.push_str("&lt;"),
-                '>' => self.0.push_str("&gt;"),
-                '"' => self.0.push_str("&quot;"),
-                '\'' => self.0.push_str("&#x27;"),
-                '/' => self.0.push_str("&#x2F;"),
-                _ => self.0.push(c),
-            }
-        }
+        self.0.push_str(rest);
     }
 
     fn num(&mut self, n: impl Display) {
