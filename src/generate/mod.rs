@@ -181,7 +181,7 @@ pub fn generate(
     let mut named = Vec::with_capacity(targets.len());
     for target in targets {
         let mut notes = Vec::new();
-        let Some(ca) = &target.app.connected_app else {
+        let Some(ca) = target.app.connected_app.as_deref() else {
             let msg = format!(
                 "{}: no connected app file among the inputs; no ECA metadata generated",
                 target.app.api_name

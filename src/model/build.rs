@@ -116,7 +116,7 @@ impl Builder {
         if let Some(existing) = self.apps.remove(&k) {
             app = existing;
         }
-        app.connected_app = Some(sourced(doc, ca));
+        app.connected_app = Some(Box::new(sourced(doc, ca)));
         app.facts_cache = FactsCache::default();
         self.apps.insert(k, app);
     }
@@ -140,7 +140,7 @@ impl Builder {
             Payload::ConnectedApp(ca) => self.add_connected_app(&doc, *ca),
             Payload::EcaHeader(h) => {
                 let app = self.app_mut(&doc.full_name);
-                let eca = app.eca.get_or_insert_with(EcaBundle::default);
+                let eca = app.eca.get_or_insert_with(Box::default);
                 if let Some(first) = &eca.header {
                     let first = first.file.clone();
                     return self.duplicate(&doc, &first);
@@ -258,7 +258,7 @@ impl Builder {
             return;
         };
         let app = self.app_mut(&owner);
-        let eca = app.eca.get_or_insert_with(EcaBundle::default);
+        let eca = app.eca.get_or_insert_with(Box::default);
         eca.files
             .push((doc.kind.type_name().to_string(), doc.file.clone()));
         let dup = match doc.payload.clone() {

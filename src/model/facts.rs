@@ -193,7 +193,7 @@ impl App {
                 if let Some(ca) = &self.connected_app {
                     return Some(connected_app_facts(&ca.value));
                 }
-                self.eca.as_ref().map(eca_facts)
+                self.eca.as_deref().map(eca_facts)
             })
             .as_ref()
     }

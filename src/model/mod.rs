@@ -102,10 +102,11 @@ pub struct App {
     pub namespace: Option<String>,
     /// Distribution state from metadata.
     pub distribution: Distribution,
-    /// The connected app, when its file is among the inputs.
-    pub connected_app: Option<Sourced<ConnectedApp>>,
+    /// The connected app, when its file is among the inputs. Boxed, as is the ECA bundle: they
+    /// are kilobytes, and apps are moved about as inventories are built and sorted.
+    pub connected_app: Option<Box<Sourced<ConnectedApp>>>,
     /// The ECA files, when any are among the inputs.
-    pub eca: Option<EcaBundle>,
+    pub eca: Option<Box<EcaBundle>>,
     /// The JWT certificate of the app (connected app `certificate` or ECA global OAuth).
     pub certificate: Option<CertInfo>,
     /// Why the certificate body could not be parsed, when it could not.
