@@ -30,13 +30,64 @@ pub struct InputFile {
     pub path: PathBuf,
     /// Entry name inside an archive.
     pub entry: Option<String>,
-    /// Content for small files and archive entries; empty for files left to stream.
+    /// Content for small files and archive entries, once [`InputFile::load`]ed; empty for
+    /// files left to stream.
     pub bytes: Vec<u8>,
-    /// Size in bytes.
+    /// Size in bytes (of a file still to load: known once loaded).
     pub size: u64,
+    /// A small file on disk whose bytes are read by [`InputFile::load`], not by discovery: the
+    /// metadata is read while the usage exports stream, not before.
+    pending: bool,
+}
+
+/// Why [`InputFile::load`] read nothing.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum NotLoaded {
+    /// Too large to be a metadata file: skipped, with this reason.
+    TooLarge(String),
+    /// The file could not be read.
+    Failed(String),
 }
 
 impl InputFile {
+    /// A file whose bytes are already in memory (an archive entry, a test input).
+    pub fn in_memory(
+        display: String,
+        path: PathBuf,
+        entry: Option<String>,
+        bytes: Vec<u8>,
+    ) -> Self {
+        InputFile {
+            display,
+            path,
+            entry,
+            size: bytes.len() as u64,
+            bytes,
+            pending: false,
+        }
+    }
+
+    /// Read the bytes of a file discovery left on disk (nothing to do for the others).
+    pub fn load(&mut self) -> Result<(), NotLoaded> {
+        if !self.pending {
+            return Ok(());
+        }
+        let failed = |e: std::io::Error| NotLoaded::Failed(e.to_string());
+        let mut file = std::fs::File::open(&self.path).map_err(failed)?;
+        let size = file.metadata().map_err(failed)?.len();
+        if size > MAX_FILE_BYTES {
+            return Err(NotLoaded::TooLarge(format!(
+                "{size} bytes: larger than any metadata file ({MAX_FILE_BYTES} max)"
+            )));
+        }
+        let mut bytes = Vec::with_capacity(size as usize);
+        file.read_to_end(&mut bytes).map_err(failed)?;
+        self.size = bytes.len() as u64;
+        self.bytes = bytes;
+        self.pending = false;
+        Ok(())
+    }
+
     /// The last path component.
     pub fn file_name(&self) -> &str {
         let name = self.entry.as_deref().unwrap_or(&self.display);
@@ -76,7 +127,7 @@ pub fn discover(inputs: &[PathBuf]) -> Result<Vec<Source>, Error> {
         if meta.is_dir() {
             walk(input, &mut out);
         } else {
-            add_file(input, meta.len(), &mut out);
+            add_file(input, Some(meta.len()), &mut out);
         }
     }
     Ok(out)
@@ -97,10 +148,13 @@ fn walk(dir: &Path, out: &mut Vec<Source>) {
             return;
         }
     };
-    let mut paths: Vec<_> = entries.filter_map(|e| e.ok().map(|e| e.path())).collect();
-    paths.sort();
-    for path in paths {
-        let Ok(meta) = std::fs::symlink_metadata(&path) else {
+    // The entry's type comes with the listing (no stat per file on most file systems).
+    let mut found: Vec<(PathBuf, Option<std::fs::FileType>)> = entries
+        .filter_map(|e| e.ok().map(|e| (e.path(), e.file_type().ok())))
+        .collect();
+    found.sort_by(|a, b| a.0.cmp(&b.0));
+    for (path, file_type) in found {
+        let Some(file_type) = file_type else {
             out.push(Source::Failed {
                 path: display(&path),
                 message: "cannot stat".into(),
@@ -111,13 +165,13 @@ fn walk(dir: &Path, out: &mut Vec<Source>) {
             .file_name()
             .map(|n| n.to_string_lossy().into_owned())
             .unwrap_or_default();
-        if meta.file_type().is_symlink() {
+        if file_type.is_symlink() {
             let reason = "symbolic link: not followed".to_string();
             out.push(Source::Skipped {
                 path: display(&path),
                 reason,
             });
-        } else if meta.is_dir() {
+        } else if file_type.is_dir() {
             if SKIP_DIRS.contains(&name.as_str()) {
                 let reason = "tool or dependency folder: not org metadata".to_string();
                 out.push(Source::Skipped {
@@ -128,7 +182,7 @@ fn walk(dir: &Path, out: &mut Vec<Source>) {
                 walk(&path, out);
             }
         } else {
-            add_file(&path, meta.len(), out);
+            add_file(&path, None, out);
         }
     }
 }
@@ -140,7 +194,10 @@ fn is_stream_candidate(path: &Path) -> bool {
     matches!(ext.as_deref(), Some("csv" | "tsv"))
 }
 
-fn add_file(path: &Path, size: u64, out: &mut Vec<Source>) {
+/// A file found on disk (`size` when already known). Archives are opened here; usage exports
+/// (gigabytes) are streamed by the usage stage; everything else is read by
+/// [`InputFile::load`].
+fn add_file(path: &Path, size: Option<u64>, out: &mut Vec<Source>) {
     let shown = display(path);
     if path
         .extension()
@@ -148,37 +205,29 @@ fn add_file(path: &Path, size: u64, out: &mut Vec<Source>) {
     {
         return read_zip(path, &shown, out);
     }
-    if is_stream_candidate(path) {
-        // Usage exports can be gigabytes: they are streamed by the usage stage, not loaded here.
-        let file = InputFile {
-            display: shown,
-            path: path.into(),
-            entry: None,
-            bytes: Vec::new(),
-            size,
-        };
-        return out.push(Source::File(file));
-    }
-    if size > MAX_FILE_BYTES {
-        let reason = format!("{size} bytes: larger than any metadata file ({MAX_FILE_BYTES} max)");
-        return out.push(Source::Skipped {
-            path: shown,
-            reason,
-        });
-    }
-    match std::fs::read(path) {
-        Ok(bytes) => out.push(Source::File(InputFile {
-            display: shown,
-            path: path.into(),
-            entry: None,
-            bytes,
-            size,
-        })),
-        Err(e) => out.push(Source::Failed {
-            path: shown,
-            message: e.to_string(),
-        }),
-    }
+    let stream = is_stream_candidate(path);
+    let size = match size {
+        Some(s) => s,
+        // The progress bar needs the size of what is streamed.
+        None if stream => match std::fs::metadata(path) {
+            Ok(m) => m.len(),
+            Err(e) => {
+                return out.push(Source::Failed {
+                    path: shown,
+                    message: e.to_string(),
+                })
+            }
+        },
+        None => 0,
+    };
+    out.push(Source::File(InputFile {
+        display: shown,
+        path: path.into(),
+        entry: None,
+        bytes: Vec::new(),
+        size,
+        pending: !stream,
+    }));
 }
 
 fn read_zip(path: &Path, shown: &str, out: &mut Vec<Source>) {
@@ -231,17 +280,94 @@ fn read_zip(path: &Path, shown: &str, out: &mut Vec<Source>) {
             .take(MAX_FILE_BYTES + 1)
             .read_to_end(&mut bytes)
         {
-            Ok(_) => out.push(Source::File(InputFile {
-                display: entry_shown,
-                path: path.into(),
-                entry: Some(name),
-                size: bytes.len() as u64,
+            Ok(_) => out.push(Source::File(InputFile::in_memory(
+                entry_shown,
+                path.into(),
+                Some(name),
                 bytes,
-            })),
+            ))),
             Err(e) => out.push(Source::Failed {
                 path: entry_shown,
                 message: e.to_string(),
             }),
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn last(p: &str) -> &str {
+        p.trim_end_matches('/').rsplit('/').next().unwrap_or("")
+    }
+
+    /// (last path component, what discovery made of it).
+    fn files(sources: &[Source]) -> Vec<(&str, &str)> {
+        sources
+            .iter()
+            .map(|s| match s {
+                Source::File(f) => (f.file_name(), "file"),
+                Source::Skipped { path, .. } => (last(path), "skipped"),
+                Source::Failed { path, .. } => (last(path), "failed"),
+            })
+            .collect()
+    }
+
+    #[test]
+    fn every_entry_is_accounted_for_and_metadata_is_read_on_load() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let root = dir.path();
+        std::fs::create_dir_all(root.join("node_modules/x")).expect("mkdir");
+        std::fs::write(root.join("A.connectedApp-meta.xml"), "<x/>").expect("write");
+        std::fs::write(root.join("LoginHistory.csv"), "Id\n1\n").expect("write");
+        #[cfg(unix)]
+        std::os::unix::fs::symlink(root.join("A.connectedApp-meta.xml"), root.join("B.xml"))
+            .expect("symlink");
+        let found = discover(&[root.to_path_buf()]).expect("discover");
+        let mut expected = vec![("A.connectedApp-meta.xml", "file")];
+        if cfg!(unix) {
+            expected.push(("B.xml", "skipped"));
+        }
+        expected.extend([("LoginHistory.csv", "file"), ("node_modules", "skipped")]);
+        assert_eq!(files(&found), expected);
+        let Source::File(meta) = &found[0] else {
+            panic!("{found:?}")
+        };
+        // Discovery lists; the bytes come with `load` (the usage export is never loaded).
+        assert!(meta.bytes.is_empty());
+        let mut meta = meta.clone();
+        meta.load().expect("load");
+        assert_eq!(meta.bytes, b"<x/>");
+        assert_eq!(meta.size, 4);
+        let csv = found.iter().find_map(|s| match s {
+            Source::File(f) if f.file_name() == "LoginHistory.csv" => Some(f),
+            _ => None,
+        });
+        let mut csv = csv.expect("csv").clone();
+        assert_eq!(csv.size, 5);
+        csv.load().expect("nothing to load");
+        assert!(csv.bytes.is_empty());
+    }
+
+    #[test]
+    fn load_reports_oversized_and_vanished_files() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let big = dir.path().join("Big.connectedApp-meta.xml");
+        let f = std::fs::File::create(&big).expect("create");
+        // Sparse: no 64 MiB is written.
+        f.set_len(MAX_FILE_BYTES + 1).expect("set_len");
+        let gone = dir.path().join("Gone.connectedApp-meta.xml");
+        std::fs::write(&gone, "<x/>").expect("write");
+        let found = discover(&[dir.path().to_path_buf()]).expect("discover");
+        std::fs::remove_file(&gone).expect("rm");
+        let mut loaded = found.into_iter().map(|s| match s {
+            Source::File(mut f) => f.load(),
+            other => panic!("{other:?}"),
+        });
+        assert!(
+            matches!(loaded.next(), Some(Err(NotLoaded::TooLarge(r))) if r.contains("larger than any metadata file"))
+        );
+        assert!(matches!(loaded.next(), Some(Err(NotLoaded::Failed(_)))));
     }
 }

@@ -11,7 +11,7 @@ use serde::Serialize;
 
 use crate::diag::{Level, Note};
 use crate::metadata::{self, cert, Detected, Document, Kind};
-pub use discover::{discover, InputFile, Source};
+pub use discover::{discover, InputFile, NotLoaded, Source};
 
 /// What happened to one input file.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
@@ -113,7 +113,22 @@ pub fn read_all(sources: Vec<Source>) -> Ingested {
     out
 }
 
-fn read_one(file: InputFile, out: &mut Ingested) {
+fn read_one(mut file: InputFile, out: &mut Ingested) {
+    match file.load() {
+        Ok(()) => {}
+        Err(NotLoaded::TooLarge(reason)) => return ignore(out, &file, reason),
+        // As for a file discovery could not open.
+        Err(NotLoaded::Failed(message)) => {
+            return out.files.push(FileRecord {
+                path: file.display,
+                status: FileStatus::Unreadable {
+                    line: None,
+                    column: None,
+                    message,
+                },
+            })
+        }
+    }
     let name = file.file_name().to_string();
     match Kind::detect(&name) {
         Some(Detected::Metadata { kind, full_name }) => read_metadata(file, kind, &full_name, out),

@@ -291,12 +291,13 @@ pub mod testing {
         let mut inv = inventory(files);
         let inputs: Vec<crate::ingest::InputFile> = csvs
             .iter()
-            .map(|(name, text)| crate::ingest::InputFile {
-                display: name.to_string(),
-                path: name.into(),
-                entry: Some(name.to_string()),
-                bytes: text.as_bytes().to_vec(),
-                size: text.len() as u64,
+            .map(|(name, text)| {
+                crate::ingest::InputFile::in_memory(
+                    name.to_string(),
+                    name.into(),
+                    Some(name.to_string()),
+                    text.as_bytes().to_vec(),
+                )
             })
             .collect();
         let usage = crate::usage::read_usage(&inputs);

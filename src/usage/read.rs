@@ -577,13 +577,12 @@ mod tests {
     use proptest::prelude::*;
 
     fn input(bytes: &[u8]) -> InputFile {
-        InputFile {
-            display: "mem.csv".into(),
-            path: "mem.csv".into(),
-            entry: Some("mem.csv".into()),
-            bytes: bytes.to_vec(),
-            size: bytes.len() as u64,
-        }
+        InputFile::in_memory(
+            "mem.csv".into(),
+            "mem.csv".into(),
+            Some("mem.csv".into()),
+            bytes.to_vec(),
+        )
     }
 
     fn users(out: &FileOutput) -> Vec<Option<String>> {
