@@ -4,47 +4,48 @@ use super::{EdgeKind, Graph, NodeKind};
 use crate::model::Inventory;
 
 /// A relation learned from usage data: `user` used `app` (token or login), from a network.
+/// Names are borrowed from the usage data (a large org has tens of thousands of links).
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub enum UsageLink {
+pub enum UsageLink<'a> {
     /// The user holds a token for the app.
     Authorized {
         /// App API name.
-        app: String,
+        app: &'a str,
         /// Username.
-        user: String,
+        user: &'a str,
     },
     /// The user logged in through the app.
     LoggedIn {
         /// App API name.
-        app: String,
+        app: &'a str,
         /// Username.
-        user: String,
+        user: &'a str,
     },
     /// Calls to the app came from this network.
     Network {
         /// App API name.
-        app: String,
+        app: &'a str,
         /// CIDR.
-        cidr: String,
+        cidr: &'a str,
     },
     /// The user has this profile.
     Profile {
-        /// Username.
+        /// Username (lower case) or user id.
         user: String,
         /// Profile name.
-        profile: String,
+        profile: &'a str,
     },
     /// The user is assigned this permission set (or group).
     Assigned {
         /// Username.
-        user: String,
+        user: &'a str,
         /// Permission set API name.
-        permission_set: String,
+        permission_set: &'a str,
     },
 }
 
 /// Build the graph from metadata and usage links.
-pub fn build(inv: &Inventory, links: &[UsageLink]) -> Graph {
+pub fn build(inv: &Inventory, links: &[UsageLink<'_>]) -> Graph {
     let mut g = Graph::default();
     for app in &inv.apps {
         let a = g.add_node(
@@ -109,7 +110,7 @@ pub fn build(inv: &Inventory, links: &[UsageLink]) -> Graph {
     g
 }
 
-fn add_link(g: &mut Graph, link: &UsageLink) {
+fn add_link(g: &mut Graph, link: &UsageLink<'_>) {
     match link {
         UsageLink::Authorized { app, user } | UsageLink::LoggedIn { app, user } => {
             let a = g.add_node(NodeKind::App, app, app);
@@ -149,25 +150,23 @@ const MAX_LOGIN_USERS_PER_APP: usize = 25;
 const MAX_NETWORKS_PER_APP: usize = 5;
 
 /// Relations usage data shows: token holders, login users, source networks, user profiles.
-pub fn usage_links(
-    inv: &Inventory,
-    usage: &crate::usage::UsageData,
-    join: &crate::usage::UsageJoin,
-) -> Vec<UsageLink> {
+pub fn usage_links<'a>(
+    inv: &'a Inventory,
+    usage: &'a crate::usage::UsageData,
+    join: &'a crate::usage::UsageJoin,
+) -> Vec<UsageLink<'a>> {
     use rayon::prelude::*;
     // Per app on all cores (a large org has thousands of apps and tens of thousands of links).
-    let per_app: Vec<Vec<UsageLink>> = inv
+    let per_app: Vec<Vec<UsageLink<'a>>> = inv
         .apps
         .par_iter()
         .map(|app| app_links(app, join))
         .collect();
-    let mut links: Vec<UsageLink> = per_app.into_iter().flatten().collect();
+    let mut links: Vec<UsageLink<'a>> = per_app.into_iter().flatten().collect();
     let users: std::collections::HashSet<&str> = links
         .iter()
         .filter_map(|l| match l {
-            UsageLink::Authorized { user, .. } | UsageLink::LoggedIn { user, .. } => {
-                Some(user.as_str())
-            }
+            UsageLink::Authorized { user, .. } | UsageLink::LoggedIn { user, .. } => Some(*user),
             _ => None,
         })
         .collect();
@@ -192,7 +191,7 @@ pub fn usage_links(
         if users.contains(name.as_str()) || run_as.contains(&name.to_ascii_lowercase()) {
             profiles.push(UsageLink::Profile {
                 user: name,
-                profile: profile.clone(),
+                profile,
             });
         }
     }
@@ -201,29 +200,32 @@ pub fn usage_links(
 }
 
 /// The usage links of one app: token holders, login users, its busiest source networks.
-fn app_links(app: &crate::model::App, join: &crate::usage::UsageJoin) -> Vec<UsageLink> {
+fn app_links<'a>(
+    app: &'a crate::model::App,
+    join: &'a crate::usage::UsageJoin,
+) -> Vec<UsageLink<'a>> {
     let mut links = Vec::new();
     let Some(u) = join.for_app(app).and_then(|v| v.usage) else {
         return links;
     };
     for user in u.tokens.keys() {
         links.push(UsageLink::Authorized {
-            app: app.api_name.clone(),
-            user: user.clone(),
+            app: &app.api_name,
+            user,
         });
     }
     for user in u.logins.users.iter().take(MAX_LOGIN_USERS_PER_APP) {
         links.push(UsageLink::LoggedIn {
-            app: app.api_name.clone(),
-            user: user.clone(),
+            app: &app.api_name,
+            user,
         });
     }
     let mut nets: Vec<(&String, &u64)> = u.logins.networks.iter().collect();
     nets.sort_by(|a, b| b.1.cmp(a.1).then(a.0.cmp(b.0)));
     for (cidr, _) in nets.into_iter().take(MAX_NETWORKS_PER_APP) {
         links.push(UsageLink::Network {
-            app: app.api_name.clone(),
-            cidr: cidr.clone(),
+            app: &app.api_name,
+            cidr,
         });
     }
     links

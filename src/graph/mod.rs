@@ -147,6 +147,8 @@ pub struct Graph {
     /// The edges present, so that each is added once without walking a node's edges (a
     /// shared integration user of a large org has thousands).
     edge_set: rustc_hash::FxHashSet<(NodeIndex, NodeIndex, EdgeKind)>,
+    /// Where keys are spelled out for lookups (most name a node already there).
+    scratch: String,
 }
 
 impl Graph {
@@ -165,7 +167,8 @@ impl Graph {
 
     /// [`Graph::node`] by index, for the builder.
     fn add_node(&mut self, kind: NodeKind, name: &str, label: &str) -> NodeIndex {
-        let mut key = String::with_capacity(kind.prefix().len() + 1 + name.len());
+        let mut key = std::mem::take(&mut self.scratch);
+        key.clear();
         key.push_str(kind.prefix());
         key.push(':');
         if kind == NodeKind::User {
@@ -173,15 +176,17 @@ impl Graph {
         } else {
             key.push_str(name);
         }
-        if let Some(&i) = self.index.get(&key) {
-            return i;
-        }
-        let i = self.g.add_node(Node {
-            key: key.clone(),
-            kind,
-            label: label.to_string(),
+        let found = self.index.get(key.as_str()).copied();
+        let i = found.unwrap_or_else(|| {
+            let i = self.g.add_node(Node {
+                key: key.clone(),
+                kind,
+                label: label.to_string(),
+            });
+            self.index.insert(key.clone(), i);
+            i
         });
-        self.index.insert(key, i);
+        self.scratch = key;
         i
     }
 
