@@ -123,7 +123,7 @@ pub(super) fn findings_of(loaded: &super::Loaded, g: &graph::Graph) -> Vec<rules
         join: &loaded.join,
     };
     let mut findings = rules::run(&cx);
-    snippets::fill(&mut findings);
+    snippets::fill(&mut findings, &loaded.ingested.texts);
     findings
 }
 

@@ -1,7 +1,7 @@
 //! Fill metadata evidence with the source line it points at, for human output. This is I/O,
 //! so it lives in the orchestration, not in the rules.
 
-use std::collections::{BTreeMap, BTreeSet};
+use std::collections::{BTreeMap, HashMap};
 use std::io::Read;
 
 use crate::rules::{Evidence, Finding};
@@ -50,29 +50,10 @@ fn clean(line: &str, element: &str) -> String {
     }
 }
 
-/// Attach snippets to every metadata evidence item that has a line.
-pub fn fill(findings: &mut [Finding]) {
-    use rayon::prelude::*;
-    let wanted: BTreeSet<&str> = findings
-        .iter()
-        .flat_map(|f| &f.evidence)
-        .filter_map(|ev| match ev {
-            Evidence::Metadata {
-                file,
-                line: Some(_),
-                ..
-            } => Some(file.as_str()),
-            _ => None,
-        })
-        .collect();
-    // A large org's findings point into thousands of files: they are read on all cores.
-    let lines: BTreeMap<String, Option<Vec<String>>> = wanted
-        .into_par_iter()
-        .map(|file| {
-            let lines = load(file).map(|t| t.lines().map(String::from).collect());
-            (file.to_string(), lines)
-        })
-        .collect();
+/// Attach snippets to every metadata evidence item that has a line: from `texts` (the files
+/// as the ingest read them), else from the file itself.
+pub fn fill(findings: &mut [Finding], texts: &HashMap<String, String>) {
+    let mut read: BTreeMap<String, Option<String>> = BTreeMap::new();
     for f in findings.iter_mut() {
         for ev in &mut f.evidence {
             let Evidence::Metadata {
@@ -84,11 +65,17 @@ pub fn fill(findings: &mut [Finding]) {
             else {
                 continue;
             };
-            let text = lines
-                .get(file.as_str())
-                .and_then(Option::as_ref)
-                .and_then(|l| l.get((*line as usize).checked_sub(1)?));
-            *snippet = text.map(|t| clean(t, element));
+            let text = match texts.get(file.as_str()) {
+                Some(t) => Some(t.as_str()),
+                None => read
+                    .entry(file.clone())
+                    .or_insert_with(|| load(file))
+                    .as_deref(),
+            };
+            let at = (*line as usize).checked_sub(1);
+            *snippet = text
+                .and_then(|t| t.lines().nth(at?))
+                .map(|l| clean(l, element));
         }
     }
 }
@@ -96,6 +83,63 @@ pub fn fill(findings: &mut [Finding]) {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    fn finding(files: &[(&str, u32, &str)]) -> Finding {
+        Finding {
+            rule: "ECA000",
+            name: "test",
+            severity: crate::rules::Severity::Info,
+            app: None,
+            message: String::new(),
+            evidence: files
+                .iter()
+                .map(|(file, line, element)| Evidence::Metadata {
+                    file: file.to_string(),
+                    line: Some(*line),
+                    element: element.to_string(),
+                    snippet: None,
+                })
+                .collect(),
+            accepted: None,
+        }
+    }
+
+    fn snippets(f: &Finding) -> Vec<Option<&str>> {
+        f.evidence
+            .iter()
+            .map(|e| match e {
+                Evidence::Metadata { snippet, .. } => snippet.as_deref(),
+                _ => None,
+            })
+            .collect()
+    }
+
+    #[test]
+    fn quotes_the_ingested_text_else_the_file() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let on_disk = dir.path().join("B.xml");
+        std::fs::write(&on_disk, "<a>\n  <b>disk</b>\n").expect("write");
+        let on_disk = on_disk.to_string_lossy().into_owned();
+        let texts = HashMap::from([("A.xml".to_string(), "<a>\n  <b>memory</b>\n".to_string())]);
+        let mut fs = [finding(&[
+            ("A.xml", 2, "b"),
+            (&on_disk, 2, "b"),
+            ("A.xml", 9, "b"),
+            ("A.xml", 0, "b"),
+            ("missing.xml", 1, "b"),
+        ])];
+        fill(&mut fs, &texts);
+        assert_eq!(
+            snippets(&fs[0]),
+            [
+                Some("  <b>memory</b>"),
+                Some("  <b>disk</b>"),
+                None,
+                None,
+                None
+            ]
+        );
+    }
 
     #[test]
     fn hides_sensitive_and_shortens() {

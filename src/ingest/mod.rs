@@ -76,6 +76,9 @@ pub struct Ingested {
     pub usage_files: Vec<InputFile>,
     /// `ecaplan.toml` files found among the inputs.
     pub config_files: Vec<InputFile>,
+    /// The text of each metadata file read, by the name users see: the source lines findings
+    /// quote come from here rather than from a second read of the inputs.
+    pub texts: std::collections::HashMap<String, String>,
 }
 
 impl Ingested {
@@ -87,6 +90,7 @@ impl Ingested {
         self.secrets.extend(other.secrets);
         self.usage_files.extend(other.usage_files);
         self.config_files.extend(other.config_files);
+        self.texts.extend(other.texts);
     }
 }
 
@@ -153,6 +157,7 @@ fn read_metadata(file: InputFile, kind: Kind, full_name: &str, out: &mut Ingeste
             });
             out.notes.extend(doc.notes.iter().cloned());
             out.documents.push(doc);
+            out.texts.insert(file.display.clone(), text.to_string());
         }
         Err(e) => unreadable(out, &file, Some(e.pos), e.message),
     }
