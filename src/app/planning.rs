@@ -130,10 +130,10 @@ pub fn plan(args: &PlanArgs) -> Result<Outcome, Error> {
         },
         || findings_of(&loaded, &g),
     );
-    timer.lap("rules");
+    timer.lap("rules (graph exports and coupled groups beside them)");
     let plan = plan_of(&loaded, &findings, &groups);
     exports?;
-    timer.lap("plan (graph exports beside the rules)");
+    timer.lap("plan");
     let analysed = Analysed {
         graph: &g,
         findings,
