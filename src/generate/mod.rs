@@ -325,30 +325,29 @@ impl<'a> Secrets<'a> {
         let finder = aho_corasick::AhoCorasick::new(&patterns).ok();
         Secrets { list, finder }
     }
+
+    /// What kind of secret `text` contains, if any.
+    fn find(&self, text: &str) -> Option<&'static str> {
+        match &self.finder {
+            Some(ac) => ac.find(text).map(|m| self.list[m.pattern().as_usize()].1),
+            None => self
+                .list
+                .iter()
+                .find(|(s, _)| text.contains(s.trim()))
+                .map(|(_, w)| *w),
+        }
+    }
 }
 
 /// Last line of defence (reference §14.1 #1, #2): no consumer secret, consumer key or private
 /// key from the inputs may appear in any generated file.
 fn check_no_secrets(secrets: &Secrets<'_>, files: &[GeneratedFile]) -> Result<(), GenerateError> {
-    let Secrets {
-        list: secrets,
-        finder,
-    } = secrets;
     // Files are scanned on all cores; the first offending file in path order is reported.
     let offence = files.par_iter().find_map_first(|f| {
         if crate::metadata::cert::contains_private_key(&f.contents) {
             return Some((f, "private key"));
         }
-        let hit = match &finder {
-            Some(ac) => ac
-                .find(&f.contents)
-                .map(|m| secrets[m.pattern().as_usize()].1),
-            None => secrets
-                .iter()
-                .find(|(s, _)| f.contents.contains(s.trim()))
-                .map(|(_, w)| *w),
-        };
-        hit.map(|what| (f, what))
+        secrets.find(&f.contents).map(|what| (f, what))
     });
     match offence {
         Some((f, what)) => Err(GenerateError::SecretInOutput {
