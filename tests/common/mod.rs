@@ -86,3 +86,85 @@ pub fn golden(name: &str, actual: &str) {
         );
     }
 }
+
+/// Every file under `dir` (relative path, `/`-separated) with its length and a hash of its
+/// bytes: equal digests before and after a run mean the run left the tree untouched.
+pub fn tree_digest(dir: &Path) -> std::collections::BTreeMap<String, (u64, u64)> {
+    use std::hash::{Hash, Hasher};
+    fn walk(root: &Path, dir: &Path, out: &mut std::collections::BTreeMap<String, (u64, u64)>) {
+        let Ok(entries) = std::fs::read_dir(dir) else {
+            return;
+        };
+        for entry in entries.flatten() {
+            let path = entry.path();
+            let rel = path
+                .strip_prefix(root)
+                .expect("below root")
+                .to_string_lossy()
+                .replace('\\', "/");
+            let Ok(ft) = entry.file_type() else { continue };
+            if ft.is_dir() {
+                out.insert(format!("{rel}/"), (0, 0));
+                walk(root, &path, out);
+            } else if ft.is_file() {
+                let bytes = std::fs::read(&path).expect("read input file");
+                let mut h = std::collections::hash_map::DefaultHasher::new();
+                bytes.hash(&mut h);
+                out.insert(rel, (bytes.len() as u64, h.finish()));
+            } else {
+                out.insert(format!("{rel}@"), (0, 0));
+            }
+        }
+    }
+    let mut out = std::collections::BTreeMap::new();
+    walk(dir, dir, &mut out);
+    out
+}
+
+/// Run the binary with arguments from the package root, killed (and the test failed) when it
+/// has not finished after `secs` seconds: adversarial inputs must end, never hang.
+pub fn ecaplan_bounded<I, S>(args: I, secs: u64) -> Output
+where
+    I: IntoIterator<Item = S>,
+    S: AsRef<std::ffi::OsStr>,
+{
+    use std::process::Stdio;
+    let mut child = Command::new(env!("CARGO_BIN_EXE_ecaplan"))
+        .args(args)
+        .current_dir(env!("CARGO_MANIFEST_DIR"))
+        .stdin(Stdio::null())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("run ecaplan");
+    // Drain the pipes on threads so a chatty child cannot block on a full pipe.
+    let mut stdout = child.stdout.take().expect("stdout");
+    let mut stderr = child.stderr.take().expect("stderr");
+    let out_t = std::thread::spawn(move || {
+        let mut v = Vec::new();
+        std::io::Read::read_to_end(&mut stdout, &mut v).ok();
+        v
+    });
+    let err_t = std::thread::spawn(move || {
+        let mut v = Vec::new();
+        std::io::Read::read_to_end(&mut stderr, &mut v).ok();
+        v
+    });
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(secs);
+    let status = loop {
+        if let Some(status) = child.try_wait().expect("wait") {
+            break status;
+        }
+        if std::time::Instant::now() > deadline {
+            child.kill().ok();
+            child.wait().ok();
+            panic!("ecaplan did not finish within {secs} s (hang)");
+        }
+        std::thread::sleep(std::time::Duration::from_millis(20));
+    };
+    Output {
+        status,
+        stdout: out_t.join().expect("stdout thread"),
+        stderr: err_t.join().expect("stderr thread"),
+    }
+}
