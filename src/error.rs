@@ -13,6 +13,15 @@ pub enum Error {
         /// Why.
         message: String,
     },
+    /// The output folder cannot be used (it is, holds or lies in an input; it holds files
+    /// ecaplan did not write; ...).
+    #[error("cannot use output folder {}: {message}", path.display())]
+    Output {
+        /// The output folder, as given.
+        path: PathBuf,
+        /// Why.
+        message: String,
+    },
     /// `--strict` and some files were unreadable.
     #[error("{count} input file(s) could not be read (--strict)")]
     Strict {

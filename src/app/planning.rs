@@ -1,6 +1,8 @@
 //! The commands that plan and write folders: `plan` and `generate`, with the report model
 //! they share with `assess --format sarif|markdown|html`, and the concurrent writers.
 
+use std::path::{Path, PathBuf};
+
 use super::output::OutputDir;
 use super::{load, unreadable_lines, Outcome};
 use crate::cli::*;
@@ -108,9 +110,15 @@ fn plan_of(
 /// `ecaplan plan`.
 pub fn plan(args: &PlanArgs) -> Result<Outcome, Error> {
     let timer = Timer::from_env();
+    // The output folder is checked (and locked) before anything is read: a refused folder
+    // costs the user no wait.
+    let out = OutputDir::prepare(
+        &args.output,
+        args.force,
+        &read_paths(&args.input, args.templates.as_deref()),
+    )?;
     let mut loaded = load(&args.input)?;
     timer.lap("load (metadata + usage)");
-    let out = OutputDir::prepare(&args.output, args.force)?;
     // The apps' report rows need only the inputs: they are made while the graph is built.
     let (g, rows) = rayon::join(
         || build_graph(&loaded),
@@ -141,13 +149,14 @@ pub fn plan(args: &PlanArgs) -> Result<Outcome, Error> {
     };
     write_outputs(&out, &loaded, analysed, &plan, args, &timer)?;
     timer.lap("render + write");
+    let mut stderr = notices(&out);
     let out_root = out.commit()?;
-    let mut stderr = format!(
+    stderr.push_str(&format!(
         "{} app(s) in {} wave(s); wrote {}\n",
         plan.apps.len(),
         plan.waves.len(),
         out_root.join("plan.json").display()
-    );
+    ));
     stderr.push_str(&unreadable_lines(&loaded.files));
     // The process ends with this command: freeing a large org's inputs, graph and plan one
     // allocation at a time would only delay the exit (by tens of milliseconds).
@@ -391,8 +400,26 @@ fn generate_for(
     })
 }
 
+/// Every path a run reads: the inputs, `--config` and `--templates` (an output folder must
+/// keep apart from all of them).
+fn read_paths<'a>(input: &'a crate::cli::InputArgs, templates: Option<&'a Path>) -> Vec<&'a Path> {
+    let mut paths: Vec<&Path> = input.inputs.iter().map(PathBuf::as_path).collect();
+    paths.extend(input.config.as_deref());
+    paths.extend(templates);
+    paths
+}
+
+/// `note: ...` lines for what the output folder's preparation found.
+fn notices(out: &OutputDir) -> String {
+    out.notices()
+        .iter()
+        .map(|n| format!("note: {n}\n"))
+        .collect()
+}
+
 /// `ecaplan generate`: only the ECA metadata of the named apps.
 pub fn generate(args: &GenerateArgs) -> Result<Outcome, Error> {
+    let out = OutputDir::prepare(&args.output, args.force, &read_paths(&args.input, None))?;
     let mut loaded = load(&args.input)?;
     for name in &args.app {
         if loaded.inventory.app(name).is_none() {
@@ -405,9 +432,8 @@ pub fn generate(args: &GenerateArgs) -> Result<Outcome, Error> {
     let Analysis { graph: g, findings } = analyse(&mut loaded);
     let plan = plan_of(&loaded, &findings, &analysis::coupled_groups(&g));
     let generated = generate_for(&plan, &loaded, &args.api_version, Some(&args.app))?;
-    let out = OutputDir::prepare(&args.output, args.force)?;
     write_all(&out, &generated.files)?;
-    let mut stderr = String::new();
+    let mut stderr = notices(&out);
     for name in &args.app {
         if let Some(p) = plan
             .apps

@@ -1,8 +1,12 @@
-//! The output folder: refuses to overwrite without `--force`, keeps every path inside the
-//! folder, and appears atomically: everything is written into a hidden staging folder beside
-//! it, which replaces the output folder in one rename when all files are written. A run that
-//! fails half-way leaves the previous output untouched (one rename, not one per file: a large
-//! org has thousands of files).
+//! The output folder: where it may be ([`place`]), and how it is replaced ([`swap`]). Every
+//! path written stays inside the folder. Everything is written into a staging folder beside
+//! it, which takes the output folder's place in one atomic exchange when all files are written;
+//! a run that fails or is killed half-way leaves the previous output as it was.
+
+mod place;
+mod swap;
+
+pub use place::{marker_text, MARKER};
 
 use std::path::{Component, Path, PathBuf};
 
@@ -11,11 +15,19 @@ use crate::error::Error;
 /// An output folder being written (by several threads at once).
 #[derive(Debug)]
 pub struct OutputDir {
+    /// As the user named it (shown in messages).
     root: PathBuf,
+    /// Absolute and resolved: what is swapped.
+    real: PathBuf,
     staging: PathBuf,
     /// Folders already created: thousands of files share a few folders, and asking the file
     /// system again for each file costs a path walk apiece.
     made: std::sync::Mutex<std::collections::HashSet<PathBuf>>,
+    /// What the user should hear about (leftovers of interrupted runs).
+    notices: Vec<String>,
+    /// Held until the new tree is in place.
+    _lock: swap::Lock,
+    committed: bool,
 }
 
 fn io(path: &Path) -> impl FnOnce(std::io::Error) -> Error + '_ {
@@ -26,36 +38,43 @@ fn io(path: &Path) -> impl FnOnce(std::io::Error) -> Error + '_ {
 }
 
 impl OutputDir {
-    /// Check `root` (absent, empty, or `force`) and start a staging folder beside it.
-    pub fn prepare(root: &Path, force: bool) -> Result<OutputDir, Error> {
-        if root.exists() {
-            let non_empty = std::fs::read_dir(root).map_err(io(root))?.next().is_some();
-            if non_empty && !force {
-                return Err(Error::Input {
-                    path: root.to_path_buf(),
-                    message: "output folder is not empty (use --force to overwrite)".into(),
-                });
-            }
-        }
-        let name = root
+    /// Check where `root` is (apart from every one of `inputs`: the inputs, `--config`,
+    /// `--templates`), wait for any other run writing beside it, check what is there (absent,
+    /// empty, or with `force` an earlier ecaplan output), clean up leftovers of interrupted
+    /// runs and start a staging folder beside it.
+    pub fn prepare(root: &Path, force: bool, inputs: &[&Path]) -> Result<OutputDir, Error> {
+        let real = place::resolve(root).map_err(io(root))?;
+        let inputs: Vec<place::Input> =
+            inputs.iter().filter_map(|p| place::Input::new(p)).collect();
+        place::check_place(root, &real, &inputs)?;
+        let name = real
             .file_name()
             .map(|n| n.to_string_lossy().into_owned())
             .unwrap_or_else(|| "out".into());
-        let parent = root
-            .parent()
-            .filter(|p| !p.as_os_str().is_empty())
-            .unwrap_or(Path::new("."));
-        std::fs::create_dir_all(parent).map_err(io(parent))?;
-        let staging = parent.join(format!(".{name}.ecaplan-staging"));
-        if staging.exists() {
-            std::fs::remove_dir_all(&staging).map_err(io(&staging))?;
-        }
-        std::fs::create_dir_all(&staging).map_err(io(&staging))?;
+        let parent = real.parent().unwrap_or(Path::new("/")).to_path_buf();
+        std::fs::create_dir_all(&parent).map_err(io(&parent))?;
+        let lock = swap::lock(&parent).map_err(io(&parent))?;
+        place::check_contents(root, &real, force)?;
+        let notices = swap::clean_leftovers(&parent, &name);
+        let staging = parent.join(swap::staging_name(&name));
+        std::fs::create_dir(&staging).map_err(io(&staging))?;
+        // The marker first: a staging folder left by a killed run is recognisably ecaplan's.
+        let marker = staging.join(MARKER);
+        std::fs::write(&marker, marker_text()).map_err(io(&marker))?;
         Ok(OutputDir {
             root: root.to_path_buf(),
+            real,
             staging,
             made: std::sync::Mutex::default(),
+            notices,
+            _lock: lock,
+            committed: false,
         })
+    }
+
+    /// Messages for the user about the folder's surroundings (leftovers removed or kept).
+    pub fn notices(&self) -> &[String] {
+        &self.notices
     }
 
     /// Write `rel` (a relative, `/`-separated path that must stay inside the folder).
@@ -117,18 +136,25 @@ impl OutputDir {
         Ok(path)
     }
 
-    /// Replace the output folder with everything written.
-    pub fn commit(self) -> Result<PathBuf, Error> {
-        if self.root.exists() {
-            std::fs::remove_dir_all(&self.root).map_err(io(&self.root))?;
-        }
-        std::fs::rename(&self.staging, &self.root).map_err(io(&self.root))?;
-        Ok(self.root)
+    /// Put everything written in the output folder's place, atomically.
+    pub fn commit(mut self) -> Result<PathBuf, Error> {
+        swap::swap_in(&self.staging, &self.real).map_err(io(&self.root))?;
+        self.committed = true;
+        Ok(self.root.clone())
     }
 
     /// The folder (once committed).
     pub fn root(&self) -> &Path {
         &self.root
+    }
+}
+
+impl Drop for OutputDir {
+    /// A run that failed leaves the previous output as it was and no staging folder behind.
+    fn drop(&mut self) {
+        if !self.committed {
+            let _ = swap::remove_tree(&self.staging);
+        }
     }
 }
 
@@ -155,7 +181,7 @@ mod tests {
     fn confines_paths_refuses_to_overwrite_and_swaps_atomically() {
         let tmp = tempfile::tempdir().expect("tmp");
         let root = tmp.path().join("out");
-        let out = OutputDir::prepare(&root, false).expect("absent is fine");
+        let out = OutputDir::prepare(&root, false, &[]).expect("absent is fine");
         assert!(out.write("a/b.txt", b"x").is_ok());
         for bad in ["../x", "/etc/x", "a/../../x", "", "a\\..\\x"] {
             assert!(out.write(bad, b"x").is_err(), "{bad}");
@@ -163,8 +189,8 @@ mod tests {
         assert!(!root.exists(), "nothing appears before commit");
         out.commit().expect("commit");
         assert_eq!(std::fs::read(root.join("a/b.txt")).expect("read"), b"x");
-        assert!(OutputDir::prepare(&root, false).is_err());
-        let again = OutputDir::prepare(&root, true).expect("force");
+        assert!(OutputDir::prepare(&root, false, &[]).is_err());
+        let again = OutputDir::prepare(&root, true, &[]).expect("force");
         again.write("c.txt", b"y").expect("write");
         again.commit().expect("commit");
         assert!(
@@ -178,7 +204,7 @@ mod tests {
     fn writes_runs_of_files_and_still_confines_each_path() {
         let tmp = tempfile::tempdir().expect("tmp");
         let root = tmp.path().join("out");
-        let out = OutputDir::prepare(&root, false).expect("prepare");
+        let out = OutputDir::prepare(&root, false, &[]).expect("prepare");
         let files = [
             ("a/1.txt", &b"1"[..]),
             ("a/2.txt", b"2"),
