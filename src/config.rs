@@ -247,8 +247,7 @@ impl Config {
         if bytes.len() as u64 > MAX_CONFIG_BYTES {
             return Err(fail(limit));
         }
-        let text = String::from_utf8(bytes)
-            .map_err(|e| fail(format!("not UTF-8 text: {e}")))?;
+        let text = String::from_utf8(bytes).map_err(|e| fail(format!("not UTF-8 text: {e}")))?;
         Config::parse(&text, &file)
     }
 

@@ -717,7 +717,10 @@ mod tests {
     use std::io::Write;
 
     fn last(p: &str) -> &str {
-        p.trim_end_matches('/').rsplit(['/', '!']).next().unwrap_or("")
+        p.trim_end_matches('/')
+            .rsplit(['/', '!'])
+            .next()
+            .unwrap_or("")
     }
 
     /// (last path component, what discovery made of it).
@@ -818,8 +821,11 @@ mod tests {
         std::fs::create_dir_all(root.join("plan/force-app")).expect("mkdir");
         std::fs::write(root.join("in/A.connectedApp-meta.xml"), "<x/>").expect("write");
         std::fs::write(root.join("plan").join(OUTPUT_MARKER), "ecaplan 0.1.0\n").expect("w");
-        std::fs::write(root.join("plan/force-app/A_ECA.connectedApp-meta.xml"), "<x/>")
-            .expect("write");
+        std::fs::write(
+            root.join("plan/force-app/A_ECA.connectedApp-meta.xml"),
+            "<x/>",
+        )
+        .expect("write");
         let found = discover(&[root.to_path_buf()]).expect("discover");
         assert_eq!(
             files(&found),
@@ -845,8 +851,8 @@ mod tests {
             .expect("mkfifo");
         assert!(made.success());
         // Opening either would block (FIFO) or never end (device): this test would hang.
-        let found = discover(&[dir.path().to_path_buf(), PathBuf::from("/dev/zero")])
-            .expect("discover");
+        let found =
+            discover(&[dir.path().to_path_buf(), PathBuf::from("/dev/zero")]).expect("discover");
         let reasons: Vec<_> = found
             .iter()
             .map(|s| match s {
@@ -915,7 +921,8 @@ mod tests {
         let mut w = zip::ZipWriter::new(f);
         let opts = zip::write::SimpleFileOptions::default()
             .compression_method(zip::CompressionMethod::Deflated);
-        w.start_file("A.connectedApp-meta.xml", opts).expect("start");
+        w.start_file("A.connectedApp-meta.xml", opts)
+            .expect("start");
         w.write_all(&vec![b' '; 3 * 1024 * 1024]).expect("write");
         w.finish().expect("finish");
         let mut bytes = std::fs::read(&zip).expect("read");
@@ -943,7 +950,11 @@ mod tests {
         let kib = vec![b' '; 1024];
         zip_of(
             &zip,
-            &[("A.connectedApp", &kib), ("B.connectedApp", &kib), ("C.connectedApp", &kib)],
+            &[
+                ("A.connectedApp", &kib),
+                ("B.connectedApp", &kib),
+                ("C.connectedApp", &kib),
+            ],
         );
         let budgets = Budgets {
             archive: 2048,
@@ -995,7 +1006,10 @@ mod tests {
         let Source::Failed { message, .. } = &found[1] else {
             panic!("{found:?}")
         };
-        assert!(message.contains("entry 2 of the archive with this name"), "{message}");
+        assert!(
+            message.contains("entry 2 of the archive with this name"),
+            "{message}"
+        );
         let mut first = only_file(found);
         first.load(METADATA_LIMIT).expect("first");
         assert_eq!(first.bytes, b"first");
@@ -1018,7 +1032,10 @@ mod tests {
         assert_eq!(back, rows);
         // Stopping early ends the inflating thread (nothing to assert but no hang).
         let mut head = [0u8; 10];
-        f.open_stream().expect("open").read_exact(&mut head).expect("head");
+        f.open_stream()
+            .expect("open")
+            .read_exact(&mut head)
+            .expect("head");
         assert_eq!(&head, b"0,x\n1,x\n2,");
     }
 }
