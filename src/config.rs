@@ -257,8 +257,9 @@ impl Config {
     }
 }
 
-/// Largest configuration file read (a real one is a few kilobytes).
-pub const MAX_CONFIG_BYTES: u64 = 1024 * 1024;
+/// Largest configuration file read (a real one is a few kilobytes); the same limit applies to
+/// an `ecaplan.toml` found among the inputs.
+pub const MAX_CONFIG_BYTES: u64 = crate::ingest::discover::CONFIG_LIMIT.bytes;
 
 /// The commented default file written by `ecaplan init`.
 pub const DEFAULT_TOML: &str = include_str!("../templates/ecaplan.toml");

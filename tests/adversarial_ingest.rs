@@ -292,6 +292,55 @@ fn duplicate_zip_entry_is_reported_and_strict_fails() {
     );
 }
 
+/// Rewrite the uncompressed size the headers of entry `name` declare (local and central).
+fn declare_size(zip: &mut [u8], name: &[u8], size: u32) {
+    let le16 = |z: &[u8], i: usize| usize::from(u16::from_le_bytes([z[i], z[i + 1]]));
+    for i in 0..zip.len().saturating_sub(46) {
+        let (size_at, len_at, name_at) = match &zip[i..i + 4] {
+            b"PK\x03\x04" => (22, 26, 30),
+            b"PK\x01\x02" => (24, 28, 46),
+            _ => continue,
+        };
+        let n = le16(zip, i + len_at);
+        if zip.get(i + name_at..i + name_at + n) == Some(name) {
+            zip[i + size_at..i + size_at + 4].copy_from_slice(&size.to_le_bytes());
+        }
+    }
+}
+
+/// Defect 9: declared sizes are not trusted either way: apps whose entries declare 4 GB each
+/// (the old budget counted declared sizes and dropped what followed) are all read.
+#[test]
+fn declared_sizes_do_not_crowd_out_later_entries() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let zip = dir.path().join("retrieve.zip");
+    let names: Vec<String> = (0..4).map(|i| format!("a/Liar{i}.connectedApp")).collect();
+    let apps: Vec<String> = (0..4)
+        .map(|i| APP.replace("Small", &format!("Liar{i}")))
+        .collect();
+    let mut entries: Vec<(&str, &[u8])> = names
+        .iter()
+        .zip(&apps)
+        .map(|(n, a)| (n.as_str(), a.as_bytes()))
+        .collect();
+    entries.push(("z/Small.connectedApp", APP.as_bytes()));
+    zip_of(&zip, &entries);
+    let mut bytes = std::fs::read(&zip).expect("read");
+    for n in &names {
+        declare_size(&mut bytes, n.as_bytes(), 0xFFFF_FFF0);
+    }
+    std::fs::write(&zip, &bytes).expect("write");
+    let out = inventory(dir.path(), &["--strict"]);
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
+    assert_eq!(app_count(&out), 5);
+    let acc = accounting(&out);
+    assert!(
+        acc.iter()
+            .any(|(p, s, _)| p.ends_with("retrieve.zip!z/Small.connectedApp") && s == "parsed"),
+        "{acc:?}"
+    );
+}
+
 /// What `--strict` does not count: files left out on purpose.
 #[cfg(unix)]
 #[test]

@@ -47,10 +47,21 @@ pub const USAGE_LIMIT: Limit = Limit {
     bytes: MAX_FILE_BYTES,
     what: "a usage export read whole",
 };
-/// A configuration file, key or certificate: small by nature.
-pub const SMALL_LIMIT: Limit = Limit {
+/// A configuration file (`ecaplan.toml`): a few kilobytes by nature.
+pub const CONFIG_LIMIT: Limit = Limit {
     bytes: 1024 * 1024,
-    what: "a configuration or key file",
+    what: "a configuration file",
+};
+/// A key or PEM file, read to spot private keys.
+pub const KEY_LIMIT: Limit = Limit {
+    bytes: 16 * 1024 * 1024,
+    what: "a key or PEM file",
+};
+/// A JSON or text usage export inside an archive is kept in memory (and scanned for keys)
+/// only up to this size; larger ones stream.
+pub const KEEP_LIMIT: Limit = Limit {
+    bytes: 1024 * 1024,
+    what: "an archived export kept in memory",
 };
 
 /// `16 MiB`, `1 GiB`, or bytes.
@@ -233,9 +244,10 @@ fn special_kind(file_type: &std::fs::FileType) -> &'static str {
 
 /// Refuse anything but a regular file before opening it: opening a FIFO blocks until a writer
 /// comes, and a device never ends. (Discovery already skipped them; this covers a file
-/// replaced between discovery and reading.)
+/// replaced between discovery and reading. A symbolic link reaching here was named by the
+/// user, so it is followed: walks skip the links they meet.)
 fn check_regular(path: &Path) -> std::io::Result<()> {
-    let meta = std::fs::symlink_metadata(path)?;
+    let meta = std::fs::metadata(path)?;
     if meta.is_file() {
         Ok(())
     } else {
@@ -894,7 +906,7 @@ mod tests {
         );
         assert!(a.bytes.is_empty());
         let mut b = entries.next().expect("b");
-        b.load(SMALL_LIMIT).expect("small entry");
+        b.load(CONFIG_LIMIT).expect("small entry");
         assert_eq!(b.bytes, b"ok");
     }
 

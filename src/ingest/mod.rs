@@ -202,7 +202,7 @@ fn classify_other(mut file: InputFile, out: &mut Ingested) {
             if ext == "txt" || ext == "json" {
                 if file.in_archive() {
                     // Small ones are kept to look for a key; larger ones stream like a CSV.
-                    if file.load(discover::SMALL_LIMIT).is_ok() {
+                    if file.load(discover::KEEP_LIMIT).is_ok() {
                         spot_private_key(&file, out);
                     }
                 } else if load(&mut file, discover::USAGE_LIMIT, out) {
@@ -214,13 +214,13 @@ fn classify_other(mut file: InputFile, out: &mut Ingested) {
             out.usage_files.push(file);
         }
         "key" | "pem" => {
-            if load(&mut file, discover::METADATA_LIMIT, out) {
+            if load(&mut file, discover::KEY_LIMIT, out) {
                 spot_private_key(&file, out);
                 ignore(out, &file, "key or PEM file: not metadata".into());
             }
         }
         "toml" if lower == "ecaplan.toml" => {
-            if load(&mut file, discover::SMALL_LIMIT, out) {
+            if load(&mut file, discover::CONFIG_LIMIT, out) {
                 out.files.push(FileRecord {
                     path: file.display.clone(),
                     status: FileStatus::Parsed {
