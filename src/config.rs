@@ -214,13 +214,41 @@ impl Config {
         Ok(config)
     }
 
-    /// Read `path`.
+    /// Read `path`: a regular file of at most [`MAX_CONFIG_BYTES`] (`--config /dev/zero` or a
+    /// FIFO is refused before it is opened, a huge file before it is read whole).
     pub fn load(path: &Path) -> Result<Config, Error> {
-        let text = std::fs::read_to_string(path).map_err(|e| Error::Config {
-            file: path.display().to_string(),
-            message: e.to_string(),
-        })?;
-        Config::parse(&text, &path.display().to_string())
+        let file = path.display().to_string();
+        let fail = |message: String| Error::Config {
+            file: file.clone(),
+            message,
+        };
+        let meta = std::fs::metadata(path).map_err(|e| fail(e.to_string()))?;
+        if !meta.is_file() {
+            return Err(fail(
+                "not a regular file: a configuration must be a file".into(),
+            ));
+        }
+        let limit = format!(
+            "larger than the {} limit for a configuration file",
+            crate::ingest::discover::human_bytes(MAX_CONFIG_BYTES)
+        );
+        if meta.len() > MAX_CONFIG_BYTES {
+            return Err(fail(format!("{} bytes: {limit}", meta.len())));
+        }
+        let mut bytes = Vec::new();
+        std::fs::File::open(path)
+            .and_then(|f| {
+                std::io::Read::read_to_end(
+                    &mut std::io::Read::take(f, MAX_CONFIG_BYTES + 1),
+                    &mut bytes,
+                )
+            })
+            .map_err(|e| fail(e.to_string()))?;
+        if bytes.len() as u64 > MAX_CONFIG_BYTES {
+            return Err(fail(limit));
+        }
+        let text = String::from_utf8(bytes).map_err(|e| fail(format!("not UTF-8 text: {e}")))?;
+        Config::parse(&text, &file)
     }
 
     /// Configured criticality of an app.
@@ -228,6 +256,10 @@ impl Config {
         self.apps.get(api_name).and_then(|a| a.criticality)
     }
 }
+
+/// Largest configuration file read (a real one is a few kilobytes); the same limit applies to
+/// an `ecaplan.toml` found among the inputs.
+pub const MAX_CONFIG_BYTES: u64 = crate::ingest::discover::CONFIG_LIMIT.bytes;
 
 /// The commented default file written by `ecaplan init`.
 pub const DEFAULT_TOML: &str = include_str!("../templates/ecaplan.toml");

@@ -23,10 +23,12 @@ pub enum Error {
         message: String,
     },
     /// `--strict` and some files were unreadable.
-    #[error("{count} input file(s) could not be read (--strict)")]
+    #[error("{count} input file(s) could not be read (--strict){list}")]
     Strict {
         /// How many.
         count: usize,
+        /// The first of them, one `\n  path: message` line each.
+        list: String,
     },
     /// Writing output failed.
     #[error("cannot write {}: {source}", path.display())]

@@ -95,13 +95,7 @@ pub fn load(input: &InputArgs) -> Result<Loaded, Error> {
         None => join.as_of.map(|ts| ts.0.div_euclid(86_400_000)),
     };
     if input.strict {
-        let unreadable = files
-            .iter()
-            .filter(|f| matches!(f.status, FileStatus::Unreadable { .. }))
-            .count();
-        if unreadable > 0 {
-            return Err(Error::Strict { count: unreadable });
-        }
+        strict_check(&files)?;
     }
     Ok(Loaded {
         inventory,
@@ -112,6 +106,49 @@ pub fn load(input: &InputArgs) -> Result<Loaded, Error> {
         ingested,
         usage,
         join,
+    })
+}
+
+/// Most unreadable files named in the `--strict` error (all are in the file accounting).
+const STRICT_LISTED: usize = 20;
+
+/// `--strict`: fail when any file (or usage row block) was not read. "Not read" is every
+/// `Unreadable` record: parse errors, I/O errors, and files over a size limit or an archive
+/// budget (the message names the limit). Files left out on purpose are `Ignored` and do not
+/// count: symbolic links, tool folders (`node_modules`, `.git`…), FIFOs, devices and sockets,
+/// folders an earlier run wrote, and files that are not a metadata type ecaplan reads: a user
+/// asking for strictness wants to know that the org's data was read whole, not that the
+/// folder holds other things.
+fn strict_check(files: &[FileRecord]) -> Result<(), Error> {
+    let unreadable: Vec<&FileRecord> = files
+        .iter()
+        .filter(|f| matches!(f.status, FileStatus::Unreadable { .. }))
+        .collect();
+    if unreadable.is_empty() {
+        return Ok(());
+    }
+    let mut list = String::new();
+    for f in unreadable.iter().take(STRICT_LISTED) {
+        if let FileStatus::Unreadable {
+            line,
+            column,
+            message,
+        } = &f.status
+        {
+            let loc = match (line, column) {
+                (Some(l), Some(c)) => format!("{}:{l}:{c}", f.path),
+                _ => f.path.clone(),
+            };
+            list.push_str(&format!("\n  {loc}: {message}"));
+        }
+    }
+    if unreadable.len() > STRICT_LISTED {
+        let more = unreadable.len() - STRICT_LISTED;
+        list.push_str(&format!("\n  and {more} more"));
+    }
+    Err(Error::Strict {
+        count: unreadable.len(),
+        list,
     })
 }
 

@@ -118,26 +118,35 @@ pub fn read_all(sources: Vec<Source>) -> Ingested {
 }
 
 fn read_one(mut file: InputFile, out: &mut Ingested) {
-    match file.load() {
-        Ok(()) => {}
-        Err(NotLoaded::TooLarge(reason)) => return ignore(out, &file, reason),
-        // As for a file discovery could not open.
-        Err(NotLoaded::Failed(message)) => {
-            return out.files.push(FileRecord {
-                path: file.display,
+    let name = file.file_name().to_string();
+    match Kind::detect(&name) {
+        Some(Detected::Metadata { kind, full_name }) => {
+            if load(&mut file, discover::METADATA_LIMIT, out) {
+                read_metadata(file, kind, &full_name, out);
+            }
+        }
+        // Decided by the name: the content is never read.
+        Some(Detected::Ignored(reason)) => ignore(out, &file, reason),
+        None => classify_other(file, out),
+    }
+}
+
+/// Read the bytes of `file` within `limit`; when they cannot be, account for the file as
+/// unreadable (a size limit included, so `--strict` counts it) and say false.
+fn load(file: &mut InputFile, limit: discover::Limit, out: &mut Ingested) -> bool {
+    match file.load(limit) {
+        Ok(()) => true,
+        Err(NotLoaded::TooLarge(message) | NotLoaded::Failed(message)) => {
+            out.files.push(FileRecord {
+                path: file.display.clone(),
                 status: FileStatus::Unreadable {
                     line: None,
                     column: None,
                     message,
                 },
-            })
+            });
+            false
         }
-    }
-    let name = file.file_name().to_string();
-    match Kind::detect(&name) {
-        Some(Detected::Metadata { kind, full_name }) => read_metadata(file, kind, &full_name, out),
-        Some(Detected::Ignored(reason)) => ignore(out, &file, reason),
-        None => classify_other(file, out),
     }
 }
 
@@ -182,29 +191,44 @@ fn usage_name(lower: &str) -> bool {
         && lower != "package.json"
 }
 
-/// Files that are not metadata by name: usage exports, keys, and everything else.
-fn classify_other(file: InputFile, out: &mut Ingested) {
+/// Files that are not metadata by name: usage exports, keys, and everything else. Only what
+/// is needed is read: usage CSVs stream (from disk or inflated from an archive as they are
+/// read), and files ignored by name are never opened.
+fn classify_other(mut file: InputFile, out: &mut Ingested) {
     let lower = file.file_name().to_ascii_lowercase();
     let ext = lower.rsplit_once('.').map_or("", |(_, e)| e);
     match ext {
         _ if usage_name(&lower) => {
             if ext == "txt" || ext == "json" {
-                spot_private_key(&file, out);
+                if file.in_archive() {
+                    // Small ones are kept to look for a key; larger ones stream like a CSV.
+                    if file.load(discover::KEEP_LIMIT).is_ok() {
+                        spot_private_key(&file, out);
+                    }
+                } else if load(&mut file, discover::USAGE_LIMIT, out) {
+                    spot_private_key(&file, out);
+                } else {
+                    return;
+                }
             }
             out.usage_files.push(file);
         }
         "key" | "pem" => {
-            spot_private_key(&file, out);
-            ignore(out, &file, "key or PEM file: not metadata".into());
+            if load(&mut file, discover::KEY_LIMIT, out) {
+                spot_private_key(&file, out);
+                ignore(out, &file, "key or PEM file: not metadata".into());
+            }
         }
         "toml" if lower == "ecaplan.toml" => {
-            out.files.push(FileRecord {
-                path: file.display.clone(),
-                status: FileStatus::Parsed {
-                    kind: "ecaplan configuration",
-                },
-            });
-            out.config_files.push(file);
+            if load(&mut file, discover::CONFIG_LIMIT, out) {
+                out.files.push(FileRecord {
+                    path: file.display.clone(),
+                    status: FileStatus::Parsed {
+                        kind: "ecaplan configuration",
+                    },
+                });
+                out.config_files.push(file);
+            }
         }
         "xml" if lower == "package.xml" => ignore(
             out,

@@ -110,16 +110,13 @@ fn read_with(file: &InputFile, counter: Option<&AtomicU64>, workers: usize) -> F
         json_total: None,
         again: false,
     };
-    let source: Box<dyn Read + Send + '_> = if file.bytes.is_empty() && file.entry.is_none() {
-        match std::fs::File::open(&file.path) {
-            Ok(f) => Box::new(f),
-            Err(e) => {
-                unreadable(&mut out, None, format!("cannot open: {e}"));
-                return out;
-            }
+    // A file on disk, an archive entry inflated as it is read, or bytes in memory.
+    let source = match file.open_stream() {
+        Ok(s) => s,
+        Err(e) => {
+            unreadable(&mut out, None, format!("cannot open: {e}"));
+            return out;
         }
-    } else {
-        Box::new(Cursor::new(&file.bytes[..]))
     };
     let source = Counting {
         inner: source,
