@@ -318,3 +318,44 @@ fn copy_tree(from: &Path, to: &Path) {
         }
     }
 }
+
+/// An earlier output among the inputs is skipped as a whole (its marker says what it is): the
+/// generated `*_ECA` files are never read back as apps.
+#[test]
+fn an_earlier_output_among_the_inputs_is_not_read_back() {
+    let tmp = tempfile::tempdir().expect("tmp");
+    let base = tmp.path().join("org");
+    let input = base.join("in");
+    copy_tree(&samples(), &input);
+    let first = tmp.path().join("first");
+    let run = ecaplan_bounded(plan_args(&input, &first), 60);
+    assert!(run.status.success(), "{}", stderr(&run));
+    // The user moves the output next to the exports and plans the whole folder again.
+    std::fs::rename(&first, base.join("out")).expect("move");
+    let before = tree_digest(&base);
+    let second = tmp.path().join("second");
+    let run = ecaplan_bounded(plan_args(&base, &second), 60);
+    assert!(run.status.success(), "{}", stderr(&run));
+    assert_eq!(tree_digest(&base), before, "inputs untouched");
+    let apps = |dir: &Path| -> Vec<(String, String)> {
+        let plan: serde_json::Value =
+            serde_json::from_slice(&std::fs::read(dir.join("plan.json")).expect("plan.json"))
+                .expect("json");
+        plan["apps"]
+            .as_array()
+            .expect("apps")
+            .iter()
+            .map(|a| (a["api_name"].to_string(), a["strategy"].to_string()))
+            .collect()
+    };
+    assert_eq!(
+        apps(&second),
+        apps(&base.join("out")),
+        "no phantom or migrated apps"
+    );
+    let report = std::fs::read_to_string(second.join("report.json")).expect("report.json");
+    assert!(
+        report.contains("output of an earlier ecaplan run"),
+        "the skipped folder is accounted for"
+    );
+}

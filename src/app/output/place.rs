@@ -7,9 +7,9 @@ use std::path::{Component, Path, PathBuf};
 use crate::error::Error;
 
 /// The file at the top of every output folder ecaplan writes. `--force` replaces only folders
-/// that carry it, and the readers skip every folder that does (what a run reads never includes
-/// what an earlier run wrote).
-pub const MARKER: &str = ".ecaplan-output";
+/// that carry it, and discovery skips every folder that does (what a run reads never includes
+/// what an earlier run wrote): one name, defined where it is read.
+pub use crate::ingest::discover::OUTPUT_MARKER as MARKER;
 
 /// The marker's text: the tool and its version, never a date (outputs are deterministic).
 pub fn marker_text() -> String {
