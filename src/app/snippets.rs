@@ -23,30 +23,169 @@ fn load(file: &str) -> Option<String> {
     }
 }
 
-/// A line made safe and short for display; secrets-bearing elements are elided.
-fn clean(line: &str, element: &str) -> String {
-    let sensitive = [
+/// Elements whose text is a credential (or a certificate body, long and never useful): their
+/// value is shown as `****` wherever a quoted line holds them, whatever element is quoted.
+const SECRET_ELEMENTS: &[&str] = &[
+    "certificate",
+    "consumerSecret",
+    "encryptionCertificate",
+    "password",
+    "privateKey",
+    "recaptchaSecretKey",
+    "secretKey",
+    "serviceAccount",
+    "signingKey",
+    "signingSecret",
+];
+
+/// Consumer keys are masked to their last 4 characters, as everywhere else in the tool.
+const MASKED_ELEMENTS: &[&str] = &["consumerKey"];
+
+/// A quoted element path whose whole line is hidden (the line holds little else).
+fn sensitive_element(element: &str) -> bool {
+    [
         "certificate",
         "consumerKey",
         "consumerSecret",
         "private-key",
         "consumer-secret",
         "push-credential",
-    ];
-    if sensitive.iter().any(|s| element.ends_with(s)) {
+    ]
+    .iter()
+    .any(|s| element.ends_with(s))
+}
+
+/// Redacts secret-bearing elements line by line. It carries what is open at the end of a line
+/// (a secret element's text, a PEM private key) to the next, so a value that spans lines, or a
+/// line that starts inside one, is redacted too. Redaction is by element, not by line: a
+/// secret on the same line as a quoted element never shows.
+#[derive(Debug, Default)]
+struct Redactor {
+    /// Local name of the secret element whose text is open.
+    element: Option<&'static str>,
+    /// Inside a PEM private key block.
+    pem: bool,
+}
+
+/// The local name (after any `prefix:`) of the tag that starts at `tag` (just after `<` or
+/// `</`), and where the name ends.
+fn tag_name(tag: &str) -> (&str, usize) {
+    let end = tag
+        .find(|c: char| c.is_whitespace() || c == '>' || c == '/')
+        .unwrap_or(tag.len());
+    let name = &tag[..end];
+    (name.rsplit(':').next().unwrap_or(name), end)
+}
+
+/// Where the closing tag of `name` starts in `s`, if it does.
+fn find_close(s: &str, name: &str) -> Option<usize> {
+    let mut from = 0;
+    while let Some(p) = s[from..].find("</") {
+        let at = from + p;
+        if tag_name(&s[at + 2..]).0 == name {
+            return Some(at);
+        }
+        from = at + 2;
+    }
+    None
+}
+
+impl Redactor {
+    /// `line` with every secret value replaced.
+    fn line(&mut self, line: &str) -> String {
+        let begins_key = line.contains("-----BEGIN") && line.contains("PRIVATE KEY");
+        if self.pem || begins_key || line.contains("PRIVATE KEY-----") {
+            self.pem = (self.pem || begins_key) && !line.contains("-----END");
+            let indent: String = line.chars().take_while(|c| c.is_whitespace()).collect();
+            return format!("{indent}****");
+        }
+        let mut out = String::with_capacity(line.len());
+        let mut rest = line;
+        loop {
+            if let Some(name) = self.element {
+                // Inside a secret's text: mask up to its closing tag (or the end of the line).
+                let (value, closed) = match find_close(rest, name) {
+                    Some(at) => (&rest[..at], true),
+                    None => (rest, false),
+                };
+                out.push_str(&mask(value, name, closed));
+                rest = &rest[value.len()..];
+                if !closed {
+                    return out;
+                }
+                self.element = None;
+            }
+            let Some(lt) = rest.find('<') else {
+                out.push_str(rest);
+                return out;
+            };
+            out.push_str(&rest[..lt]);
+            rest = &rest[lt..];
+            let Some(gt) = rest.find('>') else {
+                // A tag cut by the end of the line: nothing of a value can follow it here.
+                out.push_str(rest);
+                return out;
+            };
+            let tag = &rest[..=gt];
+            rest = &rest[gt + 1..];
+            out.push_str(tag);
+            if tag.starts_with("</") || tag.starts_with("<!") || tag.starts_with("<?") {
+                continue;
+            }
+            if tag.ends_with("/>") {
+                continue;
+            }
+            let (local, _) = tag_name(&tag[1..]);
+            self.element = SECRET_ELEMENTS
+                .iter()
+                .chain(MASKED_ELEMENTS)
+                .find(|s| **s == local)
+                .copied();
+        }
+    }
+}
+
+/// The text of a secret-bearing element as shown: `****`, or for a consumer key complete on
+/// the line its last 4 characters. Whitespace alone (the rest of a line) is kept.
+fn mask(value: &str, element: &str, closed: bool) -> String {
+    if value.trim().is_empty() {
+        return value.to_string();
+    }
+    if closed && MASKED_ELEMENTS.contains(&element) {
+        return crate::model::facts::mask_key(value.trim());
+    }
+    "****".to_string()
+}
+
+/// Line `at` (0-based) of `text` as shown for `element`: secrets redacted (by element, with
+/// what is open from the lines before), then made safe and short.
+fn quote(text: &str, at: usize, element: &str) -> Option<String> {
+    let mut redactor = Redactor::default();
+    for (i, line) in text.lines().enumerate() {
+        if i == at {
+            return Some(clean(&redactor.line(line), element));
+        }
+        // Only lines that could open a secret need to be read for what they leave open.
+        if redactor.element.is_some() || redactor.pem || line.contains('<') || line.contains("-----") {
+            redactor.line(line);
+        }
+    }
+    None
+}
+
+/// A (redacted) line made safe and short for display; a quoted secret-bearing element hides
+/// the whole line.
+fn clean(line: &str, element: &str) -> String {
+    if sensitive_element(element) {
         let indent: String = line.chars().take_while(|c| c.is_whitespace()).collect();
         return format!("{indent}… (value not shown)");
     }
-    let t: String = line
-        .trim_end()
-        .chars()
-        .map(|c| if c.is_control() && c != '\t' { ' ' } else { c })
-        .collect();
+    let t = crate::report::text::terminal_line(line.trim_end());
     if t.chars().count() > MAX_SNIPPET {
         let cut: String = t.chars().take(MAX_SNIPPET).collect();
         format!("{cut}…")
     } else {
-        t
+        t.into_owned()
     }
 }
 
@@ -72,10 +211,10 @@ pub fn fill(findings: &mut [Finding], texts: &HashMap<String, String>) {
                     .or_insert_with(|| load(file))
                     .as_deref(),
             };
-            let at = (*line as usize).checked_sub(1);
-            *snippet = text
-                .and_then(|t| t.lines().nth(at?))
-                .map(|l| clean(l, element));
+            *snippet = match (text, (*line as usize).checked_sub(1)) {
+                (Some(t), Some(at)) => quote(t, at, element),
+                _ => None,
+            };
         }
     }
 }

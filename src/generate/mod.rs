@@ -128,6 +128,8 @@ struct AppCx<'a> {
     ca: &'a ConnectedApp,
     file: &'a str,
     name: String,
+    /// The label of its access permission set (distinct among the apps generated together).
+    access_label: String,
     scope: GenerateScope,
     target: Option<&'a TargetFlow>,
     standard: &'a Standard,
@@ -195,6 +197,18 @@ pub fn generate(
             .push((target.app.api_name.clone(), name.clone()));
         named.push((target, Some((ca, name)), notes));
     }
+    let labelled: Vec<(&str, String)> = named
+        .iter()
+        .filter_map(|(t, n, _)| n.as_ref().map(|(ca, name)| (name.as_str(), map::label_of(&ca.value, t.app))))
+        .collect();
+    let mut access_labels = project::access_labels(&labelled).into_iter();
+    let named: Vec<Named<'_>> = named
+        .into_iter()
+        .map(|(t, n, notes)| {
+            let n = n.map(|(ca, name)| (ca, name, access_labels.next().unwrap_or_default()));
+            (t, n, notes)
+        })
+        .collect();
     // The automaton over the inputs' secrets is built while the files are made.
     let (per_app, secrets) = rayon::join(
         || per_app_files(named, standard, api),
@@ -253,11 +267,11 @@ fn choose_name(
     name
 }
 
-/// A target with its connected app and ECA name (none when it has no connected app), and the
-/// notes about its name.
+/// A target with its connected app, ECA name and access permission set label (none when it
+/// has no connected app), and the notes about its name.
 type Named<'a> = (
     &'a EcaTarget<'a>,
-    Option<(&'a crate::model::Sourced<ConnectedApp>, String)>,
+    Option<(&'a crate::model::Sourced<ConnectedApp>, String, String)>,
     Vec<Note>,
 );
 
@@ -271,7 +285,7 @@ fn per_app_files(
         .into_par_iter()
         .map(|(target, named, mut notes)| {
             let mut bundle = files::Bundle::default();
-            let Some((ca, name)) = named else {
+            let Some((ca, name, access_label)) = named else {
                 return (bundle, Vec::new(), notes);
             };
             let mut cx = AppCx {
@@ -279,6 +293,7 @@ fn per_app_files(
                 ca: &ca.value,
                 file: &ca.file,
                 name,
+                access_label,
                 scope: target.scope,
                 target: target.target_flow.as_ref(),
                 standard,

@@ -91,6 +91,19 @@ pub fn make_unique(candidate: &str, taken: &mut BTreeSet<String>) -> (String, Op
     (name, why)
 }
 
+/// The ECA name of an app, decided once (by the plan; the generator writes the files under
+/// exactly this name). `keep` (the automated migration, which keeps the connected app's API
+/// name, reference §10.2) keeps the app's name when it is a valid developer name; otherwise,
+/// and for a new ECA beside the connected app, the name is made valid and unique against
+/// `taken`, which it joins.
+pub fn eca_name(app_name: &str, keep: bool, taken: &mut BTreeSet<String>) -> String {
+    if keep && validate_api_name(app_name).is_ok() {
+        taken.insert(app_name.to_ascii_lowercase());
+        return app_name.to_string();
+    }
+    make_unique(app_name, taken).0
+}
+
 /// Every name an ECA must not take in this inventory: app and ECA API names, and the names
 /// of existing permission sets with our `_ECA_Access` suffix removed (so the access
 /// permission set we generate does not collide either). Lower-cased.

@@ -12,13 +12,35 @@ const PERMISSION_SET: &[&str] = &["description", "hasActivationRequired", "label
 /// Longest permission set label Salesforce accepts.
 const MAX_LABEL: usize = 80;
 
+/// The labels of the access permission sets of `apps` (ECA name, ECA label), in order:
+/// `<label> ECA Access`, or, when two apps share a label, `<label> ECA Access (<ECA name>)`,
+/// so that no two permission sets generated together read the same.
+pub(super) fn access_labels(apps: &[(&str, String)]) -> Vec<String> {
+    let base = |label: &str| format!("{label} ECA Access");
+    let mut count: std::collections::HashMap<String, usize> = Default::default();
+    for (_, label) in apps {
+        *count.entry(base(label).to_lowercase()).or_default() += 1;
+    }
+    apps.iter()
+        .map(|(name, label)| {
+            let plain = base(label);
+            if count.get(&plain.to_lowercase()).copied().unwrap_or(0) <= 1
+                && plain.chars().count() <= MAX_LABEL
+            {
+                return plain;
+            }
+            // ECA names are unique and at most 40 characters: the label is cut to make room.
+            let tail = format!(" ECA Access ({name})");
+            let room = MAX_LABEL.saturating_sub(tail.chars().count());
+            let cut: String = label.chars().take(room).collect();
+            format!("{}{tail}", cut.trim_end())
+        })
+        .collect()
+}
+
 /// The app's 1:1 access permission set: assigning it is what grants use of the ECA.
 pub(super) fn permission_set(cx: &AppCx<'_>) -> String {
-    let app_label = cx.ca.label.as_deref().unwrap_or(&cx.app.api_name);
-    let label: String = format!("{app_label} ECA Access")
-        .chars()
-        .take(MAX_LABEL)
-        .collect();
+    let label = &cx.access_label;
     let description = format!(
         "Grants use of the External Client App {} (migrated from the connected app {}). Assign it only to the users of this integration.",
         cx.name, cx.app.api_name
@@ -26,7 +48,7 @@ pub(super) fn permission_set(cx: &AppCx<'_>) -> String {
     let mut r = Record::new(PERMISSION_SET);
     r.text("description", Some(&description));
     r.bool("hasActivationRequired", false);
-    r.text("label", Some(&label));
+    r.text("label", Some(label));
     xml::document("PermissionSet", &r)
 }
 

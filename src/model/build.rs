@@ -86,39 +86,29 @@ impl Builder {
     }
 
     /// The same API name twice: an identical copy (source and mdapi of one retrieve) is merged;
-    /// a different definition means the inputs mix orgs, so both are kept as separate apps.
+    /// a different definition (the inputs mix orgs, or a stale copy) is reported with both
+    /// files and not read further. One API name is one app: the plan, the generated ECA, its
+    /// policies and its permission set all go by that name, and two apps under it would get
+    /// two ECAs with one label and policies naming an ECA that is not generated.
     fn add_connected_app(&mut self, doc: &Document, ca: ConnectedApp) {
-        let mut k = key(&doc.full_name);
-        let mut n = 1;
-        while let Some(existing) = self.apps.get(&k).and_then(|a| a.connected_app.as_ref()) {
-            if existing.value == ca {
+        let k = key(&doc.full_name);
+        if let Some(existing) = self.apps.get(&k).and_then(|a| a.connected_app.as_ref()) {
+            let (level, code, msg) = if existing.value == ca {
                 let msg = format!("same connected app as {}; read once", existing.file);
-                self.notes
-                    .push(Note::file(Level::Info, "identical-copy", &doc.file, msg));
-                return;
-            }
-            if n == 1 {
+                (Level::Info, "identical-copy", msg)
+            } else {
                 let msg = format!(
-                    "connected app {} is defined differently in {}: the inputs may mix orgs; both are listed",
-                    doc.full_name, existing.file
+                    "connected app {} is also defined, differently, in {}: the inputs may mix orgs; {} is used and this definition is ignored",
+                    doc.full_name, existing.file, existing.file
                 );
-                self.notes.push(Note::file(
-                    Level::Warning,
-                    "conflicting-definition",
-                    &doc.file,
-                    msg,
-                ));
-            }
-            n += 1;
-            k = format!("{}#{n}", key(&doc.full_name));
+                (Level::Warning, "conflicting-definition", msg)
+            };
+            self.notes.push(Note::file(level, code, &doc.file, msg));
+            return;
         }
-        let mut app = new_app(&doc.full_name);
-        if let Some(existing) = self.apps.remove(&k) {
-            app = existing;
-        }
+        let app = self.app_mut(&doc.full_name);
         app.connected_app = Some(Box::new(sourced(doc, ca)));
         app.facts_cache = FactsCache::default();
-        self.apps.insert(k, app);
     }
 
     fn duplicate(&mut self, doc: &Document, first: &str) {
@@ -425,9 +415,12 @@ fn finish_app(app: &mut App, notes: &mut Vec<Note>) {
         .as_ref()
         .and_then(|e| e.header.as_ref())
         .map(|h| &h.value);
+    // Labels reach every report and the generated metadata: one line, no control or bidi
+    // characters (a label that only looks like another's is ECA110's business).
     app.label = ca
-        .and_then(|c| c.label.clone())
-        .or_else(|| header.and_then(|h| h.label.clone()))
+        .and_then(|c| c.label.as_deref())
+        .or_else(|| header.and_then(|h| h.label.as_deref()))
+        .map(crate::report::text::label)
         .filter(|l| !l.is_empty());
     if let Some(ca_src) = &app.connected_app {
         if app.label.is_none() {

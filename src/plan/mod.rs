@@ -86,7 +86,8 @@ pub fn generates(s: Strategy) -> bool {
 
 /// Make the plan.
 pub fn plan(input: &PlanInput<'_>) -> Plan {
-    let mut taken = crate::generate::names::taken_names(input.inventory);
+    use crate::generate::names;
+    let mut taken = names::taken_names(input.inventory);
     // Findings by app, grouped once (a large org has thousands of apps and findings).
     let mut by_app: std::collections::HashMap<&str, Vec<&Finding>> = Default::default();
     for f in input.findings {
@@ -111,11 +112,12 @@ pub fn plan(input: &PlanInput<'_>) -> Plan {
         .iter()
         .zip(&decisions)
         .map(|(app, decision)| match decision.strategy {
-            // The migration button keeps the API name (reference §10.2, UNVERIFIED).
-            Strategy::Automated => Some(app.api_name.clone()),
+            // The migration button keeps the API name (reference §10.2, UNVERIFIED) when it is
+            // a valid developer name; the generator writes the files under exactly this name.
+            Strategy::Automated => Some(names::eca_name(&app.api_name, true, &mut taken)),
             // The connected app keeps its name until it is decommissioned: `<Name>_ECA`.
             Strategy::SideBySide | Strategy::BigBang => {
-                Some(crate::generate::names::make_unique(&app.api_name, &mut taken).0)
+                Some(names::eca_name(&app.api_name, false, &mut taken))
             }
             _ => None,
         })

@@ -15,6 +15,7 @@ pub mod sheets;
 pub mod table;
 #[cfg(test)]
 pub mod testkit;
+pub mod text;
 pub mod usage;
 pub mod visual;
 pub mod xlsx;
