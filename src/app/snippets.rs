@@ -115,17 +115,20 @@ impl Redactor {
                 }
                 self.element = None;
             }
-            let Some(lt) = rest.find('<') else {
+            let Some(first_lt) = rest.find('<') else {
                 out.push_str(rest);
                 return out;
             };
-            out.push_str(&rest[..lt]);
-            rest = &rest[lt..];
-            let Some(gt) = rest.find('>') else {
+            let Some(gt) = rest[first_lt..].find('>').map(|g| g + first_lt) else {
                 // A tag cut by the end of the line: nothing of a value can follow it here.
                 out.push_str(rest);
                 return out;
             };
+            // The tag is the last `<` before that `>` (`<<consumerSecret>` is still one).
+            let lt = rest[..gt].rfind('<').unwrap_or(first_lt);
+            out.push_str(&rest[..lt]);
+            rest = &rest[lt..];
+            let gt = gt - lt;
             let tag = &rest[..=gt];
             rest = &rest[gt + 1..];
             out.push_str(tag);
@@ -166,7 +169,11 @@ fn quote(text: &str, at: usize, element: &str) -> Option<String> {
             return Some(clean(&redactor.line(line), element));
         }
         // Only lines that could open a secret need to be read for what they leave open.
-        if redactor.element.is_some() || redactor.pem || line.contains('<') || line.contains("-----") {
+        if redactor.element.is_some()
+            || redactor.pem
+            || line.contains('<')
+            || line.contains("-----")
+        {
             redactor.line(line);
         }
     }
@@ -294,5 +301,61 @@ mod tests {
             "  <scopes>Full</scopes>"
         );
         assert!(clean(&"x".repeat(500), "a").ends_with('…'));
+    }
+
+    #[test]
+    fn secrets_are_redacted_by_element_not_by_line() {
+        let text = "<a>\n\
+<oauthConfig><callbackUrl>http://x</callbackUrl><consumerSecret>S3CR3T</consumerSecret><consumerKey>3MVGkeyABCD</consumerKey>\n\
+<sf:password>pw</sf:password><certificate>MIIB\n\
+MIIC-body</certificate><scopes>Api</scopes>\n\
+<consumerSecret/><label>L</label>\n\
+-----BEGIN PRIVATE KEY-----\n\
+<not>a tag, key body</not>\n\
+-----END PRIVATE KEY-----\n\
+<after>shown</after>\n";
+        let q = |line: usize| quote(text, line - 1, "oauthConfig/callbackUrl");
+        assert_eq!(
+            q(2).as_deref(),
+            Some("<oauthConfig><callbackUrl>http://x</callbackUrl><consumerSecret>****</consumerSecret><consumerKey>…ABCD</consumerKey>")
+        );
+        assert_eq!(
+            q(3).as_deref(),
+            Some("<sf:password>****</sf:password><certificate>****")
+        );
+        assert_eq!(
+            q(4).as_deref(),
+            Some("****</certificate><scopes>Api</scopes>")
+        );
+        assert_eq!(q(5).as_deref(), Some("<consumerSecret/><label>L</label>"));
+        for line in 6..=8 {
+            assert_eq!(q(line).as_deref(), Some("****"), "line {line}");
+        }
+        assert_eq!(q(9).as_deref(), Some("<after>shown</after>"));
+        assert_eq!(q(10), None);
+    }
+
+    proptest::proptest! {
+        /// Whatever surrounds it and however lines are cut, a secret value never shows.
+        #[test]
+        fn no_secret_survives(
+            before in "[a-z<>/ \n]{0,20}",
+            after in "[a-z<>/ \n]{0,20}",
+            element in proptest::sample::select(SECRET_ELEMENTS),
+            split in 0usize..6,
+        ) {
+            let secret = "QWERTY";
+            let value = format!("{}\n{}", &secret[..split], &secret[split..]);
+            let text = format!("{before}<{element}>{value}</{element}>{after}");
+            for at in 0..text.lines().count() {
+                let shown = quote(&text, at, "x").unwrap_or_default();
+                proptest::prop_assert!(!shown.contains(secret), "{text:?} line {at}: {shown:?}");
+                for part in [&secret[..split], &secret[split..]] {
+                    if part.len() >= 3 {
+                        proptest::prop_assert!(!shown.contains(part), "{text:?} line {at}: {shown:?}");
+                    }
+                }
+            }
+        }
     }
 }

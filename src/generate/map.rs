@@ -310,7 +310,10 @@ pub(super) fn eca_label(cx: &AppCx<'_>) -> String {
 }
 
 /// [`eca_label`] before the per-app context exists.
-pub(super) fn label_of(ca: &crate::metadata::connected_app::ConnectedApp, app: &crate::model::App) -> String {
+pub(super) fn label_of(
+    ca: &crate::metadata::connected_app::ConnectedApp,
+    app: &crate::model::App,
+) -> String {
     let label = crate::report::text::label(ca.label.as_deref().unwrap_or_default());
     if label.is_empty() {
         crate::report::text::label(&app.api_name)

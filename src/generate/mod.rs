@@ -26,7 +26,8 @@ use version::ApiVersion;
 pub struct EcaTarget<'a> {
     /// The app; it must have a connected app (otherwise it is skipped with a note).
     pub app: &'a App,
-    /// The ECA API name chosen by the plan; made valid (and, for [`GenerateScope::Full`],
+    /// The ECA API name chosen by the plan ([`names::EcaNames`]), which the files are written
+    /// under. Only a name not from a plan is made valid (and, for [`GenerateScope::Full`],
     /// distinct from the connected app's name) here, with a note when it changes.
     pub eca_name: String,
     /// Which files.
@@ -181,8 +182,22 @@ pub fn generate(
     // which depend on nothing else, on every core. Notes keep the order of the targets.
     let mut taken = reserved_names(targets);
     let mut named = Vec::with_capacity(targets.len());
+    let mut apps = std::collections::BTreeSet::new();
     for target in targets {
         let mut notes = Vec::new();
+        // One app, one ECA: the same app twice among the targets (a plan lists an API name
+        // defined twice in the inputs twice, and both entries find the same app) would get a
+        // second ECA, a permission set with the same label and policies naming an ECA that
+        // the migration does not create.
+        if !apps.insert(std::ptr::from_ref(target.app) as usize) {
+            let msg = format!(
+                "{}: listed more than once; ECA metadata is generated once",
+                target.app.api_name
+            );
+            notes.push(Note::file(Level::Warning, "generate-once", "", msg));
+            named.push((target, None, notes));
+            continue;
+        }
         let Some(ca) = target.app.connected_app.as_deref() else {
             let msg = format!(
                 "{}: no connected app file among the inputs; no ECA metadata generated",
@@ -199,7 +214,10 @@ pub fn generate(
     }
     let labelled: Vec<(&str, String)> = named
         .iter()
-        .filter_map(|(t, n, _)| n.as_ref().map(|(ca, name)| (name.as_str(), map::label_of(&ca.value, t.app))))
+        .filter_map(|(t, n, _)| {
+            n.as_ref()
+                .map(|(ca, name)| (name.as_str(), map::label_of(&ca.value, t.app)))
+        })
         .collect();
     let mut access_labels = project::access_labels(&labelled).into_iter();
     let named: Vec<Named<'_>> = named

@@ -133,6 +133,26 @@ mod tests {
     use super::*;
 
     #[test]
+    fn access_labels_are_distinct() {
+        let long = "L".repeat(90);
+        let apps = [
+            ("A_ECA", "Twin".to_string()),
+            ("B_ECA", "twin".to_string()),
+            ("C", "Solo".to_string()),
+            ("D", long.clone()),
+            ("E", format!("{long}x")),
+        ];
+        let labels = access_labels(&apps);
+        assert_eq!(labels[0], "Twin ECA Access (A_ECA)");
+        assert_eq!(labels[1], "twin ECA Access (B_ECA)");
+        assert_eq!(labels[2], "Solo ECA Access");
+        assert!(labels[3].ends_with(" ECA Access (D)") && labels[3].chars().count() <= MAX_LABEL);
+        let unique: std::collections::BTreeSet<_> =
+            labels.iter().map(|l| l.to_lowercase()).collect();
+        assert_eq!(unique.len(), labels.len());
+    }
+
+    #[test]
     fn package_is_sorted_by_type_then_member() {
         let mut m = std::collections::BTreeMap::new();
         m.entry("PermissionSet")

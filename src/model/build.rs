@@ -86,29 +86,40 @@ impl Builder {
     }
 
     /// The same API name twice: an identical copy (source and mdapi of one retrieve) is merged;
-    /// a different definition (the inputs mix orgs, or a stale copy) is reported with both
-    /// files and not read further. One API name is one app: the plan, the generated ECA, its
-    /// policies and its permission set all go by that name, and two apps under it would get
-    /// two ECAs with one label and policies naming an ECA that is not generated.
+    /// a different definition means the inputs mix orgs, so both are kept as separate apps (the
+    /// plan and the generator then make ECA metadata for the first one only).
     fn add_connected_app(&mut self, doc: &Document, ca: ConnectedApp) {
-        let k = key(&doc.full_name);
-        if let Some(existing) = self.apps.get(&k).and_then(|a| a.connected_app.as_ref()) {
-            let (level, code, msg) = if existing.value == ca {
+        let mut k = key(&doc.full_name);
+        let mut n = 1;
+        while let Some(existing) = self.apps.get(&k).and_then(|a| a.connected_app.as_ref()) {
+            if existing.value == ca {
                 let msg = format!("same connected app as {}; read once", existing.file);
-                (Level::Info, "identical-copy", msg)
-            } else {
+                self.notes
+                    .push(Note::file(Level::Info, "identical-copy", &doc.file, msg));
+                return;
+            }
+            if n == 1 {
                 let msg = format!(
-                    "connected app {} is also defined, differently, in {}: the inputs may mix orgs; {} is used and this definition is ignored",
-                    doc.full_name, existing.file, existing.file
+                    "connected app {} is defined differently in {} and in {}: the inputs may mix orgs; both are listed, ECA metadata is generated for the one in {} only",
+                    doc.full_name, existing.file, doc.file, existing.file
                 );
-                (Level::Warning, "conflicting-definition", msg)
-            };
-            self.notes.push(Note::file(level, code, &doc.file, msg));
-            return;
+                self.notes.push(Note::file(
+                    Level::Warning,
+                    "conflicting-definition",
+                    &doc.file,
+                    msg,
+                ));
+            }
+            n += 1;
+            k = format!("{}#{n}", key(&doc.full_name));
         }
-        let app = self.app_mut(&doc.full_name);
+        let mut app = new_app(&doc.full_name);
+        if let Some(existing) = self.apps.remove(&k) {
+            app = existing;
+        }
         app.connected_app = Some(Box::new(sourced(doc, ca)));
         app.facts_cache = FactsCache::default();
+        self.apps.insert(k, app);
     }
 
     fn duplicate(&mut self, doc: &Document, first: &str) {

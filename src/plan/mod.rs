@@ -86,8 +86,7 @@ pub fn generates(s: Strategy) -> bool {
 
 /// Make the plan.
 pub fn plan(input: &PlanInput<'_>) -> Plan {
-    use crate::generate::names;
-    let mut taken = names::taken_names(input.inventory);
+    let mut names = crate::generate::names::EcaNames::new(input.inventory);
     // Findings by app, grouped once (a large org has thousands of apps and findings).
     let mut by_app: std::collections::HashMap<&str, Vec<&Finding>> = Default::default();
     for f in input.findings {
@@ -114,11 +113,10 @@ pub fn plan(input: &PlanInput<'_>) -> Plan {
         .map(|(app, decision)| match decision.strategy {
             // The migration button keeps the API name (reference §10.2, UNVERIFIED) when it is
             // a valid developer name; the generator writes the files under exactly this name.
-            Strategy::Automated => Some(names::eca_name(&app.api_name, true, &mut taken)),
+            // A second definition of one API name (the inputs mix orgs) gets none.
+            Strategy::Automated => names.give(&app.api_name, true),
             // The connected app keeps its name until it is decommissioned: `<Name>_ECA`.
-            Strategy::SideBySide | Strategy::BigBang => {
-                Some(names::eca_name(&app.api_name, false, &mut taken))
-            }
+            Strategy::SideBySide | Strategy::BigBang => names.give(&app.api_name, false),
             _ => None,
         })
         .collect();
