@@ -189,11 +189,12 @@ fn escapes_and_bidi_controls_never_reach_terminals_or_labels() {
         "evil\u{1b}[2J\u{1b}[31m\u{9b}0m.connectedApp-meta.xml",
         "<ConnectedApp><label>broken",
     );
-    // A label with bidi overrides (the RLO makes "Payroll" read backwards) and an isolate.
+    // A label with bidi overrides (the RLO makes "Payroll" read backwards), an isolate, an
+    // escape sequence and a C1 line break (NEL, which becomes a space).
     connected_app(
         &input,
         "Bidi_App",
-        "<contactEmail>a@b.example</contactEmail><label>Pay\u{202E}llor\u{2066}x\u{2069}\u{200F}</label><oauthConfig><callbackUrl>https://x.example/cb\u{202E}</callbackUrl><scopes>Api</scopes></oauthConfig>",
+        "<contactEmail>a@b.example</contactEmail><label>Pay\u{202E}llor\u{2066}x\u{2069}\u{200F}&#x1b;[31m&#x85;!</label><oauthConfig><callbackUrl>https://x.example/cb\u{202E}</callbackUrl><scopes>Api</scopes></oauthConfig>",
     );
     let check = |what: &str, s: &str| {
         if let Some(c) = s.chars().find(|c| hostile(*c)) {
@@ -240,17 +241,18 @@ fn escapes_and_bidi_controls_never_reach_terminals_or_labels() {
         .iter()
         .find(|a| a["api_name"] == "Bidi_App")
         .expect("Bidi_App planned");
-    assert_eq!(app["label"], "Payllorx", "{app}");
+    assert_eq!(app["label"], "Payllorx[31m !", "{app}");
+    // No report, export or generated file keeps a control or bidi character (xlsx is a zip).
+    let mut checked = 0;
     for (path, bytes) in files_under(&out_dir) {
-        let s = text(&bytes);
         let name = path.display().to_string();
-        if name.ends_with(".md") || name.ends_with("-meta.xml") {
-            check(&name, &s);
+        if name.ends_with(".xlsx") {
+            continue;
         }
-        if name.ends_with(".html") || name.ends_with("report.json") || name.ends_with("plan.json") {
-            assert!(!s.contains("Pay\u{202E}"), "{name} keeps the bidi label");
-        }
+        check(&name, &text(&bytes));
+        checked += 1;
     }
+    assert!(checked > 10, "{checked}");
 }
 
 /// Defect 10: Markdown links and images from labels stay literal in report.md.

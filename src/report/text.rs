@@ -30,7 +30,8 @@ fn is_unsafe(c: char, lines: bool) -> bool {
 /// and tabs are kept (a block of terminal text); without, line breaks and tabs become a space
 /// (a label, a cell, one line). Borrowed when nothing changes, which is almost always.
 pub fn sanitize(s: &str, lines: bool) -> Cow<'_, str> {
-    if !s.chars().any(|c| is_unsafe(c, lines)) {
+    let printable = |b: u8| (0x20..0x7f).contains(&b) || (lines && (b == b'\n' || b == b'\t'));
+    if s.bytes().all(printable) || !s.chars().any(|c| is_unsafe(c, lines)) {
         return Cow::Borrowed(s);
     }
     let out = s

@@ -180,6 +180,7 @@ fn fit(s: &str) -> std::borrow::Cow<'_, str> {
 
 /// A text cell: always a string, with the quote prefix when a spreadsheet would evaluate it.
 fn text(ws: &mut Worksheet, row: u32, col: u16, s: &str) -> Result<(), XlsxError> {
+    let s = &*super::text::terminal(s);
     if super::formula_safe(s) != s {
         ws.write_string_with_format(row, col, s, &Format::new().set_quote_prefix())?;
     } else {
