@@ -9,6 +9,10 @@ use crate::rules::{Evidence, Finding};
 /// Longest snippet shown (characters); certificate bodies are long and never useful in full.
 const MAX_SNIPPET: usize = 120;
 
+/// Bytes of a quoted line redacted before it is cut to [`MAX_SNIPPET`] characters (4 bytes a
+/// character at most, and room for the tag being written).
+const QUOTE_BYTES: usize = MAX_SNIPPET * 4 + 64;
+
 fn load(file: &str) -> Option<String> {
     match file.split_once('!') {
         Some((archive, entry)) if archive.to_ascii_lowercase().ends_with(".zip") => {
@@ -91,8 +95,9 @@ fn find_close(s: &str, name: &str) -> Option<usize> {
 }
 
 impl Redactor {
-    /// `line` with every secret value replaced.
-    fn line(&mut self, line: &str) -> String {
+    /// `line` with every secret value replaced, stopping once `limit` bytes are written (a
+    /// quoted line is shown cut to its display width; one-line XML can be megabytes long).
+    fn line(&mut self, line: &str, limit: usize) -> String {
         let begins_key = line.contains("-----BEGIN") && line.contains("PRIVATE KEY");
         if self.pem || begins_key || line.contains("PRIVATE KEY-----") {
             self.pem = (self.pem || begins_key) && !line.contains("-----END");
@@ -102,6 +107,9 @@ impl Redactor {
         let mut out = String::with_capacity(line.len());
         let mut rest = line;
         loop {
+            if out.len() >= limit {
+                return out;
+            }
             if let Some(name) = self.element {
                 // Inside a secret's text: mask up to its closing tag (or the end of the line).
                 let (value, closed) = match find_close(rest, name) {
@@ -160,24 +168,47 @@ fn mask(value: &str, element: &str, closed: bool) -> String {
     "****".to_string()
 }
 
-/// Line `at` (0-based) of `text` as shown for `element`: secrets redacted (by element, with
-/// what is open from the lines before), then made safe and short.
-fn quote(text: &str, at: usize, element: &str) -> Option<String> {
+/// The lines `wanted` (0-based, ascending) of `text`, secrets redacted (by element, with what
+/// is open from the lines before) and cut a little beyond the display width. One pass over
+/// the text however many lines are wanted: quoting stays linear in the file's size.
+fn quote_lines(text: &str, wanted: &[usize]) -> BTreeMap<usize, String> {
+    let mut out = BTreeMap::new();
+    let mut next = wanted.iter().copied().peekable();
     let mut redactor = Redactor::default();
     for (i, line) in text.lines().enumerate() {
-        if i == at {
-            return Some(clean(&redactor.line(line), element));
-        }
-        // Only lines that could open a secret need to be read for what they leave open.
-        if redactor.element.is_some()
+        let Some(&want) = next.peek() else {
+            break;
+        };
+        if i == want {
+            let mut shown = redactor.line(line, QUOTE_BYTES);
+            if shown.len() > QUOTE_BYTES {
+                // Still more than MAX_SNIPPET characters: `clean` marks the cut.
+                let mut cut = QUOTE_BYTES;
+                while !shown.is_char_boundary(cut) {
+                    cut -= 1;
+                }
+                shown.truncate(cut);
+            }
+            out.insert(i, shown);
+            while next.next_if(|&w| w == i).is_some() {}
+        } else if redactor.element.is_some()
             || redactor.pem
             || line.contains('<')
             || line.contains("-----")
         {
-            redactor.line(line);
+            // Only lines that could open a secret need to be read for what they leave open.
+            redactor.line(line, usize::MAX);
         }
     }
-    None
+    out
+}
+
+/// Line `at` (0-based) of `text` as shown for `element`.
+#[cfg(test)]
+fn quote(text: &str, at: usize, element: &str) -> Option<String> {
+    quote_lines(text, &[at])
+        .remove(&at)
+        .map(|l| clean(&l, element))
 }
 
 /// A (redacted) line made safe and short for display; a quoted secret-bearing element hides
@@ -199,7 +230,38 @@ fn clean(line: &str, element: &str) -> String {
 /// Attach snippets to every metadata evidence item that has a line: from `texts` (the files
 /// as the ingest read them), else from the file itself.
 pub fn fill(findings: &mut [Finding], texts: &HashMap<String, String>) {
-    let mut read: BTreeMap<String, Option<String>> = BTreeMap::new();
+    // The lines wanted of each file, so that each file is read and redacted once.
+    let mut wanted: BTreeMap<&str, Vec<usize>> = BTreeMap::new();
+    for f in findings.iter() {
+        for ev in &f.evidence {
+            if let Evidence::Metadata {
+                file,
+                line: Some(line),
+                ..
+            } = ev
+            {
+                if let Some(at) = (*line as usize).checked_sub(1) {
+                    wanted.entry(file.as_str()).or_default().push(at);
+                }
+            }
+        }
+    }
+    let mut quoted: HashMap<String, BTreeMap<usize, String>> = HashMap::new();
+    for (file, mut lines) in wanted {
+        lines.sort_unstable();
+        lines.dedup();
+        let loaded;
+        let text = match texts.get(file) {
+            Some(t) => Some(t.as_str()),
+            None => {
+                loaded = load(file);
+                loaded.as_deref()
+            }
+        };
+        if let Some(text) = text {
+            quoted.insert(file.to_string(), quote_lines(text, &lines));
+        }
+    }
     for f in findings.iter_mut() {
         for ev in &mut f.evidence {
             let Evidence::Metadata {
@@ -211,17 +273,10 @@ pub fn fill(findings: &mut [Finding], texts: &HashMap<String, String>) {
             else {
                 continue;
             };
-            let text = match texts.get(file.as_str()) {
-                Some(t) => Some(t.as_str()),
-                None => read
-                    .entry(file.clone())
-                    .or_insert_with(|| load(file))
-                    .as_deref(),
-            };
-            *snippet = match (text, (*line as usize).checked_sub(1)) {
-                (Some(t), Some(at)) => quote(t, at, element),
-                _ => None,
-            };
+            *snippet = (*line as usize)
+                .checked_sub(1)
+                .and_then(|at| quoted.get(file.as_str())?.get(&at))
+                .map(|l| clean(l, element));
         }
     }
 }
