@@ -196,6 +196,12 @@ fn escapes_and_bidi_controls_never_reach_terminals_or_labels() {
         "Bidi_App",
         "<contactEmail>a@b.example</contactEmail><label>Pay\u{202E}llor\u{2066}x\u{2069}\u{200F}&#x1b;[31m&#x85;!</label><oauthConfig><callbackUrl>https://x.example/cb\u{202E}</callbackUrl><scopes>Api</scopes></oauthConfig>",
     );
+    // A valid app whose API name (from its file name) carries an escape and a bidi override.
+    write(
+        &input,
+        "Named\u{1b}[31m\u{202E}.connectedApp-meta.xml",
+        &format!("<ConnectedApp xmlns=\"{NS}\"><label>Named</label><contactEmail>a@b.example</contactEmail><oauthConfig><callbackUrl>http://x.example/cb</callbackUrl><scopes>Full</scopes></oauthConfig></ConnectedApp>"),
+    );
     let check = |what: &str, s: &str| {
         if let Some(c) = s.chars().find(|c| hostile(*c)) {
             panic!("{what} contains {c:?}:\n{s}");
@@ -203,9 +209,16 @@ fn escapes_and_bidi_controls_never_reach_terminals_or_labels() {
     };
     for args in [
         vec!["inventory"],
+        vec!["inventory", "--format", "json"],
+        vec!["inventory", "--format", "csv"],
         vec!["assess"],
+        vec!["assess", "--format", "sarif"],
+        vec!["assess", "--format", "markdown"],
+        vec!["assess", "--format", "html"],
         vec!["usage"],
         vec!["graph"],
+        vec!["graph", "--format", "mermaid"],
+        vec!["graph", "--format", "json"],
     ] {
         let mut a: Vec<&std::ffi::OsStr> = vec![args[0].as_ref(), input.as_os_str()];
         a.extend(args[1..].iter().map(|s| std::ffi::OsStr::new(*s)));
@@ -218,9 +231,7 @@ fn escapes_and_bidi_controls_never_reach_terminals_or_labels() {
         );
         let stderr = text(&out.stderr);
         check(&format!("{args:?} stderr"), &stderr);
-        if args[0] != "graph" {
-            check(&format!("{args:?} stdout"), &text(&out.stdout));
-        }
+        check(&format!("{args:?} stdout"), &text(&out.stdout));
     }
     // The unreadable file is still named (its escapes removed) with its position.
     let out = run(&input, &["assess".as_ref(), input.as_os_str()]);
@@ -247,6 +258,16 @@ fn escapes_and_bidi_controls_never_reach_terminals_or_labels() {
     for (path, bytes) in files_under(&out_dir) {
         let name = path.display().to_string();
         if name.ends_with(".xlsx") {
+            // A zip: its XML parts are checked (Excel writes a control as `_x001B_`).
+            let mut zip = zip::ZipArchive::new(std::io::Cursor::new(bytes)).expect("xlsx");
+            for i in 0..zip.len() {
+                let mut part = zip.by_index(i).expect("part");
+                let part_name = format!("{:?}", part.name());
+                let mut xml = String::new();
+                std::io::Read::read_to_string(&mut part, &mut xml).expect("xml part");
+                check(&format!("{name}!{part_name}"), &xml);
+                assert!(!xml.contains("_x001B_"), "{name}!{part_name}");
+            }
             continue;
         }
         check(&name, &text(&bytes));
