@@ -450,6 +450,16 @@ fn an_app_defined_twice_is_generated_once() {
         assert_eq!(apps.len(), 3, "both definitions are listed: {apps:?}");
         let names: Vec<&str> = apps.iter().filter_map(|a| a["eca_name"].as_str()).collect();
         assert_eq!(names.len(), 2, "one ECA per API name: {names:?}");
+        let unnamed = apps
+            .iter()
+            .find(|a| a["eca_name"].is_null())
+            .expect("the second definition");
+        assert!(
+            unnamed["evidence"]
+                .to_string()
+                .contains("Twice is defined more than once among the inputs"),
+            "{unnamed}"
+        );
         let eca = out_dir.join("eca");
         let refs = eca_references(&eca);
         let headers = bases(&eca, ".eca-meta.xml");

@@ -105,19 +105,29 @@ pub fn plan(input: &PlanInput<'_>) -> Plan {
         .par_iter()
         .map(|app| strategy::decide(app, findings_of(app), input.join.for_app(app), input.config))
         .collect();
+    let mut decisions = decisions;
     let eca_names: Vec<Option<String>> = input
         .inventory
         .apps
         .iter()
-        .zip(&decisions)
-        .map(|(app, decision)| match decision.strategy {
-            // The migration button keeps the API name (reference §10.2, UNVERIFIED) when it is
-            // a valid developer name; the generator writes the files under exactly this name.
-            // A second definition of one API name (the inputs mix orgs) gets none.
-            Strategy::Automated => names.give(&app.api_name, true),
-            // The connected app keeps its name until it is decommissioned: `<Name>_ECA`.
-            Strategy::SideBySide | Strategy::BigBang => names.give(&app.api_name, false),
-            _ => None,
+        .zip(&mut decisions)
+        .map(|(app, decision)| {
+            let name = match decision.strategy {
+                // The migration button keeps the API name (reference §10.2, UNVERIFIED) when it
+                // is a valid developer name; the generator writes the files under this name.
+                Strategy::Automated => names.give(&app.api_name, true),
+                // The connected app keeps its name until it is decommissioned: `<Name>_ECA`.
+                Strategy::SideBySide | Strategy::BigBang => names.give(&app.api_name, false),
+                _ => return None,
+            };
+            if name.is_none() {
+                // A second definition of one API name (the inputs mix orgs) gets no ECA.
+                decision.evidence.push(format!(
+                    "{} is defined more than once among the inputs: ECA metadata is generated for its first definition only",
+                    app.api_name
+                ));
+            }
+            name
         })
         .collect();
     let mut apps: Vec<AppPlan> = input
