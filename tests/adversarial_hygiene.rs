@@ -472,6 +472,34 @@ fn an_app_defined_twice_is_generated_once() {
                 assert!(headers.contains(r), "{r} is not generated ({headers:?})");
             }
         }
+        if strategy == "side-by-side" {
+            // The ECA is made from the definition the note says is used.
+            let report = std::fs::read_to_string(out_dir.join("report.json")).expect("report.json");
+            let note = report
+                .lines()
+                .find(|l| l.contains("is defined differently in"))
+                .expect("conflicting-definition note");
+            let used = note
+                .rsplit("generated for the one in ")
+                .next()
+                .expect("used");
+            let scope = if used.contains("/mdapi/") {
+                "Web"
+            } else {
+                "Api"
+            };
+            let settings: Vec<String> = files_under(&eca)
+                .into_iter()
+                .filter(|(p, _)| p.to_string_lossy().contains("Twice_ECA_oauth.ecaOauth"))
+                .map(|(_, b)| text(&b))
+                .collect();
+            assert_eq!(settings.len(), 1, "{settings:?}");
+            assert!(
+                settings[0].contains(&format!("<commaSeparatedOauthScopes>{scope}")),
+                "{note}\n{}",
+                settings[0]
+            );
+        }
         let labels = permission_set_labels(&eca);
         assert_eq!(labels.len(), 2, "{labels:?}");
         assert_ne!(labels[0], labels[1], "two permission sets share a label");
