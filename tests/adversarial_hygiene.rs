@@ -233,11 +233,22 @@ fn escapes_and_bidi_controls_never_reach_terminals_or_labels() {
         check(&format!("{args:?} stderr"), &stderr);
         check(&format!("{args:?} stdout"), &text(&out.stdout));
     }
+    // An error (exit 2) names the missing input without its escape sequence.
+    let missing = input.join("no\u{1b}]0;owned\u{7}such\u{202E}");
+    let out = run(&input, &["inventory".as_ref(), missing.as_os_str()]);
+    assert_eq!(out.status.code(), Some(2));
+    let stderr = text(&out.stderr);
+    check("error stderr", &stderr);
+    assert!(
+        stderr.starts_with("error: ") && stderr.contains("no]0;ownedsuch"),
+        "{stderr}"
+    );
     // The unreadable file is still named (its escapes removed) with its position.
     let out = run(&input, &["assess".as_ref(), input.as_os_str()]);
     let stderr = text(&out.stderr);
     assert!(
-        stderr.contains("evil[2J[31m0m.connectedApp-meta.xml:"),
+        stderr
+            .contains("evil[2J[31m0m.connectedApp-meta.xml:1:15: element <label> is never closed"),
         "{stderr}"
     );
     let out_dir = tmp.path().join("out");
