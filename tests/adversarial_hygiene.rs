@@ -168,6 +168,33 @@ fn secrets_on_quoted_lines_are_redacted_in_every_output() {
     for (path, bytes) in &files {
         assert_clean(&path.display().to_string(), bytes);
     }
+    // `generate` for the leaky apps: the ECA files carry neither the secret nor the key.
+    let gen_dir = tmp.path().join("gen");
+    let out = run(
+        &input,
+        &[
+            "generate".as_ref(),
+            input.as_os_str(),
+            "--app".as_ref(),
+            "Leaky".as_ref(),
+            "--app".as_ref(),
+            "Leaky_Two".as_ref(),
+            "--app".as_ref(),
+            "Leaky_Flat".as_ref(),
+            "-o".as_ref(),
+            gen_dir.as_os_str(),
+        ],
+    );
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
+    assert!(
+        text(&out.stderr).contains("file(s) to"),
+        "{}",
+        text(&out.stderr)
+    );
+    assert_clean("generate (stderr)", &out.stderr);
+    for (path, bytes) in files_under(&gen_dir) {
+        assert_clean(&path.display().to_string(), &bytes);
+    }
 }
 
 /// Characters that must never reach a terminal or a label: C0/C1 controls (but line feed and
