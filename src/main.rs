@@ -28,12 +28,15 @@ fn main() -> ExitCode {
             let _ = out.write_all(outcome.stdout.as_bytes());
             let _ = out.flush();
             if !quiet {
-                let _ = std::io::stderr().write_all(outcome.stderr.as_bytes());
+                let stderr = ecaplan::report::text::terminal(&outcome.stderr);
+                let _ = std::io::stderr().write_all(stderr.as_bytes());
             }
             ExitCode::from(outcome.code)
         }
         Err(e) => {
-            let _ = writeln!(std::io::stderr(), "error: {e}");
+            let message = e.to_string();
+            let message = ecaplan::report::text::terminal(&message);
+            let _ = writeln!(std::io::stderr(), "error: {message}");
             ExitCode::from(2)
         }
     }

@@ -363,12 +363,11 @@ fn generate_for(
     use crate::generate::{EcaTarget, GenerateScope};
     // The plan names its apps as the inventory does: looked up by name once, not by a scan
     // of the inventory per app.
-    let by_name: std::collections::HashMap<&str, &crate::model::App> = loaded
-        .inventory
-        .apps
-        .iter()
-        .map(|a| (a.api_name.as_str(), a))
-        .collect();
+    // The first definition of an API name (the plan gives a second one no ECA name).
+    let mut by_name: std::collections::HashMap<&str, &crate::model::App> = Default::default();
+    for a in &loaded.inventory.apps {
+        by_name.entry(a.api_name.as_str()).or_insert(a);
+    }
     let targets: Vec<EcaTarget<'_>> = plan
         .apps
         .iter()
@@ -386,7 +385,7 @@ fn generate_for(
             };
             Some(EcaTarget {
                 app,
-                eca_name: p.eca_name.clone().unwrap_or_else(|| p.api_name.clone()),
+                eca_name: p.eca_name.clone()?,
                 scope,
                 target_flow: p.decision.target_flow.clone(),
             })

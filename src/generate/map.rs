@@ -19,8 +19,7 @@ pub(super) fn header(cx: &mut AppCx<'_>) -> Record {
     r.text("iconUrl", ca.icon_url.as_deref());
     r.text("infoUrl", ca.info_url.as_deref());
     r.bool("isProtected", false);
-    let label = ca.label.as_deref().unwrap_or(&cx.app.api_name);
-    r.text("label", Some(label));
+    r.text("label", Some(&eca_label(cx)));
     r.text("logoUrl", ca.logo_url.as_deref());
     if !r.has("contactEmail") {
         let msg = "no contactEmail: Salesforce requires one for ECAs in practice; add it before deploying".into();
@@ -301,5 +300,24 @@ pub(super) fn unmapped_elements(cx: &mut AppCx<'_>) {
             "canvas",
             "the legacy canvas element has no ECA equivalent (canvasConfig does)",
         );
+    }
+}
+
+/// The ECA's label: the connected app's (else its API name), on one line without control or
+/// bidi characters.
+pub(super) fn eca_label(cx: &AppCx<'_>) -> String {
+    label_of(cx.ca, cx.app)
+}
+
+/// [`eca_label`] before the per-app context exists.
+pub(super) fn label_of(
+    ca: &crate::metadata::connected_app::ConnectedApp,
+    app: &crate::model::App,
+) -> String {
+    let label = crate::report::text::label(ca.label.as_deref().unwrap_or_default());
+    if label.is_empty() {
+        crate::report::text::label(&app.api_name)
+    } else {
+        label
     }
 }

@@ -26,7 +26,8 @@ use version::ApiVersion;
 pub struct EcaTarget<'a> {
     /// The app; it must have a connected app (otherwise it is skipped with a note).
     pub app: &'a App,
-    /// The ECA API name chosen by the plan; made valid (and, for [`GenerateScope::Full`],
+    /// The ECA API name chosen by the plan ([`names::EcaNames`]), which the files are written
+    /// under. Only a name not from a plan is made valid (and, for [`GenerateScope::Full`],
     /// distinct from the connected app's name) here, with a note when it changes.
     pub eca_name: String,
     /// Which files.
@@ -128,6 +129,8 @@ struct AppCx<'a> {
     ca: &'a ConnectedApp,
     file: &'a str,
     name: String,
+    /// The label of its access permission set (distinct among the apps generated together).
+    access_label: String,
     scope: GenerateScope,
     target: Option<&'a TargetFlow>,
     standard: &'a Standard,
@@ -179,8 +182,22 @@ pub fn generate(
     // which depend on nothing else, on every core. Notes keep the order of the targets.
     let mut taken = reserved_names(targets);
     let mut named = Vec::with_capacity(targets.len());
+    let mut apps = std::collections::BTreeSet::new();
     for target in targets {
         let mut notes = Vec::new();
+        // One app, one ECA: the same app twice among the targets (a plan lists an API name
+        // defined twice in the inputs twice, and both entries find the same app) would get a
+        // second ECA, a permission set with the same label and policies naming an ECA that
+        // the migration does not create.
+        if !apps.insert(std::ptr::from_ref(target.app) as usize) {
+            let msg = format!(
+                "{}: listed more than once; ECA metadata is generated once",
+                target.app.api_name
+            );
+            notes.push(Note::file(Level::Warning, "generate-once", "", msg));
+            named.push((target, None, notes));
+            continue;
+        }
         let Some(ca) = target.app.connected_app.as_deref() else {
             let msg = format!(
                 "{}: no connected app file among the inputs; no ECA metadata generated",
@@ -195,6 +212,21 @@ pub fn generate(
             .push((target.app.api_name.clone(), name.clone()));
         named.push((target, Some((ca, name)), notes));
     }
+    let labelled: Vec<(&str, String)> = named
+        .iter()
+        .filter_map(|(t, n, _)| {
+            n.as_ref()
+                .map(|(ca, name)| (name.as_str(), map::label_of(&ca.value, t.app)))
+        })
+        .collect();
+    let mut access_labels = project::access_labels(&labelled).into_iter();
+    let named: Vec<Named<'_>> = named
+        .into_iter()
+        .map(|(t, n, notes)| {
+            let n = n.map(|(ca, name)| (ca, name, access_labels.next().unwrap_or_default()));
+            (t, n, notes)
+        })
+        .collect();
     // The automaton over the inputs' secrets is built while the files are made.
     let (per_app, secrets) = rayon::join(
         || per_app_files(named, standard, api),
@@ -253,11 +285,11 @@ fn choose_name(
     name
 }
 
-/// A target with its connected app and ECA name (none when it has no connected app), and the
-/// notes about its name.
+/// A target with its connected app, ECA name and access permission set label (none when it
+/// has no connected app), and the notes about its name.
 type Named<'a> = (
     &'a EcaTarget<'a>,
-    Option<(&'a crate::model::Sourced<ConnectedApp>, String)>,
+    Option<(&'a crate::model::Sourced<ConnectedApp>, String, String)>,
     Vec<Note>,
 );
 
@@ -271,7 +303,7 @@ fn per_app_files(
         .into_par_iter()
         .map(|(target, named, mut notes)| {
             let mut bundle = files::Bundle::default();
-            let Some((ca, name)) = named else {
+            let Some((ca, name, access_label)) = named else {
                 return (bundle, Vec::new(), notes);
             };
             let mut cx = AppCx {
@@ -279,6 +311,7 @@ fn per_app_files(
                 ca: &ca.value,
                 file: &ca.file,
                 name,
+                access_label,
                 scope: target.scope,
                 target: target.target_flow.as_ref(),
                 standard,

@@ -91,6 +91,43 @@ pub fn make_unique(candidate: &str, taken: &mut BTreeSet<String>) -> (String, Op
     (name, why)
 }
 
+/// The ECA names of a plan, decided once: the generator writes the files under exactly these
+/// names (it only re-checks them).
+#[derive(Debug, Clone, Default)]
+pub struct EcaNames {
+    /// Names an ECA must not take (lower-cased): [`taken_names`] and every name given.
+    taken: BTreeSet<String>,
+    /// App API names (lower-cased) that already have an ECA name.
+    apps: BTreeSet<String>,
+}
+
+impl EcaNames {
+    /// The names free in `inventory`.
+    pub fn new(inventory: &Inventory) -> EcaNames {
+        EcaNames {
+            taken: taken_names(inventory),
+            apps: BTreeSet::new(),
+        }
+    }
+
+    /// The ECA name of the app `app_name`, or `None` when an app of that API name already has
+    /// one (a second definition among the inputs gets no second ECA). `keep` (the automated
+    /// migration keeps the connected app's API name, reference §10.2) keeps the app's name when
+    /// it is a valid developer name; otherwise, and for a new ECA beside the connected app, the
+    /// name is made valid and unique.
+    pub fn give(&mut self, app_name: &str, keep: bool) -> Option<String> {
+        if !self.apps.insert(app_name.to_ascii_lowercase()) {
+            return None;
+        }
+        if keep && validate_api_name(app_name).is_ok() {
+            // Already taken as an app name: no other ECA can be given it.
+            self.taken.insert(app_name.to_ascii_lowercase());
+            return Some(app_name.to_string());
+        }
+        Some(make_unique(app_name, &mut self.taken).0)
+    }
+}
+
 /// Every name an ECA must not take in this inventory: app and ECA API names, and the names
 /// of existing permission sets with our `_ECA_Access` suffix removed (so the access
 /// permission set we generate does not collide either). Lower-cased.
@@ -181,6 +218,23 @@ mod tests {
         let (n, _) = make_unique(&long, &mut taken);
         assert_eq!(n, format!("{}_ECA", "B".repeat(36)));
         assert!(validate_api_name(&n).is_ok());
+    }
+
+    #[test]
+    fn eca_names_are_given_once_per_app() {
+        let mut names = EcaNames::default();
+        names
+            .taken
+            .extend(["keep_me".to_string(), "side".to_string()]);
+        assert_eq!(names.give("Keep_Me", true).as_deref(), Some("Keep_Me"));
+        // A second definition of the same API name gets no second ECA.
+        assert_eq!(names.give("keep_me", true), None);
+        assert_eq!(names.give("Side", false).as_deref(), Some("Side_ECA"));
+        let long = "Automated_App_With_A_Name_Longer_Than_Forty_Chars";
+        let n = names.give(long, true).expect("named");
+        assert!(validate_api_name(&n).is_ok() && n.len() <= MAX_LEN, "{n}");
+        let n = names.give("Café_Ünïcode", true).expect("named");
+        assert_eq!(n, "Caf_n_code");
     }
 
     proptest::proptest! {

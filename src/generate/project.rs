@@ -12,13 +12,35 @@ const PERMISSION_SET: &[&str] = &["description", "hasActivationRequired", "label
 /// Longest permission set label Salesforce accepts.
 const MAX_LABEL: usize = 80;
 
+/// The labels of the access permission sets of `apps` (ECA name, ECA label), in order:
+/// `<label> ECA Access`, or, when two apps share a label, `<label> ECA Access (<ECA name>)`,
+/// so that no two permission sets generated together read the same.
+pub(super) fn access_labels(apps: &[(&str, String)]) -> Vec<String> {
+    let base = |label: &str| format!("{label} ECA Access");
+    let mut count: std::collections::HashMap<String, usize> = Default::default();
+    for (_, label) in apps {
+        *count.entry(base(label).to_lowercase()).or_default() += 1;
+    }
+    apps.iter()
+        .map(|(name, label)| {
+            let plain = base(label);
+            if count.get(&plain.to_lowercase()).copied().unwrap_or(0) <= 1
+                && plain.chars().count() <= MAX_LABEL
+            {
+                return plain;
+            }
+            // ECA names are unique and at most 40 characters: the label is cut to make room.
+            let tail = format!(" ECA Access ({name})");
+            let room = MAX_LABEL.saturating_sub(tail.chars().count());
+            let cut: String = label.chars().take(room).collect();
+            format!("{}{tail}", cut.trim_end())
+        })
+        .collect()
+}
+
 /// The app's 1:1 access permission set: assigning it is what grants use of the ECA.
 pub(super) fn permission_set(cx: &AppCx<'_>) -> String {
-    let app_label = cx.ca.label.as_deref().unwrap_or(&cx.app.api_name);
-    let label: String = format!("{app_label} ECA Access")
-        .chars()
-        .take(MAX_LABEL)
-        .collect();
+    let label = &cx.access_label;
     let description = format!(
         "Grants use of the External Client App {} (migrated from the connected app {}). Assign it only to the users of this integration.",
         cx.name, cx.app.api_name
@@ -26,7 +48,7 @@ pub(super) fn permission_set(cx: &AppCx<'_>) -> String {
     let mut r = Record::new(PERMISSION_SET);
     r.text("description", Some(&description));
     r.bool("hasActivationRequired", false);
-    r.text("label", Some(&label));
+    r.text("label", Some(label));
     xml::document("PermissionSet", &r)
 }
 
@@ -109,6 +131,26 @@ ECA is deployed. To deploy them, copy a file into
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn access_labels_are_distinct() {
+        let long = "L".repeat(90);
+        let apps = [
+            ("A_ECA", "Twin".to_string()),
+            ("B_ECA", "twin".to_string()),
+            ("C", "Solo".to_string()),
+            ("D", long.clone()),
+            ("E", format!("{long}x")),
+        ];
+        let labels = access_labels(&apps);
+        assert_eq!(labels[0], "Twin ECA Access (A_ECA)");
+        assert_eq!(labels[1], "twin ECA Access (B_ECA)");
+        assert_eq!(labels[2], "Solo ECA Access");
+        assert!(labels[3].ends_with(" ECA Access (D)") && labels[3].chars().count() <= MAX_LABEL);
+        let unique: std::collections::BTreeSet<_> =
+            labels.iter().map(|l| l.to_lowercase()).collect();
+        assert_eq!(unique.len(), labels.len());
+    }
 
     #[test]
     fn package_is_sorted_by_type_then_member() {

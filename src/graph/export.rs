@@ -19,13 +19,12 @@ fn shape(kind: NodeKind) -> &'static str {
 }
 
 fn dot_escape(s: &str) -> std::borrow::Cow<'_, str> {
-    if !s.contains(['\\', '"', '\n', '\r']) {
-        return s.into();
+    // No control or bidi character of an input name reaches the graph; line breaks become spaces.
+    let s = crate::report::text::sanitize(s, false);
+    if !s.contains(['\\', '"']) {
+        return s;
     }
-    s.replace('\\', "\\\\")
-        .replace('"', "\\\"")
-        .replace(['\n', '\r'], " ")
-        .into()
+    s.replace('\\', "\\\\").replace('"', "\\\"").into()
 }
 
 /// Graphviz DOT.

@@ -86,7 +86,8 @@ impl Builder {
     }
 
     /// The same API name twice: an identical copy (source and mdapi of one retrieve) is merged;
-    /// a different definition means the inputs mix orgs, so both are kept as separate apps.
+    /// a different definition means the inputs mix orgs, so both are kept as separate apps (the
+    /// plan and the generator then make ECA metadata for the first one only).
     fn add_connected_app(&mut self, doc: &Document, ca: ConnectedApp) {
         let mut k = key(&doc.full_name);
         let mut n = 1;
@@ -99,8 +100,8 @@ impl Builder {
             }
             if n == 1 {
                 let msg = format!(
-                    "connected app {} is defined differently in {}: the inputs may mix orgs; both are listed",
-                    doc.full_name, existing.file
+                    "connected app {} is defined differently in {} and in {}: the inputs may mix orgs; both are listed, ECA metadata is generated for the one in {} only",
+                    doc.full_name, existing.file, doc.file, existing.file
                 );
                 self.notes.push(Note::file(
                     Level::Warning,
@@ -425,9 +426,12 @@ fn finish_app(app: &mut App, notes: &mut Vec<Note>) {
         .as_ref()
         .and_then(|e| e.header.as_ref())
         .map(|h| &h.value);
+    // Labels reach every report and the generated metadata: one line, no control or bidi
+    // characters (a label that only looks like another's is ECA110's business).
     app.label = ca
-        .and_then(|c| c.label.clone())
-        .or_else(|| header.and_then(|h| h.label.clone()))
+        .and_then(|c| c.label.as_deref())
+        .or_else(|| header.and_then(|h| h.label.as_deref()))
+        .map(crate::report::text::label)
         .filter(|l| !l.is_empty());
     if let Some(ca_src) = &app.connected_app {
         if app.label.is_none() {

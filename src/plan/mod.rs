@@ -86,7 +86,7 @@ pub fn generates(s: Strategy) -> bool {
 
 /// Make the plan.
 pub fn plan(input: &PlanInput<'_>) -> Plan {
-    let mut taken = crate::generate::names::taken_names(input.inventory);
+    let mut names = crate::generate::names::EcaNames::new(input.inventory);
     // Findings by app, grouped once (a large org has thousands of apps and findings).
     let mut by_app: std::collections::HashMap<&str, Vec<&Finding>> = Default::default();
     for f in input.findings {
@@ -105,19 +105,29 @@ pub fn plan(input: &PlanInput<'_>) -> Plan {
         .par_iter()
         .map(|app| strategy::decide(app, findings_of(app), input.join.for_app(app), input.config))
         .collect();
+    let mut decisions = decisions;
     let eca_names: Vec<Option<String>> = input
         .inventory
         .apps
         .iter()
-        .zip(&decisions)
-        .map(|(app, decision)| match decision.strategy {
-            // The migration button keeps the API name (reference §10.2, UNVERIFIED).
-            Strategy::Automated => Some(app.api_name.clone()),
-            // The connected app keeps its name until it is decommissioned: `<Name>_ECA`.
-            Strategy::SideBySide | Strategy::BigBang => {
-                Some(crate::generate::names::make_unique(&app.api_name, &mut taken).0)
+        .zip(&mut decisions)
+        .map(|(app, decision)| {
+            let name = match decision.strategy {
+                // The migration button keeps the API name (reference §10.2, UNVERIFIED) when it
+                // is a valid developer name; the generator writes the files under this name.
+                Strategy::Automated => names.give(&app.api_name, true),
+                // The connected app keeps its name until it is decommissioned: `<Name>_ECA`.
+                Strategy::SideBySide | Strategy::BigBang => names.give(&app.api_name, false),
+                _ => return None,
+            };
+            if name.is_none() {
+                // A second definition of one API name (the inputs mix orgs) gets no ECA.
+                decision.evidence.push(format!(
+                    "{} is defined more than once among the inputs: ECA metadata is generated for its first definition only",
+                    app.api_name
+                ));
             }
-            _ => None,
+            name
         })
         .collect();
     let mut apps: Vec<AppPlan> = input

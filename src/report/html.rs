@@ -47,11 +47,18 @@ pub fn render_with(report: &Report, source: &str) -> Result<String, Error> {
     let mut tera = Tera::default();
     // Explicit, so that escaping never depends on Tera's defaults.
     tera.autoescape_on(vec![".html"]);
+    tera.set_escape_fn(escape);
     tera.add_raw_template(TEMPLATE_NAME, source).map_err(err)?;
     let mut cx = Context::new();
     cx.insert("report", &Page::of(report));
     cx.insert("visuals", &report.visuals);
     tera.render(TEMPLATE_NAME, &cx).map_err(err)
+}
+
+/// Tera's HTML escaping, after the control and bidi characters of input text are removed (as
+/// the built-in page does).
+fn escape(s: &str) -> String {
+    tera::escape_html(&super::text::terminal(s))
 }
 
 /// What a template sees of the report: every field but the raw graph.

@@ -114,5 +114,7 @@ pub fn render_assess(r: &AssessReport) -> String {
         "files: {} total, {} parsed, {} ignored, {} unreadable",
         r.files.total, r.files.parsed, r.files.ignored, r.files.unreadable
     );
-    out
+    // File names, messages and snippets come from the inputs: no escape sequence may reach
+    // the terminal.
+    super::text::terminal(&out).into_owned()
 }

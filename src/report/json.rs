@@ -93,6 +93,33 @@ impl Formatter for Pretty {
         self.has_value = true;
         Ok(())
     }
+
+    /// Strings keep no C1 control or bidi override from the inputs (the C0 controls come to
+    /// [`Self::write_char_escape`]); ASCII runs, nearly all of them, are written as they are.
+    fn write_string_fragment<W: ?Sized + Write>(
+        &mut self,
+        w: &mut W,
+        fragment: &str,
+    ) -> io::Result<()> {
+        if fragment.is_ascii() {
+            return w.write_all(fragment.as_bytes());
+        }
+        w.write_all(super::text::sanitize(fragment, true).as_bytes())
+    }
+
+    /// Control characters other than line feed, carriage return and tab (NUL, ESC, ...) are
+    /// dropped rather than written as `\u0000` escapes that a consumer would decode again.
+    fn write_char_escape<W: ?Sized + Write>(
+        &mut self,
+        w: &mut W,
+        escape: serde_json::ser::CharEscape,
+    ) -> io::Result<()> {
+        use serde_json::ser::CharEscape;
+        match escape {
+            CharEscape::AsciiControl(_) | CharEscape::Backspace | CharEscape::FormFeed => Ok(()),
+            other => serde_json::ser::CompactFormatter.write_char_escape(w, other),
+        }
+    }
 }
 
 /// Write `value` as pretty JSON (no trailing newline).
@@ -141,6 +168,15 @@ mod tests {
             };
         }
         same(&v);
+    }
+
+    #[test]
+    fn strings_lose_controls_and_bidi_overrides() {
+        let v = json!({"label": "a\u{0}b\u{1b}[2J\u{202e}c\u{9b}\n\t\"\\é"});
+        assert_eq!(
+            to_string(&v).expect("json"),
+            "{\n  \"label\": \"ab[2Jc\\n\\t\\\"\\\\é\"\n}"
+        );
     }
 
     proptest::proptest! {

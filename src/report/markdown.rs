@@ -7,19 +7,38 @@ use std::fmt::Write as _;
 use super::model::Report;
 use crate::rules::Severity;
 
-/// Escape text for a Markdown table cell: backslash, `|`, backticks and `<` `>` (inline
-/// HTML), and line breaks, which would end the row.
+/// Escape text for a Markdown table cell so that it renders as the literal text: backslash,
+/// `|`, backticks, `<` `>` `&` (inline HTML and entities), `[` `]` (links and images: `![x](u)`
+/// becomes plain text), `*` `~` and `_` at a word boundary (emphasis), and line breaks, which
+/// would end the row. Control and bidi characters are removed first.
 pub fn escape(text: &str) -> String {
+    let text = super::text::terminal_line(text);
+    let chars: Vec<char> = text.chars().collect();
     let mut out = String::with_capacity(text.len());
-    for c in text.chars() {
+    for (i, &c) in chars.iter().enumerate() {
         match c {
             '\\' => out.push_str("\\\\"),
             '|' => out.push_str("\\|"),
             '`' => out.push_str("\\`"),
+            '[' => out.push_str("\\["),
+            ']' => out.push_str("\\]"),
+            '*' => out.push_str("\\*"),
+            '~' => out.push_str("\\~"),
+            '_' => {
+                // `Same_App`, `ns__App` cannot open or close emphasis (intra-word); `_x_` can.
+                let word = |j: Option<usize>| {
+                    j.and_then(|j| chars.get(j))
+                        .is_some_and(|c| c.is_alphanumeric() || *c == '_')
+                };
+                if word(i.checked_sub(1)) && word(Some(i + 1)) {
+                    out.push('_');
+                } else {
+                    out.push_str("\\_");
+                }
+            }
+            '&' => out.push_str("&amp;"),
             '<' => out.push_str("&lt;"),
             '>' => out.push_str("&gt;"),
-            '\r' => {}
-            '\n' => out.push(' '),
             c => out.push(c),
         }
     }
@@ -146,6 +165,15 @@ mod tests {
     #[test]
     fn table_breaking_characters_are_escaped() {
         assert_eq!(escape("a|b`c`<i>\nd\\"), "a\\|b\\`c\\`&lt;i&gt; d\\\\");
+    }
+
+    #[test]
+    fn links_images_and_emphasis_stay_literal() {
+        assert_eq!(
+            escape("[x](http://evil) ![i](http://evil/img) *b* _i_ ~s~ Same_App ns__App &amp;"),
+            "\\[x\\](http://evil) !\\[i\\](http://evil/img) \\*b\\* \\_i\\_ \\~s\\~ Same_App ns__App &amp;amp;"
+        );
+        assert_eq!(escape("a\u{202E}b\u{1b}[0m"), "ab\\[0m");
     }
 
     #[test]

@@ -42,8 +42,9 @@ impl Out {
         self.0.push_str(s);
     }
 
-    /// Input-derived text, escaped.
+    /// Input-derived text, escaped, without control or bidi characters.
     fn text(&mut self, s: &str) {
+        let s = &*super::text::terminal(s);
         // Runs between special characters are copied whole (they are ASCII, so every cut is
         // on a character boundary).
         let mut rest = s;
@@ -620,6 +621,18 @@ mod tests {
             a.findings.clear();
         }
         assert_eq!(render(&r), with_tera(&r));
+    }
+
+    #[test]
+    fn hostile_text_renders_like_tera_without_controls_or_bidi() {
+        let r = crate::report::testkit::sample_report(
+            "Pay\u{202E}llor\u{1b}[2J\u{0}",
+            "<b>\u{2066}x\u{2069}\u{9b}",
+        );
+        let page = render(&r);
+        assert_eq!(page, with_tera(&r));
+        assert!(!page.contains(['\u{202E}', '\u{1b}', '\u{0}', '\u{2066}', '\u{9b}']));
+        assert!(page.contains("Payllor[2J"));
     }
 
     #[test]

@@ -1,0 +1,103 @@
+//! The one sanitizer for text that came from the inputs (file names, XML text, CSV cells) and
+//! goes to a terminal, a report or generated metadata: control characters (ESC, NUL, the C1
+//! range) and the invisible bidirectional controls that reorder what a reader sees
+//! (U+202A–U+202E, U+2066–U+2069, U+200E/U+200F, U+061C) are removed.
+
+use std::borrow::Cow;
+
+/// A bidirectional formatting control: invisible, but it reorders the text around it.
+fn is_bidi_control(c: char) -> bool {
+    matches!(
+        c,
+        '\u{061C}' | '\u{200E}' | '\u{200F}' | '\u{202A}'..='\u{202E}' | '\u{2066}'..='\u{2069}'
+    )
+}
+
+/// Line breaks a reader sees as one (U+2028/U+2029 included).
+fn is_line_break(c: char) -> bool {
+    matches!(c, '\n' | '\r' | '\u{2028}' | '\u{2029}' | '\u{85}')
+}
+
+/// Whether `c` is changed by [`sanitize`].
+fn is_unsafe(c: char, lines: bool) -> bool {
+    if lines && (c == '\n' || c == '\t') {
+        return false;
+    }
+    c.is_control() || is_bidi_control(c) || is_line_break(c)
+}
+
+/// Remove control characters and bidirectional controls from `s`. With `lines`, line feeds
+/// and tabs are kept (a block of terminal text); without, line breaks and tabs become a space
+/// (a label, a cell, one line). Borrowed when nothing changes, which is almost always.
+pub fn sanitize(s: &str, lines: bool) -> Cow<'_, str> {
+    let printable = |b: u8| (0x20..0x7f).contains(&b) || (lines && (b == b'\n' || b == b'\t'));
+    if s.bytes().all(printable) || !s.chars().any(|c| is_unsafe(c, lines)) {
+        return Cow::Borrowed(s);
+    }
+    let out = s
+        .chars()
+        .filter_map(|c| {
+            if !is_unsafe(c, lines) {
+                Some(c)
+            } else if !lines && (c == '\t' || is_line_break(c)) {
+                // A CR LF pair becomes one space.
+                (c != '\r').then_some(' ')
+            } else {
+                None
+            }
+        })
+        .collect();
+    Cow::Owned(out)
+}
+
+/// Text for a terminal (stdout or stderr): line feeds and tabs kept, escape sequences and
+/// other controls removed.
+pub fn terminal(s: &str) -> Cow<'_, str> {
+    sanitize(s, true)
+}
+
+/// One line of text (a label, a snippet, a cell): see [`sanitize`].
+pub fn terminal_line(s: &str) -> Cow<'_, str> {
+    sanitize(s, false)
+}
+
+/// A label for a report or generated metadata: one line, no controls, trimmed.
+pub fn label(s: &str) -> String {
+    sanitize(s, false).trim().to_string()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn escapes_nul_and_bidi_are_removed() {
+        assert_eq!(terminal("a\u{1b}[31mred\u{1b}[0m\n\tz"), "a[31mred[0m\n\tz");
+        assert_eq!(terminal("x\0y\u{9b}2J\u{7f}"), "xy2J");
+        assert_eq!(
+            label(" Pay\u{202E}lanoitan\u{2066}x\u{2069}\u{200E}\u{200F} "),
+            "Paylanoitanx"
+        );
+        assert_eq!(label("two\r\nlines\tand\u{2028}more"), "two lines and more");
+        assert!(matches!(terminal("plain ünïcode ✓"), Cow::Borrowed(_)));
+    }
+
+    /// Property cases: `ECAPLAN_FUZZ_CASES` (e.g. 100000 for a fuzz run), else 256.
+    fn cases() -> u32 {
+        std::env::var("ECAPLAN_FUZZ_CASES")
+            .ok()
+            .and_then(|v| v.parse().ok())
+            .unwrap_or(256)
+    }
+
+    proptest::proptest! {
+        #![proptest_config(proptest::prelude::ProptestConfig::with_cases(cases()))]
+
+        #[test]
+        fn nothing_unsafe_survives(s in "\\PC*|[\\x00-\\x1f\\x7f-\\x9f\u{202a}-\u{202e}\u{2066}-\u{2069}a]*") {
+            for (out, lines) in [(sanitize(&s, true), true), (sanitize(&s, false), false)] {
+                proptest::prop_assert!(!out.chars().any(|c| is_unsafe(c, lines)), "{out:?}");
+            }
+        }
+    }
+}
