@@ -21,26 +21,44 @@ Evidence: the path in the dependency graph, app -runs-as-> user <-runs-as- app."
     check,
 };
 
+/// Most peers a finding names: each app of a shared user has a finding, so naming every peer
+/// in each would grow with the square of the apps (10,000 apps sharing one user made gigabytes
+/// of output). The finding names the count and the first peers; the graph exports list all.
+pub const PEERS_SHOWN: usize = 10;
+
 fn check(cx: &Context) -> Vec<Hit> {
     let mut hits = Vec::new();
     for shared in shared_integration_users(cx.graph) {
+        let others = shared.apps.len() - 1;
         for app in &shared.apps {
-            let others: Vec<&str> = shared
+            let mut named = String::new();
+            for (i, peer) in shared
                 .apps
                 .iter()
                 .filter(|a| *a != app)
-                .map(|s| s.as_str())
-                .collect();
-            let msg = format!(
-                "{app} runs as {}, which also serves {}",
-                shared.username,
-                others.join(", ")
-            );
+                .take(PEERS_SHOWN)
+                .enumerate()
+            {
+                if i > 0 {
+                    named.push_str(", ");
+                }
+                named.push_str(peer);
+            }
+            let msg = if others <= PEERS_SHOWN {
+                format!("{app} runs as {}, which also serves {named}", shared.username)
+            } else {
+                format!(
+                    "{app} runs as {}, which also serves {others} other apps: {named} and {} more \
+                     (all of them in the dependency graph)",
+                    shared.username,
+                    others - PEERS_SHOWN
+                )
+            };
             hits.push(Hit::app(
                 app,
                 msg,
                 vec![Evidence::Graph {
-                    path: shared.path.clone(),
+                    path: shared.path_for(app, PEERS_SHOWN),
                 }],
             ));
         }
@@ -67,6 +85,28 @@ mod tests {
         let hits = run(&RULE, &inv);
         assert_eq!(hits.len(), 2);
         assert!(hits[0].message.contains("int@x.com") && hits[0].message.contains('B'));
+    }
+
+    #[test]
+    fn many_peers_are_counted_not_listed() {
+        let apps: Vec<_> = (0..25)
+            .map(|i| connected_app(&format!("App{i:02}"), &cc("int@x.com")))
+            .collect();
+        let hits = run(&RULE, &inventory(&apps));
+        assert_eq!(hits.len(), 25);
+        let last = &hits[24].message;
+        assert!(
+            last.starts_with("App24 runs as int@x.com, which also serves 24 other apps: App00, App01,"),
+            "{last}"
+        );
+        assert!(last.contains("App09 and 14 more"), "{last}");
+        assert!(!last.contains("App10"), "{last}");
+        let Evidence::Graph { path } = &hits[24].evidence[0] else {
+            panic!("graph evidence")
+        };
+        assert_eq!(path.len(), 3 + 2 * PEERS_SHOWN);
+        assert_eq!(path[0], "app:App24");
+        assert_eq!(path[2], "user:int@x.com");
     }
 
     #[test]
