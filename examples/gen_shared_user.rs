@@ -22,13 +22,19 @@ fn main() -> std::io::Result<()> {
             app_xml(i),
         )?;
     }
-    println!("{apps} connected apps sharing one run-as user in {}", folder.display());
+    println!(
+        "{apps} connected apps sharing one run-as user in {}",
+        folder.display()
+    );
     Ok(())
 }
 
 fn app_xml(i: usize) -> String {
     let mut x = String::from("<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<ConnectedApp xmlns=\"http://soap.sforce.com/2006/04/metadata\">\n");
-    let _ = writeln!(x, "    <contactEmail>owner{i}@bigorg.example</contactEmail>");
+    let _ = writeln!(
+        x,
+        "    <contactEmail>owner{i}@bigorg.example</contactEmail>"
+    );
     let _ = writeln!(x, "    <label>Shared User App {i:05}</label>");
     x.push_str("    <oauthConfig>\n");
     let _ = writeln!(

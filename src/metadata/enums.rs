@@ -85,7 +85,12 @@ const SAML_INITIATION: &[&str] = &["None", "IdpInitiated", "SpInitiated"];
 const CONNECTED_APP: &[EnumField] = &[
     any_case(
         "oauthPolicy/ipRelaxation",
-        &["ENFORCE", "BYPASS_2FACTOR", "BYPASS", "ENFORCE_RELAXREFRESH"],
+        &[
+            "ENFORCE",
+            "BYPASS_2FACTOR",
+            "BYPASS",
+            "ENFORCE_RELAXREFRESH",
+        ],
     ),
     EnumField {
         path: "oauthPolicy/refreshTokenPolicy",
@@ -97,7 +102,10 @@ const CONNECTED_APP: &[EnumField] = &[
         ],
         matching: Match::RefreshGrammar,
     },
-    exact("samlConfig/encryptionType", &["AES_128", "AES_256", "Triple_Des"]),
+    exact(
+        "samlConfig/encryptionType",
+        &["AES_128", "AES_256", "Triple_Des"],
+    ),
     exact("samlConfig/samlIdpSLOBindingEnum", SLO_BINDING),
     exact("samlConfig/samlNameIdFormat", NAME_ID_FORMAT),
     exact("samlConfig/samlSigningAlgoType", SIGNING_ALGO),
@@ -124,7 +132,12 @@ const ECA_OAUTH_POLICIES: &[EnumField] = &[
     // String-typed in the XSD (reference §6.3); ECA203 compares it ignoring case.
     any_case(
         "ipRelaxationPolicyType",
-        &["Enforce", "Bypass", "Bypass_2factor", "Enforce_RelaxRefresh"],
+        &[
+            "Enforce",
+            "Bypass",
+            "Bypass_2factor",
+            "Enforce_RelaxRefresh",
+        ],
     ),
     exact(
         "permittedUsersPolicyType",
@@ -255,7 +268,9 @@ mod tests {
         assert!(
             n[0].message.contains("oauthPolicy/ipRelaxation")
                 && n[0].message.contains("\"WHATEVER\"")
-                && n[0].message.contains("ENFORCE, BYPASS_2FACTOR, BYPASS, ENFORCE_RELAXREFRESH"),
+                && n[0]
+                    .message
+                    .contains("ENFORCE, BYPASS_2FACTOR, BYPASS, ENFORCE_RELAXREFRESH"),
             "{}",
             n[0].message
         );
@@ -286,7 +301,9 @@ mod tests {
             </ExtlClntAppOauthConfigurablePolicies>";
         let n = notes(Kind::EcaOauthPolicies, eca);
         assert_eq!(n.len(), 3, "{n:?}");
-        assert!(n[0].message.contains("AllSelfAuthorized, AdminApprovedPreAuthorized"));
+        assert!(n[0]
+            .message
+            .contains("AllSelfAuthorized, AdminApprovedPreAuthorized"));
         let saml = "<ExtlClntAppSamlConfigurablePolicies><encryptionType>Triple_Des</encryptionType></ExtlClntAppSamlConfigurablePolicies>";
         assert_eq!(notes(Kind::EcaSamlPolicies, saml).len(), 1);
     }

@@ -45,7 +45,10 @@ fn check(cx: &Context) -> Vec<Hit> {
                 named.push_str(peer);
             }
             let msg = if others <= PEERS_SHOWN {
-                format!("{app} runs as {}, which also serves {named}", shared.username)
+                format!(
+                    "{app} runs as {}, which also serves {named}",
+                    shared.username
+                )
             } else {
                 format!(
                     "{app} runs as {}, which also serves {others} other apps: {named} and {} more \
@@ -96,7 +99,9 @@ mod tests {
         assert_eq!(hits.len(), 25);
         let last = &hits[24].message;
         assert!(
-            last.starts_with("App24 runs as int@x.com, which also serves 24 other apps: App00, App01,"),
+            last.starts_with(
+                "App24 runs as int@x.com, which also serves 24 other apps: App00, App01,"
+            ),
             "{last}"
         );
         assert!(last.contains("App09 and 14 more"), "{last}");

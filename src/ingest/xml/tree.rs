@@ -338,7 +338,11 @@ mod tests {
         let d = one.find("<d").expect("d");
         let b = one.find("<b").expect("b");
         assert_eq!(index.pos(d), Pos { line: 1, col: 20 });
-        assert_eq!(index.pos(b), Pos { line: 1, col: 4 }, "backwards after forwards");
+        assert_eq!(
+            index.pos(b),
+            Pos { line: 1, col: 4 },
+            "backwards after forwards"
+        );
         assert_eq!(index.pos(d), Pos { line: 1, col: 20 });
         // Many lines, LF, CRLF and lone CR, with a multi-byte character before the element.
         let many = "<A>\n  <b>x</b>\r\n\u{e9}<c/>\r<d/></A>";
@@ -357,12 +361,16 @@ mod tests {
     fn a_long_minified_document_parses_in_linear_time() {
         // 4 MB on one line, 200,000 elements: quadratic column counting took minutes.
         let body = "<scopes>Api</scopes>".repeat(200_000);
-        let xml = format!("<ConnectedApp xmlns=\"x\"><oauthConfig>{body}</oauthConfig></ConnectedApp>");
+        let xml =
+            format!("<ConnectedApp xmlns=\"x\"><oauthConfig>{body}</oauthConfig></ConnectedApp>");
         let started = std::time::Instant::now();
         let el = root(&xml);
         assert_eq!(el.children[0].children.len(), 200_000);
         let last = el.children[0].children.last().expect("last");
-        assert_eq!(last.pos.col as usize, xml.len() - "<scopes>Api</scopes></oauthConfig></ConnectedApp>".len() + 1);
+        assert_eq!(
+            last.pos.col as usize,
+            xml.len() - "<scopes>Api</scopes></oauthConfig></ConnectedApp>".len() + 1
+        );
         assert!(started.elapsed().as_secs() < 20, "{:?}", started.elapsed());
     }
 
@@ -463,6 +471,186 @@ mod props {
                 let lines = s.split('\n').count() as u32;
                 prop_assert!(e.pos.line >= 1 && e.pos.line <= lines.max(1));
                 prop_assert!(e.pos.col >= 1);
+            }
+        }
+    }
+}
+
+/// Fuzz the XML reader and the metadata reader on top of it: generated documents mixing
+/// well-formed and malformed pieces (deep nesting, entities and character references, DTDs,
+/// CDATA, huge attributes, long single lines, random bytes, byte-order marks). The property is
+/// that reading ends with a record or a positioned error, never a panic. The case count comes
+/// from `ECAPLAN_FUZZ_CASES` (default 256, so `cargo test` stays fast); the issue-13 run used
+/// 100,000: `ECAPLAN_FUZZ_CASES=100000 cargo test --release --lib xml_fuzz`.
+#[cfg(test)]
+mod xml_fuzz {
+    use super::*;
+    use crate::metadata::{read_document, Kind};
+    use proptest::prelude::*;
+
+    fn cases() -> u32 {
+        std::env::var("ECAPLAN_FUZZ_CASES")
+            .ok()
+            .and_then(|v| v.parse().ok())
+            .unwrap_or(256)
+    }
+
+    /// Element names: metadata names (so the typed readers and the enum checks run), random
+    /// names, prefixed names and invalid ones.
+    fn name() -> impl Strategy<Value = String> {
+        prop_oneof![
+            4 => prop::sample::select(vec![
+                "ConnectedApp", "oauthConfig", "oauthPolicy", "ipRelaxation", "refreshTokenPolicy",
+                "scopes", "label", "callbackUrl", "consumerKey", "consumerSecret", "samlConfig",
+                "encryptionType", "sessionPolicy", "sessionLevel", "canvasConfig", "locations",
+                "isAdminApproved", "oauthClientCredentialUser", "profileName", "sessionTimeout",
+            ])
+            .prop_map(String::from),
+            2 => "[a-zA-Z_][a-zA-Z0-9_.-]{0,12}",
+            1 => "[a-z]{1,4}:[a-zA-Z]{1,8}",
+            1 => "[^<>&\"' ]{1,6}",
+        ]
+    }
+
+    /// Text pieces: plain, entities (known, unknown, huge and invalid character references),
+    /// CDATA (closed and not), enum values known and not, control characters.
+    fn text() -> impl Strategy<Value = String> {
+        prop_oneof![
+            4 => "[ -~]{0,20}".prop_map(|t| t.replace(['<', '&'], " ")),
+            1 => prop::sample::select(vec![
+                "&amp;", "&lt;", "&gt;", "&quot;", "&apos;", "&#65;", "&#x1F600;", "&#0;",
+                "&#xFFFFFFFF;", "&#99999999999;", "&unknown;", "&", "&#;", "&#x;", "&amp",
+            ])
+            .prop_map(String::from),
+            1 => "[ -~]{0,30}".prop_map(|t| format!("<![CDATA[{t}]]>")),
+            1 => Just("<![CDATA[never closed".to_string()),
+            1 => prop::sample::select(vec![
+                "ENFORCE", "WHATEVER", "specific_lifetime:90:DAYS", "specific_lifetime:0:X",
+                "true", "false", "maybe", "-1", "99999999999999999999", "Triple_Des",
+            ])
+            .prop_map(String::from),
+            1 => "\\PC{0,10}",
+            1 => prop::collection::vec(0u8..32, 0..6)
+                .prop_map(|b| b.into_iter().map(char::from).collect()),
+        ]
+    }
+
+    fn attributes() -> impl Strategy<Value = String> {
+        prop_oneof![
+            4 => Just(String::new()),
+            2 => Just(" xmlns=\"http://soap.sforce.com/2006/04/metadata\"".to_string()),
+            1 => ("[a-z]{1,6}", "[ -~]{0,12}")
+                .prop_map(|(k, v)| format!(" {k}=\"{}\"", v.replace(['"', '<', '&'], ""))),
+            1 => (1usize..200_000).prop_map(|n| format!(" big=\"{}\"", "a".repeat(n))),
+            1 => Just(" a=\"1\" a=\"2\"".to_string()),
+            1 => Just(" broken=\"never closed".to_string()),
+            1 => Just(" noquotes=1".to_string()),
+        ]
+    }
+
+    /// A well-formed-ish tree with a malformation now and then.
+    fn tree() -> impl Strategy<Value = String> {
+        let leaf =
+            (name(), attributes(), text()).prop_map(|(n, a, t)| format!("<{n}{a}>{t}</{n}>"));
+        leaf.prop_recursive(5, 48, 6, |inner| {
+            (
+                name(),
+                attributes(),
+                prop::collection::vec(inner, 0..6),
+                0u8..20,
+                name(),
+            )
+                .prop_map(|(n, a, children, fault, other)| {
+                    let body = children.concat();
+                    match fault {
+                        0 => format!("<{n}{a}>{body}</{other}>"),
+                        1 => format!("<{n}{a}>{body}"),
+                        2 => format!("{body}</{n}>"),
+                        3 => format!("<{n}{a}/>{body}"),
+                        4 => format!("<{n}{a}>{body}</{n}><{other}/>"),
+                        5 => format!("<{n}{a}><!-- {body} --></{n}>"),
+                        6 => format!("<?pi {body}?><{n}{a}/>"),
+                        _ => format!("<{n}{a}>{body}</{n}>"),
+                    }
+                })
+        })
+    }
+
+    /// A prologue: nothing, the declaration, a DTD (entity bombs and external entities), BOMs.
+    fn prologue() -> impl Strategy<Value = Vec<u8>> {
+        prop::sample::select(vec![
+            "",
+            "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n",
+            "\u{FEFF}",
+            "\u{FEFF}<?xml version=\"1.0\"?>",
+            "<!DOCTYPE ConnectedApp [<!ENTITY a \"aaaaaaaa\"><!ENTITY b \"&a;&a;&a;&a;\">]>",
+            "<!DOCTYPE x SYSTEM \"file:///etc/passwd\">",
+            "<?xml version=\"1.0\" encoding=\"UTF-16\"?>",
+            "\n\n   \n",
+        ])
+        .prop_map(|s| s.as_bytes().to_vec())
+    }
+
+    fn document() -> impl Strategy<Value = Vec<u8>> {
+        prop_oneof![
+            // Generated trees, with a prologue; some on many lines, some minified.
+            6 => (prologue(), tree(), any::<bool>()).prop_map(|(p, t, lines)| {
+                let t = if lines { t.replace("><", ">\n<") } else { t };
+                [p, t.into_bytes()].concat()
+            }),
+            // Long single lines: many siblings on one line.
+            1 => (1usize..20_000).prop_map(|n| {
+                format!("<ConnectedApp><oauthConfig>{}</oauthConfig></ConnectedApp>", "<scopes>Api</scopes>".repeat(n)).into_bytes()
+            }),
+            // Deep nesting, below and beyond the limit.
+            1 => (1usize..200).prop_map(|d| {
+                let mut s = "<a>".repeat(d);
+                s.push_str(&"</a>".repeat(d));
+                s.into_bytes()
+            }),
+            // UTF-16 and UTF-32 byte-order marks, and other encodings' bytes.
+            1 => (prop::sample::select(vec![
+                    b"\xFF\xFE".to_vec(), b"\xFE\xFF".to_vec(), b"\xFF\xFE\x00\x00".to_vec(),
+                    b"\x00\x00\xFE\xFF".to_vec(), b"\xEF\xBB\xBF".to_vec(), b"\xEF\xBB".to_vec(),
+                ]), tree()).prop_map(|(bom, t)| [bom, t.into_bytes()].concat()),
+            // Random bytes, and random bytes spliced into a tree.
+            1 => prop::collection::vec(any::<u8>(), 0..600),
+            1 => (tree(), prop::collection::vec(any::<u8>(), 1..8), any::<prop::sample::Index>())
+                .prop_map(|(t, junk, at)| {
+                    let mut b = t.into_bytes();
+                    let i = at.index(b.len() + 1);
+                    b.splice(i..i, junk);
+                    b
+                }),
+        ]
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig {
+            cases: cases(),
+            // Generated, not shrunk for long: a failure prints its input.
+            max_shrink_iters: 256,
+            failure_persistence: None,
+            ..ProptestConfig::default()
+        })]
+
+        #[test]
+        fn readers_never_panic(bytes in document()) {
+            let Ok(text) = decode_utf8(&bytes) else { return Ok(()) };
+            match parse(text) {
+                Ok(_) => {}
+                Err(e) => {
+                    prop_assert!(e.pos.line >= 1 && e.pos.col >= 1, "{e:?}");
+                    let lines = text.split(['\n', '\r']).count() as u32;
+                    prop_assert!(e.pos.line <= lines.max(1), "{e:?}");
+                }
+            }
+            for kind in [Kind::ConnectedApp, Kind::EcaOauthPolicies, Kind::EcaHeader] {
+                if let Ok(doc) = read_document("f.xml", "F", kind, text) {
+                    for n in &doc.notes {
+                        prop_assert!(n.line.unwrap_or(1) >= 1 && n.column.unwrap_or(1) >= 1);
+                    }
+                }
             }
         }
     }
