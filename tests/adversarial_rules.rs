@@ -256,7 +256,12 @@ fn hostile_xml_is_refused_with_a_position() {
         (
             "Utf16",
             b"\xFF\xFE<\x00C\x00/\x00>\x00".to_vec(),
-            ":1:1: UTF-16 is not supported",
+            ":1:1: UTF-16 (little endian) is not supported",
+        ),
+        (
+            "Utf32",
+            b"\xFF\xFE\x00\x00<\x00\x00\x00C\x00\x00\x00/\x00\x00\x00>\x00\x00\x00".to_vec(),
+            ":1:1: UTF-32 (little endian) is not supported",
         ),
         (
             "Unknown_Entity",

@@ -17,7 +17,9 @@ or deactivating it during a cutover breaks all of them at once. The plan keeps s
 wave or untangles them first (a dedicated user per app in wave 0).\n\
 How to fix: create a dedicated integration user (Salesforce Integration licence, API-only \
 profile) for each app and move the run-as setting app by app.\n\
-Evidence: the path in the dependency graph, app -runs-as-> user <-runs-as- app.",
+Evidence: the path in the dependency graph, app -runs-as-> user <-runs-as- app. When more \
+than 10 other apps share the user, the finding names how many and the first 10 in sorted order; \
+the graph exports (graph.dot, graph.mmd, the graph in report.json) list all of them.",
     check,
 };
 

@@ -122,10 +122,10 @@ impl<'a> LineIndex<'a> {
 /// Decode raw bytes as UTF-8 (dropping a BOM); invalid bytes are an error at their position.
 pub fn decode_utf8(bytes: &[u8]) -> Result<&str, XmlError> {
     let bytes = bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(bytes);
-    if bytes.starts_with(b"\xFF\xFE") || bytes.starts_with(b"\xFE\xFF") {
+    if let Some(encoding) = other_encoding(bytes) {
         return Err(XmlError {
             pos: Pos { line: 1, col: 1 },
-            message: "UTF-16 is not supported; save the file as UTF-8".into(),
+            message: format!("{encoding} is not supported; save the file as UTF-8"),
         });
     }
     std::str::from_utf8(bytes).map_err(|e| {
@@ -138,6 +138,38 @@ pub fn decode_utf8(bytes: &[u8]) -> Result<&str, XmlError> {
             message: format!("invalid UTF-8 byte 0x{:02X}", bytes[e.valid_up_to()]),
         }
     })
+}
+
+/// The encoding a UTF-16 or UTF-32 document announces by its byte-order mark, or, without
+/// one, by how `<` (and `<?`) are spelled in its first four bytes (XML 1.0 appendix F). UTF-32
+/// is tested first: its little-endian mark begins with the UTF-16 one.
+fn other_encoding(bytes: &[u8]) -> Option<&'static str> {
+    const SIGNATURES: &[(&[u8], &str)] = &[
+        (b"\xFF\xFE\x00\x00", "UTF-32 (little endian)"),
+        (b"\x00\x00\xFE\xFF", "UTF-32 (big endian)"),
+        (b"\xFF\xFE", "UTF-16 (little endian)"),
+        (b"\xFE\xFF", "UTF-16 (big endian)"),
+        (
+            b"<\x00\x00\x00",
+            "UTF-32 (little endian, without a byte-order mark)",
+        ),
+        (
+            b"\x00\x00\x00<",
+            "UTF-32 (big endian, without a byte-order mark)",
+        ),
+        (
+            b"<\x00?\x00",
+            "UTF-16 (little endian, without a byte-order mark)",
+        ),
+        (
+            b"\x00<\x00?",
+            "UTF-16 (big endian, without a byte-order mark)",
+        ),
+    ];
+    SIGNATURES
+        .iter()
+        .find(|(sig, _)| bytes.starts_with(sig))
+        .map(|(_, name)| *name)
 }
 
 /// Parse a whole document and return its root element.
@@ -317,6 +349,18 @@ mod tests {
     fn doctype_rejected() {
         let e = parse("<!DOCTYPE A [<!ENTITY x \"y\">]><A>&x;</A>").expect_err("doctype");
         assert!(e.message.contains("DOCTYPE"));
+    }
+
+    #[test]
+    fn utf16_and_utf32_are_named_as_such() {
+        let msg = |b: &[u8]| decode_utf8(b).expect_err("refused").message;
+        assert!(msg(b"\xFF\xFE<\x00A\x00").starts_with("UTF-16 (little endian)"));
+        assert!(msg(b"\xFE\xFF\x00<\x00A").starts_with("UTF-16 (big endian)"));
+        assert!(msg(b"\xFF\xFE\x00\x00<\x00\x00\x00").starts_with("UTF-32 (little endian)"));
+        assert!(msg(b"\x00\x00\xFE\xFF\x00\x00\x00<").starts_with("UTF-32 (big endian)"));
+        assert!(msg(b"<\x00?\x00x\x00m\x00").contains("UTF-16 (little endian, without"));
+        assert!(msg(b"\x00\x00\x00<\x00\x00\x00A").contains("UTF-32 (big endian, without"));
+        assert!(decode_utf8(b"\xEF\xBB\xBF<A/>").is_ok());
     }
 
     #[test]
