@@ -1,6 +1,8 @@
 //! Helpers rules share: evidence from metadata lines, iterating apps with their facts, and a
 //! small inventory builder for rule tests.
 
+use std::collections::HashMap;
+
 use super::Evidence;
 use crate::model::{App, AppFacts, Sourced};
 
@@ -119,20 +121,29 @@ impl RunAs<'_> {
 
 /// Every run-as user found in the User export, with its profile.
 pub fn run_as_with_profiles<'a>(cx: &'a super::Context) -> Vec<RunAs<'a>> {
+    // Indexed once (first row / first profile of each name, as a search would find): looking
+    // each app's user up by a scan of the export was apps × users, and thousands of apps
+    // share one integration user in the orgs this rule is about.
+    let mut rows: HashMap<String, &crate::usage::model::UserRow> = HashMap::new();
+    for row in &cx.usage.tables.users {
+        if let Some(name) = row.username.as_deref() {
+            rows.entry(name.to_ascii_lowercase()).or_insert(row);
+        }
+    }
+    let mut profiles: HashMap<String, &crate::model::ProfileInfo> = HashMap::new();
+    for p in &cx.inventory.profiles {
+        profiles.entry(p.name.to_ascii_lowercase()).or_insert(p);
+    }
     let mut out = Vec::new();
     for app in &cx.inventory.apps {
         for (user, role) in run_as_users(app) {
-            let Some(row) = user_row(cx, &user) else {
+            let Some(&row) = rows.get(&user.to_ascii_lowercase()) else {
                 continue;
             };
             let Some(profile_name) = row.profile.clone() else {
                 continue;
             };
-            let profile = cx
-                .inventory
-                .profiles
-                .iter()
-                .find(|p| p.name.eq_ignore_ascii_case(&profile_name));
+            let profile = profiles.get(&profile_name.to_ascii_lowercase()).copied();
             out.push(RunAs {
                 app,
                 user,
