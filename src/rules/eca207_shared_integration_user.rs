@@ -1,5 +1,6 @@
 //! ECA207 shared-integration-user: one run-as user serves several apps.
 
+use super::support::{first_peers, PEERS_SHOWN};
 use super::{Context, Evidence, Hit, Rule, Severity};
 use crate::graph::analysis::shared_integration_users;
 
@@ -23,29 +24,12 @@ the graph exports (graph.dot, graph.mmd, the graph in report.json) list all of t
     check,
 };
 
-/// Most peers a finding names: each app of a shared user has a finding, so naming every peer
-/// in each would grow with the square of the apps (10,000 apps sharing one user made gigabytes
-/// of output). The finding names the count and the first peers; the graph exports list all.
-pub const PEERS_SHOWN: usize = 10;
-
 fn check(cx: &Context) -> Vec<Hit> {
     let mut hits = Vec::new();
     for shared in shared_integration_users(cx.graph) {
         let others = shared.apps.len() - 1;
         for app in &shared.apps {
-            let mut named = String::new();
-            for (i, peer) in shared
-                .apps
-                .iter()
-                .filter(|a| *a != app)
-                .take(PEERS_SHOWN)
-                .enumerate()
-            {
-                if i > 0 {
-                    named.push_str(", ");
-                }
-                named.push_str(peer);
-            }
+            let named = first_peers(shared.apps.iter().filter(|a| *a != app).map(String::as_str));
             let msg = if others <= PEERS_SHOWN {
                 format!(
                     "{app} runs as {}, which also serves {named}",

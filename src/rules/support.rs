@@ -6,6 +6,24 @@ use std::collections::HashMap;
 use super::Evidence;
 use crate::model::{App, AppFacts, Sourced};
 
+/// Most peers a finding names when many apps share something (a run-as user, a look-alike
+/// label). Each app of such a group has its own finding, so naming every peer in each grows
+/// with the square of the group (10,000 apps sharing one user made gigabytes of output). A
+/// finding names the count and the first peers in sorted order; the graph exports list all.
+pub const PEERS_SHOWN: usize = 10;
+
+/// `A, B, C` for at most [`PEERS_SHOWN`] items.
+pub fn first_peers<'a>(peers: impl Iterator<Item = &'a str>) -> String {
+    let mut named = String::new();
+    for (i, peer) in peers.take(PEERS_SHOWN).enumerate() {
+        if i > 0 {
+            named.push_str(", ");
+        }
+        named.push_str(peer);
+    }
+    named
+}
+
 /// Evidence pointing at an element of a sourced record (line when the element exists).
 pub fn at<T>(src: &Sourced<T>, element: &str) -> Evidence {
     Evidence::Metadata {
