@@ -98,12 +98,31 @@ pub fn coupled_groups(g: &Graph) -> Vec<CoupledGroup> {
 /// A user that two or more apps run as.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct SharedUser {
+    /// Node key (`user:<username>`).
+    pub key: String,
     /// Username (as the node label).
     pub username: String,
     /// Apps running as this user, sorted.
     pub apps: Vec<String>,
-    /// The explaining path: `app:A -runs-as-> user:u <-runs-as- app:B`.
-    pub path: Vec<String>,
+}
+
+impl SharedUser {
+    /// The path that explains why `app` shares this user, naming at most `peers` of the other
+    /// apps (the first in sorted order): `app:A -runs-as-> user:u <-runs-as- app:B ...`.
+    /// Bounded so that a finding per app stays small when thousands of apps share one user;
+    /// the full list is in the graph exports.
+    pub fn path_for(&self, app: &str, peers: usize) -> Vec<String> {
+        let mut path = vec![
+            format!("app:{app}"),
+            "-runs-as->".to_string(),
+            self.key.clone(),
+        ];
+        for peer in self.apps.iter().filter(|a| *a != app).take(peers) {
+            path.push("<-runs-as-".to_string());
+            path.push(format!("app:{peer}"));
+        }
+        path
+    }
 }
 
 /// Run-as users shared by several apps (the standard is one integration user per app).
@@ -118,22 +137,10 @@ pub fn shared_integration_users(g: &Graph) -> Vec<SharedUser> {
             .collect();
         if runs_as.len() > 1 {
             runs_as.sort_unstable();
-            let apps: Vec<String> = runs_as.iter().map(|k| app_name(k).to_string()).collect();
-            let mut path = Vec::new();
-            for (i, app) in apps.iter().enumerate() {
-                if i > 0 {
-                    path.push("<-runs-as-".to_string());
-                }
-                path.push(format!("app:{app}"));
-                if i == 0 {
-                    path.push("-runs-as->".to_string());
-                    path.push(node.key.clone());
-                }
-            }
             out.push(SharedUser {
+                key: node.key.clone(),
                 username: node.label.clone(),
-                apps,
-                path,
+                apps: runs_as.iter().map(|k| app_name(k).to_string()).collect(),
             });
         }
     }
@@ -207,15 +214,16 @@ mod tests {
         assert_eq!(shared.len(), 1);
         assert_eq!(shared[0].apps, ["A", "B"]);
         assert_eq!(
-            shared[0].path,
+            shared[0].path_for("B", 10),
             [
-                "app:A",
+                "app:B",
                 "-runs-as->",
                 "user:int@x.com",
                 "<-runs-as-",
-                "app:B"
+                "app:A"
             ]
         );
+        assert_eq!(shared[0].path_for("A", 0).len(), 3);
     }
 
     #[test]

@@ -5,6 +5,7 @@ pub mod access;
 pub mod cert;
 pub mod connected_app;
 pub mod eca;
+pub mod enums;
 pub mod record;
 
 use serde::Serialize;
@@ -270,7 +271,7 @@ pub fn read_document(
         })?)
     } else {
         let root = tree::parse(text)?;
-        read_payload(kind, &root, &mut cx).ok_or_else(|| {
+        let payload = read_payload(kind, &root, &mut cx).ok_or_else(|| {
             let note = cx.notes.iter().find(|n| n.level == Level::Error);
             XmlError {
                 pos: tree::Pos {
@@ -279,7 +280,9 @@ pub fn read_document(
                 },
                 message: note.map_or_else(|| "unreadable record".into(), |n| n.message.clone()),
             }
-        })?
+        })?;
+        enums::check(kind, &root, &mut cx);
+        payload
     };
     Ok(Document {
         file: file.to_string(),

@@ -483,17 +483,20 @@ fn finish_app(app: &mut App, notes: &mut Vec<Note>) {
 
 fn collect_users(inv: &Inventory) -> Vec<UserRef> {
     let mut users: BTreeMap<String, UserRef> = BTreeMap::new();
+    // (user, app, role) triples already added: a user shared by thousands of apps made the
+    // linear `contains` over its references quadratic (40,000 apps: seconds of memcmp).
+    let mut seen: std::collections::HashSet<(String, String, String)> =
+        std::collections::HashSet::new();
     let mut add = |username: &str, app: &str, role: &str| {
-        let u = users
-            .entry(username.to_ascii_lowercase())
-            .or_insert_with(|| UserRef {
-                username: username.to_string(),
-                referenced_by: Vec::new(),
-            });
-        let pair = (app.to_string(), role.to_string());
-        if !u.referenced_by.contains(&pair) {
-            u.referenced_by.push(pair);
+        let key = username.to_ascii_lowercase();
+        if !seen.insert((key.clone(), app.to_string(), role.to_string())) {
+            return;
         }
+        let u = users.entry(key).or_insert_with(|| UserRef {
+            username: username.to_string(),
+            referenced_by: Vec::new(),
+        });
+        u.referenced_by.push((app.to_string(), role.to_string()));
     };
     for app in &inv.apps {
         if let Some(f) = app.facts() {

@@ -69,7 +69,19 @@ impl RefreshPolicy {
     /// Build from the ECA OAuth policy fields.
     pub fn from_eca(kind: &str, period: Option<i64>, unit: Option<&str>) -> RefreshPolicy {
         let count = period.and_then(|p| u32::try_from(p).ok()).unwrap_or(0);
-        let unit = unit.and_then(unit_name).unwrap_or_else(|| "Days".into());
+        let specific = matches!(kind.trim(), "SpecificLifetime" | "SpecificInactivity");
+        // An absent unit reads as days; a unit that is not one of the three is unrecognised,
+        // not silently days (the reader has already warned about it).
+        let unit = match unit.map(|u| (u, unit_name(u))) {
+            None => "Days".into(),
+            Some((_, Some(name))) => name,
+            Some((raw, None)) if specific => {
+                return RefreshPolicy::Unrecognised {
+                    raw: format!("{} {count} {}", kind.trim(), raw.trim()),
+                }
+            }
+            Some((_, None)) => "Days".into(),
+        };
         match kind.trim() {
             "Infinite" => RefreshPolicy::Infinite,
             "Zero" => RefreshPolicy::Zero,
@@ -361,7 +373,12 @@ fn eca_facts(eca: &super::EcaBundle) -> AppFacts {
         scopes,
         admin_approved: policies
             .and_then(|p| p.permitted_users_policy_type.as_deref())
-            .map(|t| t == "AdminApprovedPreAuthorized"),
+            // Unknown literal: not stated (the reader warned), rather than self-authorized.
+            .and_then(|t| match t.trim() {
+                "AdminApprovedPreAuthorized" => Some(true),
+                "AllSelfAuthorized" => Some(false),
+                _ => None,
+            }),
         ip_relaxation: policies.and_then(|p| p.ip_relaxation_policy_type.clone()),
         refresh_policy,
         // The ECA default for PKCE is `true` (reference §6.3).

@@ -3,8 +3,8 @@
 
 use std::collections::BTreeMap;
 
-use super::support::app_evidence;
 use super::support::EcaPart;
+use super::support::{app_evidence, first_peers, PEERS_SHOWN};
 use super::{Context, Hit, Rule, Severity};
 
 /// The rule.
@@ -47,17 +47,48 @@ fn check(cx: &Context) -> Vec<Hit> {
     }
     let mut hits = Vec::new();
     for apps in by_label.values().filter(|v| v.len() > 1) {
-        let names: Vec<String> = apps
-            .iter()
-            .map(|a| format!("{} ({:?})", a.api_name, a.label.as_deref().unwrap_or("")))
-            .collect();
+        let name = |a: &crate::model::App| {
+            format!("{} ({:?})", a.api_name, a.label.as_deref().unwrap_or(""))
+        };
+        if apps.len() <= PEERS_SHOWN + 1 {
+            let names: Vec<String> = apps.iter().map(|a| name(a)).collect();
+            for app in apps {
+                let msg = format!(
+                    "label clashes with another app: {}; usage by label cannot be attributed",
+                    names.join(", ")
+                );
+                let evidence = apps
+                    .iter()
+                    .map(|a| app_evidence(a, "label", EcaPart::Header, "label"))
+                    .collect();
+                hits.push(Hit::app(&app.api_name, msg, evidence));
+            }
+            continue;
+        }
+        // A large group: each finding names the count and the first peers, and quotes its own
+        // label and theirs (listing all in each finding is quadratic in the group).
+        let others = apps.len() - 1;
+        let names: Vec<String> = apps.iter().take(PEERS_SHOWN + 1).map(|a| name(a)).collect();
         for app in apps {
-            let msg = format!(
-                "label clashes with another app: {}; usage by label cannot be attributed",
-                names.join(", ")
-            );
-            let evidence = apps
+            let peers: Vec<&crate::model::App> = apps
                 .iter()
+                .filter(|a| a.api_name != app.api_name)
+                .take(PEERS_SHOWN)
+                .copied()
+                .collect();
+            let named = first_peers(
+                apps.iter()
+                    .zip(&names)
+                    .filter(|(a, _)| a.api_name != app.api_name)
+                    .map(|(_, n)| n.as_str()),
+            );
+            let msg = format!(
+                "label {:?} clashes with {others} other apps: {named} and {} more; usage by label cannot be attributed",
+                app.label.as_deref().unwrap_or(""),
+                others - PEERS_SHOWN
+            );
+            let evidence = std::iter::once(*app)
+                .chain(peers)
                 .map(|a| app_evidence(a, "label", EcaPart::Header, "label"))
                 .collect();
             hits.push(Hit::app(&app.api_name, msg, evidence));
@@ -84,6 +115,37 @@ mod tests {
             file("B", crate::metadata::Kind::ConnectedApp, &b),
         ]);
         assert_eq!(run(&RULE, &inv).len(), 2);
+    }
+
+    #[test]
+    fn a_large_group_names_the_count_and_the_first_peers() {
+        let files: Vec<_> = (0..30)
+            .map(|i| {
+                let name = format!("App{i:02}");
+                let xml = connected_app(&name, "").2.replace(
+                    &format!("<label>{name}</label>"),
+                    "<label>Integration</label>",
+                );
+                file(&name, crate::metadata::Kind::ConnectedApp, &xml)
+            })
+            .collect();
+        let hits = run(&RULE, &inventory(&files));
+        assert_eq!(hits.len(), 30);
+        let last = &hits[29];
+        assert!(
+            last.message.starts_with(
+                "label \"Integration\" clashes with 29 other apps: App00 (\"Integration\"), App01"
+            ),
+            "{}",
+            last.message
+        );
+        assert!(
+            last.message
+                .contains("App09 (\"Integration\") and 19 more;"),
+            "{}",
+            last.message
+        );
+        assert_eq!(last.evidence.len(), 1 + PEERS_SHOWN);
     }
 
     #[test]

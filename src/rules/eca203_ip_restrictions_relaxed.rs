@@ -35,11 +35,20 @@ fn check(cx: &Context) -> Vec<Hit> {
                 EcaPart::OauthPolicies,
                 "ipRelaxationPolicyType",
             );
-            Some(Hit::app(
-                &app.api_name,
-                format!("{} relaxes IP restrictions ({relax})", app.api_name),
-                vec![ev],
-            ))
+            // A literal outside the documented set (the reader warned about it) is reported
+            // as unknown, not as a known relaxation: it may be a typo for ENFORCE.
+            let known = ["Bypass", "Bypass_2factor", "Enforce_RelaxRefresh"]
+                .iter()
+                .any(|k| k.eq_ignore_ascii_case(relax));
+            let msg = if known {
+                format!("{} relaxes IP restrictions ({relax})", app.api_name)
+            } else {
+                format!(
+                    "{} has an unrecognised IP relaxation {relax:?}: it may relax IP restrictions; set a documented value",
+                    app.api_name
+                )
+            };
+            Some(Hit::app(&app.api_name, msg, vec![ev]))
         })
         .collect()
 }
@@ -59,5 +68,22 @@ mod tests {
         let hits = run(&RULE, &inv);
         assert_eq!(hits.len(), 1);
         assert!(hits[0].message.contains("Bypass"));
+    }
+
+    #[test]
+    fn an_unknown_value_is_reported_as_unknown() {
+        let inv = inventory(&[connected_app(
+            "W",
+            "<oauthConfig><callbackUrl>https://x</callbackUrl></oauthConfig><oauthPolicy><ipRelaxation>WHATEVER</ipRelaxation><refreshTokenPolicy>zero</refreshTokenPolicy></oauthPolicy>",
+        )]);
+        let hits = run(&RULE, &inv);
+        assert_eq!(hits.len(), 1);
+        assert!(
+            hits[0]
+                .message
+                .contains("unrecognised IP relaxation \"WHATEVER\""),
+            "{}",
+            hits[0].message
+        );
     }
 }

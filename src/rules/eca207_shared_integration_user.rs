@@ -1,5 +1,6 @@
 //! ECA207 shared-integration-user: one run-as user serves several apps.
 
+use super::support::{first_peers, PEERS_SHOWN};
 use super::{Context, Evidence, Hit, Rule, Severity};
 use crate::graph::analysis::shared_integration_users;
 
@@ -17,30 +18,36 @@ or deactivating it during a cutover breaks all of them at once. The plan keeps s
 wave or untangles them first (a dedicated user per app in wave 0).\n\
 How to fix: create a dedicated integration user (Salesforce Integration licence, API-only \
 profile) for each app and move the run-as setting app by app.\n\
-Evidence: the path in the dependency graph, app -runs-as-> user <-runs-as- app.",
+Evidence: the path in the dependency graph, app -runs-as-> user <-runs-as- app. When more \
+than 10 other apps share the user, the finding names how many and the first 10 in sorted order; \
+the graph exports (graph.dot, graph.mmd, the graph in report.json) list all of them.",
     check,
 };
 
 fn check(cx: &Context) -> Vec<Hit> {
     let mut hits = Vec::new();
     for shared in shared_integration_users(cx.graph) {
+        let others = shared.apps.len() - 1;
         for app in &shared.apps {
-            let others: Vec<&str> = shared
-                .apps
-                .iter()
-                .filter(|a| *a != app)
-                .map(|s| s.as_str())
-                .collect();
-            let msg = format!(
-                "{app} runs as {}, which also serves {}",
-                shared.username,
-                others.join(", ")
-            );
+            let named = first_peers(shared.apps.iter().filter(|a| *a != app).map(String::as_str));
+            let msg = if others <= PEERS_SHOWN {
+                format!(
+                    "{app} runs as {}, which also serves {named}",
+                    shared.username
+                )
+            } else {
+                format!(
+                    "{app} runs as {}, which also serves {others} other apps: {named} and {} more \
+                     (all of them in the dependency graph)",
+                    shared.username,
+                    others - PEERS_SHOWN
+                )
+            };
             hits.push(Hit::app(
                 app,
                 msg,
                 vec![Evidence::Graph {
-                    path: shared.path.clone(),
+                    path: shared.path_for(app, PEERS_SHOWN),
                 }],
             ));
         }
@@ -67,6 +74,30 @@ mod tests {
         let hits = run(&RULE, &inv);
         assert_eq!(hits.len(), 2);
         assert!(hits[0].message.contains("int@x.com") && hits[0].message.contains('B'));
+    }
+
+    #[test]
+    fn many_peers_are_counted_not_listed() {
+        let apps: Vec<_> = (0..25)
+            .map(|i| connected_app(&format!("App{i:02}"), &cc("int@x.com")))
+            .collect();
+        let hits = run(&RULE, &inventory(&apps));
+        assert_eq!(hits.len(), 25);
+        let last = &hits[24].message;
+        assert!(
+            last.starts_with(
+                "App24 runs as int@x.com, which also serves 24 other apps: App00, App01,"
+            ),
+            "{last}"
+        );
+        assert!(last.contains("App09 and 14 more"), "{last}");
+        assert!(!last.contains("App10"), "{last}");
+        let Evidence::Graph { path } = &hits[24].evidence[0] else {
+            panic!("graph evidence")
+        };
+        assert_eq!(path.len(), 3 + 2 * PEERS_SHOWN);
+        assert_eq!(path[0], "app:App24");
+        assert_eq!(path[2], "user:int@x.com");
     }
 
     #[test]

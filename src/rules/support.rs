@@ -1,8 +1,28 @@
 //! Helpers rules share: evidence from metadata lines, iterating apps with their facts, and a
 //! small inventory builder for rule tests.
 
+use std::collections::HashMap;
+
 use super::Evidence;
 use crate::model::{App, AppFacts, Sourced};
+
+/// Most peers a finding names when many apps share something (a run-as user, a look-alike
+/// label). Each app of such a group has its own finding, so naming every peer in each grows
+/// with the square of the group (10,000 apps sharing one user made gigabytes of output). A
+/// finding names the count and the first peers in sorted order; the graph exports list all.
+pub const PEERS_SHOWN: usize = 10;
+
+/// `A, B, C` for at most [`PEERS_SHOWN`] items.
+pub fn first_peers<'a>(peers: impl Iterator<Item = &'a str>) -> String {
+    let mut named = String::new();
+    for (i, peer) in peers.take(PEERS_SHOWN).enumerate() {
+        if i > 0 {
+            named.push_str(", ");
+        }
+        named.push_str(peer);
+    }
+    named
+}
 
 /// Evidence pointing at an element of a sourced record (line when the element exists).
 pub fn at<T>(src: &Sourced<T>, element: &str) -> Evidence {
@@ -119,20 +139,29 @@ impl RunAs<'_> {
 
 /// Every run-as user found in the User export, with its profile.
 pub fn run_as_with_profiles<'a>(cx: &'a super::Context) -> Vec<RunAs<'a>> {
+    // Indexed once (first row / first profile of each name, as a search would find): looking
+    // each app's user up by a scan of the export was apps × users, and thousands of apps
+    // share one integration user in the orgs this rule is about.
+    let mut rows: HashMap<String, &crate::usage::model::UserRow> = HashMap::new();
+    for row in &cx.usage.tables.users {
+        if let Some(name) = row.username.as_deref() {
+            rows.entry(name.to_ascii_lowercase()).or_insert(row);
+        }
+    }
+    let mut profiles: HashMap<String, &crate::model::ProfileInfo> = HashMap::new();
+    for p in &cx.inventory.profiles {
+        profiles.entry(p.name.to_ascii_lowercase()).or_insert(p);
+    }
     let mut out = Vec::new();
     for app in &cx.inventory.apps {
         for (user, role) in run_as_users(app) {
-            let Some(row) = user_row(cx, &user) else {
+            let Some(&row) = rows.get(&user.to_ascii_lowercase()) else {
                 continue;
             };
             let Some(profile_name) = row.profile.clone() else {
                 continue;
             };
-            let profile = cx
-                .inventory
-                .profiles
-                .iter()
-                .find(|p| p.name.eq_ignore_ascii_case(&profile_name));
+            let profile = profiles.get(&profile_name.to_ascii_lowercase()).copied();
             out.push(RunAs {
                 app,
                 user,
