@@ -98,7 +98,9 @@ pub fn load(input: &InputArgs) -> Result<Loaded, Error> {
         let unreadable = files
             .iter()
             .filter(|f| matches!(f.status, FileStatus::Unreadable { .. }))
-            .count();
+            .count()
+            // Usage files read only in part (rows lost to broken quoting) fail too.
+            + usage.accounts.iter().filter(|a| a.rows_not_read > 0).count();
         if unreadable > 0 {
             return Err(Error::Strict { count: unreadable });
         }

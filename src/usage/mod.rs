@@ -22,6 +22,7 @@ pub mod kind;
 pub mod memo;
 pub mod model;
 pub mod read;
+pub mod records;
 pub mod rows;
 pub mod split;
 pub mod tables;

@@ -75,6 +75,10 @@ pub struct FileAccount {
     pub rows_used: u64,
     /// Rows not used.
     pub rows_skipped: u64,
+    /// Rows that could not be read at all (broken quoting, over-long records): not in
+    /// `rows_read`; each is an error note, and `--strict` fails on them.
+    #[serde(skip_serializing_if = "is_zero")]
+    pub rows_not_read: u64,
     /// Skipped rows per reason.
     pub skipped: BTreeMap<SkipReason, u64>,
     /// The first few skipped rows.
@@ -87,6 +91,10 @@ pub struct FileAccount {
     pub ambiguous_times: u64,
     /// Fields that were not UTF-8 and were read as Windows-1252.
     pub cp1252_fields: u64,
+}
+
+fn is_zero(n: &u64) -> bool {
+    *n == 0
 }
 
 impl FileAccount {
@@ -358,4 +366,12 @@ pub struct UsageData {
     pub records: Vec<FileRecord>,
     /// Notes (unknown kinds, fallbacks, truncation, ambiguities).
     pub notes: Vec<Note>,
+}
+
+impl UsageData {
+    /// Data rows of the usage files that could not be read at all (broken quoting, records
+    /// over the size limit): `--strict` must fail when this is not zero.
+    pub fn rows_not_read(&self) -> u64 {
+        self.accounts.iter().map(|a| a.rows_not_read).sum()
+    }
 }

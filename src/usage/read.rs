@@ -13,6 +13,7 @@ use super::header::Header;
 use super::json;
 use super::kind::{self, Detection, UsageKind};
 use super::model::{FileAccount, SkipReason, SkippedRow, SKIPPED_LISTED};
+use super::records::{Assembler, Item};
 use super::rows::{Fields, RowReader, RowStats};
 use super::text::{self, Bom};
 use super::time::Ts;
@@ -135,16 +136,20 @@ fn read_with(file: &InputFile, counter: Option<&AtomicU64>, workers: usize) -> F
     };
     let bom = Bom::detect(head);
     match bom {
-        Bom::Utf16Le | Bom::Utf16Be => {
+        Bom::Utf16Le | Bom::Utf16Be | Bom::Utf32Le | Bom::Utf32Be => {
             // Rare (Excel "Unicode text"): transcoded in memory, then read like any other file.
-            let le = bom == Bom::Utf16Le;
-            reader.consume(2);
+            reader.consume(bom.byte_len());
             let mut all = Vec::new();
             if let Err(e) = reader.read_to_end(&mut all) {
                 unreadable(&mut out, None, format!("cannot read: {e}"));
                 return out;
             }
-            let utf8 = text::utf16_to_utf8(&all, le);
+            let utf8 = match bom {
+                Bom::Utf16Le => text::utf16_to_utf8(&all, true),
+                Bom::Utf16Be => text::utf16_to_utf8(&all, false),
+                Bom::Utf32Le => text::utf32_to_utf8(&all, true),
+                _ => text::utf32_to_utf8(&all, false),
+            };
             let mut inner = BufReader::new(Cursor::new(utf8));
             dispatch(&mut inner, &mut out, workers);
         }
@@ -181,39 +186,88 @@ fn read_csv<R: BufRead>(reader: &mut R, out: &mut FileOutput, workers: usize) {
         Err(e) => return unreadable(out, Some(1), format!("cannot read: {e}")),
     };
     out.account.delimiter = Some(char::from(delimiter));
-    if lone_cr {
-        // Rare classic-Mac line endings: normalised by the general path so lines stay exact.
-        return read_csv_general(text::EolReader::new(reader), delimiter, 0, None, out);
+    if lone_cr || workers == EXACT {
+        // Classic-Mac line endings, or stray quotes or lone CRs past the head: record by
+        // record, every line end made LF so line numbers stay physical.
+        return read_csv_general(reader, delimiter, 1, None, out);
     }
-    if workers == EXACT {
-        // Stray quotes or lone CRs past the head: record by record, every line end made LF
-        // so line numbers stay physical.
-        return read_csv_general(text::NormalizeEol::new(reader), delimiter, 0, None, out);
-    }
-    let mut head = Vec::new();
-    if let Err(e) = reader.read_until(b'\n', &mut head) {
-        return unreadable(out, Some(1), format!("cannot read: {e}"));
-    }
-    let mut parser = csv::ReaderBuilder::new()
-        .delimiter(delimiter)
-        .has_headers(false)
-        .flexible(true)
-        .from_reader(&head[..]);
-    let mut rec = ByteRecord::new();
-    match parser.read_byte_record(&mut rec) {
-        Ok(true) => {}
-        Ok(false) => return ignore(out, "empty file".into()),
-        Err(e) => return csv_error(out, &e),
-    }
+    // The header, after any blank lines; bounded, so a huge first line costs nothing.
+    let mut lines = Assembler::new(&mut *reader, delimiter, 1);
+    let (line, span) = match lines.next(HEADER_LIMIT) {
+        Ok(Some(Item::Record { line, lines, .. })) => (line, lines),
+        Ok(Some(Item::LongLine { line, .. })) => return header_too_long(out, line),
+        Ok(None) => return ignore(out, "empty file".into()),
+        Err(e) => return unreadable(out, Some(1), format!("cannot read: {e}")),
+    };
+    let mut parser = OneRecord::new(delimiter);
+    let Some(rec) = parser.parse(lines.bytes()) else {
+        return ignore(out, "empty file".into());
+    };
+    drop(lines);
     let header = Header::new(rec.iter().map(|f| text::field(f).0.into_owned()).collect());
+    let width = rec.len();
     let Some(rows) = start(header, out) else {
         return;
     };
     let kind = rows.kind();
+    let next_line = line + span;
     if kind.is_login() || kind.is_api() || kind == UsageKind::OauthToken {
-        read_fast(reader, delimiter, workers, rows, out);
+        read_fast(reader, delimiter, workers, rows, next_line, out);
     } else {
-        read_csv_general(reader, delimiter, 1, Some(rows), out);
+        read_csv_general(reader, delimiter, next_line, Some((rows, width)), out);
+    }
+}
+
+/// A header longer than this is not a usage export header (real ones are a few hundred bytes).
+const HEADER_LIMIT: usize = 64 * 1024;
+
+/// Characters of input text quoted in a message.
+const QUOTED_CHARS: usize = 200;
+
+fn header_too_long(out: &mut FileOutput, line: u64) {
+    let reason = format!(
+        "line {line} is longer than {} KiB: not a usage export header",
+        HEADER_LIMIT >> 10
+    );
+    let mut note = Note::file(
+        Level::Warning,
+        "unknown-usage-kind",
+        &out.account.file,
+        reason.clone(),
+    );
+    note.line = u32::try_from(line).ok();
+    out.notes.push(note);
+    ignore(out, reason);
+}
+
+/// One record's bytes through the `csv` crate, with one parser reused for every record.
+struct OneRecord {
+    parser: csv::Reader<Cursor<Vec<u8>>>,
+    rec: ByteRecord,
+}
+
+impl OneRecord {
+    fn new(delimiter: u8) -> Self {
+        OneRecord {
+            parser: csv::ReaderBuilder::new()
+                .delimiter(delimiter)
+                .has_headers(false)
+                .flexible(true)
+                .from_reader(Cursor::new(Vec::new())),
+            rec: ByteRecord::new(),
+        }
+    }
+
+    /// The first record of `bytes` (`None` when it holds none).
+    fn parse(&mut self, bytes: &[u8]) -> Option<&ByteRecord> {
+        let buf = self.parser.get_mut().get_mut();
+        buf.clear();
+        buf.extend_from_slice(bytes);
+        self.parser.seek(csv::Position::new()).ok()?;
+        match self.parser.read_byte_record(&mut self.rec) {
+            Ok(true) => Some(&self.rec),
+            _ => None,
+        }
     }
 }
 
@@ -223,6 +277,7 @@ fn read_fast<R: BufRead>(
     delimiter: u8,
     workers: usize,
     rows: RowReader,
+    first_line: u64,
     out: &mut FileOutput,
 ) {
     let file = out.account.file.clone();
@@ -240,7 +295,7 @@ fn read_fast<R: BufRead>(
         reader,
         delimiter,
         rows.fields_needed(),
-        2,
+        first_line,
         workers,
         &file,
         step,
@@ -266,57 +321,106 @@ fn read_fast<R: BufRead>(
     state.finish(out);
 }
 
-/// Every other CSV: the `csv` crate record by record. `line_offset` accounts for a header read
-/// before the parser started; `rows` is `None` when the header is still to be read.
-fn read_csv_general<R: std::io::Read>(
+/// Every other CSV, and files the fast path cannot cut: record by record (see `records`),
+/// each record through the `csv` crate. `first_line` is the line number of the reader's first
+/// line; `rows` (with the header's width) is `None` when the header is still to be read.
+fn read_csv_general<R: BufRead>(
     reader: R,
     delimiter: u8,
-    line_offset: u64,
-    rows: Option<RowReader>,
+    first_line: u64,
+    rows: Option<(RowReader, usize)>,
     out: &mut FileOutput,
 ) {
-    let mut csv = csv::ReaderBuilder::new()
-        .delimiter(delimiter)
-        .has_headers(false)
-        .flexible(true)
-        .from_reader(RecordGuard::new(reader));
-    let mut rec = ByteRecord::new();
-    let rows = match rows {
+    let mut lines = Assembler::new(
+        BufReader::new(text::NormalizeEol::new(reader)),
+        delimiter,
+        first_line,
+    );
+    let mut parser = OneRecord::new(delimiter);
+    let (rows, width) = match rows {
         Some(r) => r,
         None => {
-            match csv.read_byte_record(&mut rec) {
-                Ok(true) => {}
-                Ok(false) => return ignore(out, "empty file".into()),
-                Err(e) => return csv_error(out, &e),
+            match lines.next(HEADER_LIMIT) {
+                Ok(Some(Item::Record { .. })) => {}
+                Ok(Some(Item::LongLine { line, .. })) => return header_too_long(out, line),
+                Ok(None) => return ignore(out, "empty file".into()),
+                Err(e) => return unreadable(out, Some(1), format!("cannot read: {e}")),
             }
+            let Some(rec) = parser.parse(lines.bytes()) else {
+                return ignore(out, "empty file".into());
+            };
             let header = Header::new(rec.iter().map(|f| text::field(f).0.into_owned()).collect());
+            let width = rec.len();
             let Some(rows) = start(header, out) else {
                 return;
             };
-            rows
+            (rows, width)
         }
     };
     let mut state = Stream::new(rows);
-    let mut last_line = line_offset;
+    let mut last_line = first_line;
     loop {
-        let start = csv.position().byte();
-        csv.get_mut().record_start = start;
-        match csv.read_byte_record(&mut rec) {
-            Ok(true) => {
-                // The crate's position is where it started reading, before the blank lines
-                // it skipped (and its line count leaves them out): count them back in.
-                let (line, byte) = rec.position().map_or((0, 0), |p| (p.line(), p.byte()));
-                let line = line + csv.get_ref().newlines_at(byte) + line_offset;
-                last_line = line;
-                state.row(&rec, line, out);
-            }
-            Ok(false) => break,
-            Err(e) if e.position().is_none() => {
-                // The guard (or the disk) stopped the read: say after which record.
+        let item = match lines.next(MAX_RECORD) {
+            Ok(Some(item)) => item,
+            Ok(None) => break,
+            Err(e) => {
                 let after = u32::try_from(last_line + 1).ok();
-                return unreadable(out, after, e.to_string());
+                return unreadable(out, after, format!("cannot read: {e}"));
             }
-            Err(e) => return csv_error(out, &e),
+        };
+        match item {
+            Item::LongLine { line, bytes } => {
+                last_line = line;
+                let message = format!(
+                    "a record of {} MiB is longer than the {} MiB limit: not read",
+                    bytes.div_ceil(1 << 20),
+                    MAX_RECORD >> 20
+                );
+                row_not_read(out, line, None, message);
+            }
+            Item::Record {
+                line,
+                lines: span,
+                open,
+                unclosed,
+                too_long,
+            } => {
+                last_line = line + span - 1;
+                let rec = parser.parse(lines.bytes());
+                let fields = rec.map_or(0, ByteRecord::len);
+                let Some(quote) = open.filter(|_| unclosed || too_long || fields != width) else {
+                    if let Some(rec) = rec {
+                        state.row(rec, line, out);
+                    }
+                    continue;
+                };
+                let why = if unclosed {
+                    "never closes".to_string()
+                } else if too_long {
+                    format!("runs past {} MiB without closing", MAX_RECORD >> 20)
+                } else {
+                    format!(
+                        "spans {span} lines and leaves {fields} field(s) where the header has {width}"
+                    )
+                };
+                let message = format!(
+                    "a quote opened at line {} column {} {why}: row not read; reading resumes at line {}",
+                    quote.line,
+                    quote.column,
+                    line + 1
+                );
+                row_not_read(out, line, Some(quote.column), message);
+                if !lines.resync() {
+                    let at = u32::try_from(line).ok();
+                    return unreadable(
+                        out,
+                        at,
+                        "too many broken quotes to read on (each re-reads the lines after it)"
+                            .into(),
+                    );
+                }
+                last_line = line;
+            }
         }
     }
     state.finish(out);
@@ -324,68 +428,23 @@ fn read_csv_general<R: std::io::Read>(
 
 /// One record may not span more than this: a quote that never closes would otherwise make
 /// the rest of the file one field, held in memory.
-const MAX_RECORD: u64 = 16 * 1024 * 1024;
+const MAX_RECORD: usize = 16 * 1024 * 1024;
 
-/// Bytes before the current record are let go this many at a time (see `newlines_at`).
-const RECENT: usize = 1 << 20;
+/// Rows that could not be read are listed one by one up to this many per file.
+const NOT_READ_LISTED: u64 = 5;
 
-/// The `csv` crate's input: stops it when one record grows past [`MAX_RECORD`] bytes, and
-/// keeps the last bytes read so the blank lines it skips can be counted.
-struct RecordGuard<R> {
-    inner: R,
-    read: u64,
-    /// Byte offset where the record being read starts (set by the reading loop).
-    record_start: u64,
-    /// The bytes from offset `recent_start` (at or before the current record) to `read`.
-    recent: Vec<u8>,
-    recent_start: u64,
-}
-
-impl<R> RecordGuard<R> {
-    fn new(inner: R) -> Self {
-        RecordGuard {
-            inner,
-            read: 0,
-            record_start: 0,
-            recent: Vec::new(),
-            recent_start: 0,
-        }
-    }
-
-    /// Newlines of the blank lines starting at byte `at`, the start of the record just read.
-    fn newlines_at(&self, at: u64) -> u64 {
-        let Some(from) = at.checked_sub(self.recent_start) else {
-            return 0;
-        };
-        let bytes = self.recent.get(from as usize..).unwrap_or_default();
-        let blank = bytes.iter().take_while(|&&b| b == b'\n' || b == b'\r');
-        blank.filter(|&&b| b == b'\n').count() as u64
-    }
-}
-
-impl<R: Read> Read for RecordGuard<R> {
-    fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
-        if self.read.saturating_sub(self.record_start) > MAX_RECORD {
-            return Err(std::io::Error::new(
-                std::io::ErrorKind::InvalidData,
-                format!(
-                    "a record runs past {} MiB: a quoted field that never closes (broken quoting)",
-                    MAX_RECORD >> 20
-                ),
-            ));
-        }
-        let n = self.inner.read(buf)?;
-        self.read += n as u64;
-        // Keep everything from where the current record starts (at most MAX_RECORD and a read
-        // buffer): its blank lines are counted once it is read.
-        let keep_from = self.record_start.max(self.recent_start);
-        let drop = (keep_from - self.recent_start) as usize;
-        if drop > RECENT {
-            self.recent.drain(..drop);
-            self.recent_start = keep_from;
-        }
-        self.recent.extend_from_slice(&buf[..n]);
-        Ok(n)
+/// Account for a row that could not be read (broken quoting, an over-long record).
+fn row_not_read(out: &mut FileOutput, line: u64, column: Option<u64>, message: String) {
+    out.account.rows_not_read += 1;
+    if out.account.rows_not_read <= NOT_READ_LISTED {
+        out.notes.push(Note {
+            file: out.account.file.clone(),
+            line: u32::try_from(line).ok(),
+            column: column.and_then(|c| u32::try_from(c).ok()),
+            level: Level::Error,
+            code: "unreadable-row",
+            message,
+        });
     }
 }
 
@@ -438,8 +497,14 @@ fn start(header: Header, out: &mut FileOutput) -> Option<RowReader> {
             None
         }
         Detection::Unknown => {
-            let shown: Vec<&str> = header.raw.iter().take(8).map(String::as_str).collect();
-            let reason = format!("no known usage export kind (header: {})", shown.join(", "));
+            let shown: Vec<String> = header
+                .raw
+                .iter()
+                .take(8)
+                .map(|f| text::clip(f, 40))
+                .collect();
+            let shown = text::clip(&shown.join(", "), QUOTED_CHARS);
+            let reason = format!("no known usage export kind (header: {shown})");
             out.notes.push(Note::file(
                 Level::Warning,
                 "unknown-usage-kind",
@@ -500,6 +565,12 @@ impl Stream {
             out.notes
                 .push(Note::file(Level::Warning, "ambiguous-time", &file, msg));
         }
+        let lost = out.account.rows_not_read;
+        if lost > NOT_READ_LISTED {
+            let msg = format!("{lost} row(s) could not be read (the first {NOT_READ_LISTED} are listed)");
+            out.notes
+                .push(Note::file(Level::Error, "unreadable-row", &file, msg));
+        }
         out.record.status = FileStatus::Parsed { kind: kind.name() };
         let mut acc = self.acc;
         acc.seal();
@@ -539,11 +610,6 @@ fn skip(a: &mut FileAccount, line: u64, reason: SkipReason) {
             reason,
         });
     }
-}
-
-fn csv_error(out: &mut FileOutput, e: &csv::Error) {
-    let line = e.position().map(|p| p.line() as u32);
-    unreadable(out, line, e.to_string());
 }
 
 fn ignore(out: &mut FileOutput, reason: String) {
@@ -709,13 +775,65 @@ mod tests {
         src.extend_from_slice(b"0Ya,005000000000001AAA,2026-05-22T00:00:00.000Z,Remote Access 2.0,x,\"open,Success,1\n");
         src.extend(std::iter::repeat_n(b'x', 17 << 20));
         let out = read_file(&input(&src));
-        match &out.record.status {
-            FileStatus::Unreadable { line, message, .. } => {
-                assert_eq!(*line, Some(5));
-                assert!(message.contains("never closes"), "{message}");
-            }
-            other => panic!("{other:?}"),
-        }
+        // The rows before it are read; the quoted record and the 17 MiB line after it are
+        // not, each reported at its own line.
+        assert!(matches!(out.record.status, FileStatus::Parsed { .. }));
+        assert_eq!(out.account.rows_read, 3);
+        assert_eq!(out.account.rows_not_read, 2);
+        let lost: Vec<(Option<u32>, Option<u32>, &str)> = out
+            .notes
+            .iter()
+            .filter(|n| n.code == "unreadable-row")
+            .map(|n| (n.line, n.column, n.message.as_str()))
+            .collect();
+        assert_eq!(lost.len(), 2, "{lost:?}");
+        assert_eq!((lost[0].0, lost[0].1), (Some(5), Some(69)));
+        assert!(lost[0].2.contains("runs past 16 MiB"), "{}", lost[0].2);
+        assert_eq!((lost[1].0, lost[1].1), (Some(6), None));
+        assert!(lost[1].2.contains("longer than the 16 MiB limit"), "{}", lost[1].2);
+    }
+
+    #[test]
+    fn a_stray_quote_costs_its_row_not_the_file() {
+        // A quote at the start of the first data row that never closes, in a small export.
+        let mut src = login_history(1, false);
+        src.extend_from_slice(b"\"");
+        src.extend_from_slice(&login_history(20, false)[71..]);
+        let out = read_file(&input(&src));
+        assert_eq!(out.account.rows_read, 20, "{:?}", out.notes);
+        assert_eq!(out.account.rows_not_read, 1);
+        let n = out
+            .notes
+            .iter()
+            .find(|n| n.code == "unreadable-row")
+            .expect("reported");
+        assert_eq!((n.line, n.column), (Some(3), Some(1)));
+        assert!(n.message.contains("reading resumes at line 4"), "{}", n.message);
+    }
+
+    #[test]
+    fn leading_blank_lines_and_utf32_are_read() {
+        let mut src = b"\n\r\n\n".to_vec();
+        src.extend_from_slice(&login_history(3, false));
+        let out = read_file(&input(&src));
+        assert_eq!(out.account.rows_read, 3);
+        let text = "Id,Username,Name\n005000000000001,a@x,Åsa\n";
+        let mut src = vec![0xFF, 0xFE, 0, 0];
+        src.extend(text.chars().flat_map(|c| u32::from(c).to_le_bytes()));
+        let out = read_file(&input(&src));
+        assert_eq!(users(&out), [Some("Åsa".to_string())]);
+    }
+
+    #[test]
+    fn a_huge_header_is_refused_briefly() {
+        let mut src = vec![b'X'; 1 << 20];
+        src.extend_from_slice(b"\n1,2\n");
+        let out = read_file(&input(&src));
+        assert!(matches!(out.record.status, FileStatus::Ignored { .. }));
+        let n = &out.notes[0];
+        assert_eq!(n.line, Some(1));
+        assert!(n.message.len() < 300, "{}", n.message);
+        assert!(n.message.contains("longer than 64 KiB"), "{}", n.message);
     }
 
     #[test]
