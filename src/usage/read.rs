@@ -35,6 +35,24 @@ pub struct FileOutput {
     pub json_total: Option<(u64, bool)>,
     /// The fast path met stray quotes: the file must be read again by the `csv` crate alone.
     again: bool,
+    /// Timestamps after this (ms) are implausible: the file's modification time plus a day.
+    horizon: Option<i64>,
+}
+
+/// Slack after a file's modification time before a timestamp in it is implausible (clocks and
+/// time zones of the exporting machine).
+const HORIZON_SLACK_MS: i64 = 86_400_000;
+
+/// The newest plausible timestamp of `file`: its modification time (the archive's, for an
+/// entry) plus a day. A file holds the same mtime however often it is read, so the result is
+/// the same for the same files; `None` when the file system does not say.
+fn horizon(file: &InputFile) -> Option<i64> {
+    let modified = std::fs::metadata(&file.path).ok()?.modified().ok()?;
+    let ms = match modified.duration_since(std::time::UNIX_EPOCH) {
+        Ok(d) => i64::try_from(d.as_millis()).ok()?,
+        Err(e) => -i64::try_from(e.duration().as_millis()).ok()?,
+    };
+    ms.checked_add(HORIZON_SLACK_MS)
 }
 
 const HEAD_BYTES: usize = 64 * 1024;
@@ -110,6 +128,7 @@ fn read_with(file: &InputFile, counter: Option<&AtomicU64>, workers: usize) -> F
         acc: None,
         json_total: None,
         again: false,
+        horizon: horizon(file),
     };
     let source: Box<dyn Read + Send + '_> = if file.bytes.is_empty() && file.entry.is_none() {
         match std::fs::File::open(&file.path) {
@@ -453,6 +472,7 @@ fn merge_account(into: &mut FileAccount, from: FileAccount) {
     into.rows_read += from.rows_read;
     into.rows_used += from.rows_used;
     into.rows_skipped += from.rows_skipped;
+    into.ids.merge(from.ids);
     for (reason, n) in from.skipped {
         *into.skipped.entry(reason).or_default() += n;
     }
@@ -490,7 +510,7 @@ fn start(header: Header, out: &mut FileOutput) -> Option<RowReader> {
     match kind::detect(&header) {
         Detection::Kind(k) => {
             out.account.kind = Some(k);
-            Some(RowReader::new(k, header))
+            Some(RowReader::new(k, header).with_horizon(out.horizon))
         }
         Detection::Ignored(why) => {
             ignore(out, why.to_string());
@@ -565,6 +585,26 @@ impl Stream {
             out.notes
                 .push(Note::file(Level::Warning, "ambiguous-time", &file, msg));
         }
+        let late = out
+            .account
+            .skipped
+            .get(&SkipReason::ImplausibleTime)
+            .copied()
+            .unwrap_or(0);
+        if late > 0 {
+            let first = out
+                .account
+                .first_skipped
+                .iter()
+                .find(|s| s.reason == SkipReason::ImplausibleTime)
+                .map(|s| s.line);
+            let msg = format!(
+                "{late} row(s) dated after the file was written (its modification time plus a day): not used, and never the as-of date"
+            );
+            let mut note = Note::file(Level::Warning, "implausible-time", &file, msg);
+            note.line = first.and_then(|l| u32::try_from(l).ok());
+            out.notes.push(note);
+        }
         let lost = out.account.rows_not_read;
         if lost > NOT_READ_LISTED {
             let msg = format!("{lost} row(s) could not be read (the first {NOT_READ_LISTED} are listed)");
@@ -588,6 +628,10 @@ fn count_row(
     line: u64,
 ) {
     a.rows_read += 1;
+    let mut buf = [0u8; 18];
+    if let Some(id) = rows.record_id(rec, &mut buf) {
+        a.ids.add(id);
+    }
     match rows.row(rec, acc, stats) {
         Ok(ts) => {
             a.rows_used += 1;
