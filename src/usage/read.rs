@@ -607,7 +607,8 @@ impl Stream {
         }
         let lost = out.account.rows_not_read;
         if lost > NOT_READ_LISTED {
-            let msg = format!("{lost} row(s) could not be read (the first {NOT_READ_LISTED} are listed)");
+            let msg =
+                format!("{lost} row(s) could not be read (the first {NOT_READ_LISTED} are listed)");
             out.notes
                 .push(Note::file(Level::Error, "unreadable-row", &file, msg));
         }
@@ -834,7 +835,11 @@ mod tests {
         assert_eq!((lost[0].0, lost[0].1), (Some(5), Some(69)));
         assert!(lost[0].2.contains("runs past 16 MiB"), "{}", lost[0].2);
         assert_eq!((lost[1].0, lost[1].1), (Some(6), None));
-        assert!(lost[1].2.contains("longer than the 16 MiB limit"), "{}", lost[1].2);
+        assert!(
+            lost[1].2.contains("longer than the 16 MiB limit"),
+            "{}",
+            lost[1].2
+        );
     }
 
     #[test]
@@ -852,7 +857,11 @@ mod tests {
             .find(|n| n.code == "unreadable-row")
             .expect("reported");
         assert_eq!((n.line, n.column), (Some(3), Some(1)));
-        assert!(n.message.contains("reading resumes at line 4"), "{}", n.message);
+        assert!(
+            n.message.contains("reading resumes at line 4"),
+            "{}",
+            n.message
+        );
     }
 
     #[test]
