@@ -940,6 +940,137 @@ mod tests {
         }
     }
 
+    /// Cases of the reader fuzz test: `ECAPLAN_FUZZ_CASES` (default 256, so `cargo test`
+    /// stays fast; the issue 13 run used 100,000).
+    fn fuzz_cases() -> u32 {
+        std::env::var("ECAPLAN_FUZZ_CASES")
+            .ok()
+            .and_then(|v| v.parse().ok())
+            .unwrap_or(256)
+    }
+
+    const FUZZ_HEADERS: &[&str] = &[
+        "Id,UserId,LoginTime,LoginType,LoginSubType,Application,Status,SourceIp",
+        "\"ID\",\"USERID\",\"LOGINTIME\",\"LOGINTYPE\",\"APPLICATION\",\"STATUS\"",
+        "Id;UserId;LoginTime;LoginType;LoginSubType;Application;Status;SourceIp",
+        "Id,AppName,UserId,CreatedDate,LastUsedDate,UseCount,AppMenuItemId",
+        "EVENT_TYPE,TIMESTAMP,USER_ID,CONNECTED_APP_ID,API_FAMILY,CLIENT_NAME",
+        "Id,Username,Name",
+        "Id,Name,CreatedDate",
+        "Username,Login Time,Login Type,Application,Status",
+        "",
+        "x",
+    ];
+
+    const FUZZ_TOKENS: &[&str] = &[
+        "0Ya000000000000001",
+        "0Ya000000000000001AAA",
+        "005000000000001AAA",
+        "005",
+        "2026-05-22T00:00:00.000Z",
+        "9999-12-31T23:59:59.999Z",
+        "2026-05-22T00:00:00.000+2400",
+        "20231218054831.655",
+        "11/28/2026 9:05 AM",
+        "Remote Access 2.0",
+        "OAuth Refresh Token",
+        "Fleet App",
+        "Browser",
+        "N/A",
+        "Success",
+        "10.0.0.1",
+        "2001:db8::1",
+        "\"",
+        "\"\"",
+        ",",
+        ";",
+        "\t",
+        "\n",
+        "\r\n",
+        "\r",
+        " ",
+        "\u{0}",
+        "é",
+        "\u{feff}",
+        "{",
+        "[",
+    ];
+
+    /// Build one fuzz input from its parts.
+    fn fuzz_input(
+        bom: usize,
+        header: usize,
+        pieces: &[(usize, Vec<u8>)],
+        long: Option<(usize, usize)>,
+    ) -> Vec<u8> {
+        const BOMS: &[&[u8]] = &[
+            b"",
+            b"\xEF\xBB\xBF",
+            b"\xFF\xFE",
+            b"\xFE\xFF",
+            b"\xFF\xFE\0\0",
+            b"\0\0\xFE\xFF",
+            b"\n\r\n",
+        ];
+        let mut src = BOMS[bom % BOMS.len()].to_vec();
+        src.extend_from_slice(FUZZ_HEADERS[header % FUZZ_HEADERS.len()].as_bytes());
+        src.push(b'\n');
+        for (i, (token, bytes)) in pieces.iter().enumerate() {
+            if let Some((at, len)) = long {
+                if at % (pieces.len() + 1) == i {
+                    // A very long field (past the 64 KiB header limit at the top).
+                    src.extend(std::iter::repeat_n(b'a', len));
+                }
+            }
+            match FUZZ_TOKENS.get(*token) {
+                Some(t) => src.extend_from_slice(t.as_bytes()),
+                None => src.extend_from_slice(bytes),
+            }
+        }
+        src
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig {
+            cases: fuzz_cases(),
+            failure_persistence: None,
+            ..ProptestConfig::default()
+        })]
+
+        /// Any bytes under any known header: no panic, the accounting balances, rows lost are
+        /// fewer than the lines, and messages stay short.
+        #[test]
+        fn any_input_is_read_or_reported_never_a_panic(
+            bom in 0usize..7,
+            header in 0usize..10,
+            pieces in prop::collection::vec(
+                (0usize..(FUZZ_TOKENS.len() + 4), prop::collection::vec(any::<u8>(), 0..8)),
+                0..120,
+            ),
+            long in prop::option::weighted(0.05, (0usize..200, 1usize..(80 * 1024))),
+        ) {
+            let src = fuzz_input(bom, header, &pieces, long);
+            let out = read_file(&input(&src));
+            prop_assert!(out.account.balances(), "{:?}", out.account);
+            let lines = src.iter().filter(|&&b| b == b'\n' || b == b'\r').count() as u64 + 1;
+            prop_assert!(out.account.rows_read + out.account.rows_not_read <= lines);
+            for n in &out.notes {
+                prop_assert!(n.message.chars().count() < 600, "{}", n.message);
+            }
+            // Two copies of one export are counted once.
+            let again = read_file(&input(&src));
+            let data = crate::usage::build::build(vec![out, again]);
+            let copies = data.accounts.iter().filter(|a| a.duplicate_of.is_some()).count();
+            let parsed = data
+                .records
+                .iter()
+                .all(|r| matches!(r.status, FileStatus::Parsed { .. }));
+            let with_ids = data.accounts.iter().all(|a| a.ids.count > 0);
+            let want = usize::from(parsed && with_ids);
+            prop_assert_eq!(copies, want);
+        }
+    }
+
     proptest! {
         #[test]
         fn fields_and_records_survive_any_dialect(
