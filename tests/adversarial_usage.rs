@@ -307,3 +307,34 @@ fn defect11_offsets_beyond_14_hours_and_short_user_ids_are_refused_with_their_li
     assert_eq!(skipped, [(4, "bad-time"), (5, "bad-user-id")]);
     assert_eq!(total_logins(&json), 2);
 }
+
+#[test]
+fn defect9_overlapping_exports_count_shared_records_once() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    // January-to-March and February-to-April exports: rows 10..20 are in both.
+    std::fs::write(
+        dir.path().join("LoginHistory_a.csv"),
+        format!("{HEADER}{}", rows(0, 20)),
+    )
+    .expect("write");
+    std::fs::write(
+        dir.path().join("LoginHistory_b.csv"),
+        format!("{HEADER}{}", rows(10, 20)),
+    )
+    .expect("write");
+    let (code, json, _) = usage(dir.path(), &[], 30);
+    assert_eq!(code, 0);
+    let json = json.expect("json");
+    assert_eq!(total_logins(&json), 30);
+    let n = notes(&json, "duplicate-records");
+    assert_eq!(n.len(), 1, "{n:?}");
+    assert!(n[0]["file"]
+        .as_str()
+        .is_some_and(|f| f.ends_with("LoginHistory_b.csv")));
+    let message = n[0]["message"].as_str().expect("message");
+    assert!(message.starts_with("10 record Id(s)"), "{message}");
+    assert!(message.contains("LoginHistory_a.csv"), "{message}");
+    let b = file_account(&json, "LoginHistory_b.csv");
+    assert_eq!(b["skipped"]["duplicate-record"], 10);
+    assert_eq!(b["first_skipped"][0]["line"], 2);
+}

@@ -48,6 +48,7 @@ pub fn build(outputs: Vec<FileOutput>) -> UsageData {
     // once. Files are taken in input order, so which copy counts does not depend on timing.
     let mut prints: HashMap<(UsageKind, IdPrint), String> = HashMap::new();
     for mut out in outputs {
+        out.account.id_hashes = Vec::new();
         let print = out.account.ids;
         let kind = out.account.kind;
         if let (Some(kind), true, Some(_)) = (kind, print.count > 0, &out.acc) {

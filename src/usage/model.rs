@@ -33,6 +33,9 @@ pub enum SkipReason {
     /// The user id is not a Salesforce id (15 or 18 letters and digits, e.g. a cut `005`) and
     /// no username stands in for it.
     BadUserId,
+    /// A record whose Id an earlier export of the same kind already holds (overlapping
+    /// exports): counted once, there.
+    DuplicateRecord,
 }
 
 impl SkipReason {
@@ -47,6 +50,7 @@ impl SkipReason {
             SkipReason::MissingKey => "missing-key",
             SkipReason::ImplausibleTime => "implausible-time",
             SkipReason::BadUserId => "bad-user-id",
+            SkipReason::DuplicateRecord => "duplicate-record",
         }
     }
 }
@@ -106,6 +110,22 @@ pub struct FileAccount {
     /// Fingerprint of the record Ids read (see [`IdPrint`]).
     #[serde(skip)]
     pub ids: IdPrint,
+    /// The [`id_hash`] of every row's Id, kept only when several usage files are read (to
+    /// find overlapping exports); taken by the merge.
+    #[serde(skip)]
+    pub id_hashes: Vec<u64>,
+}
+
+/// A fixed 64-bit hash of a record Id (its 18-char form): FNV-1a, then a SplitMix64
+/// finaliser. Fixed, so prints and duplicate checks are the same on every run.
+pub fn id_hash(id: &[u8]) -> u64 {
+    let mut h: u64 = 0xcbf2_9ce4_8422_2325;
+    for &b in id {
+        h = (h ^ u64::from(b)).wrapping_mul(0x0000_0100_0000_01b3);
+    }
+    h = (h ^ (h >> 30)).wrapping_mul(0xbf58_476d_1ce4_e5b9);
+    h = (h ^ (h >> 27)).wrapping_mul(0x94d0_49bb_1331_11eb);
+    h ^ (h >> 31)
 }
 
 /// An order-independent fingerprint of a set of record Ids: how many, and the wrapping sum and
@@ -123,16 +143,8 @@ pub struct IdPrint {
 }
 
 impl IdPrint {
-    /// Add one Id (its 18-char form).
-    pub fn add(&mut self, id: &[u8]) {
-        // FNV-1a, then a SplitMix64 finaliser: fixed, so prints are the same on every run.
-        let mut h: u64 = 0xcbf2_9ce4_8422_2325;
-        for &b in id {
-            h = (h ^ u64::from(b)).wrapping_mul(0x0000_0100_0000_01b3);
-        }
-        h = (h ^ (h >> 30)).wrapping_mul(0xbf58_476d_1ce4_e5b9);
-        h = (h ^ (h >> 27)).wrapping_mul(0x94d0_49bb_1331_11eb);
-        h ^= h >> 31;
+    /// Add one Id by its [`id_hash`].
+    pub fn add(&mut self, h: u64) {
         self.count += 1;
         self.sum = self.sum.wrapping_add(h);
         self.xor ^= h;

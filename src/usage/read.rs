@@ -37,6 +37,8 @@ pub struct FileOutput {
     again: bool,
     /// Timestamps after this (ms) are implausible: the file's modification time plus a day.
     horizon: Option<i64>,
+    /// What to do with record Ids.
+    ids: Ids,
 }
 
 /// Slack after a file's modification time before a timestamp in it is implausible (clocks and
@@ -84,20 +86,34 @@ pub fn read_file(file: &InputFile) -> FileOutput {
 
 /// [`read_file`], adding the bytes read to `counter`.
 pub fn read_file_counted(file: &InputFile, counter: Option<&AtomicU64>) -> FileOutput {
+    read_file_with(file, counter, &Ids::default())
+}
+
+/// What to do with the rows' record Ids (duplicate exports, see `mod.rs`).
+#[derive(Debug, Clone, Default)]
+pub struct Ids {
+    /// Keep every row's Id hash in [`FileAccount::id_hashes`].
+    pub collect: bool,
+    /// Rows whose Id hash is here were read from an earlier file: skipped as duplicates.
+    pub skip: Option<std::sync::Arc<rustc_hash::FxHashSet<u64>>>,
+}
+
+/// [`read_file_counted`] with a choice of what to do with record Ids.
+pub fn read_file_with(file: &InputFile, counter: Option<&AtomicU64>, ids: &Ids) -> FileOutput {
     // A second worker pays off only when there is enough to share.
     let workers = if file.size >= PARALLEL_FROM_BYTES {
         2
     } else {
         1
     };
-    let first = read_with(file, counter, workers);
+    let first = read_with(file, counter, workers, ids);
     if !first.again {
         return first;
     }
     // Stray quotes (a quote inside an unquoted field, text after a closing quote) make the
     // chunk boundaries, found by quote parity, unreliable, and a lone CR ends a record where
     // the splitter sees none: the sequential reader decides.
-    let mut out = read_with(file, None, EXACT);
+    let mut out = read_with(file, None, EXACT, ids);
     out.notes.push(Note {
         file: out.account.file.clone(),
         line: None,
@@ -111,7 +127,12 @@ pub fn read_file_counted(file: &InputFile, counter: Option<&AtomicU64>) -> FileO
 }
 
 /// Read `file` with `workers` fast-path workers, or the `csv` crate alone (`EXACT`).
-fn read_with(file: &InputFile, counter: Option<&AtomicU64>, workers: usize) -> FileOutput {
+fn read_with(
+    file: &InputFile,
+    counter: Option<&AtomicU64>,
+    workers: usize,
+    ids: &Ids,
+) -> FileOutput {
     let mut out = FileOutput {
         account: FileAccount {
             file: file.display.clone(),
@@ -129,6 +150,7 @@ fn read_with(file: &InputFile, counter: Option<&AtomicU64>, workers: usize) -> F
         json_total: None,
         again: false,
         horizon: horizon(file),
+        ids: ids.clone(),
     };
     let source: Box<dyn Read + Send + '_> = if file.bytes.is_empty() && file.entry.is_none() {
         match std::fs::File::open(&file.path) {
@@ -473,6 +495,7 @@ fn merge_account(into: &mut FileAccount, from: FileAccount) {
     into.rows_used += from.rows_used;
     into.rows_skipped += from.rows_skipped;
     into.ids.merge(from.ids);
+    into.id_hashes.extend(from.id_hashes);
     for (reason, n) in from.skipped {
         *into.skipped.entry(reason).or_default() += n;
     }
@@ -510,7 +533,11 @@ fn start(header: Header, out: &mut FileOutput) -> Option<RowReader> {
     match kind::detect(&header) {
         Detection::Kind(k) => {
             out.account.kind = Some(k);
-            Some(RowReader::new(k, header).with_horizon(out.horizon))
+            Some(
+                RowReader::new(k, header)
+                    .with_horizon(out.horizon)
+                    .with_ids(out.ids.collect, out.ids.skip.clone()),
+            )
         }
         Detection::Ignored(why) => {
             ignore(out, why.to_string());
@@ -631,7 +658,14 @@ fn count_row(
     a.rows_read += 1;
     let mut buf = [0u8; 18];
     if let Some(id) = rows.record_id(rec, &mut buf) {
-        a.ids.add(id);
+        let h = super::model::id_hash(id);
+        a.ids.add(h);
+        if rows.collects_ids() {
+            a.id_hashes.push(h);
+        }
+        if rows.skips_id(h) {
+            return skip(a, line, SkipReason::DuplicateRecord);
+        }
     }
     match rows.row(rec, acc, stats) {
         Ok(ts) => {

@@ -61,6 +61,10 @@ pub struct RowReader {
     min_len: usize,
     /// Timestamps after this instant (ms) are implausible (see [`RowReader::with_horizon`]).
     horizon: Option<i64>,
+    /// Keep each row's record Id hash.
+    collect_ids: bool,
+    /// Id hashes of records an earlier export already holds.
+    skip_ids: Option<std::sync::Arc<rustc_hash::FxHashSet<u64>>>,
 }
 
 /// Result of one row: the timestamp it contributes to the file's window, if any.
@@ -106,7 +110,30 @@ impl RowReader {
             tables: TableCols::new(&header),
             min_len,
             horizon: None,
+            collect_ids: false,
+            skip_ids: None,
         }
+    }
+
+    /// Keep every row's record Id hash (`collect`); skip the rows whose hash is in `skip`.
+    pub fn with_ids(
+        mut self,
+        collect: bool,
+        skip: Option<std::sync::Arc<rustc_hash::FxHashSet<u64>>>,
+    ) -> RowReader {
+        self.collect_ids = collect;
+        self.skip_ids = skip;
+        self
+    }
+
+    /// Whether row Id hashes are kept.
+    pub fn collects_ids(&self) -> bool {
+        self.collect_ids
+    }
+
+    /// Whether the row with this Id hash was read from an earlier export.
+    pub fn skips_id(&self, hash: u64) -> bool {
+        self.skip_ids.as_ref().is_some_and(|s| s.contains(&hash))
     }
 
     /// Refuse timestamps after `horizon` (ms): an export cannot hold rows from after it was
