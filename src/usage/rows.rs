@@ -126,6 +126,11 @@ impl RowReader {
         self
     }
 
+    /// Whether rows' record Ids are looked at (kept, or checked against earlier exports).
+    pub fn tracks_ids(&self) -> bool {
+        self.collect_ids || self.skip_ids.is_some()
+    }
+
     /// Whether row Id hashes are kept.
     pub fn collects_ids(&self) -> bool {
         self.collect_ids
@@ -187,6 +192,11 @@ impl RowReader {
         buf: &'b mut [u8; 18],
     ) -> Option<&'b [u8]> {
         let raw = raw(rec, self.cols.id);
+        // The exports write 18-char ids: taken as they are, without re-deriving the suffix.
+        if raw.len() == 18 && raw.iter().all(u8::is_ascii_alphanumeric) {
+            buf.copy_from_slice(raw);
+            return Some(&buf[..]);
+        }
         let text = std::str::from_utf8(raw).ok()?;
         normalize_into(text, buf).map(str::as_bytes)
     }
