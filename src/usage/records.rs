@@ -120,7 +120,9 @@ impl<R: BufRead> Assembler<R> {
         let mut opened_at: Option<(u64, u64)> = None;
         loop {
             let start = self.record.len();
-            let (line_no, got) = self.line(limit.saturating_sub(start).max(1))?;
+            // Each line may be as long as a whole record: a record cut for size then holds
+            // at most two limits, and the line that overflowed it is given back with the rest.
+            let (line_no, got) = self.line(limit)?;
             match got {
                 Line::End => {
                     if self.starts.is_empty() {
@@ -181,7 +183,7 @@ impl<R: BufRead> Assembler<R> {
             if open.is_none() {
                 open = opened_at.map(|(line, column)| OpenQuote { line, column });
             }
-            if self.record.len() >= limit {
+            if self.record.len() > limit {
                 return Ok(Some(self.item(open, false, true)));
             }
         }
@@ -319,6 +321,29 @@ mod tests {
             }
         );
         assert_eq!(got[2].1, "ok\n");
+    }
+
+    #[test]
+    fn a_record_cut_for_size_gives_back_every_line_after_its_first() {
+        let src = format!("\"open\n{}\n{}\nlast\n", "b".repeat(50), "c".repeat(80));
+        let got = all(src.as_bytes(), 100);
+        assert!(matches!(
+            got[0].0,
+            Item::Record {
+                too_long: true,
+                lines: 3,
+                ..
+            }
+        ));
+        let texts: Vec<&str> = got[1..].iter().map(|(_, t)| t.as_str()).collect();
+        assert_eq!(
+            texts,
+            [
+                &*format!("{}\n", "b".repeat(50)),
+                &*format!("{}\n", "c".repeat(80)),
+                "last\n"
+            ]
+        );
     }
 
     #[test]
