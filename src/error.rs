@@ -23,7 +23,7 @@ pub enum Error {
         message: String,
     },
     /// `--strict` and some files were unreadable.
-    #[error("{count} input file(s) could not be read (--strict){list}")]
+    #[error("{count} input file(s) could not be read whole (--strict){list}")]
     Strict {
         /// How many.
         count: usize,

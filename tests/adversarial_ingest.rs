@@ -107,7 +107,7 @@ fn zip_entry_inflating_past_the_limit_is_reported_and_strict_fails() {
     assert_eq!(strict.status.code(), Some(2));
     let stderr = text(&strict.stderr);
     assert!(
-        stderr.contains("1 input file(s) could not be read (--strict)")
+        stderr.contains("1 input file(s) could not be read whole (--strict)")
             && stderr.contains("Big.connectedApp: inflates to more than the 16 MiB limit"),
         "{stderr}"
     );
@@ -246,7 +246,7 @@ fn metadata_over_the_size_limit_fails_strict() {
     assert_eq!(out.status.code(), Some(2));
     let stderr = text(&out.stderr);
     assert!(
-        stderr.contains("2 input file(s) could not be read (--strict)"),
+        stderr.contains("2 input file(s) could not be read whole (--strict)"),
         "{stderr}"
     );
     assert!(

@@ -95,7 +95,7 @@ pub fn load(input: &InputArgs) -> Result<Loaded, Error> {
         None => join.as_of.map(|ts| ts.0.div_euclid(86_400_000)),
     };
     if input.strict {
-        strict_check(&files)?;
+        strict_check(&files, &usage.accounts)?;
     }
     Ok(Loaded {
         inventory,
@@ -119,35 +119,41 @@ const STRICT_LISTED: usize = 20;
 /// folders an earlier run wrote, and files that are not a metadata type ecaplan reads: a user
 /// asking for strictness wants to know that the org's data was read whole, not that the
 /// folder holds other things.
-fn strict_check(files: &[FileRecord]) -> Result<(), Error> {
-    let unreadable: Vec<&FileRecord> = files
+fn strict_check(files: &[FileRecord], usage: &[crate::usage::FileAccount]) -> Result<(), Error> {
+    let mut lines: Vec<String> = files
         .iter()
-        .filter(|f| matches!(f.status, FileStatus::Unreadable { .. }))
+        .filter_map(|f| match &f.status {
+            FileStatus::Unreadable {
+                line,
+                column,
+                message,
+            } => Some(match (line, column) {
+                (Some(l), Some(c)) => format!("{}:{l}:{c}: {message}", f.path),
+                _ => format!("{}: {message}", f.path),
+            }),
+            _ => None,
+        })
         .collect();
-    if unreadable.is_empty() {
+    // Usage files read only in part (rows lost to broken quoting or over-long records).
+    lines.extend(usage.iter().filter(|a| a.rows_not_read > 0).map(|a| {
+        format!(
+            "{}: {} row(s) could not be read (see the error notes for their lines)",
+            a.file, a.rows_not_read
+        )
+    }));
+    if lines.is_empty() {
         return Ok(());
     }
     let mut list = String::new();
-    for f in unreadable.iter().take(STRICT_LISTED) {
-        if let FileStatus::Unreadable {
-            line,
-            column,
-            message,
-        } = &f.status
-        {
-            let loc = match (line, column) {
-                (Some(l), Some(c)) => format!("{}:{l}:{c}", f.path),
-                _ => f.path.clone(),
-            };
-            list.push_str(&format!("\n  {loc}: {message}"));
-        }
+    for l in lines.iter().take(STRICT_LISTED) {
+        list.push_str(&format!("\n  {l}"));
     }
-    if unreadable.len() > STRICT_LISTED {
-        let more = unreadable.len() - STRICT_LISTED;
+    if lines.len() > STRICT_LISTED {
+        let more = lines.len() - STRICT_LISTED;
         list.push_str(&format!("\n  and {more} more"));
     }
     Err(Error::Strict {
-        count: unreadable.len(),
+        count: lines.len(),
         list,
     })
 }

@@ -7,7 +7,7 @@ use super::acc::{network_text, AppAcc, AppKey, FileAcc, Interner, LoginAcc};
 use super::flow::Flow;
 use super::ids::is_id;
 use super::kind::UsageKind;
-use super::model::{AppUsage, FlowCount, LoginStats, Tables, TokenUse, UsageData};
+use super::model::{AppUsage, FlowCount, IdPrint, LoginStats, Tables, TokenUse, UsageData};
 use super::read::FileOutput;
 use super::time::Ts;
 use super::truncation;
@@ -44,7 +44,34 @@ impl Users {
 pub fn build(outputs: Vec<FileOutput>) -> UsageData {
     let mut data = UsageData::default();
     let mut accs: Vec<(UsageKind, FileAcc)> = Vec::new();
-    for out in outputs {
+    // (kind, Id print) → the first file read with it: a second copy of an export is counted
+    // once. Files are taken in input order, so which copy counts does not depend on timing.
+    let mut prints: HashMap<(UsageKind, IdPrint), String> = HashMap::new();
+    for mut out in outputs {
+        out.account.id_hashes = Vec::new();
+        let print = out.account.ids;
+        let kind = out.account.kind;
+        if let (Some(kind), true, Some(_)) = (kind, print.count > 0, &out.acc) {
+            match prints.get(&(kind, print)) {
+                Some(first) => {
+                    let msg = format!(
+                        "the same {} record Ids as {first}: a copy of that export, counted once",
+                        print.count
+                    );
+                    data.notes.push(crate::diag::Note::file(
+                        crate::diag::Level::Warning,
+                        "duplicate-export",
+                        &out.account.file,
+                        msg,
+                    ));
+                    out.account.duplicate_of = Some(first.clone());
+                    out.acc = None;
+                }
+                None => {
+                    prints.insert((kind, print), out.account.file.clone());
+                }
+            }
+        }
         if let (Some(mut acc), Some(kind)) = (out.acc, out.account.kind) {
             append_tables(&mut data.tables, std::mem::take(&mut acc.tables));
             accs.push((kind, acc));

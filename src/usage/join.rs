@@ -122,7 +122,7 @@ pub struct UsageJoin {
     pub as_of: Option<Ts>,
     /// Per inventory app, by API name.
     pub apps: BTreeMap<String, JoinedApp>,
-    /// Usage of apps not in the inventory.
+    /// Usage of apps not in the inventory, sorted by key (looked up by binary search).
     pub unknown_apps: Vec<UnknownApp>,
     /// Usage that could not be attributed to one inventory app.
     pub ambiguous: Vec<AmbiguousUsage>,
@@ -191,6 +191,8 @@ pub fn join(inv: &Inventory, usage: &UsageData) -> UsageJoin {
             }
         }
     }
+    // Already in key order (the usage map is sorted): this keeps it so for the lookups.
+    out.unknown_apps.sort_by(|a, b| a.key.cmp(&b.key));
     let joined: Vec<JoinedApp> = inv
         .apps
         .par_iter()

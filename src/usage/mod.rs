@@ -22,6 +22,7 @@ pub mod kind;
 pub mod memo;
 pub mod model;
 pub mod read;
+pub mod records;
 pub mod rows;
 pub mod split;
 pub mod tables;
@@ -64,6 +65,12 @@ pub fn read_usage_counted(
     counter: Option<&AtomicU64>,
 ) -> UsageData {
     let next = AtomicUsize::new(0);
+    // Overlapping exports are possible only between files: a single file keeps no Ids.
+    let ids = read::Ids {
+        collect: files.len() > 1,
+        skip: None,
+    };
+    let ids = &ids;
     let (tx, rx) = mpsc::channel();
     std::thread::scope(|s| {
         for _ in 0..workers.clamp(1, files.len().max(1)) {
@@ -73,7 +80,7 @@ pub fn read_usage_counted(
                 let i = next.fetch_add(1, Ordering::Relaxed);
                 let Some(file) = files.get(i) else { break };
                 if tx
-                    .send((i, read::read_file_counted(file, counter)))
+                    .send((i, read::read_file_with(file, counter, ids)))
                     .is_err()
                 {
                     break;
@@ -84,5 +91,67 @@ pub fn read_usage_counted(
     drop(tx);
     let mut outputs: Vec<_> = rx.into_iter().collect();
     outputs.sort_by_key(|(i, _)| *i);
-    build::build(outputs.into_iter().map(|(_, o)| o).collect())
+    let mut outputs: Vec<read::FileOutput> = outputs.into_iter().map(|(_, o)| o).collect();
+    if ids.collect {
+        overlaps(files, &mut outputs);
+    }
+    build::build(outputs)
+}
+
+/// Exports of one kind that share record Ids (overlapping date ranges exported twice): a later
+/// file is read again without the records an earlier one holds, so each counts once, with a
+/// note naming both. Exact copies are left to `build` (the same Id print: the whole file is
+/// dropped there). Earlier files are taken in input order, so the result does not depend on
+/// timing; the Id hashes cost 8 bytes a row while the files are compared.
+fn overlaps(files: &[InputFile], outputs: &mut [read::FileOutput]) {
+    use std::collections::HashMap;
+    // Per kind: (file, Id print, sorted Id hashes) of the files before.
+    let mut seen: HashMap<UsageKind, Vec<(String, model::IdPrint, Vec<u64>)>> = HashMap::new();
+    for (file, out) in files.iter().zip(outputs.iter_mut()) {
+        let mut hashes = std::mem::take(&mut out.account.id_hashes);
+        let (Some(kind), true) = (out.account.kind, out.acc.is_some()) else {
+            continue;
+        };
+        hashes.sort_unstable();
+        hashes.dedup();
+        let before = seen.entry(kind).or_default();
+        let copy = before.iter().any(|(_, p, _)| *p == out.account.ids);
+        if !copy {
+            let mut names: Vec<&str> = Vec::new();
+            let mut dups = rustc_hash::FxHashSet::default();
+            for (name, _, theirs) in before.iter() {
+                let n = dups.len();
+                dups.extend(
+                    hashes
+                        .iter()
+                        .copied()
+                        .filter(|h| theirs.binary_search(h).is_ok()),
+                );
+                if dups.len() > n {
+                    names.push(name);
+                }
+            }
+            if !dups.is_empty() {
+                let message = format!(
+                    "{} record Id(s) also in an earlier {} export ({}): those rows are counted once, there",
+                    dups.len(),
+                    kind.name(),
+                    names.join(", ")
+                );
+                let skip = read::Ids {
+                    collect: false,
+                    skip: Some(std::sync::Arc::new(dups)),
+                };
+                let mut again = read::read_file_with(file, None, &skip);
+                again.notes.push(crate::diag::Note::file(
+                    crate::diag::Level::Warning,
+                    "duplicate-records",
+                    &again.account.file.clone(),
+                    message,
+                ));
+                *out = again;
+            }
+        }
+        before.push((out.account.file.clone(), out.account.ids, hashes));
+    }
 }

@@ -27,6 +27,15 @@ pub enum SkipReason {
     NoUser,
     /// A table row without its key (Id, ApplicationId, …).
     MissingKey,
+    /// A timestamp later than the file itself (its modification time plus a day): a damaged
+    /// value that must not become the as-of date.
+    ImplausibleTime,
+    /// The user id is not a Salesforce id (15 or 18 letters and digits, e.g. a cut `005`) and
+    /// no username stands in for it.
+    BadUserId,
+    /// A record whose Id an earlier export of the same kind already holds (overlapping
+    /// exports): counted once, there.
+    DuplicateRecord,
 }
 
 impl SkipReason {
@@ -39,6 +48,9 @@ impl SkipReason {
             SkipReason::OtherEventType => "other-event-type",
             SkipReason::NoUser => "no-user",
             SkipReason::MissingKey => "missing-key",
+            SkipReason::ImplausibleTime => "implausible-time",
+            SkipReason::BadUserId => "bad-user-id",
+            SkipReason::DuplicateRecord => "duplicate-record",
         }
     }
 }
@@ -75,6 +87,10 @@ pub struct FileAccount {
     pub rows_used: u64,
     /// Rows not used.
     pub rows_skipped: u64,
+    /// Rows that could not be read at all (broken quoting, over-long records): not in
+    /// `rows_read`; each is an error note, and `--strict` fails on them.
+    #[serde(skip_serializing_if = "is_zero")]
+    pub rows_not_read: u64,
     /// Skipped rows per reason.
     pub skipped: BTreeMap<SkipReason, u64>,
     /// The first few skipped rows.
@@ -87,6 +103,63 @@ pub struct FileAccount {
     pub ambiguous_times: u64,
     /// Fields that were not UTF-8 and were read as Windows-1252.
     pub cp1252_fields: u64,
+    /// An earlier file of the same kind holds exactly the same record Ids: this one is a copy,
+    /// counted once (its rows are not added again).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub duplicate_of: Option<String>,
+    /// Fingerprint of the record Ids read (see [`IdPrint`]).
+    #[serde(skip)]
+    pub ids: IdPrint,
+    /// The [`id_hash`] of every row's Id, kept only when several usage files are read (to
+    /// find overlapping exports); taken by the merge.
+    #[serde(skip)]
+    pub id_hashes: Vec<u64>,
+}
+
+/// A fixed 64-bit hash of a record Id (its 18-char form): FNV-1a, then a SplitMix64
+/// finaliser. Fixed, so prints and duplicate checks are the same on every run.
+pub fn id_hash(id: &[u8]) -> u64 {
+    let mut h: u64 = 0xcbf2_9ce4_8422_2325;
+    for &b in id {
+        h = (h ^ u64::from(b)).wrapping_mul(0x0000_0100_0000_01b3);
+    }
+    h = (h ^ (h >> 30)).wrapping_mul(0xbf58_476d_1ce4_e5b9);
+    h = (h ^ (h >> 27)).wrapping_mul(0x94d0_49bb_1331_11eb);
+    h ^ (h >> 31)
+}
+
+/// An order-independent fingerprint of a set of record Ids: how many, and the wrapping sum and
+/// xor of a 64-bit hash of each. Two exports with the same Ids have the same print whatever
+/// their row order or how the rows were shared between workers; it costs 24 bytes per file,
+/// not memory per row.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash)]
+pub struct IdPrint {
+    /// Ids seen.
+    pub count: u64,
+    /// Wrapping sum of their hashes.
+    pub sum: u64,
+    /// Xor of their hashes.
+    pub xor: u64,
+}
+
+impl IdPrint {
+    /// Add one Id by its [`id_hash`].
+    pub fn add(&mut self, h: u64) {
+        self.count += 1;
+        self.sum = self.sum.wrapping_add(h);
+        self.xor ^= h;
+    }
+
+    /// Fold in another part's print.
+    pub fn merge(&mut self, other: IdPrint) {
+        self.count += other.count;
+        self.sum = self.sum.wrapping_add(other.sum);
+        self.xor ^= other.xor;
+    }
+}
+
+fn is_zero(n: &u64) -> bool {
+    *n == 0
 }
 
 impl FileAccount {
@@ -358,4 +431,12 @@ pub struct UsageData {
     pub records: Vec<FileRecord>,
     /// Notes (unknown kinds, fallbacks, truncation, ambiguities).
     pub notes: Vec<Note>,
+}
+
+impl UsageData {
+    /// Data rows of the usage files that could not be read at all (broken quoting, records
+    /// over the size limit): `--strict` must fail when this is not zero.
+    pub fn rows_not_read(&self) -> u64 {
+        self.accounts.iter().map(|a| a.rows_not_read).sum()
+    }
 }

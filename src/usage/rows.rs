@@ -31,6 +31,7 @@ pub struct RowStats {
 /// Column indexes of every field any kind reads.
 #[derive(Debug, Default, Clone)]
 struct Cols {
+    id: Option<usize>,
     time: Option<usize>,
     user_id: Option<usize>,
     username: Option<usize>,
@@ -58,6 +59,12 @@ pub struct RowReader {
     tables: TableCols,
     /// Rows shorter than this lack a column the reader needs.
     min_len: usize,
+    /// Timestamps after this instant (ms) are implausible (see [`RowReader::with_horizon`]).
+    horizon: Option<i64>,
+    /// Keep each row's record Id hash.
+    collect_ids: bool,
+    /// Id hashes of records an earlier export already holds.
+    skip_ids: Option<std::sync::Arc<rustc_hash::FxHashSet<u64>>>,
 }
 
 /// Result of one row: the timestamp it contributes to the file's window, if any.
@@ -68,6 +75,10 @@ impl RowReader {
     pub fn new(kind: UsageKind, header: Header) -> RowReader {
         let h = &header;
         let cols = Cols {
+            // The row's own record Id, for duplicate exports; tables are lists, not events.
+            id: (kind.is_login() || kind.is_api() || kind == UsageKind::OauthToken)
+                .then(|| h.find(alias::ID))
+                .flatten(),
             time: h.find(alias::TIME),
             user_id: h.find(alias::USER_ID),
             username: h.find(alias::USERNAME),
@@ -98,6 +109,50 @@ impl RowReader {
             cols,
             tables: TableCols::new(&header),
             min_len,
+            horizon: None,
+            collect_ids: false,
+            skip_ids: None,
+        }
+    }
+
+    /// Keep every row's record Id hash (`collect`); skip the rows whose hash is in `skip`.
+    pub fn with_ids(
+        mut self,
+        collect: bool,
+        skip: Option<std::sync::Arc<rustc_hash::FxHashSet<u64>>>,
+    ) -> RowReader {
+        self.collect_ids = collect;
+        self.skip_ids = skip;
+        self
+    }
+
+    /// Whether rows' record Ids are looked at (kept, or checked against earlier exports).
+    pub fn tracks_ids(&self) -> bool {
+        self.collect_ids || self.skip_ids.is_some()
+    }
+
+    /// Whether row Id hashes are kept.
+    pub fn collects_ids(&self) -> bool {
+        self.collect_ids
+    }
+
+    /// Whether the row with this Id hash was read from an earlier export.
+    pub fn skips_id(&self, hash: u64) -> bool {
+        self.skip_ids.as_ref().is_some_and(|s| s.contains(&hash))
+    }
+
+    /// Refuse timestamps after `horizon` (ms): an export cannot hold rows from after it was
+    /// written, so such a value (`9999-12-31`) is damage and must not become the as-of date.
+    pub fn with_horizon(mut self, horizon: Option<i64>) -> RowReader {
+        self.horizon = horizon;
+        self
+    }
+
+    /// `ts`, or the skip reason when it lies past the horizon.
+    fn plausible(&self, ts: i64) -> Result<i64, SkipReason> {
+        match self.horizon {
+            Some(h) if ts > h => Err(SkipReason::ImplausibleTime),
+            _ => Ok(ts),
         }
     }
 
@@ -105,6 +160,7 @@ impl RowReader {
     pub fn fields_needed(&self) -> usize {
         let c = &self.cols;
         [
+            c.id,
             c.time,
             c.user_id,
             c.username,
@@ -127,6 +183,22 @@ impl RowReader {
         .flatten()
         .max()
         .map_or(0, |m| m + 1)
+    }
+
+    /// The row's record Id in its 18-char form, when the kind has one and the row holds one.
+    pub fn record_id<'b>(
+        &self,
+        rec: &(impl Fields + ?Sized),
+        buf: &'b mut [u8; 18],
+    ) -> Option<&'b [u8]> {
+        let raw = raw(rec, self.cols.id);
+        // The exports write 18-char ids: taken as they are, without re-deriving the suffix.
+        if raw.len() == 18 && raw.iter().all(u8::is_ascii_alphanumeric) {
+            buf.copy_from_slice(raw);
+            return Some(&buf[..]);
+        }
+        let text = std::str::from_utf8(raw).ok()?;
+        normalize_into(text, buf).map(str::as_bytes)
     }
 
     /// The file's kind.
@@ -165,6 +237,7 @@ impl RowReader {
         st: &mut RowStats,
     ) -> RowResult {
         let ts = timestamp(rec, self.cols.time, st).ok_or(SkipReason::BadTime)?;
+        let ts = self.plausible(ts)?;
         let (class, known) = self.login_flow(rec, st);
         let flow = known.unwrap_or(if class == LoginClass::NotOAuth {
             Flow::Other
@@ -182,7 +255,7 @@ impl RowReader {
             })
         };
         st.cp1252_fields += u64::from(cp);
-        let user = self.login_user(rec, acc, st);
+        let user = self.login_user(rec, acc, st)?;
         let ip_raw = raw(rec, self.cols.source_ip);
         // IPv4 addresses (the common case) are read from bytes; anything else is decoded.
         let net = match crate::usage::acc::ipv4_net(ip_raw) {
@@ -271,7 +344,7 @@ impl RowReader {
         rec: &(impl Fields + ?Sized),
         acc: &mut FileAcc,
         st: &mut RowStats,
-    ) -> Option<u32> {
+    ) -> Result<Option<u32>, SkipReason> {
         let id = raw(rec, self.cols.user_id);
         if id.is_empty() {
             return user_key(rec, self.cols.user_id, self.cols.username, acc, st);
@@ -296,11 +369,15 @@ impl RowReader {
             Err(_) => st.memo.users.get_or(id, || compute(acc)),
         };
         st.cp1252_fields += u64::from(cp);
-        user.or_else(|| user_key(rec, None, self.cols.username, acc, st))
+        match user {
+            Some(u) => Ok(Some(u)),
+            None => user_key(rec, self.cols.user_id, self.cols.username, acc, st),
+        }
     }
 
     fn api(&self, rec: &(impl Fields + ?Sized), acc: &mut FileAcc, st: &mut RowStats) -> RowResult {
         let ts = timestamp(rec, self.cols.time, st).ok_or(SkipReason::BadTime)?;
+        let ts = self.plausible(ts)?;
         let mut buf = [0u8; 18];
         let id_raw = field(rec, self.cols.app_id, st);
         let id = normalize_into(&id_raw, &mut buf).is_some().then_some(buf);
@@ -311,7 +388,7 @@ impl RowReader {
             (None, Some(l)) => AppKey::Label(l),
             (None, None) => return Err(SkipReason::NoApp),
         };
-        let user = user_key(rec, self.cols.user_id, self.cols.username, acc, st);
+        let user = user_key(rec, self.cols.user_id, self.cols.username, acc, st)?;
         let family = match present(&field(rec, self.cols.family, st)) {
             Some(f) => acc.strings.id(f),
             None if matches!(
@@ -347,7 +424,10 @@ impl RowReader {
         let last = timestamp(rec, self.cols.last_used, st);
         let created = timestamp(rec, self.cols.created, st);
         let ts = last.or(created).ok_or(SkipReason::BadTime)?;
-        let user = user_key(rec, self.cols.user_id, self.cols.username, acc, st);
+        for t in [last, created].into_iter().flatten() {
+            self.plausible(t)?;
+        }
+        let user = user_key(rec, self.cols.user_id, self.cols.username, acc, st)?;
         let user = user.ok_or(SkipReason::NoUser)?;
         let uses = present(&field(rec, self.cols.use_count, st))
             .and_then(|u| u.parse::<f64>().ok())
@@ -434,19 +514,25 @@ fn timestamp(rec: &(impl Fields + ?Sized), idx: Option<usize>, st: &mut RowStats
     Some(parsed.ts.0)
 }
 
-/// Interned user key: the 18-char id when the row has one, else the username.
+/// Interned user key: the 18-char id when the row has one, else the username. A user id that
+/// is present but not an id (`005`) with no username to stand in is a skipped row, not a
+/// login without a user.
 fn user_key(
     rec: &(impl Fields + ?Sized),
     id_col: Option<usize>,
     name_col: Option<usize>,
     acc: &mut FileAcc,
     st: &mut RowStats,
-) -> Option<u32> {
+) -> Result<Option<u32>, SkipReason> {
     let raw = field(rec, id_col, st);
     let mut buf = [0u8; 18];
     if let Some(id) = normalize_into(&raw, &mut buf) {
-        return Some(acc.strings.id(id));
+        return Ok(Some(acc.strings.id(id)));
     }
     let name = field(rec, name_col, st);
-    present(&name).map(|n| acc.strings.id(n))
+    match present(&name) {
+        Some(n) => Ok(Some(acc.strings.id(n))),
+        None if present(&raw).is_some() => Err(SkipReason::BadUserId),
+        None => Ok(None),
+    }
 }

@@ -14,6 +14,10 @@ pub enum Bom {
     Utf16Le,
     /// UTF-16 big endian.
     Utf16Be,
+    /// UTF-32 little endian (`FF FE 00 00`: must be told from UTF-16 LE before it).
+    Utf32Le,
+    /// UTF-32 big endian.
+    Utf32Be,
 }
 
 impl Bom {
@@ -21,6 +25,8 @@ impl Bom {
     pub fn detect(head: &[u8]) -> Bom {
         match head {
             [0xEF, 0xBB, 0xBF, ..] => Bom::Utf8,
+            [0xFF, 0xFE, 0x00, 0x00, ..] => Bom::Utf32Le,
+            [0x00, 0x00, 0xFE, 0xFF, ..] => Bom::Utf32Be,
             [0xFF, 0xFE, ..] => Bom::Utf16Le,
             [0xFE, 0xFF, ..] => Bom::Utf16Be,
             _ => Bom::None,
@@ -33,6 +39,7 @@ impl Bom {
             Bom::None => 0,
             Bom::Utf8 => 3,
             Bom::Utf16Le | Bom::Utf16Be => 2,
+            Bom::Utf32Le | Bom::Utf32Be => 4,
         }
     }
 }
@@ -102,6 +109,32 @@ pub fn present(raw: &str) -> Option<&str> {
     (!placeholder).then_some(t)
 }
 
+/// Cut `text` to at most `max` characters for a message, marking the cut with `…`: input text
+/// copied into notes and reports must stay small whatever the input holds.
+pub fn clip(text: &str, max: usize) -> String {
+    match text.char_indices().nth(max) {
+        Some((at, _)) => format!("{}…", &text[..at]),
+        None => text.to_string(),
+    }
+}
+
+/// Decode a whole UTF-32 buffer (after its BOM) into UTF-8 bytes; bad units become U+FFFD.
+pub fn utf32_to_utf8(bytes: &[u8], little_endian: bool) -> Vec<u8> {
+    bytes
+        .chunks_exact(4)
+        .map(|c| {
+            let c = [c[0], c[1], c[2], c[3]];
+            let unit = if little_endian {
+                u32::from_le_bytes(c)
+            } else {
+                u32::from_be_bytes(c)
+            };
+            char::from_u32(unit).unwrap_or(char::REPLACEMENT_CHARACTER)
+        })
+        .collect::<String>()
+        .into_bytes()
+}
+
 /// Decode a whole UTF-16 buffer (after its BOM) into UTF-8 bytes; bad units become U+FFFD.
 pub fn utf16_to_utf8(bytes: &[u8], little_endian: bool) -> Vec<u8> {
     let units = bytes.chunks_exact(2).map(|c| {
@@ -135,6 +168,8 @@ mod tests {
     fn boms() {
         assert_eq!(Bom::detect(b"\xEF\xBB\xBFId"), Bom::Utf8);
         assert_eq!(Bom::detect(b"\xFF\xFEI\0"), Bom::Utf16Le);
+        assert_eq!(Bom::detect(b"\xFF\xFE\0\0I\0\0\0"), Bom::Utf32Le);
+        assert_eq!(Bom::detect(b"\0\0\xFE\xFF\0\0\0I"), Bom::Utf32Be);
         assert_eq!(Bom::detect(b"Id"), Bom::None);
         assert_eq!(
             utf16_to_utf8(b"I\0d\0", true),

@@ -215,6 +215,11 @@ fn offset_minutes(rest: &[u8]) -> Option<i64> {
             } else {
                 0
             };
+            // Real zones lie within -12:00..+14:00: `+2400` or `+0075` is a damaged value, not
+            // a zone, and must make the timestamp unreadable rather than shift it silently.
+            if m > 59 || h * 60 + m > 14 * 60 {
+                return None;
+            }
             let total = h * 60 + m;
             Some(if *sign == b'-' { -total } else { total })
         }
@@ -303,6 +308,20 @@ mod tests {
         assert_eq!(iso("2026-01-15T11:22:33.000+0100"), want);
         assert_eq!(iso("2026-01-15T10:22:33Z"), want);
         assert_eq!(iso("2026-01-15 10:22:33"), want);
+    }
+
+    #[test]
+    fn offsets_beyond_real_zones_are_unreadable() {
+        for bad in [
+            "2026-01-15T10:22:33.000+2400",
+            "2026-01-15T10:22:33.000-1401",
+            "2026-01-15T10:22:33+00:75",
+        ] {
+            assert_eq!(iso(bad), None, "{bad}");
+            assert_eq!(parse_fast(bad.as_bytes()), None, "{bad}");
+        }
+        assert!(iso("2026-01-15T10:22:33.000+1400").is_some());
+        assert!(iso("2026-01-15T10:22:33.000-1200").is_some());
     }
 
     #[test]

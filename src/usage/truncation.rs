@@ -63,6 +63,10 @@ pub fn coverage(data: &mut UsageData) {
     let cov = &mut data.coverage;
     for a in &data.accounts {
         let Some(kind) = a.kind else { continue };
+        if a.duplicate_of.is_some() {
+            // A copy of an earlier export: counted once, with the first.
+            continue;
+        }
         let s = cov.sources.entry(kind).or_default();
         s.files += 1;
         s.rows += a.rows_used;
