@@ -18,3 +18,13 @@ pub mod plan;
 pub mod report;
 pub mod rules;
 pub mod usage;
+
+/// Case count of the property tests over the readers: `ECAPLAN_FUZZ_CASES` (100,000 for a fuzz
+/// run), else 256 so that `cargo test` stays fast.
+#[cfg(test)]
+pub(crate) fn fuzz_cases() -> u32 {
+    std::env::var("ECAPLAN_FUZZ_CASES")
+        .ok()
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(256)
+}

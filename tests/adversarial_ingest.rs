@@ -388,13 +388,6 @@ fn an_earlier_output_folder_is_not_read() {
     );
 }
 
-fn fuzz_cases() -> u32 {
-    std::env::var("ECAPLAN_FUZZ_CASES")
-        .ok()
-        .and_then(|v| v.parse().ok())
-        .unwrap_or(256)
-}
-
 /// One generated archive entry: a name from hostile parts, content, and how to store it.
 fn entry() -> impl Strategy<Value = (String, Vec<u8>, bool)> {
     let part = prop_oneof![
@@ -482,7 +475,7 @@ fn build_zip(entries: &[(String, Vec<u8>, bool)], damage: &Damage) -> Vec<u8> {
 }
 
 proptest! {
-    #![proptest_config(ProptestConfig { cases: fuzz_cases(), failure_persistence: None, ..ProptestConfig::default() })]
+    #![proptest_config(ProptestConfig { cases: common::fuzz_cases(), failure_persistence: None, ..ProptestConfig::default() })]
 
     /// Defect 6 (fuzz): generated archives (hostile names, duplicates, folders, random and
     /// broken bytes, truncation, lying sizes) never panic the zip reader: every entry is read,

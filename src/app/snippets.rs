@@ -390,16 +390,8 @@ MIIC-body</certificate><scopes>Api</scopes>\n\
         assert_eq!(q(10), None);
     }
 
-    /// Property cases: `ECAPLAN_FUZZ_CASES` (e.g. 100000 for a fuzz run), else 256.
-    fn cases() -> u32 {
-        std::env::var("ECAPLAN_FUZZ_CASES")
-            .ok()
-            .and_then(|v| v.parse().ok())
-            .unwrap_or(256)
-    }
-
     proptest::proptest! {
-        #![proptest_config(proptest::prelude::ProptestConfig::with_cases(cases()))]
+        #![proptest_config(proptest::prelude::ProptestConfig::with_cases(crate::fuzz_cases()))]
 
         /// Whatever surrounds it and however lines are cut, a secret value never shows.
         #[test]

@@ -82,16 +82,8 @@ mod tests {
         assert!(matches!(terminal("plain ünïcode ✓"), Cow::Borrowed(_)));
     }
 
-    /// Property cases: `ECAPLAN_FUZZ_CASES` (e.g. 100000 for a fuzz run), else 256.
-    fn cases() -> u32 {
-        std::env::var("ECAPLAN_FUZZ_CASES")
-            .ok()
-            .and_then(|v| v.parse().ok())
-            .unwrap_or(256)
-    }
-
     proptest::proptest! {
-        #![proptest_config(proptest::prelude::ProptestConfig::with_cases(cases()))]
+        #![proptest_config(proptest::prelude::ProptestConfig::with_cases(crate::fuzz_cases()))]
 
         #[test]
         fn nothing_unsafe_survives(s in "\\PC*|[\\x00-\\x1f\\x7f-\\x9f\u{202a}-\u{202e}\u{2066}-\u{2069}a]*") {

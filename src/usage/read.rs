@@ -976,15 +976,6 @@ mod tests {
         }
     }
 
-    /// Cases of the reader fuzz test: `ECAPLAN_FUZZ_CASES` (default 256, so `cargo test`
-    /// stays fast; the issue 13 run used 100,000).
-    fn fuzz_cases() -> u32 {
-        std::env::var("ECAPLAN_FUZZ_CASES")
-            .ok()
-            .and_then(|v| v.parse().ok())
-            .unwrap_or(256)
-    }
-
     const FUZZ_HEADERS: &[&str] = &[
         "Id,UserId,LoginTime,LoginType,LoginSubType,Application,Status,SourceIp",
         "\"ID\",\"USERID\",\"LOGINTIME\",\"LOGINTYPE\",\"APPLICATION\",\"STATUS\"",
@@ -1068,7 +1059,7 @@ mod tests {
 
     proptest! {
         #![proptest_config(ProptestConfig {
-            cases: fuzz_cases(),
+            cases: crate::fuzz_cases(),
             failure_persistence: None,
             ..ProptestConfig::default()
         })]

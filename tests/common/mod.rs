@@ -168,3 +168,12 @@ where
         stderr: err_t.join().expect("stderr thread"),
     }
 }
+
+/// Case count of the property tests over the readers: `ECAPLAN_FUZZ_CASES` (100,000 for a fuzz
+/// run), else 256 so that `cargo test` stays fast.
+pub fn fuzz_cases() -> u32 {
+    std::env::var("ECAPLAN_FUZZ_CASES")
+        .ok()
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(256)
+}

@@ -532,13 +532,6 @@ mod xml_fuzz {
     use crate::metadata::{read_document, Kind};
     use proptest::prelude::*;
 
-    fn cases() -> u32 {
-        std::env::var("ECAPLAN_FUZZ_CASES")
-            .ok()
-            .and_then(|v| v.parse().ok())
-            .unwrap_or(256)
-    }
-
     /// Element names: metadata names (so the typed readers and the enum checks run), random
     /// names, prefixed names and invalid ones.
     fn name() -> impl Strategy<Value = String> {
@@ -671,7 +664,7 @@ mod xml_fuzz {
 
     proptest! {
         #![proptest_config(ProptestConfig {
-            cases: cases(),
+            cases: crate::fuzz_cases(),
             // Generated, not shrunk for long: a failure prints its input.
             max_shrink_iters: 256,
             failure_persistence: None,
