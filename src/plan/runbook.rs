@@ -45,6 +45,11 @@ pub fn runbook(
             "Who owns {name}? (set [apps.{name}] owner in ecaplan.toml)"
         ));
     }
+    if let Some(notes) = config.notes(name) {
+        // The workshop's constraints come first: they can veto a step or a date.
+        r.pre_checks
+            .push(format!("read the note in ecaplan.toml: {notes}"));
+    }
     for f in findings.iter().filter(|f| f.accepted.is_none()) {
         if matches!(
             f.rule,
@@ -69,21 +74,7 @@ pub fn runbook(
             r.steps.push("compare the ECA's policies with the integration standard; apply the generated hardening if they differ".into());
             r.credentials = "already on the ECA".into();
         }
-        Strategy::Retire => {
-            r.pre_checks.push(format!(
-                "confirm with the owner that {name} is no longer needed"
-            ));
-            r.steps.push(
-                "revoke its OAuth tokens (Setup → Connected Apps OAuth Usage → Revoke all)".into(),
-            );
-            r.steps.push("block the app (Manage → Edit Policies → Permitted Users: Admin approved, no profile) for 30 days, then delete it".into());
-            r.rollback
-                .push("unblock the app; users re-authorize".into());
-            r.decommission.push(
-                "no support ticket or failed login for the app during the 30-day block".into(),
-            );
-            r.credentials = "revoked with the app".into();
-        }
+        Strategy::Retire => retire(&mut r, name, findings),
         Strategy::InstallAndHarden => {
             r.steps.push(format!("install {name} (Setup → Connected Apps OAuth Usage → Install) if it is not installed"));
             r.steps.push("set Permitted Users to 'Admin approved users are pre-authorized' and grant a dedicated permission set".into());
@@ -101,6 +92,53 @@ pub fn runbook(
         Strategy::SideBySide | Strategy::BigBang => refactor(&mut r, name, eca, d, config),
     }
     r
+}
+
+/// Open findings that make an unused app dangerous to leave in place until the last wave: Full
+/// scope, self-authorization, relaxed IP restrictions. Such an app is blocked in wave 0.
+pub const BLOCK_EARLY_RULES: &[&str] = &["ECA201", "ECA202", "ECA203"];
+
+/// Does an app about to be retired carry a finding that gets it blocked in wave 0?
+pub fn blocks_early(findings: &[&Finding]) -> bool {
+    findings
+        .iter()
+        .any(|f| f.accepted.is_none() && BLOCK_EARLY_RULES.contains(&f.rule))
+}
+
+/// Retire: block first, so nobody can re-authorize between the revoke and the block; then
+/// revoke, wait, delete. Deleting is the one step that cannot be undone (a connected app cannot
+/// be re-created without Support), so it comes last, after the wait.
+fn retire(r: &mut Runbook, name: &str, findings: &[&Finding]) {
+    r.pre_checks.push(format!(
+        "confirm with the owner that {name} is no longer needed"
+    ));
+    if blocks_early(findings) {
+        let why: Vec<String> = findings
+            .iter()
+            .filter(|f| f.accepted.is_none() && BLOCK_EARLY_RULES.contains(&f.rule))
+            .map(|f| format!("{} {}", f.rule, f.name))
+            .collect();
+        r.pre_checks.push(format!(
+            "unused but dangerous ({}): block it in wave 0, before any migration, not in the last wave",
+            why.join(", ")
+        ));
+    }
+    r.steps.push(format!("block {name} first: Setup → Connected Apps OAuth Usage → Block (shown while it holds tokens), and Manage → Edit Policies → Permitted Users: 'Admin approved users are pre-authorized' with no profile or permission set — nobody can authorize it again"));
+    r.steps.push(
+        "then revoke its OAuth tokens (Setup → Connected Apps OAuth Usage → the app's User Count → Revoke All)".into(),
+    );
+    r.steps.push(
+        "wait 30 days with the app blocked; watch LoginHistory and the support queue for it".into(),
+    );
+    r.steps.push(format!("delete {name} only after the wait: a deleted connected app cannot be re-created without Salesforce Support"));
+    r.validation.push(format!(
+        "{name} no longer appears in Connected Apps OAuth Usage (no token left) and LoginHistory shows no successful login through it after the block"
+    ));
+    r.rollback
+        .push("before the delete: unblock the app (OAuth Usage → Unblock, restore its Permitted Users and profiles); users re-authorize".into());
+    r.decommission
+        .push("no support ticket or failed login for the app during the 30-day block".into());
+    r.credentials = "revoked with the app".into();
 }
 
 fn automated(r: &mut Runbook, name: &str, eca: &str) {

@@ -383,6 +383,11 @@ fn app_section(o: &mut Out, r: &Report, n: usize, a: &ReportApp) {
     o.raw("). ");
     o.text(&a.plan.decision.reason);
     o.raw("</p>\n");
+    if let Some(notes) = some(&a.plan.notes) {
+        o.raw("<p><b>Note (ecaplan.toml):</b> ");
+        o.text(notes);
+        o.raw("</p>\n");
+    }
     if !a.plan.decision.evidence.is_empty() {
         o.list("ul", &a.plan.decision.evidence);
     }

@@ -21,6 +21,8 @@ pub struct AppUsageView<'a> {
     pub installation_evidence: &'a [String],
     /// First-party classification.
     pub first_party: Option<&'a FirstParty>,
+    /// The period the login sources cover (see [`UsageJoin::login_window`]).
+    pub login_window: Option<(Ts, Ts)>,
 }
 
 impl UsageJoin {
@@ -41,6 +43,7 @@ impl UsageJoin {
                 installation: u.installation,
                 installation_evidence: &u.installation_evidence,
                 first_party: u.first_party.as_ref(),
+                login_window: self.login_window,
             });
         }
         let j = self.apps.get(&app.api_name)?;
@@ -50,6 +53,7 @@ impl UsageJoin {
             installation: j.installation,
             installation_evidence: &j.installation_evidence,
             first_party: j.first_party.as_ref(),
+            login_window: self.login_window,
         })
     }
 }
@@ -71,6 +75,25 @@ impl AppUsageView<'_> {
             .flatten()
             .chain(tokens)
             .max()
+    }
+
+    /// Logins per 30 days over the period the login sources cover, with that period in days:
+    /// `None` without a login source. Only time-bounded counts go in: `OauthToken.UseCount` is
+    /// a lifetime total (since the token was granted) and is shown as such, never as a rate.
+    pub fn logins_per_30_days(&self) -> Option<(u64, u64)> {
+        let (from, to) = self.login_window?;
+        const DAY_MS: i64 = 86_400_000;
+        // A window of a few hours still counts as one day; partial days round up.
+        let days = ((to.0 - from.0).max(0) + DAY_MS - 1) / DAY_MS;
+        let days = days.max(1) as u64;
+        let logins = self.total_logins();
+        Some(((logins * 30 + days / 2) / days, days))
+    }
+
+    /// `OauthToken.UseCount` summed over the app's tokens: a lifetime total, not a rate.
+    pub fn lifetime_token_uses(&self) -> u64 {
+        self.usage
+            .map_or(0, |u| u.tokens.values().map(|t| t.use_count).sum())
     }
 
     /// Total logins.
