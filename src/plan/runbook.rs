@@ -91,7 +91,45 @@ pub fn runbook(
         Strategy::Automated => automated(&mut r, name, eca),
         Strategy::SideBySide | Strategy::BigBang => refactor(&mut r, name, eca, d, config),
     }
+    if d.strategy == Strategy::Automated {
+        automated_checks(&mut r, app);
+    }
+    if matches!(d.strategy, Strategy::SideBySide | Strategy::BigBang) && eca_name.is_some() {
+        tell_apart(&mut r, app, eca);
+    }
     r
+}
+
+/// The documented side effects of App Manager's migration button (deploy-and-cli.md §6: the
+/// migrated app no longer shows in Notification Delivery Settings nor in Briefcase
+/// assignments) and, for web-server apps, PKCE, which an ECA requires by default.
+fn automated_checks(r: &mut Runbook, app: &App) {
+    let name = &app.api_name;
+    r.pre_checks.push(format!("record whether {name} is selected in Setup → Notification Delivery Settings and in the Briefcase connected app assignments: the migrated app no longer shows there; if it is used there, agree a replacement with the owner before migrating"));
+    let facts = app.facts();
+    let web_server = facts
+        .is_some_and(|f| f.flows.contains(&"authorization-code") || !f.callback_urls.is_empty());
+    if web_server && facts.and_then(|f| f.pkce_required) != Some(true) {
+        r.pre_checks.push(format!("{name} uses the web-server flow without requiring PKCE, and an ECA requires PKCE by default (isPkceRequired); whether the migration keeps the connected app's setting is UNVERIFIED: confirm in a sandbox that the client sends code_challenge and code_verifier, else set isPkceRequired to false on the ECA's OAuth settings right after the migration and plan the client change"));
+        r.validation.push(
+            "a user signs in through the web-server flow after the migration (no PKCE error such as invalid code verifier)".into(),
+        );
+    }
+    r.validation.push(format!("Notification Delivery Settings and Briefcase assignments: {name} is no longer listed, and whatever used it there was replaced as agreed"));
+}
+
+/// How to tell the connected app from its new ECA in usage: the generated ECA carries the
+/// label with [`crate::generate::ECA_LABEL_SUFFIX`], and usage exports name apps by label.
+fn tell_apart(r: &mut Runbook, app: &App, eca: &str) {
+    let label = crate::report::text::label(app.label.as_deref().unwrap_or(&app.api_name));
+    let new = format!("{label}{}", crate::generate::ECA_LABEL_SUFFIX);
+    r.pre_checks.push(format!(
+        "no other app is labelled \"{new}\" (the label the generated ECA {eca} carries): LoginHistory and OauthToken name apps by label"
+    ));
+    r.validation.push(format!(
+        "LoginHistory.Application (and OauthToken.AppName) shows \"{new}\" for logins through the new ECA {eca} and \"{label}\" for the connected app {}: count both during the parallel run",
+        app.api_name
+    ));
 }
 
 /// Open findings that make an unused app dangerous to leave in place until the last wave: Full

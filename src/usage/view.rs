@@ -115,3 +115,50 @@ impl AppUsageView<'_> {
             .collect()
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::usage::model::TokenUse;
+
+    const DAY: i64 = 86_400_000;
+
+    fn view(usage: &AppUsage, window_days: Option<i64>) -> AppUsageView<'_> {
+        AppUsageView {
+            usage: Some(usage),
+            evidence: Evidence::Full,
+            installation: Installation::Installed,
+            installation_evidence: &[],
+            first_party: None,
+            login_window: window_days.map(|d| (Ts(1_000 * DAY), Ts((1_000 + d) * DAY))),
+        }
+    }
+
+    #[test]
+    fn an_unused_app_with_lifetime_token_use_has_no_rate_from_it() {
+        let mut u = AppUsage::default();
+        u.tokens.insert(
+            "old.user@x".into(),
+            TokenUse {
+                tokens: 2,
+                use_count: 7_000,
+                ..TokenUse::default()
+            },
+        );
+        let v = view(&u, Some(180));
+        assert_eq!(v.logins_per_30_days(), Some((0, 180)));
+        assert_eq!(v.lifetime_token_uses(), 7_000);
+    }
+
+    #[test]
+    fn logins_are_spread_over_the_covered_window() {
+        let mut u = AppUsage::default();
+        u.logins.logins = 600;
+        assert_eq!(view(&u, Some(180)).logins_per_30_days(), Some((100, 180)));
+        // A short window is a short window: 70 logins in 7 days is 300 per 30 days.
+        u.logins.logins = 70;
+        assert_eq!(view(&u, Some(7)).logins_per_30_days(), Some((300, 7)));
+        // Without a login source there is no rate at all.
+        assert_eq!(view(&u, None).logins_per_30_days(), None);
+    }
+}
