@@ -261,7 +261,7 @@ fn after_blackouts<'a>(
     // Each move jumps past one window's end, so this ends after at most `freeze.len()` moves.
     while let Some(&w) = freeze
         .iter()
-        .find(|(from, to, _)| day <= *to && *from <= day + days - 1)
+        .find(|(from, to, _)| day <= *to && *from < day + days)
     {
         day = w.1 + 1;
         moved.push(w);
@@ -378,7 +378,14 @@ mod tests {
             to: date_of((parse_day(&plain[1].end).expect("end") + 5) * 86_400),
             reason: "month-end close".into(),
         };
-        let waves = plan_waves(&units, &[], &cfg, start, Vec::new(), &[blackout.clone()]);
+        let waves = plan_waves(
+            &units,
+            &[],
+            &cfg,
+            start,
+            Vec::new(),
+            std::slice::from_ref(&blackout),
+        );
         let (from, to) = blackout.days().expect("dates");
         for w in &waves {
             let (a, b) = (
