@@ -211,6 +211,8 @@ fn a_freeze_window_in_ecaplan_toml_moves_waves_out_of_it() {
     // The sample's own window (January month-end close).
     let plan = run(&tmp.path().join("sample"), &[]);
     assert_no_overlap(&plan, "2027-01-27", "2027-02-03");
+    let md = std::fs::read_to_string(tmp.path().join("sample/report.md")).expect("report.md");
+    assert!(md.contains("moved after the freeze window 2027-01-27 – 2027-02-03"));
     assert!(plan["waves"]
         .as_array()
         .expect("waves")

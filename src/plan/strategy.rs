@@ -17,7 +17,7 @@ pub enum Strategy {
     SalesforceManaged,
     /// An ECA exists: verify, then decommission the connected app.
     AlreadyMigrated,
-    /// Unused: revoke tokens, delete or block.
+    /// Unused: block, revoke tokens, then delete.
     Retire,
     /// Packaged or uninstalled vendor app: install, harden, wait for the vendor's ECA.
     InstallAndHarden,
@@ -129,7 +129,7 @@ pub fn decide(
         d.reason = "an ECA with this identity already exists: verify it, then decommission the connected app".into();
     } else if has("ECA301") {
         d.strategy = Strategy::Retire;
-        d.reason = "no use within the unused window of the covered period: revoke its tokens and delete or block it instead of migrating".into();
+        d.reason = "no use within the unused window of the covered period: block it, revoke its tokens, then delete it instead of migrating".into();
         d.evidence.extend(
             open.iter()
                 .filter(|f| f.rule == "ECA301")

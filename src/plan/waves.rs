@@ -34,6 +34,9 @@ pub struct Wave {
     pub tasks: Vec<String>,
 }
 
+/// How a wave's task says it was moved past a freeze window (reports list these tasks).
+pub const FROZEN_TASK: &str = "moved after the freeze window";
+
 /// What the wave planner needs to know about an app.
 #[derive(Debug, Clone)]
 pub struct Unit {
@@ -171,7 +174,7 @@ pub fn plan_waves(
         let (day, moved) = after_blackouts(day, len + extra, &freeze);
         for (from, to, reason) in moved {
             tasks.push(format!(
-                "moved after the freeze window {} – {} ({reason})",
+                "{FROZEN_TASK} {} – {} ({reason})",
                 date_of(from * 86_400),
                 date_of(to * 86_400)
             ));

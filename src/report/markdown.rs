@@ -102,6 +102,16 @@ pub fn render(r: &Report) -> String {
             apps.join(", ")
         );
     }
+    // Freeze windows from ecaplan.toml: say which waves they moved (the table has no tasks).
+    for w in &r.waves {
+        for t in w
+            .tasks
+            .iter()
+            .filter(|t| t.starts_with(crate::plan::waves::FROZEN_TASK))
+        {
+            let _ = writeln!(s, "\nWave {} {}.", w.number, escape(t));
+        }
+    }
 
     s.push_str("\n## Blockers and high findings\n\n");
     let severe: Vec<_> = r
