@@ -183,14 +183,16 @@ fn override_of(app: &App, config: &Config) -> Option<(Strategy, String)> {
 }
 
 /// High volume: ≥ `high_volume_per_30_days` logins per 30 days of the period the login
-/// sources cover, or ≥ `high_volume_users` distinct users. Lifetime `OauthToken.UseCount` is
+/// sources cover, or ≥ `high_volume_users` distinct users seen in it (logins, API calls). Lifetime `OauthToken.UseCount` is
 /// shown as such and never enters the rate: adding a since-granted total to a windowed count
 /// made unused apps look busy (issue 12, defect 6).
 fn volume(usage: Option<AppUsageView<'_>>, config: &Config) -> (bool, Option<String>) {
     let Some(view) = usage.filter(|v| v.usage.is_some()) else {
         return (false, None);
     };
-    let users = view.users().len() as u64;
+    // Users too: token holders are a since-granted list, so only users seen in the window count.
+    let users = view.window_users().len() as u64;
+    let holders = view.users().len() as u64 - users;
     let t = &config.thresholds;
     let rate = view.logins_per_30_days();
     let high = rate.is_some_and(|(per_30, _)| per_30 >= t.high_volume_per_30_days)
@@ -202,12 +204,15 @@ fn volume(usage: Option<AppUsageView<'_>>, config: &Config) -> (bool, Option<Str
         ),
         None => "usage: no login source, so no rate".to_string(),
     };
-    note.push_str(&format!(", {users} distinct users"));
+    note.push_str(&format!(", {users} distinct users in the window"));
     let lifetime = view.lifetime_token_uses();
-    if lifetime > 0 {
+    if lifetime > 0 || holders > 0 {
         note.push_str(&format!(
             "; {lifetime} token uses, lifetime (OauthToken.UseCount since each grant: not a rate)"
         ));
+        if holders > 0 {
+            note.push_str(&format!(", {holders} more user(s) holding tokens only"));
+        }
     }
     (high, Some(note))
 }

@@ -101,6 +101,20 @@ impl AppUsageView<'_> {
         self.usage.map_or(0, |u| u.logins.logins)
     }
 
+    /// Distinct users seen by the time-bounded sources (logins and API calls), without the
+    /// holders of tokens that may not have been used in the covered period.
+    pub fn window_users(&self) -> std::collections::BTreeSet<&str> {
+        let Some(u) = self.usage else {
+            return Default::default();
+        };
+        u.logins
+            .users
+            .iter()
+            .chain(u.api.users.iter())
+            .map(|s| s.as_str())
+            .collect()
+    }
+
     /// Distinct users seen (logins, API calls and tokens).
     pub fn users(&self) -> std::collections::BTreeSet<&str> {
         let Some(u) = self.usage else {
