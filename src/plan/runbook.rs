@@ -110,9 +110,9 @@ fn automated_checks(r: &mut Runbook, app: &App) {
     let web_server = facts
         .is_some_and(|f| f.flows.contains(&"authorization-code") || !f.callback_urls.is_empty());
     if web_server && facts.and_then(|f| f.pkce_required) != Some(true) {
-        r.pre_checks.push(format!("{name} uses the web-server flow without requiring PKCE, and an ECA requires PKCE by default (isPkceRequired); whether the migration keeps the connected app's setting is UNVERIFIED: confirm in a sandbox that the client sends code_challenge and code_verifier, else set isPkceRequired to false on the ECA's OAuth settings right after the migration and plan the client change"));
+        r.pre_checks.push(format!("{name} allows the web-server (authorization code) flow without requiring PKCE, and an ECA requires PKCE by default (isPkceRequired); whether the migration keeps the connected app's setting is UNVERIFIED: if a client signs in through that flow, confirm in a sandbox that it sends code_challenge and code_verifier, else set isPkceRequired to false on the ECA's OAuth settings right after the migration and plan the client change"));
         r.validation.push(
-            "a user signs in through the web-server flow after the migration (no PKCE error such as invalid code verifier)".into(),
+            "if a client uses the web-server flow: a user signs in through it after the migration (no PKCE error such as invalid code verifier)".into(),
         );
     }
     r.validation.push(format!("Notification Delivery Settings and Briefcase assignments: {name} is no longer listed, and whatever used it there was replaced as agreed"));
