@@ -360,6 +360,28 @@ mod tests {
     }
 
     #[test]
+    fn default_file_documents_blackouts_and_notes_in_a_form_that_parses() {
+        // Uncommenting the documented examples gives a valid file.
+        let lines: Vec<&str> = DEFAULT_TOML.lines().collect();
+        let at = lines
+            .iter()
+            .position(|l| *l == "# [[blackout]]")
+            .expect("documented");
+        let uncommented: String = lines
+            .iter()
+            .enumerate()
+            .map(|(i, l)| match l.strip_prefix("# ") {
+                Some(rest) if (at..at + 4).contains(&i) => rest,
+                _ => l,
+            })
+            .collect::<Vec<_>>()
+            .join("\n");
+        let c = Config::parse(&uncommented, "init").expect("parses");
+        assert_eq!(c.blackout.len(), 1);
+        assert!(DEFAULT_TOML.contains("# notes = "));
+    }
+
+    #[test]
     fn blackouts_and_notes_parse_and_bad_ones_are_named() {
         let c = Config::parse(
             "[[blackout]]\nfrom = \"2027-01-25\"\nto = \"2027-02-05\"\nreason = \"month-end close\"\n[apps.X]\nnotes = \"  Sundays only \"\n[apps.Y]\nnotes = \" \"\n",
