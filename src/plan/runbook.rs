@@ -161,7 +161,7 @@ fn retire(r: &mut Runbook, name: &str, findings: &[&Finding]) {
             why.join(", ")
         ));
     }
-    r.steps.push(format!("block {name} first: Setup → Connected Apps OAuth Usage → Block (shown while it holds tokens), and Manage → Edit Policies → Permitted Users: 'Admin approved users are pre-authorized' with no profile or permission set — nobody can authorize it again"));
+    r.steps.push(format!("block {name} first: Setup → Connected Apps OAuth Usage → Block (shown while it holds tokens), and, for an installed or local app, Manage → Edit Policies → Permitted Users: 'Admin approved users are pre-authorized' with no profile or permission set — nobody can authorize it again"));
     r.steps.push(
         "then revoke its OAuth tokens (Setup → Connected Apps OAuth Usage → the app's User Count → Revoke All)".into(),
     );
