@@ -26,6 +26,28 @@ pub struct Config {
     pub exceptions: Vec<Exception>,
     /// Wave planning.
     pub plan: PlanConfig,
+    /// Freeze windows (`[[blackout]]`): no wave may overlap one; waves move after it.
+    pub blackout: Vec<Blackout>,
+}
+
+/// A freeze window: no wave (including its parallel run) may overlap it.
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct Blackout {
+    /// First frozen day (`YYYY-MM-DD`).
+    pub from: String,
+    /// Last frozen day (`YYYY-MM-DD`), inclusive.
+    pub to: String,
+    /// Why (mandatory), e.g. "month-end close".
+    pub reason: String,
+}
+
+impl Blackout {
+    /// The window as day numbers (days since 1970-01-01), when both dates parse.
+    pub fn days(&self) -> Option<(i64, i64)> {
+        let day = crate::metadata::cert::parse_day;
+        Some((day(&self.from)?, day(&self.to)?))
+    }
 }
 
 /// Wave planning settings.
@@ -62,7 +84,8 @@ impl Default for PlanConfig {
 pub struct Thresholds {
     /// No use in this many days (of the covered period) makes an app unused.
     pub unused_after_days: u32,
-    /// Logins or token uses per 30 days that make an app high-volume.
+    /// Logins per 30 days (over the period the login sources cover) that make an app
+    /// high-volume; lifetime token use counts are not a rate and do not count.
     pub high_volume_per_30_days: u64,
     /// Distinct users that make an app high-volume.
     pub high_volume_users: u64,
@@ -202,6 +225,28 @@ impl Config {
                 });
             }
         }
+        for (i, b) in config.blackout.iter().enumerate() {
+            let problem = match b.days() {
+                None => Some("from and to must be YYYY-MM-DD dates"),
+                Some((from, to)) if from > to => Some("from is after to"),
+                _ if b.reason.trim().is_empty() => {
+                    Some("the reason is empty: every freeze window must say why")
+                }
+                _ => None,
+            };
+            if let Some(problem) = problem {
+                let message = format!(
+                    "[[blackout]] #{} (from = {:?}, to = {:?}): {problem}",
+                    i + 1,
+                    b.from,
+                    b.to
+                );
+                return Err(Error::Config {
+                    file: file.to_string(),
+                    message,
+                });
+            }
+        }
         if let Some(start) = &config.plan.start {
             if crate::metadata::cert::parse_day(start).is_none() {
                 let message = format!("[plan] start = {start:?} is not a YYYY-MM-DD date");
@@ -249,6 +294,15 @@ impl Config {
         }
         let text = String::from_utf8(bytes).map_err(|e| fail(format!("not UTF-8 text: {e}")))?;
         Config::parse(&text, &file)
+    }
+
+    /// The non-empty `[apps.X] notes` of an app.
+    pub fn notes(&self, api_name: &str) -> Option<&str> {
+        self.apps
+            .get(api_name)
+            .and_then(|a| a.notes.as_deref())
+            .map(str::trim)
+            .filter(|n| !n.is_empty())
     }
 
     /// Configured criticality of an app.
@@ -303,6 +357,51 @@ mod tests {
             .contains("reason"));
         let ok = "[[exceptions]]\nrule = \"ECA201\"\napp = \"X\"\nreason = \"vendor needs it\"\n";
         assert_eq!(Config::parse(ok, "x").expect("ok").exceptions.len(), 1);
+    }
+
+    #[test]
+    fn default_file_documents_blackouts_and_notes_in_a_form_that_parses() {
+        // Uncommenting the documented examples gives a valid file.
+        let lines: Vec<&str> = DEFAULT_TOML.lines().collect();
+        let at = lines
+            .iter()
+            .position(|l| *l == "# [[blackout]]")
+            .expect("documented");
+        let uncommented: String = lines
+            .iter()
+            .enumerate()
+            .map(|(i, l)| match l.strip_prefix("# ") {
+                Some(rest) if (at..at + 4).contains(&i) => rest,
+                _ => l,
+            })
+            .collect::<Vec<_>>()
+            .join("\n");
+        let c = Config::parse(&uncommented, "init").expect("parses");
+        assert_eq!(c.blackout.len(), 1);
+        assert!(DEFAULT_TOML.contains("# notes = "));
+    }
+
+    #[test]
+    fn blackouts_and_notes_parse_and_bad_ones_are_named() {
+        let c = Config::parse(
+            "[[blackout]]\nfrom = \"2027-01-25\"\nto = \"2027-02-05\"\nreason = \"month-end close\"\n[apps.X]\nnotes = \"  Sundays only \"\n[apps.Y]\nnotes = \" \"\n",
+            "x",
+        )
+        .expect("ok");
+        assert_eq!(c.blackout.len(), 1);
+        assert!(c.blackout[0].days().is_some_and(|(a, b)| b - a == 11));
+        assert_eq!(c.notes("X"), Some("Sundays only"));
+        assert_eq!(c.notes("Y"), None);
+        for bad in [
+            "[[blackout]]\nfrom = \"2027-02-05\"\nto = \"2027-01-25\"\nreason = \"r\"\n",
+            "[[blackout]]\nfrom = \"soon\"\nto = \"2027-01-25\"\nreason = \"r\"\n",
+            "[[blackout]]\nfrom = \"2027-01-25\"\nto = \"2027-01-25\"\nreason = \"\"\n",
+            "[[blackout]]\nfrom = \"2027-01-25\"\nto = \"2027-01-25\"\n",
+            "[[blackout]]\nfrom = \"2027-01-25\"\nto = \"2027-01-25\"\nreason = \"r\"\nuntil = \"x\"\n",
+        ] {
+            let e = Config::parse(bad, "x").expect_err(bad).to_string();
+            assert!(e.contains("blackout") || e.contains("reason") || e.contains("until"), "{e}");
+        }
     }
 
     #[test]

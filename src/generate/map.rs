@@ -304,10 +304,20 @@ pub(super) fn unmapped_elements(cx: &mut AppCx<'_>) {
 }
 
 /// The ECA's label: the connected app's (else its API name), on one line without control or
-/// bidi characters.
+/// bidi characters. A new ECA that runs beside its connected app (side-by-side, big-bang)
+/// gets [`ECA_LABEL_SUFFIX`]: LoginHistory and OauthToken name apps by label, so the same
+/// label on both would make the parallel run impossible to validate.
 pub(super) fn eca_label(cx: &AppCx<'_>) -> String {
-    label_of(cx.ca, cx.app)
+    let label = label_of(cx.ca, cx.app);
+    if cx.full() {
+        format!("{label}{ECA_LABEL_SUFFIX}")
+    } else {
+        label
+    }
 }
+
+/// Appended to the label of a new ECA generated beside its connected app.
+pub const ECA_LABEL_SUFFIX: &str = " (ECA)";
 
 /// [`eca_label`] before the per-app context exists.
 pub(super) fn label_of(

@@ -17,6 +17,7 @@ use crate::config::Standard;
 use crate::diag::{Level, Note};
 use crate::metadata::connected_app::ConnectedApp;
 use crate::model::App;
+pub use map::ECA_LABEL_SUFFIX;
 pub use names::{unique_names, validate_api_name};
 use rayon::prelude::*;
 use version::ApiVersion;

@@ -69,7 +69,8 @@ fn maps_every_section_and_hardens() {
         vec![("Demo".to_string(), "Demo_ECA".to_string())]
     );
     let header = file(&g, "externalClientApps/Demo_ECA.eca-meta.xml");
-    assert!(header.contains("<label>Demo &amp; Co</label>"));
+    // A new ECA beside its connected app gets a label of its own (usage names apps by label).
+    assert!(header.contains("<label>Demo &amp; Co (ECA)</label>"));
     assert!(header.contains("<distributionState>Local</distributionState>"));
     assert!(!header.contains("managedType") && !header.contains("orgScopedExternalApp"));
     let settings = file(&g, "Demo_ECA_oauth.ecaOauth-meta.xml");

@@ -39,6 +39,10 @@ pub struct AppPlan {
     pub wave: usize,
     /// Owner from the config.
     pub owner: Option<String>,
+    /// `[apps.X] notes` from the config (the workshop's constraints, e.g. "no downtime during
+    /// month-end close"): shown in the runbook and every report.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub notes: Option<String>,
     /// Open findings by severity.
     pub findings: Vec<String>,
     /// The runbook.
@@ -150,6 +154,10 @@ pub fn plan(input: &PlanInput<'_>) -> Plan {
                 fs.iter()
                     .any(|f| f.accepted.is_none() && f.severity <= Severity::High)
             }),
+            block_early: a.decision.strategy == Strategy::Retire
+                && by_app
+                    .get(a.api_name.as_str())
+                    .is_some_and(|fs| runbook::blocks_early(fs)),
         })
         .collect();
     let start = start_day(input);
@@ -159,6 +167,7 @@ pub fn plan(input: &PlanInput<'_>) -> Plan {
         &input.config.plan,
         start,
         org_tasks(input),
+        &input.config.blackout,
     );
     let wave_of: std::collections::HashMap<&str, usize> = waves
         .iter()
@@ -200,6 +209,7 @@ fn app_plan(
         eca_name,
         wave: 0,
         owner: config.apps.get(&app.api_name).and_then(|a| a.owner.clone()),
+        notes: config.notes(&app.api_name).map(String::from),
         findings: open,
         runbook,
     }

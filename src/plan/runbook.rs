@@ -45,6 +45,11 @@ pub fn runbook(
             "Who owns {name}? (set [apps.{name}] owner in ecaplan.toml)"
         ));
     }
+    if let Some(notes) = config.notes(name) {
+        // The workshop's constraints come first: they can veto a step or a date.
+        r.pre_checks
+            .push(format!("read the note in ecaplan.toml: {notes}"));
+    }
     for f in findings.iter().filter(|f| f.accepted.is_none()) {
         if matches!(
             f.rule,
@@ -69,21 +74,7 @@ pub fn runbook(
             r.steps.push("compare the ECA's policies with the integration standard; apply the generated hardening if they differ".into());
             r.credentials = "already on the ECA".into();
         }
-        Strategy::Retire => {
-            r.pre_checks.push(format!(
-                "confirm with the owner that {name} is no longer needed"
-            ));
-            r.steps.push(
-                "revoke its OAuth tokens (Setup → Connected Apps OAuth Usage → Revoke all)".into(),
-            );
-            r.steps.push("block the app (Manage → Edit Policies → Permitted Users: Admin approved, no profile) for 30 days, then delete it".into());
-            r.rollback
-                .push("unblock the app; users re-authorize".into());
-            r.decommission.push(
-                "no support ticket or failed login for the app during the 30-day block".into(),
-            );
-            r.credentials = "revoked with the app".into();
-        }
+        Strategy::Retire => retire(&mut r, name, findings),
         Strategy::InstallAndHarden => {
             r.steps.push(format!("install {name} (Setup → Connected Apps OAuth Usage → Install) if it is not installed"));
             r.steps.push("set Permitted Users to 'Admin approved users are pre-authorized' and grant a dedicated permission set".into());
@@ -100,7 +91,92 @@ pub fn runbook(
         Strategy::Automated => automated(&mut r, name, eca),
         Strategy::SideBySide | Strategy::BigBang => refactor(&mut r, name, eca, d, config),
     }
+    if d.strategy == Strategy::Automated {
+        automated_checks(&mut r, app);
+    }
+    if matches!(d.strategy, Strategy::SideBySide | Strategy::BigBang) && eca_name.is_some() {
+        tell_apart(&mut r, app, eca);
+    }
     r
+}
+
+/// The documented side effects of App Manager's migration button (deploy-and-cli.md §6: the
+/// migrated app no longer shows in Notification Delivery Settings nor in Briefcase
+/// assignments) and, for web-server apps, PKCE, which an ECA requires by default.
+fn automated_checks(r: &mut Runbook, app: &App) {
+    let name = &app.api_name;
+    r.pre_checks.push(format!("record whether {name} is selected in Setup → Notification Delivery Settings and in the Briefcase connected app assignments: the migrated app no longer shows there; if it is used there, agree a replacement with the owner before migrating"));
+    let facts = app.facts();
+    let web_server = facts
+        .is_some_and(|f| f.flows.contains(&"authorization-code") || !f.callback_urls.is_empty());
+    if web_server && facts.and_then(|f| f.pkce_required) != Some(true) {
+        r.pre_checks.push(format!("{name} allows the web-server (authorization code) flow without requiring PKCE, and an ECA requires PKCE by default (isPkceRequired); whether the migration keeps the connected app's setting is UNVERIFIED: if a client signs in through that flow, confirm in a sandbox that it sends code_challenge and code_verifier, else set isPkceRequired to false on the ECA's OAuth settings right after the migration and plan the client change"));
+        r.validation.push(
+            "if a client uses the web-server flow: a user signs in through it after the migration (no PKCE error such as invalid code verifier)".into(),
+        );
+    }
+    r.validation.push(format!("Notification Delivery Settings and Briefcase assignments: {name} is no longer listed, and whatever used it there was replaced as agreed"));
+}
+
+/// How to tell the connected app from its new ECA in usage: the generated ECA carries the
+/// label with [`crate::generate::ECA_LABEL_SUFFIX`], and usage exports name apps by label.
+fn tell_apart(r: &mut Runbook, app: &App, eca: &str) {
+    let label = crate::report::text::label(app.label.as_deref().unwrap_or(&app.api_name));
+    let new = format!("{label}{}", crate::generate::ECA_LABEL_SUFFIX);
+    r.pre_checks.push(format!(
+        "no other app is labelled \"{new}\" (the label the generated ECA {eca} carries): LoginHistory and OauthToken name apps by label"
+    ));
+    r.validation.push(format!(
+        "LoginHistory.Application (and OauthToken.AppName) shows \"{new}\" for logins through the new ECA {eca} and \"{label}\" for the connected app {}: count both during the parallel run",
+        app.api_name
+    ));
+}
+
+/// Open findings that make an unused app dangerous to leave in place until the last wave: Full
+/// scope, self-authorization, relaxed IP restrictions. Such an app is blocked in wave 0.
+pub const BLOCK_EARLY_RULES: &[&str] = &["ECA201", "ECA202", "ECA203"];
+
+/// Does an app about to be retired carry a finding that gets it blocked in wave 0?
+pub fn blocks_early(findings: &[&Finding]) -> bool {
+    findings
+        .iter()
+        .any(|f| f.accepted.is_none() && BLOCK_EARLY_RULES.contains(&f.rule))
+}
+
+/// Retire: block first, so nobody can re-authorize between the revoke and the block; then
+/// revoke, wait, delete. Deleting is the one step that cannot be undone (a connected app cannot
+/// be re-created without Support), so it comes last, after the wait.
+fn retire(r: &mut Runbook, name: &str, findings: &[&Finding]) {
+    r.pre_checks.push(format!(
+        "confirm with the owner that {name} is no longer needed"
+    ));
+    if blocks_early(findings) {
+        let why: Vec<String> = findings
+            .iter()
+            .filter(|f| f.accepted.is_none() && BLOCK_EARLY_RULES.contains(&f.rule))
+            .map(|f| format!("{} {}", f.rule, f.name))
+            .collect();
+        r.pre_checks.push(format!(
+            "unused but dangerous ({}): block it in wave 0, before any migration, not in the last wave",
+            why.join(", ")
+        ));
+    }
+    r.steps.push(format!("block {name} first: Setup → Connected Apps OAuth Usage → Block (shown while it holds tokens), and, for an installed or local app, Manage → Edit Policies → Permitted Users: 'Admin approved users are pre-authorized' with no profile or permission set — nobody can authorize it again"));
+    r.steps.push(
+        "then revoke its OAuth tokens (Setup → Connected Apps OAuth Usage → the app's User Count → Revoke All)".into(),
+    );
+    r.steps.push(
+        "wait 30 days with the app blocked; watch LoginHistory and the support queue for it".into(),
+    );
+    r.steps.push(format!("delete {name} only after the wait: a deleted connected app cannot be re-created without Salesforce Support"));
+    r.validation.push(format!(
+        "{name} no longer appears in Connected Apps OAuth Usage (no token left) and LoginHistory shows no successful login through it after the block"
+    ));
+    r.rollback
+        .push("before the delete: unblock the app (OAuth Usage → Unblock, restore its Permitted Users and profiles); users re-authorize".into());
+    r.decommission
+        .push("no support ticket or failed login for the app during the 30-day block".into());
+    r.credentials = "revoked with the app".into();
 }
 
 fn automated(r: &mut Runbook, name: &str, eca: &str) {

@@ -17,7 +17,7 @@ pub enum Strategy {
     SalesforceManaged,
     /// An ECA exists: verify, then decommission the connected app.
     AlreadyMigrated,
-    /// Unused: revoke tokens, delete or block.
+    /// Unused: block, revoke tokens, then delete.
     Retire,
     /// Packaged or uninstalled vendor app: install, harden, wait for the vendor's ECA.
     InstallAndHarden,
@@ -129,7 +129,7 @@ pub fn decide(
         d.reason = "an ECA with this identity already exists: verify it, then decommission the connected app".into();
     } else if has("ECA301") {
         d.strategy = Strategy::Retire;
-        d.reason = "no use within the unused window of the covered period: revoke its tokens and delete or block it instead of migrating".into();
+        d.reason = "no use within the unused window of the covered period: block it, revoke its tokens, then delete it instead of migrating".into();
         d.evidence.extend(
             open.iter()
                 .filter(|f| f.rule == "ECA301")
@@ -182,28 +182,39 @@ fn override_of(app: &App, config: &Config) -> Option<(Strategy, String)> {
     Some((s, c.strategy_reason.clone().unwrap_or_default()))
 }
 
-/// High volume: ≥ `high_volume_per_30_days` logins or token uses per 30 days of the observed
-/// period, or ≥ `high_volume_users` distinct users.
+/// High volume: ≥ `high_volume_per_30_days` logins per 30 days of the period the login
+/// sources cover, or ≥ `high_volume_users` distinct users seen in it (logins, API calls). Lifetime `OauthToken.UseCount` is
+/// shown as such and never enters the rate: adding a since-granted total to a windowed count
+/// made unused apps look busy (issue 12, defect 6).
 fn volume(usage: Option<AppUsageView<'_>>, config: &Config) -> (bool, Option<String>) {
-    let Some(u) = usage.and_then(|v| v.usage.map(|u| (v, u))) else {
+    let Some(view) = usage.filter(|v| v.usage.is_some()) else {
         return (false, None);
     };
-    let (view, usage) = u;
-    let uses = usage.logins.logins + usage.tokens.values().map(|t| t.use_count).sum::<u64>();
-    let days = match (usage.logins.first_seen, view.last_use()) {
-        (Some(a), Some(b)) => ((b.0 - a.0) / 86_400_000).max(1) as u64,
-        _ => 180,
-    };
-    let per_30 = uses * 30 / days.max(30);
-    let users = view.users().len() as u64;
+    // Users too: token holders are a since-granted list, so only users seen in the window count.
+    let users = view.window_users().len() as u64;
+    let holders = view.users().len() as u64 - users;
     let t = &config.thresholds;
-    let high = per_30 >= t.high_volume_per_30_days || users >= t.high_volume_users;
-    (
-        high,
-        Some(format!(
-            "usage: ~{per_30} logins or token uses per 30 days, {users} distinct users"
-        )),
-    )
+    let rate = view.logins_per_30_days();
+    let high = rate.is_some_and(|(per_30, _)| per_30 >= t.high_volume_per_30_days)
+        || users >= t.high_volume_users;
+    let mut note = match rate {
+        Some((per_30, days)) => format!(
+            "usage: ~{per_30} logins per 30 days ({} logins over the {days}-day window the login sources cover)",
+            view.total_logins()
+        ),
+        None => "usage: no login source, so no rate".to_string(),
+    };
+    note.push_str(&format!(", {users} distinct users in the window"));
+    let lifetime = view.lifetime_token_uses();
+    if lifetime > 0 || holders > 0 {
+        note.push_str(&format!(
+            "; {lifetime} token uses, lifetime (OauthToken.UseCount since each grant: not a rate)"
+        ));
+        if holders > 0 {
+            note.push_str(&format!(", {holders} more user(s) holding tokens only"));
+        }
+    }
+    (high, Some(note))
 }
 
 /// The target flow from evidence: a certificate → JWT bearer; one integration user on a

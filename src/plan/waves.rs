@@ -1,14 +1,17 @@
 //! Waves (DESIGN §6): wave 0 prepares the org, a pilot of low-risk automated moves, migration
 //! waves sized by `max_apps_per_wave` with coupled groups kept together (or untangled in wave
 //! 0 when too large to move at once), parallel runs for side-by-side apps, and a final wave
-//! that retires and decommissions. Every app is in exactly one wave.
+//! that retires and decommissions. Unused apps with a dangerous setting (Full scope,
+//! self-authorization, relaxed IP restrictions) are blocked in wave 0 instead of waiting for
+//! the last wave. No wave overlaps a freeze window (`[[blackout]]`): it moves after it. Every
+//! app is in exactly one wave.
 
 use std::collections::{BTreeMap, BTreeSet};
 
 use serde::Serialize;
 
 use super::strategy::Strategy;
-use crate::config::PlanConfig;
+use crate::config::{Blackout, PlanConfig};
 use crate::graph::analysis::CoupledGroup;
 use crate::metadata::cert::{date_of, parse_day};
 
@@ -31,6 +34,9 @@ pub struct Wave {
     pub tasks: Vec<String>,
 }
 
+/// How a wave's task says it was moved past a freeze window (reports list these tasks).
+pub const FROZEN_TASK: &str = "moved after the freeze window";
+
 /// What the wave planner needs to know about an app.
 #[derive(Debug, Clone)]
 pub struct Unit {
@@ -42,6 +48,8 @@ pub struct Unit {
     pub critical: bool,
     /// Open findings of severity high or worse.
     pub risky: bool,
+    /// A retired app with a dangerous setting (see `runbook::blocks_early`): blocked in wave 0.
+    pub block_early: bool,
 }
 
 /// Plan the waves. `groups` are the coupled groups of the graph.
@@ -51,7 +59,13 @@ pub fn plan_waves(
     cfg: &PlanConfig,
     start_day: i64,
     org_tasks: Vec<String>,
+    blackouts: &[Blackout],
 ) -> Vec<Wave> {
+    let mut freeze: Vec<(i64, i64, &str)> = blackouts
+        .iter()
+        .filter_map(|b| b.days().map(|(f, t)| (f, t, b.reason.as_str())))
+        .collect();
+    freeze.sort();
     let strategy: BTreeMap<&str, &Unit> = units.iter().map(|u| (u.app.as_str(), u)).collect();
     let migrating = |s: Strategy| {
         matches!(
@@ -66,6 +80,9 @@ pub fn plan_waves(
             Strategy::SalesforceManaged | Strategy::InstallAndHarden => {
                 wave0_apps.push(u.app.clone())
             }
+            // Leaving a dangerous unused app open until the last wave keeps the risk for the
+            // whole migration; blocking it costs nothing since nobody uses it.
+            Strategy::Retire if u.block_early => wave0_apps.push(u.app.clone()),
             Strategy::Retire | Strategy::AlreadyMigrated => final_apps.push(u.app.clone()),
             _ => {}
         }
@@ -73,6 +90,19 @@ pub fn plan_waves(
     // Movable units: coupled groups (their migrating members) move as one; the rest alone.
     let mut in_group = BTreeSet::new();
     let mut tasks0 = org_tasks;
+    let early: Vec<String> = sorted(
+        units
+            .iter()
+            .filter(|u| u.strategy == Strategy::Retire && u.block_early)
+            .map(|u| u.app.clone())
+            .collect(),
+    );
+    if !early.is_empty() {
+        tasks0.push(format!(
+            "block the unused apps with dangerous settings now, then revoke their tokens (block first, so nobody re-authorizes in between): {}",
+            early.join(", ")
+        ));
+    }
     let mut movable: Vec<Vec<&Unit>> = Vec::new();
     for g in groups {
         let members: Vec<&Unit> = g
@@ -122,11 +152,16 @@ pub fn plan_waves(
     let push = |kind: &'static str,
                 name: String,
                 apps: Vec<String>,
-                tasks: Vec<String>,
+                mut tasks: Vec<String>,
                 extra: i64,
                 waves: &mut Vec<Wave>| {
         let number = waves.len();
-        let day = start_day + len * number as i64;
+        // Back to back: a wave starts one wave length after the previous one started (a
+        // blackout that moved the previous wave moves the following ones too).
+        let day = waves
+            .last()
+            .and_then(|w: &Wave| parse_day(&w.start))
+            .map_or(start_day, |d| d + len);
         // Decommissioning starts only after the last parallel run has ended.
         let day = match kind {
             "decommission" => waves
@@ -136,6 +171,14 @@ pub fn plan_waves(
                 .fold(day, i64::max),
             _ => day,
         };
+        let (day, moved) = after_blackouts(day, len + extra, &freeze);
+        for (from, to, reason) in moved {
+            tasks.push(format!(
+                "{FROZEN_TASK} {} – {} ({reason})",
+                date_of(from * 86_400),
+                date_of(to * 86_400)
+            ));
+        }
         waves.push(Wave {
             number,
             kind,
@@ -196,7 +239,7 @@ pub fn plan_waves(
     flush(&mut current, &mut waves);
     let final_tasks = vec![
         "deactivate and delete the connected apps whose ECA passed its decommission criteria".to_string(),
-        "revoke the refresh tokens of retired apps".to_string(),
+        "block the retired apps, then revoke their refresh tokens (block first, so nobody re-authorizes in between)".to_string(),
         "block the username-password and user-agent flows org-wide once no app uses them (OauthOidc settings)".to_string(),
     ];
     push(
@@ -208,6 +251,25 @@ pub fn plan_waves(
         &mut waves,
     );
     waves
+}
+
+/// The first day from `day` on where a span of `days` days overlaps no freeze window, and the
+/// windows it had to move past. `freeze` is sorted by start.
+fn after_blackouts<'a>(
+    mut day: i64,
+    days: i64,
+    freeze: &[(i64, i64, &'a str)],
+) -> (i64, Vec<(i64, i64, &'a str)>) {
+    let mut moved = Vec::new();
+    // Each move jumps past one window's end, so this ends after at most `freeze.len()` moves.
+    while let Some(&w) = freeze
+        .iter()
+        .find(|(from, to, _)| day <= *to && *from < day + days)
+    {
+        day = w.1 + 1;
+        moved.push(w);
+    }
+    (day, moved)
 }
 
 /// Simple, safe moves first; critical and side-by-side last.
@@ -245,6 +307,7 @@ mod tests {
             strategy,
             critical: false,
             risky: false,
+            block_early: false,
         }
     }
 
@@ -261,7 +324,7 @@ mod tests {
             shared: vec!["user:x".into()],
         }];
         let cfg = PlanConfig::default();
-        let waves = plan_waves(&units, &groups, &cfg, 20_000, Vec::new());
+        let waves = plan_waves(&units, &groups, &cfg, 20_000, Vec::new(), &[]);
         let mut seen = BTreeMap::new();
         for w in &waves {
             for a in &w.apps {
@@ -281,6 +344,87 @@ mod tests {
     }
 
     #[test]
+    fn dangerous_unused_apps_are_blocked_in_wave_0() {
+        let mut early = unit("Full_Scope_Unused", Strategy::Retire);
+        early.block_early = true;
+        let units = vec![
+            early,
+            unit("Plain_Unused", Strategy::Retire),
+            unit("A", Strategy::Automated),
+        ];
+        let waves = plan_waves(&units, &[], &PlanConfig::default(), 20_000, Vec::new(), &[]);
+        let wave_of = |a: &str| waves.iter().position(|w| w.apps.iter().any(|x| x == a));
+        assert_eq!(wave_of("Full_Scope_Unused"), Some(0));
+        assert_eq!(wave_of("Plain_Unused"), Some(waves.len() - 1));
+        assert!(waves[0]
+            .tasks
+            .iter()
+            .any(|t| t.contains("block") && t.contains("Full_Scope_Unused")));
+    }
+
+    #[test]
+    fn no_wave_overlaps_a_freeze_window() {
+        let units: Vec<Unit> = (0..6)
+            .map(|i| unit(&format!("A{i}"), Strategy::Automated))
+            .chain([unit("S", Strategy::SideBySide)])
+            .collect();
+        let cfg = PlanConfig {
+            max_apps_per_wave: 2,
+            pilot_size: 1,
+            ..PlanConfig::default()
+        };
+        let start = parse_day("2027-01-04").expect("day");
+        let plain = plan_waves(&units, &[], &cfg, start, Vec::new(), &[]);
+        // A freeze window that the unconstrained plan's second wave overlaps.
+        let blackout = Blackout {
+            from: plain[1].end.clone(),
+            to: date_of((parse_day(&plain[1].end).expect("end") + 5) * 86_400),
+            reason: "month-end close".into(),
+        };
+        let waves = plan_waves(
+            &units,
+            &[],
+            &cfg,
+            start,
+            Vec::new(),
+            std::slice::from_ref(&blackout),
+        );
+        let (from, to) = blackout.days().expect("dates");
+        for w in &waves {
+            let (a, b) = (
+                parse_day(&w.start).expect("s"),
+                parse_day(&w.end).expect("e"),
+            );
+            assert!(
+                b < from || a > to,
+                "wave {} {}..{} overlaps",
+                w.number,
+                w.start,
+                w.end
+            );
+        }
+        assert_eq!(
+            waves[0].start, plain[0].start,
+            "waves before the window stay"
+        );
+        assert_eq!(
+            parse_day(&waves[1].start),
+            Some(to + 1),
+            "moved right after it"
+        );
+        assert!(waves[1].tasks.iter().any(|t| t.contains("month-end close")));
+        let starts: Vec<i64> = waves.iter().filter_map(|w| parse_day(&w.start)).collect();
+        assert!(
+            starts.windows(2).all(|p| p[0] < p[1]),
+            "waves stay in order"
+        );
+        assert_eq!(
+            waves.iter().map(|w| &w.apps).collect::<Vec<_>>(),
+            plain.iter().map(|w| &w.apps).collect::<Vec<_>>()
+        );
+    }
+
+    #[test]
     fn oversized_group_is_untangled_first() {
         let units: Vec<Unit> = (0..5)
             .map(|i| unit(&format!("G{i}"), Strategy::Automated))
@@ -294,7 +438,7 @@ mod tests {
             pilot_size: 0,
             ..PlanConfig::default()
         };
-        let waves = plan_waves(&units, &groups, &cfg, 20_000, Vec::new());
+        let waves = plan_waves(&units, &groups, &cfg, 20_000, Vec::new(), &[]);
         assert!(waves[0].tasks.iter().any(|t| t.contains("untangle")));
     }
 
@@ -323,7 +467,7 @@ mod tests {
             }
             let groups: Vec<CoupledGroup> = by_root.into_values().filter(|g| g.len() > 1).map(|apps| CoupledGroup { apps, shared: vec!["user:x".into()] }).collect();
             let cfg = PlanConfig { max_apps_per_wave: max, pilot_size: pilot, ..PlanConfig::default() };
-            let waves = plan_waves(&units, &groups, &cfg, 20_000, Vec::new());
+            let waves = plan_waves(&units, &groups, &cfg, 20_000, Vec::new(), &[]);
             let mut count: BTreeMap<&str, usize> = BTreeMap::new();
             for w in &waves { for a in &w.apps { *count.entry(a.as_str()).or_default() += 1; } }
             proptest::prop_assert_eq!(count.len(), n);

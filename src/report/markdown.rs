@@ -102,6 +102,16 @@ pub fn render(r: &Report) -> String {
             apps.join(", ")
         );
     }
+    // Freeze windows from ecaplan.toml: say which waves they moved (the table has no tasks).
+    for w in &r.waves {
+        for t in w
+            .tasks
+            .iter()
+            .filter(|t| t.starts_with(crate::plan::waves::FROZEN_TASK))
+        {
+            let _ = writeln!(s, "\nWave {} {}.", w.number, escape(t));
+        }
+    }
 
     s.push_str("\n## Blockers and high findings\n\n");
     let severe: Vec<_> = r
@@ -155,7 +165,30 @@ pub fn render(r: &Report) -> String {
             a.findings.len()
         );
     }
+    notes(&mut s, r);
     s
+}
+
+/// The `[apps.X] notes` of ecaplan.toml: the workshop's constraints, next to the plan they bind.
+fn notes(s: &mut String, r: &Report) {
+    let noted: Vec<_> = r
+        .apps
+        .iter()
+        .filter_map(|a| Some((a, a.plan.notes.as_deref()?)))
+        .collect();
+    if noted.is_empty() {
+        return;
+    }
+    s.push_str("\n## Notes from ecaplan.toml\n\n| App | Wave | Note |\n|---|---:|---|\n");
+    for (a, note) in noted {
+        let _ = writeln!(
+            s,
+            "| {} | {} | {} |",
+            escape(&a.row.api_name),
+            a.plan.wave,
+            escape(note)
+        );
+    }
 }
 
 #[cfg(test)]

@@ -382,7 +382,13 @@ fn app_section(o: &mut Out, r: &Report, n: usize, a: &ReportApp) {
     }
     o.raw("). ");
     o.text(&a.plan.decision.reason);
-    o.raw("</p>\n");
+    o.raw("</p>");
+    if let Some(notes) = some(&a.plan.notes) {
+        o.raw("\n<p><b>Note (ecaplan.toml):</b> ");
+        o.text(notes);
+        o.raw("</p>");
+    }
+    o.raw("\n");
     if !a.plan.decision.evidence.is_empty() {
         o.list("ul", &a.plan.decision.evidence);
     }

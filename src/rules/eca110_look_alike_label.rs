@@ -19,7 +19,9 @@ Why it matters: usage exports identify apps by label (LoginHistory.Application, 
 OauthToken.AppName), so usage cannot be attributed with certainty; and look-alike apps were an \
 attack vector in 2025 (users tricked into authorizing a malicious app named like a trusted one).\n\
 How to fix: rename one of them, confirm which one is legitimate, and revoke tokens of the other \
-if it should not exist.\n\
+if it should not exist. A new ECA that runs beside its connected app must not reuse the \
+connected app's label: ecaplan labels it \"<label> (ECA)\", so LoginHistory.Application and \
+OauthToken.AppName tell the old app from the new one during the parallel run.\n\
 Evidence: the label elements of each app.",
     check,
 };

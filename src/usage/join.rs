@@ -128,6 +128,10 @@ pub struct UsageJoin {
     pub ambiguous: Vec<AmbiguousUsage>,
     /// Inventory apps sharing a label.
     pub look_alikes: Vec<LookAlike>,
+    /// The period the login sources (LoginHistory, LoginEvent, ELF Login) cover, oldest to
+    /// newest timestamp: the only window a login count can be turned into a rate over.
+    #[serde(skip)]
+    pub login_window: Option<(Ts, Ts)>,
 }
 
 fn norm(label: &str) -> String {
@@ -145,8 +149,21 @@ fn same_api_name(app: &App, name: &str) -> bool {
 
 /// Join usage to the inventory.
 pub fn join(inv: &Inventory, usage: &UsageData) -> UsageJoin {
+    let login_sources = || {
+        usage
+            .coverage
+            .sources
+            .iter()
+            .filter(|(k, _)| k.is_login())
+            .map(|(_, c)| c)
+    };
+    let login_window = login_sources()
+        .filter_map(|c| c.from)
+        .min()
+        .zip(login_sources().filter_map(|c| c.to).max());
     let mut out = UsageJoin {
         as_of: usage.coverage.as_of,
+        login_window,
         ..UsageJoin::default()
     };
     let mut by_label: BTreeMap<String, Vec<usize>> = BTreeMap::new();

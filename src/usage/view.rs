@@ -21,6 +21,8 @@ pub struct AppUsageView<'a> {
     pub installation_evidence: &'a [String],
     /// First-party classification.
     pub first_party: Option<&'a FirstParty>,
+    /// The period the login sources cover (see [`UsageJoin::login_window`]).
+    pub login_window: Option<(Ts, Ts)>,
 }
 
 impl UsageJoin {
@@ -41,6 +43,7 @@ impl UsageJoin {
                 installation: u.installation,
                 installation_evidence: &u.installation_evidence,
                 first_party: u.first_party.as_ref(),
+                login_window: self.login_window,
             });
         }
         let j = self.apps.get(&app.api_name)?;
@@ -50,6 +53,7 @@ impl UsageJoin {
             installation: j.installation,
             installation_evidence: &j.installation_evidence,
             first_party: j.first_party.as_ref(),
+            login_window: self.login_window,
         })
     }
 }
@@ -73,9 +77,42 @@ impl AppUsageView<'_> {
             .max()
     }
 
+    /// Logins per 30 days over the period the login sources cover, with that period in days:
+    /// `None` without a login source. Only time-bounded counts go in: `OauthToken.UseCount` is
+    /// a lifetime total (since the token was granted) and is shown as such, never as a rate.
+    pub fn logins_per_30_days(&self) -> Option<(u64, u64)> {
+        let (from, to) = self.login_window?;
+        const DAY_MS: i64 = 86_400_000;
+        // A window of a few hours still counts as one day; partial days round up.
+        let days = ((to.0 - from.0).max(0) + DAY_MS - 1) / DAY_MS;
+        let days = days.max(1) as u64;
+        let logins = self.total_logins();
+        Some(((logins * 30 + days / 2) / days, days))
+    }
+
+    /// `OauthToken.UseCount` summed over the app's tokens: a lifetime total, not a rate.
+    pub fn lifetime_token_uses(&self) -> u64 {
+        self.usage
+            .map_or(0, |u| u.tokens.values().map(|t| t.use_count).sum())
+    }
+
     /// Total logins.
     pub fn total_logins(&self) -> u64 {
         self.usage.map_or(0, |u| u.logins.logins)
+    }
+
+    /// Distinct users seen by the time-bounded sources (logins and API calls), without the
+    /// holders of tokens that may not have been used in the covered period.
+    pub fn window_users(&self) -> std::collections::BTreeSet<&str> {
+        let Some(u) = self.usage else {
+            return Default::default();
+        };
+        u.logins
+            .users
+            .iter()
+            .chain(u.api.users.iter())
+            .map(|s| s.as_str())
+            .collect()
     }
 
     /// Distinct users seen (logins, API calls and tokens).
@@ -90,5 +127,52 @@ impl AppUsageView<'_> {
             .chain(u.tokens.keys())
             .map(|s| s.as_str())
             .collect()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::usage::model::TokenUse;
+
+    const DAY: i64 = 86_400_000;
+
+    fn view(usage: &AppUsage, window_days: Option<i64>) -> AppUsageView<'_> {
+        AppUsageView {
+            usage: Some(usage),
+            evidence: Evidence::Full,
+            installation: Installation::Installed,
+            installation_evidence: &[],
+            first_party: None,
+            login_window: window_days.map(|d| (Ts(1_000 * DAY), Ts((1_000 + d) * DAY))),
+        }
+    }
+
+    #[test]
+    fn an_unused_app_with_lifetime_token_use_has_no_rate_from_it() {
+        let mut u = AppUsage::default();
+        u.tokens.insert(
+            "old.user@x".into(),
+            TokenUse {
+                tokens: 2,
+                use_count: 7_000,
+                ..TokenUse::default()
+            },
+        );
+        let v = view(&u, Some(180));
+        assert_eq!(v.logins_per_30_days(), Some((0, 180)));
+        assert_eq!(v.lifetime_token_uses(), 7_000);
+    }
+
+    #[test]
+    fn logins_are_spread_over_the_covered_window() {
+        let mut u = AppUsage::default();
+        u.logins.logins = 600;
+        assert_eq!(view(&u, Some(180)).logins_per_30_days(), Some((100, 180)));
+        // A short window is a short window: 70 logins in 7 days is 300 per 30 days.
+        u.logins.logins = 70;
+        assert_eq!(view(&u, Some(7)).logins_per_30_days(), Some((300, 7)));
+        // Without a login source there is no rate at all.
+        assert_eq!(view(&u, None).logins_per_30_days(), None);
     }
 }
