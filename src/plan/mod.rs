@@ -140,9 +140,11 @@ pub fn plan(input: &PlanInput<'_>) -> Plan {
             app_plan(app, decision, eca_name, findings_of(app), input.config)
         })
         .collect();
+    // `apps` is in inventory order (one plan per inventory app).
     let units: Vec<waves::Unit> = apps
         .iter()
-        .map(|a| waves::Unit {
+        .zip(&input.inventory.apps)
+        .map(|(a, app)| waves::Unit {
             app: a.api_name.clone(),
             strategy: a.decision.strategy,
             critical: a.decision.critical,
@@ -150,6 +152,7 @@ pub fn plan(input: &PlanInput<'_>) -> Plan {
                 fs.iter()
                     .any(|f| f.accepted.is_none() && f.severity <= Severity::High)
             }),
+            signs_in: strategy::has_sign_in(app),
         })
         .collect();
     let start = start_day(input);

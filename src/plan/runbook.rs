@@ -2,6 +2,8 @@
 //! credential plan and the open questions for the workshop — written from the strategy and
 //! the app's own facts and findings.
 
+mod kinds;
+
 use serde::Serialize;
 
 use super::strategy::{Decision, Strategy, TargetFlow};
@@ -55,6 +57,11 @@ pub fn runbook(
         }
     }
     match d.strategy {
+        Strategy::Automated | Strategy::SideBySide | Strategy::BigBang if kinds::saml_only(app) => {
+            kinds::saml(&mut r, app, d, eca, config.plan.parallel_run_days);
+        }
+        Strategy::Automated if !super::strategy::has_sign_in(app) => kinds::tile(&mut r, app, eca),
+        Strategy::InvestigateAndBlock => kinds::investigate(&mut r, name),
         Strategy::SalesforceManaged => {
             r.steps
                 .push(format!("nothing to migrate: {name} is a Salesforce app"));
@@ -100,6 +107,9 @@ pub fn runbook(
         Strategy::Automated => automated(&mut r, name, eca),
         Strategy::SideBySide | Strategy::BigBang => refactor(&mut r, name, eca, d, config),
     }
+    if super::generates(d.strategy) && !kinds::saml_only(app) {
+        kinds::extras(&mut r, app, d, eca);
+    }
     r
 }
 
@@ -136,7 +146,12 @@ fn refactor(r: &mut Runbook, name: &str, eca: &str, d: &Decision, config: &Confi
         Some(TargetFlow::JwtBearer) => {
             "JWT bearer with the app's certificate (rotate it if it expires soon)".into()
         }
-        Some(TargetFlow::AuthorizationCodePkce) | None => "authorization code with PKCE".into(),
+        Some(TargetFlow::PublicClientPkce) => {
+            "authorization code with PKCE as a public client (no consumer secret)".into()
+        }
+        Some(TargetFlow::AuthorizationCodePkce) => "authorization code with PKCE".into(),
+        // No flow change (a handler port): the client keeps its flow against the new ECA.
+        None => "its current OAuth flow".into(),
     };
     r.pre_checks.push(format!(
         "the client of {name} can use {flow}; the developer who owns it is available"
