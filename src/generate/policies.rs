@@ -319,6 +319,13 @@ pub(super) fn saml(cx: &mut AppCx<'_>) -> Record {
             let msg = format!("SAML encryption {raw} written as {e}: the ECA supports only AES_128 and AES_256; the service provider must accept {e} before the switch (ECA107)");
             cx.note(Level::Warning, "eca-saml-encryption", msg);
         }
+        if s.encryption_certificate
+            .as_deref()
+            .is_none_or(|c| c.trim().is_empty())
+        {
+            let msg = format!("SAML encryption {e} without an encryptionCertificate: upload the service provider's encryption certificate and name it before deploying, or assertions cannot be encrypted");
+            cx.note(Level::Warning, "eca-saml-encryption-certificate", msg);
+        }
     } else if let Some(other) = s
         .encryption_type
         .as_deref()

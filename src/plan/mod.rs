@@ -242,7 +242,7 @@ fn org_tasks(input: &PlanInput<'_>) -> Vec<String> {
         }
     }
     if input.findings.iter().any(|f| f.rule == "ECA105") {
-        t.push("install (or block) the apps used without being installed".into());
+        t.push("apps used without being installed: install the known vendor apps (install-and-harden); investigate and block the unknown ones (investigate-and-block) — never install an app nobody can name".into());
     }
     t
 }

@@ -72,6 +72,15 @@ pub(super) fn saml(r: &mut Runbook, app: &App, d: &Decision, eca: &str, parallel
     let kept = enc.map_or("no assertion encryption (as today)".to_string(), |e| {
         format!("assertions encrypted with {e}")
     });
+    let certificate = app
+        .connected_app
+        .as_ref()
+        .and_then(|c| c.value.saml_config.as_ref())
+        .and_then(|s| s.encryption_certificate.as_deref())
+        .is_some_and(|c| !c.trim().is_empty());
+    if let (Some(e), false) = (enc, certificate) {
+        r.pre_checks.push(format!("{name} names no encryption certificate: get the service provider's certificate for {e} encryption into Certificate and Key Management and name it in the SAML policy's encryptionCertificate before deploying"));
+    }
     r.pre_checks.push(format!(
         "the owner of the service provider of {name} is available for a test sign-in"
     ));
