@@ -151,7 +151,7 @@ fn refactor(r: &mut Runbook, name: &str, eca: &str, d: &Decision, config: &Confi
         }
         Some(TargetFlow::AuthorizationCodePkce) => "authorization code with PKCE".into(),
         // No flow change (a handler port): the client keeps its flow against the new ECA.
-        None => "its current OAuth flow".into(),
+        None => "the new ECA's consumer key and secret (same flow as today)".into(),
     };
     r.pre_checks.push(format!(
         "the client of {name} can use {flow}; the developer who owns it is available"
@@ -179,11 +179,16 @@ fn refactor(r: &mut Runbook, name: &str, eca: &str, d: &Decision, config: &Confi
             "reactivate the connected app {name} and revert the client"
         ));
     }
-    r.validation.push(format!(
-        "logins appear under {eca} with the new flow, none under {name}"
-    ));
-    r.validation
-        .push("the old flow is no longer used (LoginSubType in LoginHistory)".into());
+    if d.target_flow.is_some() {
+        r.validation.push(format!(
+            "logins appear under {eca} with the new flow, none under {name}"
+        ));
+        r.validation
+            .push("the old flow is no longer used (LoginSubType in LoginHistory)".into());
+    } else {
+        r.validation
+            .push(format!("logins appear under {eca}, none under {name}"));
+    }
     r.decommission.push(format!(
         "no login through {name} for 30 days; then delete it and revoke its tokens"
     ));

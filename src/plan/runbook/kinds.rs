@@ -78,8 +78,10 @@ pub(super) fn saml(r: &mut Runbook, app: &App, d: &Decision, eca: &str, parallel
         .and_then(|c| c.value.saml_config.as_ref())
         .and_then(|s| s.encryption_certificate.as_deref())
         .is_some_and(|c| !c.trim().is_empty());
-    if let (Some(e), false) = (enc, certificate) {
-        r.pre_checks.push(format!("{name} names no encryption certificate: get the service provider's certificate for {e} encryption into Certificate and Key Management and name it in the SAML policy's encryptionCertificate before deploying"));
+    match (enc, certificate) {
+        (Some(e), false) if d.strategy == Strategy::Automated => r.pre_checks.push(format!("the inputs name no encryption certificate for {name}: check in Setup that its {e} encryption has the service provider's certificate today (the migration carries what is set)")),
+        (Some(e), false) => r.pre_checks.push(format!("{name} names no encryption certificate: get the service provider's certificate for {e} encryption into Certificate and Key Management and name it in the SAML policy's encryptionCertificate before deploying")),
+        _ => {}
     }
     r.pre_checks.push(format!(
         "the owner of the service provider of {name} is available for a test sign-in"
@@ -173,7 +175,10 @@ pub(super) fn extras(r: &mut Runbook, app: &App, d: &Decision, eca: &str) {
         ));
     }
     if f.mobile {
-        r.pre_checks.push(format!("the mobile app's push settings are valid (an expired Apple P12 certificate or a deprecated Android server key makes the migration fail); its mobileAppConfig and mobileStartUrl have no ECA equivalent: keep them documented outside {eca}"));
+        if !r.pre_checks.iter().any(|c| c.contains("ECA106")) {
+            r.pre_checks.push("the mobile app's push settings are valid (an expired Apple P12 certificate or a deprecated Android server key makes the migration fail)".into());
+        }
+        r.pre_checks.push(format!("the mobile app's mobileAppConfig and mobileStartUrl have no ECA equivalent: keep them documented outside {eca}"));
         if matches!(d.strategy, Strategy::SideBySide | Strategy::BigBang) {
             r.steps.push("ship the app release with the new consumer key; with Mobile SDK 13.2 or later, migrate users' refresh tokens (migrateRefreshToken) so that they are not signed out".into());
         }
