@@ -53,12 +53,14 @@ fn strategies_of_the_sample_apps() {
         "Data_Warehouse_Loader_ECA"
     );
     assert_eq!(strategy("Marketing_SPA"), "big-bang");
+    // A browser single-page app becomes a public client (issue 12).
     assert_eq!(
         app("Marketing_SPA")["target_flow"]["flow"],
-        "authorization-code-pkce"
+        "public-client-pkce"
     );
     assert_eq!(strategy("Customer_Support_Chat"), "already-migrated");
-    assert_eq!(strategy("ShadowSync"), "install-and-harden");
+    // Unknown (usage only, no catalogue name): investigated and blocked, never installed.
+    assert_eq!(strategy("ShadowSync"), "investigate-and-block");
     assert_eq!(
         strategy("acmesync__AcmeSync_Connector"),
         "install-and-harden"

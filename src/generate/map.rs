@@ -143,12 +143,14 @@ pub(super) fn run_as(cx: &AppCx<'_>) -> Option<String> {
 /// The app signs in users with the authorization code flow (it has callback URLs, or the
 /// refactor targets that flow).
 pub(super) fn auth_code(cx: &AppCx<'_>) -> bool {
-    matches!(cx.target, Some(TargetFlow::AuthorizationCodePkce))
-        || cx
-            .ca
-            .oauth_config
-            .as_ref()
-            .is_some_and(|o| !o.callback_urls().is_empty())
+    matches!(
+        cx.target,
+        Some(TargetFlow::AuthorizationCodePkce | TargetFlow::PublicClientPkce)
+    ) || cx
+        .ca
+        .oauth_config
+        .as_ref()
+        .is_some_and(|o| !o.callback_urls().is_empty())
 }
 
 /// Global OAuth settings: callback URLs, certificate, flow switches, ID token. Never the
@@ -192,9 +194,13 @@ pub(super) fn global_oauth(cx: &mut AppCx<'_>) -> Record {
     r.bool("isClientCredentialsFlowEnabled", cc);
     r.bool("isCodeCredFlowEnabled", on(o.is_code_credential_enabled));
     r.bool("isCodeCredPostOnly", on(o.is_code_credential_post_only));
+    // A public client (browser single-page or native app) cannot keep a secret: the secret
+    // is optional for the code exchange and for refresh tokens (reference §5.3).
+    let public = matches!(cx.target, Some(TargetFlow::PublicClientPkce))
+        || (cx.target.is_none() && on(o.is_consumer_secret_optional));
     r.bool(
         "isConsumerSecretOptional",
-        on(o.is_consumer_secret_optional),
+        public || on(o.is_consumer_secret_optional),
     );
     r.bool("isDeviceFlowEnabled", on(o.is_device_flow_enabled));
     r.bool("isIntrospectAllTokens", on(o.is_introspect_all_tokens));
@@ -208,14 +214,14 @@ pub(super) fn global_oauth(cx: &mut AppCx<'_>) -> Record {
     );
     r.bool(
         "isSecretRequiredForRefreshToken",
-        o.is_secret_required_for_refresh_token.unwrap_or(true),
+        !public && o.is_secret_required_for_refresh_token.unwrap_or(true),
     );
     r.bool(
         "isSecretRequiredForTokenExchange",
         on(o.is_secret_required_for_token_exchange),
     );
     r.bool("isTokenExchangeEnabled", on(o.is_token_exchange_enabled));
-    if matches!(cx.target, Some(TargetFlow::AuthorizationCodePkce)) && urls.is_empty() {
+    if auth_code && cx.target.is_some() && urls.is_empty() {
         let msg = "target flow is authorization code + PKCE but the app has no callback URL; add one to the global OAuth settings".into();
         cx.note(Level::Warning, "eca-no-callback", msg);
     }

@@ -19,6 +19,7 @@ use crate::metadata::connected_app::ConnectedApp;
 use crate::model::App;
 pub use map::ECA_LABEL_SUFFIX;
 pub use names::{unique_names, validate_api_name};
+pub use policies::{handler_class, saml_encryption};
 use rayon::prelude::*;
 use version::ApiVersion;
 
@@ -58,6 +59,9 @@ pub enum TargetFlow {
     },
     /// Authorization code with PKCE.
     AuthorizationCodePkce,
+    /// Authorization code with PKCE for a public client (browser single-page or native app):
+    /// the consumer secret is optional, also for refresh tokens (reference §5.3).
+    PublicClientPkce,
     /// JWT bearer (keeps the certificate).
     JwtBearer,
 }
@@ -67,6 +71,7 @@ impl TargetFlow {
         match self {
             TargetFlow::ClientCredentials { .. } => "client credentials",
             TargetFlow::AuthorizationCodePkce => "authorization code + PKCE",
+            TargetFlow::PublicClientPkce => "authorization code + PKCE, public client",
             TargetFlow::JwtBearer => "JWT bearer",
         }
     }

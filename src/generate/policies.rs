@@ -21,7 +21,7 @@ pub(super) fn oauth_policies(cx: &mut AppCx<'_>) -> Record {
     let ca = cx.ca;
     let mut r = Record::new(EcaOauthPolicies::XML_NAMES);
     access(cx, &mut r);
-    handler(cx);
+    handler(cx, &mut r);
     let cc = map::client_credentials(cx);
     if cc {
         match map::run_as(cx) {
@@ -78,20 +78,60 @@ fn access(cx: &mut AppCx<'_>, r: &mut Record) {
     }
 }
 
-fn handler(cx: &mut AppCx<'_>) {
+/// The connected app's `Auth.ConnectedAppPlugin` cannot run on an ECA: the plugin is ported
+/// to a new class extending `Auth.ExternalClientAppOauthHandler` (reference §5.4), named by
+/// [`handler_class`], and wired by `apexHandler` / `executeHandlerAs`. The class must exist in
+/// the org before these policies deploy (the runbook orders it first).
+fn handler(cx: &mut AppCx<'_>, r: &mut Record) {
     let ca = cx.ca;
-    if let Some(plugin) = ca.plugin.as_deref().filter(|p| !p.trim().is_empty()) {
-        let why = format!("{plugin} implements Auth.ConnectedAppPlugin; the ECA needs a rewrite to Auth.ExternalClientAppOauthHandler, then set apexHandler");
-        cx.skip("plugin", why);
-    }
-    if let Some(user) = ca
+    let Some(plugin) = ca
+        .plugin
+        .as_deref()
+        .map(str::trim)
+        .filter(|p| !p.is_empty())
+    else {
+        return;
+    };
+    let class = handler_class(plugin);
+    let why = format!("{plugin} implements Auth.ConnectedAppPlugin, which ECAs do not run: apexHandler names {class}, the port extending Auth.ExternalClientAppOauthHandler; write and deploy it first");
+    cx.skip("plugin", why);
+    r.text("apexHandler", Some(&class));
+    match ca
         .plugin_execution_user
         .as_deref()
-        .filter(|p| !p.trim().is_empty())
+        .map(str::trim)
+        .filter(|p| !p.is_empty())
     {
-        let why = format!("set executeHandlerAs to {user} once the handler is rewritten");
-        cx.skip("pluginExecutionUser", why);
+        // An org-bound username, written as in the inputs (reference §5.4: a replacement
+        // candidate).
+        Some(user) => r.text("executeHandlerAs", Some(user)),
+        None => {
+            let msg = format!("the handler {class} has no execution user: it runs as the Automated Process user, and most handler methods need one; set executeHandlerAs");
+            cx.note(Level::Warning, "eca-handler-user", msg);
+        }
     }
+}
+
+/// The Apex class the plugin is ported to: `<Plugin>_EcaHandler` (letters, digits and single
+/// underscores; at most 40 characters, Apex's limit).
+pub fn handler_class(plugin: &str) -> String {
+    // A namespaced or dotted name keeps its last part: the port is a local class.
+    let base = plugin.rsplit('.').next().unwrap_or(plugin);
+    let mut name = String::new();
+    for c in base.chars() {
+        if c.is_ascii_alphanumeric() {
+            name.push(c);
+        } else if !name.is_empty() && !name.ends_with('_') {
+            name.push('_');
+        }
+    }
+    let suffix = "_EcaHandler";
+    let mut name = name.trim_end_matches('_').to_string();
+    if !name.starts_with(|c: char| c.is_ascii_alphabetic()) {
+        name.insert_str(0, "Eca");
+    }
+    name.truncate(40 - suffix.len());
+    format!("{}{suffix}", name.trim_end_matches('_'))
 }
 
 fn ip_relaxation(cx: &mut AppCx<'_>, r: &mut Record) {
@@ -272,13 +312,28 @@ pub(super) fn saml(cx: &mut AppCx<'_>) -> Record {
     r.text("certificate", s.certificate.as_deref());
     r.text("commaSeparatedPermissionSet", Some(&cx.access_set()));
     r.text("encryptionCertificate", s.encryption_certificate.as_deref());
-    match s.encryption_type.as_deref().map(str::trim) {
-        Some(e @ ("AES_128" | "AES_256")) => r.text("encryptionType", Some(e)),
-        Some(other) if !other.is_empty() => {
-            let why = format!("encryption {other} has no ECA equivalent (AES_128 or AES_256 only); choose one with the service provider");
-            cx.skip("samlConfig/encryptionType", why);
+    if let Some(e) = saml_encryption(s.encryption_type.as_deref()) {
+        r.text("encryptionType", Some(e));
+        let raw = s.encryption_type.as_deref().unwrap_or_default().trim();
+        if !raw.eq_ignore_ascii_case(e) {
+            let msg = format!("SAML encryption {raw} written as {e}: the ECA supports only AES_128 and AES_256; the service provider must accept {e} before the switch (ECA107)");
+            cx.note(Level::Warning, "eca-saml-encryption", msg);
         }
-        _ => {}
+        if s.encryption_certificate
+            .as_deref()
+            .is_none_or(|c| c.trim().is_empty())
+        {
+            let msg = format!("SAML encryption {e} without an encryptionCertificate: upload the service provider's encryption certificate and name it before deploying, or assertions cannot be encrypted");
+            cx.note(Level::Warning, "eca-saml-encryption-certificate", msg);
+        }
+    } else if let Some(other) = s
+        .encryption_type
+        .as_deref()
+        .map(str::trim)
+        .filter(|e| !e.is_empty())
+    {
+        let why = format!("unknown SAML encryption {other:?}: set AES_128 or AES_256 by hand with the service provider");
+        cx.skip("samlConfig/encryptionType", why);
     }
     r.text("entityUrl", s.entity_url.as_deref());
     r.text("issuer", s.issuer.as_deref());
@@ -302,6 +357,18 @@ pub(super) fn saml(cx: &mut AppCx<'_>) -> Record {
         }
     }
     r
+}
+
+/// The ECA encryption (`ExtlClntAppSamlEncryptType`) for a connected app's
+/// `SamlEncryptionType`: AES keeps its literal (any case); `Triple_Des`, which ECAs lack
+/// (§10.7), becomes `AES_256` — ECA107's fix, agreed with the service provider first — so that
+/// assertions are never left unencrypted. `None`: no encryption, or an unknown value.
+pub fn saml_encryption(raw: Option<&str>) -> Option<&'static str> {
+    let raw = raw.map(str::trim).filter(|e| !e.is_empty())?;
+    ["AES_128", "AES_256"]
+        .into_iter()
+        .find(|e| e.eq_ignore_ascii_case(raw))
+        .or_else(|| raw.eq_ignore_ascii_case("Triple_Des").then_some("AES_256"))
 }
 
 /// Canvas settings (§10.8): `lifecycleClass` → `lifeCycleHandler`, `locations` →
@@ -358,5 +425,27 @@ mod tests {
         assert_eq!(hardened_refresh(&year, 0), year);
         let odd = RefreshPolicy::Unrecognised { raw: "x".into() };
         assert_eq!(hardened_refresh(&odd, 30), inactivity(30, "Days"));
+    }
+
+    #[test]
+    fn saml_encryption_is_kept_or_raised_to_aes() {
+        assert_eq!(saml_encryption(Some("AES_256")), Some("AES_256"));
+        assert_eq!(saml_encryption(Some(" aes_128 ")), Some("AES_128"));
+        assert_eq!(saml_encryption(Some("Triple_Des")), Some("AES_256"));
+        assert_eq!(saml_encryption(Some("")), None);
+        assert_eq!(saml_encryption(None), None);
+        assert_eq!(saml_encryption(Some("RC4")), None);
+    }
+
+    #[test]
+    fn handler_class_is_a_valid_apex_name() {
+        assert_eq!(
+            handler_class("LoyaltyConnectedAppPlugin"),
+            "LoyaltyConnectedAppPlugin_EcaHandler"
+        );
+        assert_eq!(handler_class("ns.My Plugin"), "My_Plugin_EcaHandler");
+        assert_eq!(handler_class("9x"), "Eca9x_EcaHandler");
+        let long = handler_class(&"A".repeat(60));
+        assert!(long.len() <= 40 && long.ends_with("_EcaHandler"), "{long}");
     }
 }

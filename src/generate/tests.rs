@@ -103,9 +103,13 @@ fn maps_every_section_and_hardens() {
     ] {
         assert!(plcy.contains(expected), "{expected} missing in\n{plcy}");
     }
-    assert!(!plcy.contains("commaSeparatedProfile") && !plcy.contains("apexHandler"));
+    assert!(!plcy.contains("commaSeparatedProfile"));
+    // The plugin is ported: the policies name the new handler class (issue 12).
+    assert!(plcy.contains("<apexHandler>MyPlugin_EcaHandler</apexHandler>"));
+    // Triple_Des is raised to AES_256 (ECA107's fix), never dropped to no encryption.
     let saml = file(&g, "Demo_ECA_samlPlcy.ecaSamlPlcy-meta.xml");
-    assert!(!saml.contains("encryptionType"));
+    assert!(saml.contains("<encryptionType>AES_256</encryptionType>"));
+    assert!(g.notes.iter().any(|n| n.code == "eca-saml-encryption"));
     let policies = file(&g, "Demo_ECA_plcy.ecaPlcy-meta.xml");
     assert!(policies.contains("<isSamlPluginEnabled>true</isSamlPluginEnabled>"));
     let s = skipped(&g);
@@ -119,7 +123,6 @@ fn maps_every_section_and_hardens() {
         "permissionSetName",
         "plugin",
         "profileName",
-        "samlConfig/encryptionType",
     ] {
         assert!(s.contains(&element), "{element} not reported: {s:?}");
     }

@@ -144,9 +144,11 @@ pub fn plan(input: &PlanInput<'_>) -> Plan {
             app_plan(app, decision, eca_name, findings_of(app), input.config)
         })
         .collect();
+    // `apps` is in inventory order (one plan per inventory app).
     let units: Vec<waves::Unit> = apps
         .iter()
-        .map(|a| waves::Unit {
+        .zip(&input.inventory.apps)
+        .map(|(a, app)| waves::Unit {
             app: a.api_name.clone(),
             strategy: a.decision.strategy,
             critical: a.decision.critical,
@@ -158,6 +160,7 @@ pub fn plan(input: &PlanInput<'_>) -> Plan {
                 && by_app
                     .get(a.api_name.as_str())
                     .is_some_and(|fs| runbook::blocks_early(fs)),
+            signs_in: strategy::has_sign_in(app),
         })
         .collect();
     let start = start_day(input);
@@ -249,7 +252,7 @@ fn org_tasks(input: &PlanInput<'_>) -> Vec<String> {
         }
     }
     if input.findings.iter().any(|f| f.rule == "ECA105") {
-        t.push("install (or block) the apps used without being installed".into());
+        t.push("apps used without being installed: install the known vendor apps (install-and-harden); investigate and block the unknown ones (investigate-and-block) — never install an app nobody can name".into());
     }
     t
 }

@@ -2,6 +2,8 @@
 //! credential plan and the open questions for the workshop — written from the strategy and
 //! the app's own facts and findings.
 
+mod kinds;
+
 use serde::Serialize;
 
 use super::strategy::{Decision, Strategy, TargetFlow};
@@ -60,6 +62,11 @@ pub fn runbook(
         }
     }
     match d.strategy {
+        Strategy::Automated | Strategy::SideBySide | Strategy::BigBang if kinds::saml_only(app) => {
+            kinds::saml(&mut r, app, d, eca, config.plan.parallel_run_days);
+        }
+        Strategy::Automated if !super::strategy::has_sign_in(app) => kinds::tile(&mut r, app, eca),
+        Strategy::InvestigateAndBlock => kinds::investigate(&mut r, name),
         Strategy::SalesforceManaged => {
             r.steps
                 .push(format!("nothing to migrate: {name} is a Salesforce app"));
@@ -96,6 +103,9 @@ pub fn runbook(
     }
     if matches!(d.strategy, Strategy::SideBySide | Strategy::BigBang) && eca_name.is_some() {
         tell_apart(&mut r, app, eca);
+    }
+    if super::generates(d.strategy) && !kinds::saml_only(app) {
+        kinds::extras(&mut r, app, d, eca);
     }
     r
 }
@@ -212,7 +222,12 @@ fn refactor(r: &mut Runbook, name: &str, eca: &str, d: &Decision, config: &Confi
         Some(TargetFlow::JwtBearer) => {
             "JWT bearer with the app's certificate (rotate it if it expires soon)".into()
         }
-        Some(TargetFlow::AuthorizationCodePkce) | None => "authorization code with PKCE".into(),
+        Some(TargetFlow::PublicClientPkce) => {
+            "authorization code with PKCE as a public client (no consumer secret)".into()
+        }
+        Some(TargetFlow::AuthorizationCodePkce) => "authorization code with PKCE".into(),
+        // No flow change (a handler port): the client keeps its flow against the new ECA.
+        None => "the new ECA's consumer key and secret (same flow as today)".into(),
     };
     r.pre_checks.push(format!(
         "the client of {name} can use {flow}; the developer who owns it is available"
@@ -240,11 +255,16 @@ fn refactor(r: &mut Runbook, name: &str, eca: &str, d: &Decision, config: &Confi
             "reactivate the connected app {name} and revert the client"
         ));
     }
-    r.validation.push(format!(
-        "logins appear under {eca} with the new flow, none under {name}"
-    ));
-    r.validation
-        .push("the old flow is no longer used (LoginSubType in LoginHistory)".into());
+    if d.target_flow.is_some() {
+        r.validation.push(format!(
+            "logins appear under {eca} with the new flow, none under {name}"
+        ));
+        r.validation
+            .push("the old flow is no longer used (LoginSubType in LoginHistory)".into());
+    } else {
+        r.validation
+            .push(format!("logins appear under {eca}, none under {name}"));
+    }
     r.decommission.push(format!(
         "no login through {name} for 30 days; then delete it and revoke its tokens"
     ));

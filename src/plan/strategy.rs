@@ -4,7 +4,7 @@
 use serde::Serialize;
 
 use crate::config::{Config, Criticality};
-use crate::model::{App, Distribution};
+use crate::model::{App, Distribution, Origin};
 use crate::rules::Finding;
 use crate::usage::view::AppUsageView;
 use crate::usage::Flow;
@@ -21,6 +21,9 @@ pub enum Strategy {
     Retire,
     /// Packaged or uninstalled vendor app: install, harden, wait for the vendor's ECA.
     InstallAndHarden,
+    /// Seen only in usage and matched to no metadata, package or first-party catalogue entry:
+    /// investigate who uses it, block it, then revoke its tokens. Never installed.
+    InvestigateAndBlock,
     /// App Manager's "Migrate to External Client App" (keeps key and secret).
     Automated,
     /// New ECA with a modern flow in parallel, staged credentials, then switch.
@@ -37,6 +40,7 @@ impl Strategy {
             Strategy::AlreadyMigrated => "already-migrated",
             Strategy::Retire => "retire",
             Strategy::InstallAndHarden => "install-and-harden",
+            Strategy::InvestigateAndBlock => "investigate-and-block",
             Strategy::Automated => "automated",
             Strategy::SideBySide => "side-by-side",
             Strategy::BigBang => "big-bang",
@@ -50,6 +54,7 @@ impl Strategy {
             Strategy::AlreadyMigrated,
             Strategy::Retire,
             Strategy::InstallAndHarden,
+            Strategy::InvestigateAndBlock,
             Strategy::Automated,
             Strategy::SideBySide,
             Strategy::BigBang,
@@ -76,6 +81,10 @@ pub struct Decision {
     pub high_volume: bool,
     /// Whether the config marks it critical (critical or high).
     pub critical: bool,
+    /// Flows that need a switch on the ECA, seen in the metadata or in usage: `device`,
+    /// `token-exchange` (for the runbook; the evidence names them).
+    #[serde(skip)]
+    pub special_flows: Vec<&'static str>,
 }
 
 /// Rules whose findings mean the automated migration would break the integration.
@@ -111,8 +120,11 @@ pub fn decide(
         target_flow: None,
         high_volume,
         critical,
+        special_flows: Vec::new(),
     };
     d.evidence.extend(volume_note);
+    special_flows(app, usage, &mut d);
+    let overridden = override_of(app, config).is_some();
     if let Some((s, why)) = override_of(app, config) {
         d.strategy = s;
         d.reason = format!("set in ecaplan.toml: {why}");
@@ -127,6 +139,9 @@ pub fn decide(
     } else if app.distribution == Distribution::AlreadyEca {
         d.strategy = Strategy::AlreadyMigrated;
         d.reason = "an ECA with this identity already exists: verify it, then decommission the connected app".into();
+    } else if is_unknown(app, usage) {
+        d.strategy = Strategy::InvestigateAndBlock;
+        d.reason = "an unknown app: seen only in usage data, matched to no metadata, installed package or first-party catalogue entry; investigate who uses it and from where, block it, then revoke its tokens — never install it".into();
     } else if has("ECA301") {
         d.strategy = Strategy::Retire;
         d.reason = "no use within the unused window of the covered period: block it, revoke its tokens, then delete it instead of migrating".into();
@@ -159,13 +174,58 @@ pub fn decide(
         );
     }
     d.evidence.extend(blockers);
-    // SAML-only apps keep SAML (with AES); only OAuth apps get a target flow.
+    // SAML-only apps keep SAML (with AES); only OAuth apps get a target flow, and only when a
+    // blocker is about the flow itself: a handler port (ECA103) or an encryption change
+    // (ECA107) keeps the flows the client uses today.
+    let flow_blocker = open.iter().any(|f| FLOW_BLOCKERS.contains(&f.rule));
     if matches!(d.strategy, Strategy::SideBySide | Strategy::BigBang)
         && app.facts().is_some_and(|f| f.oauth)
+        && (flow_blocker || overridden)
     {
-        d.target_flow = Some(target_flow(app, usage));
+        d.target_flow = Some(target_flow(app, usage, has("ECA102")));
+    }
+    if d.strategy == Strategy::Automated && !overridden && !has_sign_in(app) {
+        d.reason = "a local app without OAuth or SAML (an App Launcher tile: start URL only): nothing signs in through it, so it is no pilot; App Manager's \"Migrate to External Client App\" is UNVERIFIED for such apps — migrate it if the button is offered, otherwise keep it (it issues no tokens)".into();
     }
     d
+}
+
+/// The device flow and token exchange need their switches on the ECA: note where each is seen.
+fn special_flows(app: &App, usage: Option<AppUsageView<'_>>, d: &mut Decision) {
+    let facts = app.facts();
+    for (flow, name, usage_flow) in [
+        ("device", "device flow", Flow::Device),
+        ("token-exchange", "token exchange", Flow::TokenExchange),
+    ] {
+        let logins = usage.map_or(0, |u| u.logins(usage_flow));
+        let enabled = facts.is_some_and(|f| f.flows.contains(&flow));
+        if logins > 0 {
+            d.evidence.push(format!("usage: {logins} {name} login(s)"));
+        }
+        if logins > 0 || enabled {
+            d.special_flows.push(flow);
+        }
+    }
+}
+
+/// Blockers that force a change of OAuth flow (username-password, user-agent, device flow on
+/// an uninstalled app).
+const FLOW_BLOCKERS: &[&str] = &["ECA101", "ECA102", "ECA108"];
+
+/// The app signs users or integrations in: OAuth or SAML.
+pub fn has_sign_in(app: &App) -> bool {
+    app.facts().is_some_and(|f| f.oauth || f.saml)
+}
+
+/// Known only from usage, neither defined nor installed, and not even a first-party name
+/// (trusted or not): nothing says who runs it.
+fn is_unknown(app: &App, usage: Option<AppUsageView<'_>>) -> bool {
+    app.origin == Origin::Usage
+        && app.distribution == Distribution::GlobalUninstalled
+        && usage
+            .and_then(|u| u.first_party)
+            .and_then(|f| f.catalogue_name.as_ref())
+            .is_none()
 }
 
 fn blocker_names(blockers: &[String]) -> String {
@@ -219,8 +279,10 @@ fn volume(usage: Option<AppUsageView<'_>>, config: &Config) -> (bool, Option<Str
 
 /// The target flow from evidence: a certificate → JWT bearer; one integration user on a
 /// password or client-credentials flow → client credentials as that user; otherwise the app
-/// serves people → authorization code + PKCE.
-fn target_flow(app: &App, usage: Option<AppUsageView<'_>>) -> TargetFlow {
+/// serves people → authorization code + PKCE, as a public client (no secret) when it runs in
+/// a browser or on a device: the user-agent flow in use (`user_agent`), a consumer secret
+/// already optional, or only custom-scheme callbacks.
+fn target_flow(app: &App, usage: Option<AppUsageView<'_>>, user_agent: bool) -> TargetFlow {
     if app.certificate.is_some() {
         return TargetFlow::JwtBearer;
     }
@@ -235,8 +297,29 @@ fn target_flow(app: &App, usage: Option<AppUsageView<'_>>) -> TargetFlow {
         (None, [one], true) => TargetFlow::ClientCredentials {
             run_as: one.clone(),
         },
+        _ if user_agent || public_client(app) => TargetFlow::PublicClientPkce,
         _ => TargetFlow::AuthorizationCodePkce,
     }
+}
+
+/// A client that cannot keep a secret: the connected app already makes the secret optional,
+/// or every callback is a custom scheme (a native app).
+fn public_client(app: &App) -> bool {
+    let optional = app
+        .connected_app
+        .as_ref()
+        .and_then(|c| c.value.oauth_config.as_ref())
+        .and_then(|o| o.is_consumer_secret_optional)
+        == Some(true);
+    let urls = app
+        .facts()
+        .map(|f| f.callback_urls.clone())
+        .unwrap_or_default();
+    optional
+        || (!urls.is_empty()
+            && urls
+                .iter()
+                .all(|u| crate::model::facts::is_custom_scheme(u)))
 }
 
 #[cfg(test)]
@@ -251,11 +334,44 @@ mod tests {
             "big-bang",
             "retire",
             "install-and-harden",
+            "investigate-and-block",
             "already-migrated",
             "salesforce-managed",
         ] {
             assert_eq!(Strategy::parse(s).map(Strategy::as_str), Some(s));
         }
         assert_eq!(Strategy::parse("lift-and-shift"), None);
+    }
+
+    fn usage_only(name: &str, distribution: Distribution) -> App {
+        App {
+            api_name: name.into(),
+            label: Some(name.into()),
+            namespace: None,
+            distribution,
+            connected_app: None,
+            eca: None,
+            certificate: None,
+            certificate_error: None,
+            origin: Origin::Usage,
+            usage_key: Some(name.to_ascii_lowercase()),
+            distribution_reason: "test".into(),
+            facts_cache: Default::default(),
+        }
+    }
+
+    #[test]
+    fn unknown_usage_only_app_is_investigated_not_installed() {
+        let config = Config::default();
+        let unknown = usage_only("ShadowSync", Distribution::GlobalUninstalled);
+        let d = decide(&unknown, &[], None, &config);
+        assert_eq!(d.strategy, Strategy::InvestigateAndBlock);
+        assert!(!d.reason.contains("wait for the vendor"), "{}", d.reason);
+        // Installed (a package) is a vendor app: install-and-harden as before.
+        let vendor = usage_only("Vendor", Distribution::Packaged);
+        assert_eq!(
+            decide(&vendor, &[], None, &config).strategy,
+            Strategy::InstallAndHarden
+        );
     }
 }

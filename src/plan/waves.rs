@@ -50,6 +50,8 @@ pub struct Unit {
     pub risky: bool,
     /// A retired app with a dangerous setting (see `runbook::blocks_early`): blocked in wave 0.
     pub block_early: bool,
+    /// Something signs in through it (OAuth or SAML), so a pilot can prove the migration.
+    pub signs_in: bool,
 }
 
 /// Plan the waves. `groups` are the coupled groups of the graph.
@@ -77,9 +79,10 @@ pub fn plan_waves(
     let mut final_apps = Vec::new();
     for u in units {
         match u.strategy {
-            Strategy::SalesforceManaged | Strategy::InstallAndHarden => {
-                wave0_apps.push(u.app.clone())
-            }
+            // Unknown apps are blocked at once, in wave 0.
+            Strategy::SalesforceManaged
+            | Strategy::InstallAndHarden
+            | Strategy::InvestigateAndBlock => wave0_apps.push(u.app.clone()),
             // Leaving a dangerous unused app open until the last wave keeps the risk for the
             // whole migration; blocking it costs nothing since nobody uses it.
             Strategy::Retire if u.block_early => wave0_apps.push(u.app.clone()),
@@ -141,7 +144,8 @@ pub fn plan_waves(
             && m.len() == 1
             && m[0].strategy == Strategy::Automated
             && !m[0].critical
-            && !m[0].risky;
+            && !m[0].risky
+            && m[0].signs_in;
         if ok {
             pilot.push(m[0].app.clone());
         }
@@ -308,6 +312,7 @@ mod tests {
             critical: false,
             risky: false,
             block_early: false,
+            signs_in: true,
         }
     }
 
@@ -445,12 +450,12 @@ mod tests {
     proptest::proptest! {
         #[test]
         fn waves_hold_every_app_once_and_never_split_groups(
-            kinds in proptest::collection::vec(0u8..7, 1..60),
+            kinds in proptest::collection::vec(0u8..8, 1..60),
             pairs in proptest::collection::vec((0usize..60, 0usize..60), 0..20),
             max in 1usize..10,
             pilot in 0usize..4,
         ) {
-            let all = [Strategy::SalesforceManaged, Strategy::AlreadyMigrated, Strategy::Retire, Strategy::InstallAndHarden, Strategy::Automated, Strategy::SideBySide, Strategy::BigBang];
+            let all = [Strategy::SalesforceManaged, Strategy::AlreadyMigrated, Strategy::Retire, Strategy::InstallAndHarden, Strategy::InvestigateAndBlock, Strategy::Automated, Strategy::SideBySide, Strategy::BigBang];
             let units: Vec<Unit> = kinds.iter().enumerate().map(|(i, k)| unit(&format!("A{i:02}"), all[*k as usize])).collect();
             let n = units.len();
             // Random couplings, merged into disjoint groups the way the graph analysis does.
