@@ -450,3 +450,160 @@ fn readme_gives_the_commands_of_every_manifest_in_order() {
         std::fs::read_to_string(again.join("eca/README.md")).expect("README")
     );
 }
+
+/// `bash sf-resolve . OUT` from inside `project` (as `sf` runs: the project is found from the
+/// working folder), with `vars` set and replacements applied.
+fn resolve_in(
+    shared: &Path,
+    project: &Path,
+    mdapi: &Path,
+    vars: &[(String, String)],
+) -> Option<(i32, String)> {
+    let tool = shared.join("tools/sf-resolve");
+    let mut cmd = std::process::Command::new("bash");
+    cmd.arg(&tool).arg(".").arg(mdapi).current_dir(project);
+    cmd.env("SF_APPLY_REPLACEMENTS_ON_CONVERT", "true");
+    for (k, v) in vars {
+        cmd.env(k, v);
+    }
+    let out = cmd.output().expect("run sf-resolve");
+    let text = format!(
+        "{}{}",
+        String::from_utf8_lossy(&out.stdout),
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let code = out.status.code().unwrap_or(-1);
+    let required = std::env::var("ECAPLAN_REQUIRE_SHARED").is_ok_and(|v| v == "1");
+    if code == 2 && !required {
+        eprintln!("skipping: sf-resolve could not run: {text}");
+        return None;
+    }
+    Some((code, text))
+}
+
+#[test]
+fn projects_resolve_with_replacements_applied_and_fail_on_an_unset_variable() {
+    let Some(shared) = common::shared_dir() else {
+        return;
+    };
+    let (dir, out) = planned();
+    let plan: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(out.join("plan.json")).expect("plan"))
+            .expect("json");
+    let vars: Vec<(String, String)> = plan["parameters"]
+        .as_array()
+        .expect("parameters")
+        .iter()
+        .map(|p| {
+            (
+                p["variable"].as_str().expect("variable").to_string(),
+                p["default"].as_str().expect("default").to_string(),
+            )
+        })
+        .collect();
+    for project in ["eca", "eca-global"] {
+        let mdapi = dir.path().join(format!("mdapi-{project}"));
+        let Some((code, text)) = resolve_in(&shared, &out.join(project), &mdapi, &vars) else {
+            return;
+        };
+        assert_eq!(code, 0, "{project}: {text}");
+        for f in files_under(&mdapi) {
+            let t = std::fs::read_to_string(&f).unwrap_or_default();
+            assert!(
+                !t.contains("__ECA_"),
+                "{}: placeholder left after replacement",
+                f.display()
+            );
+        }
+    }
+    // The converted policies hold the documented defaults.
+    let converted = files_under(&dir.path().join("mdapi-eca"))
+        .iter()
+        .map(|f| std::fs::read_to_string(f).unwrap_or_default())
+        .collect::<String>();
+    let used: Vec<&(String, String)> = vars
+        .iter()
+        .filter(|(_, v)| converted.contains(v.as_str()))
+        .collect();
+    assert!(!used.is_empty(), "no default reached the converted files");
+    // A missing variable stops the conversion, as it stops `sf project deploy`.
+    let (missing, _) = used[0];
+    let fewer: Vec<(String, String)> = vars.iter().filter(|(k, _)| k != missing).cloned().collect();
+    let mdapi = dir.path().join("mdapi-missing");
+    if let Some((code, text)) = resolve_in(&shared, &out.join("eca"), &mdapi, &fewer) {
+        assert_ne!(code, 0, "{text}");
+        assert!(text.contains(missing.as_str()), "{text}");
+    }
+    // Schema check of everything generated.
+    let xsd = std::process::Command::new("python3")
+        .arg(shared.join("tools/metadata-xsd"))
+        .arg(&out)
+        .output()
+        .expect("metadata-xsd");
+    let text = String::from_utf8_lossy(&xsd.stdout).to_string();
+    assert!(
+        xsd.status.success() && text.contains(" 0 invalid"),
+        "{text}"
+    );
+}
+
+#[test]
+fn every_manifest_member_resolves_to_a_project_file() {
+    let Some(_shared) = common::shared_dir() else {
+        return;
+    };
+    let home = std::env::var("SF_RESOLVE_HOME")
+        .map(PathBuf::from)
+        .unwrap_or_else(|_| {
+            PathBuf::from(std::env::var("HOME").unwrap_or_default()).join(".cache/sf-resolve")
+        });
+    let modules = home.join("node_modules");
+    if !modules.join("@salesforce/source-deploy-retrieve").is_dir() {
+        eprintln!("skipping: the resolver library is not installed (run sf-resolve once)");
+        return;
+    }
+    let (dir, out) = planned();
+    // Salesforce's resolver reads each manifest against the project's package directory.
+    let script = dir.path().join("manifests.cjs");
+    std::fs::write(
+        &script,
+        r#"const { ComponentSet } = require('@salesforce/source-deploy-retrieve');
+(async () => {
+  const [manifestPath, source] = process.argv.slice(2);
+  const cs = await ComponentSet.fromManifest({ manifestPath, resolveSourcePaths: [source] });
+  const wanted = cs.toArray().length;
+  const found = cs.getSourceComponents().toArray().length;
+  console.log(`${found}/${wanted}`);
+  if (found !== wanted || wanted === 0) process.exitCode = 1;
+})().catch(e => { console.log(String(e)); process.exitCode = 1; });
+"#,
+    )
+    .expect("script");
+    let mut checked = 0;
+    for (project, package) in [
+        ("eca", "force-app"),
+        ("eca-global", "extlClntAppGlobalOauthSets"),
+    ] {
+        for f in files_under(&out.join(project).join("manifest")) {
+            let rel = f.to_string_lossy().to_string();
+            if rel.contains("rollback-") || rel.contains("empty") {
+                continue;
+            }
+            let run = std::process::Command::new("node")
+                .arg(&script)
+                .arg(&f)
+                .arg(out.join(project).join(package))
+                .env("NODE_PATH", &modules)
+                .output()
+                .expect("node");
+            let text = String::from_utf8_lossy(&run.stdout).to_string();
+            assert!(
+                run.status.success(),
+                "{rel}: {text}{}",
+                String::from_utf8_lossy(&run.stderr)
+            );
+            checked += 1;
+        }
+    }
+    assert!(checked > 5, "{checked}");
+}

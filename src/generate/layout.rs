@@ -114,7 +114,7 @@ impl Layout {
                 s,
                 "export {}='{}'",
                 p.variable,
-                p.default.replace('\'', "'\\''")
+                crate::report::text::sanitize(&p.default, false).replace('\'', "'\\''")
             );
         }
         s.push_str("```\n\n| variable | what | ECA | files | note |\n|---|---|---|---|---|\n");
@@ -138,9 +138,9 @@ impl Layout {
                 "| `{}` | {} | {} | {} | {} |",
                 p.variable,
                 p.what,
-                p.eca.as_deref().unwrap_or("all"),
+                clean(p.eca.as_deref().unwrap_or("all")),
                 files,
-                p.note.as_deref().unwrap_or("")
+                clean(p.note.as_deref().unwrap_or(""))
             );
         }
         s.push_str("\nAfter each deploy, check that `result.replacements` in the saved JSON lists every file\nof this table that the manifest deploys.\n");
@@ -171,6 +171,7 @@ impl Layout {
                     .iter()
                     .find(|(e, _, _)| e == eca)
                     .map_or(eca, |(_, a, _)| a.as_str());
+                let app = clean(app);
                 line(
                     s,
                     format!(
@@ -210,6 +211,12 @@ impl Layout {
             let _ = writeln!(s, "   - rollback: {undo}");
         }
     }
+}
+
+/// Input text made safe for a terminal or a Markdown table (no controls, no bidi overrides,
+/// no table-breaking pipes).
+fn clean(s: &str) -> String {
+    crate::report::text::sanitize(s, false).replace('|', "\\|")
 }
 
 fn phase_text(p: Phase) -> &'static str {
