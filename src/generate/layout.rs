@@ -105,11 +105,23 @@ impl Layout {
     }
 
     fn readme(&self, params: &[Parameter], used: &[Used]) -> String {
+        // Only the variables of the ECAs generated here (`ecaplan generate --app` writes a
+        // subset of the plan's apps), and the org-wide ones.
+        let ecas: BTreeSet<&str> = self
+            .apps
+            .values()
+            .flatten()
+            .map(|(e, _, _)| e.as_str())
+            .collect();
+        let params: Vec<&Parameter> = params
+            .iter()
+            .filter(|p| p.eca.as_deref().is_none_or(|e| ecas.contains(e)))
+            .collect();
         let mut s = String::from(README_HEAD);
         s.push_str("\n## Environment variables\n\n");
         s.push_str("Set them before every command below. The defaults are the production values; for a\nsandbox use its values (usernames carry the sandbox suffix, My Domain is\n`<domain>--<sandbox>.sandbox.my.salesforce.com`). An unset variable stops the deploy\nbefore anything reaches the org (no `allowUnsetEnvVariable`).\n\n");
         s.push_str("```bash\nexport ECA_TARGET_ORG='prod'   # the sf alias of the target org\n");
-        for p in params {
+        for p in &params {
             let _ = writeln!(
                 s,
                 "export {}='{}'",
@@ -118,7 +130,7 @@ impl Layout {
             );
         }
         s.push_str("```\n\n| variable | what | ECA | files | note |\n|---|---|---|---|---|\n");
-        for p in params {
+        for p in &params {
             let files: BTreeSet<&str> = used
                 .iter()
                 .filter(|u| u.variable == p.variable)
@@ -282,3 +294,77 @@ The order of the types inside one deployment is not documented (UNVERIFIED): the
 headers and settings apart from the policies, and ECAs created by App Manager (\"Migrate\") get
 their own manifest per app, deployed only after the button has created them.
 ";
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn members(list: &[(&'static str, &str)]) -> Members {
+        let mut m = Members::new();
+        for (t, n) in list {
+            m.entry(*t).or_default().insert((*n).to_string());
+        }
+        m
+    }
+
+    #[test]
+    fn new_and_migrated_ecas_never_share_a_manifest() {
+        let mut lay = Layout::default();
+        let full = members(&[
+            ("ExternalClientApplication", "A_ECA"),
+            ("ExtlClntAppOauthSettings", "A_ECA_oauth"),
+            ("ExtlClntAppOauthConfigurablePolicies", "A_ECA_oauthPlcy"),
+            ("PermissionSet", "A_ECA_ECA_Access"),
+        ]);
+        let global = members(&[("ExtlClntAppGlobalOauthSettings", "A_ECA_glbloauth")]);
+        let at = AppPlace {
+            wave: 2,
+            full: true,
+            oauth: true,
+            eca: "A_ECA",
+            app: "A",
+        };
+        lay.add(&at, &full, &global);
+        let hard = members(&[
+            ("ExtlClntAppOauthConfigurablePolicies", "B_oauthPlcy"),
+            ("PermissionSet", "B_ECA_Access"),
+        ]);
+        let at = AppPlace {
+            wave: 2,
+            full: false,
+            oauth: true,
+            eca: "B",
+            app: "B",
+        };
+        lay.add(&at, &hard, &Members::new());
+        let used = [Used {
+            path: "eca/force-app/x.ecaOauthPlcy-meta.xml".into(),
+            placeholder: "__ECA_B_RUN_AS__".into(),
+            variable: "ECA_B_RUN_AS".into(),
+        }];
+        let files = lay.files(ApiVersion(66), &[], &used);
+        let get = |p: &str| {
+            files
+                .iter()
+                .find(|f| f.path == p)
+                .unwrap_or_else(|| panic!("no {p}"))
+                .contents
+                .clone()
+        };
+        let access = get("eca/manifest/wave-2/1-access.xml");
+        assert!(access.contains("A_ECA_ECA_Access") && access.contains("B_ECA_Access"));
+        let create = get("eca/manifest/wave-2/2-create.xml");
+        assert!(create.contains("<members>A_ECA</members>") && !create.contains("B_"));
+        assert!(get("eca-global/manifest/wave-2/3-global.xml").contains("A_ECA_glbloauth"));
+        let policies = get("eca/manifest/wave-2/4-policies.xml");
+        assert!(policies.contains("A_ECA_oauthPlcy") && !policies.contains("B_oauthPlcy"));
+        let migrated = get("eca/manifest/wave-2/5-migrated-B.xml");
+        assert!(migrated.contains("B_oauthPlcy") && !migrated.contains("A_ECA"));
+        let delete = get("eca/manifest/wave-2/rollback-delete-A_ECA.xml");
+        assert!(delete.contains("A_ECA_glbloauth") && !delete.contains("oauthPlcy"));
+        let project = get("eca/sfdx-project.json");
+        assert!(project.contains("\"filename\": \"force-app/x.ecaOauthPlcy-meta.xml\""));
+        assert!(project.contains("\"replaceWithEnv\": \"ECA_B_RUN_AS\""));
+        assert!(!project.contains("allowUnsetEnvVariable"));
+    }
+}
