@@ -242,6 +242,19 @@ fn shared_and_admin_run_as_users_are_not_reasserted() {
                 !default.starts_with("erp.integration@") && !default.starts_with("admin@"),
                 "{default}"
             );
+            let app = plan["apps"]
+                .as_array()
+                .expect("apps")
+                .iter()
+                .find(|a| a["eca_name"] == eca)
+                .expect("app");
+            let note = p["note"].as_str().unwrap_or_default();
+            let old_user = note.rsplit(' ').next().unwrap_or_default();
+            assert!(old_user.contains('@'), "{p}");
+            assert!(
+                !app["runbook"]["steps"].to_string().contains(old_user),
+                "{eca}: a runbook step re-asserts {old_user}"
+            );
         }
     }
 }

@@ -72,3 +72,24 @@ pub(super) fn dedicated_user_tasks(waves: &mut [Wave], parameters: &[Parameter])
         ));
     }
 }
+
+/// Runbook steps name the dedicated user, never the shared or admin one it replaces (the
+/// findings in the pre-checks still describe today's user).
+pub(super) fn dedicated_users_in_steps(apps: &mut [AppPlan], parameters: &[Parameter]) {
+    for p in parameters.iter().filter(|p| p.note.is_some()) {
+        let Some(app) = apps
+            .iter_mut()
+            .find(|a| a.eca_name.is_some() && a.eca_name == p.eca)
+        else {
+            continue;
+        };
+        let with = format!("{} (${}, created in wave 0)", p.default, p.variable);
+        for step in &mut app.runbook.steps {
+            for old in p.find.iter().filter(|v| !v.is_empty()) {
+                if step.contains(old.as_str()) {
+                    *step = step.replace(old.as_str(), &with);
+                }
+            }
+        }
+    }
+}

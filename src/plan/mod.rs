@@ -189,6 +189,7 @@ pub fn plan(input: &PlanInput<'_>) -> Plan {
     let parameters = deploy::parameters(input, &apps, &by_app);
     let mut waves = waves;
     deploy::dedicated_user_tasks(&mut waves, &parameters);
+    deploy::dedicated_users_in_steps(&mut apps, &parameters);
     Plan {
         schema_version: SCHEMA_VERSION,
         as_of: input.as_of_day.map(|d| date_of(d * 86_400)),
