@@ -197,6 +197,12 @@ impl Layout {
                     format!("`{}` ({})", m.output_path(), phase_text(m.phase)),
                 );
             }
+            if m.phase == Phase::Migrated {
+                let _ = writeln!(
+                    s,
+                    "   - first check the names the button gave the policy files (the manifest uses `<ECA>_oauthPlcy` and `<ECA>_plcy`; UNVERIFIED for button-created ECAs): `sf org list metadata --metadata-type ExtlClntAppOauthConfigurablePolicies --target-org \"$ECA_TARGET_ORG\"` and `--metadata-type ExtlClntAppConfigurablePolicies`; if they differ, rename the files and the manifest's members to match before deploying"
+                );
+            }
             let _ = writeln!(s, "   - rollback snapshot: `{}`", m.retrieve());
             let _ = writeln!(s, "   - validate: `{}`", m.dry_run());
             let _ = writeln!(s, "   - deploy: `{}`", m.deploy());

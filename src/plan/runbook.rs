@@ -203,7 +203,7 @@ pub fn name_manifests(r: &mut Runbook, strategy: Strategy, eca: &str, wave: usiz
         };
         if let Some(i) = r.steps.iter().position(|s| s.starts_with(HARDENING_STEP)) {
             r.steps[i] = format!(
-                "after the migration created the ECA {eca}, deploy its hardening policies (never before: the manifest names an ECA that only the button creates) from {} (eca/README.md, wave {wave})",
+                "after the migration created the ECA {eca}, deploy its hardening policies (never before: the manifest names an ECA that only the button creates; check the policy names the button gave first, eca/README.md wave {wave}) from {}",
                 run(own)
             );
             r.steps.insert(
