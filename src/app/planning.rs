@@ -391,12 +391,20 @@ fn generate_for(
             })
         })
         .collect();
-    crate::generate::generate(&targets, &loaded.config.standard, api_version).map_err(|e| {
-        Error::Render {
+    let deploy = crate::generate::DeployPlan {
+        waves: plan
+            .apps
+            .iter()
+            .map(|p| (p.api_name.clone(), p.wave))
+            .collect(),
+        parameters: plan.parameters.clone(),
+    };
+    crate::generate::generate_with(&targets, &loaded.config.standard, api_version, &deploy).map_err(
+        |e| Error::Render {
             what: "ECA metadata",
             message: e.to_string(),
-        }
-    })
+        },
+    )
 }
 
 /// Every path a run reads: the inputs, `--config` and `--templates` (an output folder must

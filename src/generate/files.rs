@@ -14,6 +14,8 @@ pub(super) struct Bundle {
     pub files: Vec<GeneratedFile>,
     /// Metadata type → members, for `package.xml` (project files only).
     pub members: BTreeMap<&'static str, BTreeSet<String>>,
+    /// Metadata type → members of the `eca-global/` project (global OAuth settings).
+    pub global: BTreeMap<&'static str, BTreeSet<String>>,
 }
 
 /// How one ECA file type is named and placed.
@@ -144,6 +146,11 @@ fn emit(cx: &mut AppCx<'_>, bundle: &mut Bundle, spec: &Spec, build: Builder) {
     }
     let contents = xml::document(type_name, &record);
     let path = if spec.kind == Kind::EcaGlobalOauth {
+        bundle
+            .global
+            .entry(type_name)
+            .or_default()
+            .insert(member.clone());
         format!(
             "eca-global/{}/{member}.{}-meta.xml",
             spec.folder, spec.suffix

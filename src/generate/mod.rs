@@ -5,9 +5,12 @@
 //! Pure: [`generate`] returns the files with their paths; the orchestration writes them.
 //! Everything of a connected app is either mapped or listed in [`Generated::not_carried`].
 
+pub mod deploy;
 mod files;
+mod layout;
 mod map;
 pub mod names;
+pub mod params;
 mod policies;
 mod project;
 pub mod version;
@@ -171,12 +174,32 @@ impl AppCx<'_> {
     }
 }
 
+/// What the plan decided for deploying: each app's wave and the target-org parameters.
+#[derive(Debug, Clone, Default)]
+pub struct DeployPlan {
+    /// App API name → wave number (an app not listed goes to wave 1).
+    pub waves: std::collections::HashMap<String, usize>,
+    /// The target-org values written as placeholders.
+    pub parameters: Vec<params::Parameter>,
+}
+
 /// Generate the ECA metadata for `targets` against the integration `standard`, for API
 /// version `api_version` (59.0–66.0; elements newer than it are left out and reported).
 pub fn generate(
     targets: &[EcaTarget<'_>],
     standard: &Standard,
     api_version: &str,
+) -> Result<Generated, GenerateError> {
+    generate_with(targets, standard, api_version, &DeployPlan::default())
+}
+
+/// [`generate`] with the plan's waves (one manifest per wave and phase) and parameters
+/// (placeholders instead of target-org values).
+pub fn generate_with(
+    targets: &[EcaTarget<'_>],
+    standard: &Standard,
+    api_version: &str,
+    deploy: &DeployPlan,
 ) -> Result<Generated, GenerateError> {
     let api = ApiVersion::parse(api_version)
         .ok_or_else(|| GenerateError::InvalidApiVersion(api_version.to_string()))?;
@@ -226,6 +249,16 @@ pub fn generate(
         })
         .collect();
     let mut access_labels = project::access_labels(&labelled).into_iter();
+    let places: Vec<Option<(String, String, bool, bool)>> = named
+        .iter()
+        .map(|(t, n, _)| {
+            n.as_ref().map(|(ca, name)| {
+                let full = t.scope == GenerateScope::Full;
+                let oauth = ca.value.oauth_config.is_some();
+                (name.clone(), t.app.api_name.clone(), full, oauth)
+            })
+        })
+        .collect();
     let named: Vec<Named<'_>> = named
         .into_iter()
         .map(|(t, n, notes)| {
@@ -239,15 +272,32 @@ pub fn generate(
         || Secrets::of(targets),
     );
     let mut bundle = files::Bundle::default();
-    for (mut b, mut not_carried, mut notes) in per_app {
-        bundle.files.append(&mut b.files);
-        for (kind, members) in b.members {
-            bundle.members.entry(kind).or_default().extend(members);
+    let mut lay = layout::Layout::default();
+    let mut used = Vec::new();
+    for ((mut b, mut not_carried, mut notes), place) in per_app.into_iter().zip(places) {
+        if let Some((eca, app, full, oauth)) = &place {
+            // Per-app values first: an issuer may hold an org-wide host.
+            let mut mine: Vec<&params::Parameter> = deploy
+                .parameters
+                .iter()
+                .filter(|p| p.eca.as_deref().is_none_or(|e| e == eca))
+                .collect();
+            mine.sort_by_key(|p| p.eca.is_none());
+            used.extend(params::apply(&mine, &mut b.files));
+            let at = layout::AppPlace {
+                wave: deploy.waves.get(app).copied().unwrap_or(1),
+                full: *full,
+                oauth: *oauth,
+                eca,
+                app,
+            };
+            lay.add(&at, &b.members, &b.global);
         }
+        bundle.files.append(&mut b.files);
         out.not_carried.append(&mut not_carried);
         out.notes.append(&mut notes);
     }
-    out.files = project::finish(bundle, api);
+    out.files = project::finish(bundle, &lay, api, &deploy.parameters, &used);
     check_no_secrets(&secrets, &out.files)?;
     out.not_carried.sort();
     Ok(out)

@@ -52,21 +52,21 @@ pub(super) fn permission_set(cx: &AppCx<'_>) -> String {
     xml::document("PermissionSet", &r)
 }
 
-/// Add the project and guard files and sort everything by path.
-pub(super) fn finish(bundle: Bundle, api: ApiVersion) -> Vec<GeneratedFile> {
+/// Add the project files (manifests per wave and phase, `sfdx-project.json` with the
+/// replacements of `used`, the README) and the guard files, and sort everything by path.
+pub(super) fn finish(
+    bundle: Bundle,
+    layout: &super::layout::Layout,
+    api: ApiVersion,
+    params: &[super::params::Parameter],
+    used: &[super::params::Used],
+) -> Vec<GeneratedFile> {
     let mut files = bundle.files;
     if files.is_empty() {
         return files;
     }
     let has_global = files.iter().any(|f| f.path.starts_with("eca-global/"));
-    files.push(GeneratedFile {
-        path: "eca/sfdx-project.json".into(),
-        contents: sfdx_project(api),
-    });
-    files.push(GeneratedFile {
-        path: "eca/manifest/package.xml".into(),
-        contents: package_xml(&bundle.members, api),
-    });
+    files.extend(layout.files(api, params, used));
     if has_global {
         files.push(GeneratedFile {
             path: "eca-global/.gitignore".into(),
@@ -80,18 +80,6 @@ pub(super) fn finish(bundle: Bundle, api: ApiVersion) -> Vec<GeneratedFile> {
     }
     files.sort_by(|a, b| a.path.cmp(&b.path));
     files
-}
-
-fn sfdx_project(api: ApiVersion) -> String {
-    let value = serde_json::json!({
-        "packageDirectories": [{ "path": "force-app", "default": true }],
-        "name": "ecaplan-eca",
-        "namespace": "",
-        "sourceApiVersion": api.display(),
-    });
-    let mut text = serde_json::to_string_pretty(&value).unwrap_or_default();
-    text.push('\n');
-    text
 }
 
 /// `package.xml` with every generated member by type; types and members sorted.
@@ -124,8 +112,11 @@ source control\", so ecaplan writes them here, outside the `eca/` project, with 
 that ignores everything in this folder.
 
 They contain no consumer key and no consumer secret: Salesforce issues new credentials when the
-ECA is deployed. To deploy them, copy a file into
-`eca/force-app/main/default/extlClntAppGlobalOauthSets/` for that one deploy, then remove it.
+ECA is deployed. This folder is its own sfdx project (`sfdx-project.json`, package directory
+`extlClntAppGlobalOauthSets`) with one manifest per wave, `manifest/wave-N/3-global.xml`:
+deploy it from here, in the order and with the commands of `../eca/README.md`; never copy
+these files into `eca/`. Target-org values (My Domain) are placeholders replaced at deploy time
+from environment variables (`replacements` in `sfdx-project.json`).
 ";
 
 #[cfg(test)]
@@ -167,12 +158,5 @@ mod tests {
         let ps = p.find("<name>PermissionSet</name>").expect("ps");
         assert!(a < b && b < ps, "{p}");
         assert!(p.ends_with("    <version>66.0</version>\n</Package>\n"));
-    }
-
-    #[test]
-    fn project_file_names_the_version() {
-        let s = sfdx_project(ApiVersion(64));
-        assert!(s.contains("\"sourceApiVersion\": \"64.0\""), "{s}");
-        assert!(s.contains("\"path\": \"force-app\""));
     }
 }

@@ -244,5 +244,5 @@ fn old_api_versions_leave_out_newer_elements() {
         s.contains(&"ExtlClntAppGlobalOauthSettings/certificate"),
         "{s:?}"
     );
-    assert!(file(&g, "eca/manifest/package.xml").contains("<version>59.0</version>"));
+    assert!(file(&g, "eca/manifest/wave-1/2-create.xml").contains("<version>59.0</version>"));
 }

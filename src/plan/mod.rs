@@ -1,6 +1,7 @@
 //! The cutover plan (DESIGN §6): a strategy per app from the decision table, waves with dates,
 //! and a runbook per app. Pure: the orchestration writes `plan.json` and the ECA metadata.
 
+mod deploy;
 pub mod runbook;
 pub mod strategy;
 pub mod waves;
@@ -62,6 +63,9 @@ pub struct Plan {
     pub waves: Vec<Wave>,
     /// Coupled groups the waves respect.
     pub coupled_groups: Vec<CoupledGroup>,
+    /// Target-org values the generated files hold as placeholders, replaced at deploy time
+    /// from these environment variables (default: the production value).
+    pub parameters: Vec<crate::generate::params::Parameter>,
 }
 
 /// Everything the planner reads.
@@ -180,13 +184,31 @@ pub fn plan(input: &PlanInput<'_>) -> Plan {
         if let Some(&n) = wave_of.get(a.api_name.as_str()) {
             a.wave = n;
         }
+        // The manifests and commands exist once the wave is known.
+        if let Some(eca) = a
+            .eca_name
+            .as_deref()
+            .filter(|_| generates(a.decision.strategy))
+        {
+            let oauth = input
+                .inventory
+                .app(&a.api_name)
+                .and_then(|app| app.connected_app.as_deref())
+                .is_some_and(|ca| ca.value.oauth_config.is_some());
+            runbook::name_manifests(&mut a.runbook, a.decision.strategy, eca, a.wave, oauth);
+        }
     }
+    let parameters = deploy::parameters(input, &apps, &by_app);
+    let mut waves = waves;
+    deploy::dedicated_user_tasks(&mut waves, &parameters);
+    deploy::dedicated_users_in_steps(&mut apps, &parameters);
     Plan {
         schema_version: SCHEMA_VERSION,
         as_of: input.as_of_day.map(|d| date_of(d * 86_400)),
         apps,
         waves,
         coupled_groups: input.groups.to_vec(),
+        parameters,
     }
 }
 

@@ -275,3 +275,70 @@ fn refactor(r: &mut Runbook, name: &str, eca: &str, d: &Decision, config: &Confi
         ));
     }
 }
+
+/// Start of the automated runbook's deploy step, completed by [`name_manifests`].
+const HARDENING_STEP: &str = "deploy the generated hardening policies for";
+/// Start of the refactor runbook's sandbox and production deploy steps.
+const SANDBOX_STEP: &str = "deploy the generated ECA";
+const PRODUCTION_STEP: &str = "deploy ";
+
+/// Once the app's wave is known: name the manifests and the exact `sf` commands in the steps
+/// that deploy (eca/README.md holds the same commands per wave), with the rollback snapshot
+/// first and the rollback that restores it.
+pub fn name_manifests(r: &mut Runbook, strategy: Strategy, eca: &str, wave: usize, oauth: bool) {
+    use crate::generate::deploy::{self, manifests_of, Phase};
+    let full = strategy != Strategy::Automated;
+    let manifests = manifests_of(full, oauth, wave, eca);
+    let run = |m: &deploy::Manifest| format!("{}: {}", m.output_path(), m.commands());
+    let Some(access) = manifests.iter().find(|m| m.phase == Phase::Access) else {
+        return;
+    };
+    if !full {
+        let Some(own) = manifests.iter().find(|m| m.phase == Phase::Migrated) else {
+            return;
+        };
+        if let Some(i) = r.steps.iter().position(|s| s.starts_with(HARDENING_STEP)) {
+            r.steps[i] = format!(
+                "after the migration created the ECA {eca}, deploy its hardening policies (never before: the manifest names an ECA that only the button creates; check the policy names the button gave first, eca/README.md wave {wave}) from {}",
+                run(own)
+            );
+            r.steps.insert(
+                0,
+                format!("deploy the access permission sets of wave {wave} (the policies name {eca}_ECA_Access) from {}", run(access)),
+            );
+        }
+        r.rollback.insert(
+            0,
+            format!(
+                "restore the policies the migration created: `{}`",
+                own.restore()
+            ),
+        );
+        return;
+    }
+    let paths: Vec<String> = manifests.iter().map(|m| m.output_path()).collect();
+    if let Some(i) = r.steps.iter().position(|s| s.starts_with(SANDBOX_STEP)) {
+        r.steps[i] = format!(
+            "deploy wave {wave}'s new ECAs, {eca} among them, to a sandbox in this order: {} — with ECA_TARGET_ORG and the variables of eca/README.md set to the sandbox's values, the commands of eca/README.md 'Wave {wave}' (eca-global/ deploys from its own project, never copied into eca/)",
+            paths.join(", ")
+        );
+    }
+    if let Some(i) = r
+        .steps
+        .iter()
+        .position(|s| s.starts_with(PRODUCTION_STEP) && s.contains("to production"))
+    {
+        let cmds: Vec<String> = manifests.iter().map(run).collect();
+        r.steps[i] = format!(
+            "deploy {eca} to production (ECA_TARGET_ORG and the variables of eca/README.md at their production values), in order: {}; then assign {eca}_ECA_Access to the users",
+            cmds.join("; ")
+        );
+    }
+    r.rollback.insert(
+        0,
+        format!(
+            "delete the new ECA {eca} (the connected app is untouched): `{}`",
+            deploy::delete_command(wave, eca)
+        ),
+    );
+}

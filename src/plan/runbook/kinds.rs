@@ -43,8 +43,10 @@ pub(super) fn tile(r: &mut Runbook, app: &App, eca: &str) {
     r.steps.push(format!(
         "Setup → App Manager → {name} → Migrate to External Client App, if offered"
     ));
+    // Starts like the automated deploy step, so that the manifest and commands are named in it.
     r.steps.push(format!(
-        "deploy the generated policies for {eca} (eca/: .ecaPlcy with the start URL, plugins off)"
+        "{} {eca} (eca/: .ecaPlcy with the start URL, plugins off)",
+        super::HARDENING_STEP
     ));
     r.validation.push(format!(
         "the App Launcher tile of {eca} opens {url} for its users"
@@ -92,7 +94,8 @@ pub(super) fn saml(r: &mut Runbook, app: &App, d: &Decision, eca: &str, parallel
             "Setup → App Manager → {name} → Migrate to External Client App"
         ));
         r.steps.push(format!(
-            "deploy the generated policies for {eca} (eca/: .ecaPlcy with the SAML plugin on)"
+            "{} {eca} (eca/: .ecaPlcy with the SAML plugin on)",
+            super::HARDENING_STEP
         ));
         r.steps.push(format!("retrieve the ECA's SAML policies (ExtlClntAppSamlConfigurablePolicies) and check them against the connected app: entity ID, ACS URL, signing algorithm, subject type, {kept}"));
         r.rollback.push(format!("delete the ECA {eca}: the connected app becomes editable again with its settings of the migration day"));
@@ -100,7 +103,7 @@ pub(super) fn saml(r: &mut Runbook, app: &App, d: &Decision, eca: &str, parallel
             "after 30 days without incident the read-only connected app needs no action".into(),
         );
     } else {
-        r.steps.push(format!("deploy the new ECA {eca} to a sandbox (eca/: .eca, .ecaSamlPlcy with {kept}, .ecaPlcy with the SAML plugin on); a SAML ECA is configured through the Metadata API only"));
+        r.steps.push(format!("{} {eca} to a sandbox (eca/: .eca, .ecaSamlPlcy with {kept}, .ecaPlcy with the SAML plugin on); a SAML ECA is configured through the Metadata API only", super::SANDBOX_STEP));
         r.steps.push("give the service provider the ECA's SAML settings where they differ from the connected app's (login URL, entity ID; UNVERIFIED whether they change) and test a sign-in against the sandbox".into());
         r.steps.push(format!(
             "deploy {eca} to production; assign {eca}_ECA_Access to the users"

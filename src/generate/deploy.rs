@@ -1,0 +1,228 @@
+//! Deploy phases (issue 12, reference deploy-and-cli §2-§4): one manifest per wave and
+//! phase, so that no deployment mixes ECAs created from files with ECAs that App Manager
+//! creates, and every deploy is preceded by a rollback snapshot. The paths and commands are
+//! shared by the generator (which writes the manifests and `eca/README.md`) and the plan
+//! (whose runbook steps name them).
+//!
+//! Order within a wave:
+//! 1. `eca/manifest/wave-N/1-access.xml`: the access permission sets of every app of the wave
+//!    (they name no ECA; the policies and the assignments need them first).
+//! 2. `eca/manifest/wave-N/2-create.xml`: headers and settings of the ECAs created from files.
+//! 3. `eca-global/manifest/wave-N/3-global.xml`: their global OAuth settings, deployed from
+//!    the `eca-global/` project (its own `sfdx-project.json`), never copied into `eca/`.
+//! 4. `eca/manifest/wave-N/4-policies.xml`: the policies of the ECAs of step 2.
+//! 5. `eca/manifest/wave-N/5-migrated-<ECA>.xml`: per app, the policies of an ECA that App
+//!    Manager's "Migrate" created earlier in that app's runbook (one per app: a failed
+//!    migration of one app must not block the others).
+
+/// A deploy phase.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+pub enum Phase {
+    /// Access permission sets.
+    Access,
+    /// Headers and settings of ECAs created from files.
+    Create,
+    /// Global OAuth settings (from `eca-global/`).
+    Global,
+    /// Policies of ECAs created from files.
+    Policies,
+    /// Policies of an ECA created by App Manager.
+    Migrated,
+}
+
+/// One manifest: its project folder and path inside it.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
+pub struct Manifest {
+    /// Wave number.
+    pub wave: usize,
+    /// Phase.
+    pub phase: Phase,
+    /// `eca` or `eca-global`.
+    pub project: &'static str,
+    /// Relative to the project folder.
+    pub path: String,
+}
+
+impl Manifest {
+    /// The manifest of `phase` in `wave` (`eca`: the ECA name, used by [`Phase::Migrated`]).
+    pub fn new(wave: usize, phase: Phase, eca: &str) -> Manifest {
+        let (project, file) = match phase {
+            Phase::Access => ("eca", "1-access.xml".to_string()),
+            Phase::Create => ("eca", "2-create.xml".to_string()),
+            Phase::Global => ("eca-global", "3-global.xml".to_string()),
+            Phase::Policies => ("eca", "4-policies.xml".to_string()),
+            Phase::Migrated => ("eca", format!("5-migrated-{eca}.xml")),
+        };
+        Manifest {
+            wave,
+            phase,
+            project,
+            path: format!("manifest/wave-{wave}/{file}"),
+        }
+    }
+
+    /// Path relative to the output folder.
+    pub fn output_path(&self) -> String {
+        format!("{}/{}", self.project, self.path)
+    }
+
+    /// Name of the rollback snapshot folder (beside the projects).
+    fn snapshot(&self) -> String {
+        let stem = self
+            .path
+            .trim_start_matches("manifest/")
+            .trim_end_matches(".xml");
+        format!("../rollback/{stem}")
+    }
+
+    /// Retrieve the current state of the manifest's components as the rollback artefact.
+    pub fn retrieve(&self) -> String {
+        format!(
+            "(cd {} && sf project retrieve start --manifest {} --target-org \"$ECA_TARGET_ORG\" --target-metadata-dir {} --unzip)",
+            self.project,
+            self.path,
+            self.snapshot()
+        )
+    }
+
+    /// Validate without saving (no test level: an ECA-only manifest runs no tests).
+    pub fn dry_run(&self) -> String {
+        format!(
+            "(cd {} && sf project deploy start --manifest {} --target-org \"$ECA_TARGET_ORG\" --dry-run --verbose)",
+            self.project, self.path
+        )
+    }
+
+    /// The deploy, its JSON result saved to check `result.replacements`.
+    pub fn deploy(&self) -> String {
+        let stem = self.path.trim_start_matches("manifest/").replace('/', "-");
+        format!(
+            "(cd {} && sf project deploy start --manifest {} --target-org \"$ECA_TARGET_ORG\" --verbose --json > ../deploy-results/{}.json)",
+            self.project,
+            self.path,
+            stem.trim_end_matches(".xml")
+        )
+    }
+
+    /// Undo: redeploy the snapshot (mdapi format: no replacements are applied, the values
+    /// are the org's own).
+    pub fn restore(&self) -> String {
+        format!(
+            "(cd {} && sf project deploy start --metadata-dir {}/unpackaged --target-org \"$ECA_TARGET_ORG\")",
+            self.project,
+            self.snapshot()
+        )
+    }
+
+    /// One line for a runbook step: dry run, then deploy.
+    pub fn commands(&self) -> String {
+        format!(
+            "`{}` (rollback snapshot), then `{}`, then `{}`",
+            self.retrieve(),
+            self.dry_run(),
+            self.deploy()
+        )
+    }
+}
+
+/// The destructive manifest that deletes one new ECA (rollback of [`Phase::Create`] and
+/// [`Phase::Global`] for that app only: the other ECAs of the wave may already be live).
+pub fn destructive(wave: usize, eca: &str) -> String {
+    format!("manifest/wave-{wave}/rollback-delete-{eca}.xml")
+}
+
+/// The empty manifest deployed with a destructive one.
+pub const EMPTY: &str = "manifest/empty/package.xml";
+
+/// The command that deletes one new ECA.
+pub fn delete_command(wave: usize, eca: &str) -> String {
+    format!(
+        "(cd eca && sf project deploy start --manifest {EMPTY} --post-destructive-changes {} --target-org \"$ECA_TARGET_ORG\" --ignore-warnings)",
+        destructive(wave, eca)
+    )
+}
+
+/// The manifests an app's files go to: `full` (an ECA created from files) with `oauth` (it
+/// has global OAuth settings), else an ECA created by App Manager.
+pub fn manifests_of(full: bool, oauth: bool, wave: usize, eca: &str) -> Vec<Manifest> {
+    let phases: &[Phase] = match (full, oauth) {
+        (true, true) => &[Phase::Access, Phase::Create, Phase::Global, Phase::Policies],
+        (true, false) => &[Phase::Access, Phase::Create, Phase::Policies],
+        (false, _) => &[Phase::Access, Phase::Migrated],
+    };
+    phases
+        .iter()
+        .map(|p| Manifest::new(wave, *p, eca))
+        .collect()
+}
+
+/// The phase of a metadata type for an app created from files (`full`) or by App Manager.
+pub(super) fn phase_of(type_name: &str, full: bool) -> Phase {
+    let eca_type = type_name == "ExternalClientApplication" || type_name.starts_with("ExtlClntApp");
+    if !eca_type {
+        return Phase::Access;
+    }
+    if !full {
+        return Phase::Migrated;
+    }
+    if type_name == "ExtlClntAppGlobalOauthSettings" {
+        Phase::Global
+    } else if type_name.contains("Policies") {
+        Phase::Policies
+    } else {
+        Phase::Create
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn phases_by_type() {
+        assert_eq!(phase_of("PermissionSet", true), Phase::Access);
+        assert_eq!(phase_of("PermissionSet", false), Phase::Access);
+        assert_eq!(phase_of("ExternalClientApplication", true), Phase::Create);
+        assert_eq!(phase_of("ExtlClntAppOauthSettings", true), Phase::Create);
+        assert_eq!(
+            phase_of("ExtlClntAppGlobalOauthSettings", true),
+            Phase::Global
+        );
+        assert_eq!(
+            phase_of("ExtlClntAppOauthConfigurablePolicies", true),
+            Phase::Policies
+        );
+        assert_eq!(
+            phase_of("ExtlClntAppSamlConfigurablePolicies", true),
+            Phase::Policies
+        );
+        assert_eq!(
+            phase_of("ExtlClntAppOauthConfigurablePolicies", false),
+            Phase::Migrated
+        );
+    }
+
+    #[test]
+    fn commands_never_skip_tests_or_errors() {
+        for m in manifests_of(true, true, 2, "A")
+            .into_iter()
+            .chain(manifests_of(false, true, 2, "B"))
+        {
+            for c in [m.retrieve(), m.dry_run(), m.deploy(), m.restore()] {
+                assert!(
+                    !c.contains("NoTestRun") && !c.contains("--ignore-errors"),
+                    "{c}"
+                );
+            }
+            assert!(m.dry_run().contains("--dry-run"));
+        }
+        assert_eq!(
+            Manifest::new(3, Phase::Migrated, "X").output_path(),
+            "eca/manifest/wave-3/5-migrated-X.xml"
+        );
+        assert_eq!(
+            Manifest::new(3, Phase::Global, "X").output_path(),
+            "eca-global/manifest/wave-3/3-global.xml"
+        );
+    }
+}

@@ -1,0 +1,376 @@
+//! The deploy layout of the generated projects: the manifests per wave and phase
+//! ([`super::deploy`]), the two `sfdx-project.json` files with their `replacements`, and the
+//! generated `eca/README.md` with the order and the exact commands.
+
+use std::collections::{BTreeMap, BTreeSet};
+use std::fmt::Write as _;
+
+use super::deploy::{self, Manifest, Phase};
+use super::params::{Parameter, Used};
+use super::version::ApiVersion;
+use super::GeneratedFile;
+
+type Members = BTreeMap<&'static str, BTreeSet<String>>;
+
+/// Manifests, destructive manifests and the apps of each wave, filled app by app.
+#[derive(Debug, Default)]
+pub(super) struct Layout {
+    manifests: BTreeMap<Manifest, Members>,
+    destructive: BTreeMap<(usize, String), Members>,
+    /// wave → (ECA name, app API name, created from files)
+    apps: BTreeMap<usize, Vec<(String, String, bool)>>,
+}
+
+/// One app's place in the layout.
+pub(super) struct AppPlace<'a> {
+    pub wave: usize,
+    pub full: bool,
+    pub oauth: bool,
+    pub eca: &'a str,
+    pub app: &'a str,
+}
+
+impl Layout {
+    /// Add one app's members (`members`: the `eca/` project, `global`: `eca-global/`).
+    pub fn add(&mut self, at: &AppPlace<'_>, members: &Members, global: &Members) {
+        // Every manifest a runbook names exists, even if a version filter emptied it.
+        for m in deploy::manifests_of(at.full, at.oauth, at.wave, at.eca) {
+            self.manifests.entry(m).or_default();
+        }
+        for (type_name, names) in members.iter().chain(global) {
+            let phase = deploy::phase_of(type_name, at.full);
+            let m = Manifest::new(at.wave, phase, at.eca);
+            let entry = self
+                .manifests
+                .entry(m)
+                .or_default()
+                .entry(type_name)
+                .or_default();
+            entry.extend(names.iter().cloned());
+            if at.full && matches!(phase, Phase::Create | Phase::Global) {
+                self.destructive
+                    .entry((at.wave, at.eca.to_string()))
+                    .or_default()
+                    .entry(type_name)
+                    .or_default()
+                    .extend(names.iter().cloned());
+            }
+        }
+        self.apps.entry(at.wave).or_default().push((
+            at.eca.to_string(),
+            at.app.to_string(),
+            at.full,
+        ));
+    }
+
+    /// The project files, manifests and README.
+    pub fn files(
+        &self,
+        api: ApiVersion,
+        params: &[Parameter],
+        used: &[Used],
+    ) -> Vec<GeneratedFile> {
+        let mut out = Vec::new();
+        for (m, members) in &self.manifests {
+            out.push(GeneratedFile {
+                path: m.output_path(),
+                contents: super::project::package_xml(members, api),
+            });
+        }
+        for ((wave, eca), members) in &self.destructive {
+            out.push(GeneratedFile {
+                path: format!("eca/{}", deploy::destructive(*wave, eca)),
+                contents: super::project::package_xml(members, api),
+            });
+        }
+        out.push(GeneratedFile {
+            path: format!("eca/{}", deploy::EMPTY),
+            contents: super::project::package_xml(&Members::new(), api),
+        });
+        out.push(GeneratedFile {
+            path: "eca/sfdx-project.json".into(),
+            contents: sfdx_project(api, "force-app", "eca/", used),
+        });
+        if self.manifests.keys().any(|m| m.phase == Phase::Global) {
+            out.push(GeneratedFile {
+                path: "eca-global/sfdx-project.json".into(),
+                contents: sfdx_project(api, "extlClntAppGlobalOauthSets", "eca-global/", used),
+            });
+        }
+        out.push(GeneratedFile {
+            path: "eca/README.md".into(),
+            contents: self.readme(params, used),
+        });
+        out
+    }
+
+    fn readme(&self, params: &[Parameter], used: &[Used]) -> String {
+        // Only the variables of the ECAs generated here (`ecaplan generate --app` writes a
+        // subset of the plan's apps), and the org-wide ones.
+        let ecas: BTreeSet<&str> = self
+            .apps
+            .values()
+            .flatten()
+            .map(|(e, _, _)| e.as_str())
+            .collect();
+        let params: Vec<&Parameter> = params
+            .iter()
+            .filter(|p| p.eca.as_deref().is_none_or(|e| ecas.contains(e)))
+            .collect();
+        let mut s = String::from(README_HEAD);
+        s.push_str("\n## Environment variables\n\n");
+        s.push_str("Set them before every command below. The defaults are the production values; for a\nsandbox use its values (usernames carry the sandbox suffix, My Domain is\n`<domain>--<sandbox>.sandbox.my.salesforce.com`). An unset variable stops the deploy\nbefore anything reaches the org (no `allowUnsetEnvVariable`).\n\n");
+        s.push_str("```bash\nexport ECA_TARGET_ORG='prod'   # the sf alias of the target org\n");
+        for p in &params {
+            let _ = writeln!(
+                s,
+                "export {}='{}'",
+                p.variable,
+                crate::report::text::sanitize(&p.default, false).replace('\'', "'\\''")
+            );
+        }
+        s.push_str("```\n\n| variable | what | ECA | files | note |\n|---|---|---|---|---|\n");
+        for p in &params {
+            let files: BTreeSet<&str> = used
+                .iter()
+                .filter(|u| u.variable == p.variable)
+                .map(|u| u.path.as_str())
+                .collect();
+            let files = if files.is_empty() {
+                "none yet".to_string()
+            } else {
+                files
+                    .into_iter()
+                    .map(|f| format!("`{f}`"))
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            };
+            let _ = writeln!(
+                s,
+                "| `{}` | {} | {} | {} | {} |",
+                p.variable,
+                p.what,
+                clean(p.eca.as_deref().unwrap_or("all")),
+                files,
+                clean(p.note.as_deref().unwrap_or(""))
+            );
+        }
+        s.push_str("\nAfter each deploy, check that `result.replacements` in the saved JSON lists every file\nof this table that the manifest deploys.\n");
+        for (wave, apps) in &self.apps {
+            self.wave_section(&mut s, *wave, apps);
+        }
+        s
+    }
+
+    fn wave_section(&self, s: &mut String, wave: usize, apps: &[(String, String, bool)]) {
+        let _ = writeln!(s, "\n## Wave {wave}\n");
+        let mut step = 0;
+        let mut line = |s: &mut String, text: String| {
+            step += 1;
+            let _ = writeln!(s, "{step}. {text}");
+        };
+        let in_wave: Vec<&Manifest> = self.manifests.keys().filter(|m| m.wave == wave).collect();
+        for m in &in_wave {
+            if m.phase == Phase::Migrated {
+                let eca = m
+                    .path
+                    .rsplit('/')
+                    .next()
+                    .unwrap_or_default()
+                    .trim_start_matches("5-migrated-")
+                    .trim_end_matches(".xml");
+                let app = apps
+                    .iter()
+                    .find(|(e, _, _)| e == eca)
+                    .map_or(eca, |(_, a, _)| a.as_str());
+                let app = clean(app);
+                line(
+                    s,
+                    format!(
+                        "Only after Setup → App Manager → {app} → Migrate to External Client App has created the ECA {eca} (its runbook): `{}`",
+                        m.output_path()
+                    ),
+                );
+            } else {
+                line(
+                    s,
+                    format!("`{}` ({})", m.output_path(), phase_text(m.phase)),
+                );
+            }
+            if m.phase == Phase::Migrated {
+                let _ = writeln!(
+                    s,
+                    "   - first check the names the button gave the policy files (the manifest uses `<ECA>_oauthPlcy` and `<ECA>_plcy`; UNVERIFIED for button-created ECAs): `sf org list metadata --metadata-type ExtlClntAppOauthConfigurablePolicies --target-org \"$ECA_TARGET_ORG\"` and `--metadata-type ExtlClntAppConfigurablePolicies`; if they differ, rename the files and the manifest's members to match before deploying"
+                );
+            }
+            let _ = writeln!(s, "   - rollback snapshot: `{}`", m.retrieve());
+            let _ = writeln!(s, "   - validate: `{}`", m.dry_run());
+            let _ = writeln!(s, "   - deploy: `{}`", m.deploy());
+            let undo = match m.phase {
+                Phase::Create | Phase::Global => {
+                    let cmds: Vec<String> = self
+                        .destructive
+                        .keys()
+                        .filter(|(w, _)| *w == wave)
+                        .map(|(_, eca)| format!("`{}`", deploy::delete_command(wave, eca)))
+                        .collect();
+                    format!(
+                        "delete a new ECA (the connected apps stay untouched), per ECA: {}",
+                        cmds.join("; ")
+                    )
+                }
+                Phase::Access => "remove the assignments, then delete the new permission sets in Setup".into(),
+                Phase::Policies => format!("redeploy the snapshot: `{}`", m.restore()),
+                Phase::Migrated => format!(
+                    "redeploy the snapshot: `{}`; to undo the migration itself, delete the ECA (the connected app becomes editable again; never delete the connected app)",
+                    m.restore()
+                ),
+            };
+            let _ = writeln!(s, "   - rollback: {undo}");
+        }
+    }
+}
+
+/// Input text made safe for a terminal or a Markdown table (no controls, no bidi overrides,
+/// no table-breaking pipes).
+fn clean(s: &str) -> String {
+    crate::report::text::sanitize(s, false).replace('|', "\\|")
+}
+
+fn phase_text(p: Phase) -> &'static str {
+    match p {
+        Phase::Access => {
+            "access permission sets of every app of the wave; before any policy and any assignment"
+        }
+        Phase::Create => "headers and settings of the ECAs created from files",
+        Phase::Global => "their global OAuth settings, from the eca-global/ project",
+        Phase::Policies => "policies of the ECAs created in this wave from files",
+        Phase::Migrated => "policies of an ECA created by App Manager",
+    }
+}
+
+/// `sfdx-project.json` with one `filename` replacement per placeholder and file under
+/// `prefix` (paths relative to the project).
+fn sfdx_project(api: ApiVersion, package_dir: &str, prefix: &str, used: &[Used]) -> String {
+    let mut sorted: Vec<&Used> = used.iter().filter(|u| u.path.starts_with(prefix)).collect();
+    sorted.sort();
+    let replacements: Vec<serde_json::Value> = sorted
+        .iter()
+        .map(|u| {
+            serde_json::json!({
+                "filename": u.path.trim_start_matches(prefix),
+                "stringToReplace": u.placeholder,
+                "replaceWithEnv": u.variable,
+            })
+        })
+        .collect();
+    let mut value = serde_json::json!({
+        "packageDirectories": [{ "path": package_dir, "default": true }],
+        "name": if prefix == "eca/" { "ecaplan-eca" } else { "ecaplan-eca-global" },
+        "namespace": "",
+        "sourceApiVersion": api.display(),
+    });
+    if !replacements.is_empty() {
+        value["replacements"] = serde_json::Value::Array(replacements);
+    }
+    let mut text = serde_json::to_string_pretty(&value).unwrap_or_default();
+    text.push('\n');
+    text
+}
+
+const README_HEAD: &str = "\
+# Deploying the generated ECA metadata (ecaplan)
+
+Two projects: `eca/` (source-controlled: headers, settings, policies, access permission sets)
+and `eca-global/` (global OAuth settings: callback URLs, certificate, flow switches; never in
+source control). `eca-global/` is its own sfdx project with its own `sfdx-project.json` and
+manifests, so its files deploy from where they are, without being copied into `eca/` (a
+`--source-dir` outside the project's package directories is not documented; a manifest of the
+project's own package directory is).
+
+Each wave deploys in the order below, one manifest per phase, every command from the output
+folder (the one holding `eca/` and `eca-global/`): snapshot the current state first (the
+rollback artefact, mdapi format, into `rollback/`), validate with `--dry-run`, then deploy and
+keep the JSON result in `deploy-results/` (create both folders first). No `--test-level`:
+these manifests hold no Apex, so production runs no tests; never `NoTestRun` or
+`--ignore-errors` in production. Run every wave in a sandbox first, with the sandbox values of
+the variables.
+
+The order of the types inside one deployment is not documented (UNVERIFIED): the phases keep
+headers and settings apart from the policies, and ECAs created by App Manager (\"Migrate\") get
+their own manifest per app, deployed only after the button has created them.
+";
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn members(list: &[(&'static str, &str)]) -> Members {
+        let mut m = Members::new();
+        for (t, n) in list {
+            m.entry(*t).or_default().insert((*n).to_string());
+        }
+        m
+    }
+
+    #[test]
+    fn new_and_migrated_ecas_never_share_a_manifest() {
+        let mut lay = Layout::default();
+        let full = members(&[
+            ("ExternalClientApplication", "A_ECA"),
+            ("ExtlClntAppOauthSettings", "A_ECA_oauth"),
+            ("ExtlClntAppOauthConfigurablePolicies", "A_ECA_oauthPlcy"),
+            ("PermissionSet", "A_ECA_ECA_Access"),
+        ]);
+        let global = members(&[("ExtlClntAppGlobalOauthSettings", "A_ECA_glbloauth")]);
+        let at = AppPlace {
+            wave: 2,
+            full: true,
+            oauth: true,
+            eca: "A_ECA",
+            app: "A",
+        };
+        lay.add(&at, &full, &global);
+        let hard = members(&[
+            ("ExtlClntAppOauthConfigurablePolicies", "B_oauthPlcy"),
+            ("PermissionSet", "B_ECA_Access"),
+        ]);
+        let at = AppPlace {
+            wave: 2,
+            full: false,
+            oauth: true,
+            eca: "B",
+            app: "B",
+        };
+        lay.add(&at, &hard, &Members::new());
+        let used = [Used {
+            path: "eca/force-app/x.ecaOauthPlcy-meta.xml".into(),
+            placeholder: "__ECA_B_RUN_AS__".into(),
+            variable: "ECA_B_RUN_AS".into(),
+        }];
+        let files = lay.files(ApiVersion(66), &[], &used);
+        let get = |p: &str| {
+            files
+                .iter()
+                .find(|f| f.path == p)
+                .unwrap_or_else(|| panic!("no {p}"))
+                .contents
+                .clone()
+        };
+        let access = get("eca/manifest/wave-2/1-access.xml");
+        assert!(access.contains("A_ECA_ECA_Access") && access.contains("B_ECA_Access"));
+        let create = get("eca/manifest/wave-2/2-create.xml");
+        assert!(create.contains("<members>A_ECA</members>") && !create.contains("B_"));
+        assert!(get("eca-global/manifest/wave-2/3-global.xml").contains("A_ECA_glbloauth"));
+        let policies = get("eca/manifest/wave-2/4-policies.xml");
+        assert!(policies.contains("A_ECA_oauthPlcy") && !policies.contains("B_oauthPlcy"));
+        let migrated = get("eca/manifest/wave-2/5-migrated-B.xml");
+        assert!(migrated.contains("B_oauthPlcy") && !migrated.contains("A_ECA"));
+        let delete = get("eca/manifest/wave-2/rollback-delete-A_ECA.xml");
+        assert!(delete.contains("A_ECA_glbloauth") && !delete.contains("oauthPlcy"));
+        let project = get("eca/sfdx-project.json");
+        assert!(project.contains("\"filename\": \"force-app/x.ecaOauthPlcy-meta.xml\""));
+        assert!(project.contains("\"replaceWithEnv\": \"ECA_B_RUN_AS\""));
+        assert!(!project.contains("allowUnsetEnvVariable"));
+    }
+}
