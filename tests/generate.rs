@@ -35,6 +35,7 @@ fn full_targets(inv: &Inventory) -> Vec<EcaTarget<'_>> {
             eca_name: app.api_name.clone(),
             scope: GenerateScope::Full,
             target_flow: None,
+            kept: Default::default(),
         })
         .collect()
 }
@@ -295,18 +296,21 @@ fn target_flows_hardening_only_and_old_versions() {
             eca_name: "ERP_Sync".into(),
             scope: GenerateScope::HardeningOnly,
             target_flow: None,
+            kept: Default::default(),
         },
         EcaTarget {
             app: by_name("Sales_Canvas"),
             eca_name: "Sales_Canvas".into(),
             scope: GenerateScope::Full,
             target_flow: None,
+            kept: Default::default(),
         },
         EcaTarget {
             app: by_name("Okta_SSO"),
             eca_name: "Okta_SSO".into(),
             scope: GenerateScope::Full,
             target_flow: None,
+            kept: Default::default(),
         },
     ];
     let generated = generate(&targets, &Standard::default(), "62.0").expect("generate");

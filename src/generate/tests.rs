@@ -44,6 +44,7 @@ fn run(inv: &Inventory, target: Option<TargetFlow>, standard: &Standard) -> Gene
         eca_name: inv.apps[0].api_name.clone(),
         scope: GenerateScope::Full,
         target_flow: target,
+        kept: Default::default(),
     }];
     generate(&targets, standard, "66.0").expect("generates")
 }
@@ -181,6 +182,7 @@ fn errors_skips_and_the_secret_guard() {
         eca_name: "Demo".into(),
         scope: GenerateScope::Full,
         target_flow: None,
+        kept: Default::default(),
     }];
     let standard = Standard::default();
     assert!(matches!(
@@ -228,6 +230,7 @@ fn old_api_versions_leave_out_newer_elements() {
         eca_name: "Demo".into(),
         scope: GenerateScope::Full,
         target_flow: None,
+        kept: Default::default(),
     }];
     let g = generate(&targets, &Standard::default(), "59.0").expect("ok");
     assert!(!g.files.iter().any(|f| f.path.contains("ecaPlcy")));

@@ -1,6 +1,7 @@
 //! The cutover plan (DESIGN §6): a strategy per app from the decision table, waves with dates,
 //! and a runbook per app. Pure: the orchestration writes `plan.json` and the ECA metadata.
 
+pub mod access;
 pub mod runbook;
 pub mod strategy;
 pub mod waves;
@@ -41,6 +42,8 @@ pub struct AppPlan {
     pub owner: Option<String>,
     /// Open findings by severity.
     pub findings: Vec<String>,
+    /// Who can use the app today and who needs its new access (before the policies change).
+    pub access: access::AccessPlan,
     /// The runbook.
     pub runbook: Runbook,
 }
@@ -66,6 +69,9 @@ pub struct PlanInput<'a> {
     pub inventory: &'a Inventory,
     /// Usage join.
     pub join: &'a UsageJoin,
+    /// Installation tables of the usage exports (SetupEntityAccess, PermissionSetAssignment,
+    /// User, …): today's grants and their holders.
+    pub tables: &'a crate::usage::model::Tables,
     /// Findings (with accepted ones marked).
     pub findings: &'a [Finding],
     /// Coupled groups.
@@ -137,7 +143,7 @@ pub fn plan(input: &PlanInput<'_>) -> Plan {
         .zip(decisions)
         .zip(eca_names)
         .map(|((app, decision), eca_name)| {
-            app_plan(app, decision, eca_name, findings_of(app), input.config)
+            app_plan(app, decision, eca_name, findings_of(app), input)
         })
         .collect();
     let units: Vec<waves::Unit> = apps
@@ -184,9 +190,33 @@ fn app_plan(
     decision: Decision,
     eca_name: Option<String>,
     findings: &[&Finding],
-    config: &Config,
+    input: &PlanInput<'_>,
 ) -> AppPlan {
-    let runbook = runbook::runbook(app, &decision, eca_name.as_deref(), findings, config);
+    let config = input.config;
+    let mut runbook = runbook::runbook(app, &decision, eca_name.as_deref(), findings, config);
+    let run_as = match &decision.target_flow {
+        Some(TargetFlow::ClientCredentials { run_as }) => Some(run_as.as_str()),
+        _ => None,
+    };
+    let access = access::access(
+        app,
+        &access::AccessInput {
+            joined: input.join.apps.get(&app.api_name),
+            tables: input.tables,
+            standard: &config.standard,
+            // Only strategies that generate metadata get policies (and their access steps).
+            eca_name: eca_name.as_deref().filter(|_| generates(decision.strategy)),
+            run_as,
+            shared: input
+                .join
+                .ambiguous
+                .iter()
+                .filter(|a| a.candidates.iter().any(|c| c == &app.api_name))
+                .map(|a| &a.usage)
+                .collect(),
+        },
+    );
+    access::into_runbook(&mut runbook, &access);
     let open: Vec<String> = findings
         .iter()
         .filter(|f| f.accepted.is_none() && f.severity <= Severity::Medium)
@@ -201,6 +231,7 @@ fn app_plan(
         wave: 0,
         owner: config.apps.get(&app.api_name).and_then(|a| a.owner.clone()),
         findings: open,
+        access,
         runbook,
     }
 }
@@ -288,7 +319,7 @@ mod props {
             let cx = crate::rules::Context { inventory: &inv, graph: &g, config: &config, secrets: &[], as_of_day: None, usage: &usage, join: &join };
             let findings = crate::rules::run(&cx);
             let groups = crate::graph::analysis::coupled_groups(&g);
-            let plan = plan(&PlanInput { inventory: &inv, join: &join, findings: &findings, groups: &groups, config: &config, as_of_day: None });
+            let plan = plan(&PlanInput { inventory: &inv, join: &join, tables: &usage.tables, findings: &findings, groups: &groups, config: &config, as_of_day: None });
             proptest::prop_assert_eq!(plan.apps.len(), inv.apps.len());
             let mut count: BTreeMap<&str, usize> = BTreeMap::new();
             for w in &plan.waves {

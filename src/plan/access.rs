@@ -1,0 +1,589 @@
+//! Access continuity (DESIGN §7 "Safe to execute", issue 12): who can use each app today and
+//! who needs the new access before its policies change.
+//!
+//! Today's grants come from the connected app's `profileName` / `permissionSetName` and from
+//! the SetupEntityAccess export (a profile shows there through its profile-owned permission
+//! set). Today's users come from PermissionSetAssignment (holders of a granting permission
+//! set) and from usage (logins, API calls, refresh tokens). The generated policies keep every
+//! grant; when they switch a self-authorized app to admin-approved, the users seen using it
+//! are assigned the app's `<ECA>_ECA_Access` permission set first (reference §4, "What this
+//! means" items 10 and 11). Pure: the orchestration writes the assignment lists.
+
+use std::collections::{BTreeMap, BTreeSet};
+
+use serde::Serialize;
+
+use crate::config::Standard;
+use crate::metadata::connected_app::ConnectedApp;
+use crate::model::App;
+use crate::usage::model::Tables;
+use crate::usage::JoinedApp;
+
+/// `permittedUsersPolicyType` of an admin-approved app.
+pub const ADMIN_APPROVED: &str = "AdminApprovedPreAuthorized";
+/// `permittedUsersPolicyType` of a self-authorized app.
+pub const SELF_AUTHORIZED: &str = "AllSelfAuthorized";
+
+/// Folder (in the output, beside `eca/`, never deployed) of the assignment lists.
+pub const ASSIGNMENT_DIR: &str = "access";
+
+/// Users per `sf org assign permset` command: one command per user would be thousands of
+/// commands in a large org, one for all would make a partial failure (exit 68) hard to redo.
+const USERS_PER_COMMAND: usize = 20;
+
+/// Is the connected app admin-approved today (`oauthConfig/isAdminApproved`)?
+pub fn admin_approved_before(ca: &ConnectedApp) -> bool {
+    ca.oauth_config
+        .as_ref()
+        .and_then(|o| o.is_admin_approved)
+        .unwrap_or(false)
+}
+
+/// Is the ECA admin-approved after the generated policies deploy? The generator and the plan
+/// both ask this one function, so the runbook and the files cannot disagree.
+pub fn admin_approved_after(ca: &ConnectedApp, standard: &Standard) -> bool {
+    admin_approved_before(ca) || standard.admin_approved_required
+}
+
+/// One grant (a profile or a permission set) and where it is known from.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
+pub struct Grant {
+    /// Profile name, or permission set API name.
+    pub name: String,
+    /// `metadata` (the connected app file) and/or `SetupEntityAccess` (the export).
+    pub sources: Vec<&'static str>,
+}
+
+/// A user of the app as far as the inputs show.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct AccessUser {
+    /// Username, else the 18-character user id.
+    pub user: String,
+    /// Why the user counts (logins, API calls, refresh token, permission set).
+    pub evidence: Vec<String>,
+}
+
+/// The access of one app: today, after the plan, and the assignments in between.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
+pub struct AccessPlan {
+    /// `permittedUsersPolicyType` today (`null` without a connected app file).
+    pub permitted_users_before: Option<&'static str>,
+    /// `permittedUsersPolicyType` of the generated policies (`null` when none are generated).
+    pub permitted_users_after: Option<&'static str>,
+    /// Profiles that grant the app today.
+    pub profiles: Vec<Grant>,
+    /// Permission sets that grant the app today (API names).
+    pub permission_sets: Vec<Grant>,
+    /// The app's new 1:1 permission set, named in the generated policies.
+    pub access_permission_set: Option<String>,
+    /// The generated policies name every grant above besides the new permission set.
+    pub grants_kept: bool,
+    /// Users who hold a granting profile or permission set (PermissionSetAssignment, User).
+    pub users_with_grant: Vec<String>,
+    /// Active users seen using the app (usage), with the evidence.
+    pub active_users: Vec<AccessUser>,
+    /// The generated policies change who may use the app (self-authorized → admin-approved).
+    pub changes: bool,
+    /// Users to assign the access permission set before the policies deploy (usernames).
+    pub assign: Vec<String>,
+    /// The assignment list (CSV) in the output folder, when the access model changes.
+    pub assignment_file: Option<String>,
+    /// The exact `sf org assign permset` commands, in order.
+    pub commands: Vec<String>,
+    /// The integration (run-as) user, when the app runs as one: it gets the permission set
+    /// group pattern (base + functional + ECA access).
+    pub integration_user: Option<String>,
+    /// What the lists could not tell (missing exports, inactive or unnamed users).
+    pub notes: Vec<String>,
+}
+
+/// What [`access`] reads besides the app.
+pub struct AccessInput<'a> {
+    /// The app's usage (absent when nothing joined).
+    pub joined: Option<&'a JoinedApp>,
+    /// The installation tables (SetupEntityAccess, PermissionSetAssignment, User, …).
+    pub tables: &'a Tables,
+    /// The integration standard.
+    pub standard: &'a Standard,
+    /// The ECA name when the plan generates policies for the app.
+    pub eca_name: Option<&'a str>,
+    /// The run-as user of the target flow (client credentials), when the plan chose one.
+    pub run_as: Option<&'a str>,
+    /// Usage that could be this app's or another's (look-alike labels): its users are
+    /// assigned too, as losing access costs more than one permission set too many.
+    pub shared: Vec<&'a crate::usage::model::AppUsage>,
+}
+
+/// Who can use `app` today and who needs its new access.
+pub fn access(app: &App, input: &AccessInput<'_>) -> AccessPlan {
+    let ca = app.connected_app.as_deref().map(|s| &s.value);
+    let mut plan = AccessPlan::default();
+    let users = Users::new(input.tables);
+    // Grants from the connected app file.
+    let mut profiles: BTreeMap<String, Grant> = BTreeMap::new();
+    let mut sets: BTreeMap<String, Grant> = BTreeMap::new();
+    if let Some(ca) = ca {
+        for p in clean(&ca.profile_name) {
+            add(&mut profiles, p, "metadata");
+        }
+        for s in clean(&ca.permission_set_name) {
+            add(&mut sets, s, "metadata");
+        }
+    }
+    // Grants from SetupEntityAccess, through the app's Salesforce ids.
+    let ids = app_ids(app, input);
+    let mut parent_ids: BTreeSet<&str> = BTreeSet::new();
+    for row in input
+        .tables
+        .setup_entity_access
+        .iter()
+        .filter(|r| ids.contains(r.setup_entity_id.as_str()))
+    {
+        if let Some(id) = row.parent_id.as_deref() {
+            parent_ids.insert(id);
+        }
+        match (row.profile.as_deref(), row.parent_name.as_deref()) {
+            (Some(p), _) if !p.trim().is_empty() => {
+                add(&mut profiles, p.trim(), "SetupEntityAccess")
+            }
+            (_, Some(s)) if !s.trim().is_empty() => add(&mut sets, s.trim(), "SetupEntityAccess"),
+            _ => {}
+        }
+    }
+    plan.profiles = profiles.into_values().collect();
+    plan.permission_sets = sets.into_values().collect();
+    // Who holds a grant: assignments of a granting permission set (profile-owned ones
+    // included), and users of a granting profile.
+    let mut granted: BTreeSet<String> = BTreeSet::new();
+    for a in &input.tables.permission_set_assignments {
+        if a.permission_set_id
+            .as_deref()
+            .is_some_and(|p| parent_ids.contains(p))
+        {
+            granted.insert(users.name_of(&a.assignee_id));
+        }
+    }
+    let granting_profiles: BTreeSet<String> = plan
+        .profiles
+        .iter()
+        .map(|g| g.name.to_lowercase())
+        .collect();
+    for u in &input.tables.users {
+        if u.profile
+            .as_ref()
+            .is_some_and(|p| granting_profiles.contains(&p.trim().to_lowercase()))
+        {
+            granted.insert(users.name_of(&u.id));
+        }
+    }
+    plan.users_with_grant = granted.iter().cloned().collect();
+    let (active, inactive) = active_users(input, &users);
+    plan.active_users = active;
+    if !inactive.is_empty() {
+        plan.notes.push(format!(
+            "{} inactive user(s) hold tokens or logged in earlier; they get no assignment: {}",
+            inactive.len(),
+            inactive.join(", ")
+        ));
+    }
+    let Some(ca) = ca else {
+        return plan;
+    };
+    let before = admin_approved_before(ca);
+    plan.permitted_users_before = Some(if before {
+        ADMIN_APPROVED
+    } else {
+        SELF_AUTHORIZED
+    });
+    let Some(eca) = input.eca_name else {
+        return plan;
+    };
+    let after = admin_approved_after(ca, input.standard);
+    plan.permitted_users_after = Some(if after {
+        ADMIN_APPROVED
+    } else {
+        SELF_AUTHORIZED
+    });
+    let set = format!("{eca}_ECA_Access");
+    plan.access_permission_set = Some(set.clone());
+    plan.integration_user = input
+        .run_as
+        .map(str::to_string)
+        .or_else(|| {
+            ca.oauth_config
+                .as_ref()
+                .filter(|o| o.is_client_credential_enabled == Some(true))
+                .and_then(|o| o.oauth_client_credential_user.clone())
+        })
+        .filter(|u| !u.trim().is_empty());
+    plan.grants_kept = true;
+    plan.changes = after && !before;
+    if !plan.changes {
+        if before {
+            let uncovered: Vec<&str> = plan
+                .active_users
+                .iter()
+                .map(|u| u.user.as_str())
+                .filter(|u| !granted.contains(*u))
+                .collect();
+            if !uncovered.is_empty() && !input.tables.permission_set_assignments.is_empty() {
+                plan.notes.push(format!(
+                    "seen using the app without a granting profile or permission set (a custom handler or the run-as user may admit them; check before the cutover): {}",
+                    uncovered.join(", ")
+                ));
+            }
+        }
+        return plan;
+    }
+    plan.assignment_file = Some(format!("{ASSIGNMENT_DIR}/{eca}-permset-assignments.csv"));
+    let no_ps = input.tables.permission_set_assignments.is_empty();
+    for u in &plan.active_users {
+        if granted.contains(&u.user) && !no_ps {
+            // A kept grant already admits this user once the app is admin-approved.
+            continue;
+        }
+        if users.is_id(&u.user) {
+            plan.notes.push(format!(
+                "user {} is known only by id: export User (usage-exports §21) to name it, then assign {set}",
+                u.user
+            ));
+            continue;
+        }
+        plan.assign.push(u.user.clone());
+    }
+    if input.joined.and_then(|j| j.usage.as_ref()).is_none() && input.shared.is_empty() {
+        plan.notes.push("no usage data for this app: its users cannot be listed; export LoginHistory and OauthToken (usage-exports §21) and plan again before the policies change".into());
+    }
+    plan.commands = commands(&set, &plan.assign);
+    plan
+}
+
+/// The assignment list as a sheet: header and rows (the orchestration renders it with the
+/// crate's formula-safe CSV writer).
+pub fn assignment_rows(p: &AccessPlan) -> (Vec<&'static str>, Vec<Vec<String>>) {
+    let header = vec!["Username", "PermissionSet", "Evidence"];
+    let set = p.access_permission_set.clone().unwrap_or_default();
+    let rows = p
+        .assign
+        .iter()
+        .map(|u| {
+            let evidence = p
+                .active_users
+                .iter()
+                .find(|a| &a.user == u)
+                .map(|a| a.evidence.join("; "))
+                .unwrap_or_default();
+            vec![u.clone(), set.clone(), evidence]
+        })
+        .collect();
+    (header, rows)
+}
+
+/// `sf org assign permset` commands, [`USERS_PER_COMMAND`] users each (reference §4).
+fn commands(set: &str, users: &[String]) -> Vec<String> {
+    users
+        .chunks(USERS_PER_COMMAND)
+        .map(|chunk| {
+            let mut c = format!(
+                "sf org assign permset --name {} --target-org prod",
+                sh_quote(set)
+            );
+            for u in chunk {
+                c.push_str(" --on-behalf-of ");
+                c.push_str(&sh_quote(u));
+            }
+            c.push_str(" --json");
+            c
+        })
+        .collect()
+}
+
+/// A shell word: plain when it is only safe characters, else single-quoted (usernames come
+/// from the inputs and must not run anything when pasted).
+pub fn sh_quote(s: &str) -> String {
+    let safe = !s.is_empty()
+        && s.chars()
+            .all(|c| c.is_ascii_alphanumeric() || "@._-+=:,/".contains(c));
+    if safe {
+        s.to_string()
+    } else {
+        format!("'{}'", s.replace('\'', "'\\''"))
+    }
+}
+
+/// The runbook steps of an app's access, inserted before the step that deploys its policies
+/// to production (the first `deploy` step that is not a sandbox rehearsal), and the grants to
+/// check as a pre-check.
+pub fn into_runbook(r: &mut super::Runbook, p: &AccessPlan) {
+    let Some(set) = p.access_permission_set.as_deref() else {
+        return;
+    };
+    let grants: Vec<String> = p
+        .profiles
+        .iter()
+        .map(|g| format!("profile '{}'", g.name))
+        .chain(
+            p.permission_sets
+                .iter()
+                .map(|g| format!("permission set {}", g.name)),
+        )
+        .collect();
+    if !grants.is_empty() {
+        r.pre_checks.push(format!(
+            "the generated policies keep today's grants ({}) beside {set}: each must exist in the target org, or the deploy fails",
+            grants.join(", ")
+        ));
+    }
+    for n in &p.notes {
+        r.pre_checks.push(format!("access: {n}"));
+    }
+    let mut steps = Vec::new();
+    if p.changes {
+        changed_steps(&mut steps, p, set);
+    }
+    let deploy = r.steps.iter().position(|s| is_policy_deploy(s));
+    let at = deploy.unwrap_or(r.steps.len());
+    let added = steps.len();
+    r.steps.splice(at..at, steps);
+    if let Some(user) = p.integration_user.as_deref() {
+        // The group holds the access permission set, which exists once the policies (and it)
+        // are deployed: right after that step.
+        let eca = set.strip_suffix("_ECA_Access").unwrap_or(set);
+        let after = deploy.map_or(r.steps.len(), |d| d + added + 1);
+        r.steps
+            .insert(after.min(r.steps.len()), group_pattern(eca, user));
+    }
+}
+
+/// The steps of an access model change: the permission set first, then the assignments.
+fn changed_steps(steps: &mut Vec<String>, p: &AccessPlan, set: &str) {
+    steps.push(format!(
+        "access model changes from self-authorized to admin-approved: only profiles and permission sets named in the policies may use the app afterwards. Deploy {set} on its own first, from eca/: `sf project deploy start --metadata PermissionSet:{set} --target-org prod --dry-run`, then the same without --dry-run"
+    ));
+    let file = p.assignment_file.as_deref().unwrap_or_default();
+    if p.commands.is_empty() {
+        steps.push(format!(
+            "no active user of the app is known to assign {set} to ({file} is empty): confirm with the owner that nobody uses it before the policies deploy"
+        ));
+    } else {
+        steps.push(format!(
+            "assign {set} to the {} active user(s) in {file} BEFORE the policies deploy (in a sandbox, use the sandbox usernames with their suffix and the sandbox alias); run each command below and require exit code 0: 68 means some assignments failed and 1 that all failed: fix and re-run before going on",
+            p.assign.len()
+        ));
+        steps.extend(p.commands.iter().map(|c| format!("run: {c}")));
+        steps.push(format!(
+            "check that every user in {file} holds {set} (Setup → Permission Sets → {set} → Manage Assignments) before the next step"
+        ));
+    }
+}
+
+/// Does this runbook step deploy the app's policies to the org (not a sandbox rehearsal)?
+pub fn is_policy_deploy(step: &str) -> bool {
+    let s = step.to_lowercase();
+    s.contains("deploy") && !s.contains("sandbox") && !s.contains("permissionset:")
+}
+
+/// The integration-user permission set group pattern (base + functional + ECA access).
+pub fn group_pattern(eca: &str, run_as: &str) -> String {
+    format!(
+        "integration user (today {run_as}; the dedicated user that replaces it, if the plan creates one) — permission set group pattern: once {eca}_ECA_Access exists, give that user a permission set group {eca}_Integration made of a base permission set (API Enabled, API Only User; the Salesforce Integration licence), a functional permission set with only the objects and fields the integration touches, and {eca}_ECA_Access; assign the group through PermissionSetAssignment.PermissionSetGroupId (`sf org assign permset` does not take groups: `sf data create record --sobject PermissionSetAssignment --values \"AssigneeId=<user id> PermissionSetGroupId=<group id>\" --target-org prod`)"
+    )
+}
+
+fn clean(names: &[String]) -> impl Iterator<Item = &str> {
+    names.iter().map(|n| n.trim()).filter(|n| !n.is_empty())
+}
+
+fn add(map: &mut BTreeMap<String, Grant>, name: &str, source: &'static str) {
+    let g = map.entry(name.to_lowercase()).or_insert_with(|| Grant {
+        name: name.to_string(),
+        sources: Vec::new(),
+    });
+    if !g.sources.contains(&source) {
+        g.sources.push(source);
+    }
+}
+
+/// The app's Salesforce ids: its AppMenuItem rows by API name, the ids its usage carries, and
+/// the ConnectedApplication row of its label when that label is its own.
+fn app_ids<'a>(app: &App, input: &AccessInput<'a>) -> BTreeSet<&'a str> {
+    let mut ids: BTreeSet<&str> = BTreeSet::new();
+    let bare = app.api_name.split_once("__").map(|(_, b)| b);
+    for m in &input.tables.app_menu_items {
+        let name = m.name.as_deref().map(str::trim).unwrap_or_default();
+        if name.eq_ignore_ascii_case(&app.api_name)
+            || bare.is_some_and(|b| name.eq_ignore_ascii_case(b))
+        {
+            ids.insert(m.application_id.as_str());
+        }
+    }
+    if let Some(u) = input.joined.and_then(|j| j.usage.as_ref()) {
+        ids.extend(u.ids.iter().map(String::as_str));
+    }
+    let look_alike = input.joined.is_some_and(|j| j.look_alike);
+    if let (Some(label), false) = (app.label.as_deref(), look_alike) {
+        let label = label.trim();
+        let rows: Vec<&str> = input
+            .tables
+            .connected_applications
+            .iter()
+            .filter(|c| {
+                c.name
+                    .as_deref()
+                    .is_some_and(|n| n.trim().eq_ignore_ascii_case(label))
+            })
+            .map(|c| c.id.as_str())
+            .collect();
+        if let [one] = rows.as_slice() {
+            ids.insert(one);
+        }
+    }
+    ids
+}
+
+/// The User export, looked up by id and by username.
+struct Users<'a> {
+    by_id: BTreeMap<&'a str, &'a crate::usage::model::UserRow>,
+    by_name: BTreeMap<String, &'a crate::usage::model::UserRow>,
+}
+
+impl<'a> Users<'a> {
+    fn new(t: &'a Tables) -> Users<'a> {
+        let mut by_id = BTreeMap::new();
+        let mut by_name = BTreeMap::new();
+        for u in &t.users {
+            by_id.insert(u.id.as_str(), u);
+            if let Some(n) = u.username.as_deref() {
+                by_name.insert(n.trim().to_lowercase(), u);
+            }
+        }
+        Users { by_id, by_name }
+    }
+
+    fn row(&self, user: &str) -> Option<&'a crate::usage::model::UserRow> {
+        self.by_id
+            .get(user)
+            .or_else(|| self.by_name.get(&user.trim().to_lowercase()))
+            .copied()
+    }
+
+    /// The username of a user id or username, else the id as given.
+    fn name_of(&self, user: &str) -> String {
+        self.row(user)
+            .and_then(|u| u.username.clone())
+            .unwrap_or_else(|| user.trim().to_string())
+    }
+
+    /// A Salesforce user id rather than a username.
+    fn is_id(&self, user: &str) -> bool {
+        (user.len() == 15 || user.len() == 18)
+            && user.starts_with("005")
+            && user.chars().all(|c| c.is_ascii_alphanumeric())
+    }
+}
+
+/// Users seen using the app (logins, API calls, tokens), then those of usage it may share
+/// with a look-alike; inactive users (User.IsActive false) are listed apart.
+fn active_users(input: &AccessInput<'_>, users: &Users<'_>) -> (Vec<AccessUser>, Vec<String>) {
+    let own = input.joined.and_then(|j| j.usage.as_ref());
+    let mut seen: BTreeMap<String, Vec<String>> = BTreeMap::new();
+    let sources = own
+        .map(|u| (u, String::new()))
+        .into_iter()
+        .chain(input.shared.iter().map(|u| {
+            let why = format!(" under the shared label '{}'", u.display());
+            (*u, why)
+        }));
+    for (u, shared) in sources {
+        for user in &u.logins.users {
+            let e = seen.entry(users.name_of(user)).or_default();
+            e.push(format!("logins{shared}"));
+        }
+        for user in &u.api.users {
+            let e = seen.entry(users.name_of(user)).or_default();
+            e.push(format!("API calls{shared}"));
+        }
+        for (user, t) in &u.tokens {
+            let last = t
+                .last_used
+                .map(|ts| {
+                    format!(
+                        " (last used {})",
+                        crate::metadata::cert::date_of(ts.0 / 1000)
+                    )
+                })
+                .unwrap_or_default();
+            let e = seen.entry(users.name_of(user)).or_default();
+            e.push(format!("refresh token{last}{shared}"));
+        }
+    }
+    let mut active = Vec::new();
+    let mut inactive = Vec::new();
+    for (user, mut evidence) in seen {
+        evidence.dedup();
+        if users.row(&user).is_some_and(|r| r.is_active == Some(false)) {
+            inactive.push(user);
+        } else {
+            active.push(AccessUser { user, evidence });
+        }
+    }
+    (active, inactive)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn hostile_usernames_are_quoted() {
+        assert_eq!(sh_quote("a.b@x.example"), "a.b@x.example");
+        assert_eq!(sh_quote("x;rm -rf /"), "'x;rm -rf /'");
+        assert_eq!(sh_quote("o'brien$(id)"), "'o'\\''brien$(id)'");
+    }
+
+    #[test]
+    fn commands_batch_users_and_name_the_set() {
+        let users: Vec<String> = (0..45).map(|i| format!("u{i}@x.example")).collect();
+        let c = commands("App_ECA_Access", &users);
+        assert_eq!(c.len(), 3);
+        assert!(c[0].starts_with("sf org assign permset --name App_ECA_Access"));
+        assert_eq!(c[0].matches("--on-behalf-of").count(), USERS_PER_COMMAND);
+        assert!(c[2].contains("u44@x.example"));
+    }
+
+    #[test]
+    fn access_steps_go_before_the_production_deploy() {
+        let mut r = super::super::Runbook {
+            steps: vec![
+                "deploy the generated ECA A_ECA to a sandbox".into(),
+                "test".into(),
+                "deploy A_ECA to production".into(),
+            ],
+            ..Default::default()
+        };
+        let p = AccessPlan {
+            access_permission_set: Some("A_ECA_ECA_Access".into()),
+            changes: true,
+            assign: vec!["u@x.example".into()],
+            assignment_file: Some("access/A_ECA-permset-assignments.csv".into()),
+            commands: commands("A_ECA_ECA_Access", &["u@x.example".to_string()]),
+            ..Default::default()
+        };
+        into_runbook(&mut r, &p);
+        let run = r
+            .steps
+            .iter()
+            .position(|s| s.contains("sf org assign permset"))
+            .expect("cmd");
+        let deploy = r
+            .steps
+            .iter()
+            .position(|s| s == "deploy A_ECA to production")
+            .expect("deploy");
+        assert!(
+            run < deploy && r.steps[0].contains("sandbox"),
+            "{:#?}",
+            r.steps
+        );
+    }
+}
