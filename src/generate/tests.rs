@@ -92,7 +92,10 @@ fn maps_every_section_and_hardens() {
     let plcy = file(&g, "Demo_ECA_oauthPlcy.ecaOauthPlcy-meta.xml");
     for expected in [
         "<clientCredentialsFlowUser>int@x.example</clientCredentialsFlowUser>",
-        "<commaSeparatedPermissionSet>Demo_ECA_ECA_Access</commaSeparatedPermissionSet>",
+        // Today's grants are kept beside the 1:1 access set (issue 12: hardening never drops
+        // access).
+        "<commaSeparatedPermissionSet>Demo_ECA_ECA_Access,Old_Set</commaSeparatedPermissionSet>",
+        "<commaSeparatedProfile>System Administrator</commaSeparatedProfile>",
         "<ipRelaxationPolicyType>Enforce</ipRelaxationPolicyType>",
         "<permittedUsersPolicyType>AdminApprovedPreAuthorized</permittedUsersPolicyType>",
         "<refreshTokenPolicyType>SpecificLifetime</refreshTokenPolicyType>",
@@ -103,8 +106,10 @@ fn maps_every_section_and_hardens() {
     ] {
         assert!(plcy.contains(expected), "{expected} missing in\n{plcy}");
     }
-    assert!(!plcy.contains("commaSeparatedProfile") && !plcy.contains("apexHandler"));
+    assert!(!plcy.contains("apexHandler"));
     let saml = file(&g, "Demo_ECA_samlPlcy.ecaSamlPlcy-meta.xml");
+    assert!(saml.contains("<commaSeparatedProfile>System Administrator</commaSeparatedProfile>"));
+    assert!(saml.contains("Demo_ECA_ECA_Access,Old_Set"));
     assert!(!saml.contains("encryptionType"));
     let policies = file(&g, "Demo_ECA_plcy.ecaPlcy-meta.xml");
     assert!(policies.contains("<isSamlPluginEnabled>true</isSamlPluginEnabled>"));
@@ -116,13 +121,15 @@ fn maps_every_section_and_hardens() {
         "oauthConfig/consumerKey",
         "oauthConfig/consumerSecret",
         "oauthConfig/scopes/Full",
-        "permissionSetName",
         "plugin",
-        "profileName",
         "samlConfig/encryptionType",
     ] {
         assert!(s.contains(&element), "{element} not reported: {s:?}");
     }
+    assert!(
+        !s.contains(&"profileName") && !s.contains(&"permissionSetName"),
+        "{s:?}"
+    );
     assert!(g.files.iter().any(|f| f.path == "eca-global/.gitignore"));
 }
 

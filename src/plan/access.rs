@@ -330,7 +330,7 @@ pub fn into_runbook(r: &mut super::Runbook, p: &AccessPlan) {
         .collect();
     if !grants.is_empty() {
         r.pre_checks.push(format!(
-            "the generated policies keep today's grants ({}) beside {set}: each must exist in the target org, or the deploy fails",
+            "the generated policies keep today's grants ({}) beside {set}: each must exist in the target org, or the deploy fails (the policies name them by profile name and permission set API name, as public generators do; whether Salesforce also wants IDs is UNVERIFIED: if the dry run rejects a name, grant it in Setup after the deploy and say so in the change record)",
             grants.join(", ")
         ));
     }
@@ -363,11 +363,11 @@ fn changed_steps(steps: &mut Vec<String>, p: &AccessPlan, set: &str) {
     let file = p.assignment_file.as_deref().unwrap_or_default();
     if p.commands.is_empty() {
         steps.push(format!(
-            "no active user of the app is known to assign {set} to ({file} is empty): confirm with the owner that nobody uses it before the policies deploy"
+            "no active user of the app is known to assign {set} to ({file} is empty): confirm with the owner that nobody uses it before the next step changes the policies"
         ));
     } else {
         steps.push(format!(
-            "assign {set} to the {} active user(s) in {file} BEFORE the policies deploy (in a sandbox, use the sandbox usernames with their suffix and the sandbox alias); run each command below and require exit code 0: 68 means some assignments failed and 1 that all failed: fix and re-run before going on",
+            "assign {set} to the {} active user(s) in {file} BEFORE the policies change (in a sandbox, use the sandbox usernames with their suffix and the sandbox alias); run each command below and require exit code 0: 68 means some assignments failed and 1 that all failed: fix and re-run before going on",
             p.assign.len()
         ));
         steps.extend(p.commands.iter().map(|c| format!("run: {c}")));
