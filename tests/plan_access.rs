@@ -212,11 +212,13 @@ fn no_generated_policy_drops_a_grant_the_connected_app_had() {
     }
 }
 
-/// Does this runbook step deploy policies to the org? (Any deploy but the sandbox rehearsal
-/// and the access permission set deployed on its own.)
+/// Does this runbook step change the app's policies in the org? Any deploy but the sandbox
+/// rehearsal and the access permission set deployed on its own; for an app hardened in place,
+/// the step that switches its Permitted Users.
 fn deploys_policies(step: &str) -> bool {
     let s = step.to_lowercase();
-    s.contains("deploy") && !s.contains("sandbox") && !s.contains("permissionset:")
+    (s.contains("deploy") && !s.contains("sandbox") && !s.contains("permissionset:"))
+        || step.contains("Permitted Users")
 }
 
 #[test]
@@ -231,10 +233,12 @@ fn every_access_change_has_its_assignments_before_the_policy_deploy() {
         let before = access["permitted_users_before"].as_str();
         let after = access["permitted_users_after"].as_str();
         let changes = access["changes"].as_bool().expect("changes");
-        // The model changes exactly when a self-authorized app becomes admin-approved.
+        // The model changes exactly when an app not admin-approved today (self-authorized, or
+        // known only from usage) becomes admin-approved.
         assert_eq!(
             changes,
-            before == Some("AllSelfAuthorized") && after == Some("AdminApprovedPreAuthorized"),
+            before != Some("AdminApprovedPreAuthorized")
+                && after == Some("AdminApprovedPreAuthorized"),
             "{api}: {access}"
         );
         if !changes {
@@ -281,7 +285,10 @@ fn every_access_change_has_its_assignments_before_the_policy_deploy() {
             .unwrap_or_else(|| panic!("{api}: no policy deploy step in {steps:#?}"));
         let set_deploy = steps
             .iter()
-            .position(|s| s.contains(&format!("PermissionSet:{set}")))
+            .position(|s| {
+                s.contains(&format!("PermissionSet:{set}"))
+                    || s.contains(&format!("--sobject PermissionSet --values \"Name={set} "))
+            })
             .unwrap_or_else(|| panic!("{api}: the access permission set is not deployed first"));
         assert!(set_deploy < policy, "{api}: {steps:#?}");
         for c in &commands {
@@ -303,6 +310,18 @@ fn every_access_change_has_its_assignments_before_the_policy_deploy() {
         );
     }
     // The sample's self-authorized apps with users (README "the story per app").
+    // An app hardened in place (install and harden) with users becomes admin-approved by hand:
+    // it changes too, with a permission set created for it.
+    for app in apps(&plan) {
+        let access = &app["access"];
+        let users = access["active_users"].as_array().map_or(0, Vec::len);
+        if app["strategy"] == "install-and-harden"
+            && access["permitted_users_before"] != "AdminApprovedPreAuthorized"
+            && users > 0
+        {
+            assert_eq!(access["changes"], true, "{}", app["api_name"]);
+        }
+    }
     for app in ["Marketing_SPA", "Field_Mobile", "Tableau_Bridge"] {
         assert!(
             changed.iter().any(|c| c == app),

@@ -17,7 +17,7 @@ use crate::config::Standard;
 use crate::metadata::connected_app::ConnectedApp;
 use crate::model::App;
 use crate::usage::model::Tables;
-use crate::usage::JoinedApp;
+use crate::usage::AppUsage;
 
 /// `permittedUsersPolicyType` of an admin-approved app.
 pub const ADMIN_APPROVED: &str = "AdminApprovedPreAuthorized";
@@ -93,14 +93,22 @@ pub struct AccessPlan {
     /// The integration (run-as) user, when the app runs as one: it gets the permission set
     /// group pattern (base + functional + ECA access).
     pub integration_user: Option<String>,
+    /// The access permission set is not generated: the runbook creates it by hand (the app
+    /// is hardened in place, without an ECA).
+    pub in_place: bool,
     /// What the lists could not tell (missing exports, inactive or unnamed users).
     pub notes: Vec<String>,
 }
 
 /// What [`access`] reads besides the app.
 pub struct AccessInput<'a> {
-    /// The app's usage (absent when nothing joined).
-    pub joined: Option<&'a JoinedApp>,
+    /// The app's usage (absent when nothing joined), inventory or usage-only app.
+    pub usage: Option<&'a AppUsage>,
+    /// Another inventory app has the same label (its ConnectedApplication row is not its own).
+    pub look_alike: bool,
+    /// The plan hardens the app in place (install and harden): Permitted Users become
+    /// admin-approved by hand, with a permission set created for it.
+    pub harden_in_place: bool,
     /// The installation tables (SetupEntityAccess, PermissionSetAssignment, User, …).
     pub tables: &'a Tables,
     /// The integration standard.
@@ -186,40 +194,40 @@ pub fn access(app: &App, input: &AccessInput<'_>) -> AccessPlan {
             inactive.join(", ")
         ));
     }
-    let Some(ca) = ca else {
-        return plan;
+    let before = ca.map(admin_approved_before);
+    plan.permitted_users_before = before.map(|b| if b { ADMIN_APPROVED } else { SELF_AUTHORIZED });
+    let (set, after) = match (input.eca_name, ca) {
+        (Some(eca), Some(ca)) => (
+            format!("{eca}_ECA_Access"),
+            admin_approved_after(ca, input.standard),
+        ),
+        // Hardened in place: the runbook switches Permitted Users to admin-approved and
+        // grants a permission set created for the app (an app only usage knows may be
+        // self-authorized: its users are assigned too).
+        _ if input.harden_in_place && before != Some(true) => (in_place_set(&app.api_name), true),
+        _ => return plan,
     };
-    let before = admin_approved_before(ca);
-    plan.permitted_users_before = Some(if before {
-        ADMIN_APPROVED
-    } else {
-        SELF_AUTHORIZED
-    });
-    let Some(eca) = input.eca_name else {
-        return plan;
-    };
-    let after = admin_approved_after(ca, input.standard);
     plan.permitted_users_after = Some(if after {
         ADMIN_APPROVED
     } else {
         SELF_AUTHORIZED
     });
-    let set = format!("{eca}_ECA_Access");
+    plan.in_place = input.eca_name.is_none();
     plan.access_permission_set = Some(set.clone());
     plan.integration_user = input
         .run_as
         .map(str::to_string)
         .or_else(|| {
-            ca.oauth_config
+            ca?.oauth_config
                 .as_ref()
                 .filter(|o| o.is_client_credential_enabled == Some(true))
                 .and_then(|o| o.oauth_client_credential_user.clone())
         })
         .filter(|u| !u.trim().is_empty());
     plan.grants_kept = true;
-    plan.changes = after && !before;
+    plan.changes = after && before != Some(true);
     if !plan.changes {
-        if before {
+        if before == Some(true) {
             let uncovered: Vec<&str> = plan
                 .active_users
                 .iter()
@@ -235,7 +243,10 @@ pub fn access(app: &App, input: &AccessInput<'_>) -> AccessPlan {
         }
         return plan;
     }
-    plan.assignment_file = Some(format!("{ASSIGNMENT_DIR}/{eca}-permset-assignments.csv"));
+    let file_stem = set.strip_suffix("_ECA_Access").unwrap_or(&set);
+    plan.assignment_file = Some(format!(
+        "{ASSIGNMENT_DIR}/{file_stem}-permset-assignments.csv"
+    ));
     let no_ps = input.tables.permission_set_assignments.is_empty();
     for u in &plan.active_users {
         if granted.contains(&u.user) && !no_ps {
@@ -251,11 +262,28 @@ pub fn access(app: &App, input: &AccessInput<'_>) -> AccessPlan {
         }
         plan.assign.push(u.user.clone());
     }
-    if input.joined.and_then(|j| j.usage.as_ref()).is_none() && input.shared.is_empty() {
+    if input.usage.is_none() && input.shared.is_empty() {
         plan.notes.push("no usage data for this app: its users cannot be listed; export LoginHistory and OauthToken (usage-exports §21) and plan again before the policies change".into());
     }
     plan.commands = commands(&set, &plan.assign);
     plan
+}
+
+/// The permission set an app hardened in place is granted through: `<Name>_App_Access`, a
+/// valid developer name (letters, digits, single underscores, at most 80 characters).
+fn in_place_set(api_name: &str) -> String {
+    let mut name = String::new();
+    for c in api_name.chars() {
+        let c = if c.is_ascii_alphanumeric() { c } else { '_' };
+        if !(c == '_' && (name.is_empty() || name.ends_with('_'))) {
+            name.push(c);
+        }
+    }
+    if !name.starts_with(|c: char| c.is_ascii_alphabetic()) {
+        name.insert_str(0, "App_");
+    }
+    let name: String = name.trim_end_matches('_').chars().take(69).collect();
+    format!("{}_App_Access", name.trim_end_matches('_'))
 }
 
 /// The assignment list as a sheet: header and rows (the orchestration renders it with the
@@ -328,7 +356,12 @@ pub fn into_runbook(r: &mut super::Runbook, p: &AccessPlan) {
                 .map(|g| format!("permission set {}", g.name)),
         )
         .collect();
-    if !grants.is_empty() {
+    if !grants.is_empty() && p.in_place {
+        r.pre_checks.push(format!(
+            "keep today's grants ({}) when Permitted Users become admin-approved: add {set} beside them, remove none",
+            grants.join(", ")
+        ));
+    } else if !grants.is_empty() {
         r.pre_checks.push(format!(
             "the generated policies keep today's grants ({}) beside {set}: each must exist in the target org, or the deploy fails (the policies name them by profile name and permission set API name, as public generators do; whether Salesforce also wants IDs is UNVERIFIED: if the dry run rejects a name, grant it in Setup after the deploy and say so in the change record)",
             grants.join(", ")
@@ -341,11 +374,14 @@ pub fn into_runbook(r: &mut super::Runbook, p: &AccessPlan) {
     if p.changes {
         changed_steps(&mut steps, p, set);
     }
-    let deploy = r.steps.iter().position(|s| is_policy_deploy(s));
+    let deploy = r
+        .steps
+        .iter()
+        .position(|s| is_policy_deploy(s) || s.contains("Permitted Users"));
     let at = deploy.unwrap_or(r.steps.len());
     let added = steps.len();
     r.steps.splice(at..at, steps);
-    if let Some(user) = p.integration_user.as_deref() {
+    if let Some(user) = p.integration_user.as_deref().filter(|_| !p.in_place) {
         // The group holds the access permission set, which exists once the policies (and it)
         // are deployed: right after that step.
         let eca = set.strip_suffix("_ECA_Access").unwrap_or(set);
@@ -357,9 +393,18 @@ pub fn into_runbook(r: &mut super::Runbook, p: &AccessPlan) {
 
 /// The steps of an access model change: the permission set first, then the assignments.
 fn changed_steps(steps: &mut Vec<String>, p: &AccessPlan, set: &str) {
-    steps.push(format!(
-        "access model changes from self-authorized to admin-approved: only profiles and permission sets named in the policies may use the app afterwards. Deploy {set} on its own first, from eca/: `sf project deploy start --metadata PermissionSet:{set} --target-org prod --dry-run`, then the same without --dry-run"
-    ));
+    let why = "access model changes from self-authorized to admin-approved: only profiles and permission sets the app grants may use it afterwards";
+    if p.in_place {
+        // Nothing is generated for an app hardened in place: the set is created in the org.
+        let label = set.replace('_', " ");
+        steps.push(format!(
+            "{why}. Create the permission set {set} first: `sf data create record --sobject PermissionSet --values \"Name={set} Label='{label}'\" --target-org prod`"
+        ));
+    } else {
+        steps.push(format!(
+            "{why}. Deploy {set} on its own first, from eca/: `sf project deploy start --metadata PermissionSet:{set} --target-org prod --dry-run`, then the same without --dry-run"
+        ));
+    }
     let file = p.assignment_file.as_deref().unwrap_or_default();
     if p.commands.is_empty() {
         steps.push(format!(
@@ -417,10 +462,10 @@ fn app_ids<'a>(app: &App, input: &AccessInput<'a>) -> BTreeSet<&'a str> {
             ids.insert(m.application_id.as_str());
         }
     }
-    if let Some(u) = input.joined.and_then(|j| j.usage.as_ref()) {
+    if let Some(u) = input.usage {
         ids.extend(u.ids.iter().map(String::as_str));
     }
-    let look_alike = input.joined.is_some_and(|j| j.look_alike);
+    let look_alike = input.look_alike;
     if let (Some(label), false) = (app.label.as_deref(), look_alike) {
         let label = label.trim();
         let rows: Vec<&str> = input
@@ -485,7 +530,7 @@ impl<'a> Users<'a> {
 /// Users seen using the app (logins, API calls, tokens), then those of usage it may share
 /// with a look-alike; inactive users (User.IsActive false) are listed apart.
 fn active_users(input: &AccessInput<'_>, users: &Users<'_>) -> (Vec<AccessUser>, Vec<String>) {
-    let own = input.joined.and_then(|j| j.usage.as_ref());
+    let own = input.usage;
     let mut seen: BTreeMap<String, Vec<String>> = BTreeMap::new();
     let sources = own
         .map(|u| (u, String::new()))
@@ -533,6 +578,20 @@ fn active_users(input: &AccessInput<'_>, users: &Users<'_>) -> (Vec<AccessUser>,
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn in_place_sets_are_valid_developer_names() {
+        assert_eq!(
+            in_place_set("Kiosk Setup Tool"),
+            "Kiosk_Setup_Tool_App_Access"
+        );
+        assert_eq!(
+            in_place_set("acmesync__Connector"),
+            "acmesync_Connector_App_Access"
+        );
+        assert_eq!(in_place_set("9 Lives!"), "App_9_Lives_App_Access");
+        assert!(in_place_set(&"x".repeat(200)).chars().count() <= 80);
+    }
 
     #[test]
     fn hostile_usernames_are_quoted() {

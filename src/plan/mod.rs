@@ -201,7 +201,13 @@ fn app_plan(
     let access = access::access(
         app,
         &access::AccessInput {
-            joined: input.join.apps.get(&app.api_name),
+            usage: input.join.for_app(app).and_then(|v| v.usage),
+            look_alike: input
+                .join
+                .apps
+                .get(&app.api_name)
+                .is_some_and(|j| j.look_alike),
+            harden_in_place: decision.strategy == Strategy::InstallAndHarden,
             tables: input.tables,
             standard: &config.standard,
             // Only strategies that generate metadata get policies (and their access steps).
