@@ -9,14 +9,14 @@
 //! are assigned the app's `<ECA>_ECA_Access` permission set first (reference §4, "What this
 //! means" items 10 and 11). Pure: the orchestration writes the assignment lists.
 
-use std::collections::{BTreeMap, BTreeSet};
+use std::collections::{BTreeMap, BTreeSet, HashMap};
 
 use serde::Serialize;
 
 use crate::config::Standard;
 use crate::metadata::connected_app::ConnectedApp;
 use crate::model::App;
-use crate::usage::model::Tables;
+use crate::usage::model::{SetupEntityAccessRow, Tables};
 use crate::usage::AppUsage;
 
 /// `permittedUsersPolicyType` of an admin-approved app.
@@ -109,8 +109,9 @@ pub struct AccessInput<'a> {
     /// The plan hardens the app in place (install and harden): Permitted Users become
     /// admin-approved by hand, with a permission set created for it.
     pub harden_in_place: bool,
-    /// The installation tables (SetupEntityAccess, PermissionSetAssignment, User, …).
-    pub tables: &'a Tables,
+    /// The installation tables (SetupEntityAccess, PermissionSetAssignment, User, …),
+    /// indexed once for all apps.
+    pub index: &'a TableIndex<'a>,
     /// The integration standard.
     pub standard: &'a Standard,
     /// The ECA name when the plan generates policies for the app.
@@ -126,7 +127,8 @@ pub struct AccessInput<'a> {
 pub fn access(app: &App, input: &AccessInput<'_>) -> AccessPlan {
     let ca = app.connected_app.as_deref().map(|s| &s.value);
     let mut plan = AccessPlan::default();
-    let users = Users::new(input.tables);
+    let index = input.index;
+    let users = &index.users;
     // Grants from the connected app file.
     let mut profiles: BTreeMap<String, Grant> = BTreeMap::new();
     let mut sets: BTreeMap<String, Grant> = BTreeMap::new();
@@ -141,11 +143,9 @@ pub fn access(app: &App, input: &AccessInput<'_>) -> AccessPlan {
     // Grants from SetupEntityAccess, through the app's Salesforce ids.
     let ids = app_ids(app, input);
     let mut parent_ids: BTreeSet<&str> = BTreeSet::new();
-    for row in input
-        .tables
-        .setup_entity_access
+    for row in ids
         .iter()
-        .filter(|r| ids.contains(r.setup_entity_id.as_str()))
+        .flat_map(|id| index.sea_by_entity.get(id).into_iter().flatten())
     {
         if let Some(id) = row.parent_id.as_deref() {
             parent_ids.insert(id);
@@ -163,29 +163,23 @@ pub fn access(app: &App, input: &AccessInput<'_>) -> AccessPlan {
     // Who holds a grant: assignments of a granting permission set (profile-owned ones
     // included), and users of a granting profile.
     let mut granted: BTreeSet<String> = BTreeSet::new();
-    for a in &input.tables.permission_set_assignments {
-        if a.permission_set_id
-            .as_deref()
-            .is_some_and(|p| parent_ids.contains(p))
-        {
-            granted.insert(users.name_of(&a.assignee_id));
-        }
-    }
-    let granting_profiles: BTreeSet<String> = plan
-        .profiles
+    for assignee in parent_ids
         .iter()
-        .map(|g| g.name.to_lowercase())
-        .collect();
-    for u in &input.tables.users {
-        if u.profile
-            .as_ref()
-            .is_some_and(|p| granting_profiles.contains(&p.trim().to_lowercase()))
-        {
-            granted.insert(users.name_of(&u.id));
-        }
+        .flat_map(|p| index.psa_by_set.get(p).into_iter().flatten())
+    {
+        granted.insert(users.name_of(assignee));
+    }
+    for id in plan.profiles.iter().flat_map(|g| {
+        index
+            .users_by_profile
+            .get(&g.name.to_lowercase())
+            .into_iter()
+            .flatten()
+    }) {
+        granted.insert(users.name_of(id));
     }
     plan.users_with_grant = granted.iter().cloned().collect();
-    let (active, inactive) = active_users(input, &users);
+    let (active, inactive) = active_users(input, users);
     plan.active_users = active;
     if !inactive.is_empty() {
         plan.notes.push(format!(
@@ -234,7 +228,7 @@ pub fn access(app: &App, input: &AccessInput<'_>) -> AccessPlan {
                 .map(|u| u.user.as_str())
                 .filter(|u| !granted.contains(*u))
                 .collect();
-            if !uncovered.is_empty() && !input.tables.permission_set_assignments.is_empty() {
+            if !uncovered.is_empty() && index.has_assignments {
                 plan.notes.push(format!(
                     "seen using the app without a granting profile or permission set (a custom handler or the run-as user may admit them; check before the cutover): {}",
                     uncovered.join(", ")
@@ -247,7 +241,7 @@ pub fn access(app: &App, input: &AccessInput<'_>) -> AccessPlan {
     plan.assignment_file = Some(format!(
         "{ASSIGNMENT_DIR}/{file_stem}-permset-assignments.csv"
     ));
-    let no_ps = input.tables.permission_set_assignments.is_empty();
+    let no_ps = !index.has_assignments;
     for u in &plan.active_users {
         if granted.contains(&u.user) && !no_ps {
             // A kept grant already admits this user once the app is admin-approved.
@@ -453,13 +447,11 @@ fn add(map: &mut BTreeMap<String, Grant>, name: &str, source: &'static str) {
 /// the ConnectedApplication row of its label when that label is its own.
 fn app_ids<'a>(app: &App, input: &AccessInput<'a>) -> BTreeSet<&'a str> {
     let mut ids: BTreeSet<&str> = BTreeSet::new();
+    let index = input.index;
     let bare = app.api_name.split_once("__").map(|(_, b)| b);
-    for m in &input.tables.app_menu_items {
-        let name = m.name.as_deref().map(str::trim).unwrap_or_default();
-        if name.eq_ignore_ascii_case(&app.api_name)
-            || bare.is_some_and(|b| name.eq_ignore_ascii_case(b))
-        {
-            ids.insert(m.application_id.as_str());
+    for name in std::iter::once(app.api_name.as_str()).chain(bare) {
+        if let Some(found) = index.menu_by_name.get(&name.trim().to_lowercase()) {
+            ids.extend(found.iter().copied());
         }
     }
     if let Some(u) = input.usage {
@@ -467,23 +459,82 @@ fn app_ids<'a>(app: &App, input: &AccessInput<'a>) -> BTreeSet<&'a str> {
     }
     let look_alike = input.look_alike;
     if let (Some(label), false) = (app.label.as_deref(), look_alike) {
-        let label = label.trim();
-        let rows: Vec<&str> = input
-            .tables
-            .connected_applications
-            .iter()
-            .filter(|c| {
-                c.name
-                    .as_deref()
-                    .is_some_and(|n| n.trim().eq_ignore_ascii_case(label))
-            })
-            .map(|c| c.id.as_str())
-            .collect();
-        if let [one] = rows.as_slice() {
+        let rows = index.ca_by_label.get(&label.trim().to_lowercase());
+        if let Some([one]) = rows.map(Vec::as_slice) {
             ids.insert(one);
         }
     }
     ids
+}
+
+/// The installation tables indexed once: every app looks itself up (a large org has
+/// thousands of apps and hundreds of thousands of assignments; a scan per app is quadratic).
+pub struct TableIndex<'a> {
+    users: Users<'a>,
+    /// AppMenuItem name (lower case) → application ids.
+    menu_by_name: HashMap<String, Vec<&'a str>>,
+    /// ConnectedApplication name (= label, lower case) → ids.
+    ca_by_label: HashMap<String, Vec<&'a str>>,
+    /// SetupEntityAccess rows by granted entity id.
+    sea_by_entity: HashMap<&'a str, Vec<&'a SetupEntityAccessRow>>,
+    /// Assignee ids by permission set id.
+    psa_by_set: HashMap<&'a str, Vec<&'a str>>,
+    /// User ids by profile name (lower case).
+    users_by_profile: HashMap<String, Vec<&'a str>>,
+    /// A PermissionSetAssignment export was provided.
+    has_assignments: bool,
+}
+
+impl<'a> TableIndex<'a> {
+    /// Index `t`.
+    pub fn new(t: &'a Tables) -> TableIndex<'a> {
+        let mut ix = TableIndex {
+            users: Users::new(t),
+            menu_by_name: HashMap::new(),
+            ca_by_label: HashMap::new(),
+            sea_by_entity: HashMap::new(),
+            psa_by_set: HashMap::new(),
+            users_by_profile: HashMap::new(),
+            has_assignments: !t.permission_set_assignments.is_empty(),
+        };
+        for m in &t.app_menu_items {
+            if let Some(n) = m.name.as_deref() {
+                let e = ix.menu_by_name.entry(n.trim().to_lowercase()).or_default();
+                e.push(m.application_id.as_str());
+            }
+        }
+        for c in &t.connected_applications {
+            if let Some(n) = c.name.as_deref() {
+                let e = ix.ca_by_label.entry(n.trim().to_lowercase()).or_default();
+                e.push(c.id.as_str());
+            }
+        }
+        for r in &t.setup_entity_access {
+            let e = ix
+                .sea_by_entity
+                .entry(r.setup_entity_id.as_str())
+                .or_default();
+            e.push(r);
+        }
+        for a in &t.permission_set_assignments {
+            if let Some(p) = a.permission_set_id.as_deref() {
+                ix.psa_by_set
+                    .entry(p)
+                    .or_default()
+                    .push(a.assignee_id.as_str());
+            }
+        }
+        for u in &t.users {
+            if let Some(p) = u.profile.as_deref() {
+                let e = ix
+                    .users_by_profile
+                    .entry(p.trim().to_lowercase())
+                    .or_default();
+                e.push(u.id.as_str());
+            }
+        }
+        ix
+    }
 }
 
 /// The User export, looked up by id and by username.

@@ -136,6 +136,19 @@ pub fn plan(input: &PlanInput<'_>) -> Plan {
             name
         })
         .collect();
+    // Indexed once for every app's access (DESIGN §7 "Safe to execute").
+    let index = access::TableIndex::new(input.tables);
+    let mut shared: std::collections::HashMap<&str, Vec<&crate::usage::AppUsage>> =
+        Default::default();
+    for a in &input.join.ambiguous {
+        for c in &a.candidates {
+            shared.entry(c.as_str()).or_default().push(&a.usage);
+        }
+    }
+    let access_cx = AccessCx {
+        index: &index,
+        shared: &shared,
+    };
     let mut apps: Vec<AppPlan> = input
         .inventory
         .apps
@@ -143,7 +156,7 @@ pub fn plan(input: &PlanInput<'_>) -> Plan {
         .zip(decisions)
         .zip(eca_names)
         .map(|((app, decision), eca_name)| {
-            app_plan(app, decision, eca_name, findings_of(app), input)
+            app_plan(app, decision, eca_name, findings_of(app), input, &access_cx)
         })
         .collect();
     let units: Vec<waves::Unit> = apps
@@ -184,6 +197,13 @@ pub fn plan(input: &PlanInput<'_>) -> Plan {
     }
 }
 
+/// What every app's access is worked out from, built once per plan.
+struct AccessCx<'a> {
+    index: &'a access::TableIndex<'a>,
+    /// Usage that may belong to several apps, by candidate API name.
+    shared: &'a std::collections::HashMap<&'a str, Vec<&'a crate::usage::AppUsage>>,
+}
+
 /// The plan of one app once its strategy and ECA name are known (its wave comes later).
 fn app_plan(
     app: &crate::model::App,
@@ -191,6 +211,7 @@ fn app_plan(
     eca_name: Option<String>,
     findings: &[&Finding],
     input: &PlanInput<'_>,
+    access_cx: &AccessCx<'_>,
 ) -> AppPlan {
     let config = input.config;
     let mut runbook = runbook::runbook(app, &decision, eca_name.as_deref(), findings, config);
@@ -208,18 +229,16 @@ fn app_plan(
                 .get(&app.api_name)
                 .is_some_and(|j| j.look_alike),
             harden_in_place: decision.strategy == Strategy::InstallAndHarden,
-            tables: input.tables,
+            index: access_cx.index,
             standard: &config.standard,
             // Only strategies that generate metadata get policies (and their access steps).
             eca_name: eca_name.as_deref().filter(|_| generates(decision.strategy)),
             run_as,
-            shared: input
-                .join
-                .ambiguous
-                .iter()
-                .filter(|a| a.candidates.iter().any(|c| c == &app.api_name))
-                .map(|a| &a.usage)
-                .collect(),
+            shared: access_cx
+                .shared
+                .get(app.api_name.as_str())
+                .cloned()
+                .unwrap_or_default(),
         },
     );
     access::into_runbook(&mut runbook, &access);
