@@ -268,6 +268,10 @@ fn write_access_lists(out: &OutputDir, plan: &crate::plan::Plan) -> Result<(), E
             crate::report::csv_out::render_sheet(&crate::report::sheets::Sheet { header, rows })?;
         files.push((path.to_string(), csv));
     }
+    if !files.is_empty() {
+        let readme = format!("{}/README.md", crate::plan::access::ASSIGNMENT_DIR);
+        files.push((readme, crate::plan::access::README.to_string()));
+    }
     out.write_files(files.iter().map(|(p, c)| (p.as_str(), c.as_bytes())))
 }
 

@@ -27,6 +27,32 @@ pub const SELF_AUTHORIZED: &str = "AllSelfAuthorized";
 /// Folder (in the output, beside `eca/`, never deployed) of the assignment lists.
 pub const ASSIGNMENT_DIR: &str = "access";
 
+/// `access/README.md`: what the assignment lists are and when to use them.
+pub const README: &str = "\
+# access: who must be assigned before the policies change (ecaplan)
+
+Each `<name>-permset-assignments.csv` lists the active users of one app whose access model
+changes from self-authorized to admin-approved (columns `Username,PermissionSet,Evidence`; the
+evidence is what the usage exports show: logins, API calls, refresh tokens). Once the app is
+admin-approved, only the profiles and permission sets it grants may use it: these users must
+hold the permission set BEFORE the step that changes the app's policies.
+
+The app's runbook (plan.json, report) gives the order and the exact commands:
+
+1. deploy (or, for an app hardened in place, create) the permission set on its own;
+2. `sf org assign permset --name <permission set> --target-org prod --on-behalf-of <username> ... --json`,
+   requiring exit code 0: 68 means some assignments failed, 1 that all failed; fix and re-run;
+3. check the assignments, then change the policies.
+
+`prod` is the CLI alias of the target org. For a sandbox rehearsal use the sandbox alias and the
+sandbox usernames (production username plus the sandbox suffix). Permission set groups cannot be
+assigned with `sf org assign permset`: insert `PermissionSetAssignment` with
+`PermissionSetGroupId` instead.
+
+These files hold usernames from the inputs: treat them as internal data. Nothing here is
+deployed; keep this folder out of the `eca/` project.
+";
+
 /// Users per `sf org assign permset` command: one command per user would be thousands of
 /// commands in a large org, one for all would make a partial failure (exit 68) hard to redo.
 const USERS_PER_COMMAND: usize = 20;
