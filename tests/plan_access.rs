@@ -348,3 +348,47 @@ fn every_access_change_has_its_assignments_before_the_policy_deploy() {
         );
     }
 }
+
+#[test]
+fn integration_users_get_the_permission_set_group_pattern_with_names() {
+    let tmp = tempfile::tempdir().expect("tmp");
+    let plan = plan_of(&tmp.path().join("out"));
+    let mut described = 0;
+    for app in apps(&plan) {
+        let access = &app["access"];
+        let (Some(user), Some(set)) = (
+            access["integration_user"].as_str(),
+            access["access_permission_set"].as_str(),
+        ) else {
+            continue;
+        };
+        if access["in_place"] == true {
+            continue;
+        }
+        let eca = set.strip_suffix("_ECA_Access").expect("access set name");
+        let steps = strings(&app["runbook"]["steps"]);
+        let at = steps
+            .iter()
+            .position(|s| s.contains("permission set group"))
+            .unwrap_or_else(|| panic!("{}: no group pattern in {steps:#?}", app["api_name"]));
+        let step = &steps[at];
+        for name in [
+            user,
+            set,
+            &format!("{eca}_Integration"),
+            "PermissionSetGroupId",
+        ] {
+            assert!(step.contains(name), "{name} missing: {step}");
+        }
+        // The group holds the access set, which exists once the policies are deployed.
+        let policy = steps.iter().position(|s| deploys_policies(s));
+        assert!(
+            policy.is_some_and(|p| p < at),
+            "{}: {steps:#?}",
+            app["api_name"]
+        );
+        described += 1;
+    }
+    // ERP_Sync, Warehouse_Events, Finance_Close, EU_Payroll_Bridge run as a user.
+    assert!(described >= 3, "{described}");
+}

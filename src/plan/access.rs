@@ -656,6 +656,104 @@ fn active_users(input: &AccessInput<'_>, users: &Users<'_>) -> (Vec<AccessUser>,
 mod tests {
     use super::*;
 
+    use crate::rules::support::testing::{connected_app, inventory};
+    use crate::usage::model::{SetupEntityAccessRow, UserRow};
+
+    fn user(id: &str, name: &str, active: bool) -> UserRow {
+        UserRow {
+            id: id.into(),
+            username: Some(name.into()),
+            is_active: Some(active),
+            profile: Some("Standard User".into()),
+            ..Default::default()
+        }
+    }
+
+    #[test]
+    fn a_self_authorized_app_assigns_its_active_users_and_keeps_drifted_grants() {
+        let inv = inventory(&[connected_app(
+            "A",
+            "<oauthConfig><callbackUrl>https://x.example/cb</callbackUrl><isAdminApproved>false</isAdminApproved></oauthConfig><permissionSetName>Old</permissionSetName>",
+        )]);
+        let tables = Tables {
+            app_menu_items: vec![crate::usage::model::AppMenuItemRow {
+                application_id: "0H4000000000001AAA".into(),
+                name: Some("A".into()),
+                ..Default::default()
+            }],
+            setup_entity_access: vec![SetupEntityAccessRow {
+                setup_entity_id: "0H4000000000001AAA".into(),
+                parent_id: Some("0PS000000000001AAA".into()),
+                parent_name: Some("Drifted".into()),
+                ..Default::default()
+            }],
+            users: vec![
+                user("005000000000001AAA", "on@x.example", true),
+                user("005000000000002AAA", "gone@x.example", false),
+            ],
+            ..Default::default()
+        };
+        let mut usage = AppUsage::default();
+        usage.logins.users.extend([
+            "005000000000001AAA".to_string(),
+            "gone@x.example".to_string(),
+            "005000000000009AAA".to_string(),
+        ]);
+        let index = TableIndex::new(&tables);
+        let standard = Standard {
+            admin_approved_required: true,
+            ..Default::default()
+        };
+        let p = access(
+            &inv.apps[0],
+            &AccessInput {
+                usage: Some(&usage),
+                look_alike: false,
+                harden_in_place: false,
+                index: &index,
+                standard: &standard,
+                eca_name: Some("A_ECA"),
+                run_as: None,
+                shared: Vec::new(),
+            },
+        );
+        assert!(p.changes);
+        let sets: Vec<&str> = p.permission_sets.iter().map(|g| g.name.as_str()).collect();
+        assert_eq!(sets, ["Drifted", "Old"]);
+        assert_eq!(p.assign, ["on@x.example"]);
+        assert!(
+            p.notes.iter().any(|n| n.contains("gone@x.example")),
+            "{:?}",
+            p.notes
+        );
+        assert!(
+            p.notes.iter().any(|n| n.contains("005000000000009AAA")),
+            "{:?}",
+            p.notes
+        );
+        assert_eq!(
+            p.assignment_file.as_deref(),
+            Some("access/A_ECA-permset-assignments.csv")
+        );
+        assert_eq!(p.commands.len(), 1);
+        // Already admin-approved: nothing to assign, grants still listed.
+        let strict = Standard::default();
+        let p = access(
+            &inv.apps[0],
+            &AccessInput {
+                usage: Some(&usage),
+                look_alike: false,
+                harden_in_place: false,
+                index: &index,
+                standard: &strict,
+                eca_name: Some("A_ECA"),
+                run_as: None,
+                shared: Vec::new(),
+            },
+        );
+        assert_eq!(p.changes, strict.admin_approved_required);
+    }
+
     #[test]
     fn in_place_sets_are_valid_developer_names() {
         assert_eq!(
