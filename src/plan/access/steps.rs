@@ -60,6 +60,12 @@ pub fn into_runbook(r: &mut crate::plan::Runbook, p: &AccessPlan) {
     for n in &p.notes {
         r.pre_checks.push(format!("access: {n}"));
     }
+    if p.changes && r.steps.iter().any(|s| s.contains("sandbox")) {
+        // The rehearsal deploys the admin-approved policies too: its testers need the set.
+        r.pre_checks.push(format!(
+            "sandbox rehearsal: before deploying there, do the {set} steps below in the sandbox (its alias and the sandbox usernames with their suffix), or the test users are refused"
+        ));
+    }
     let mut steps = Vec::new();
     if p.changes {
         changed_steps(&mut steps, p, set);
