@@ -35,6 +35,7 @@ fn full_targets(inv: &Inventory) -> Vec<EcaTarget<'_>> {
             eca_name: app.api_name.clone(),
             scope: GenerateScope::Full,
             target_flow: None,
+            kept: Default::default(),
         })
         .collect()
 }
@@ -95,12 +96,22 @@ fn round_trip(source: &Inventory, generated: &Generated, dir: &Path) -> usize {
         let facts = eca.facts().expect("facts");
         let name = &eca.api_name;
         assert_eq!(facts.scopes, expected_scopes(app), "{name}");
+        // The 1:1 access set first, then every grant the connected app had (issue 12:
+        // hardening never drops access), each once.
+        let kept = |names: &[String], mut out: Vec<String>| {
+            for n in names.iter().map(|n| n.trim()).filter(|n| !n.is_empty()) {
+                if !out.iter().any(|o| o.eq_ignore_ascii_case(n)) {
+                    out.push(n.to_string());
+                }
+            }
+            out
+        };
         assert_eq!(
             facts.permission_sets,
-            vec![format!("{name}_ECA_Access")],
+            kept(&ca.permission_set_name, vec![format!("{name}_ECA_Access")]),
             "{name}"
         );
-        assert!(facts.profiles.is_empty(), "{name}");
+        assert_eq!(facts.profiles, kept(&ca.profile_name, Vec::new()), "{name}");
         assert_eq!(facts.admin_approved, Some(true), "{name}");
         assert_eq!(facts.ip_relaxation.as_deref(), Some("Enforce"), "{name}");
         let refresh = facts.refresh_policy.clone().expect("refresh");
@@ -289,24 +300,28 @@ fn target_flows_hardening_only_and_old_versions() {
             target_flow: Some(TargetFlow::ClientCredentials {
                 run_as: "reporting.int@northwind.example".into(),
             }),
+            kept: Default::default(),
         },
         EcaTarget {
             app: by_name("ERP_Sync"),
             eca_name: "ERP_Sync".into(),
             scope: GenerateScope::HardeningOnly,
             target_flow: None,
+            kept: Default::default(),
         },
         EcaTarget {
             app: by_name("Sales_Canvas"),
             eca_name: "Sales_Canvas".into(),
             scope: GenerateScope::Full,
             target_flow: None,
+            kept: Default::default(),
         },
         EcaTarget {
             app: by_name("Okta_SSO"),
             eca_name: "Okta_SSO".into(),
             scope: GenerateScope::Full,
             target_flow: None,
+            kept: Default::default(),
         },
     ];
     let generated = generate(&targets, &Standard::default(), "62.0").expect("generate");

@@ -100,6 +100,7 @@ fn plan_of(
     crate::plan::plan(&crate::plan::PlanInput {
         inventory: &loaded.inventory,
         join: &loaded.join,
+        tables: &loaded.usage.tables,
         findings,
         groups,
         config: &loaded.config,
@@ -193,6 +194,7 @@ fn write_outputs(
     let st = &state;
     rayon::scope_fifo(|s| {
         s.spawn_fifo(move |_| st.run(1, "plan.json", &|out| stream_json(out, "plan.json", plan)));
+        s.spawn_fifo(move |_| st.run(2, "access lists", &|out| write_access_lists(out, plan)));
         s.spawn_fifo(move |s| {
             let made = st
                 .generated
@@ -251,6 +253,26 @@ fn write_outputs(
         .unwrap_or_else(|e| e.into_inner());
     failures.sort_by_key(|(rank, _)| *rank);
     failures.into_iter().next().map_or(Ok(()), |(_, e)| Err(e))
+}
+
+/// The users to assign each app's access permission set before its policies change
+/// (`access/<ECA>-permset-assignments.csv`, outside the deployed `eca/` project), formula-safe.
+fn write_access_lists(out: &OutputDir, plan: &crate::plan::Plan) -> Result<(), Error> {
+    let mut files = Vec::new();
+    for a in &plan.apps {
+        let Some(path) = a.access.assignment_file.as_deref() else {
+            continue;
+        };
+        let (header, rows) = crate::plan::access::assignment_rows(&a.access);
+        let csv =
+            crate::report::csv_out::render_sheet(&crate::report::sheets::Sheet { header, rows })?;
+        files.push((path.to_string(), csv));
+    }
+    if !files.is_empty() {
+        let readme = format!("{}/README.md", crate::plan::access::ASSIGNMENT_DIR);
+        files.push((readme, crate::plan::access::README.to_string()));
+    }
+    out.write_files(files.iter().map(|(p, c)| (p.as_str(), c.as_bytes())))
 }
 
 /// What the report model is made of besides the inputs and the plan.
@@ -388,6 +410,15 @@ fn generate_for(
                 eca_name: p.eca_name.clone()?,
                 scope,
                 target_flow: p.decision.target_flow.clone(),
+                kept: crate::generate::KeptGrants {
+                    profiles: p.access.profiles.iter().map(|g| g.name.clone()).collect(),
+                    permission_sets: p
+                        .access
+                        .permission_sets
+                        .iter()
+                        .map(|g| g.name.clone())
+                        .collect(),
+                },
             })
         })
         .collect();

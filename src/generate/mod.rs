@@ -39,6 +39,18 @@ pub struct EcaTarget<'a> {
     pub scope: GenerateScope,
     /// The refactor target for side-by-side / big-bang cutovers.
     pub target_flow: Option<TargetFlow>,
+    /// Grants the app has today beyond its connected app file (from SetupEntityAccess): the
+    /// policies keep them with the file's own `profileName` / `permissionSetName`.
+    pub kept: KeptGrants,
+}
+
+/// Profiles and permission sets that grant an app today, to keep in its ECA policies.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct KeptGrants {
+    /// Profile names.
+    pub profiles: Vec<String>,
+    /// Permission set API names.
+    pub permission_sets: Vec<String>,
 }
 
 /// Which files to generate for an app.
@@ -142,6 +154,7 @@ struct AppCx<'a> {
     access_label: String,
     scope: GenerateScope,
     target: Option<&'a TargetFlow>,
+    kept: &'a KeptGrants,
     standard: &'a Standard,
     api: ApiVersion,
     not_carried: Vec<NotCarried>,
@@ -370,6 +383,7 @@ fn per_app_files(
                 access_label,
                 scope: target.scope,
                 target: target.target_flow.as_ref(),
+                kept: &target.kept,
                 standard,
                 api,
                 not_carried: Vec::new(),

@@ -53,29 +53,57 @@ pub(super) fn oauth_policies(cx: &mut AppCx<'_>) -> Record {
     r
 }
 
-/// The 1:1 access standard: the app's own permission set, instead of the connected app's
-/// profiles and permission sets.
+/// Who may use the ECA: the app's own 1:1 permission set beside every grant it has today
+/// (the connected app's `profileName` / `permissionSetName` and the grants SetupEntityAccess
+/// shows), so that hardening never removes access (DESIGN §7, reference §10.3).
 fn access(cx: &mut AppCx<'_>, r: &mut Record) {
-    r.text("commaSeparatedPermissionSet", Some(&cx.access_set()));
+    let (profiles, sets) = grants(cx);
+    r.text("commaSeparatedPermissionSet", Some(&sets.join(",")));
+    if !profiles.is_empty() {
+        r.text("commaSeparatedProfile", Some(&profiles.join(",")));
+    }
+}
+
+/// (profiles, permission sets) the policies name: the access set first, then today's grants
+/// without duplicates (case-insensitive). A name with a comma cannot be listed: it is reported.
+pub(super) fn grants(cx: &mut AppCx<'_>) -> (Vec<String>, Vec<String>) {
     let ca = cx.ca;
-    let set = cx.access_set();
-    for (element, names) in [
-        ("profileName", &ca.profile_name),
-        ("permissionSetName", &ca.permission_set_name),
-    ] {
-        let names: Vec<&str> = names
-            .iter()
-            .map(|n| n.trim())
-            .filter(|n| !n.is_empty())
-            .collect();
-        if !names.is_empty() {
-            let why = format!(
-                "access is granted through {set} only (1:1 access standard): assign it to the users of {}",
-                names.join(", ")
-            );
-            cx.skip(element, why);
+    let kept = cx.kept;
+    let mut profiles: Vec<String> = Vec::new();
+    let mut sets: Vec<String> = vec![cx.access_set()];
+    let mut skipped = Vec::new();
+    let lists = [
+        (
+            &mut profiles,
+            &ca.profile_name,
+            &kept.profiles,
+            "profileName",
+        ),
+        (
+            &mut sets,
+            &ca.permission_set_name,
+            &kept.permission_sets,
+            "permissionSetName",
+        ),
+    ];
+    for (out, from_file, from_export, element) in lists {
+        for name in from_file.iter().chain(from_export.iter()) {
+            let name = name.trim();
+            if name.is_empty() || out.iter().any(|n| n.eq_ignore_ascii_case(name)) {
+                continue;
+            }
+            if name.contains(',') {
+                skipped.push((element, name.to_string()));
+                continue;
+            }
+            out.push(name.to_string());
         }
     }
+    for (element, name) in skipped {
+        let why = format!("{name:?} contains a comma and cannot be listed in the policies' comma-separated grants; grant it by hand in Setup");
+        cx.skip(element, why);
+    }
+    (profiles, sets)
 }
 
 /// The connected app's `Auth.ConnectedAppPlugin` cannot run on an ECA: the plugin is ported
@@ -166,7 +194,7 @@ fn permitted_users(cx: &mut AppCx<'_>, r: &mut Record) {
         let msg = "self-authorized users hardened to admin-approved (integration standard)".into();
         cx.note(Level::Info, "eca-hardened", msg);
     }
-    let value = if approved || cx.standard.admin_approved_required {
+    let value = if crate::plan::access::admin_approved_after(cx.ca, cx.standard) {
         "AdminApprovedPreAuthorized"
     } else {
         "AllSelfAuthorized"
@@ -310,7 +338,11 @@ pub(super) fn saml(cx: &mut AppCx<'_>) -> Record {
     };
     r.text("acsUrl", s.acs_url.as_deref());
     r.text("certificate", s.certificate.as_deref());
-    r.text("commaSeparatedPermissionSet", Some(&cx.access_set()));
+    let (profiles, sets) = grants(cx);
+    r.text("commaSeparatedPermissionSet", Some(&sets.join(",")));
+    if !profiles.is_empty() {
+        r.text("commaSeparatedProfile", Some(&profiles.join(",")));
+    }
     r.text("encryptionCertificate", s.encryption_certificate.as_deref());
     if let Some(e) = saml_encryption(s.encryption_type.as_deref()) {
         r.text("encryptionType", Some(e));

@@ -44,6 +44,7 @@ fn run(inv: &Inventory, target: Option<TargetFlow>, standard: &Standard) -> Gene
         eca_name: inv.apps[0].api_name.clone(),
         scope: GenerateScope::Full,
         target_flow: target,
+        kept: Default::default(),
     }];
     generate(&targets, standard, "66.0").expect("generates")
 }
@@ -92,7 +93,10 @@ fn maps_every_section_and_hardens() {
     let plcy = file(&g, "Demo_ECA_oauthPlcy.ecaOauthPlcy-meta.xml");
     for expected in [
         "<clientCredentialsFlowUser>int@x.example</clientCredentialsFlowUser>",
-        "<commaSeparatedPermissionSet>Demo_ECA_ECA_Access</commaSeparatedPermissionSet>",
+        // Today's grants are kept beside the 1:1 access set (issue 12: hardening never drops
+        // access).
+        "<commaSeparatedPermissionSet>Demo_ECA_ECA_Access,Old_Set</commaSeparatedPermissionSet>",
+        "<commaSeparatedProfile>System Administrator</commaSeparatedProfile>",
         "<ipRelaxationPolicyType>Enforce</ipRelaxationPolicyType>",
         "<permittedUsersPolicyType>AdminApprovedPreAuthorized</permittedUsersPolicyType>",
         "<refreshTokenPolicyType>SpecificLifetime</refreshTokenPolicyType>",
@@ -103,11 +107,13 @@ fn maps_every_section_and_hardens() {
     ] {
         assert!(plcy.contains(expected), "{expected} missing in\n{plcy}");
     }
-    assert!(!plcy.contains("commaSeparatedProfile"));
     // The plugin is ported: the policies name the new handler class (issue 12).
     assert!(plcy.contains("<apexHandler>MyPlugin_EcaHandler</apexHandler>"));
-    // Triple_Des is raised to AES_256 (ECA107's fix), never dropped to no encryption.
+    // Today's grants are kept beside the new access permission set (issue 12).
     let saml = file(&g, "Demo_ECA_samlPlcy.ecaSamlPlcy-meta.xml");
+    assert!(saml.contains("<commaSeparatedProfile>System Administrator</commaSeparatedProfile>"));
+    assert!(saml.contains("Demo_ECA_ECA_Access,Old_Set"));
+    // Triple_Des is raised to AES_256 (ECA107's fix), never dropped to no encryption.
     assert!(saml.contains("<encryptionType>AES_256</encryptionType>"));
     assert!(g.notes.iter().any(|n| n.code == "eca-saml-encryption"));
     let policies = file(&g, "Demo_ECA_plcy.ecaPlcy-meta.xml");
@@ -120,12 +126,14 @@ fn maps_every_section_and_hardens() {
         "oauthConfig/consumerKey",
         "oauthConfig/consumerSecret",
         "oauthConfig/scopes/Full",
-        "permissionSetName",
         "plugin",
-        "profileName",
     ] {
         assert!(s.contains(&element), "{element} not reported: {s:?}");
     }
+    assert!(
+        !s.contains(&"profileName") && !s.contains(&"permissionSetName"),
+        "{s:?}"
+    );
     assert!(g.files.iter().any(|f| f.path == "eca-global/.gitignore"));
 }
 
@@ -185,6 +193,7 @@ fn errors_skips_and_the_secret_guard() {
         eca_name: "Demo".into(),
         scope: GenerateScope::Full,
         target_flow: None,
+        kept: Default::default(),
     }];
     let standard = Standard::default();
     assert!(matches!(
@@ -232,6 +241,7 @@ fn old_api_versions_leave_out_newer_elements() {
         eca_name: "Demo".into(),
         scope: GenerateScope::Full,
         target_flow: None,
+        kept: Default::default(),
     }];
     let g = generate(&targets, &Standard::default(), "59.0").expect("ok");
     assert!(!g.files.iter().any(|f| f.path.contains("ecaPlcy")));

@@ -1,6 +1,7 @@
 //! The cutover plan (DESIGN §6): a strategy per app from the decision table, waves with dates,
 //! and a runbook per app. Pure: the orchestration writes `plan.json` and the ECA metadata.
 
+pub mod access;
 mod deploy;
 pub mod runbook;
 pub mod strategy;
@@ -46,6 +47,8 @@ pub struct AppPlan {
     pub notes: Option<String>,
     /// Open findings by severity.
     pub findings: Vec<String>,
+    /// Who can use the app today and who needs its new access (before the policies change).
+    pub access: access::AccessPlan,
     /// The runbook.
     pub runbook: Runbook,
 }
@@ -74,6 +77,9 @@ pub struct PlanInput<'a> {
     pub inventory: &'a Inventory,
     /// Usage join.
     pub join: &'a UsageJoin,
+    /// Installation tables of the usage exports (SetupEntityAccess, PermissionSetAssignment,
+    /// User, …): today's grants and their holders.
+    pub tables: &'a crate::usage::model::Tables,
     /// Findings (with accepted ones marked).
     pub findings: &'a [Finding],
     /// Coupled groups.
@@ -138,6 +144,19 @@ pub fn plan(input: &PlanInput<'_>) -> Plan {
             name
         })
         .collect();
+    // Indexed once for every app's access (DESIGN §7 "Safe to execute").
+    let index = access::TableIndex::new(input.tables);
+    let mut shared: std::collections::HashMap<&str, Vec<&crate::usage::AppUsage>> =
+        Default::default();
+    for a in &input.join.ambiguous {
+        for c in &a.candidates {
+            shared.entry(c.as_str()).or_default().push(&a.usage);
+        }
+    }
+    let access_cx = AccessCx {
+        index: &index,
+        shared: &shared,
+    };
     let mut apps: Vec<AppPlan> = input
         .inventory
         .apps
@@ -145,7 +164,7 @@ pub fn plan(input: &PlanInput<'_>) -> Plan {
         .zip(decisions)
         .zip(eca_names)
         .map(|((app, decision), eca_name)| {
-            app_plan(app, decision, eca_name, findings_of(app), input.config)
+            app_plan(app, decision, eca_name, findings_of(app), input, &access_cx)
         })
         .collect();
     // `apps` is in inventory order (one plan per inventory app).
@@ -212,15 +231,51 @@ pub fn plan(input: &PlanInput<'_>) -> Plan {
     }
 }
 
+/// What every app's access is worked out from, built once per plan.
+struct AccessCx<'a> {
+    index: &'a access::TableIndex<'a>,
+    /// Usage that may belong to several apps, by candidate API name.
+    shared: &'a std::collections::HashMap<&'a str, Vec<&'a crate::usage::AppUsage>>,
+}
+
 /// The plan of one app once its strategy and ECA name are known (its wave comes later).
 fn app_plan(
     app: &crate::model::App,
     decision: Decision,
     eca_name: Option<String>,
     findings: &[&Finding],
-    config: &Config,
+    input: &PlanInput<'_>,
+    access_cx: &AccessCx<'_>,
 ) -> AppPlan {
-    let runbook = runbook::runbook(app, &decision, eca_name.as_deref(), findings, config);
+    let config = input.config;
+    let mut runbook = runbook::runbook(app, &decision, eca_name.as_deref(), findings, config);
+    let run_as = match &decision.target_flow {
+        Some(TargetFlow::ClientCredentials { run_as }) => Some(run_as.as_str()),
+        _ => None,
+    };
+    let access = access::access(
+        app,
+        &access::AccessInput {
+            usage: input.join.for_app(app).and_then(|v| v.usage),
+            look_alike: input
+                .join
+                .apps
+                .get(&app.api_name)
+                .is_some_and(|j| j.look_alike),
+            harden_in_place: decision.strategy == Strategy::InstallAndHarden,
+            index: access_cx.index,
+            standard: &config.standard,
+            // Only strategies that generate metadata get policies (and their access steps).
+            eca_name: eca_name.as_deref().filter(|_| generates(decision.strategy)),
+            run_as,
+            shared: access_cx
+                .shared
+                .get(app.api_name.as_str())
+                .cloned()
+                .unwrap_or_default(),
+        },
+    );
+    access::into_runbook(&mut runbook, &access);
     let open: Vec<String> = findings
         .iter()
         .filter(|f| f.accepted.is_none() && f.severity <= Severity::Medium)
@@ -236,6 +291,7 @@ fn app_plan(
         owner: config.apps.get(&app.api_name).and_then(|a| a.owner.clone()),
         notes: config.notes(&app.api_name).map(String::from),
         findings: open,
+        access,
         runbook,
     }
 }
@@ -323,7 +379,7 @@ mod props {
             let cx = crate::rules::Context { inventory: &inv, graph: &g, config: &config, secrets: &[], as_of_day: None, usage: &usage, join: &join };
             let findings = crate::rules::run(&cx);
             let groups = crate::graph::analysis::coupled_groups(&g);
-            let plan = plan(&PlanInput { inventory: &inv, join: &join, findings: &findings, groups: &groups, config: &config, as_of_day: None });
+            let plan = plan(&PlanInput { inventory: &inv, join: &join, tables: &usage.tables, findings: &findings, groups: &groups, config: &config, as_of_day: None });
             proptest::prop_assert_eq!(plan.apps.len(), inv.apps.len());
             let mut count: BTreeMap<&str, usize> = BTreeMap::new();
             for w in &plan.waves {

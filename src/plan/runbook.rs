@@ -199,7 +199,7 @@ fn automated(r: &mut Runbook, name: &str, eca: &str) {
     ));
     r.steps.push(format!("deploy the generated hardening policies for {eca} (eca/: .ecaOauthPlcy, .ecaPlcy, {eca}_ECA_Access permission set)"));
     r.steps.push(format!(
-        "assign the {eca}_ECA_Access permission set to the app's users"
+        "the policies keep today's profile and permission set grants beside {eca}_ECA_Access (plan.json access): move the app's users to {eca}_ECA_Access, the 1:1 access standard, in a later change, then remove the old grants"
     ));
     r.validation.push(
         "the integration authenticates: a login through the ECA appears in LoginHistory".into(),
@@ -330,7 +330,7 @@ pub fn name_manifests(r: &mut Runbook, strategy: Strategy, eca: &str, wave: usiz
     {
         let cmds: Vec<String> = manifests.iter().map(run).collect();
         r.steps[i] = format!(
-            "deploy {eca} to production (ECA_TARGET_ORG and the variables of eca/README.md at their production values), in order: {}; then assign {eca}_ECA_Access to the users",
+            "deploy {eca} to production (ECA_TARGET_ORG and the variables of eca/README.md at their production values), in order: {}",
             cmds.join("; ")
         );
     }

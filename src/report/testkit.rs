@@ -34,6 +34,7 @@ pub fn sample_report(label: &str, description: &str) -> Report {
     let plan = crate::plan::plan(&crate::plan::PlanInput {
         inventory: &loaded.inventory,
         join: &loaded.join,
+        tables: &loaded.usage.tables,
         findings: &findings,
         groups: &groups,
         config: &loaded.config,

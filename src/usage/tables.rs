@@ -60,11 +60,13 @@ impl TableCols {
             entity_id: h.find(&["setupentityid"]),
             entity_type: h.find(&["setupentitytype"]),
             parent_id: h.find(&["parentid"]),
+            // The API name first: the plan names permission sets in ECA policies and in
+            // `sf org assign permset`, which take API names, not labels.
             parent_name: h.find(&[
-                "parentlabel",
                 "parentname",
-                "permissionsetlabel",
                 "permissionsetname",
+                "parentlabel",
+                "permissionsetlabel",
             ]),
             profile: h.find(&[
                 "parentprofilename",

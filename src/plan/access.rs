@@ -1,0 +1,538 @@
+//! Access continuity (DESIGN §7 "Safe to execute", issue 12): who can use each app today and
+//! who needs the new access before its policies change.
+//!
+//! Today's grants come from the connected app's `profileName` / `permissionSetName` and from
+//! the SetupEntityAccess export (a profile shows there through its profile-owned permission
+//! set). Today's users come from PermissionSetAssignment (holders of a granting permission
+//! set) and from usage (logins, API calls, refresh tokens). The generated policies keep every
+//! grant; when they switch a self-authorized app to admin-approved, the users seen using it
+//! are assigned the app's `<ECA>_ECA_Access` permission set first (reference §4, "What this
+//! means" items 10 and 11). Pure: the orchestration writes the assignment lists.
+
+use std::collections::{BTreeMap, BTreeSet, HashMap};
+
+use serde::Serialize;
+
+use crate::config::Standard;
+use crate::metadata::connected_app::ConnectedApp;
+use crate::model::App;
+use crate::usage::model::{SetupEntityAccessRow, Tables};
+use crate::usage::AppUsage;
+
+/// `permittedUsersPolicyType` of an admin-approved app.
+pub const ADMIN_APPROVED: &str = "AdminApprovedPreAuthorized";
+/// `permittedUsersPolicyType` of a self-authorized app.
+pub const SELF_AUTHORIZED: &str = "AllSelfAuthorized";
+
+/// Folder (in the output, beside `eca/`, never deployed) of the assignment lists.
+pub const ASSIGNMENT_DIR: &str = "access";
+
+/// Users per `sf org assign permset` command: one command per user would be thousands of
+/// commands in a large org, one for all would make a partial failure (exit 68) hard to redo.
+const USERS_PER_COMMAND: usize = 20;
+
+/// Is the connected app admin-approved today (`oauthConfig/isAdminApproved`)?
+pub fn admin_approved_before(ca: &ConnectedApp) -> bool {
+    ca.oauth_config
+        .as_ref()
+        .and_then(|o| o.is_admin_approved)
+        .unwrap_or(false)
+}
+
+/// Is the ECA admin-approved after the generated policies deploy? The generator and the plan
+/// both ask this one function, so the runbook and the files cannot disagree.
+pub fn admin_approved_after(ca: &ConnectedApp, standard: &Standard) -> bool {
+    admin_approved_before(ca) || standard.admin_approved_required
+}
+
+/// One grant (a profile or a permission set) and where it is known from.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
+pub struct Grant {
+    /// Profile name, or permission set API name.
+    pub name: String,
+    /// `metadata` (the connected app file) and/or `SetupEntityAccess` (the export).
+    pub sources: Vec<&'static str>,
+}
+
+/// A user of the app as far as the inputs show.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct AccessUser {
+    /// Username, else the 18-character user id.
+    pub user: String,
+    /// Why the user counts (logins, API calls, refresh token, permission set).
+    pub evidence: Vec<String>,
+}
+
+/// The access of one app: today, after the plan, and the assignments in between.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
+pub struct AccessPlan {
+    /// `permittedUsersPolicyType` today (`null` without a connected app file).
+    pub permitted_users_before: Option<&'static str>,
+    /// `permittedUsersPolicyType` of the generated policies (`null` when none are generated).
+    pub permitted_users_after: Option<&'static str>,
+    /// Profiles that grant the app today.
+    pub profiles: Vec<Grant>,
+    /// Permission sets that grant the app today (API names).
+    pub permission_sets: Vec<Grant>,
+    /// The app's new 1:1 permission set, named in the generated policies.
+    pub access_permission_set: Option<String>,
+    /// The generated policies name every grant above besides the new permission set.
+    pub grants_kept: bool,
+    /// Users who hold a granting profile or permission set (PermissionSetAssignment, User).
+    pub users_with_grant: Vec<String>,
+    /// Active users seen using the app (usage), with the evidence.
+    pub active_users: Vec<AccessUser>,
+    /// The generated policies change who may use the app (self-authorized → admin-approved).
+    pub changes: bool,
+    /// Users to assign the access permission set before the policies deploy (usernames).
+    pub assign: Vec<String>,
+    /// The assignment list (CSV) in the output folder, when the access model changes.
+    pub assignment_file: Option<String>,
+    /// The exact `sf org assign permset` commands, in order.
+    pub commands: Vec<String>,
+    /// The integration (run-as) user, when the app runs as one: it gets the permission set
+    /// group pattern (base + functional + ECA access).
+    pub integration_user: Option<String>,
+    /// The access permission set is not generated: the runbook creates it by hand (the app
+    /// is hardened in place, without an ECA).
+    pub in_place: bool,
+    /// What the lists could not tell (missing exports, inactive or unnamed users).
+    pub notes: Vec<String>,
+}
+
+/// What [`access`] reads besides the app.
+pub struct AccessInput<'a> {
+    /// The app's usage (absent when nothing joined), inventory or usage-only app.
+    pub usage: Option<&'a AppUsage>,
+    /// Another inventory app has the same label (its ConnectedApplication row is not its own).
+    pub look_alike: bool,
+    /// The plan hardens the app in place (install and harden): Permitted Users become
+    /// admin-approved by hand, with a permission set created for it.
+    pub harden_in_place: bool,
+    /// The installation tables (SetupEntityAccess, PermissionSetAssignment, User, …),
+    /// indexed once for all apps.
+    pub index: &'a TableIndex<'a>,
+    /// The integration standard.
+    pub standard: &'a Standard,
+    /// The ECA name when the plan generates policies for the app.
+    pub eca_name: Option<&'a str>,
+    /// The run-as user of the target flow (client credentials), when the plan chose one.
+    pub run_as: Option<&'a str>,
+    /// Usage that could be this app's or another's (look-alike labels): its users are
+    /// assigned too, as losing access costs more than one permission set too many.
+    pub shared: Vec<&'a crate::usage::model::AppUsage>,
+}
+
+/// Who can use `app` today and who needs its new access.
+pub fn access(app: &App, input: &AccessInput<'_>) -> AccessPlan {
+    let ca = app.connected_app.as_deref().map(|s| &s.value);
+    let mut plan = AccessPlan::default();
+    let index = input.index;
+    let users = &index.users;
+    // Grants from the connected app file.
+    let mut profiles: BTreeMap<String, Grant> = BTreeMap::new();
+    let mut sets: BTreeMap<String, Grant> = BTreeMap::new();
+    if let Some(ca) = ca {
+        for p in clean(&ca.profile_name) {
+            add(&mut profiles, p, "metadata");
+        }
+        for s in clean(&ca.permission_set_name) {
+            add(&mut sets, s, "metadata");
+        }
+    }
+    // Grants from SetupEntityAccess, through the app's Salesforce ids.
+    let ids = app_ids(app, input);
+    let mut parent_ids: BTreeSet<&str> = BTreeSet::new();
+    for row in ids
+        .iter()
+        .flat_map(|id| index.sea_by_entity.get(id).into_iter().flatten())
+    {
+        if let Some(id) = row.parent_id.as_deref() {
+            parent_ids.insert(id);
+        }
+        match (row.profile.as_deref(), row.parent_name.as_deref()) {
+            (Some(p), _) if !p.trim().is_empty() => {
+                add(&mut profiles, p.trim(), "SetupEntityAccess")
+            }
+            (_, Some(s)) if !s.trim().is_empty() => add(&mut sets, s.trim(), "SetupEntityAccess"),
+            _ => {}
+        }
+    }
+    plan.profiles = profiles.into_values().collect();
+    plan.permission_sets = sets.into_values().collect();
+    // Who holds a grant: assignments of a granting permission set (profile-owned ones
+    // included), and users of a granting profile.
+    let mut granted: BTreeSet<String> = BTreeSet::new();
+    for assignee in parent_ids
+        .iter()
+        .flat_map(|p| index.psa_by_set.get(p).into_iter().flatten())
+    {
+        granted.insert(users.name_of(assignee));
+    }
+    for id in plan.profiles.iter().flat_map(|g| {
+        index
+            .users_by_profile
+            .get(&g.name.to_lowercase())
+            .into_iter()
+            .flatten()
+    }) {
+        granted.insert(users.name_of(id));
+    }
+    plan.users_with_grant = granted.iter().cloned().collect();
+    let (active, inactive) = active_users(input, users);
+    plan.active_users = active;
+    if !inactive.is_empty() {
+        plan.notes.push(format!(
+            "{} inactive user(s) hold tokens or logged in earlier; they get no assignment: {}",
+            inactive.len(),
+            inactive.join(", ")
+        ));
+    }
+    let before = ca.map(admin_approved_before);
+    plan.permitted_users_before = before.map(|b| if b { ADMIN_APPROVED } else { SELF_AUTHORIZED });
+    let (set, after) = match (input.eca_name, ca) {
+        (Some(eca), Some(ca)) => (
+            format!("{eca}_ECA_Access"),
+            admin_approved_after(ca, input.standard),
+        ),
+        // Hardened in place: the runbook switches Permitted Users to admin-approved and
+        // grants a permission set created for the app (an app only usage knows may be
+        // self-authorized: its users are assigned too).
+        _ if input.harden_in_place && before != Some(true) => (in_place_set(&app.api_name), true),
+        _ => return plan,
+    };
+    plan.permitted_users_after = Some(if after {
+        ADMIN_APPROVED
+    } else {
+        SELF_AUTHORIZED
+    });
+    plan.in_place = input.eca_name.is_none();
+    plan.access_permission_set = Some(set.clone());
+    plan.integration_user = input
+        .run_as
+        .map(str::to_string)
+        .or_else(|| {
+            ca?.oauth_config
+                .as_ref()
+                .filter(|o| o.is_client_credential_enabled == Some(true))
+                .and_then(|o| o.oauth_client_credential_user.clone())
+        })
+        .filter(|u| !u.trim().is_empty());
+    plan.grants_kept = true;
+    plan.changes = after && before != Some(true);
+    if !plan.changes {
+        if before == Some(true) {
+            let uncovered: Vec<&str> = plan
+                .active_users
+                .iter()
+                .map(|u| u.user.as_str())
+                .filter(|u| !granted.contains(*u))
+                .collect();
+            if !uncovered.is_empty() && index.has_assignments {
+                plan.notes.push(format!(
+                    "seen using the app without a granting profile or permission set (a custom handler or the run-as user may admit them; check before the cutover): {}",
+                    uncovered.join(", ")
+                ));
+            }
+        }
+        return plan;
+    }
+    let file_stem = set.strip_suffix("_ECA_Access").unwrap_or(&set);
+    plan.assignment_file = Some(format!(
+        "{ASSIGNMENT_DIR}/{file_stem}-permset-assignments.csv"
+    ));
+    let no_ps = !index.has_assignments;
+    for u in &plan.active_users {
+        if granted.contains(&u.user) && !no_ps {
+            // A kept grant already admits this user once the app is admin-approved.
+            continue;
+        }
+        if users.is_id(&u.user) {
+            plan.notes.push(format!(
+                "user {} is known only by id: export User (usage-exports §21) to name it, then assign {set}",
+                u.user
+            ));
+            continue;
+        }
+        plan.assign.push(u.user.clone());
+    }
+    if input.usage.is_none() && input.shared.is_empty() {
+        plan.notes.push("no usage data for this app: its users cannot be listed; export LoginHistory and OauthToken (usage-exports §21) and plan again before the policies change".into());
+    }
+    plan.commands = commands(&set, &plan.assign);
+    plan
+}
+
+/// The permission set an app hardened in place is granted through: `<Name>_App_Access`, a
+/// valid developer name (letters, digits, single underscores, at most 80 characters).
+fn in_place_set(api_name: &str) -> String {
+    let mut name = String::new();
+    for c in api_name.chars() {
+        let c = if c.is_ascii_alphanumeric() { c } else { '_' };
+        if !(c == '_' && (name.is_empty() || name.ends_with('_'))) {
+            name.push(c);
+        }
+    }
+    if !name.starts_with(|c: char| c.is_ascii_alphabetic()) {
+        name.insert_str(0, "App_");
+    }
+    let name: String = name.trim_end_matches('_').chars().take(69).collect();
+    format!("{}_App_Access", name.trim_end_matches('_'))
+}
+
+/// The assignment list as a sheet: header and rows (the orchestration renders it with the
+/// crate's formula-safe CSV writer).
+pub fn assignment_rows(p: &AccessPlan) -> (Vec<&'static str>, Vec<Vec<String>>) {
+    let header = vec!["Username", "PermissionSet", "Evidence"];
+    let set = p.access_permission_set.clone().unwrap_or_default();
+    let rows = p
+        .assign
+        .iter()
+        .map(|u| {
+            let evidence = p
+                .active_users
+                .iter()
+                .find(|a| &a.user == u)
+                .map(|a| a.evidence.join("; "))
+                .unwrap_or_default();
+            vec![u.clone(), set.clone(), evidence]
+        })
+        .collect();
+    (header, rows)
+}
+
+/// `sf org assign permset` commands, [`USERS_PER_COMMAND`] users each (reference §4).
+fn commands(set: &str, users: &[String]) -> Vec<String> {
+    users
+        .chunks(USERS_PER_COMMAND)
+        .map(|chunk| {
+            let mut c = format!(
+                "sf org assign permset --name {} --target-org \"$ECA_TARGET_ORG\"",
+                sh_quote(set)
+            );
+            for u in chunk {
+                c.push_str(" --on-behalf-of ");
+                c.push_str(&sh_quote(u));
+            }
+            c.push_str(" --json");
+            c
+        })
+        .collect()
+}
+
+/// A shell word: plain when it is only safe characters, else single-quoted (usernames come
+/// from the inputs and must not run anything when pasted).
+pub fn sh_quote(s: &str) -> String {
+    let safe = !s.is_empty()
+        && s.chars()
+            .all(|c| c.is_ascii_alphanumeric() || "@._-+=:,/".contains(c));
+    if safe {
+        s.to_string()
+    } else {
+        format!("'{}'", s.replace('\'', "'\\''"))
+    }
+}
+
+fn clean(names: &[String]) -> impl Iterator<Item = &str> {
+    names.iter().map(|n| n.trim()).filter(|n| !n.is_empty())
+}
+
+fn add(map: &mut BTreeMap<String, Grant>, name: &str, source: &'static str) {
+    let g = map.entry(name.to_lowercase()).or_insert_with(|| Grant {
+        name: name.to_string(),
+        sources: Vec::new(),
+    });
+    if !g.sources.contains(&source) {
+        g.sources.push(source);
+    }
+}
+
+/// The app's Salesforce ids: its AppMenuItem rows by API name, the ids its usage carries, and
+/// the ConnectedApplication row of its label when that label is its own.
+fn app_ids<'a>(app: &App, input: &AccessInput<'a>) -> BTreeSet<&'a str> {
+    let mut ids: BTreeSet<&str> = BTreeSet::new();
+    let index = input.index;
+    let bare = app.api_name.split_once("__").map(|(_, b)| b);
+    for name in std::iter::once(app.api_name.as_str()).chain(bare) {
+        if let Some(found) = index.menu_by_name.get(&name.trim().to_lowercase()) {
+            ids.extend(found.iter().copied());
+        }
+    }
+    if let Some(u) = input.usage {
+        ids.extend(u.ids.iter().map(String::as_str));
+    }
+    let look_alike = input.look_alike;
+    if let (Some(label), false) = (app.label.as_deref(), look_alike) {
+        let rows = index.ca_by_label.get(&label.trim().to_lowercase());
+        if let Some([one]) = rows.map(Vec::as_slice) {
+            ids.insert(one);
+        }
+    }
+    ids
+}
+
+/// The installation tables indexed once: every app looks itself up (a large org has
+/// thousands of apps and hundreds of thousands of assignments; a scan per app is quadratic).
+pub struct TableIndex<'a> {
+    users: Users<'a>,
+    /// AppMenuItem name (lower case) → application ids.
+    menu_by_name: HashMap<String, Vec<&'a str>>,
+    /// ConnectedApplication name (= label, lower case) → ids.
+    ca_by_label: HashMap<String, Vec<&'a str>>,
+    /// SetupEntityAccess rows by granted entity id.
+    sea_by_entity: HashMap<&'a str, Vec<&'a SetupEntityAccessRow>>,
+    /// Assignee ids by permission set id.
+    psa_by_set: HashMap<&'a str, Vec<&'a str>>,
+    /// User ids by profile name (lower case).
+    users_by_profile: HashMap<String, Vec<&'a str>>,
+    /// A PermissionSetAssignment export was provided.
+    has_assignments: bool,
+}
+
+impl<'a> TableIndex<'a> {
+    /// Index `t`.
+    pub fn new(t: &'a Tables) -> TableIndex<'a> {
+        let mut ix = TableIndex {
+            users: Users::new(t),
+            menu_by_name: HashMap::new(),
+            ca_by_label: HashMap::new(),
+            sea_by_entity: HashMap::new(),
+            psa_by_set: HashMap::new(),
+            users_by_profile: HashMap::new(),
+            has_assignments: !t.permission_set_assignments.is_empty(),
+        };
+        for m in &t.app_menu_items {
+            if let Some(n) = m.name.as_deref() {
+                let e = ix.menu_by_name.entry(n.trim().to_lowercase()).or_default();
+                e.push(m.application_id.as_str());
+            }
+        }
+        for c in &t.connected_applications {
+            if let Some(n) = c.name.as_deref() {
+                let e = ix.ca_by_label.entry(n.trim().to_lowercase()).or_default();
+                e.push(c.id.as_str());
+            }
+        }
+        for r in &t.setup_entity_access {
+            let e = ix
+                .sea_by_entity
+                .entry(r.setup_entity_id.as_str())
+                .or_default();
+            e.push(r);
+        }
+        for a in &t.permission_set_assignments {
+            if let Some(p) = a.permission_set_id.as_deref() {
+                ix.psa_by_set
+                    .entry(p)
+                    .or_default()
+                    .push(a.assignee_id.as_str());
+            }
+        }
+        for u in &t.users {
+            if let Some(p) = u.profile.as_deref() {
+                let e = ix
+                    .users_by_profile
+                    .entry(p.trim().to_lowercase())
+                    .or_default();
+                e.push(u.id.as_str());
+            }
+        }
+        ix
+    }
+}
+
+/// The User export, looked up by id and by username.
+struct Users<'a> {
+    by_id: BTreeMap<&'a str, &'a crate::usage::model::UserRow>,
+    by_name: BTreeMap<String, &'a crate::usage::model::UserRow>,
+}
+
+impl<'a> Users<'a> {
+    fn new(t: &'a Tables) -> Users<'a> {
+        let mut by_id = BTreeMap::new();
+        let mut by_name = BTreeMap::new();
+        for u in &t.users {
+            by_id.insert(u.id.as_str(), u);
+            if let Some(n) = u.username.as_deref() {
+                by_name.insert(n.trim().to_lowercase(), u);
+            }
+        }
+        Users { by_id, by_name }
+    }
+
+    fn row(&self, user: &str) -> Option<&'a crate::usage::model::UserRow> {
+        self.by_id
+            .get(user)
+            .or_else(|| self.by_name.get(&user.trim().to_lowercase()))
+            .copied()
+    }
+
+    /// The username of a user id or username, else the id as given.
+    fn name_of(&self, user: &str) -> String {
+        self.row(user)
+            .and_then(|u| u.username.clone())
+            .unwrap_or_else(|| user.trim().to_string())
+    }
+
+    /// A Salesforce user id rather than a username.
+    fn is_id(&self, user: &str) -> bool {
+        (user.len() == 15 || user.len() == 18)
+            && user.starts_with("005")
+            && user.chars().all(|c| c.is_ascii_alphanumeric())
+    }
+}
+
+/// Users seen using the app (logins, API calls, tokens), then those of usage it may share
+/// with a look-alike; inactive users (User.IsActive false) are listed apart.
+fn active_users(input: &AccessInput<'_>, users: &Users<'_>) -> (Vec<AccessUser>, Vec<String>) {
+    let own = input.usage;
+    let mut seen: BTreeMap<String, Vec<String>> = BTreeMap::new();
+    let sources = own
+        .map(|u| (u, String::new()))
+        .into_iter()
+        .chain(input.shared.iter().map(|u| {
+            let why = format!(" under the shared label '{}'", u.display());
+            (*u, why)
+        }));
+    for (u, shared) in sources {
+        for user in &u.logins.users {
+            let e = seen.entry(users.name_of(user)).or_default();
+            e.push(format!("logins{shared}"));
+        }
+        for user in &u.api.users {
+            let e = seen.entry(users.name_of(user)).or_default();
+            e.push(format!("API calls{shared}"));
+        }
+        for (user, t) in &u.tokens {
+            let last = t
+                .last_used
+                .map(|ts| {
+                    format!(
+                        " (last used {})",
+                        crate::metadata::cert::date_of(ts.0 / 1000)
+                    )
+                })
+                .unwrap_or_default();
+            let e = seen.entry(users.name_of(user)).or_default();
+            e.push(format!("refresh token{last}{shared}"));
+        }
+    }
+    let mut active = Vec::new();
+    let mut inactive = Vec::new();
+    for (user, mut evidence) in seen {
+        evidence.dedup();
+        if users.row(&user).is_some_and(|r| r.is_active == Some(false)) {
+            inactive.push(user);
+        } else {
+            active.push(AccessUser { user, evidence });
+        }
+    }
+    (active, inactive)
+}
+
+mod steps;
+
+pub use steps::{group_pattern, into_runbook, is_policy_deploy, README};
+
+#[cfg(test)]
+mod tests;

@@ -1,0 +1,136 @@
+//! The runbook steps of an app's access (and the README of the assignment lists): the
+//! permission set first, then the assignments, then the step that changes the policies.
+
+use super::AccessPlan;
+
+/// `access/README.md`: what the assignment lists are and when to use them.
+pub const README: &str = "\
+# access: who must be assigned before the policies change (ecaplan)
+
+Each `<name>-permset-assignments.csv` lists the active users of one app whose access model
+changes from self-authorized to admin-approved (columns `Username,PermissionSet,Evidence`; the
+evidence is what the usage exports show: logins, API calls, refresh tokens). Once the app is
+admin-approved, only the profiles and permission sets it grants may use it: these users must
+hold the permission set BEFORE the step that changes the app's policies.
+
+The app's runbook (plan.json, report) gives the order and the exact commands:
+
+1. deploy (or, for an app hardened in place, create) the permission set on its own;
+2. `sf org assign permset --name <permission set> --target-org $ECA_TARGET_ORG --on-behalf-of <username> ... --json`,
+   requiring exit code 0: 68 means some assignments failed, 1 that all failed; fix and re-run;
+3. check the assignments, then change the policies.
+
+`ECA_TARGET_ORG` holds the CLI alias of the target org (as in eca/README.md). For a sandbox rehearsal use the sandbox alias and the
+sandbox usernames (production username plus the sandbox suffix). Permission set groups cannot be
+assigned with `sf org assign permset`: insert `PermissionSetAssignment` with
+`PermissionSetGroupId` instead.
+
+These files hold usernames from the inputs: treat them as internal data. Nothing here is
+deployed; keep this folder out of the `eca/` project.
+";
+
+/// The runbook steps of an app's access, inserted before the step that deploys its policies
+/// to production (the first `deploy` step that is not a sandbox rehearsal), and the grants to
+/// check as a pre-check.
+pub fn into_runbook(r: &mut crate::plan::Runbook, p: &AccessPlan) {
+    let Some(set) = p.access_permission_set.as_deref() else {
+        return;
+    };
+    let grants: Vec<String> = p
+        .profiles
+        .iter()
+        .map(|g| format!("profile '{}'", g.name))
+        .chain(
+            p.permission_sets
+                .iter()
+                .map(|g| format!("permission set {}", g.name)),
+        )
+        .collect();
+    if !grants.is_empty() && p.in_place {
+        r.pre_checks.push(format!(
+            "keep today's grants ({}) when Permitted Users become admin-approved: add {set} beside them, remove none",
+            grants.join(", ")
+        ));
+    } else if !grants.is_empty() {
+        r.pre_checks.push(format!(
+            "the generated policies keep today's grants ({}) beside {set}: each must exist in the target org, or the deploy fails (the policies name them by profile name and permission set API name, as public generators do; whether Salesforce also wants IDs is UNVERIFIED: if the dry run rejects a name, grant it in Setup after the deploy and say so in the change record)",
+            grants.join(", ")
+        ));
+    }
+    for n in &p.notes {
+        r.pre_checks.push(format!("access: {n}"));
+    }
+    if p.changes && r.steps.iter().any(|s| s.contains("sandbox")) {
+        // The rehearsal deploys the admin-approved policies too: its testers need the set.
+        r.pre_checks.push(format!(
+            "sandbox rehearsal: before deploying there, do the {set} steps below in the sandbox (its alias and the sandbox usernames with their suffix), or the test users are refused"
+        ));
+    }
+    let mut steps = Vec::new();
+    if p.changes {
+        changed_steps(&mut steps, p, set);
+    }
+    let deploy = r
+        .steps
+        .iter()
+        .position(|s| is_policy_deploy(s) || s.contains("Permitted Users"));
+    let at = deploy.unwrap_or(r.steps.len());
+    let added = steps.len();
+    r.steps.splice(at..at, steps);
+    if let Some(user) = p.integration_user.as_deref().filter(|_| !p.in_place) {
+        // The group holds the access permission set, which exists once the policies (and it)
+        // are deployed: right after that step.
+        let eca = set.strip_suffix("_ECA_Access").unwrap_or(set);
+        let after = deploy.map_or(r.steps.len(), |d| d + added + 1);
+        r.steps
+            .insert(after.min(r.steps.len()), group_pattern(eca, user));
+    }
+}
+
+/// The steps of an access model change: the permission set first, then the assignments.
+fn changed_steps(steps: &mut Vec<String>, p: &AccessPlan, set: &str) {
+    let why = "access model changes from self-authorized to admin-approved: only profiles and permission sets the app grants may use it afterwards";
+    if p.in_place {
+        // Nothing is generated for an app hardened in place: the set is created in the org.
+        let label = set.replace('_', " ");
+        steps.push(format!(
+            "{why}. Create the permission set {set} first: `sf data create record --sobject PermissionSet --values \"Name={set} Label='{label}'\" --target-org \"$ECA_TARGET_ORG\"`"
+        ));
+    } else {
+        steps.push(format!(
+            "{why}. {set} must exist before it is assigned: the wave's access manifest (eca/manifest/wave-N/1-access.xml, eca/README.md) deploys it; if it is not deployed yet, deploy it on its own from eca/: `sf project deploy start --metadata PermissionSet:{set} --target-org \"$ECA_TARGET_ORG\" --dry-run`, then the same without --dry-run"
+        ));
+    }
+    let file = p.assignment_file.as_deref().unwrap_or_default();
+    if p.commands.is_empty() {
+        steps.push(format!(
+            "no active user of the app is known to assign {set} to ({file} is empty): confirm with the owner that nobody uses it before the next step changes the policies"
+        ));
+    } else {
+        steps.push(format!(
+            "assign {set} to the {} active user(s) in {file} BEFORE the policies change (in a sandbox, use the sandbox usernames with their suffix and the sandbox alias); run each command below and require exit code 0: 68 means some assignments failed and 1 that all failed: fix and re-run before going on",
+            p.assign.len()
+        ));
+        steps.extend(p.commands.iter().map(|c| format!("run: {c}")));
+        steps.push(format!(
+            "check that every user in {file} holds {set} (Setup → Permission Sets → {set} → Manage Assignments) before the next step"
+        ));
+    }
+}
+
+/// Does this runbook step deploy the app's policies to the org (not a sandbox rehearsal)?
+pub fn is_policy_deploy(step: &str) -> bool {
+    let s = step.to_lowercase();
+    // The wave's access manifest deploys only permission sets (deploy helper's 1-access.xml).
+    s.contains("deploy")
+        && !s.contains("sandbox")
+        && !s.contains("permissionset:")
+        && (!s.contains("1-access.xml") || s.contains("4-policies.xml") || s.contains("5-migrated"))
+}
+
+/// The integration-user permission set group pattern (base + functional + ECA access).
+pub fn group_pattern(eca: &str, run_as: &str) -> String {
+    format!(
+        "integration user {run_as} — permission set group pattern: once {eca}_ECA_Access exists, give that user a permission set group {eca}_Integration made of a base permission set (API Enabled, API Only User; the Salesforce Integration licence), a functional permission set with only the objects and fields the integration touches, and {eca}_ECA_Access; assign the group through PermissionSetAssignment.PermissionSetGroupId (`sf org assign permset` does not take groups: `sf data create record --sobject PermissionSetAssignment --values \"AssigneeId=<user id> PermissionSetGroupId=<group id>\" --target-org \"$ECA_TARGET_ORG\"`)"
+    )
+}

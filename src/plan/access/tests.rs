@@ -1,0 +1,167 @@
+//! Unit tests of the access plan and its runbook steps.
+use super::*;
+
+use crate::rules::support::testing::{connected_app, inventory};
+use crate::usage::model::{SetupEntityAccessRow, UserRow};
+
+fn user(id: &str, name: &str, active: bool) -> UserRow {
+    UserRow {
+        id: id.into(),
+        username: Some(name.into()),
+        is_active: Some(active),
+        profile: Some("Standard User".into()),
+        ..Default::default()
+    }
+}
+
+#[test]
+fn a_self_authorized_app_assigns_its_active_users_and_keeps_drifted_grants() {
+    let inv = inventory(&[connected_app(
+        "A",
+        "<oauthConfig><callbackUrl>https://x.example/cb</callbackUrl><isAdminApproved>false</isAdminApproved></oauthConfig><permissionSetName>Old</permissionSetName>",
+    )]);
+    let tables = Tables {
+        app_menu_items: vec![crate::usage::model::AppMenuItemRow {
+            application_id: "0H4000000000001AAA".into(),
+            name: Some("A".into()),
+            ..Default::default()
+        }],
+        setup_entity_access: vec![SetupEntityAccessRow {
+            setup_entity_id: "0H4000000000001AAA".into(),
+            parent_id: Some("0PS000000000001AAA".into()),
+            parent_name: Some("Drifted".into()),
+            ..Default::default()
+        }],
+        users: vec![
+            user("005000000000001AAA", "on@x.example", true),
+            user("005000000000002AAA", "gone@x.example", false),
+        ],
+        ..Default::default()
+    };
+    let mut usage = AppUsage::default();
+    usage.logins.users.extend([
+        "005000000000001AAA".to_string(),
+        "gone@x.example".to_string(),
+        "005000000000009AAA".to_string(),
+    ]);
+    let index = TableIndex::new(&tables);
+    let standard = Standard {
+        admin_approved_required: true,
+        ..Default::default()
+    };
+    let p = access(
+        &inv.apps[0],
+        &AccessInput {
+            usage: Some(&usage),
+            look_alike: false,
+            harden_in_place: false,
+            index: &index,
+            standard: &standard,
+            eca_name: Some("A_ECA"),
+            run_as: None,
+            shared: Vec::new(),
+        },
+    );
+    assert!(p.changes);
+    let sets: Vec<&str> = p.permission_sets.iter().map(|g| g.name.as_str()).collect();
+    assert_eq!(sets, ["Drifted", "Old"]);
+    assert_eq!(p.assign, ["on@x.example"]);
+    assert!(
+        p.notes.iter().any(|n| n.contains("gone@x.example")),
+        "{:?}",
+        p.notes
+    );
+    assert!(
+        p.notes.iter().any(|n| n.contains("005000000000009AAA")),
+        "{:?}",
+        p.notes
+    );
+    assert_eq!(
+        p.assignment_file.as_deref(),
+        Some("access/A_ECA-permset-assignments.csv")
+    );
+    assert_eq!(p.commands.len(), 1);
+    // Already admin-approved: nothing to assign, grants still listed.
+    let strict = Standard::default();
+    let p = access(
+        &inv.apps[0],
+        &AccessInput {
+            usage: Some(&usage),
+            look_alike: false,
+            harden_in_place: false,
+            index: &index,
+            standard: &strict,
+            eca_name: Some("A_ECA"),
+            run_as: None,
+            shared: Vec::new(),
+        },
+    );
+    assert_eq!(p.changes, strict.admin_approved_required);
+}
+
+#[test]
+fn in_place_sets_are_valid_developer_names() {
+    assert_eq!(
+        in_place_set("Kiosk Setup Tool"),
+        "Kiosk_Setup_Tool_App_Access"
+    );
+    assert_eq!(
+        in_place_set("acmesync__Connector"),
+        "acmesync_Connector_App_Access"
+    );
+    assert_eq!(in_place_set("9 Lives!"), "App_9_Lives_App_Access");
+    assert!(in_place_set(&"x".repeat(200)).chars().count() <= 80);
+}
+
+#[test]
+fn hostile_usernames_are_quoted() {
+    assert_eq!(sh_quote("a.b@x.example"), "a.b@x.example");
+    assert_eq!(sh_quote("x;rm -rf /"), "'x;rm -rf /'");
+    assert_eq!(sh_quote("o'brien$(id)"), "'o'\\''brien$(id)'");
+}
+
+#[test]
+fn commands_batch_users_and_name_the_set() {
+    let users: Vec<String> = (0..45).map(|i| format!("u{i}@x.example")).collect();
+    let c = commands("App_ECA_Access", &users);
+    assert_eq!(c.len(), 3);
+    assert!(c[0].starts_with("sf org assign permset --name App_ECA_Access"));
+    assert_eq!(c[0].matches("--on-behalf-of").count(), USERS_PER_COMMAND);
+    assert!(c[2].contains("u44@x.example"));
+}
+
+#[test]
+fn access_steps_go_before_the_production_deploy() {
+    let mut r = super::super::Runbook {
+        steps: vec![
+            "deploy the generated ECA A_ECA to a sandbox".into(),
+            "test".into(),
+            "deploy A_ECA to production".into(),
+        ],
+        ..Default::default()
+    };
+    let p = AccessPlan {
+        access_permission_set: Some("A_ECA_ECA_Access".into()),
+        changes: true,
+        assign: vec!["u@x.example".into()],
+        assignment_file: Some("access/A_ECA-permset-assignments.csv".into()),
+        commands: commands("A_ECA_ECA_Access", &["u@x.example".to_string()]),
+        ..Default::default()
+    };
+    into_runbook(&mut r, &p);
+    let run = r
+        .steps
+        .iter()
+        .position(|s| s.contains("sf org assign permset"))
+        .expect("cmd");
+    let deploy = r
+        .steps
+        .iter()
+        .position(|s| s == "deploy A_ECA to production")
+        .expect("deploy");
+    assert!(
+        run < deploy && r.steps[0].contains("sandbox"),
+        "{:#?}",
+        r.steps
+    );
+}
