@@ -119,14 +119,29 @@ impl Layout {
             .collect();
         let mut s = String::from(README_HEAD);
         s.push_str("\n## Environment variables\n\n");
-        s.push_str("Set them before every command below. The defaults are the production values; for a\nsandbox use its values (usernames carry the sandbox suffix, My Domain is\n`<domain>--<sandbox>.sandbox.my.salesforce.com`). An unset variable stops the deploy\nbefore anything reaches the org (no `allowUnsetEnvVariable`).\n\n");
-        s.push_str("```bash\nexport ECA_TARGET_ORG='prod'   # the sf alias of the target org\n");
+        // Nothing is set by pasting this block: the production values are comments, so that a
+        // sandbox rehearsal can never deploy to production by default, and an unset variable
+        // still stops the deploy before anything reaches the org.
+        s.push_str("Set them before every command below, for the org you deploy to: the sandbox first,\nproduction only after the rehearsal. Nothing below sets them for you: the production\nvalues are shown as comments; for a sandbox use its values (usernames carry the sandbox\nsuffix, My Domain is `<domain>--<sandbox>.sandbox.my.salesforce.com`). An unset variable\nstops the deploy before anything reaches the org (no `allowUnsetEnvVariable`).\n\n");
+        s.push_str(
+            "```bash\n# export ECA_TARGET_ORG='<sf alias of the sandbox, later of production>'\n",
+        );
         for p in &params {
             let _ = writeln!(
                 s,
-                "export {}='{}'",
+                "# export {}='{}'   # production value",
                 p.variable,
                 crate::report::text::sanitize(&p.default, false).replace('\'', "'\\''")
+            );
+        }
+        s.push_str(
+            ": \"${ECA_TARGET_ORG:?set ECA_TARGET_ORG to the sf alias of the target org}\"\n",
+        );
+        for p in &params {
+            let _ = writeln!(
+                s,
+                ": \"${{{}:?set {} for the target org}}\"",
+                p.variable, p.variable
             );
         }
         s.push_str("```\n\n| variable | what | ECA | files | note |\n|---|---|---|---|---|\n");

@@ -116,6 +116,10 @@ pub struct AccessInput<'a> {
     pub standard: &'a Standard,
     /// The ECA name when the plan generates policies for the app.
     pub eca_name: Option<&'a str>,
+    /// The generated files set Permitted Users: an OAuth or SAML policy file is generated (not
+    /// for an app without OAuth that App Manager migrates: its access stays as the migration
+    /// carries it, and no assignment is asked for).
+    pub sets_permitted_users: bool,
     /// The run-as user of the target flow (client credentials), when the plan chose one.
     pub run_as: Option<&'a str>,
     /// Usage that could be this app's or another's (look-alike labels): its users are
@@ -193,7 +197,11 @@ pub fn access(app: &App, input: &AccessInput<'_>) -> AccessPlan {
     let (set, after) = match (input.eca_name, ca) {
         (Some(eca), Some(ca)) => (
             format!("{eca}_ECA_Access"),
-            admin_approved_after(ca, input.standard),
+            if input.sets_permitted_users {
+                admin_approved_after(ca, input.standard)
+            } else {
+                admin_approved_before(ca)
+            },
         ),
         // Hardened in place: the runbook switches Permitted Users to admin-approved and
         // grants a permission set created for the app (an app only usage knows may be

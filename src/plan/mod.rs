@@ -263,6 +263,11 @@ fn app_plan(
                 .get(&app.api_name)
                 .is_some_and(|j| j.look_alike),
             harden_in_place: decision.strategy == Strategy::InstallAndHarden,
+            sets_permitted_users: !(decision.strategy == Strategy::Automated
+                && app
+                    .connected_app
+                    .as_deref()
+                    .is_some_and(|c| c.value.oauth_config.is_none())),
             index: access_cx.index,
             standard: &config.standard,
             // Only strategies that generate metadata get policies (and their access steps).

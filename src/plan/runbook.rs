@@ -103,11 +103,27 @@ pub fn runbook(
     }
     if matches!(d.strategy, Strategy::SideBySide | Strategy::BigBang) && eca_name.is_some() {
         tell_apart(&mut r, app, eca);
+        if d.target_flow.is_none() {
+            same_flow_pkce_check(&mut r, app, eca);
+        }
     }
     if super::generates(d.strategy) && !kinds::saml_only(app) {
         kinds::extras(&mut r, app, d, eca);
     }
     r
+}
+
+/// A new ECA that keeps the client's flow (a handler port) still gets the integration
+/// standard's PKCE requirement: a web-server client that sends no code challenge today is
+/// refused at the switch unless it changes first.
+fn same_flow_pkce_check(r: &mut Runbook, app: &App, eca: &str) {
+    let name = &app.api_name;
+    let facts = app.facts();
+    let web_server = facts
+        .is_some_and(|f| f.flows.contains(&"authorization-code") || !f.callback_urls.is_empty());
+    if web_server && facts.and_then(|f| f.pkce_required) != Some(true) {
+        r.pre_checks.push(format!("the generated {eca} requires PKCE (isPkceRequired in eca-global/, from the integration standard) and rotates refresh tokens, while {name} requires neither today: before the switch, confirm in the sandbox that the client sends code_challenge and code_verifier and accepts a new refresh token on each refresh; if it cannot change in time, set isPkceRequired (and isRefreshTokenRotationEnabled) to false in eca-global/ with the owner's and security's agreement, recorded in the change"));
+    }
 }
 
 /// The documented side effects of App Manager's migration button (deploy-and-cli.md §6: the

@@ -78,12 +78,22 @@ pub fn into_runbook(r: &mut crate::plan::Runbook, p: &AccessPlan) {
     let added = steps.len();
     r.steps.splice(at..at, steps);
     if let Some(user) = p.integration_user.as_deref().filter(|_| !p.in_place) {
-        // The group holds the access permission set, which exists once the policies (and it)
-        // are deployed: right after that step.
         let eca = set.strip_suffix("_ECA_Access").unwrap_or(set);
-        let after = deploy.map_or(r.steps.len(), |d| d + added + 1);
+        // After the migration button, the hardening deploy switches the run-as user at once:
+        // the user must hold its group before that step (the wave's access manifest deployed
+        // the access set at the start). A new ECA is used only after its deploy: the group
+        // follows that step, once the access set exists.
+        let migrated = r
+            .steps
+            .iter()
+            .any(|s| s.contains("Migrate to External Client App"));
+        let at = match deploy {
+            Some(d) if migrated => d + added,
+            Some(d) => d + added + 1,
+            None => r.steps.len(),
+        };
         r.steps
-            .insert(after.min(r.steps.len()), group_pattern(eca, user));
+            .insert(at.min(r.steps.len()), group_pattern(eca, user));
     }
 }
 
@@ -104,7 +114,7 @@ fn changed_steps(steps: &mut Vec<String>, p: &AccessPlan, set: &str) {
     let file = p.assignment_file.as_deref().unwrap_or_default();
     if p.commands.is_empty() {
         steps.push(format!(
-            "no active user of the app is known to assign {set} to ({file} is empty): confirm with the owner that nobody uses it before the next step changes the policies"
+            "STOP before the next step: no active user of the app is known to assign {set} to ({file} is empty; the usage exports may not cover the app). Once the policies change, everyone not granted is refused: export LoginHistory (and OauthToken) covering the app and re-run ecaplan, or get the owner's written confirmation that nobody uses it, before going on"
         ));
     } else {
         steps.push(format!(

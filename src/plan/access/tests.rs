@@ -52,6 +52,7 @@ fn a_self_authorized_app_assigns_its_active_users_and_keeps_drifted_grants() {
     let p = access(
         &inv.apps[0],
         &AccessInput {
+            sets_permitted_users: true,
             usage: Some(&usage),
             look_alike: false,
             harden_in_place: false,
@@ -86,6 +87,7 @@ fn a_self_authorized_app_assigns_its_active_users_and_keeps_drifted_grants() {
     let p = access(
         &inv.apps[0],
         &AccessInput {
+            sets_permitted_users: true,
             usage: Some(&usage),
             look_alike: false,
             harden_in_place: false,
