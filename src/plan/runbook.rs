@@ -110,7 +110,24 @@ pub fn runbook(
     if super::generates(d.strategy) && !kinds::saml_only(app) {
         kinds::extras(&mut r, app, d, eca);
     }
+    if super::generates(d.strategy) && config.standard.ip_enforcement {
+        ip_enforcement_check(&mut r, app);
+    }
     r
+}
+
+/// The generated policies enforce IP restrictions (integration standard): an app that relaxes
+/// them today is used from addresses nobody has checked, and the deploy would refuse them.
+fn ip_enforcement_check(r: &mut Runbook, app: &App) {
+    let Some(today) = app
+        .facts()
+        .and_then(|f| f.ip_relaxation.as_deref())
+        .filter(|ip| *ip != "Enforce")
+    else {
+        return;
+    };
+    let name = &app.api_name;
+    r.pre_checks.push(format!("{name} relaxes IP restrictions today ({today}) and the generated policies enforce them (integration standard): before the policy deploy, confirm that the addresses its users and integration connect from (SourceIp in LoginHistory) are inside their profiles' login IP ranges or the org's trusted IP ranges, in the sandbox first; otherwise that deploy refuses them. If they cannot be listed in time, keep {today} in the generated policy (ipRelaxationPolicyType) with security's agreement, recorded in the change"));
 }
 
 /// A new ECA that keeps the client's flow (a handler port) still gets the integration

@@ -67,6 +67,7 @@ pub(super) fn saml(r: &mut Runbook, app: &App, d: &Decision, eca: &str, parallel
         .is_some_and(|e| e.trim().eq_ignore_ascii_case("Triple_Des"));
     if triple_des {
         r.pre_checks.push(format!("ECA107 first: agree AES_256 with the service provider of {name}, switch the connected app's SAML encryption from Triple_Des to AES_256 and verify single sign-on, before anything else (the generated SAML policy encrypts with AES_256)"));
+        r.rollback.push(format!("if single sign-on fails after the encryption switch: set the connected app's SAML encryption back to Triple_Des (Setup → App Manager → {name} → Edit) and tell the service provider; agree the switch's time with it beforehand"));
         r.open_questions.push(format!(
             "Does the service provider of {name} accept AES_256-encrypted assertions?"
         ));
