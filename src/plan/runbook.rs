@@ -113,6 +113,9 @@ pub fn runbook(
     if super::generates(d.strategy) && config.standard.ip_enforcement {
         ip_enforcement_check(&mut r, app);
     }
+    if super::generates(d.strategy) {
+        cli_login_check(&mut r, app);
+    }
     r
 }
 
@@ -128,6 +131,20 @@ fn ip_enforcement_check(r: &mut Runbook, app: &App) {
     };
     let name = &app.api_name;
     r.pre_checks.push(format!("{name} relaxes IP restrictions today ({today}) and the generated policies enforce them (integration standard): before the policy deploy, confirm that the addresses its users and integration connect from (SourceIp in LoginHistory) are inside their profiles' login IP ranges or the org's trusted IP ranges, in the sandbox first; otherwise that deploy refuses them. If they cannot be listed in time, keep {today} in the generated policy (ipRelaxationPolicyType) with security's agreement, recorded in the change"));
+}
+
+/// An app the Salesforce CLI logs in through (its loopback callback): scratch-org creation
+/// needs a connected app or the CLI's workaround once it is an ECA (deploy-and-cli.md §7).
+fn cli_login_check(r: &mut Runbook, app: &App) {
+    let cli = app.facts().is_some_and(|f| {
+        f.callback_urls
+            .iter()
+            .any(|u| u.contains("localhost:1717") || u.contains("127.0.0.1:1717"))
+    });
+    if cli {
+        let name = &app.api_name;
+        r.pre_checks.push(format!("{name} looks like a Salesforce CLI login app (callback on port 1717): if a Dev Hub is authorized through it, `sf org create scratch` fails after the move to an ECA (C-1016 RemoteOrgSignupFailed): use CLI 2.147.7 or later with SF_SCRATCH_SIGNUP_CONNECTED_APP=PlatformCLI and SF_SCRATCH_SIGNUP_CALLBACK_URL=http://localhost:1717/OauthRedirect, or keep a connected app for scratch-org creation; JWT logins to new or refreshed sandboxes need the ECA deployed there (local ECAs are not copied on refresh)"));
+    }
 }
 
 /// A new ECA that keeps the client's flow (a handler port) still gets the integration
