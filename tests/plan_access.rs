@@ -220,9 +220,7 @@ fn deploys_policies(step: &str) -> bool {
     (s.contains("deploy")
         && !s.contains("sandbox")
         && !s.contains("permissionset:")
-        && (!s.contains("1-access.xml")
-            || s.contains("4-policies.xml")
-            || s.contains("5-migrated")))
+        && (!s.contains("1-access.xml") || s.contains("4-policies-") || s.contains("5-migrated")))
         || step.contains("Permitted Users")
 }
 

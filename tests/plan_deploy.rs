@@ -425,6 +425,116 @@ fn every_policy_or_setting_follows_the_creation_of_its_eca() {
     }
 }
 
+/// The ECA a manifest of one app names in its file name (`2-create-<ECA>.xml`,
+/// `rollback-delete-<ECA>.xml`, …); `None` for the wave's `1-access.xml`.
+fn eca_in_name(file: &str) -> Option<&str> {
+    let stem = file.strip_suffix(".xml")?;
+    [
+        "2-create-",
+        "3-global-",
+        "4-policies-",
+        "5-migrated-",
+        "rollback-delete-",
+    ]
+    .iter()
+    .find_map(|p| stem.strip_prefix(p))
+}
+
+#[test]
+fn no_manifest_or_runbook_mixes_two_apps() {
+    let (_dir, out) = planned();
+    let plan: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(out.join("plan.json")).expect("plan"))
+            .expect("json");
+    let mut per_app = 0;
+    for project in ["eca", "eca-global"] {
+        for f in files_under(&out.join(project).join("manifest")) {
+            let rel = f
+                .strip_prefix(&out)
+                .expect("rel")
+                .to_string_lossy()
+                .replace('\\', "/");
+            let file = rel.rsplit('/').next().unwrap_or_default();
+            if rel.contains("/empty/") {
+                continue;
+            }
+            if file == "1-access.xml" {
+                for (t, m) in manifest_members(&std::fs::read_to_string(&f).expect("read")) {
+                    assert_eq!(t, "PermissionSet", "{rel}: {m}");
+                }
+                continue;
+            }
+            assert!(
+                !matches!(file, "2-create.xml" | "3-global.xml" | "4-policies.xml"),
+                "{rel}: a wave-level manifest of new ECAs is back"
+            );
+            let own = eca_in_name(file).unwrap_or_else(|| panic!("{rel}: names no ECA"));
+            let mut ecas = BTreeSet::new();
+            for (t, m) in manifest_members(&std::fs::read_to_string(&f).expect("read")) {
+                if t == "ExternalClientApplication" {
+                    ecas.insert(m);
+                } else if t.starts_with("ExtlClntApp") {
+                    ecas.insert(eca_of(&out, &m).unwrap_or_else(|| panic!("{rel}: {m}")));
+                } else {
+                    panic!("{rel}: {t} {m} outside the access manifest");
+                }
+            }
+            assert_eq!(
+                ecas.into_iter().collect::<Vec<_>>(),
+                vec![own.to_string()],
+                "{rel} holds components of another ECA"
+            );
+            per_app += 1;
+        }
+    }
+    assert!(per_app > 10, "{per_app}");
+    // Each runbook names the wave's access manifest and its own manifests, nothing else.
+    let mut checked = 0;
+    for app in plan["apps"].as_array().expect("apps") {
+        let Some(eca) = app["eca_name"].as_str() else {
+            continue;
+        };
+        let wave = app["wave"].as_u64().unwrap_or_default();
+        let text: Vec<&str> = ["pre_checks", "steps", "validation", "rollback"]
+            .iter()
+            .flat_map(|k| app["runbook"][*k].as_array().into_iter().flatten())
+            .filter_map(|s| s.as_str())
+            .collect();
+        for s in &text {
+            for part in s.split(['`', ' ', ',', ':', '(', ')']) {
+                // `wave-N` is the generic name in a hint, not a manifest.
+                if !(part.ends_with(".xml") && part.contains("manifest/wave-"))
+                    || part.contains("wave-N/")
+                {
+                    continue;
+                }
+                let file = part.rsplit('/').next().unwrap_or_default();
+                assert!(
+                    part.contains(&format!("wave-{wave}/")),
+                    "{eca}: {part} is not of its wave {wave}"
+                );
+                if let Some(other) = eca_in_name(file) {
+                    assert_eq!(other, eca, "{eca}'s runbook names {part}");
+                    checked += 1;
+                }
+            }
+        }
+        // The production deploy names its manifests in phase order.
+        if let Some(prod) = text
+            .iter()
+            .find(|s| s.starts_with(&format!("deploy {eca} to production (")))
+        {
+            let at: Vec<usize> = ["1-access", "2-create-", "3-global-", "4-policies-"]
+                .iter()
+                .filter_map(|m| prod.find(m))
+                .collect();
+            assert!(at.len() >= 3, "{eca}: {prod}");
+            assert!(at.windows(2).all(|w| w[0] < w[1]), "{eca}: {prod}");
+        }
+    }
+    assert!(checked > 10, "{checked}");
+}
+
 #[test]
 fn readme_gives_the_commands_of_every_manifest_in_order() {
     let (_dir, out) = planned();

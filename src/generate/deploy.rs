@@ -1,19 +1,21 @@
 //! Deploy phases (issue 12, reference deploy-and-cli §2-§4): one manifest per wave and
-//! phase, so that no deployment mixes ECAs created from files with ECAs that App Manager
-//! creates, and every deploy is preceded by a rollback snapshot. The paths and commands are
+//! phase, and per app for every manifest that names an ECA, so that no deployment mixes ECAs
+//! created from files with ECAs that App Manager creates, no app's runbook deploys another
+//! app's ECA (one app's missing prerequisite, such as an Apex handler, fails only its own
+//! deploy), and every deploy is preceded by a rollback snapshot. The paths and commands are
 //! shared by the generator (which writes the manifests and `eca/README.md`) and the plan
 //! (whose runbook steps name them).
 //!
 //! Order within a wave:
 //! 1. `eca/manifest/wave-N/1-access.xml`: the access permission sets of every app of the wave
 //!    (they name no ECA; the policies and the assignments need them first).
-//! 2. `eca/manifest/wave-N/2-create.xml`: headers and settings of the ECAs created from files.
-//! 3. `eca-global/manifest/wave-N/3-global.xml`: their global OAuth settings, deployed from
-//!    the `eca-global/` project (its own `sfdx-project.json`), never copied into `eca/`.
-//! 4. `eca/manifest/wave-N/4-policies.xml`: the policies of the ECAs of step 2.
+//! 2. `eca/manifest/wave-N/2-create-<ECA>.xml`: per app, the header and settings of an ECA
+//!    created from files.
+//! 3. `eca-global/manifest/wave-N/3-global-<ECA>.xml`: its global OAuth settings, deployed
+//!    from the `eca-global/` project (its own `sfdx-project.json`), never copied into `eca/`.
+//! 4. `eca/manifest/wave-N/4-policies-<ECA>.xml`: its policies.
 //! 5. `eca/manifest/wave-N/5-migrated-<ECA>.xml`: per app, the policies of an ECA that App
-//!    Manager's "Migrate" created earlier in that app's runbook (one per app: a failed
-//!    migration of one app must not block the others).
+//!    Manager's "Migrate" created earlier in that app's runbook.
 
 /// A deploy phase.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
@@ -44,13 +46,14 @@ pub struct Manifest {
 }
 
 impl Manifest {
-    /// The manifest of `phase` in `wave` (`eca`: the ECA name, used by [`Phase::Migrated`]).
+    /// The manifest of `phase` in `wave` (`eca`: the ECA name, in every manifest but the
+    /// wave's [`Phase::Access`] one).
     pub fn new(wave: usize, phase: Phase, eca: &str) -> Manifest {
         let (project, file) = match phase {
             Phase::Access => ("eca", "1-access.xml".to_string()),
-            Phase::Create => ("eca", "2-create.xml".to_string()),
-            Phase::Global => ("eca-global", "3-global.xml".to_string()),
-            Phase::Policies => ("eca", "4-policies.xml".to_string()),
+            Phase::Create => ("eca", format!("2-create-{eca}.xml")),
+            Phase::Global => ("eca-global", format!("3-global-{eca}.xml")),
+            Phase::Policies => ("eca", format!("4-policies-{eca}.xml")),
             Phase::Migrated => ("eca", format!("5-migrated-{eca}.xml")),
         };
         Manifest {
@@ -222,7 +225,11 @@ mod tests {
         );
         assert_eq!(
             Manifest::new(3, Phase::Global, "X").output_path(),
-            "eca-global/manifest/wave-3/3-global.xml"
+            "eca-global/manifest/wave-3/3-global-X.xml"
+        );
+        assert_eq!(
+            Manifest::new(3, Phase::Access, "X").output_path(),
+            "eca/manifest/wave-3/1-access.xml"
         );
     }
 }

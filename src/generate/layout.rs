@@ -177,72 +177,68 @@ impl Layout {
         s
     }
 
+    /// One wave: its access manifest first, then per app, in order, the manifests that name
+    /// that app's ECA and nothing else (an app's failed deploy stops only that app).
     fn wave_section(&self, s: &mut String, wave: usize, apps: &[(String, String, bool)]) {
         let _ = writeln!(s, "\n## Wave {wave}\n");
-        let mut step = 0;
-        let mut line = |s: &mut String, text: String| {
-            step += 1;
-            let _ = writeln!(s, "{step}. {text}");
-        };
-        let in_wave: Vec<&Manifest> = self.manifests.keys().filter(|m| m.wave == wave).collect();
-        for m in &in_wave {
-            if m.phase == Phase::Migrated {
-                let eca = m
-                    .path
-                    .rsplit('/')
-                    .next()
-                    .unwrap_or_default()
-                    .trim_start_matches("5-migrated-")
-                    .trim_end_matches(".xml");
-                let app = apps
-                    .iter()
-                    .find(|(e, _, _)| e == eca)
-                    .map_or(eca, |(_, a, _)| a.as_str());
-                let app = clean(app);
-                line(
-                    s,
-                    format!(
-                        "Only after Setup → App Manager → {app} → Migrate to External Client App has created the ECA {eca} (its runbook): `{}`",
-                        m.output_path()
-                    ),
-                );
-            } else {
-                line(
-                    s,
-                    format!("`{}` ({})", m.output_path(), phase_text(m.phase)),
-                );
-            }
-            if m.phase == Phase::Migrated {
-                let _ = writeln!(
-                    s,
-                    "   - first check the names the button gave the policy files (the manifest uses `<ECA>_oauthPlcy` and `<ECA>_plcy`; UNVERIFIED for button-created ECAs): `sf org list metadata --metadata-type ExtlClntAppOauthConfigurablePolicies --target-org \"$ECA_TARGET_ORG\"` and `--metadata-type ExtlClntAppConfigurablePolicies`; if they differ, rename the files and the manifest's members to match before deploying"
-                );
-            }
-            let _ = writeln!(s, "   - rollback snapshot: `{}`", m.retrieve());
-            let _ = writeln!(s, "   - validate: `{}`", m.dry_run());
-            let _ = writeln!(s, "   - deploy: `{}`", m.deploy());
-            let undo = match m.phase {
-                Phase::Create | Phase::Global => {
-                    let cmds: Vec<String> = self
-                        .destructive
-                        .keys()
-                        .filter(|(w, _)| *w == wave)
-                        .map(|(_, eca)| format!("`{}`", deploy::delete_command(wave, eca)))
-                        .collect();
-                    format!(
-                        "delete a new ECA (the connected apps stay untouched), per ECA: {}",
-                        cmds.join("; ")
-                    )
-                }
-                Phase::Access => "remove the assignments, then delete the new permission sets in Setup".into(),
-                Phase::Policies => format!("redeploy the snapshot: `{}`", m.restore()),
-                Phase::Migrated => format!(
-                    "redeploy the snapshot: `{}`; to undo the migration itself, delete the ECA (the connected app becomes editable again; never delete the connected app)",
-                    m.restore()
-                ),
-            };
-            let _ = writeln!(s, "   - rollback: {undo}");
+        let access = Manifest::new(wave, Phase::Access, "");
+        if self.manifests.contains_key(&access) {
+            s.push_str("First, for every app of the wave:\n\n");
+            self.entry(s, 1, &access, wave, "", "");
         }
+        s.push_str("\nThen per app, in order; each app's manifests name only its own ECA, so one app's failure stops only that app:\n");
+        for (eca, app, _) in apps {
+            let _ = writeln!(s, "\n### {} (ECA {})\n", clean(app), clean(eca));
+            let mut step = 0;
+            for phase in [
+                Phase::Create,
+                Phase::Global,
+                Phase::Policies,
+                Phase::Migrated,
+            ] {
+                let m = Manifest::new(wave, phase, eca);
+                if self.manifests.contains_key(&m) {
+                    step += 1;
+                    self.entry(s, step, &m, wave, eca, app);
+                }
+            }
+        }
+    }
+
+    /// One manifest of the README: what it deploys and its commands, rollback last.
+    fn entry(&self, s: &mut String, step: usize, m: &Manifest, wave: usize, eca: &str, app: &str) {
+        if m.phase == Phase::Migrated {
+            let app = clean(app);
+            let _ = writeln!(
+                s,
+                "{step}. Only after Setup → App Manager → {app} → Migrate to External Client App has created the ECA {eca} (its runbook): `{}`",
+                m.output_path()
+            );
+            let _ = writeln!(
+                s,
+                "   - first check the names the button gave the policy files (the manifest uses `<ECA>_oauthPlcy` and `<ECA>_plcy`; UNVERIFIED for button-created ECAs): `sf org list metadata --metadata-type ExtlClntAppOauthConfigurablePolicies --target-org \"$ECA_TARGET_ORG\"` and `--metadata-type ExtlClntAppConfigurablePolicies`; if they differ, rename the files and the manifest's members to match before deploying"
+            );
+        } else {
+            let _ = writeln!(s, "{step}. `{}` ({})", m.output_path(), phase_text(m.phase));
+        }
+        let _ = writeln!(s, "   - rollback snapshot: `{}`", m.retrieve());
+        let _ = writeln!(s, "   - validate: `{}`", m.dry_run());
+        let _ = writeln!(s, "   - deploy: `{}`", m.deploy());
+        let undo = match m.phase {
+            Phase::Create | Phase::Global => format!(
+                "delete the new ECA {eca} only (the connected app stays untouched): `{}`",
+                deploy::delete_command(wave, eca)
+            ),
+            Phase::Access => {
+                "remove the assignments, then delete the new permission sets in Setup".into()
+            }
+            Phase::Policies => format!("redeploy the snapshot: `{}`", m.restore()),
+            Phase::Migrated => format!(
+                "redeploy the snapshot: `{}`; to undo the migration itself, delete the ECA (the connected app becomes editable again; never delete the connected app)",
+                m.restore()
+            ),
+        };
+        let _ = writeln!(s, "   - rollback: {undo}");
     }
 }
 
@@ -257,9 +253,9 @@ fn phase_text(p: Phase) -> &'static str {
         Phase::Access => {
             "access permission sets of every app of the wave; before any policy and any assignment"
         }
-        Phase::Create => "headers and settings of the ECAs created from files",
-        Phase::Global => "their global OAuth settings, from the eca-global/ project",
-        Phase::Policies => "policies of the ECAs created in this wave from files",
+        Phase::Create => "header and settings of this ECA, created from files",
+        Phase::Global => "its global OAuth settings, from the eca-global/ project",
+        Phase::Policies => "its policies, after its header and settings",
         Phase::Migrated => "policies of an ECA created by App Manager",
     }
 }
@@ -303,17 +299,18 @@ manifests, so its files deploy from where they are, without being copied into `e
 `--source-dir` outside the project's package directories is not documented; a manifest of the
 project's own package directory is).
 
-Each wave deploys in the order below, one manifest per phase, every command from the output
-folder (the one holding `eca/` and `eca-global/`): snapshot the current state first (the
-rollback artefact, mdapi format, into `rollback/`), validate with `--dry-run`, then deploy and
-keep the JSON result in `deploy-results/` (create both folders first). No `--test-level`:
-these manifests hold no Apex, so production runs no tests; never `NoTestRun` or
-`--ignore-errors` in production. Run every wave in a sandbox first, with the sandbox values of
-the variables.
+Each wave deploys in the order below, one manifest per phase and app (the access permission
+sets: one per wave), every command from the output folder (the one holding `eca/` and
+`eca-global/`): snapshot the current state first (the rollback artefact, mdapi format, into
+`rollback/`), validate with `--dry-run`, then deploy and keep the JSON result in
+`deploy-results/` (create both folders first). No `--test-level`: these manifests hold no
+Apex, so production runs no tests; never `NoTestRun` or `--ignore-errors` in production. Run
+every wave in a sandbox first, with the sandbox values of the variables.
 
 The order of the types inside one deployment is not documented (UNVERIFIED): the phases keep
-headers and settings apart from the policies, and ECAs created by App Manager (\"Migrate\") get
-their own manifest per app, deployed only after the button has created them.
+headers and settings apart from the policies; every manifest that names an ECA names only that
+one (an app's deploy never includes another app's ECA), and ECAs created by App Manager
+(\"Migrate\") are deployed only after the button has created them.
 ";
 
 #[cfg(test)]
@@ -358,6 +355,20 @@ mod tests {
             app: "B",
         };
         lay.add(&at, &hard, &Members::new());
+        // A second ECA created from files in the same wave, without global OAuth settings.
+        let saml = members(&[
+            ("ExternalClientApplication", "C_ECA"),
+            ("ExtlClntAppSamlConfigurablePolicies", "C_ECA_samlPlcy"),
+            ("PermissionSet", "C_ECA_ECA_Access"),
+        ]);
+        let at = AppPlace {
+            wave: 2,
+            full: true,
+            oauth: false,
+            eca: "C_ECA",
+            app: "C",
+        };
+        lay.add(&at, &saml, &Members::new());
         let used = [Used {
             path: "eca/force-app/x.ecaOauthPlcy-meta.xml".into(),
             placeholder: "__ECA_B_RUN_AS__".into(),
@@ -374,15 +385,51 @@ mod tests {
         };
         let access = get("eca/manifest/wave-2/1-access.xml");
         assert!(access.contains("A_ECA_ECA_Access") && access.contains("B_ECA_Access"));
-        let create = get("eca/manifest/wave-2/2-create.xml");
+        assert!(access.contains("C_ECA_ECA_Access") && !access.contains("ExtlClntApp"));
+        let create = get("eca/manifest/wave-2/2-create-A_ECA.xml");
         assert!(create.contains("<members>A_ECA</members>") && !create.contains("B_"));
-        assert!(get("eca-global/manifest/wave-2/3-global.xml").contains("A_ECA_glbloauth"));
-        let policies = get("eca/manifest/wave-2/4-policies.xml");
+        assert!(!create.contains("C_ECA"));
+        let global = get("eca-global/manifest/wave-2/3-global-A_ECA.xml");
+        assert!(global.contains("A_ECA_glbloauth"));
+        let policies = get("eca/manifest/wave-2/4-policies-A_ECA.xml");
         assert!(policies.contains("A_ECA_oauthPlcy") && !policies.contains("B_oauthPlcy"));
+        assert!(!policies.contains("C_ECA"));
+        let c_create = get("eca/manifest/wave-2/2-create-C_ECA.xml");
+        assert!(c_create.contains("<members>C_ECA</members>") && !c_create.contains("A_ECA"));
+        let c_policies = get("eca/manifest/wave-2/4-policies-C_ECA.xml");
+        assert!(c_policies.contains("C_ECA_samlPlcy") && !c_policies.contains("A_ECA"));
+        assert!(!files.iter().any(|f| f.path.contains("3-global-C_ECA")
+            || f.path.ends_with("2-create.xml")
+            || f.path.ends_with("4-policies.xml")));
         let migrated = get("eca/manifest/wave-2/5-migrated-B.xml");
         assert!(migrated.contains("B_oauthPlcy") && !migrated.contains("A_ECA"));
         let delete = get("eca/manifest/wave-2/rollback-delete-A_ECA.xml");
         assert!(delete.contains("A_ECA_glbloauth") && !delete.contains("oauthPlcy"));
+        assert!(!delete.contains("C_ECA"));
+        // The README: per app, its own manifests in order, its rollback deletes only its ECA.
+        let readme = get("eca/README.md");
+        let section = |title: &str| {
+            let start = readme.find(title).unwrap_or_else(|| panic!("no {title}"));
+            let rest = &readme[start..];
+            let end = rest[1..].find("\n### ").map_or(rest.len(), |e| e + 1);
+            rest[..end].to_string()
+        };
+        let a = section("### A (ECA A_ECA)");
+        let order: Vec<usize> = ["2-create-A_ECA", "3-global-A_ECA", "4-policies-A_ECA"]
+            .iter()
+            .map(|m| a.find(m).unwrap_or_else(|| panic!("{m} not in {a}")))
+            .collect();
+        assert!(order.windows(2).all(|w| w[0] < w[1]), "{a}");
+        assert!(
+            a.contains("rollback-delete-A_ECA") && !a.contains("C_ECA"),
+            "{a}"
+        );
+        let c = section("### C (ECA C_ECA)");
+        assert!(
+            c.contains("rollback-delete-C_ECA") && !c.contains("A_ECA") && !c.contains("3-global"),
+            "{c}"
+        );
+        assert!(readme.find("1-access.xml") < readme.find("### A (ECA A_ECA)"));
         let project = get("eca/sfdx-project.json");
         assert!(project.contains("\"filename\": \"force-app/x.ecaOauthPlcy-meta.xml\""));
         assert!(project.contains("\"replaceWithEnv\": \"ECA_B_RUN_AS\""));

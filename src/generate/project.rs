@@ -113,9 +113,9 @@ that ignores everything in this folder.
 
 They contain no consumer key and no consumer secret: Salesforce issues new credentials when the
 ECA is deployed. This folder is its own sfdx project (`sfdx-project.json`, package directory
-`extlClntAppGlobalOauthSets`) with one manifest per wave, `manifest/wave-N/3-global.xml`:
-deploy it from here, in the order and with the commands of `../eca/README.md`; never copy
-these files into `eca/`. Target-org values (My Domain) are placeholders replaced at deploy time
+`extlClntAppGlobalOauthSets`) with one manifest per wave and ECA,
+`manifest/wave-N/3-global-<ECA>.xml`: deploy it from here, in the order and with the commands
+of `../eca/README.md`; never copy these files into `eca/`. Target-org values (My Domain) are placeholders replaced at deploy time
 from environment variables (`replacements` in `sfdx-project.json`).
 ";
 

@@ -369,7 +369,7 @@ pub fn name_manifests(r: &mut Runbook, strategy: Strategy, eca: &str, wave: usiz
     let paths: Vec<String> = manifests.iter().map(|m| m.output_path()).collect();
     if let Some(i) = r.steps.iter().position(|s| s.starts_with(SANDBOX_STEP)) {
         r.steps[i] = format!(
-            "deploy wave {wave}'s new ECAs, {eca} among them, to a sandbox in this order: {} — with ECA_TARGET_ORG and the variables of eca/README.md set to the sandbox's values, the commands of eca/README.md 'Wave {wave}' (eca-global/ deploys from its own project, never copied into eca/)",
+            "deploy the generated ECA {eca} to a sandbox in this order: {} (the wave's access permission sets, then the manifests that name {eca} and no other ECA) — with ECA_TARGET_ORG and the variables of eca/README.md set to the sandbox's values, the commands of eca/README.md 'Wave {wave}', first step and section {eca} (eca-global/ deploys from its own project, never copied into eca/)",
             paths.join(", ")
         );
     }

@@ -131,11 +131,12 @@ fn changed_steps(steps: &mut Vec<String>, p: &AccessPlan, set: &str) {
 /// Does this runbook step deploy the app's policies to the org (not a sandbox rehearsal)?
 pub fn is_policy_deploy(step: &str) -> bool {
     let s = step.to_lowercase();
-    // The wave's access manifest deploys only permission sets (deploy helper's 1-access.xml).
+    // The wave's access manifest deploys only permission sets (deploy helper's 1-access.xml;
+    // the policies go in 4-policies-<ECA>.xml).
     s.contains("deploy")
         && !s.contains("sandbox")
         && !s.contains("permissionset:")
-        && (!s.contains("1-access.xml") || s.contains("4-policies.xml") || s.contains("5-migrated"))
+        && (!s.contains("1-access.xml") || s.contains("4-policies-") || s.contains("5-migrated"))
 }
 
 /// The integration-user permission set group pattern (base + functional + ECA access).
