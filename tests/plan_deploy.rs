@@ -621,7 +621,11 @@ fn projects_resolve_with_replacements_applied_and_fail_on_an_unset_variable() {
         .map(|p| {
             (
                 p["variable"].as_str().expect("variable").to_string(),
-                p["default"].as_str().expect("default").to_string(),
+                // A value the inputs lack (a certificate name) gets a stand-in here.
+                match p["default"].as_str().expect("default") {
+                    "" => "Test_Value".to_string(),
+                    d => d.to_string(),
+                },
             )
         })
         .collect();

@@ -116,6 +116,8 @@ impl Layout {
         let params: Vec<&Parameter> = params
             .iter()
             .filter(|p| p.eca.as_deref().is_none_or(|e| ecas.contains(e)))
+            // A value the inputs lack is asked for only where a generated file needs it.
+            .filter(|p| !p.default.is_empty() || used.iter().any(|u| u.variable == p.variable))
             .collect();
         let mut s = String::from(README_HEAD);
         s.push_str("\n## Environment variables\n\n");
@@ -127,6 +129,14 @@ impl Layout {
             "```bash\n# export ECA_TARGET_ORG='<sf alias of the sandbox, later of production>'\n",
         );
         for p in &params {
+            if p.default.is_empty() {
+                let _ = writeln!(
+                    s,
+                    "# export {}=   # no value in the inputs: see its note below",
+                    p.variable
+                );
+                continue;
+            }
             let _ = writeln!(
                 s,
                 "# export {}='{}'   # production value",

@@ -48,6 +48,12 @@ impl Parameter {
 }
 
 /// Environment-variable stem of an ECA name: `Erp_Sync` → `ECA_ERP_SYNC`.
+/// The placeholder of a SAML policy's encryption certificate that the inputs do not name: the
+/// deploy stops until the admin names the service provider's certificate.
+pub fn saml_certificate_placeholder(eca_name: &str) -> String {
+    format!("__{}_SAML_ENCRYPTION_CERTIFICATE__", stem(eca_name))
+}
+
 fn stem(eca_name: &str) -> String {
     let up: String = eca_name
         .chars()
@@ -122,6 +128,24 @@ pub fn for_app(
                     "dedicated user to create in wave 0; replaces the shared or admin user {user}"
                 ));
             }
+            out.push(p);
+        }
+    }
+    if let Some(s) = ca.saml_config.as_ref() {
+        let missing = s
+            .encryption_certificate
+            .as_deref()
+            .is_none_or(|c| c.trim().is_empty());
+        if missing && super::saml_encryption(s.encryption_type.as_deref()).is_some() {
+            let placeholder = saml_certificate_placeholder(eca_name);
+            let mut p = Parameter::new(
+                format!("{stem}_SAML_ENCRYPTION_CERTIFICATE"),
+                String::new(),
+                app,
+                "SAML encryption certificate (encryptionCertificate)",
+            );
+            p.find = vec![placeholder];
+            p.note = Some("not in the inputs: upload the service provider's encryption certificate to Certificate and Key Management and set this to its name; the deploy stops while it is unset".into());
             out.push(p);
         }
     }

@@ -343,7 +343,18 @@ pub(super) fn saml(cx: &mut AppCx<'_>) -> Record {
     if !profiles.is_empty() {
         r.text("commaSeparatedProfile", Some(&profiles.join(",")));
     }
-    r.text("encryptionCertificate", s.encryption_certificate.as_deref());
+    let named = s
+        .encryption_certificate
+        .as_deref()
+        .filter(|c| !c.trim().is_empty());
+    // Encryption without a named certificate gets a placeholder, not nothing: the deploy
+    // stops until the certificate is named, instead of encrypting with no certificate.
+    let placeholder = super::params::saml_certificate_placeholder(&cx.name);
+    let encrypts = saml_encryption(s.encryption_type.as_deref()).is_some();
+    r.text(
+        "encryptionCertificate",
+        named.or(encrypts.then_some(placeholder.as_str())),
+    );
     if let Some(e) = saml_encryption(s.encryption_type.as_deref()) {
         r.text("encryptionType", Some(e));
         let raw = s.encryption_type.as_deref().unwrap_or_default().trim();
@@ -355,7 +366,7 @@ pub(super) fn saml(cx: &mut AppCx<'_>) -> Record {
             .as_deref()
             .is_none_or(|c| c.trim().is_empty())
         {
-            let msg = format!("SAML encryption {e} without an encryptionCertificate: upload the service provider's encryption certificate and name it before deploying, or assertions cannot be encrypted");
+            let msg = format!("SAML encryption {e} without an encryptionCertificate: upload the service provider's encryption certificate and set {} to its name (eca/README.md), or the deploy stops", placeholder.trim_matches('_'));
             cx.note(Level::Warning, "eca-saml-encryption-certificate", msg);
         }
     } else if let Some(other) = s
