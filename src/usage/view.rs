@@ -117,16 +117,11 @@ impl AppUsageView<'_> {
 
     /// Distinct users seen (logins, API calls and tokens).
     pub fn users(&self) -> std::collections::BTreeSet<&str> {
-        let Some(u) = self.usage else {
-            return Default::default();
-        };
-        u.logins
-            .users
-            .iter()
-            .chain(u.api.users.iter())
-            .chain(u.tokens.keys())
-            .map(|s| s.as_str())
-            .collect()
+        let mut users = self.window_users();
+        if let Some(u) = self.usage {
+            users.extend(u.tokens.keys().map(|s| s.as_str()));
+        }
+        users
     }
 }
 
