@@ -163,9 +163,7 @@ fn no_target_org_value_in_generated_files_and_every_placeholder_is_replaced() {
         }
     }
     assert!(!placeholders.is_empty(), "no placeholder written");
-    let plan: serde_json::Value =
-        serde_json::from_str(&std::fs::read_to_string(out.join("plan.json")).expect("plan"))
-            .expect("json");
+    let plan = common::plan_json(&out);
     let declared: BTreeSet<String> = plan["parameters"]
         .as_array()
         .expect("plan.json parameters")
@@ -206,9 +204,7 @@ fn no_target_org_value_in_generated_files_and_every_placeholder_is_replaced() {
 #[test]
 fn shared_and_admin_run_as_users_are_not_reasserted() {
     let (_dir, out) = planned();
-    let plan: serde_json::Value =
-        serde_json::from_str(&std::fs::read_to_string(out.join("plan.json")).expect("plan"))
-            .expect("json");
+    let plan = common::plan_json(&out);
     let params = plan["parameters"].as_array().expect("parameters");
     // Apps with an open ECA207 (shared user) or ECA210 (admin user) finding.
     let replaced: Vec<&str> = plan["apps"]
@@ -302,9 +298,7 @@ fn eca_of(out: &Path, member: &str) -> Option<String> {
 #[test]
 fn every_policy_or_setting_follows_the_creation_of_its_eca() {
     let (_dir, out) = planned();
-    let plan: serde_json::Value =
-        serde_json::from_str(&std::fs::read_to_string(out.join("plan.json")).expect("plan"))
-            .expect("json");
+    let plan = common::plan_json(&out);
     let mut manifests: Vec<(usize, String, PathBuf)> = Vec::new();
     for project in ["eca", "eca-global"] {
         for f in files_under(&out.join(project).join("manifest")) {
@@ -443,9 +437,7 @@ fn eca_in_name(file: &str) -> Option<&str> {
 #[test]
 fn no_manifest_or_runbook_mixes_two_apps() {
     let (_dir, out) = planned();
-    let plan: serde_json::Value =
-        serde_json::from_str(&std::fs::read_to_string(out.join("plan.json")).expect("plan"))
-            .expect("json");
+    let plan = common::plan_json(&out);
     let mut per_app = 0;
     for project in ["eca", "eca-global"] {
         for f in files_under(&out.join(project).join("manifest")) {
@@ -611,9 +603,7 @@ fn projects_resolve_with_replacements_applied_and_fail_on_an_unset_variable() {
         return;
     };
     let (dir, out) = planned();
-    let plan: serde_json::Value =
-        serde_json::from_str(&std::fs::read_to_string(out.join("plan.json")).expect("plan"))
-            .expect("json");
+    let plan = common::plan_json(&out);
     let vars: Vec<(String, String)> = plan["parameters"]
         .as_array()
         .expect("parameters")

@@ -7,21 +7,8 @@ mod common;
 
 use std::path::Path;
 
+use common::{plan_app as app, plan_json as plan};
 use serde_json::Value;
-
-fn plan(dir: &Path) -> Value {
-    let text = std::fs::read_to_string(dir.join("plan.json")).expect("plan.json");
-    serde_json::from_str(&text).expect("plan.json is JSON")
-}
-
-fn app<'a>(plan: &'a Value, name: &str) -> &'a Value {
-    plan["apps"]
-        .as_array()
-        .expect("apps")
-        .iter()
-        .find(|a| a["api_name"] == name)
-        .unwrap_or_else(|| panic!("{name} in plan.json"))
-}
 
 fn lines(app: &Value, part: &str) -> Vec<String> {
     app["runbook"][part]

@@ -7,7 +7,7 @@ mod common;
 
 use std::path::Path;
 
-use common::plan_samples;
+use common::{plan_app as app, plan_samples};
 use serde_json::Value;
 
 fn run(dir: &Path, extra: &[&str]) -> Value {
@@ -17,16 +17,7 @@ fn run(dir: &Path, extra: &[&str]) -> Value {
         "{}",
         String::from_utf8_lossy(&out.stderr)
     );
-    serde_json::from_slice(&std::fs::read(dir.join("plan.json")).expect("plan.json")).expect("json")
-}
-
-fn app<'a>(plan: &'a Value, name: &str) -> &'a Value {
-    plan["apps"]
-        .as_array()
-        .expect("apps")
-        .iter()
-        .find(|a| a["api_name"] == name)
-        .unwrap_or_else(|| panic!("no app {name}"))
+    common::plan_json(dir)
 }
 
 fn strings(v: &Value) -> Vec<&str> {

@@ -147,15 +147,21 @@ fn cli_login_check(r: &mut Runbook, app: &App) {
     }
 }
 
+/// The app allows the web-server (authorization code) flow without requiring PKCE, which an
+/// ECA requires by default.
+fn web_server_without_pkce(app: &App) -> bool {
+    let facts = app.facts();
+    let web_server = facts
+        .is_some_and(|f| f.flows.contains(&"authorization-code") || !f.callback_urls.is_empty());
+    web_server && facts.and_then(|f| f.pkce_required) != Some(true)
+}
+
 /// A new ECA that keeps the client's flow (a handler port) still gets the integration
 /// standard's PKCE requirement: a web-server client that sends no code challenge today is
 /// refused at the switch unless it changes first.
 fn same_flow_pkce_check(r: &mut Runbook, app: &App, eca: &str) {
     let name = &app.api_name;
-    let facts = app.facts();
-    let web_server = facts
-        .is_some_and(|f| f.flows.contains(&"authorization-code") || !f.callback_urls.is_empty());
-    if web_server && facts.and_then(|f| f.pkce_required) != Some(true) {
+    if web_server_without_pkce(app) {
         r.pre_checks.push(format!("the generated {eca} requires PKCE (isPkceRequired in eca-global/, from the integration standard) and rotates refresh tokens, while {name} requires neither today: before the switch, confirm in the sandbox that the client sends code_challenge and code_verifier and accepts a new refresh token on each refresh; if it cannot change in time, set isPkceRequired (and isRefreshTokenRotationEnabled) to false in eca-global/ with the owner's and security's agreement, recorded in the change"));
     }
 }
@@ -166,10 +172,7 @@ fn same_flow_pkce_check(r: &mut Runbook, app: &App, eca: &str) {
 fn automated_checks(r: &mut Runbook, app: &App) {
     let name = &app.api_name;
     r.pre_checks.push(format!("record whether {name} is selected in Setup → Notification Delivery Settings and in the Briefcase connected app assignments: the migrated app no longer shows there; if it is used there, agree a replacement with the owner before migrating"));
-    let facts = app.facts();
-    let web_server = facts
-        .is_some_and(|f| f.flows.contains(&"authorization-code") || !f.callback_urls.is_empty());
-    if web_server && facts.and_then(|f| f.pkce_required) != Some(true) {
+    if web_server_without_pkce(app) {
         r.pre_checks.push(format!("{name} allows the web-server (authorization code) flow without requiring PKCE, and an ECA requires PKCE by default (isPkceRequired); whether the migration keeps the connected app's setting is UNVERIFIED: if a client signs in through that flow, confirm in a sandbox that it sends code_challenge and code_verifier, else set isPkceRequired to false on the ECA's OAuth settings right after the migration and plan the client change"));
         r.validation.push(
             "if a client uses the web-server flow: a user signs in through it after the migration (no PKCE error such as invalid code verifier)".into(),

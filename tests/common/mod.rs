@@ -177,3 +177,19 @@ pub fn fuzz_cases() -> u32 {
         .and_then(|v| v.parse().ok())
         .unwrap_or(256)
 }
+
+/// `plan.json` of an output folder.
+pub fn plan_json(dir: &Path) -> serde_json::Value {
+    let text = std::fs::read_to_string(dir.join("plan.json")).expect("plan.json");
+    serde_json::from_str(&text).expect("plan.json is JSON")
+}
+
+/// One app's entry in `plan.json`, by API name.
+pub fn plan_app<'a>(plan: &'a serde_json::Value, name: &str) -> &'a serde_json::Value {
+    plan["apps"]
+        .as_array()
+        .expect("apps")
+        .iter()
+        .find(|a| a["api_name"] == name)
+        .unwrap_or_else(|| panic!("{name} in plan.json"))
+}

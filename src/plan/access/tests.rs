@@ -49,20 +49,24 @@ fn a_self_authorized_app_assigns_its_active_users_and_keeps_drifted_grants() {
         admin_approved_required: true,
         ..Default::default()
     };
-    let p = access(
-        &inv.apps[0],
-        &AccessInput {
-            sets_permitted_users: true,
-            usage: Some(&usage),
-            look_alike: false,
-            harden_in_place: false,
-            index: &index,
-            standard: &standard,
-            eca_name: Some("A_ECA"),
-            run_as: None,
-            shared: Vec::new(),
-        },
-    );
+    // The same app and exports under two integration standards.
+    let with = |standard| {
+        access(
+            &inv.apps[0],
+            &AccessInput {
+                sets_permitted_users: true,
+                usage: Some(&usage),
+                look_alike: false,
+                harden_in_place: false,
+                index: &index,
+                standard,
+                eca_name: Some("A_ECA"),
+                run_as: None,
+                shared: Vec::new(),
+            },
+        )
+    };
+    let p = with(&standard);
     assert!(p.changes);
     let sets: Vec<&str> = p.permission_sets.iter().map(|g| g.name.as_str()).collect();
     assert_eq!(sets, ["Drifted", "Old"]);
@@ -84,20 +88,7 @@ fn a_self_authorized_app_assigns_its_active_users_and_keeps_drifted_grants() {
     assert_eq!(p.commands.len(), 1);
     // Already admin-approved: nothing to assign, grants still listed.
     let strict = Standard::default();
-    let p = access(
-        &inv.apps[0],
-        &AccessInput {
-            sets_permitted_users: true,
-            usage: Some(&usage),
-            look_alike: false,
-            harden_in_place: false,
-            index: &index,
-            standard: &strict,
-            eca_name: Some("A_ECA"),
-            run_as: None,
-            shared: Vec::new(),
-        },
-    );
+    let p = with(&strict);
     assert_eq!(p.changes, strict.admin_approved_required);
 }
 
