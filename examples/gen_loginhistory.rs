@@ -112,7 +112,7 @@ fn main() -> std::io::Result<()> {
     for n in 0..rows {
         // Rows come in time order, as exports sorted by LoginTime do.
         let t = start + (n as i64 * span) / rows.max(1) as i64;
-        let (y, mo, d) = ecaplan::metadata::cert::civil_from_days(t.div_euclid(86_400));
+        let (y, mo, d) = ecaplan::time::civil_from_days(t.div_euclid(86_400));
         let secs = t.rem_euclid(86_400);
         let ms = rng.below(1000);
         let time = if dataloader {

@@ -7,8 +7,8 @@ use std::path::Path;
 
 use serde::{Deserialize, Serialize};
 
+use crate::diag::Severity;
 use crate::error::Error;
-use crate::rules::Severity;
 
 /// The whole configuration; every section has defaults.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Deserialize, Serialize)]
@@ -45,7 +45,7 @@ pub struct Blackout {
 impl Blackout {
     /// The window as day numbers (days since 1970-01-01), when both dates parse.
     pub fn days(&self) -> Option<(i64, i64)> {
-        let day = crate::metadata::cert::parse_day;
+        let day = crate::time::parse_day;
         Some((day(&self.from)?, day(&self.to)?))
     }
 }
@@ -248,7 +248,7 @@ impl Config {
             }
         }
         if let Some(start) = &config.plan.start {
-            if crate::metadata::cert::parse_day(start).is_none() {
+            if crate::time::parse_day(start).is_none() {
                 let message = format!("[plan] start = {start:?} is not a YYYY-MM-DD date");
                 return Err(Error::Config {
                     file: file.to_string(),

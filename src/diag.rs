@@ -2,9 +2,16 @@
 //!
 //! Stages never print; they return notes, and the orchestration decides how to show them.
 
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
-use crate::ingest::xml::tree::Pos;
+/// A position in a text file, both 1-based; columns count characters.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Default, serde::Serialize)]
+pub struct Pos {
+    /// 1-based line.
+    pub line: u32,
+    /// 1-based column (characters).
+    pub col: u32,
+}
 
 /// How serious a note is.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize)]
@@ -93,5 +100,34 @@ impl std::fmt::Display for Note {
             self.code,
             self.message
         )
+    }
+}
+
+/// How serious a finding is; ordered from most to least severe.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Severity {
+    /// Stops the migration until resolved.
+    Blocker,
+    /// Fix before or during the migration.
+    High,
+    /// Fix as part of hardening.
+    Medium,
+    /// Worth doing.
+    Low,
+    /// For the record.
+    Info,
+}
+
+impl Severity {
+    /// Lower-case name.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Severity::Blocker => "blocker",
+            Severity::High => "high",
+            Severity::Medium => "medium",
+            Severity::Low => "low",
+            Severity::Info => "info",
+        }
     }
 }

@@ -17,6 +17,8 @@ pub mod model;
 pub mod plan;
 pub mod report;
 pub mod rules;
+pub mod text;
+pub mod time;
 pub mod usage;
 
 /// Case count of the property tests over the readers: `ECAPLAN_FUZZ_CASES` (100,000 for a fuzz

@@ -28,14 +28,14 @@ fn main() -> ExitCode {
             let _ = out.write_all(outcome.stdout.as_bytes());
             let _ = out.flush();
             if !quiet {
-                let stderr = ecaplan::report::text::terminal(&outcome.stderr);
+                let stderr = ecaplan::text::terminal(&outcome.stderr);
                 let _ = std::io::stderr().write_all(stderr.as_bytes());
             }
             ExitCode::from(outcome.code)
         }
         Err(e) => {
             let message = e.to_string();
-            let message = ecaplan::report::text::terminal(&message);
+            let message = ecaplan::text::terminal(&message);
             let _ = writeln!(std::io::stderr(), "error: {message}");
             ExitCode::from(2)
         }

@@ -7,12 +7,12 @@ use crate::config::DEFAULT_TOML;
 use crate::diag::{Level, Note};
 use crate::error::Error;
 use crate::graph::{self, analysis, export};
-use crate::metadata::cert::date_of;
 use crate::report::assess::AssessReport;
 use crate::report::inventory::{Accounting, InventoryReport};
 use crate::report::usage::UsageReport;
 use crate::report::{csv_out, human, table};
 use crate::rules::{self, Context, Severity};
+use crate::time::date_of;
 
 /// `ecaplan inventory`.
 pub fn inventory(args: &InventoryArgs) -> Result<Outcome, Error> {

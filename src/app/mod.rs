@@ -86,12 +86,10 @@ pub fn load(input: &InputArgs) -> Result<Loaded, Error> {
         ));
     }
     let as_of_day = match &input.as_of {
-        Some(d) => Some(
-            crate::metadata::cert::parse_day(d).ok_or_else(|| Error::Input {
-                path: "--as-of".into(),
-                message: format!("{d:?} is not a YYYY-MM-DD date"),
-            })?,
-        ),
+        Some(d) => Some(crate::time::parse_day(d).ok_or_else(|| Error::Input {
+            path: "--as-of".into(),
+            message: format!("{d:?} is not a YYYY-MM-DD date"),
+        })?),
         None => join.as_of.map(|ts| ts.0.div_euclid(86_400_000)),
     };
     if input.strict {

@@ -218,7 +218,7 @@ fn clean(line: &str, element: &str) -> String {
         let indent: String = line.chars().take_while(|c| c.is_whitespace()).collect();
         return format!("{indent}… (value not shown)");
     }
-    let t = crate::report::text::terminal_line(line.trim_end());
+    let t = crate::text::terminal_line(line.trim_end());
     if t.chars().count() > MAX_SNIPPET {
         let cut: String = t.chars().take(MAX_SNIPPET).collect();
         format!("{cut}…")

@@ -141,7 +141,7 @@ impl Layout {
                 s,
                 "# export {}='{}'   # production value",
                 p.variable,
-                crate::report::text::sanitize(&p.default, false).replace('\'', "'\\''")
+                crate::text::sanitize(&p.default, false).replace('\'', "'\\''")
             );
         }
         s.push_str(
@@ -255,7 +255,7 @@ impl Layout {
 /// Input text made safe for a terminal or a Markdown table (no controls, no bidi overrides,
 /// no table-breaking pipes).
 fn clean(s: &str) -> String {
-    crate::report::text::sanitize(s, false).replace('|', "\\|")
+    crate::text::sanitize(s, false).replace('|', "\\|")
 }
 
 fn phase_text(p: Phase) -> &'static str {

@@ -330,9 +330,9 @@ pub(super) fn label_of(
     ca: &crate::metadata::connected_app::ConnectedApp,
     app: &crate::model::App,
 ) -> String {
-    let label = crate::report::text::label(ca.label.as_deref().unwrap_or_default());
+    let label = crate::text::label(ca.label.as_deref().unwrap_or_default());
     if label.is_empty() {
-        crate::report::text::label(&app.api_name)
+        crate::text::label(&app.api_name)
     } else {
         label
     }

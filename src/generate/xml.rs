@@ -45,7 +45,7 @@ impl Record {
     pub fn text(&mut self, name: &'static str, value: Option<&str>) {
         // Input text keeps its line breaks but never its control or bidi characters: XML 1.0
         // cannot carry most controls, and bidi overrides make a value read as another.
-        let value = value.map(|v| crate::report::text::sanitize(v, true));
+        let value = value.map(|v| crate::text::sanitize(v, true));
         if let Some(v) = value.as_deref().map(str::trim).filter(|v| !v.is_empty()) {
             self.push(name, Value::Text(v.to_string()));
         }

@@ -20,7 +20,7 @@ fn shape(kind: NodeKind) -> &'static str {
 
 fn dot_escape(s: &str) -> std::borrow::Cow<'_, str> {
     // No control or bidi character of an input name reaches the graph; line breaks become spaces.
-    let s = crate::report::text::sanitize(s, false);
+    let s = crate::text::sanitize(s, false);
     if !s.contains(['\\', '"']) {
         return s;
     }

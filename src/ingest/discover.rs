@@ -39,7 +39,7 @@ pub struct Limit {
 
 /// A metadata file: the XML reader refuses anything larger, so nothing larger is read.
 pub const METADATA_LIMIT: Limit = Limit {
-    bytes: crate::ingest::xml::tree::MAX_XML_BYTES as u64,
+    bytes: crate::metadata::xml::MAX_XML_BYTES as u64,
     what: "a metadata file",
 };
 /// A usage export read whole (JSON or text).

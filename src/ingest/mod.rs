@@ -5,7 +5,6 @@
 //! position; it never stops the run.
 
 pub mod discover;
-pub mod xml;
 
 use serde::Serialize;
 
@@ -151,7 +150,7 @@ fn load(file: &mut InputFile, limit: discover::Limit, out: &mut Ingested) -> boo
 }
 
 fn read_metadata(file: InputFile, kind: Kind, full_name: &str, out: &mut Ingested) {
-    let text = match xml::tree::decode_utf8(&file.bytes) {
+    let text = match crate::metadata::xml::decode_utf8(&file.bytes) {
         Ok(t) => t,
         Err(e) => return unreadable(out, &file, Some(e.pos), e.message),
     };
@@ -297,7 +296,12 @@ fn ignore(out: &mut Ingested, file: &InputFile, reason: String) {
     });
 }
 
-fn unreadable(out: &mut Ingested, file: &InputFile, pos: Option<xml::tree::Pos>, message: String) {
+fn unreadable(
+    out: &mut Ingested,
+    file: &InputFile,
+    pos: Option<crate::metadata::xml::Pos>,
+    message: String,
+) {
     out.notes.push(Note {
         file: file.display.clone(),
         line: pos.map(|p| p.line),

@@ -143,8 +143,8 @@ xml_record! {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::ingest::xml::tree::parse;
     use crate::metadata::record::{read_root, Cx};
+    use crate::metadata::xml::parse;
 
     #[test]
     fn profile_reads_what_the_plan_needs_and_skips_the_rest_quietly() {

@@ -5,6 +5,8 @@ use base64::Engine;
 use serde::Serialize;
 use x509_parser::prelude::{FromDer, X509Certificate};
 
+use crate::time::date_of;
+
 /// What we keep of a certificate.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct CertInfo {
@@ -63,68 +65,9 @@ pub fn contains_private_key(text: &str) -> bool {
     text.contains("PRIVATE KEY-----")
 }
 
-/// Unix seconds → `YYYY-MM-DD` (UTC), by the civil-from-days algorithm.
-pub fn date_of(unix_seconds: i64) -> String {
-    let days = unix_seconds.div_euclid(86_400);
-    let (y, m, d) = civil_from_days(days);
-    format!("{y:04}-{m:02}-{d:02}")
-}
-
-/// Days since 1970-01-01 → (year, month, day). Howard Hinnant's algorithm.
-pub fn civil_from_days(days: i64) -> (i64, u32, u32) {
-    let z = days + 719_468;
-    let era = z.div_euclid(146_097);
-    let doe = z.rem_euclid(146_097);
-    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
-    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-    let mp = (5 * doy + 2) / 153;
-    let d = (doy - (153 * mp + 2) / 5 + 1) as u32;
-    let m = if mp < 10 { mp + 3 } else { mp - 9 } as u32;
-    let y = yoe + era * 400 + i64::from(m <= 2);
-    (y, m, d)
-}
-
-/// (year, month, day) → days since 1970-01-01. Inverse of [`civil_from_days`].
-pub fn days_from_civil(y: i64, m: u32, d: u32) -> i64 {
-    let y = if m <= 2 { y - 1 } else { y };
-    let era = y.div_euclid(400);
-    let yoe = y.rem_euclid(400);
-    let m = i64::from(m);
-    let doy = (153 * (if m > 2 { m - 3 } else { m + 9 }) + 2) / 5 + i64::from(d) - 1;
-    let doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
-    era * 146_097 + doe - 719_468
-}
-
-/// `YYYY-MM-DD` (anything after the date is ignored) → days since 1970-01-01.
-pub fn parse_day(text: &str) -> Option<i64> {
-    let date = text.get(..10)?;
-    let mut parts = date.split('-');
-    let y = parts.next()?.parse().ok()?;
-    let m: u32 = parts.next()?.parse().ok()?;
-    let d: u32 = parts.next()?.parse().ok()?;
-    ((1..=12).contains(&m) && (1..=31).contains(&d)).then(|| days_from_civil(y, m, d))
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn day_round_trip() {
-        for days in [-1000, 0, 11_016, 20_000, 25_000] {
-            let (y, m, d) = civil_from_days(days);
-            assert_eq!(days_from_civil(y, m, d), days);
-        }
-        assert_eq!(parse_day("2025-02-05T00:00:00Z"), Some(20_124));
-        assert_eq!(parse_day("2025-13-05"), None);
-    }
-
-    #[test]
-    fn dates() {
-        assert_eq!(date_of(0), "1970-01-01");
-        assert_eq!(date_of(951_782_400), "2000-02-29");
-        assert_eq!(date_of(1_738_713_600), "2025-02-05");
-    }
 
     #[test]
     fn rejects_garbage() {

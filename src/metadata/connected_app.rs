@@ -204,8 +204,8 @@ impl OauthConfig {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::ingest::xml::tree::parse;
     use crate::metadata::record::{read_root, Cx};
+    use crate::metadata::xml::parse;
 
     fn read(xml: &str) -> (ConnectedApp, Cx) {
         let root = parse(xml).expect("xml");

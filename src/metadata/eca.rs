@@ -313,8 +313,8 @@ xml_record! {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::ingest::xml::tree::parse;
     use crate::metadata::record::{read_root, split_commas, Cx};
+    use crate::metadata::xml::parse;
 
     #[test]
     fn reads_oauth_policies_and_settings() {

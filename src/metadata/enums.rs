@@ -8,7 +8,7 @@
 //! than as a default that hides it.
 
 use crate::diag::Level;
-use crate::ingest::xml::tree::Element;
+use crate::metadata::xml::Element;
 
 use super::record::Cx;
 use super::Kind;
@@ -245,7 +245,7 @@ pub fn check(kind: Kind, root: &Element, cx: &mut Cx) {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::ingest::xml::tree::parse;
+    use crate::metadata::xml::parse;
     use crate::model::facts::RefreshPolicy;
 
     fn notes(kind: Kind, xml: &str) -> Vec<crate::diag::Note> {

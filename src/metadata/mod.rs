@@ -7,12 +7,13 @@ pub mod connected_app;
 pub mod eca;
 pub mod enums;
 pub mod record;
+pub mod xml;
 
 use serde::Serialize;
 
 use crate::diag::{Level, Note};
-use crate::ingest::xml::tree::{self, XmlError};
 use record::{read_root, Cx};
+use xml::XmlError;
 
 /// Every metadata type ecaplan reads, with its root element and source-format suffix.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
@@ -266,15 +267,15 @@ pub fn read_document(
     let mut cx = Cx::new(file);
     let payload = if kind == Kind::CertificateContent {
         Payload::CertificateContent(cert::parse_certificate(text).map_err(|message| XmlError {
-            pos: tree::Pos { line: 1, col: 1 },
+            pos: xml::Pos { line: 1, col: 1 },
             message,
         })?)
     } else {
-        let root = tree::parse(text)?;
+        let root = xml::parse(text)?;
         let payload = read_payload(kind, &root, &mut cx).ok_or_else(|| {
             let note = cx.notes.iter().find(|n| n.level == Level::Error);
             XmlError {
-                pos: tree::Pos {
+                pos: xml::Pos {
                     line: note.and_then(|n| n.line).unwrap_or(1),
                     col: note.and_then(|n| n.column).unwrap_or(1),
                 },
@@ -294,7 +295,7 @@ pub fn read_document(
     })
 }
 
-fn read_payload(kind: Kind, root: &tree::Element, cx: &mut Cx) -> Option<Payload> {
+fn read_payload(kind: Kind, root: &xml::Element, cx: &mut Cx) -> Option<Payload> {
     let t = kind.type_name();
     Some(match kind {
         Kind::ConnectedApp => Payload::ConnectedApp(Box::new(read_root(root, t, cx)?)),

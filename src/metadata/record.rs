@@ -7,7 +7,7 @@
 use std::collections::BTreeMap;
 
 use crate::diag::{Level, Note};
-use crate::ingest::xml::tree::Element;
+use crate::metadata::xml::Element;
 
 /// Reading context for one document: where we are, what we saw, what went wrong.
 #[derive(Debug, Default)]
@@ -187,7 +187,7 @@ macro_rules! xml_record {
 
         impl $crate::metadata::record::FromElement for $name {
             fn from_element(
-                el: &$crate::ingest::xml::tree::Element,
+                el: &$crate::metadata::xml::Element,
                 cx: &mut $crate::metadata::record::Cx,
             ) -> Option<Self> {
                 if $check {
@@ -224,7 +224,7 @@ pub fn split_commas(value: &str) -> Vec<String> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::ingest::xml::tree::parse;
+    use crate::metadata::xml::parse;
 
     crate::xml_record! {
         /// Test record.

@@ -431,7 +431,7 @@ fn finish_app(app: &mut App, notes: &mut Vec<Note>) {
     app.label = ca
         .and_then(|c| c.label.as_deref())
         .or_else(|| header.and_then(|h| h.label.as_deref()))
-        .map(crate::report::text::label)
+        .map(crate::text::label)
         .filter(|l| !l.is_empty());
     if let Some(ca_src) = &app.connected_app {
         if app.label.is_none() {

@@ -12,9 +12,9 @@ use serde::Serialize;
 
 use crate::config::Config;
 use crate::graph::analysis::CoupledGroup;
-use crate::metadata::cert::{date_of, parse_day};
 use crate::model::Inventory;
 use crate::rules::{Finding, Severity};
+use crate::time::{date_of, parse_day};
 use crate::usage::UsageJoin;
 pub use runbook::Runbook;
 pub use strategy::{Decision, Strategy, TargetFlow};

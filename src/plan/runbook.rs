@@ -184,7 +184,7 @@ fn automated_checks(r: &mut Runbook, app: &App) {
 /// How to tell the connected app from its new ECA in usage: the generated ECA carries the
 /// label with [`crate::generate::ECA_LABEL_SUFFIX`], and usage exports name apps by label.
 fn tell_apart(r: &mut Runbook, app: &App, eca: &str) {
-    let label = crate::report::text::label(app.label.as_deref().unwrap_or(&app.api_name));
+    let label = crate::text::label(app.label.as_deref().unwrap_or(&app.api_name));
     let new = format!("{label}{}", crate::generate::ECA_LABEL_SUFFIX);
     r.pre_checks.push(format!(
         "no other app is labelled \"{new}\" (the label the generated ECA {eca} carries): LoginHistory and OauthToken name apps by label"

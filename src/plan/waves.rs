@@ -13,7 +13,7 @@ use serde::Serialize;
 use super::strategy::Strategy;
 use crate::config::{Blackout, PlanConfig};
 use crate::graph::analysis::CoupledGroup;
-use crate::metadata::cert::{date_of, parse_day};
+use crate::time::{date_of, parse_day};
 
 /// One wave.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]

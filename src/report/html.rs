@@ -58,7 +58,7 @@ pub fn render_with(report: &Report, source: &str) -> Result<String, Error> {
 /// Tera's HTML escaping, after the control and bidi characters of input text are removed (as
 /// the built-in page does).
 fn escape(s: &str) -> String {
-    tera::escape_html(&super::text::terminal(s))
+    tera::escape_html(&crate::text::terminal(s))
 }
 
 /// What a template sees of the report: every field but the raw graph.

@@ -116,5 +116,5 @@ pub fn render_assess(r: &AssessReport) -> String {
     );
     // File names, messages and snippets come from the inputs: no escape sequence may reach
     // the terminal.
-    super::text::terminal(&out).into_owned()
+    crate::text::terminal(&out).into_owned()
 }

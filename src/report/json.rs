@@ -104,7 +104,7 @@ impl Formatter for Pretty {
         if fragment.is_ascii() {
             return w.write_all(fragment.as_bytes());
         }
-        w.write_all(super::text::sanitize(fragment, true).as_bytes())
+        w.write_all(crate::text::sanitize(fragment, true).as_bytes())
     }
 
     /// Control characters other than line feed, carriage return and tab (NUL, ESC, ...) are

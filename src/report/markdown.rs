@@ -12,7 +12,7 @@ use crate::rules::Severity;
 /// becomes plain text), `*` `~` and `_` at a word boundary (emphasis), and line breaks, which
 /// would end the row. Control and bidi characters are removed first.
 pub fn escape(text: &str) -> String {
-    let text = super::text::terminal_line(text);
+    let text = crate::text::terminal_line(text);
     let chars: Vec<char> = text.chars().collect();
     let mut out = String::with_capacity(text.len());
     for (i, &c) in chars.iter().enumerate() {

@@ -15,7 +15,7 @@ pub mod sheets;
 pub mod table;
 #[cfg(test)]
 pub mod testkit;
-pub mod text;
+
 pub mod usage;
 pub mod visual;
 pub mod xlsx;
@@ -24,7 +24,7 @@ pub mod xlsx;
 /// evaluate (`=`, `+`, `-`, `@`, tab, CR) get a leading apostrophe.
 /// Control and bidi characters from the inputs are removed first (line feeds and tabs kept).
 pub fn formula_safe(cell: &str) -> String {
-    let cell = &*text::terminal(cell);
+    let cell = &*crate::text::terminal(cell);
     match cell.chars().next() {
         Some('=' | '+' | '-' | '@' | '\t' | '\r') => format!("'{cell}"),
         _ => cell.to_string(),

@@ -44,7 +44,7 @@ impl Out {
 
     /// Input-derived text, escaped, without control or bidi characters.
     fn text(&mut self, s: &str) {
-        let s = &*super::text::terminal(s);
+        let s = &*crate::text::terminal(s);
         // Runs between special characters are copied whole (they are ASCII, so every cut is
         // on a character boundary).
         let mut rest = s;

@@ -11,7 +11,7 @@ const MAX_CELL: usize = 48;
 
 fn cell(s: &str) -> String {
     // Control characters from inputs must not reach the terminal.
-    let clean = super::text::terminal_line(s);
+    let clean = crate::text::terminal_line(s);
     if clean.chars().count() > MAX_CELL {
         let cut: String = clean.chars().take(MAX_CELL - 1).collect();
         format!("{cut}…")
@@ -59,7 +59,7 @@ pub fn columns(header: &[&str], rows: &[Vec<String>]) -> String {
     for row in rows {
         line(row.clone(), &mut out);
     }
-    super::text::terminal(&out).into_owned()
+    crate::text::terminal(&out).into_owned()
 }
 
 /// The inventory as a terminal table, followed by the file accounting and the diagnostics.
@@ -129,7 +129,7 @@ pub fn render_inventory(r: &InventoryReport) -> String {
         r.org.username_password_flow, r.org.user_agent_flow
     );
     out.push_str(&render_accounting(r));
-    super::text::terminal(&out).into_owned()
+    crate::text::terminal(&out).into_owned()
 }
 
 fn render_accounting(r: &InventoryReport) -> String {
@@ -284,5 +284,5 @@ pub fn render_usage(r: &super::usage::UsageReport) -> String {
     for n in r.notes.iter().filter(|n| n.level != Level::Info) {
         let _ = writeln!(out, "  {n}");
     }
-    super::text::terminal(&out).into_owned()
+    crate::text::terminal(&out).into_owned()
 }

@@ -7,8 +7,8 @@ use rustc_hash::{FxHashMap, FxHashSet};
 use serde::Serialize;
 
 use crate::graph::{Edge, Node, NodeKind};
-use crate::metadata::cert::parse_day;
 use crate::plan::Wave;
+use crate::time::parse_day;
 
 /// Height of one bar or one graph row, in SVG units.
 const ROW: u32 = 24;

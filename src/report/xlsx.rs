@@ -137,7 +137,7 @@ fn table(ws: &mut Worksheet, name: &str, sheet: &Sheet, header: &Format) -> Resu
     for (row, cells) in (1u32..).zip(&sheet.rows) {
         for ((c, cell), w) in (0u16..).zip(cells).zip(widths.iter_mut()) {
             let cell = &*fit(cell);
-            let cell = &*super::text::terminal(cell);
+            let cell = &*crate::text::terminal(cell);
             let longest = cell.lines().map(|l| l.chars().count()).max().unwrap_or(0);
             *w = (*w).max(longest + 1);
             if longest > MAX_WIDTH || cell.contains('\n') {
@@ -181,7 +181,7 @@ fn fit(s: &str) -> std::borrow::Cow<'_, str> {
 
 /// A text cell: always a string, with the quote prefix when a spreadsheet would evaluate it.
 fn text(ws: &mut Worksheet, row: u32, col: u16, s: &str) -> Result<(), XlsxError> {
-    let s = &*super::text::terminal(s);
+    let s = &*crate::text::terminal(s);
     if super::formula_safe(s) != s {
         ws.write_string_with_format(row, col, s, &Format::new().set_quote_prefix())?;
     } else {

@@ -2,7 +2,7 @@
 
 use super::support::{app_evidence, EcaPart};
 use super::{Context, Evidence, Hit, Rule, Severity};
-use crate::metadata::cert::parse_day;
+use crate::time::parse_day;
 
 /// The rule.
 pub static RULE: Rule = Rule {
@@ -95,7 +95,7 @@ fn check(cx: &Context) -> Vec<Hit> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::metadata::cert::days_from_civil;
+    use crate::time::days_from_civil;
 
     #[test]
     fn grades() {

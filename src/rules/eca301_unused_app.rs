@@ -50,7 +50,7 @@ fn check(cx: &Context) -> Vec<Hit> {
             );
             let text = format!(
                 "{when}; as of {} the window is {window} days",
-                crate::metadata::cert::date_of(as_of * 86_400)
+                crate::time::date_of(as_of * 86_400)
             );
             let msg = format!(
                 "{} looks unused ({when}): retire it instead of migrating",

@@ -43,43 +43,15 @@ mod eca306_secret_in_source;
 mod eca307_eca_org_bound_values;
 mod eca308_eca_newer_than_schema;
 
-use serde::{Deserialize, Serialize};
+use serde::Serialize;
 
 use crate::config::Config;
+pub use crate::diag::Severity;
 use crate::graph::Graph;
 use crate::ingest::SecretSighting;
 use crate::model::Inventory;
 use crate::usage::{UsageData, UsageJoin};
 pub use registry::{find_rule, RETIRED, RULES};
-
-/// How serious a finding is; ordered from most to least severe.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
-#[serde(rename_all = "lowercase")]
-pub enum Severity {
-    /// Stops the migration until resolved.
-    Blocker,
-    /// Fix before or during the migration.
-    High,
-    /// Fix as part of hardening.
-    Medium,
-    /// Worth doing.
-    Low,
-    /// For the record.
-    Info,
-}
-
-impl Severity {
-    /// Lower-case name.
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Severity::Blocker => "blocker",
-            Severity::High => "high",
-            Severity::Medium => "medium",
-            Severity::Low => "low",
-            Severity::Info => "info",
-        }
-    }
-}
 
 /// Where a finding's evidence is.
 #[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Serialize)]

@@ -9,8 +9,8 @@ use super::ids::is_id;
 use super::kind::UsageKind;
 use super::model::{AppUsage, FlowCount, IdPrint, LoginStats, Tables, TokenUse, UsageData};
 use super::read::FileOutput;
-use super::time::Ts;
 use super::truncation;
+use crate::time::Ts;
 
 /// Resolves interned user keys (18-char ids or usernames) to one display form.
 struct Users {

@@ -10,8 +10,8 @@ use serde::Serialize;
 use super::build::add_logins;
 use super::catalog::{self, FirstParty};
 use super::model::{AppMenuItemRow, AppUsage, UsageData};
-use super::time::Ts;
 use crate::model::{App, Inventory};
+use crate::time::Ts;
 
 /// How much usage data stands behind an app's numbers.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize)]

@@ -27,7 +27,7 @@ pub mod rows;
 pub mod split;
 pub mod tables;
 pub mod text;
-pub mod time;
+
 pub mod truncation;
 pub mod view;
 
@@ -38,9 +38,9 @@ use crate::ingest::InputFile;
 pub use flow::Flow;
 pub use join::{join, Evidence, Installation, JoinedApp, UsageJoin};
 
+pub use crate::time::Ts;
 pub use kind::UsageKind;
 pub use model::{AppUsage, Coverage, FileAccount, LoginStats, UsageData};
-pub use time::Ts;
 
 /// Worker threads for reading independent files.
 pub const WORKERS: usize = 2;

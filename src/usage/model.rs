@@ -7,9 +7,9 @@ use serde::Serialize;
 
 use super::flow::Flow;
 use super::kind::UsageKind;
-use super::time::Ts;
 use crate::diag::Note;
 use crate::ingest::FileRecord;
+use crate::time::Ts;
 
 /// Why a data row was not used. Every skipped row has exactly one reason.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]

@@ -16,9 +16,9 @@ use super::model::{FileAccount, SkipReason, SkippedRow, SKIPPED_LISTED};
 use super::records::{Assembler, Item};
 use super::rows::{Fields, RowReader, RowStats};
 use super::text::{self, Bom};
-use super::time::Ts;
 use crate::diag::{Level, Note};
 use crate::ingest::{FileRecord, FileStatus, InputFile};
+use crate::time::Ts;
 
 /// What reading one file produced.
 #[derive(Debug)]

@@ -14,7 +14,7 @@ use super::kind::UsageKind;
 use super::model::SkipReason;
 use super::tables::{self, TableCols};
 use super::text::{self, present};
-use super::time;
+use crate::time;
 
 /// Per-file counters the row readers update besides the aggregates, and the memo of field
 /// values already decoded.

@@ -11,7 +11,7 @@ use super::model::{
 };
 use super::rows::{field, RowResult, RowStats};
 use super::text::present;
-use super::time;
+use crate::time;
 
 /// Column indexes of the table kinds, resolved once per file.
 #[derive(Debug, Default, Clone)]

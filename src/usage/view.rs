@@ -4,9 +4,9 @@
 use super::catalog::FirstParty;
 use super::join::{Evidence, Installation, UsageJoin};
 use super::model::AppUsage;
-use super::time::Ts;
 use super::Flow;
 use crate::model::App;
+use crate::time::Ts;
 
 /// Usage facts of one app.
 #[derive(Debug, Clone, Copy)]

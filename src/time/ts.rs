@@ -5,8 +5,7 @@
 
 use serde::{Serialize, Serializer};
 
-// One calendar for the whole crate: certificates and usage timestamps share it.
-use crate::metadata::cert::{civil_from_days, days_from_civil};
+use super::{civil_from_days, days_from_civil};
 
 /// A UTC instant in milliseconds since 1970-01-01T00:00:00Z.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]

@@ -5,6 +5,7 @@
 //! The parser is defensive: no DTD, no entity expansion beyond the five predefined ones and
 //! character references, a depth limit and a size limit.
 
+pub use crate::diag::Pos;
 use quick_xml::events::{BytesStart, Event};
 use quick_xml::Reader;
 
@@ -12,15 +13,6 @@ use quick_xml::Reader;
 pub const MAX_XML_BYTES: usize = 16 * 1024 * 1024;
 /// Deepest element nesting we accept; real metadata nests four levels at most.
 pub const MAX_DEPTH: usize = 64;
-
-/// A position in a text file, both 1-based; columns count characters.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Default, serde::Serialize)]
-pub struct Pos {
-    /// 1-based line.
-    pub line: u32,
-    /// 1-based column (characters).
-    pub col: u32,
-}
 
 /// One element: its local name, trimmed text, children and where its start tag begins.
 #[derive(Debug, Clone, PartialEq, Eq)]
