@@ -4,7 +4,7 @@
 //! Every stage is a pure function; only [`app`] writes files and shows progress.
 
 pub mod app;
-pub mod classify;
+
 pub mod cli;
 pub mod config;
 pub mod diag;
@@ -19,7 +19,6 @@ pub mod report;
 pub mod rules;
 pub mod text;
 pub mod time;
-pub mod usage;
 
 /// Case count of the property tests over the readers: `ECAPLAN_FUZZ_CASES` (100,000 for a fuzz
 /// run), else 256 so that `cargo test` stays fast.

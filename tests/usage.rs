@@ -5,9 +5,9 @@ use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
 use ecaplan::ingest::{self, FileStatus, InputFile};
+use ecaplan::model::usage::{self, Evidence, Flow, Installation};
+use ecaplan::model::usage::{LoginStats, SkipReason, UsageData};
 use ecaplan::model::{App, Distribution, Inventory, Origin};
-use ecaplan::usage::model::{LoginStats, SkipReason, UsageData};
-use ecaplan::usage::{self, Evidence, Flow, Installation};
 
 fn fixture(rel: &str) -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR"))
@@ -22,7 +22,7 @@ fn files(dirs: &[PathBuf]) -> Vec<InputFile> {
 
 fn read(dirs: &[&str]) -> UsageData {
     let dirs: Vec<PathBuf> = dirs.iter().map(|d| fixture(d)).collect();
-    let data = usage::read_usage(&files(&dirs));
+    let data = ecaplan::ingest::usage::read_usage(&files(&dirs));
     assert_balanced(&data);
     data
 }
@@ -144,7 +144,7 @@ fn generated(name: &str, header: &str, rows: usize, row: impl Fn(usize) -> Strin
         text.push('\n');
     }
     let path = temp_file(name, &text);
-    let data = usage::read_usage(&files(&[path]));
+    let data = ecaplan::ingest::usage::read_usage(&files(&[path]));
     assert_balanced(&data);
     data
 }
@@ -207,8 +207,8 @@ fn unknown_kind_is_reported_not_guessed() {
 fn parallel_read_is_deterministic() {
     let dirs: Vec<PathBuf> = ["styles", "other"].iter().map(|d| fixture(d)).collect();
     let f = files(&dirs);
-    let one = usage::read_usage_with(&f, 1);
-    let two = usage::read_usage_with(&f, 2);
+    let one = ecaplan::ingest::usage::read_usage_with(&f, 1);
+    let two = ecaplan::ingest::usage::read_usage_with(&f, 2);
     assert_eq!(one, two);
     let json = |d: &UsageData| serde_json::to_string(d).expect("serializes");
     assert_eq!(json(&one), json(&two));

@@ -15,8 +15,8 @@ use crate::config::Config;
 use crate::diag::{Level, Note};
 use crate::error::Error;
 use crate::ingest::{self, FileRecord, FileStatus, Ingested};
+use crate::model::usage::{UsageData, UsageJoin};
 use crate::model::{self, Inventory};
-use crate::usage::{UsageData, UsageJoin};
 
 /// What a command produced: text for stdout, a summary for stderr, and the exit code.
 #[derive(Debug)]
@@ -67,8 +67,8 @@ pub fn load(input: &InputArgs) -> Result<Loaded, Error> {
         (usage, ingested, built)
     });
     ingested.absorb(usage_ingested);
-    let join = crate::usage::join(&inventory, &usage);
-    crate::classify::classify(&mut inventory, &join);
+    let join = crate::model::usage::join(&inventory, &usage);
+    crate::model::distribution::classify(&mut inventory, &join);
     let mut files = std::mem::take(&mut ingested.files);
     files.extend(usage.records.iter().cloned());
     files.sort_by(|a, b| a.path.cmp(&b.path));
@@ -117,7 +117,10 @@ const STRICT_LISTED: usize = 20;
 /// folders an earlier run wrote, and files that are not a metadata type ecaplan reads: a user
 /// asking for strictness wants to know that the org's data was read whole, not that the
 /// folder holds other things.
-fn strict_check(files: &[FileRecord], usage: &[crate::usage::FileAccount]) -> Result<(), Error> {
+fn strict_check(
+    files: &[FileRecord],
+    usage: &[crate::model::usage::FileAccount],
+) -> Result<(), Error> {
     let mut lines: Vec<String> = files
         .iter()
         .filter_map(|f| match &f.status {

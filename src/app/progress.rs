@@ -6,8 +6,9 @@ use std::io::IsTerminal;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::Duration;
 
+use crate::ingest::usage;
 use crate::ingest::InputFile;
-use crate::usage::{self, UsageData};
+use crate::model::usage::UsageData;
 
 /// Below this many bytes a bar would only flicker.
 const MIN_BYTES_FOR_BAR: u64 = 32 * 1024 * 1024;

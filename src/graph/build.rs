@@ -152,8 +152,8 @@ const MAX_NETWORKS_PER_APP: usize = 5;
 /// Relations usage data shows: token holders, login users, source networks, user profiles.
 pub fn usage_links<'a>(
     inv: &'a Inventory,
-    usage: &'a crate::usage::UsageData,
-    join: &'a crate::usage::UsageJoin,
+    usage: &'a crate::model::usage::UsageData,
+    join: &'a crate::model::usage::UsageJoin,
 ) -> Vec<UsageLink<'a>> {
     use rayon::prelude::*;
     // Per app on all cores (a large org has thousands of apps and tens of thousands of links).
@@ -202,7 +202,7 @@ pub fn usage_links<'a>(
 /// The usage links of one app: token holders, login users, its busiest source networks.
 fn app_links<'a>(
     app: &'a crate::model::App,
-    join: &'a crate::usage::UsageJoin,
+    join: &'a crate::model::usage::UsageJoin,
 ) -> Vec<UsageLink<'a>> {
     let mut links = Vec::new();
     let Some(u) = join.for_app(app).and_then(|v| v.usage) else {

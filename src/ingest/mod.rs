@@ -5,6 +5,7 @@
 //! position; it never stops the run.
 
 pub mod discover;
+pub mod usage;
 
 use serde::Serialize;
 

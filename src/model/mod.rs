@@ -4,7 +4,9 @@
 //! Built by [`build::build`] from ingested documents; pure data plus derived facts.
 
 pub mod build;
+pub mod distribution;
 pub mod facts;
+pub mod usage;
 
 use std::collections::BTreeMap;
 

@@ -15,9 +15,9 @@ use serde::Serialize;
 
 use crate::config::Standard;
 use crate::metadata::connected_app::ConnectedApp;
+use crate::model::usage::AppUsage;
+use crate::model::usage::{SetupEntityAccessRow, Tables};
 use crate::model::App;
-use crate::usage::model::{SetupEntityAccessRow, Tables};
-use crate::usage::AppUsage;
 
 /// `permittedUsersPolicyType` of an admin-approved app.
 pub const ADMIN_APPROVED: &str = "AdminApprovedPreAuthorized";
@@ -124,7 +124,7 @@ pub struct AccessInput<'a> {
     pub run_as: Option<&'a str>,
     /// Usage that could be this app's or another's (look-alike labels): its users are
     /// assigned too, as losing access costs more than one permission set too many.
-    pub shared: Vec<&'a crate::usage::model::AppUsage>,
+    pub shared: Vec<&'a crate::model::usage::AppUsage>,
 }
 
 /// Who can use `app` today and who needs its new access.
@@ -451,8 +451,8 @@ impl<'a> TableIndex<'a> {
 
 /// The User export, looked up by id and by username.
 struct Users<'a> {
-    by_id: BTreeMap<&'a str, &'a crate::usage::model::UserRow>,
-    by_name: BTreeMap<String, &'a crate::usage::model::UserRow>,
+    by_id: BTreeMap<&'a str, &'a crate::model::usage::UserRow>,
+    by_name: BTreeMap<String, &'a crate::model::usage::UserRow>,
 }
 
 impl<'a> Users<'a> {
@@ -468,7 +468,7 @@ impl<'a> Users<'a> {
         Users { by_id, by_name }
     }
 
-    fn row(&self, user: &str) -> Option<&'a crate::usage::model::UserRow> {
+    fn row(&self, user: &str) -> Option<&'a crate::model::usage::UserRow> {
         self.by_id
             .get(user)
             .or_else(|| self.by_name.get(&user.trim().to_lowercase()))

@@ -12,10 +12,10 @@ use serde::Serialize;
 
 use crate::config::Config;
 use crate::graph::analysis::CoupledGroup;
+use crate::model::usage::UsageJoin;
 use crate::model::Inventory;
 use crate::rules::{Finding, Severity};
 use crate::time::{date_of, parse_day};
-use crate::usage::UsageJoin;
 pub use runbook::Runbook;
 pub use strategy::{Decision, Strategy, TargetFlow};
 pub use waves::Wave;
@@ -79,7 +79,7 @@ pub struct PlanInput<'a> {
     pub join: &'a UsageJoin,
     /// Installation tables of the usage exports (SetupEntityAccess, PermissionSetAssignment,
     /// User, …): today's grants and their holders.
-    pub tables: &'a crate::usage::model::Tables,
+    pub tables: &'a crate::model::usage::Tables,
     /// Findings (with accepted ones marked).
     pub findings: &'a [Finding],
     /// Coupled groups.
@@ -146,7 +146,7 @@ pub fn plan(input: &PlanInput<'_>) -> Plan {
         .collect();
     // Indexed once for every app's access (DESIGN §7 "Safe to execute").
     let index = access::TableIndex::new(input.tables);
-    let mut shared: std::collections::HashMap<&str, Vec<&crate::usage::AppUsage>> =
+    let mut shared: std::collections::HashMap<&str, Vec<&crate::model::usage::AppUsage>> =
         Default::default();
     for a in &input.join.ambiguous {
         for c in &a.candidates {
@@ -235,7 +235,7 @@ pub fn plan(input: &PlanInput<'_>) -> Plan {
 struct AccessCx<'a> {
     index: &'a access::TableIndex<'a>,
     /// Usage that may belong to several apps, by candidate API name.
-    shared: &'a std::collections::HashMap<&'a str, Vec<&'a crate::usage::AppUsage>>,
+    shared: &'a std::collections::HashMap<&'a str, Vec<&'a crate::model::usage::AppUsage>>,
 }
 
 /// The plan of one app once its strategy and ECA name are known (its wave comes later).
@@ -379,8 +379,8 @@ mod props {
             let g = crate::graph::build(&inv, &[]);
             let mut config = Config::default();
             config.plan.max_apps_per_wave = max;
-            let usage = crate::usage::UsageData::default();
-            let join = crate::usage::UsageJoin::default();
+            let usage = crate::model::usage::UsageData::default();
+            let join = crate::model::usage::UsageJoin::default();
             let cx = crate::rules::Context { inventory: &inv, graph: &g, config: &config, secrets: &[], as_of_day: None, usage: &usage, join: &join };
             let findings = crate::rules::run(&cx);
             let groups = crate::graph::analysis::coupled_groups(&g);

@@ -4,10 +4,10 @@
 use serde::Serialize;
 
 use crate::config::{Config, Criticality};
+use crate::model::usage::view::AppUsageView;
+use crate::model::usage::Flow;
 use crate::model::{App, Distribution, Origin};
 use crate::rules::Finding;
-use crate::usage::view::AppUsageView;
-use crate::usage::Flow;
 
 /// How an app is cut over.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]

@@ -5,11 +5,11 @@ use serde::Serialize;
 use crate::diag::{Level, Note};
 use crate::ingest::{FileRecord, FileStatus, SecretSighting};
 use crate::model::facts::mask_key;
+use crate::model::usage::UsageJoin;
 use crate::model::{
     App, Inventory, PermissionSetGroupInfo, PermissionSetInfo, ProfileInfo, UserRef,
 };
 use crate::report::usage::UsageRow;
-use crate::usage::UsageJoin;
 
 /// Schema version of the JSON inventory output.
 pub const SCHEMA_VERSION: u32 = 1;

@@ -7,9 +7,9 @@ use std::collections::BTreeMap;
 use serde::Serialize;
 
 use crate::diag::Note;
+use crate::model::usage::view::AppUsageView;
+use crate::model::usage::{Coverage, FileAccount, UsageData, UsageJoin};
 use crate::model::{App, Inventory, Origin};
-use crate::usage::view::AppUsageView;
-use crate::usage::{Coverage, FileAccount, UsageData, UsageJoin};
 
 /// Schema version of the JSON usage output.
 pub const SCHEMA_VERSION: u32 = 1;

@@ -2,8 +2,8 @@
 
 use super::support::{apps_with_usage, usage_evidence};
 use super::{Context, Evidence, Hit, Rule, Severity};
+use crate::model::usage::{Flow, Installation};
 use crate::model::Distribution;
-use crate::usage::{Flow, Installation};
 
 /// The rule.
 pub static RULE: Rule = Rule {

@@ -2,7 +2,7 @@
 
 use super::support::{apps_with_usage, usage_evidence};
 use super::{Context, Hit, Rule, Severity};
-use crate::usage::Flow;
+use crate::model::usage::Flow;
 
 /// The rule.
 pub static RULE: Rule = Rule {

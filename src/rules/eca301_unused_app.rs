@@ -2,8 +2,8 @@
 
 use super::support::{apps_with_usage, day};
 use super::{Context, Evidence, Hit, Rule, Severity};
+use crate::model::usage::Evidence as Level;
 use crate::model::Origin;
-use crate::usage::Evidence as Level;
 
 /// The rule.
 pub static RULE: Rule = Rule {

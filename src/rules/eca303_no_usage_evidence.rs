@@ -1,8 +1,8 @@
 //! ECA303 no-usage-evidence: no usage file covers the app.
 
 use super::{Context, Evidence, Hit, Rule, Severity};
+use crate::model::usage::Evidence as Level;
 use crate::model::Origin;
-use crate::usage::Evidence as Level;
 
 /// The rule.
 pub static RULE: Rule = Rule {

@@ -90,7 +90,7 @@ pub fn is_connected_app(app: &App) -> bool {
 /// Apps with what usage says about them (apps without any usage match are skipped).
 pub fn apps_with_usage<'a>(
     cx: &'a super::Context,
-) -> impl Iterator<Item = (&'a App, crate::usage::view::AppUsageView<'a>)> {
+) -> impl Iterator<Item = (&'a App, crate::model::usage::view::AppUsageView<'a>)> {
     cx.inventory
         .apps
         .iter()
@@ -116,7 +116,7 @@ pub struct RunAs<'a> {
     /// `run-as` or `handler`.
     pub role: &'static str,
     /// The User export row.
-    pub row: &'a crate::usage::model::UserRow,
+    pub row: &'a crate::model::usage::UserRow,
     /// The user's profile name (from the export).
     pub profile_name: String,
     /// The profile's metadata, when among the inputs.
@@ -142,7 +142,7 @@ pub fn run_as_with_profiles<'a>(cx: &'a super::Context) -> Vec<RunAs<'a>> {
     // Indexed once (first row / first profile of each name, as a search would find): looking
     // each app's user up by a scan of the export was apps × users, and thousands of apps
     // share one integration user in the orgs this rule is about.
-    let mut rows: HashMap<String, &crate::usage::model::UserRow> = HashMap::new();
+    let mut rows: HashMap<String, &crate::model::usage::UserRow> = HashMap::new();
     for row in &cx.usage.tables.users {
         if let Some(name) = row.username.as_deref() {
             rows.entry(name.to_ascii_lowercase()).or_insert(row);
@@ -200,7 +200,7 @@ pub fn org_allows(
 /// Evidence from usage: the aggregate and the files of the kinds it came from.
 pub fn usage_evidence(
     cx: &super::Context,
-    usage: &crate::usage::AppUsage,
+    usage: &crate::model::usage::AppUsage,
     summary: String,
 ) -> Evidence {
     let files = cx
@@ -218,7 +218,7 @@ pub fn usage_evidence(
 }
 
 /// `YYYY-MM-DD` of a usage timestamp.
-pub fn day(ts: crate::usage::Ts) -> String {
+pub fn day(ts: crate::time::Ts) -> String {
     ts.iso().chars().take(10).collect()
 }
 
@@ -226,7 +226,7 @@ pub fn day(ts: crate::usage::Ts) -> String {
 pub fn user_row<'a>(
     cx: &'a super::Context,
     username: &str,
-) -> Option<&'a crate::usage::model::UserRow> {
+) -> Option<&'a crate::model::usage::UserRow> {
     cx.usage.tables.users.iter().find(|u| {
         u.username
             .as_deref()
@@ -296,8 +296,8 @@ pub mod testing {
         secrets: &[SecretSighting],
         as_of_day: Option<i64>,
     ) -> Vec<Hit> {
-        let usage = crate::usage::UsageData::default();
-        let join = crate::usage::UsageJoin::default();
+        let usage = crate::model::usage::UsageData::default();
+        let join = crate::model::usage::UsageJoin::default();
         let graph = crate::graph::build(inv, &[]);
         let cx = Context {
             inventory: inv,
@@ -329,9 +329,9 @@ pub mod testing {
                 )
             })
             .collect();
-        let usage = crate::usage::read_usage(&inputs);
-        let join = crate::usage::join(&inv, &usage);
-        crate::classify::classify(&mut inv, &join);
+        let usage = crate::ingest::usage::read_usage(&inputs);
+        let join = crate::model::usage::join(&inv, &usage);
+        crate::model::distribution::classify(&mut inv, &join);
         let as_of_day = join.as_of.map(|t| t.0.div_euclid(86_400_000));
         let graph =
             crate::graph::build(&inv, &crate::graph::build::usage_links(&inv, &usage, &join));

@@ -1,8 +1,8 @@
 //! Unit tests of the access plan and its runbook steps.
 use super::*;
 
+use crate::model::usage::{SetupEntityAccessRow, UserRow};
 use crate::rules::support::testing::{connected_app, inventory};
-use crate::usage::model::{SetupEntityAccessRow, UserRow};
 
 fn user(id: &str, name: &str, active: bool) -> UserRow {
     UserRow {
@@ -21,7 +21,7 @@ fn a_self_authorized_app_assigns_its_active_users_and_keeps_drifted_grants() {
         "<oauthConfig><callbackUrl>https://x.example/cb</callbackUrl><isAdminApproved>false</isAdminApproved></oauthConfig><permissionSetName>Old</permissionSetName>",
     )]);
     let tables = Tables {
-        app_menu_items: vec![crate::usage::model::AppMenuItemRow {
+        app_menu_items: vec![crate::model::usage::AppMenuItemRow {
             application_id: "0H4000000000001AAA".into(),
             name: Some("A".into()),
             ..Default::default()

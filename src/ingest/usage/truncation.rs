@@ -2,8 +2,8 @@
 //! (newest timestamp in the data, never the wall clock), and warnings for likely truncated
 //! exports and LoginHistory's 6-month retention.
 
+use super::data::{FileAccount, UsageData};
 use super::kind::UsageKind;
-use super::model::{FileAccount, UsageData};
 use crate::diag::{Level, Note};
 
 /// `sf data query` default row cap (`org-max-query-limit`).

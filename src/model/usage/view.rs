@@ -3,8 +3,8 @@
 
 use super::catalog::FirstParty;
 use super::join::{Evidence, Installation, UsageJoin};
-use super::model::AppUsage;
-use super::Flow;
+use crate::ingest::usage::data::AppUsage;
+use crate::ingest::usage::Flow;
 use crate::model::App;
 use crate::time::Ts;
 
@@ -128,7 +128,7 @@ impl AppUsageView<'_> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::usage::model::TokenUse;
+    use crate::ingest::usage::data::TokenUse;
 
     const DAY: i64 = 86_400_000;
 

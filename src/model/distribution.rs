@@ -1,8 +1,8 @@
 //! Classification (DESIGN §4): exactly one distribution state per app, from metadata and
 //! usage together, and the apps that only usage data knows about.
 
+use crate::model::usage::{Installation, UsageJoin};
 use crate::model::{App, Distribution, Inventory, Origin};
-use crate::usage::{Installation, UsageJoin};
 
 /// Set every app's distribution state and add the apps seen only in usage.
 pub fn classify(inv: &mut Inventory, join: &UsageJoin) {

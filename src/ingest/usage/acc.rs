@@ -5,8 +5,8 @@
 // flooding resistance is not needed and costs a measurable share of the hot loop.
 use rustc_hash::{FxHashMap as HashMap, FxHashSet as HashSet};
 
+use super::data::Tables;
 use super::flow::Flow;
-use super::model::Tables;
 
 /// String interner: `&str` → small id.
 #[derive(Debug, Default)]

@@ -4,10 +4,10 @@
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 
 use super::acc::{network_text, AppAcc, AppKey, FileAcc, Interner, LoginAcc};
+use super::data::{AppUsage, FlowCount, IdPrint, LoginStats, Tables, TokenUse, UsageData};
 use super::flow::Flow;
 use super::ids::is_id;
 use super::kind::UsageKind;
-use super::model::{AppUsage, FlowCount, IdPrint, LoginStats, Tables, TokenUse, UsageData};
 use super::read::FileOutput;
 use super::truncation;
 use crate::time::Ts;

@@ -16,7 +16,7 @@ use std::sync::{mpsc, Mutex};
 use memchr::{memchr_iter, memrchr};
 
 use super::acc::FileAcc;
-use super::model::FileAccount;
+use super::data::FileAccount;
 use super::rows::RowStats;
 use super::split::{self, Record};
 

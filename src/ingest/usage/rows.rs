@@ -7,11 +7,11 @@ use std::borrow::Cow;
 use csv::ByteRecord;
 
 use super::acc::{network, widen, AppKey, FileAcc, TokenAcc};
+use super::data::SkipReason;
 use super::flow::{self, Flow, LoginClass};
 use super::header::{alias, Header};
 use super::ids::normalize_into;
 use super::kind::UsageKind;
-use super::model::SkipReason;
 use super::tables::{self, TableCols};
 use super::text::{self, present};
 use crate::time;
@@ -258,7 +258,7 @@ impl RowReader {
         let user = self.login_user(rec, acc, st)?;
         let ip_raw = raw(rec, self.cols.source_ip);
         // IPv4 addresses (the common case) are read from bytes; anything else is decoded.
-        let net = match crate::usage::acc::ipv4_net(ip_raw) {
+        let net = match crate::ingest::usage::acc::ipv4_net(ip_raw) {
             Some(net) => Some(net),
             None => {
                 let ip = field(rec, self.cols.source_ip, st);

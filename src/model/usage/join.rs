@@ -7,9 +7,9 @@ use std::collections::{BTreeMap, BTreeSet};
 use rayon::prelude::*;
 use serde::Serialize;
 
-use super::build::add_logins;
 use super::catalog::{self, FirstParty};
-use super::model::{AppMenuItemRow, AppUsage, UsageData};
+use crate::ingest::usage::build::add_logins;
+use crate::ingest::usage::data::{AppMenuItemRow, AppUsage, UsageData};
 use crate::model::{App, Inventory};
 use crate::time::Ts;
 

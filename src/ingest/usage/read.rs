@@ -8,11 +8,11 @@ use std::sync::atomic::{AtomicU64, Ordering};
 use csv::ByteRecord;
 
 use super::acc::FileAcc;
+use super::data::{FileAccount, SkipReason, SkippedRow, SKIPPED_LISTED};
 use super::fast;
 use super::header::Header;
 use super::json;
 use super::kind::{self, Detection, UsageKind};
-use super::model::{FileAccount, SkipReason, SkippedRow, SKIPPED_LISTED};
 use super::records::{Assembler, Item};
 use super::rows::{Fields, RowReader, RowStats};
 use super::text::{self, Bom};
@@ -660,7 +660,7 @@ fn count_row(
         .then(|| rows.record_id(rec, &mut buf))
         .flatten()
     {
-        let h = super::model::id_hash(id);
+        let h = super::data::id_hash(id);
         a.ids.add(h);
         if rows.collects_ids() {
             a.id_hashes.push(h);
@@ -761,11 +761,11 @@ mod tests {
             .apps
             .iter()
             .filter_map(|(k, a)| match k {
-                crate::usage::acc::AppKey::Label(l) => Some((
+                crate::ingest::usage::acc::AppKey::Label(l) => Some((
                     acc.strings.get(*l).to_string(),
                     a.logins.flows.iter().map(|f| f[0]).sum(),
                 )),
-                crate::usage::acc::AppKey::Id(_) => None,
+                crate::ingest::usage::acc::AppKey::Id(_) => None,
             })
             .collect();
         v.sort();
@@ -1086,7 +1086,7 @@ mod tests {
             }
             // Two copies of one export are counted once; a third, cut short, overlaps them.
             let half = src[..src.len() / 2].to_vec();
-            let data = crate::usage::read_usage_with(&[input(&src), input(&src), input(&half)], 1);
+            let data = crate::ingest::usage::read_usage_with(&[input(&src), input(&src), input(&half)], 1);
             for a in &data.accounts {
                 prop_assert!(a.balances(), "{:?}", a);
             }

@@ -1,26 +1,26 @@
 //! Usage ingestion (DESIGN §1, §3): LoginHistory, OauthToken, installation tables, Event
 //! Monitoring files and `sf data query --json` output, detected by their header, read
-//! tolerantly, aggregated while streaming, and joined to the inventory.
+//! tolerantly and aggregated while streaming; `model::usage` joins them to the inventory.
 //!
 //! Pure: nothing here prints or reads the clock. Recoverable problems are [`Note`]s; every
 //! file gets a [`FileRecord`] and a [`FileAccount`] whose rows always balance.
 //!
 //! [`Note`]: crate::diag::Note
 //! [`FileRecord`]: crate::ingest::FileRecord
-//! [`FileAccount`]: model::FileAccount
+//! [`FileAccount`]: data::FileAccount
 
 pub mod acc;
 pub mod build;
-pub mod catalog;
+
 pub mod fast;
 pub mod flow;
 pub mod header;
 pub mod ids;
-pub mod join;
+
+pub mod data;
 pub mod json;
 pub mod kind;
 pub mod memo;
-pub mod model;
 pub mod read;
 pub mod records;
 pub mod rows;
@@ -29,18 +29,16 @@ pub mod tables;
 pub mod text;
 
 pub mod truncation;
-pub mod view;
 
 use std::sync::atomic::{AtomicU64, AtomicUsize, Ordering};
 use std::sync::mpsc;
 
 use crate::ingest::InputFile;
 pub use flow::Flow;
-pub use join::{join, Evidence, Installation, JoinedApp, UsageJoin};
 
 pub use crate::time::Ts;
+pub use data::{AppUsage, Coverage, FileAccount, LoginStats, UsageData};
 pub use kind::UsageKind;
-pub use model::{AppUsage, Coverage, FileAccount, LoginStats, UsageData};
 
 /// Worker threads for reading independent files.
 pub const WORKERS: usize = 2;
@@ -106,7 +104,7 @@ pub fn read_usage_counted(
 fn overlaps(files: &[InputFile], outputs: &mut [read::FileOutput]) {
     use std::collections::HashMap;
     // Per kind: (file, Id print, sorted Id hashes) of the files before.
-    let mut seen: HashMap<UsageKind, Vec<(String, model::IdPrint, Vec<u64>)>> = HashMap::new();
+    let mut seen: HashMap<UsageKind, Vec<(String, data::IdPrint, Vec<u64>)>> = HashMap::new();
     for (file, out) in files.iter().zip(outputs.iter_mut()) {
         let mut hashes = std::mem::take(&mut out.account.id_hashes);
         let (Some(kind), true) = (out.account.kind, out.acc.is_some()) else {
