@@ -275,7 +275,7 @@ impl Config {
         }
         let limit = format!(
             "larger than the {} limit for a configuration file",
-            crate::ingest::discover::human_bytes(MAX_CONFIG_BYTES)
+            crate::text::human_bytes(MAX_CONFIG_BYTES)
         );
         if meta.len() > MAX_CONFIG_BYTES {
             return Err(fail(format!("{} bytes: {limit}", meta.len())));
@@ -313,7 +313,7 @@ impl Config {
 
 /// Largest configuration file read (a real one is a few kilobytes); the same limit applies to
 /// an `ecaplan.toml` found among the inputs.
-pub const MAX_CONFIG_BYTES: u64 = crate::ingest::discover::CONFIG_LIMIT.bytes;
+pub const MAX_CONFIG_BYTES: u64 = 1024 * 1024;
 
 /// The commented default file written by `ecaplan init`.
 pub const DEFAULT_TOML: &str = include_str!("../templates/ecaplan.toml");

@@ -66,6 +66,18 @@ pub fn label(s: &str) -> String {
     sanitize(s, false).trim().to_string()
 }
 
+/// `16 MiB`, `1 GiB`, or bytes.
+pub fn human_bytes(n: u64) -> String {
+    const MIB: u64 = 1024 * 1024;
+    if n >= 1024 * MIB && n % (1024 * MIB) == 0 {
+        format!("{} GiB", n / (1024 * MIB))
+    } else if n >= MIB && n % MIB == 0 {
+        format!("{} MiB", n / MIB)
+    } else {
+        format!("{n} bytes")
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -12,6 +12,7 @@ use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::Arc;
 
 use crate::error::Error;
+use crate::text::human_bytes;
 
 /// Largest usage export loaded into memory whole (JSON and text exports; CSV files are
 /// streamed and have no limit).
@@ -49,7 +50,7 @@ pub const USAGE_LIMIT: Limit = Limit {
 };
 /// A configuration file (`ecaplan.toml`): a few kilobytes by nature.
 pub const CONFIG_LIMIT: Limit = Limit {
-    bytes: 1024 * 1024,
+    bytes: crate::config::MAX_CONFIG_BYTES,
     what: "a configuration file",
 };
 /// A key or PEM file, read to spot private keys.
@@ -63,18 +64,6 @@ pub const KEEP_LIMIT: Limit = Limit {
     bytes: 1024 * 1024,
     what: "an archived export kept in memory",
 };
-
-/// `16 MiB`, `1 GiB`, or bytes.
-pub fn human_bytes(n: u64) -> String {
-    const MIB: u64 = 1024 * 1024;
-    if n >= 1024 * MIB && n % (1024 * MIB) == 0 {
-        format!("{} GiB", n / (1024 * MIB))
-    } else if n >= MIB && n % MIB == 0 {
-        format!("{} MiB", n / MIB)
-    } else {
-        format!("{n} bytes")
-    }
-}
 
 /// Directories that never hold org metadata; skipped as a whole (and said so).
 const SKIP_DIRS: &[&str] = &[

@@ -488,4 +488,27 @@ mod tests {
             let _ = RefreshPolicy::parse_connected_app(&raw);
         }
     }
+
+    /// The metadata reader's grammar check and the model's parser accept the same values.
+    #[test]
+    fn refresh_grammar_agrees_with_the_model() {
+        for v in [
+            "infinite",
+            "ZERO",
+            " specific_lifetime : 90 : DAYS ",
+            "specific_inactivity:7:hours",
+            "specific_lifetime:0:DAYS",
+            "specific_lifetime:-1:DAYS",
+            "specific_lifetime:1:WEEKS",
+            "SPECIFIC_LIFETIME",
+            "lifetime:1:DAYS",
+            "",
+        ] {
+            let model = !matches!(
+                RefreshPolicy::parse_connected_app(v),
+                RefreshPolicy::Unrecognised { .. }
+            );
+            assert_eq!(crate::metadata::enums::is_refresh_policy(v), model, "{v:?}");
+        }
+    }
 }

@@ -12,6 +12,9 @@ use std::collections::BTreeMap;
 
 use serde::Serialize;
 
+/// What ingest accounts for that the model carries on: the fate of every input file and the
+/// places where a secret was seen.
+pub use crate::ingest::{FileRecord, FileStatus, SecretSighting};
 use crate::metadata::access::{ConnectedAppSettings, ExternalClientAppSettings, OauthOidcSettings};
 use crate::metadata::cert::CertInfo;
 use crate::metadata::connected_app::ConnectedApp;

@@ -3,12 +3,12 @@
 use serde::Serialize;
 
 use crate::diag::{Level, Note};
-use crate::ingest::{FileRecord, FileStatus, SecretSighting};
 use crate::model::facts::mask_key;
 use crate::model::usage::UsageJoin;
 use crate::model::{
     App, Inventory, PermissionSetGroupInfo, PermissionSetInfo, ProfileInfo, UserRef,
 };
+use crate::model::{FileRecord, FileStatus, SecretSighting};
 use crate::report::usage::UsageRow;
 
 /// Schema version of the JSON inventory output.

@@ -5,7 +5,7 @@ use std::fmt::Write;
 
 use super::inventory::InventoryReport;
 use crate::diag::Level;
-use crate::ingest::FileStatus;
+use crate::model::FileStatus;
 
 const MAX_CELL: usize = 48;
 

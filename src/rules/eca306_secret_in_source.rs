@@ -43,7 +43,7 @@ fn check(cx: &Context) -> Vec<Hit> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::ingest::SecretSighting;
+    use crate::model::SecretSighting;
     use crate::rules::support::testing::run_with;
 
     #[test]

@@ -48,9 +48,9 @@ use serde::Serialize;
 use crate::config::Config;
 pub use crate::diag::Severity;
 use crate::graph::Graph;
-use crate::ingest::SecretSighting;
 use crate::model::usage::{UsageData, UsageJoin};
 use crate::model::Inventory;
+use crate::model::SecretSighting;
 pub use registry::{find_rule, RETIRED, RULES};
 
 /// Where a finding's evidence is.

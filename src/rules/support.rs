@@ -253,9 +253,9 @@ pub fn run_as_users(app: &App) -> Vec<(String, &'static str)> {
 pub mod testing {
     //! Build inventories from XML snippets for rule tests.
     use crate::config::Config;
-    use crate::ingest::SecretSighting;
     use crate::metadata::{read_document, Kind};
     use crate::model::Inventory;
+    use crate::model::SecretSighting;
     use crate::rules::{Context, Hit, Rule};
 
     /// A connected app file with `body` inside `<ConnectedApp>`.
@@ -318,19 +318,7 @@ pub mod testing {
         csvs: &[(&str, &str)],
     ) -> Vec<Hit> {
         let mut inv = inventory(files);
-        let inputs: Vec<crate::ingest::InputFile> = csvs
-            .iter()
-            .map(|(name, text)| {
-                crate::ingest::InputFile::in_memory(
-                    name.to_string(),
-                    name.into(),
-                    Some(name.to_string()),
-                    text.as_bytes().to_vec(),
-                )
-            })
-            .collect();
-        let usage = crate::ingest::usage::read_usage(&inputs);
-        let join = crate::model::usage::join(&inv, &usage);
+        let (usage, join) = crate::model::usage::from_csv_texts(&inv, csvs);
         crate::model::distribution::classify(&mut inv, &join);
         let as_of_day = join.as_of.map(|t| t.0.div_euclid(86_400_000));
         let graph =

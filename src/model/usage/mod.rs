@@ -14,3 +14,26 @@ pub use crate::ingest::usage::data::{
 pub use crate::ingest::usage::{Flow, UsageKind};
 pub use join::{join, Evidence, Installation, JoinedApp, UsageJoin};
 pub use view::AppUsageView;
+
+/// Usage read from CSV texts (by file name) and joined to `inventory`: the fixture path of
+/// the rule and plan tests, which may not reach into ingest themselves.
+#[cfg(test)]
+pub(crate) fn from_csv_texts(
+    inventory: &crate::model::Inventory,
+    csvs: &[(&str, &str)],
+) -> (UsageData, UsageJoin) {
+    let inputs: Vec<crate::ingest::InputFile> = csvs
+        .iter()
+        .map(|(name, text)| {
+            crate::ingest::InputFile::in_memory(
+                name.to_string(),
+                name.into(),
+                Some(name.to_string()),
+                text.as_bytes().to_vec(),
+            )
+        })
+        .collect();
+    let usage = crate::ingest::usage::read_usage(&inputs);
+    let join = join(inventory, &usage);
+    (usage, join)
+}
