@@ -1,9 +1,10 @@
-//! The report files of `ecaplan plan`: goldens of the Markdown and CSV outputs, escaping of
-//! hostile input in every format, and no secret of the inputs in any output file.
+//! The report files of `ecaplan plan`: every format is written and well-formed, escaping of
+//! hostile input in every format, and no secret of the inputs in any output file. Their bytes
+//! are compared with the goldens by `golden_plan.rs`, over the whole output folder.
 
 mod common;
 
-use common::{ecaplan, golden};
+use common::ecaplan;
 use std::io::Read;
 use std::path::{Path, PathBuf};
 
@@ -40,7 +41,7 @@ fn xlsx_part(path: &Path, name: &str) -> String {
 }
 
 #[test]
-fn plan_writes_every_report_and_the_goldens_match() {
+fn plan_writes_every_report_well_formed() {
     let (_tmp, out) = plan(&[Path::new("samples/northwind")]);
     for name in [
         "report.html",
@@ -56,10 +57,6 @@ fn plan_writes_every_report_and_the_goldens_match() {
     ] {
         assert!(out.join(name).is_file(), "{name} missing");
     }
-    golden("report-samples.md", &read(&out, "report.md"));
-    golden("apps-samples.csv", &read(&out, "apps.csv"));
-    golden("findings-samples.csv", &read(&out, "findings.csv"));
-
     let html = read(&out, "report.html");
     assert_eq!(html.matches("data-app=").count(), 35);
     assert!(html.contains("<svg"));
