@@ -166,88 +166,114 @@ fn other_encoding(bytes: &[u8]) -> Option<&'static str> {
 
 /// Parse a whole document and return its root element.
 pub fn parse(text: &str) -> Result<Element, XmlError> {
-    let index = LineIndex::new(text);
-    let err = |offset: u64, message: String| XmlError {
-        pos: index.pos(offset as usize),
-        message,
+    let mut tree = Builder {
+        text,
+        index: LineIndex::new(text),
+        stack: Vec::new(),
+        root: None,
     };
     if text.len() > MAX_XML_BYTES {
-        return Err(err(0, format!("file is larger than {MAX_XML_BYTES} bytes")));
+        return Err(tree.err(0, format!("file is larger than {MAX_XML_BYTES} bytes")));
     }
     let mut reader = Reader::from_str(text);
     let config = reader.config_mut();
     config.check_end_names = true;
     config.expand_empty_elements = false;
-    let mut stack: Vec<Element> = Vec::new();
-    let mut root: Option<Element> = None;
     loop {
         let before = reader.buffer_position();
         let event = reader
             .read_event()
-            .map_err(|e| err(reader.error_position(), format!("malformed XML: {e}")))?;
-        match event {
-            Event::Start(start) | Event::Empty(start) if root.is_some() => {
-                let _ = start;
-                return Err(err(before, "content after the root element".into()));
-            }
-            Event::Start(start) => {
-                if stack.len() >= MAX_DEPTH {
-                    return Err(err(
-                        before,
-                        format!("elements nested deeper than {MAX_DEPTH}"),
-                    ));
-                }
-                stack.push(new_element(&start, index.pos(tag_offset(text, before))));
-            }
-            Event::Empty(start) => {
-                let el = new_element(&start, index.pos(tag_offset(text, before)));
-                attach(&mut stack, &mut root, el);
-            }
-            Event::End(_) => {
-                let mut el = stack
-                    .pop()
-                    .ok_or_else(|| err(before, "unexpected end tag".into()))?;
-                el.text = el.text.trim().to_string();
-                attach(&mut stack, &mut root, el);
-            }
-            Event::Text(t) => {
-                let content = t.xml10_content();
-                match stack.last_mut() {
-                    Some(el) => el.text.push_str(&content),
-                    None if content.trim().is_empty() => {}
-                    None => return Err(err(before, "text outside the root element".into())),
-                }
-            }
-            Event::CData(c) => {
-                let content = c.into_inner().into_owned();
-                if let Some(el) = stack.last_mut() {
-                    el.text.push_str(&content);
-                }
-            }
-            Event::GeneralRef(r) => {
-                let resolved = resolve_ref(&r)
-                    .ok_or_else(|| err(before, format!("unknown entity &{};", &*r)))?;
-                if let Some(el) = stack.last_mut() {
-                    el.text.push(resolved);
-                }
-            }
-            Event::DocType(_) => {
-                return Err(err(
-                    before,
-                    "DOCTYPE declarations are not allowed in metadata".into(),
-                ))
-            }
-            Event::Comment(_) | Event::Decl(_) | Event::PI(_) => {}
-            Event::Eof => break,
+            .map_err(|e| tree.err(reader.error_position(), format!("malformed XML: {e}")))?;
+        if matches!(event, Event::Eof) {
+            break;
         }
+        tree.event(event, before)?;
     }
-    if let Some(open) = stack.last() {
+    if let Some(open) = tree.stack.last() {
         return Err(XmlError {
             pos: open.pos,
             message: format!("element <{}> is never closed", open.name),
         });
     }
-    root.ok_or_else(|| err(0, "no root element".into()))
+    let no_root = tree.err(0, "no root element".into());
+    tree.root.ok_or(no_root)
+}
+
+/// The tree under construction: open elements on a stack, the root once it closes.
+struct Builder<'a> {
+    text: &'a str,
+    index: LineIndex<'a>,
+    stack: Vec<Element>,
+    root: Option<Element>,
+}
+
+impl Builder<'_> {
+    fn err(&self, offset: u64, message: String) -> XmlError {
+        XmlError {
+            pos: self.index.pos(offset as usize),
+            message,
+        }
+    }
+
+    /// Where the tag read from byte `before` starts.
+    fn tag_pos(&self, before: u64) -> Pos {
+        self.index.pos(tag_offset(self.text, before))
+    }
+
+    /// Add one event (read from byte `before`) to the tree.
+    fn event(&mut self, event: Event<'_>, before: u64) -> Result<(), XmlError> {
+        match event {
+            Event::Start(_) | Event::Empty(_) if self.root.is_some() => {
+                return Err(self.err(before, "content after the root element".into()));
+            }
+            Event::Start(start) => {
+                if self.stack.len() >= MAX_DEPTH {
+                    let message = format!("elements nested deeper than {MAX_DEPTH}");
+                    return Err(self.err(before, message));
+                }
+                let el = new_element(&start, self.tag_pos(before));
+                self.stack.push(el);
+            }
+            Event::Empty(start) => {
+                let el = new_element(&start, self.tag_pos(before));
+                attach(&mut self.stack, &mut self.root, el);
+            }
+            Event::End(_) => {
+                let Some(mut el) = self.stack.pop() else {
+                    return Err(self.err(before, "unexpected end tag".into()));
+                };
+                el.text = el.text.trim().to_string();
+                attach(&mut self.stack, &mut self.root, el);
+            }
+            Event::Text(t) => {
+                let content = t.xml10_content();
+                match self.stack.last_mut() {
+                    Some(el) => el.text.push_str(&content),
+                    None if content.trim().is_empty() => {}
+                    None => return Err(self.err(before, "text outside the root element".into())),
+                }
+            }
+            Event::CData(c) => {
+                if let Some(el) = self.stack.last_mut() {
+                    el.text.push_str(&c.into_inner());
+                }
+            }
+            Event::GeneralRef(r) => {
+                let Some(resolved) = resolve_ref(&r) else {
+                    return Err(self.err(before, format!("unknown entity &{};", &*r)));
+                };
+                if let Some(el) = self.stack.last_mut() {
+                    el.text.push(resolved);
+                }
+            }
+            Event::DocType(_) => {
+                let message = "DOCTYPE declarations are not allowed in metadata".into();
+                return Err(self.err(before, message));
+            }
+            Event::Comment(_) | Event::Decl(_) | Event::PI(_) | Event::Eof => {}
+        }
+        Ok(())
+    }
 }
 
 fn new_element(start: &BytesStart<'_>, pos: Pos) -> Element {
