@@ -139,35 +139,8 @@ impl Builder {
     fn add(&mut self, doc: Document) {
         match doc.payload.clone() {
             Payload::ConnectedApp(ca) => self.add_connected_app(&doc, *ca),
-            Payload::EcaHeader(h) => {
-                let app = self.app_mut(&doc.full_name);
-                let eca = app.eca.get_or_insert_with(Box::default);
-                if let Some(first) = &eca.header {
-                    let first = first.file.clone();
-                    return self.duplicate(&doc, &first);
-                }
-                eca.files
-                    .push((doc.kind.type_name().to_string(), doc.file.clone()));
-                eca.header = Some(sourced(&doc, h));
-            }
-            Payload::Profile(p) => self.inv.profiles.push(ProfileInfo {
-                name: decode_name(&doc.full_name),
-                file: doc.file.clone(),
-                user_license: p.user_license,
-                custom: p.custom,
-                login_ip_ranges: p
-                    .login_ip_ranges
-                    .iter()
-                    .map(|r| {
-                        format!(
-                            "{}-{}",
-                            r.start_address.as_deref().unwrap_or("?"),
-                            r.end_address.as_deref().unwrap_or("?")
-                        )
-                    })
-                    .collect(),
-                permissions: relevant(&p.user_permissions),
-            }),
+            Payload::EcaHeader(h) => self.add_eca_header(&doc, h),
+            Payload::Profile(p) => self.inv.profiles.push(profile_info(&doc, p)),
             Payload::PermissionSet(p) => self.inv.permission_sets.push(PermissionSetInfo {
                 name: doc.full_name.clone(),
                 file: doc.file.clone(),
@@ -200,35 +173,61 @@ impl Builder {
                 rec.files.push(doc.file.clone());
                 rec.info = Some(info);
             }
-            Payload::OauthCustomScope(s) => {
-                for a in s.assigned_to.iter().filter_map(|a| a.connected_app.clone()) {
-                    self.inv.references.push(AppReference {
-                        kind: "OauthCustomScope".into(),
-                        name: doc.full_name.clone(),
-                        file: doc.file.clone(),
-                        app: a,
-                        detail: None,
-                    });
-                }
-            }
-            Payload::OauthTokenExchangeHandler(h) => {
-                for e in &h.enablements {
-                    if let Some(app) = e
-                        .connected_app
-                        .clone()
-                        .or_else(|| e.external_client_app.clone())
-                    {
-                        self.inv.references.push(AppReference {
-                            kind: "OauthTokenExchangeHandler".into(),
-                            name: doc.full_name.clone(),
-                            file: doc.file.clone(),
-                            app,
-                            detail: e.apex_execution_user.clone(),
-                        });
-                    }
-                }
-            }
+            Payload::OauthCustomScope(s) => self.add_scope_references(&doc, &s),
+            Payload::OauthTokenExchangeHandler(h) => self.add_handler_references(&doc, &h),
             _ => self.add_eca_subfile(doc),
+        }
+    }
+
+    fn add_eca_header(&mut self, doc: &Document, h: crate::metadata::eca::EcaHeader) {
+        let app = self.app_mut(&doc.full_name);
+        let eca = app.eca.get_or_insert_with(Box::default);
+        if let Some(first) = &eca.header {
+            let first = first.file.clone();
+            return self.duplicate(doc, &first);
+        }
+        eca.files
+            .push((doc.kind.type_name().to_string(), doc.file.clone()));
+        eca.header = Some(sourced(doc, h));
+    }
+
+    /// A custom scope assigned to connected apps: one reference per app.
+    fn add_scope_references(
+        &mut self,
+        doc: &Document,
+        s: &crate::metadata::access::OauthCustomScope,
+    ) {
+        for a in s.assigned_to.iter().filter_map(|a| a.connected_app.clone()) {
+            self.inv.references.push(AppReference {
+                kind: "OauthCustomScope".into(),
+                name: doc.full_name.clone(),
+                file: doc.file.clone(),
+                app: a,
+                detail: None,
+            });
+        }
+    }
+
+    /// A token-exchange handler enabled for apps: one reference per app, with its run-as user.
+    fn add_handler_references(
+        &mut self,
+        doc: &Document,
+        h: &crate::metadata::access::OauthTokenExchangeHandler,
+    ) {
+        for e in &h.enablements {
+            if let Some(app) = e
+                .connected_app
+                .clone()
+                .or_else(|| e.external_client_app.clone())
+            {
+                self.inv.references.push(AppReference {
+                    kind: "OauthTokenExchangeHandler".into(),
+                    name: doc.full_name.clone(),
+                    file: doc.file.clone(),
+                    app,
+                    detail: e.apex_execution_user.clone(),
+                });
+            }
         }
     }
 
@@ -366,6 +365,28 @@ impl Builder {
             target.eca = eca_app.eca;
             target.facts_cache = FactsCache::default();
         }
+    }
+}
+
+/// What the model keeps of a profile: its license, login IP ranges and relevant permissions.
+fn profile_info(doc: &Document, p: crate::metadata::access::Profile) -> ProfileInfo {
+    ProfileInfo {
+        name: decode_name(&doc.full_name),
+        file: doc.file.clone(),
+        user_license: p.user_license,
+        custom: p.custom,
+        login_ip_ranges: p
+            .login_ip_ranges
+            .iter()
+            .map(|r| {
+                format!(
+                    "{}-{}",
+                    r.start_address.as_deref().unwrap_or("?"),
+                    r.end_address.as_deref().unwrap_or("?")
+                )
+            })
+            .collect(),
+        permissions: relevant(&p.user_permissions),
     }
 }
 

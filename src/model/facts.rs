@@ -211,41 +211,60 @@ impl App {
     }
 }
 
-fn connected_app_facts(ca: &crate::metadata::connected_app::ConnectedApp) -> AppFacts {
-    let oauth = ca.oauth_config.as_ref();
-    let policy = ca.oauth_policy.as_ref();
-    let callback_urls = oauth.map(|o| o.callback_urls()).unwrap_or_default();
-    let scopes = oauth.map(|o| o.scopes.clone()).unwrap_or_default();
-    let mut flows = Vec::new();
-    if let Some(o) = oauth {
-        if !callback_urls.is_empty() {
-            flows.push("authorization-code");
-        }
-        let on = |b: Option<bool>| b == Some(true);
-        if on(o.is_client_credential_enabled) {
-            flows.push("client-credentials");
-        }
-        if o.certificate.as_deref().is_some_and(|c| !c.is_empty()) {
-            flows.push("jwt-bearer");
-        }
-        if on(o.is_code_credential_enabled) {
-            flows.push("code-credentials");
-        }
-        if on(o.is_token_exchange_enabled)
-            || on(policy.and_then(|p| p.is_token_exchange_flow_enabled))
-        {
-            flows.push("token-exchange");
-        }
-        if on(o.is_device_flow_enabled) {
-            flows.push("device");
-        }
+/// The OAuth flows a definition switches on, whichever metadata type declared them.
+struct FlowSwitches {
+    authorization_code: bool,
+    client_credentials: bool,
+    jwt_bearer: bool,
+    code_credentials: bool,
+    token_exchange: bool,
+    device: bool,
+}
+
+impl FlowSwitches {
+    /// The flows' names in a fixed order, with `refresh-token` when a scope grants one.
+    fn flows(&self, scopes: &[String]) -> Vec<&'static str> {
+        let switches = [
+            (self.authorization_code, "authorization-code"),
+            (self.client_credentials, "client-credentials"),
+            (self.jwt_bearer, "jwt-bearer"),
+            (self.code_credentials, "code-credentials"),
+            (self.token_exchange, "token-exchange"),
+            (self.device, "device"),
+        ];
+        let mut flows: Vec<&'static str> = switches
+            .iter()
+            .filter(|(on, _)| *on)
+            .map(|(_, name)| *name)
+            .collect();
         if scopes
             .iter()
             .any(|s| s == "RefreshToken" || s == "OfflineAccess")
         {
             flows.push("refresh-token");
         }
+        flows
     }
+}
+
+fn connected_app_facts(ca: &crate::metadata::connected_app::ConnectedApp) -> AppFacts {
+    let oauth = ca.oauth_config.as_ref();
+    let policy = ca.oauth_policy.as_ref();
+    let callback_urls = oauth.map(|o| o.callback_urls()).unwrap_or_default();
+    let scopes = oauth.map(|o| o.scopes.clone()).unwrap_or_default();
+    let on = |b: Option<bool>| b == Some(true);
+    let flows = oauth.map_or_else(Vec::new, |o| {
+        FlowSwitches {
+            authorization_code: !callback_urls.is_empty(),
+            client_credentials: on(o.is_client_credential_enabled),
+            jwt_bearer: o.certificate.as_deref().is_some_and(|c| !c.is_empty()),
+            code_credentials: on(o.is_code_credential_enabled),
+            token_exchange: on(o.is_token_exchange_enabled)
+                || on(policy.and_then(|p| p.is_token_exchange_flow_enabled)),
+            device: on(o.is_device_flow_enabled),
+        }
+        .flows(&scopes)
+    });
     let ip_relaxation = oauth.map(|_| {
         policy
             .and_then(|p| p.ip_relaxation.as_deref())
@@ -306,6 +325,36 @@ pub fn eca_ip_relaxation(raw: &str) -> String {
     }
 }
 
+/// An ECA's callback URLs: one text, separated by new lines or commas.
+fn split_callback_urls(text: &str) -> Vec<String> {
+    text.split(['\n', ','])
+        .map(str::trim)
+        .filter(|s| !s.is_empty())
+        .map(String::from)
+        .collect()
+}
+
+/// An ECA's permitted-users literal; an unknown literal is not stated (the reader warned),
+/// rather than taken for self-authorized.
+fn admin_approved(literal: &str) -> Option<bool> {
+    match literal.trim() {
+        "AdminApprovedPreAuthorized" => Some(true),
+        "AllSelfAuthorized" => Some(false),
+        _ => None,
+    }
+}
+
+/// An ECA's refresh-token policy, when its type is stated.
+fn eca_refresh_policy(p: &super::EcaOauthPolicies) -> Option<RefreshPolicy> {
+    p.refresh_token_policy_type.as_deref().map(|kind| {
+        RefreshPolicy::from_eca(
+            kind,
+            p.refresh_token_validity_period,
+            p.refresh_token_validity_unit.as_deref(),
+        )
+    })
+}
+
 fn eca_facts(eca: &super::EcaBundle) -> AppFacts {
     let global = eca.global_oauth.as_ref().map(|s| &s.value);
     let settings = eca.oauth_settings.as_ref().map(|s| &s.value);
@@ -313,58 +362,25 @@ fn eca_facts(eca: &super::EcaBundle) -> AppFacts {
     let oauth = global.is_some() || settings.is_some() || policies.is_some();
     let callback_urls: Vec<String> = global
         .and_then(|g| g.callback_url.as_deref())
-        .map(|c| {
-            c.split(['\n', ','])
-                .map(str::trim)
-                .filter(|s| !s.is_empty())
-                .map(String::from)
-                .collect()
-        })
+        .map(split_callback_urls)
         .unwrap_or_default();
     let scopes = settings
         .and_then(|s| s.comma_separated_oauth_scopes.as_deref())
         .map(split_commas)
         .unwrap_or_default();
     let on = |b: Option<bool>| b == Some(true);
-    let mut flows = Vec::new();
-    if !callback_urls.is_empty() {
-        flows.push("authorization-code");
+    let flows = FlowSwitches {
+        authorization_code: !callback_urls.is_empty(),
+        client_credentials: on(global.and_then(|g| g.is_client_credentials_flow_enabled))
+            || on(policies.and_then(|p| p.is_client_credentials_flow_enabled)),
+        jwt_bearer: global
+            .and_then(|g| g.certificate.as_deref())
+            .is_some_and(|c| !c.is_empty()),
+        code_credentials: on(global.and_then(|g| g.is_code_cred_flow_enabled)),
+        token_exchange: on(global.and_then(|g| g.is_token_exchange_enabled)),
+        device: on(global.and_then(|g| g.is_device_flow_enabled)),
     }
-    if on(global.and_then(|g| g.is_client_credentials_flow_enabled))
-        || on(policies.and_then(|p| p.is_client_credentials_flow_enabled))
-    {
-        flows.push("client-credentials");
-    }
-    if global
-        .and_then(|g| g.certificate.as_deref())
-        .is_some_and(|c| !c.is_empty())
-    {
-        flows.push("jwt-bearer");
-    }
-    if on(global.and_then(|g| g.is_code_cred_flow_enabled)) {
-        flows.push("code-credentials");
-    }
-    if on(global.and_then(|g| g.is_token_exchange_enabled)) {
-        flows.push("token-exchange");
-    }
-    if on(global.and_then(|g| g.is_device_flow_enabled)) {
-        flows.push("device");
-    }
-    if scopes
-        .iter()
-        .any(|s| s == "RefreshToken" || s == "OfflineAccess")
-    {
-        flows.push("refresh-token");
-    }
-    let refresh_policy = policies.and_then(|p| {
-        p.refresh_token_policy_type.as_deref().map(|k| {
-            RefreshPolicy::from_eca(
-                k,
-                p.refresh_token_validity_period,
-                p.refresh_token_validity_unit.as_deref(),
-            )
-        })
-    });
+    .flows(&scopes);
     let saml = eca.saml_policies.as_ref().map(|s| &s.value);
     AppFacts {
         source: FactSource::Eca,
@@ -373,14 +389,9 @@ fn eca_facts(eca: &super::EcaBundle) -> AppFacts {
         scopes,
         admin_approved: policies
             .and_then(|p| p.permitted_users_policy_type.as_deref())
-            // Unknown literal: not stated (the reader warned), rather than self-authorized.
-            .and_then(|t| match t.trim() {
-                "AdminApprovedPreAuthorized" => Some(true),
-                "AllSelfAuthorized" => Some(false),
-                _ => None,
-            }),
+            .and_then(admin_approved),
         ip_relaxation: policies.and_then(|p| p.ip_relaxation_policy_type.clone()),
-        refresh_policy,
+        refresh_policy: policies.and_then(eca_refresh_policy),
         // The ECA default for PKCE is `true` (reference §6.3).
         pkce_required: global.map(|g| g.is_pkce_required.unwrap_or(true)),
         refresh_rotation: global.map(|g| g.is_refresh_token_rotation_enabled.unwrap_or(false)),
