@@ -1,10 +1,22 @@
 //! ecaplan: plan the migration of Salesforce Connected Apps to External Client Apps.
 //!
-//! Pipeline (DESIGN.md §2): [`ingest`] → [`model`] → classify → graph → plan → render/generate.
-//! Every stage is a pure function; only [`app`] writes files and shows progress.
+//! The pipeline (DESIGN.md §2), one module per stage, each a function of the stages before
+//! it: [`ingest`] alone reads the inputs, [`app`] alone writes files and shows progress, and
+//! nothing reads the clock:
+//!
+//! ```text
+//! ingest ─► model ─► graph ─► rules ─► plan ─► generate (ECA metadata)
+//!  files,    one       who       findings  strategy,   └► report (html, md, json, csv,
+//!  XML, CSV  inventory depends   by rule   waves,           sarif, xlsx, dot)
+//!            + usage   on whom             runbook
+//! ```
+//!
+//! Beneath them: [`metadata`] (the Metadata API types and their XML), [`config`]
+//! (`ecaplan.toml`), and the leaves [`diag`] (positions, notes, severities), [`time`] (one
+//! calendar), [`text`] (the sanitizer for text from the inputs) and [`error`]. A module
+//! imports only modules beneath it; `tests/layering.rs` holds the table and enforces it.
 
 pub mod app;
-
 pub mod cli;
 pub mod config;
 pub mod diag;
