@@ -1,14 +1,15 @@
 //! The deploy layout of the generated projects: the manifests per wave and phase
-//! ([`super::deploy`]), the two `sfdx-project.json` files with their `replacements`, and the
+//! ([`crate::plan::deploy`]), the two `sfdx-project.json` files with their `replacements`, and the
 //! generated `eca/README.md` with the order and the exact commands.
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::fmt::Write as _;
 
-use super::deploy::{self, Manifest, Phase};
-use super::params::{Parameter, Used};
+use super::placeholders::Used;
 use super::version::ApiVersion;
 use super::GeneratedFile;
+use crate::plan::deploy::{self, Manifest, Phase};
+use crate::plan::params::Parameter;
 
 type Members = BTreeMap<&'static str, BTreeSet<String>>;
 

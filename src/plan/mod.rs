@@ -2,7 +2,9 @@
 //! and a runbook per app. Pure: the orchestration writes `plan.json` and the ECA metadata.
 
 pub mod access;
-mod deploy;
+pub mod deploy;
+pub mod eca;
+pub mod params;
 pub mod runbook;
 pub mod strategy;
 pub mod waves;
@@ -16,8 +18,9 @@ use crate::metadata::cert::{date_of, parse_day};
 use crate::model::Inventory;
 use crate::rules::{Finding, Severity};
 use crate::usage::UsageJoin;
+pub use eca::TargetFlow;
 pub use runbook::Runbook;
-pub use strategy::{Decision, Strategy, TargetFlow};
+pub use strategy::{Decision, Strategy};
 pub use waves::Wave;
 
 /// Version of the `plan.json` schema (see the book / README): bumped on breaking changes.
@@ -68,7 +71,7 @@ pub struct Plan {
     pub coupled_groups: Vec<CoupledGroup>,
     /// Target-org values the generated files hold as placeholders, replaced at deploy time
     /// from these environment variables (default: the production value).
-    pub parameters: Vec<crate::generate::params::Parameter>,
+    pub parameters: Vec<params::Parameter>,
 }
 
 /// Everything the planner reads.
@@ -90,17 +93,14 @@ pub struct PlanInput<'a> {
     pub as_of_day: Option<i64>,
 }
 
-/// Strategies that get generated metadata.
+/// Strategies that get generated metadata ([`Strategy::generates`]).
 pub fn generates(s: Strategy) -> bool {
-    matches!(
-        s,
-        Strategy::Automated | Strategy::SideBySide | Strategy::BigBang
-    )
+    s.generates()
 }
 
 /// Make the plan.
 pub fn plan(input: &PlanInput<'_>) -> Plan {
-    let mut names = crate::generate::names::EcaNames::new(input.inventory);
+    let mut names = eca::EcaNames::new(input.inventory);
     // Findings by app, grouped once (a large org has thousands of apps and findings).
     let mut by_app: std::collections::HashMap<&str, Vec<&Finding>> = Default::default();
     for f in input.findings {
@@ -217,10 +217,10 @@ pub fn plan(input: &PlanInput<'_>) -> Plan {
             runbook::name_manifests(&mut a.runbook, a.decision.strategy, eca, a.wave, oauth);
         }
     }
-    let parameters = deploy::parameters(input, &apps, &by_app);
+    let parameters = params::parameters(input, &apps, &by_app);
     let mut waves = waves;
-    deploy::dedicated_user_tasks(&mut waves, &parameters);
-    deploy::dedicated_users_in_steps(&mut apps, &parameters);
+    params::dedicated_user_tasks(&mut waves, &parameters);
+    params::dedicated_users_in_steps(&mut apps, &parameters);
     Plan {
         schema_version: SCHEMA_VERSION,
         as_of: input.as_of_day.map(|d| date_of(d * 86_400)),

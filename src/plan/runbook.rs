@@ -6,7 +6,8 @@ mod kinds;
 
 use serde::Serialize;
 
-use super::strategy::{Decision, Strategy, TargetFlow};
+use super::eca::{TargetFlow, ECA_LABEL_SUFFIX};
+use super::strategy::{Decision, Strategy};
 use crate::config::Config;
 use crate::model::App;
 use crate::rules::Finding;
@@ -182,10 +183,10 @@ fn automated_checks(r: &mut Runbook, app: &App) {
 }
 
 /// How to tell the connected app from its new ECA in usage: the generated ECA carries the
-/// label with [`crate::generate::ECA_LABEL_SUFFIX`], and usage exports name apps by label.
+/// label with [`ECA_LABEL_SUFFIX`], and usage exports name apps by label.
 fn tell_apart(r: &mut Runbook, app: &App, eca: &str) {
     let label = crate::report::text::label(app.label.as_deref().unwrap_or(&app.api_name));
-    let new = format!("{label}{}", crate::generate::ECA_LABEL_SUFFIX);
+    let new = format!("{label}{ECA_LABEL_SUFFIX}");
     r.pre_checks.push(format!(
         "no other app is labelled \"{new}\" (the label the generated ECA {eca} carries): LoginHistory and OauthToken name apps by label"
     ));
@@ -339,7 +340,7 @@ const PRODUCTION_STEP: &str = "deploy ";
 /// that deploy (eca/README.md holds the same commands per wave), with the rollback snapshot
 /// first and the rollback that restores it.
 pub fn name_manifests(r: &mut Runbook, strategy: Strategy, eca: &str, wave: usize, oauth: bool) {
-    use crate::generate::deploy::{self, manifests_of, Phase};
+    use super::deploy::{self, manifests_of, Phase};
     let full = strategy != Strategy::Automated;
     let manifests = manifests_of(full, oauth, wave, eca);
     let run = |m: &deploy::Manifest| format!("{}: {}", m.output_path(), m.commands());

@@ -3,6 +3,7 @@
 
 use serde::Serialize;
 
+use super::eca::{EcaScope, TargetFlow};
 use crate::config::{Config, Criticality};
 use crate::model::{App, Distribution, Origin};
 use crate::rules::Finding;
@@ -33,6 +34,38 @@ pub enum Strategy {
 }
 
 impl Strategy {
+    /// Every strategy, in the order of the decision table's outcomes.
+    pub const ALL: [Strategy; 8] = [
+        Strategy::SalesforceManaged,
+        Strategy::AlreadyMigrated,
+        Strategy::Retire,
+        Strategy::InstallAndHarden,
+        Strategy::InvestigateAndBlock,
+        Strategy::Automated,
+        Strategy::SideBySide,
+        Strategy::BigBang,
+    ];
+
+    /// The ECA metadata generated for an app of this strategy: the files of a new ECA beside
+    /// the connected app, the hardening of the ECA App Manager creates, or none. The apps
+    /// that get some are the ones that migrate (in the pilot and the migration waves).
+    pub fn eca_scope(self) -> Option<EcaScope> {
+        match self {
+            Strategy::Automated => Some(EcaScope::HardeningOnly),
+            Strategy::SideBySide | Strategy::BigBang => Some(EcaScope::Full),
+            Strategy::SalesforceManaged
+            | Strategy::AlreadyMigrated
+            | Strategy::Retire
+            | Strategy::InstallAndHarden
+            | Strategy::InvestigateAndBlock => None,
+        }
+    }
+
+    /// Does an app of this strategy get ECA metadata (and migrate)?
+    pub fn generates(self) -> bool {
+        self.eca_scope().is_some()
+    }
+
     /// Kebab-case name.
     pub fn as_str(self) -> &'static str {
         match self {
@@ -49,22 +82,11 @@ impl Strategy {
 
     /// Parse a kebab-case name (config overrides).
     pub fn parse(s: &str) -> Option<Strategy> {
-        [
-            Strategy::SalesforceManaged,
-            Strategy::AlreadyMigrated,
-            Strategy::Retire,
-            Strategy::InstallAndHarden,
-            Strategy::InvestigateAndBlock,
-            Strategy::Automated,
-            Strategy::SideBySide,
-            Strategy::BigBang,
-        ]
-        .into_iter()
-        .find(|x| x.as_str().eq_ignore_ascii_case(s.trim()))
+        Strategy::ALL
+            .into_iter()
+            .find(|x| x.as_str().eq_ignore_ascii_case(s.trim()))
     }
 }
-
-pub use crate::generate::TargetFlow;
 
 /// The decision for one app.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]

@@ -69,12 +69,7 @@ pub fn plan_waves(
         .collect();
     freeze.sort();
     let strategy: BTreeMap<&str, &Unit> = units.iter().map(|u| (u.app.as_str(), u)).collect();
-    let migrating = |s: Strategy| {
-        matches!(
-            s,
-            Strategy::Automated | Strategy::SideBySide | Strategy::BigBang
-        )
-    };
+    let migrating = Strategy::generates;
     let mut wave0_apps = Vec::new();
     let mut final_apps = Vec::new();
     for u in units {

@@ -3,9 +3,9 @@
 //! exchange, canvas and mobile apps. The OAuth runbooks by target flow stay in the parent.
 
 use super::Runbook;
-use crate::generate::{handler_class, saml_encryption};
 use crate::model::App;
-use crate::plan::strategy::{Decision, Strategy, TargetFlow};
+use crate::plan::eca::{handler_class, saml_encryption, TargetFlow};
+use crate::plan::strategy::{Decision, Strategy};
 
 /// SAML without OAuth: the SAML runbook replaces the OAuth one (no flows, no secrets).
 pub(super) fn saml_only(app: &App) -> bool {
@@ -83,7 +83,7 @@ pub(super) fn saml(r: &mut Runbook, app: &App, d: &Decision, eca: &str, parallel
         .is_some_and(|c| !c.trim().is_empty());
     match (enc, certificate) {
         (Some(e), false) if d.strategy == Strategy::Automated => r.pre_checks.push(format!("the inputs name no encryption certificate for {name}: check in Setup that its {e} encryption has the service provider's certificate today (the migration carries what is set)")),
-        (Some(e), false) => r.pre_checks.push(format!("{name} names no encryption certificate: get the service provider's certificate for {e} encryption into Certificate and Key Management and set {} to its name (the generated SAML policy carries a placeholder there; the deploy stops while it is unset)", crate::generate::params::saml_certificate_placeholder(eca).trim_matches('_'))),
+        (Some(e), false) => r.pre_checks.push(format!("{name} names no encryption certificate: get the service provider's certificate for {e} encryption into Certificate and Key Management and set {} to its name (the generated SAML policy carries a placeholder there; the deploy stops while it is unset)", crate::plan::params::saml_certificate_placeholder(eca).trim_matches('_'))),
         _ => {}
     }
     r.pre_checks.push(format!(
