@@ -16,7 +16,7 @@ use crate::config::Config;
 use crate::graph::analysis::CoupledGroup;
 use crate::metadata::cert::{date_of, parse_day};
 use crate::model::Inventory;
-use crate::rules::{Finding, Severity};
+use crate::rules::{ids, Finding, Severity};
 use crate::usage::UsageJoin;
 pub use eca::TargetFlow;
 pub use runbook::Runbook;
@@ -322,7 +322,7 @@ fn org_tasks(input: &PlanInput<'_>) -> Vec<String> {
     for f in input
         .findings
         .iter()
-        .filter(|f| f.rule == "ECA207" && f.accepted.is_none())
+        .filter(|f| f.rule == ids::SHARED_INTEGRATION_USER && f.accepted.is_none())
     {
         if let Some(crate::rules::Evidence::Graph { path }) = f.evidence.first() {
             let task = format!(
@@ -334,7 +334,11 @@ fn org_tasks(input: &PlanInput<'_>) -> Vec<String> {
             }
         }
     }
-    if input.findings.iter().any(|f| f.rule == "ECA105") {
+    if input
+        .findings
+        .iter()
+        .any(|f| f.rule == ids::UNINSTALLED_APP_IN_USE)
+    {
         t.push("apps used without being installed: install the known vendor apps (install-and-harden); investigate and block the unknown ones (investigate-and-block) — never install an app nobody can name".into());
     }
     t

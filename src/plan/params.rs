@@ -15,7 +15,7 @@ use serde::Serialize;
 
 use super::{AppPlan, PlanInput, Wave};
 use crate::metadata::connected_app::ConnectedApp;
-use crate::rules::Finding;
+use crate::rules::{ids, Finding};
 
 /// One target-org value replaced at deploy time.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
@@ -228,7 +228,7 @@ pub fn my_domains(text: &str) -> Vec<String> {
 }
 
 /// Rules whose open finding means the plan replaces the app's run-as user.
-const REPLACED_USER: &[&str] = &["ECA207", "ECA210"];
+const REPLACED_USER: &[&str] = &[ids::SHARED_INTEGRATION_USER, ids::ADMIN_RUN_AS_USER];
 
 /// The parameters of every app that gets generated metadata, then the org-wide ones.
 pub(super) fn parameters(

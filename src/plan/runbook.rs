@@ -10,7 +10,7 @@ use super::eca::{TargetFlow, ECA_LABEL_SUFFIX};
 use super::strategy::{Decision, Strategy};
 use crate::config::Config;
 use crate::model::App;
-use crate::rules::Finding;
+use crate::rules::{ids, Finding};
 
 /// What to do for one app, step by step.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
@@ -54,10 +54,7 @@ pub fn runbook(
             .push(format!("read the note in ecaplan.toml: {notes}"));
     }
     for f in findings.iter().filter(|f| f.accepted.is_none()) {
-        if matches!(
-            f.rule,
-            "ECA106" | "ECA212" | "ECA208" | "ECA209" | "ECA210" | "ECA207" | "ECA217"
-        ) {
+        if PRE_CHECK_RULES.contains(&f.rule) {
             r.pre_checks
                 .push(format!("resolve {} ({}): {}", f.rule, f.name, f.message));
         }
@@ -109,7 +106,10 @@ pub fn runbook(
         }
     }
     if super::generates(d.strategy) && !kinds::saml_only(app) {
-        kinds::extras(&mut r, app, d, eca);
+        let push_resolved = findings
+            .iter()
+            .any(|f| f.accepted.is_none() && f.rule == ids::MOBILE_PUSH_SETTINGS_UNVERIFIABLE);
+        kinds::extras(&mut r, app, d, eca, push_resolved);
     }
     if super::generates(d.strategy) && config.standard.ip_enforcement {
         ip_enforcement_check(&mut r, app);
@@ -198,7 +198,22 @@ fn tell_apart(r: &mut Runbook, app: &App, eca: &str) {
 
 /// Open findings that make an unused app dangerous to leave in place until the last wave: Full
 /// scope, self-authorization, relaxed IP restrictions. Such an app is blocked in wave 0.
-pub const BLOCK_EARLY_RULES: &[&str] = &["ECA201", "ECA202", "ECA203"];
+pub const BLOCK_EARLY_RULES: &[&str] = &[
+    ids::FULL_SCOPE,
+    ids::SELF_AUTHORIZATION,
+    ids::IP_RESTRICTIONS_RELAXED,
+];
+
+/// Open findings the runbook asks to resolve before the change.
+const PRE_CHECK_RULES: &[&str] = &[
+    ids::MOBILE_PUSH_SETTINGS_UNVERIFIABLE,
+    ids::CERTIFICATE_EXPIRING,
+    ids::INTEGRATION_USER_NOT_API_ONLY,
+    ids::NO_LOGIN_IP_RANGES,
+    ids::ADMIN_RUN_AS_USER,
+    ids::SHARED_INTEGRATION_USER,
+    ids::CERTIFICATE_UNREADABLE,
+];
 
 /// Does an app about to be retired carry a finding that gets it blocked in wave 0?
 pub fn blocks_early(findings: &[&Finding]) -> bool {

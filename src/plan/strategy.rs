@@ -6,6 +6,10 @@ use serde::Serialize;
 use super::eca::{EcaScope, TargetFlow};
 use crate::config::{Config, Criticality};
 use crate::model::{App, Distribution, Origin};
+use crate::rules::ids::{
+    CUSTOM_OAUTH_HANDLER, DEVICE_FLOW_ON_UNINSTALLED_APP, SAML_TRIPLE_DES, UNUSED_APP,
+    USERNAME_PASSWORD_FLOW_IN_USE, USER_AGENT_FLOW_IN_USE,
+};
 use crate::rules::Finding;
 use crate::usage::view::AppUsageView;
 use crate::usage::Flow;
@@ -110,7 +114,13 @@ pub struct Decision {
 }
 
 /// Rules whose findings mean the automated migration would break the integration.
-const REFACTOR_BLOCKERS: &[&str] = &["ECA101", "ECA102", "ECA103", "ECA107", "ECA108"];
+const REFACTOR_BLOCKERS: &[&str] = &[
+    USERNAME_PASSWORD_FLOW_IN_USE,
+    USER_AGENT_FLOW_IN_USE,
+    CUSTOM_OAUTH_HANDLER,
+    SAML_TRIPLE_DES,
+    DEVICE_FLOW_ON_UNINSTALLED_APP,
+];
 
 /// Decide one app's strategy.
 pub fn decide(
@@ -164,13 +174,13 @@ pub fn decide(
     } else if is_unknown(app, usage) {
         d.strategy = Strategy::InvestigateAndBlock;
         d.reason = "an unknown app: seen only in usage data, matched to no metadata, installed package or first-party catalogue entry; investigate who uses it and from where, block it, then revoke its tokens — never install it".into();
-    } else if has("ECA301") {
+    } else if has(UNUSED_APP) {
         d.strategy = Strategy::Retire;
         d.reason = "no use within the unused window of the covered period: block it, revoke its tokens, then delete it instead of migrating".into();
         d.evidence.extend(
             open.iter()
-                .filter(|f| f.rule == "ECA301")
-                .map(|f| format!("ECA301 {}", f.message)),
+                .filter(|f| f.rule == UNUSED_APP)
+                .map(|f| format!("{UNUSED_APP} {}", f.message)),
         );
     } else if matches!(
         app.distribution,
@@ -204,7 +214,7 @@ pub fn decide(
         && app.facts().is_some_and(|f| f.oauth)
         && (flow_blocker || overridden)
     {
-        d.target_flow = Some(target_flow(app, usage, has("ECA102")));
+        d.target_flow = Some(target_flow(app, usage, has(USER_AGENT_FLOW_IN_USE)));
     }
     if d.strategy == Strategy::Automated && !overridden && !has_sign_in(app) {
         d.reason = "a local app without OAuth or SAML (an App Launcher tile: start URL only): nothing signs in through it, so it is no pilot; App Manager's \"Migrate to External Client App\" is UNVERIFIED for such apps — migrate it if the button is offered, otherwise keep it (it issues no tokens)".into();
@@ -232,7 +242,11 @@ fn special_flows(app: &App, usage: Option<AppUsageView<'_>>, d: &mut Decision) {
 
 /// Blockers that force a change of OAuth flow (username-password, user-agent, device flow on
 /// an uninstalled app).
-const FLOW_BLOCKERS: &[&str] = &["ECA101", "ECA102", "ECA108"];
+const FLOW_BLOCKERS: &[&str] = &[
+    USERNAME_PASSWORD_FLOW_IN_USE,
+    USER_AGENT_FLOW_IN_USE,
+    DEVICE_FLOW_ON_UNINSTALLED_APP,
+];
 
 /// The app signs users or integrations in: OAuth or SAML.
 pub fn has_sign_in(app: &App) -> bool {

@@ -15,13 +15,45 @@ use crate::config::{Blackout, PlanConfig};
 use crate::graph::analysis::CoupledGroup;
 use crate::metadata::cert::{date_of, parse_day};
 
+/// What a wave is for.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum WaveKind {
+    /// Wave 0: prepare the org; vendor, unknown and dangerous unused apps are handled here.
+    Prepare,
+    /// Low-risk automated migrations that prove the process.
+    Pilot,
+    /// Migration waves.
+    Migrate,
+    /// The final wave: retire and decommission.
+    Decommission,
+}
+
+impl WaveKind {
+    /// The lower-case name (`plan.json`).
+    pub fn as_str(self) -> &'static str {
+        match self {
+            WaveKind::Prepare => "prepare",
+            WaveKind::Pilot => "pilot",
+            WaveKind::Migrate => "migrate",
+            WaveKind::Decommission => "decommission",
+        }
+    }
+}
+
+impl From<WaveKind> for String {
+    fn from(k: WaveKind) -> String {
+        k.as_str().to_string()
+    }
+}
+
 /// One wave.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct Wave {
     /// 0-based number.
     pub number: usize,
-    /// `prepare`, `pilot`, `migrate`, `decommission`.
-    pub kind: &'static str,
+    /// What the wave is for.
+    pub kind: WaveKind,
     /// Human name.
     pub name: String,
     /// First day (`YYYY-MM-DD`).
@@ -63,13 +95,58 @@ pub fn plan_waves(
     org_tasks: Vec<String>,
     blackouts: &[Blackout],
 ) -> Vec<Wave> {
-    let mut freeze: Vec<(i64, i64, &str)> = blackouts
-        .iter()
-        .filter_map(|b| b.days().map(|(f, t)| (f, t, b.reason.as_str())))
-        .collect();
-    freeze.sort();
-    let strategy: BTreeMap<&str, &Unit> = units.iter().map(|u| (u.app.as_str(), u)).collect();
-    let migrating = Strategy::generates;
+    let (wave0_apps, final_apps) = fixed_apps(units);
+    let mut tasks0 = org_tasks;
+    tasks0.extend(block_early_task(units));
+    let (movable, untangle) = movable(units, groups, cfg);
+    tasks0.extend(untangle);
+    let (pilot, movable) = pilot(movable, cfg);
+    let mut cal = Calendar::new(cfg, start_day, blackouts);
+    cal.push(
+        WaveKind::Prepare,
+        "Wave 0 — prepare the org".into(),
+        sorted(wave0_apps),
+        tasks0,
+        0,
+    );
+    if !pilot.is_empty() {
+        cal.push(
+            WaveKind::Pilot,
+            "Pilot — low-risk automated migrations".into(),
+            sorted(pilot),
+            Vec::new(),
+            0,
+        );
+    }
+    let parallel = i64::from(cfg.parallel_run_days);
+    for batch in batches(movable, cfg.max_apps_per_wave.max(1)) {
+        let extra = if batch.iter().any(|u| u.strategy == Strategy::SideBySide) {
+            parallel
+        } else {
+            0
+        };
+        let name = format!("Wave {} — migrate", cal.waves.len());
+        let apps = sorted(batch.iter().map(|u| u.app.clone()).collect());
+        cal.push(WaveKind::Migrate, name, apps, Vec::new(), extra);
+    }
+    let final_tasks = vec![
+        "deactivate and delete the connected apps whose ECA passed its decommission criteria".to_string(),
+        "block the retired apps, then revoke their refresh tokens (block first, so nobody re-authorizes in between)".to_string(),
+        "block the username-password and user-agent flows org-wide once no app uses them (OauthOidc settings)".to_string(),
+    ];
+    cal.push(
+        WaveKind::Decommission,
+        "Final wave — retire and decommission".into(),
+        sorted(final_apps),
+        final_tasks,
+        0,
+    );
+    cal.waves
+}
+
+/// The apps whose wave their strategy fixes: wave 0 (vendor, unknown, first-party and
+/// dangerous unused apps) and the final wave (retired and already migrated apps).
+fn fixed_apps(units: &[Unit]) -> (Vec<String>, Vec<String>) {
     let mut wave0_apps = Vec::new();
     let mut final_apps = Vec::new();
     for u in units {
@@ -82,12 +159,14 @@ pub fn plan_waves(
             // whole migration; blocking it costs nothing since nobody uses it.
             Strategy::Retire if u.block_early => wave0_apps.push(u.app.clone()),
             Strategy::Retire | Strategy::AlreadyMigrated => final_apps.push(u.app.clone()),
-            _ => {}
+            Strategy::Automated | Strategy::SideBySide | Strategy::BigBang => {}
         }
     }
-    // Movable units: coupled groups (their migrating members) move as one; the rest alone.
-    let mut in_group = BTreeSet::new();
-    let mut tasks0 = org_tasks;
+    (wave0_apps, final_apps)
+}
+
+/// Wave 0's task that blocks the unused apps with dangerous settings, if there are any.
+fn block_early_task(units: &[Unit]) -> Option<String> {
     let early: Vec<String> = sorted(
         units
             .iter()
@@ -95,27 +174,37 @@ pub fn plan_waves(
             .map(|u| u.app.clone())
             .collect(),
     );
-    if !early.is_empty() {
-        tasks0.push(format!(
-            "block the unused apps with dangerous settings now, then revoke their tokens (block first, so nobody re-authorizes in between): {}",
-            early.join(", ")
-        ));
-    }
+    (!early.is_empty()).then(|| format!(
+        "block the unused apps with dangerous settings now, then revoke their tokens (block first, so nobody re-authorizes in between): {}",
+        early.join(", ")
+    ))
+}
+
+/// The migrating apps in the units that move together: a coupled group's migrating members
+/// as one, the rest alone; a group too big for one wave is untangled in wave 0 (the task)
+/// and its apps move alone.
+fn movable<'a>(
+    units: &'a [Unit],
+    groups: &[CoupledGroup],
+    cfg: &PlanConfig,
+) -> (Vec<Vec<&'a Unit>>, Vec<String>) {
+    let by_app: BTreeMap<&str, &Unit> = units.iter().map(|u| (u.app.as_str(), u)).collect();
+    let mut in_group = BTreeSet::new();
+    let mut untangle = Vec::new();
     let mut movable: Vec<Vec<&Unit>> = Vec::new();
     for g in groups {
         let members: Vec<&Unit> = g
             .apps
             .iter()
-            .filter_map(|a| strategy.get(a.as_str()).copied())
-            .filter(|u| migrating(u.strategy))
+            .filter_map(|a| by_app.get(a.as_str()).copied())
+            .filter(|u| u.strategy.generates())
             .collect();
         if members.len() < 2 {
             continue;
         }
         in_group.extend(members.iter().map(|u| u.app.clone()));
         if members.len() > cfg.max_apps_per_wave.max(1) {
-            // Too big to move together: untangle first, then the apps move independently.
-            tasks0.push(format!(
+            untangle.push(format!(
                 "untangle the coupled group {} (shared: {}): a dedicated integration user, certificate and permission set per app",
                 g.apps.join(", "),
                 g.shared.join(", ")
@@ -128,11 +217,19 @@ pub fn plan_waves(
     movable.extend(
         units
             .iter()
-            .filter(|u| migrating(u.strategy) && !in_group.contains(&u.app))
+            .filter(|u| u.strategy.generates() && !in_group.contains(&u.app))
             .map(|u| vec![u]),
     );
-    // Pilot: single, low-risk automated apps.
     movable.sort_by_key(|m| sort_key(m));
+    (movable, untangle)
+}
+
+/// The pilot: up to `pilot_size` single, low-risk automated apps that sign in, taken from
+/// the sorted movable units (the rest is returned).
+fn pilot<'a>(
+    mut movable: Vec<Vec<&'a Unit>>,
+    cfg: &PlanConfig,
+) -> (Vec<String>, Vec<Vec<&'a Unit>>) {
     let mut pilot = Vec::new();
     movable.retain(|m| {
         let ok = pilot.len() < cfg.pilot_size
@@ -146,31 +243,78 @@ pub fn plan_waves(
         }
         !ok
     });
-    let mut waves = Vec::new();
-    let len = i64::from(cfg.wave_length_days.max(1));
-    let push = |kind: &'static str,
-                name: String,
-                apps: Vec<String>,
-                mut tasks: Vec<String>,
-                extra: i64,
-                waves: &mut Vec<Wave>| {
-        let number = waves.len();
+    (pilot, movable)
+}
+
+/// The movable units packed into migration waves of at most `max` apps, in order.
+fn batches(movable: Vec<Vec<&Unit>>, max: usize) -> Vec<Vec<&Unit>> {
+    let mut out = Vec::new();
+    let mut current: Vec<&Unit> = Vec::new();
+    for m in movable {
+        if current.len() + m.len() > max && !current.is_empty() {
+            out.push(std::mem::take(&mut current));
+        }
+        current.extend(m);
+    }
+    if !current.is_empty() {
+        out.push(current);
+    }
+    out
+}
+
+/// The waves with their dates, added one after another.
+struct Calendar<'a> {
+    waves: Vec<Wave>,
+    start_day: i64,
+    /// Days per wave.
+    len: i64,
+    /// Freeze windows (first day, last day, reason), sorted.
+    freeze: Vec<(i64, i64, &'a str)>,
+}
+
+impl<'a> Calendar<'a> {
+    fn new(cfg: &PlanConfig, start_day: i64, blackouts: &'a [Blackout]) -> Calendar<'a> {
+        let mut freeze: Vec<(i64, i64, &str)> = blackouts
+            .iter()
+            .filter_map(|b| b.days().map(|(f, t)| (f, t, b.reason.as_str())))
+            .collect();
+        freeze.sort();
+        Calendar {
+            waves: Vec::new(),
+            start_day,
+            len: i64::from(cfg.wave_length_days.max(1)),
+            freeze,
+        }
+    }
+
+    /// Add the next wave, `extra` days longer than a wave (parallel runs).
+    fn push(
+        &mut self,
+        kind: WaveKind,
+        name: String,
+        apps: Vec<String>,
+        mut tasks: Vec<String>,
+        extra: i64,
+    ) {
+        let len = self.len;
         // Back to back: a wave starts one wave length after the previous one started (a
         // blackout that moved the previous wave moves the following ones too).
-        let day = waves
+        let day = self
+            .waves
             .last()
-            .and_then(|w: &Wave| parse_day(&w.start))
-            .map_or(start_day, |d| d + len);
+            .and_then(|w| parse_day(&w.start))
+            .map_or(self.start_day, |d| d + len);
         // Decommissioning starts only after the last parallel run has ended.
         let day = match kind {
-            "decommission" => waves
+            WaveKind::Decommission => self
+                .waves
                 .iter()
-                .filter_map(|w: &Wave| parse_day(&w.end))
+                .filter_map(|w| parse_day(&w.end))
                 .map(|e| e + 1)
                 .fold(day, i64::max),
-            _ => day,
+            WaveKind::Prepare | WaveKind::Pilot | WaveKind::Migrate => day,
         };
-        let (day, moved) = after_blackouts(day, len + extra, &freeze);
+        let (day, moved) = after_blackouts(day, len + extra, &self.freeze);
         for (from, to, reason) in moved {
             tasks.push(format!(
                 "{FROZEN_TASK} {} – {} ({reason})",
@@ -178,8 +322,8 @@ pub fn plan_waves(
                 date_of(to * 86_400)
             ));
         }
-        waves.push(Wave {
-            number,
+        self.waves.push(Wave {
+            number: self.waves.len(),
             kind,
             name,
             start: date_of(day * 86_400),
@@ -187,69 +331,7 @@ pub fn plan_waves(
             apps,
             tasks,
         });
-    };
-    push(
-        "prepare",
-        "Wave 0 — prepare the org".into(),
-        sorted(wave0_apps),
-        tasks0,
-        0,
-        &mut waves,
-    );
-    if !pilot.is_empty() {
-        push(
-            "pilot",
-            "Pilot — low-risk automated migrations".into(),
-            sorted(pilot),
-            Vec::new(),
-            0,
-            &mut waves,
-        );
     }
-    let parallel = i64::from(cfg.parallel_run_days);
-    let mut current: Vec<&Unit> = Vec::new();
-    let flush = |current: &mut Vec<&Unit>, waves: &mut Vec<Wave>| {
-        if current.is_empty() {
-            return;
-        }
-        let extra = if current.iter().any(|u| u.strategy == Strategy::SideBySide) {
-            parallel
-        } else {
-            0
-        };
-        let n = waves.len();
-        let apps = sorted(current.iter().map(|u| u.app.clone()).collect());
-        push(
-            "migrate",
-            format!("Wave {n} — migrate"),
-            apps,
-            Vec::new(),
-            extra,
-            waves,
-        );
-        current.clear();
-    };
-    for m in movable {
-        if current.len() + m.len() > cfg.max_apps_per_wave.max(1) {
-            flush(&mut current, &mut waves);
-        }
-        current.extend(m);
-    }
-    flush(&mut current, &mut waves);
-    let final_tasks = vec![
-        "deactivate and delete the connected apps whose ECA passed its decommission criteria".to_string(),
-        "block the retired apps, then revoke their refresh tokens (block first, so nobody re-authorizes in between)".to_string(),
-        "block the username-password and user-agent flows org-wide once no app uses them (OauthOidc settings)".to_string(),
-    ];
-    push(
-        "decommission",
-        "Final wave — retire and decommission".into(),
-        sorted(final_apps),
-        final_tasks,
-        0,
-        &mut waves,
-    );
-    waves
 }
 
 /// The first day from `day` on where a span of `days` days overlaps no freeze window, and the
@@ -340,7 +422,7 @@ mod tests {
         assert_eq!(wave_of("R"), Some(waves.len() - 1));
         assert!(waves
             .iter()
-            .all(|w| w.kind != "migrate" || w.apps.len() <= cfg.max_apps_per_wave));
+            .all(|w| w.kind != WaveKind::Migrate || w.apps.len() <= cfg.max_apps_per_wave));
     }
 
     #[test]
@@ -450,7 +532,7 @@ mod tests {
             max in 1usize..10,
             pilot in 0usize..4,
         ) {
-            let all = [Strategy::SalesforceManaged, Strategy::AlreadyMigrated, Strategy::Retire, Strategy::InstallAndHarden, Strategy::InvestigateAndBlock, Strategy::Automated, Strategy::SideBySide, Strategy::BigBang];
+            let all = Strategy::ALL;
             let units: Vec<Unit> = kinds.iter().enumerate().map(|(i, k)| unit(&format!("A{i:02}"), all[*k as usize])).collect();
             let n = units.len();
             // Random couplings, merged into disjoint groups the way the graph analysis does.
@@ -474,7 +556,7 @@ mod tests {
             proptest::prop_assert!(count.values().all(|&c| c == 1));
             let wave_of = |a: &str| waves.iter().position(|w| w.apps.iter().any(|x| x == a));
             for g in &groups {
-                let migrating: Vec<&String> = g.apps.iter().filter(|a| units.iter().any(|u| &u.app == *a && matches!(u.strategy, Strategy::Automated | Strategy::SideBySide | Strategy::BigBang))).collect();
+                let migrating: Vec<&String> = g.apps.iter().filter(|a| units.iter().any(|u| &u.app == *a && u.strategy.generates())).collect();
                 let split = migrating.iter().map(|a| wave_of(a)).collect::<BTreeSet<_>>().len() > 1;
                 let untangled = waves[0].tasks.iter().any(|t| t.contains("untangle") && migrating.iter().all(|a| t.contains(a.as_str())));
                 proptest::prop_assert!(!split || untangled, "group {:?} split without untangling", g.apps);

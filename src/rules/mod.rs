@@ -50,7 +50,7 @@ use crate::graph::Graph;
 use crate::ingest::SecretSighting;
 use crate::model::Inventory;
 use crate::usage::{UsageData, UsageJoin};
-pub use registry::{find_rule, RETIRED, RULES};
+pub use registry::{find_rule, ids, RETIRED, RULES};
 
 /// How serious a finding is; ordered from most to least severe.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]

@@ -134,8 +134,9 @@ pub(super) fn saml(r: &mut Runbook, app: &App, d: &Decision, eca: &str, parallel
 }
 
 /// What an app's kind adds to an OAuth runbook: the handler port, the public client, the
-/// device flow and token exchange switches, canvas and mobile checks.
-pub(super) fn extras(r: &mut Runbook, app: &App, d: &Decision, eca: &str) {
+/// device flow and token exchange switches, canvas and mobile checks. `push_resolved`: the
+/// pre-checks already ask to resolve ECA106 (the mobile push settings).
+pub(super) fn extras(r: &mut Runbook, app: &App, d: &Decision, eca: &str, push_resolved: bool) {
     let Some(f) = app.facts() else {
         return;
     };
@@ -179,7 +180,7 @@ pub(super) fn extras(r: &mut Runbook, app: &App, d: &Decision, eca: &str) {
         ));
     }
     if f.mobile {
-        if !r.pre_checks.iter().any(|c| c.contains("ECA106")) {
+        if !push_resolved {
             r.pre_checks.push("the mobile app's push settings are valid (an expired Apple P12 certificate or a deprecated Android server key makes the migration fail)".into());
         }
         r.pre_checks.push(format!("the mobile app's mobileAppConfig and mobileStartUrl have no ECA equivalent: keep them documented outside {eca}"));
