@@ -540,7 +540,7 @@ fn active_users(input: &AccessInput<'_>, users: &Users<'_>) -> (Vec<AccessUser>,
 
 mod steps;
 
-pub use steps::{group_pattern, into_runbook, is_policy_deploy, README};
+pub use steps::{group_pattern, into_runbook, README};
 
 #[cfg(test)]
 mod tests;

@@ -302,8 +302,8 @@ pub(super) fn dedicated_users_in_steps(apps: &mut [AppPlan], parameters: &[Param
         let with = format!("{} (${}, created in wave 0)", p.default, p.variable);
         for step in &mut app.runbook.steps {
             for old in p.find.iter().filter(|v| !v.is_empty()) {
-                if step.contains(old.as_str()) {
-                    *step = step.replace(old.as_str(), &with);
+                if step.text.contains(old.as_str()) {
+                    step.text = step.text.replace(old.as_str(), &with);
                 }
             }
         }

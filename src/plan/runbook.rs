@@ -3,14 +3,17 @@
 //! the app's own facts and findings.
 
 mod kinds;
+mod step;
 
 use serde::Serialize;
 
+use super::deploy::{delete_command, manifests_of, Manifest, Phase};
 use super::eca::{TargetFlow, ECA_LABEL_SUFFIX};
 use super::strategy::{Decision, Strategy};
 use crate::config::Config;
 use crate::model::App;
 use crate::rules::{ids, Finding};
+pub use step::{Step, StepKind};
 
 /// What to do for one app, step by step.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
@@ -18,7 +21,7 @@ pub struct Runbook {
     /// Before the change.
     pub pre_checks: Vec<String>,
     /// The change.
-    pub steps: Vec<String>,
+    pub steps: Vec<Step>,
     /// How to know it worked.
     pub validation: Vec<String>,
     /// How to undo it.
@@ -29,6 +32,28 @@ pub struct Runbook {
     pub credentials: String,
     /// Questions for the workshop.
     pub open_questions: Vec<String>,
+}
+
+impl Runbook {
+    /// Add a step nothing refers to.
+    pub fn step(&mut self, text: impl Into<String>) {
+        self.steps.push(Step::new(StepKind::Other, text));
+    }
+
+    /// Add a step of `kind`.
+    pub fn step_of(&mut self, kind: StepKind, text: impl Into<String>) {
+        self.steps.push(Step::new(kind, text));
+    }
+
+    /// The first step of `kind`.
+    pub fn position(&self, kind: StepKind) -> Option<usize> {
+        self.steps.iter().position(|s| s.kind == kind)
+    }
+
+    /// The steps' words, in order.
+    pub fn step_texts(&self) -> Vec<String> {
+        self.steps.iter().map(|s| s.text.clone()).collect()
+    }
 }
 
 /// Write the runbook of an app.
@@ -66,9 +91,8 @@ pub fn runbook(
         Strategy::Automated if !super::strategy::has_sign_in(app) => kinds::tile(&mut r, app, eca),
         Strategy::InvestigateAndBlock => kinds::investigate(&mut r, name),
         Strategy::SalesforceManaged => {
-            r.steps
-                .push(format!("nothing to migrate: {name} is a Salesforce app"));
-            r.steps.push("if it is used but not installed, install it (Setup → Connected Apps OAuth Usage → Install) to set its policies".into());
+            r.step(format!("nothing to migrate: {name} is a Salesforce app"));
+            r.step("if it is used but not installed, install it (Setup → Connected Apps OAuth Usage → Install) to set its policies");
             r.credentials = "managed by Salesforce".into();
         }
         Strategy::AlreadyMigrated => {
@@ -76,14 +100,14 @@ pub fn runbook(
             r.decommission.push(format!(
                 "no login through the connected app {name} for 30 days after the ECA went live"
             ));
-            r.steps.push("compare the ECA's policies with the integration standard; apply the generated hardening if they differ".into());
+            r.step("compare the ECA's policies with the integration standard; apply the generated hardening if they differ");
             r.credentials = "already on the ECA".into();
         }
         Strategy::Retire => retire(&mut r, name, findings),
         Strategy::InstallAndHarden => {
-            r.steps.push(format!("install {name} (Setup → Connected Apps OAuth Usage → Install) if it is not installed"));
-            r.steps.push("set Permitted Users to 'Admin approved users are pre-authorized' and grant a dedicated permission set".into());
-            r.steps.push("set IP Relaxation to 'Enforce IP restrictions' and a refresh-token inactivity expiry".into());
+            r.step(format!("install {name} (Setup → Connected Apps OAuth Usage → Install) if it is not installed"));
+            r.step_of(StepKind::PermittedUsers, "set Permitted Users to 'Admin approved users are pre-authorized' and grant a dedicated permission set");
+            r.step("set IP Relaxation to 'Enforce IP restrictions' and a refresh-token inactivity expiry");
             r.validation
                 .push("the authorized users still sign in; others are refused".into());
             r.rollback
@@ -240,14 +264,12 @@ fn retire(r: &mut Runbook, name: &str, findings: &[&Finding]) {
             why.join(", ")
         ));
     }
-    r.steps.push(format!("block {name} first: Setup → Connected Apps OAuth Usage → Block (shown while it holds tokens), and, for an installed or local app, Manage → Edit Policies → Permitted Users: 'Admin approved users are pre-authorized' with no profile or permission set — nobody can authorize it again"));
-    r.steps.push(
-        "then revoke its OAuth tokens (Setup → Connected Apps OAuth Usage → the app's User Count → Revoke All)".into(),
+    r.step(format!("block {name} first: Setup → Connected Apps OAuth Usage → Block (shown while it holds tokens), and, for an installed or local app, Manage → Edit Policies → Permitted Users: 'Admin approved users are pre-authorized' with no profile or permission set — nobody can authorize it again"));
+    r.step(
+        "then revoke its OAuth tokens (Setup → Connected Apps OAuth Usage → the app's User Count → Revoke All)",
     );
-    r.steps.push(
-        "wait 30 days with the app blocked; watch LoginHistory and the support queue for it".into(),
-    );
-    r.steps.push(format!("delete {name} only after the wait: a deleted connected app cannot be re-created without Salesforce Support"));
+    r.step("wait 30 days with the app blocked; watch LoginHistory and the support queue for it");
+    r.step(format!("delete {name} only after the wait: a deleted connected app cannot be re-created without Salesforce Support"));
     r.validation.push(format!(
         "{name} no longer appears in Connected Apps OAuth Usage (no token left) and LoginHistory shows no successful login through it after the block"
     ));
@@ -263,11 +285,12 @@ fn automated(r: &mut Runbook, name: &str, eca: &str) {
     r.pre_checks.push(format!(
         "{name} is local and does not use the username-password flow (usage shows none)"
     ));
-    r.steps.push(format!(
-        "Setup → App Manager → {name} → Migrate to External Client App"
-    ));
-    r.steps.push(format!("deploy the generated hardening policies for {eca} (eca/: .ecaOauthPlcy, .ecaPlcy, {eca}_ECA_Access permission set)"));
-    r.steps.push(format!(
+    r.step_of(
+        StepKind::MigrateButton,
+        format!("Setup → App Manager → {name} → Migrate to External Client App"),
+    );
+    r.step_of(StepKind::HardeningDeploy, format!("deploy the generated hardening policies for {eca} (eca/: .ecaOauthPlcy, .ecaPlcy, {eca}_ECA_Access permission set)"));
+    r.step(format!(
         "the policies keep today's profile and permission set grants beside {eca}_ECA_Access (plan.json access): move the app's users to {eca}_ECA_Access, the 1:1 access standard, in a later change, then remove the old grants"
     ));
     r.validation.push(
@@ -301,17 +324,18 @@ fn refactor(r: &mut Runbook, name: &str, eca: &str, d: &Decision, config: &Confi
     r.pre_checks.push(format!(
         "the client of {name} can use {flow}; the developer who owns it is available"
     ));
-    r.steps.push(format!("deploy the generated ECA {eca} to a sandbox (eca/ with sf project deploy start; eca-global/ holds callback URLs and flow switches, kept out of source control)"));
-    r.steps.push(format!(
+    r.step_of(StepKind::SandboxDeploy, format!("deploy the generated ECA {eca} to a sandbox (eca/ with sf project deploy start; eca-global/ holds callback URLs and flow switches, kept out of source control)"));
+    r.step(format!(
         "change the client to {flow} against the sandbox ECA and test"
     ));
-    r.steps.push(format!(
-        "deploy {eca} to production; assign {eca}_ECA_Access to the users"
-    ));
+    r.step_of(
+        StepKind::ProductionDeploy,
+        format!("deploy {eca} to production; assign {eca}_ECA_Access to the users"),
+    );
     if d.strategy == Strategy::SideBySide {
         let days = config.plan.parallel_run_days;
-        r.steps.push(format!("run old and new in parallel for {days} days: the client uses the ECA's credentials (staged credentials if rotating), the connected app stays as fallback"));
-        r.steps.push(format!(
+        r.step(format!("run old and new in parallel for {days} days: the client uses the ECA's credentials (staged credentials if rotating), the connected app stays as fallback"));
+        r.step(format!(
             "switch the client fully to {eca}; block the connected app"
         ));
         r.rollback.push(
@@ -319,7 +343,7 @@ fn refactor(r: &mut Runbook, name: &str, eca: &str, d: &Decision, config: &Confi
                 .to_string(),
         );
     } else {
-        r.steps.push(format!("in one change window: switch the client to {eca} and deactivate the connected app {name}"));
+        r.step(format!("in one change window: switch the client to {eca} and deactivate the connected app {name}"));
         r.rollback.push(format!(
             "reactivate the connected app {name} and revert the client"
         ));
@@ -345,60 +369,64 @@ fn refactor(r: &mut Runbook, name: &str, eca: &str, d: &Decision, config: &Confi
     }
 }
 
-/// Start of the automated runbook's deploy step, completed by [`name_manifests`].
-const HARDENING_STEP: &str = "deploy the generated hardening policies for";
-/// Start of the refactor runbook's sandbox and production deploy steps.
-const SANDBOX_STEP: &str = "deploy the generated ECA";
-const PRODUCTION_STEP: &str = "deploy ";
-
 /// Once the app's wave is known: name the manifests and the exact `sf` commands in the steps
 /// that deploy (eca/README.md holds the same commands per wave), with the rollback snapshot
 /// first and the rollback that restores it.
 pub fn name_manifests(r: &mut Runbook, strategy: Strategy, eca: &str, wave: usize, oauth: bool) {
-    use super::deploy::{self, manifests_of, Phase};
     let full = strategy != Strategy::Automated;
     let manifests = manifests_of(full, oauth, wave, eca);
-    let run = |m: &deploy::Manifest| format!("{}: {}", m.output_path(), m.commands());
     let Some(access) = manifests.iter().find(|m| m.phase == Phase::Access) else {
         return;
     };
-    if !full {
-        let Some(own) = manifests.iter().find(|m| m.phase == Phase::Migrated) else {
-            return;
-        };
-        if let Some(i) = r.steps.iter().position(|s| s.starts_with(HARDENING_STEP)) {
-            r.steps[i] = format!(
-                "after the migration created the ECA {eca}, deploy its hardening policies (never before: the manifest names an ECA that only the button creates; check the policy names the button gave first, eca/README.md wave {wave}) from {}",
-                run(own)
-            );
-            r.steps.insert(
-                0,
-                format!("deploy the access permission sets of wave {wave} (the policies name {eca}_ECA_Access) from {}", run(access)),
-            );
-        }
-        r.rollback.insert(
+    if full {
+        new_eca_manifests(r, &manifests, eca, wave);
+    } else if let Some(own) = manifests.iter().find(|m| m.phase == Phase::Migrated) {
+        migrated_manifests(r, access, own, eca, wave);
+    }
+}
+
+/// A manifest and its commands, as a runbook step names them.
+fn run(m: &Manifest) -> String {
+    format!("{}: {}", m.output_path(), m.commands())
+}
+
+/// The hardening of an ECA the button created: the wave's access permission sets first, the
+/// policies only after the button.
+fn migrated_manifests(r: &mut Runbook, access: &Manifest, own: &Manifest, eca: &str, wave: usize) {
+    if let Some(i) = r.position(StepKind::HardeningDeploy) {
+        r.steps[i].text = format!(
+            "after the migration created the ECA {eca}, deploy its hardening policies (never before: the manifest names an ECA that only the button creates; check the policy names the button gave first, eca/README.md wave {wave}) from {}",
+            run(own)
+        );
+        r.steps.insert(
             0,
-            format!(
-                "restore the policies the migration created: `{}`",
-                own.restore()
+            Step::new(
+                StepKind::AccessDeploy,
+                format!("deploy the access permission sets of wave {wave} (the policies name {eca}_ECA_Access) from {}", run(access)),
             ),
         );
-        return;
     }
-    let paths: Vec<String> = manifests.iter().map(|m| m.output_path()).collect();
-    if let Some(i) = r.steps.iter().position(|s| s.starts_with(SANDBOX_STEP)) {
-        r.steps[i] = format!(
+    r.rollback.insert(
+        0,
+        format!(
+            "restore the policies the migration created: `{}`",
+            own.restore()
+        ),
+    );
+}
+
+/// A new ECA: the sandbox rehearsal and the production deploy name its manifests in order.
+fn new_eca_manifests(r: &mut Runbook, manifests: &[Manifest], eca: &str, wave: usize) {
+    if let Some(i) = r.position(StepKind::SandboxDeploy) {
+        let paths: Vec<String> = manifests.iter().map(|m| m.output_path()).collect();
+        r.steps[i].text = format!(
             "deploy the generated ECA {eca} to a sandbox in this order: {} (the wave's access permission sets, then the manifests that name {eca} and no other ECA) — with ECA_TARGET_ORG and the variables of eca/README.md set to the sandbox's values, the commands of eca/README.md 'Wave {wave}', first step and section {eca} (eca-global/ deploys from its own project, never copied into eca/)",
             paths.join(", ")
         );
     }
-    if let Some(i) = r
-        .steps
-        .iter()
-        .position(|s| s.starts_with(PRODUCTION_STEP) && s.contains("to production"))
-    {
+    if let Some(i) = r.position(StepKind::ProductionDeploy) {
         let cmds: Vec<String> = manifests.iter().map(run).collect();
-        r.steps[i] = format!(
+        r.steps[i].text = format!(
             "deploy {eca} to production (ECA_TARGET_ORG and the variables of eca/README.md at their production values), in order: {}",
             cmds.join("; ")
         );
@@ -407,7 +435,7 @@ pub fn name_manifests(r: &mut Runbook, strategy: Strategy, eca: &str, wave: usiz
         0,
         format!(
             "delete the new ECA {eca} (the connected app is untouched): `{}`",
-            deploy::delete_command(wave, eca)
+            delete_command(wave, eca)
         ),
     );
 }
