@@ -8,7 +8,8 @@ pub mod names;
 use serde::Serialize;
 
 use crate::metadata::connected_app::ConnectedApp;
-use crate::model::App;
+use crate::model::{App, Inventory};
+use crate::plan::Decision;
 pub use names::{validate_api_name, EcaNames};
 
 /// Which files an app's ECA gets.
@@ -58,6 +59,36 @@ impl TargetFlow {
             _ => None,
         }
     }
+}
+
+/// The ECA name of each app of `inventory` whose decision gets ECA metadata (none for the
+/// others), handed out in inventory order so that names do not depend on scheduling. A second
+/// definition of an API name gets none, and its decision says so.
+pub(super) fn name_ecas(inventory: &Inventory, decisions: &mut [Decision]) -> Vec<Option<String>> {
+    let mut names = EcaNames::new(inventory);
+    inventory
+        .apps
+        .iter()
+        .zip(decisions)
+        .map(|(app, decision)| {
+            // The migration button keeps the API name (reference §10.2, UNVERIFIED) when it
+            // is a valid developer name; a new ECA beside the connected app, which keeps its
+            // name until it is decommissioned, gets `<Name>_ECA`.
+            let keep = match decision.strategy.eca_scope()? {
+                EcaScope::HardeningOnly => true,
+                EcaScope::Full => false,
+            };
+            let name = names.give(&app.api_name, keep);
+            if name.is_none() {
+                // A second definition of one API name (the inputs mix orgs) gets no ECA.
+                decision.evidence.push(format!(
+                    "{} is defined more than once among the inputs: ECA metadata is generated for its first definition only",
+                    app.api_name
+                ));
+            }
+            name
+        })
+        .collect()
 }
 
 /// Appended to the label of a new ECA generated beside its connected app.

@@ -3,7 +3,7 @@ use super::*;
 
 use crate::plan::runbook::{Step, StepKind};
 use crate::rules::support::testing::{connected_app, inventory};
-use crate::usage::model::{SetupEntityAccessRow, UserRow};
+use crate::usage::model::{SetupEntityAccessRow, Tables, UserRow};
 
 fn user(id: &str, name: &str, active: bool) -> UserRow {
     UserRow {
