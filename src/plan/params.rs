@@ -141,24 +141,7 @@ pub fn for_app(
             out.push(p);
         }
     }
-    if let Some(s) = ca.saml_config.as_ref() {
-        let missing = s
-            .encryption_certificate
-            .as_deref()
-            .is_none_or(|c| c.trim().is_empty());
-        if missing && super::eca::saml_encryption(s.encryption_type.as_deref()).is_some() {
-            let placeholder = saml_certificate_placeholder(eca_name);
-            let mut p = Parameter::new(
-                format!("{stem}_SAML_ENCRYPTION_CERTIFICATE"),
-                String::new(),
-                app,
-                "SAML encryption certificate (encryptionCertificate)",
-            );
-            p.find = vec![placeholder];
-            p.note = Some("not in the inputs: upload the service provider's encryption certificate to Certificate and Key Management and set this to its name; the deploy stops while it is unset".into());
-            out.push(p);
-        }
-    }
+    out.extend(saml_certificate(ca, eca_name));
     let issuer = ca.saml_config.as_ref().and_then(|s| s.issuer.as_deref());
     if let Some(issuer) = issuer.map(trimmed).filter(|i| !i.is_empty()) {
         // A My Domain issuer is covered by the org-wide My Domain parameter.
@@ -172,6 +155,28 @@ pub fn for_app(
         }
     }
     out
+}
+
+/// A SAML policy that encrypts without a certificate named in the inputs: a parameter with no
+/// default, so that the deploy stops until the admin names the service provider's certificate.
+fn saml_certificate(ca: &ConnectedApp, eca_name: &str) -> Option<Parameter> {
+    let s = ca.saml_config.as_ref()?;
+    let missing = s
+        .encryption_certificate
+        .as_deref()
+        .is_none_or(|c| c.trim().is_empty());
+    if !missing || super::eca::saml_encryption(s.encryption_type.as_deref()).is_none() {
+        return None;
+    }
+    let mut p = Parameter::new(
+        format!("{}_SAML_ENCRYPTION_CERTIFICATE", stem(eca_name)),
+        String::new(),
+        Some(eca_name),
+        "SAML encryption certificate (encryptionCertificate)",
+    );
+    p.find = vec![saml_certificate_placeholder(eca_name)];
+    p.note = Some("not in the inputs: upload the service provider's encryption certificate to Certificate and Key Management and set this to its name; the deploy stops while it is unset".into());
+    Some(p)
 }
 
 fn trimmed(s: &str) -> String {

@@ -67,6 +67,37 @@ pub fn runbook(
     let name = &app.api_name;
     let eca = eca_name.unwrap_or(name);
     let mut r = Runbook::default();
+    workshop_checks(&mut r, name, findings, config);
+    match d.strategy {
+        Strategy::Automated | Strategy::SideBySide | Strategy::BigBang if kinds::saml_only(app) => {
+            kinds::saml(&mut r, app, d, eca, config.plan.parallel_run_days);
+        }
+        Strategy::Automated if !super::strategy::has_sign_in(app) => kinds::tile(&mut r, app, eca),
+        Strategy::InvestigateAndBlock => kinds::investigate(&mut r, name),
+        Strategy::SalesforceManaged => salesforce_managed(&mut r, name),
+        Strategy::AlreadyMigrated => already_migrated(&mut r, name, eca),
+        Strategy::Retire => retire(&mut r, name, findings),
+        Strategy::InstallAndHarden => install_and_harden(&mut r, name),
+        Strategy::Automated => automated(&mut r, name, eca),
+        Strategy::SideBySide | Strategy::BigBang => refactor(&mut r, name, eca, d, config),
+    }
+    if d.strategy == Strategy::Automated {
+        automated_checks(&mut r, app);
+    }
+    if matches!(d.strategy, Strategy::SideBySide | Strategy::BigBang) && eca_name.is_some() {
+        tell_apart(&mut r, app, eca);
+        if d.target_flow.is_none() {
+            same_flow_pkce_check(&mut r, app, eca);
+        }
+    }
+    if d.strategy.generates() {
+        generated_checks(&mut r, app, d, eca, findings, config);
+    }
+    r
+}
+
+/// The owner question, the workshop's note and the findings to resolve first.
+fn workshop_checks(r: &mut Runbook, name: &str, findings: &[&Finding], config: &Config) {
     let owner = config.apps.get(name).and_then(|a| a.owner.clone());
     if owner.is_none() {
         r.open_questions.push(format!(
@@ -84,64 +115,61 @@ pub fn runbook(
                 .push(format!("resolve {} ({}): {}", f.rule, f.name, f.message));
         }
     }
-    match d.strategy {
-        Strategy::Automated | Strategy::SideBySide | Strategy::BigBang if kinds::saml_only(app) => {
-            kinds::saml(&mut r, app, d, eca, config.plan.parallel_run_days);
-        }
-        Strategy::Automated if !super::strategy::has_sign_in(app) => kinds::tile(&mut r, app, eca),
-        Strategy::InvestigateAndBlock => kinds::investigate(&mut r, name),
-        Strategy::SalesforceManaged => {
-            r.step(format!("nothing to migrate: {name} is a Salesforce app"));
-            r.step("if it is used but not installed, install it (Setup → Connected Apps OAuth Usage → Install) to set its policies");
-            r.credentials = "managed by Salesforce".into();
-        }
-        Strategy::AlreadyMigrated => {
-            r.validation.push(format!("the ECA {eca} issues tokens: OAuth usage shows it, the connected app shows no new tokens"));
-            r.decommission.push(format!(
-                "no login through the connected app {name} for 30 days after the ECA went live"
-            ));
-            r.step("compare the ECA's policies with the integration standard; apply the generated hardening if they differ");
-            r.credentials = "already on the ECA".into();
-        }
-        Strategy::Retire => retire(&mut r, name, findings),
-        Strategy::InstallAndHarden => {
-            r.step(format!("install {name} (Setup → Connected Apps OAuth Usage → Install) if it is not installed"));
-            r.step_of(StepKind::PermittedUsers, "set Permitted Users to 'Admin approved users are pre-authorized' and grant a dedicated permission set");
-            r.step("set IP Relaxation to 'Enforce IP restrictions' and a refresh-token inactivity expiry");
-            r.validation
-                .push("the authorized users still sign in; others are refused".into());
-            r.rollback
-                .push("relax the policies again (they were the defaults before)".into());
-            r.open_questions.push(format!(
-                "When will the vendor of {name} ship an External Client App?"
-            ));
-            r.credentials = "owned by the vendor; unchanged".into();
-        }
-        Strategy::Automated => automated(&mut r, name, eca),
-        Strategy::SideBySide | Strategy::BigBang => refactor(&mut r, name, eca, d, config),
-    }
-    if d.strategy == Strategy::Automated {
-        automated_checks(&mut r, app);
-    }
-    if matches!(d.strategy, Strategy::SideBySide | Strategy::BigBang) && eca_name.is_some() {
-        tell_apart(&mut r, app, eca);
-        if d.target_flow.is_none() {
-            same_flow_pkce_check(&mut r, app, eca);
-        }
-    }
-    if super::generates(d.strategy) && !kinds::saml_only(app) {
+}
+
+/// What an app with generated metadata adds: its kind's extras (OAuth), the IP enforcement
+/// and Salesforce CLI checks.
+fn generated_checks(
+    r: &mut Runbook,
+    app: &App,
+    d: &Decision,
+    eca: &str,
+    findings: &[&Finding],
+    config: &Config,
+) {
+    if !kinds::saml_only(app) {
         let push_resolved = findings
             .iter()
             .any(|f| f.accepted.is_none() && f.rule == ids::MOBILE_PUSH_SETTINGS_UNVERIFIABLE);
-        kinds::extras(&mut r, app, d, eca, push_resolved);
+        kinds::extras(r, app, d, eca, push_resolved);
     }
-    if super::generates(d.strategy) && config.standard.ip_enforcement {
-        ip_enforcement_check(&mut r, app);
+    if config.standard.ip_enforcement {
+        ip_enforcement_check(r, app);
     }
-    if super::generates(d.strategy) {
-        cli_login_check(&mut r, app);
-    }
-    r
+    cli_login_check(r, app);
+}
+
+fn salesforce_managed(r: &mut Runbook, name: &str) {
+    r.step(format!("nothing to migrate: {name} is a Salesforce app"));
+    r.step("if it is used but not installed, install it (Setup → Connected Apps OAuth Usage → Install) to set its policies");
+    r.credentials = "managed by Salesforce".into();
+}
+
+fn already_migrated(r: &mut Runbook, name: &str, eca: &str) {
+    r.validation.push(format!(
+        "the ECA {eca} issues tokens: OAuth usage shows it, the connected app shows no new tokens"
+    ));
+    r.decommission.push(format!(
+        "no login through the connected app {name} for 30 days after the ECA went live"
+    ));
+    r.step("compare the ECA's policies with the integration standard; apply the generated hardening if they differ");
+    r.credentials = "already on the ECA".into();
+}
+
+fn install_and_harden(r: &mut Runbook, name: &str) {
+    r.step(format!(
+        "install {name} (Setup → Connected Apps OAuth Usage → Install) if it is not installed"
+    ));
+    r.step_of(StepKind::PermittedUsers, "set Permitted Users to 'Admin approved users are pre-authorized' and grant a dedicated permission set");
+    r.step("set IP Relaxation to 'Enforce IP restrictions' and a refresh-token inactivity expiry");
+    r.validation
+        .push("the authorized users still sign in; others are refused".into());
+    r.rollback
+        .push("relax the policies again (they were the defaults before)".into());
+    r.open_questions.push(format!(
+        "When will the vendor of {name} ship an External Client App?"
+    ));
+    r.credentials = "owned by the vendor; unchanged".into();
 }
 
 /// The generated policies enforce IP restrictions (integration standard): an app that relaxes

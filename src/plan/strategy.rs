@@ -129,12 +129,15 @@ pub fn decide(
     usage: Option<AppUsageView<'_>>,
     config: &Config,
 ) -> Decision {
-    let open: Vec<&&Finding> = findings.iter().filter(|f| f.accepted.is_none()).collect();
-    let has = |id: &str| open.iter().any(|f| f.rule == id);
-    let blockers: Vec<String> = open
+    let open: Vec<&Finding> = findings
         .iter()
+        .copied()
+        .filter(|f| f.accepted.is_none())
+        .collect();
+    let blockers: Vec<&Finding> = open
+        .iter()
+        .copied()
         .filter(|f| REFACTOR_BLOCKERS.contains(&f.rule))
-        .map(|f| format!("{} {}", f.rule, f.message))
         .collect();
     let critical = matches!(
         config.criticality(&app.api_name),
@@ -156,56 +159,21 @@ pub fn decide(
     };
     d.evidence.extend(volume_note);
     special_flows(app, usage, &mut d);
-    let overridden = override_of(app, config).is_some();
-    if let Some((s, why)) = override_of(app, config) {
-        d.strategy = s;
+    let overridden = override_of(app, config);
+    if let Some((s, why)) = &overridden {
+        d.strategy = *s;
         d.reason = format!("set in ecaplan.toml: {why}");
         d.evidence.push(format!(
             "config [apps.{}] strategy = {}",
             app.api_name,
             s.as_str()
         ));
-    } else if app.distribution == Distribution::Salesforce {
-        d.strategy = Strategy::SalesforceManaged;
-        d.reason = "a Salesforce first-party app: nothing to migrate; install it if it is used and uninstalled, to govern it".into();
-    } else if app.distribution == Distribution::AlreadyEca {
-        d.strategy = Strategy::AlreadyMigrated;
-        d.reason = "an ECA with this identity already exists: verify it, then decommission the connected app".into();
-    } else if is_unknown(app, usage) {
-        d.strategy = Strategy::InvestigateAndBlock;
-        d.reason = "an unknown app: seen only in usage data, matched to no metadata, installed package or first-party catalogue entry; investigate who uses it and from where, block it, then revoke its tokens — never install it".into();
-    } else if has(UNUSED_APP) {
-        d.strategy = Strategy::Retire;
-        d.reason = "no use within the unused window of the covered period: block it, revoke its tokens, then delete it instead of migrating".into();
-        d.evidence.extend(
-            open.iter()
-                .filter(|f| f.rule == UNUSED_APP)
-                .map(|f| format!("{UNUSED_APP} {}", f.message)),
-        );
-    } else if matches!(
-        app.distribution,
-        Distribution::Packaged | Distribution::GlobalUninstalled
-    ) {
-        d.strategy = Strategy::InstallAndHarden;
-        d.reason = "a vendor app (packaged, or used without being installed): it cannot be migrated here; install it, allow admin-approved users only, enforce IP restrictions and wait for the vendor's ECA".into();
-    } else if blockers.is_empty() {
-        d.strategy = Strategy::Automated;
-        d.reason = "a local app with no blocker: App Manager's \"Migrate to External Client App\" keeps its consumer key and secret; rollback is deleting the ECA".into();
-    } else if critical || high_volume {
-        d.strategy = Strategy::SideBySide;
-        d.reason = format!(
-            "needs a refactor ({}) and is {}: build a new ECA with a modern flow, run both in parallel with staged credentials, sandbox first, then switch",
-            blocker_names(&blockers),
-            if critical { "critical" } else { "high-volume" }
-        );
     } else {
-        d.strategy = Strategy::BigBang;
-        d.reason = format!(
-            "needs a refactor ({}) but is low-volume and not critical: deploy the ECA, switch the client and deactivate the connected app in one window",
-            blocker_names(&blockers)
-        );
+        decision_table(app, &open, &blockers, usage, &mut d);
     }
-    d.evidence.extend(blockers);
+    d.evidence
+        .extend(blockers.iter().map(|f| format!("{} {}", f.rule, f.message)));
+    let overridden = overridden.is_some();
     // SAML-only apps keep SAML (with AES); only OAuth apps get a target flow, and only when a
     // blocker is about the flow itself: a handler port (ECA103) or an encryption change
     // (ECA107) keeps the flows the client uses today.
@@ -214,12 +182,59 @@ pub fn decide(
         && app.facts().is_some_and(|f| f.oauth)
         && (flow_blocker || overridden)
     {
-        d.target_flow = Some(target_flow(app, usage, has(USER_AGENT_FLOW_IN_USE)));
+        let user_agent = open.iter().any(|f| f.rule == USER_AGENT_FLOW_IN_USE);
+        d.target_flow = Some(target_flow(app, usage, user_agent));
     }
     if d.strategy == Strategy::Automated && !overridden && !has_sign_in(app) {
         d.reason = "a local app without OAuth or SAML (an App Launcher tile: start URL only): nothing signs in through it, so it is no pilot; App Manager's \"Migrate to External Client App\" is UNVERIFIED for such apps — migrate it if the button is offered, otherwise keep it (it issues no tokens)".into();
     }
     d
+}
+
+/// The decision table (DESIGN §6), first match wins: the strategy and its reason.
+fn decision_table(
+    app: &App,
+    open: &[&Finding],
+    blockers: &[&Finding],
+    usage: Option<AppUsageView<'_>>,
+    d: &mut Decision,
+) {
+    let unused: Vec<&Finding> = open
+        .iter()
+        .copied()
+        .filter(|f| f.rule == UNUSED_APP)
+        .collect();
+    let (strategy, reason) = if app.distribution == Distribution::Salesforce {
+        (Strategy::SalesforceManaged, "a Salesforce first-party app: nothing to migrate; install it if it is used and uninstalled, to govern it".to_string())
+    } else if app.distribution == Distribution::AlreadyEca {
+        (Strategy::AlreadyMigrated, "an ECA with this identity already exists: verify it, then decommission the connected app".to_string())
+    } else if is_unknown(app, usage) {
+        (Strategy::InvestigateAndBlock, "an unknown app: seen only in usage data, matched to no metadata, installed package or first-party catalogue entry; investigate who uses it and from where, block it, then revoke its tokens — never install it".to_string())
+    } else if !unused.is_empty() {
+        d.evidence
+            .extend(unused.iter().map(|f| format!("{UNUSED_APP} {}", f.message)));
+        (Strategy::Retire, "no use within the unused window of the covered period: block it, revoke its tokens, then delete it instead of migrating".to_string())
+    } else if matches!(
+        app.distribution,
+        Distribution::Packaged | Distribution::GlobalUninstalled
+    ) {
+        (Strategy::InstallAndHarden, "a vendor app (packaged, or used without being installed): it cannot be migrated here; install it, allow admin-approved users only, enforce IP restrictions and wait for the vendor's ECA".to_string())
+    } else if blockers.is_empty() {
+        (Strategy::Automated, "a local app with no blocker: App Manager's \"Migrate to External Client App\" keeps its consumer key and secret; rollback is deleting the ECA".to_string())
+    } else if d.critical || d.high_volume {
+        (Strategy::SideBySide, format!(
+            "needs a refactor ({}) and is {}: build a new ECA with a modern flow, run both in parallel with staged credentials, sandbox first, then switch",
+            blocker_names(blockers),
+            if d.critical { "critical" } else { "high-volume" }
+        ))
+    } else {
+        (Strategy::BigBang, format!(
+            "needs a refactor ({}) but is low-volume and not critical: deploy the ECA, switch the client and deactivate the connected app in one window",
+            blocker_names(blockers)
+        ))
+    };
+    d.strategy = strategy;
+    d.reason = reason;
 }
 
 /// The device flow and token exchange need their switches on the ECA: note where each is seen.
@@ -264,10 +279,11 @@ fn is_unknown(app: &App, usage: Option<AppUsageView<'_>>) -> bool {
             .is_none()
 }
 
-fn blocker_names(blockers: &[String]) -> String {
+/// The rule ids of the blockers, for the reason.
+fn blocker_names(blockers: &[&Finding]) -> String {
     blockers
         .iter()
-        .map(|b| b.split(' ').next().unwrap_or_default())
+        .map(|f| f.rule)
         .collect::<Vec<_>>()
         .join(", ")
 }
