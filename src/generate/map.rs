@@ -312,5 +312,5 @@ pub(super) fn unmapped_elements(cx: &mut AppCx<'_>) {
 
 /// The ECA's label, as the plan decides it ([`crate::plan::eca::eca_label`]).
 pub(super) fn eca_label(cx: &AppCx<'_>) -> String {
-    crate::plan::eca::eca_label(cx.ca, cx.app, cx.scope)
+    crate::plan::eca::eca_label(cx.app, cx.scope)
 }

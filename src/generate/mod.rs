@@ -270,7 +270,7 @@ fn with_access_labels(checked: Vec<names::Checked<'_>>) -> Vec<Named<'_>> {
         .iter()
         .filter_map(|(t, n, _)| {
             n.as_ref()
-                .map(|(ca, name)| (name.as_str(), crate::plan::eca::label_of(&ca.value, t.app)))
+                .map(|(_, name)| (name.as_str(), crate::plan::eca::label_of(t.app)))
         })
         .collect();
     let mut access_labels = project::access_labels(&labelled).into_iter();

@@ -7,7 +7,6 @@ pub mod names;
 
 use serde::Serialize;
 
-use crate::metadata::connected_app::ConnectedApp;
 use crate::model::{App, Inventory};
 use crate::plan::Decision;
 pub use names::{validate_api_name, EcaNames};
@@ -98,17 +97,21 @@ pub const ECA_LABEL_SUFFIX: &str = " (ECA)";
 /// bidi characters. A new ECA that runs beside its connected app (side-by-side, big-bang)
 /// gets [`ECA_LABEL_SUFFIX`]: LoginHistory and OauthToken name apps by label, so the same
 /// label on both would make the parallel run impossible to validate.
-pub fn eca_label(ca: &ConnectedApp, app: &App, scope: EcaScope) -> String {
-    let label = label_of(ca, app);
+pub fn eca_label(app: &App, scope: EcaScope) -> String {
+    let label = label_of(app);
     match scope {
         EcaScope::Full => format!("{label}{ECA_LABEL_SUFFIX}"),
         EcaScope::HardeningOnly => label,
     }
 }
 
-/// The connected app's label (else its API name), without the ECA suffix.
-pub fn label_of(ca: &ConnectedApp, app: &App) -> String {
-    let label = crate::report::text::label(ca.label.as_deref().unwrap_or_default());
+/// The connected app's label (else its API name), without the ECA suffix; for an app
+/// without a connected app file, its label from the inventory.
+pub fn label_of(app: &App) -> String {
+    let label = match app.connected_app.as_deref() {
+        Some(ca) => crate::report::text::label(ca.value.label.as_deref().unwrap_or_default()),
+        None => app.label.clone().unwrap_or_default(),
+    };
     if label.is_empty() {
         crate::report::text::label(&app.api_name)
     } else {

@@ -8,7 +8,7 @@ mod step;
 use serde::Serialize;
 
 use super::deploy::{delete_command, manifests_of, Manifest, Phase};
-use super::eca::{TargetFlow, ECA_LABEL_SUFFIX};
+use super::eca::{eca_label, label_of, EcaScope, TargetFlow};
 use super::strategy::{Decision, Strategy};
 use crate::config::Config;
 use crate::model::App;
@@ -235,10 +235,10 @@ fn automated_checks(r: &mut Runbook, app: &App) {
 }
 
 /// How to tell the connected app from its new ECA in usage: the generated ECA carries the
-/// label with [`ECA_LABEL_SUFFIX`], and usage exports name apps by label.
+/// label with [`super::eca::ECA_LABEL_SUFFIX`] ([`eca_label`]), and usage exports name apps by label.
 fn tell_apart(r: &mut Runbook, app: &App, eca: &str) {
-    let label = crate::report::text::label(app.label.as_deref().unwrap_or(&app.api_name));
-    let new = format!("{label}{ECA_LABEL_SUFFIX}");
+    let label = label_of(app);
+    let new = eca_label(app, EcaScope::Full);
     r.pre_checks.push(format!(
         "no other app is labelled \"{new}\" (the label the generated ECA {eca} carries): LoginHistory and OauthToken name apps by label"
     ));
