@@ -171,7 +171,7 @@ impl AppCx<'_> {
 
     /// The 1:1 access permission set of this ECA.
     fn access_set(&self) -> String {
-        format!("{}_ECA_Access", self.name)
+        crate::plan::eca::access_set(&self.name)
     }
 
     fn full(&self) -> bool {

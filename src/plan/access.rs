@@ -13,6 +13,7 @@ use std::collections::{BTreeMap, BTreeSet};
 
 use serde::Serialize;
 
+use super::eca::ACCESS_SET_SUFFIX;
 use crate::config::Standard;
 use crate::metadata::connected_app::ConnectedApp;
 use crate::model::App;
@@ -251,7 +252,7 @@ fn access_after(
 ) -> Option<(String, bool)> {
     match (input.eca_name, ca) {
         (Some(eca), Some(ca)) => Some((
-            format!("{eca}_ECA_Access"),
+            super::eca::access_set(eca),
             if input.sets_permitted_users {
                 admin_approved_after(ca, input.standard)
             } else {
@@ -307,7 +308,7 @@ fn assignments(
     set: &str,
 ) {
     let index = input.index;
-    let file_stem = set.strip_suffix("_ECA_Access").unwrap_or(set);
+    let file_stem = set.strip_suffix(ACCESS_SET_SUFFIX).unwrap_or(set);
     plan.assignment_file = Some(format!(
         "{ASSIGNMENT_DIR}/{file_stem}-permset-assignments.csv"
     ));

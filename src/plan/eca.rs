@@ -90,6 +90,14 @@ pub(super) fn name_ecas(inventory: &Inventory, decisions: &mut [Decision]) -> Ve
         .collect()
 }
 
+/// Ends the name of an ECA's 1:1 access permission set.
+pub const ACCESS_SET_SUFFIX: &str = "_ECA_Access";
+
+/// The ECA's 1:1 access permission set (its policies name it; assigning it grants the app).
+pub fn access_set(eca: &str) -> String {
+    format!("{eca}{ACCESS_SET_SUFFIX}")
+}
+
 /// Appended to the label of a new ECA generated beside its connected app.
 pub const ECA_LABEL_SUFFIX: &str = " (ECA)";
 

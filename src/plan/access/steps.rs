@@ -2,6 +2,7 @@
 //! permission set first, then the assignments, then the step that changes the policies.
 
 use super::AccessPlan;
+use crate::plan::eca::ACCESS_SET_SUFFIX;
 use crate::plan::runbook::{Step, StepKind};
 
 /// `access/README.md`: what the assignment lists are and when to use them.
@@ -76,7 +77,7 @@ pub fn into_runbook(r: &mut crate::plan::Runbook, p: &AccessPlan) {
     let added = steps.len();
     r.steps.splice(at..at, steps);
     if let Some(user) = p.integration_user.as_deref().filter(|_| !p.in_place) {
-        let eca = set.strip_suffix("_ECA_Access").unwrap_or(set);
+        let eca = set.strip_suffix(ACCESS_SET_SUFFIX).unwrap_or(set);
         // After the migration button, the hardening deploy switches the run-as user at once:
         // the user must hold its group before that step (the wave's access manifest deployed
         // the access set at the start). A new ECA is used only after its deploy: the group

@@ -156,7 +156,7 @@ pub fn taken_names(inventory: &Inventory) -> BTreeSet<String> {
         }
     }
     for ps in &inventory.permission_sets {
-        if let Some(base) = ps.name.strip_suffix("_ECA_Access") {
+        if let Some(base) = ps.name.strip_suffix(super::ACCESS_SET_SUFFIX) {
             taken.insert(base.to_ascii_lowercase());
         }
     }
