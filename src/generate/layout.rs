@@ -48,7 +48,7 @@ impl Layout {
                 .entry(type_name)
                 .or_default();
             entry.extend(names.iter().cloned());
-            if at.full && matches!(phase, Phase::Create | Phase::Global) {
+            if at.full && phase.undone_by_delete() {
                 self.destructive
                     .entry((at.wave, at.eca.to_string()))
                     .or_default()
@@ -201,12 +201,7 @@ impl Layout {
         for (eca, app, _) in apps {
             let _ = writeln!(s, "\n### {} (ECA {})\n", clean(app), clean(eca));
             let mut step = 0;
-            for phase in [
-                Phase::Create,
-                Phase::Global,
-                Phase::Policies,
-                Phase::Migrated,
-            ] {
+            for phase in Phase::PER_APP {
                 let m = Manifest::new(wave, phase, eca);
                 if self.manifests.contains_key(&m) {
                     step += 1;

@@ -32,6 +32,21 @@ pub enum Phase {
     Migrated,
 }
 
+impl Phase {
+    /// The phases of one app, in deploy order (after the wave's [`Phase::Access`]).
+    pub const PER_APP: [Phase; 4] = [
+        Phase::Create,
+        Phase::Global,
+        Phase::Policies,
+        Phase::Migrated,
+    ];
+
+    /// Is this phase of a new ECA undone by deleting the ECA (its destructive manifest)?
+    pub fn undone_by_delete(self) -> bool {
+        matches!(self, Phase::Create | Phase::Global)
+    }
+}
+
 /// One manifest: its project folder and path inside it.
 #[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
 pub struct Manifest {
