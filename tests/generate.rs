@@ -9,9 +9,10 @@ use std::path::{Path, PathBuf};
 use std::process::Command;
 
 use ecaplan::config::Standard;
-use ecaplan::generate::{generate, EcaTarget, GenerateScope, Generated, TargetFlow};
-use ecaplan::ingest::FileStatus;
+use ecaplan::generate::{generate, EcaTarget, GenerateError, GenerateScope, Generated};
+use ecaplan::model::FileStatus;
 use ecaplan::model::{App, Inventory, RefreshPolicy};
+use ecaplan::plan::eca::{EcaNames, TargetFlow};
 
 fn load(dirs: &[PathBuf]) -> (Inventory, Vec<FileStatus>, Vec<ecaplan::diag::Note>) {
     let sources = ecaplan::ingest::discover(dirs).expect("discover");
@@ -26,13 +27,16 @@ fn samples() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("samples/northwind")
 }
 
+/// A new ECA for every connected app, named as the plan names them.
 fn full_targets(inv: &Inventory) -> Vec<EcaTarget<'_>> {
+    let mut names = EcaNames::new(inv);
     inv.apps
         .iter()
         .filter(|a| a.connected_app.is_some())
-        .map(|app| EcaTarget {
+        .filter_map(|app| Some((app, names.give(&app.api_name, false)?)))
+        .map(|(app, eca_name)| EcaTarget {
             app,
-            eca_name: app.api_name.clone(),
+            eca_name,
             scope: GenerateScope::Full,
             target_flow: None,
             kept: Default::default(),
@@ -71,7 +75,7 @@ fn expected_scopes(app: &App) -> Vec<String> {
 }
 
 /// Read the generated files back with our own pipeline and compare the facts with intent.
-fn round_trip(source: &Inventory, generated: &Generated, dir: &Path) -> usize {
+fn round_trip(targets: &[EcaTarget<'_>], generated: &Generated, dir: &Path) -> usize {
     let (inv, statuses, notes) = load(&[dir.to_path_buf()]);
     for s in &statuses {
         assert!(!matches!(s, FileStatus::Unreadable { .. }), "{s:?}");
@@ -82,8 +86,8 @@ fn round_trip(source: &Inventory, generated: &Generated, dir: &Path) -> usize {
         .collect();
     assert!(unknown.is_empty(), "{unknown:?}");
     let mut checked = 0;
-    let apps = source.apps.iter().filter(|a| a.connected_app.is_some());
-    // One name per target, in target order (two inputs may share an API name).
+    // One name per target, in target order (a second definition of an API name gets none).
+    let apps = targets.iter().map(|t| t.app);
     for (app, (_, eca_name)) in apps.zip(&generated.eca_names) {
         let ca = &app.connected_app.as_ref().expect("ca").value;
         let Some(oauth) = &ca.oauth_config else {
@@ -252,7 +256,7 @@ fn samples_generate_and_round_trip() {
             .status();
         assert!(status.is_ok_and(|s| s.success()), "copy to {keep:?}");
     }
-    let checked = round_trip(&inv, &generated, dir.path());
+    let checked = round_trip(&targets, &generated, dir.path());
     assert!(checked >= 15, "{checked}");
     eprintln!(
         "samples: {} apps, {} files, {} not carried",
@@ -277,7 +281,7 @@ fn corpus_generates_and_validates() {
     let generated = generate(&targets, &Standard::default(), "66.0").expect("generate");
     scan_secrets(&inv, &generated);
     let dir = write(&generated);
-    let checked = round_trip(&inv, &generated, dir.path());
+    let checked = round_trip(&targets, &generated, dir.path());
     eprintln!(
         "corpus: {} apps ({checked} OAuth round-tripped), {} files, {} not carried",
         targets.len(),
@@ -295,7 +299,7 @@ fn target_flows_hardening_only_and_old_versions() {
     let targets = vec![
         EcaTarget {
             app: by_name("Legacy_Reporting_JWT"),
-            eca_name: "Reporting Service".into(),
+            eca_name: "Reporting_Service".into(),
             scope: GenerateScope::Full,
             target_flow: Some(TargetFlow::ClientCredentials {
                 run_as: "reporting.int@northwind.example".into(),
@@ -311,14 +315,14 @@ fn target_flows_hardening_only_and_old_versions() {
         },
         EcaTarget {
             app: by_name("Sales_Canvas"),
-            eca_name: "Sales_Canvas".into(),
+            eca_name: "Sales_Canvas_ECA".into(),
             scope: GenerateScope::Full,
             target_flow: None,
             kept: Default::default(),
         },
         EcaTarget {
             app: by_name("Okta_SSO"),
-            eca_name: "Okta_SSO".into(),
+            eca_name: "Okta_SSO_ECA".into(),
             scope: GenerateScope::Full,
             target_flow: None,
             kept: Default::default(),
@@ -353,7 +357,7 @@ fn target_flows_hardening_only_and_old_versions() {
             f.path
                 .ends_with("Reporting_Service_oauthPlcy.ecaOauthPlcy-meta.xml")
         })
-        .expect("renamed ECA policies");
+        .expect("the policies of the ECA under its given name");
     assert!(plcy.contents.contains(
         "<clientCredentialsFlowUser>reporting.int@northwind.example</clientCredentialsFlowUser>"
     ));
@@ -369,7 +373,6 @@ fn target_flows_hardening_only_and_old_versions() {
         !global.contents.contains("<certificate>"),
         "JWT not carried to a client-credentials target"
     );
-    assert!(generated.notes.iter().any(|n| n.code == "eca-renamed"));
     assert_eq!(generated.eca_names[0].1, "Reporting_Service");
     assert_eq!(
         generated.eca_names[1].1, "ERP_Sync",
@@ -380,4 +383,45 @@ fn target_flows_hardening_only_and_old_versions() {
         let dir = write(&generated);
         xsd_check(&shared, dir.path());
     }
+}
+
+/// The generator writes the names it is given and never renames: an invalid name, a new ECA
+/// named like its connected app and two ECAs with one name are refused, nothing is written.
+#[test]
+fn names_are_checked_never_changed() {
+    let (inv, _, _) = load(&[samples()]);
+    let by_name = |n: &str| inv.app(n).unwrap_or_else(|| panic!("{n}"));
+    let target = |app: &str, eca: &str, scope| EcaTarget {
+        app: by_name(app),
+        eca_name: eca.into(),
+        scope,
+        target_flow: None,
+        kept: Default::default(),
+    };
+    let run = |targets: &[EcaTarget<'_>]| generate(targets, &Standard::default(), "66.0");
+    assert!(matches!(
+        run(&[target(
+            "Legacy_Reporting_JWT",
+            "Reporting Service",
+            GenerateScope::Full
+        )]),
+        Err(GenerateError::InvalidEcaName { .. })
+    ));
+    assert!(matches!(
+        run(&[target("Sales_Canvas", "Sales_Canvas", GenerateScope::Full)]),
+        Err(GenerateError::EcaNameCollision { .. })
+    ));
+    assert!(matches!(
+        run(&[
+            target("Sales_Canvas", "One_ECA", GenerateScope::Full),
+            target("Okta_SSO", "one_eca", GenerateScope::Full),
+        ]),
+        Err(GenerateError::EcaNameCollision { .. })
+    ));
+    // The automated migration keeps the connected app's name.
+    let kept = run(&[target("ERP_Sync", "ERP_Sync", GenerateScope::HardeningOnly)]).expect("ok");
+    assert_eq!(
+        kept.eca_names,
+        [("ERP_Sync".to_string(), "ERP_Sync".to_string())]
+    );
 }

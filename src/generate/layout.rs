@@ -1,14 +1,15 @@
 //! The deploy layout of the generated projects: the manifests per wave and phase
-//! ([`super::deploy`]), the two `sfdx-project.json` files with their `replacements`, and the
+//! ([`crate::plan::deploy`]), the two `sfdx-project.json` files with their `replacements`, and the
 //! generated `eca/README.md` with the order and the exact commands.
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::fmt::Write as _;
 
-use super::deploy::{self, Manifest, Phase};
-use super::params::{Parameter, Used};
+use super::placeholders::Used;
 use super::version::ApiVersion;
 use super::GeneratedFile;
+use crate::plan::deploy::{self, Manifest, Phase};
+use crate::plan::params::Parameter;
 
 type Members = BTreeMap<&'static str, BTreeSet<String>>;
 
@@ -47,7 +48,7 @@ impl Layout {
                 .entry(type_name)
                 .or_default();
             entry.extend(names.iter().cloned());
-            if at.full && matches!(phase, Phase::Create | Phase::Global) {
+            if at.full && phase.undone_by_delete() {
                 self.destructive
                     .entry((at.wave, at.eca.to_string()))
                     .or_default()
@@ -200,12 +201,7 @@ impl Layout {
         for (eca, app, _) in apps {
             let _ = writeln!(s, "\n### {} (ECA {})\n", clean(app), clean(eca));
             let mut step = 0;
-            for phase in [
-                Phase::Create,
-                Phase::Global,
-                Phase::Policies,
-                Phase::Migrated,
-            ] {
+            for phase in Phase::PER_APP {
                 let m = Manifest::new(wave, phase, eca);
                 if self.manifests.contains_key(&m) {
                     step += 1;

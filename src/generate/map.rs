@@ -2,11 +2,12 @@
 //! §10.3, §10.6), and the connected-app elements that have no ECA equivalent (§10.9).
 
 use super::xml::Record;
-use super::{AppCx, TargetFlow};
+use super::AppCx;
 use crate::diag::Level;
 use crate::metadata::eca::{
     EcaGlobalOauth, EcaHeader, EcaIdTokenConfig, EcaIpRange, EcaOauthSettings,
 };
+use crate::plan::eca::TargetFlow;
 
 /// The ECA header: identity, `Local`, not protected; no org-bound or internal values.
 pub(super) fn header(cx: &mut AppCx<'_>) -> Record {
@@ -309,31 +310,7 @@ pub(super) fn unmapped_elements(cx: &mut AppCx<'_>) {
     }
 }
 
-/// The ECA's label: the connected app's (else its API name), on one line without control or
-/// bidi characters. A new ECA that runs beside its connected app (side-by-side, big-bang)
-/// gets [`ECA_LABEL_SUFFIX`]: LoginHistory and OauthToken name apps by label, so the same
-/// label on both would make the parallel run impossible to validate.
+/// The ECA's label, as the plan decides it ([`crate::plan::eca::eca_label`]).
 pub(super) fn eca_label(cx: &AppCx<'_>) -> String {
-    let label = label_of(cx.ca, cx.app);
-    if cx.full() {
-        format!("{label}{ECA_LABEL_SUFFIX}")
-    } else {
-        label
-    }
-}
-
-/// Appended to the label of a new ECA generated beside its connected app.
-pub const ECA_LABEL_SUFFIX: &str = " (ECA)";
-
-/// [`eca_label`] before the per-app context exists.
-pub(super) fn label_of(
-    ca: &crate::metadata::connected_app::ConnectedApp,
-    app: &crate::model::App,
-) -> String {
-    let label = crate::text::label(ca.label.as_deref().unwrap_or_default());
-    if label.is_empty() {
-        crate::text::label(&app.api_name)
-    } else {
-        label
-    }
+    crate::plan::eca::eca_label(cx.app, cx.scope)
 }

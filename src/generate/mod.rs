@@ -4,15 +4,22 @@
 //!
 //! Pure: [`generate`] returns the files with their paths; the orchestration writes them.
 //! Everything of a connected app is either mapped or listed in [`Generated::not_carried`].
+//!
+//! The plan decides (`crate::plan::eca`, `crate::plan::deploy`, `crate::plan::params`): each
+//! ECA's name, label, scope and target flow, the parameters and the manifests and their
+//! order. This module writes what was decided: it validates the names and refuses an invalid
+//! or colliding one ([`GenerateError::InvalidEcaName`], [`GenerateError::EcaNameCollision`]);
+//! it never renames.
 
-pub mod deploy;
 mod files;
 mod layout;
 mod map;
-pub mod names;
-pub mod params;
+mod names;
+mod placeholders;
 mod policies;
 mod project;
+mod secrets;
+mod targets;
 pub mod version;
 pub mod xml;
 
@@ -20,23 +27,28 @@ use crate::config::Standard;
 use crate::diag::{Level, Note};
 use crate::metadata::connected_app::ConnectedApp;
 use crate::model::App;
-pub use map::ECA_LABEL_SUFFIX;
-pub use names::{unique_names, validate_api_name};
-pub use policies::{handler_class, saml_encryption};
+use crate::plan::eca::{EcaScope, TargetFlow};
+use crate::plan::params::Parameter;
 use rayon::prelude::*;
+use secrets::{check_no_secrets, Secrets};
+pub use targets::from_plan;
 use version::ApiVersion;
+
+/// Which files to generate for an app: the plan's [`EcaScope`], under the name callers of
+/// [`generate`] know it by.
+pub type GenerateScope = EcaScope;
 
 /// What to generate for one app.
 #[derive(Debug, Clone)]
 pub struct EcaTarget<'a> {
     /// The app; it must have a connected app (otherwise it is skipped with a note).
     pub app: &'a App,
-    /// The ECA API name chosen by the plan ([`names::EcaNames`]), which the files are written
-    /// under. Only a name not from a plan is made valid (and, for [`GenerateScope::Full`],
-    /// distinct from the connected app's name) here, with a note when it changes.
+    /// The ECA API name chosen by the plan (`crate::plan::eca::EcaNames`), which the files are
+    /// written under: it must be a valid developer name, distinct from every other target's
+    /// and, for [`EcaScope::Full`], from the connected apps' and existing ECAs' names.
     pub eca_name: String,
     /// Which files.
-    pub scope: GenerateScope,
+    pub scope: EcaScope,
     /// The refactor target for side-by-side / big-bang cutovers.
     pub target_flow: Option<TargetFlow>,
     /// Grants the app has today beyond its connected app file (from SetupEntityAccess): the
@@ -53,45 +65,6 @@ pub struct KeptGrants {
     pub permission_sets: Vec<String>,
 }
 
-/// Which files to generate for an app.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum GenerateScope {
-    /// A complete new ECA (side-by-side, big-bang).
-    Full,
-    /// Automated migration: the button creates the ECA, we only harden its OAuth policies
-    /// (`.ecaOauthPlcy`) and policies (`.ecaPlcy`), plus the access permission set they name.
-    HardeningOnly,
-}
-
-/// The OAuth flow the integration is refactored to (chosen by the plan, applied here).
-#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
-#[serde(tag = "flow", rename_all = "kebab-case")]
-pub enum TargetFlow {
-    /// Client credentials, running as this username.
-    ClientCredentials {
-        /// Run-as username (must exist in the target org, API Only).
-        run_as: String,
-    },
-    /// Authorization code with PKCE.
-    AuthorizationCodePkce,
-    /// Authorization code with PKCE for a public client (browser single-page or native app):
-    /// the consumer secret is optional, also for refresh tokens (reference §5.3).
-    PublicClientPkce,
-    /// JWT bearer (keeps the certificate).
-    JwtBearer,
-}
-
-impl TargetFlow {
-    fn label(&self) -> &'static str {
-        match self {
-            TargetFlow::ClientCredentials { .. } => "client credentials",
-            TargetFlow::AuthorizationCodePkce => "authorization code + PKCE",
-            TargetFlow::PublicClientPkce => "authorization code + PKCE, public client",
-            TargetFlow::JwtBearer => "JWT bearer",
-        }
-    }
-}
-
 /// Everything generated, with what could not be carried over and why.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct Generated {
@@ -99,7 +72,7 @@ pub struct Generated {
     pub files: Vec<GeneratedFile>,
     /// Connected-app elements (or values) the ECA does not get.
     pub not_carried: Vec<NotCarried>,
-    /// Decisions worth telling the user (renamed ECAs, hardening, missing values).
+    /// Decisions worth telling the user (names to check, hardening, missing values).
     pub notes: Vec<Note>,
     /// (app API name, ECA API name generated for it), in target order.
     pub eca_names: Vec<(String, String)>,
@@ -134,6 +107,27 @@ pub enum GenerateError {
     /// External Client Apps need at least 59.0; newer than the known schema is not allowed.
     #[error("API version {0} is outside 59.0–66.0, the versions ecaplan can generate for")]
     UnsupportedApiVersion(String),
+    /// An ECA name the plan gave is not a valid developer name (the plan's naming is
+    /// bypassed or broken; nothing is written).
+    #[error("ECA name {name:?} of {app} is invalid: {why}")]
+    InvalidEcaName {
+        /// The app.
+        app: String,
+        /// The name.
+        name: String,
+        /// What is wrong with it.
+        why: String,
+    },
+    /// Two ECAs, or an ECA and an app or existing ECA, would share a name (nothing is written).
+    #[error("ECA name {name:?} of {app} is already the name of {other}")]
+    EcaNameCollision {
+        /// The app.
+        app: String,
+        /// The name.
+        name: String,
+        /// What already has it.
+        other: String,
+    },
     /// A secret or key from the inputs ended up in the output (a bug; nothing is written).
     #[error("refusing to write {path}: it would contain a {what} from the inputs")]
     SecretInOutput {
@@ -152,7 +146,7 @@ struct AppCx<'a> {
     name: String,
     /// The label of its access permission set (distinct among the apps generated together).
     access_label: String,
-    scope: GenerateScope,
+    scope: EcaScope,
     target: Option<&'a TargetFlow>,
     kept: &'a KeptGrants,
     standard: &'a Standard,
@@ -179,11 +173,11 @@ impl AppCx<'_> {
 
     /// The 1:1 access permission set of this ECA.
     fn access_set(&self) -> String {
-        format!("{}_ECA_Access", self.name)
+        crate::plan::eca::access_set(&self.name)
     }
 
     fn full(&self) -> bool {
-        self.scope == GenerateScope::Full
+        self.scope == EcaScope::Full
     }
 }
 
@@ -193,7 +187,7 @@ pub struct DeployPlan {
     /// App API name → wave number (an app not listed goes to wave 1).
     pub waves: std::collections::HashMap<String, usize>,
     /// The target-org values written as placeholders.
-    pub parameters: Vec<params::Parameter>,
+    pub parameters: Vec<Parameter>,
 }
 
 /// Generate the ECA metadata for `targets` against the integration `standard`, for API
@@ -214,71 +208,20 @@ pub fn generate_with(
     api_version: &str,
     deploy: &DeployPlan,
 ) -> Result<Generated, GenerateError> {
-    let api = ApiVersion::parse(api_version)
-        .ok_or_else(|| GenerateError::InvalidApiVersion(api_version.to_string()))?;
-    if api < version::FIRST_ECA_VERSION || api > version::NEWEST_KNOWN_VERSION {
-        return Err(GenerateError::UnsupportedApiVersion(api.display()));
-    }
-    let mut out = Generated::default();
-    // Names first, in order (each takes from the names left); then the files of each app,
-    // which depend on nothing else, on every core. Notes keep the order of the targets.
-    let mut taken = reserved_names(targets);
-    let mut named = Vec::with_capacity(targets.len());
-    let mut apps = std::collections::BTreeSet::new();
-    for target in targets {
-        let mut notes = Vec::new();
-        // One app, one ECA: the same app twice among the targets (a plan lists an API name
-        // defined twice in the inputs twice, and both entries find the same app) would get a
-        // second ECA, a permission set with the same label and policies naming an ECA that
-        // the migration does not create.
-        if !apps.insert(std::ptr::from_ref(target.app) as usize) {
-            let msg = format!(
-                "{}: listed more than once; ECA metadata is generated once",
-                target.app.api_name
-            );
-            notes.push(Note::file(Level::Warning, "generate-once", "", msg));
-            named.push((target, None, notes));
-            continue;
-        }
-        let Some(ca) = target.app.connected_app.as_deref() else {
-            let msg = format!(
-                "{}: no connected app file among the inputs; no ECA metadata generated",
-                target.app.api_name
-            );
-            notes.push(Note::file(Level::Warning, "generate-skipped", "", msg));
-            named.push((target, None, notes));
-            continue;
-        };
-        let name = choose_name(target, &mut taken, &mut notes, &ca.file);
-        out.eca_names
-            .push((target.app.api_name.clone(), name.clone()));
-        named.push((target, Some((ca, name)), notes));
-    }
-    let labelled: Vec<(&str, String)> = named
-        .iter()
-        .filter_map(|(t, n, _)| {
-            n.as_ref()
-                .map(|(ca, name)| (name.as_str(), map::label_of(&ca.value, t.app)))
-        })
-        .collect();
-    let mut access_labels = project::access_labels(&labelled).into_iter();
-    let places: Vec<Option<(String, String, bool, bool)>> = named
-        .iter()
-        .map(|(t, n, _)| {
-            n.as_ref().map(|(ca, name)| {
-                let full = t.scope == GenerateScope::Full;
-                let oauth = ca.value.oauth_config.is_some();
-                (name.clone(), t.app.api_name.clone(), full, oauth)
+    let api = api_version_of(api_version)?;
+    let checked = names::check(targets)?;
+    let mut out = Generated {
+        eca_names: checked
+            .iter()
+            .filter_map(|(t, n, _)| {
+                n.as_ref()
+                    .map(|(_, name)| (t.app.api_name.clone(), name.clone()))
             })
-        })
-        .collect();
-    let named: Vec<Named<'_>> = named
-        .into_iter()
-        .map(|(t, n, notes)| {
-            let n = n.map(|(ca, name)| (ca, name, access_labels.next().unwrap_or_default()));
-            (t, n, notes)
-        })
-        .collect();
+            .collect(),
+        ..Generated::default()
+    };
+    let places: Vec<Option<Place>> = checked.iter().map(place_of).collect();
+    let named = with_access_labels(checked);
     // The automaton over the inputs' secrets is built while the files are made.
     let (per_app, secrets) = rayon::join(
         || per_app_files(named, standard, api),
@@ -288,23 +231,8 @@ pub fn generate_with(
     let mut lay = layout::Layout::default();
     let mut used = Vec::new();
     for ((mut b, mut not_carried, mut notes), place) in per_app.into_iter().zip(places) {
-        if let Some((eca, app, full, oauth)) = &place {
-            // Per-app values first: an issuer may hold an org-wide host.
-            let mut mine: Vec<&params::Parameter> = deploy
-                .parameters
-                .iter()
-                .filter(|p| p.eca.as_deref().is_none_or(|e| e == eca))
-                .collect();
-            mine.sort_by_key(|p| p.eca.is_none());
-            used.extend(params::apply(&mine, &mut b.files));
-            let at = layout::AppPlace {
-                wave: deploy.waves.get(app).copied().unwrap_or(1),
-                full: *full,
-                oauth: *oauth,
-                eca,
-                app,
-            };
-            lay.add(&at, &b.members, &b.global);
+        if let Some(place) = &place {
+            used.extend(place_files(place, deploy, &mut b, &mut lay));
         }
         bundle.files.append(&mut b.files);
         out.not_carried.append(&mut not_carried);
@@ -316,42 +244,72 @@ pub fn generate_with(
     Ok(out)
 }
 
-/// Names an ECA must not take: every target app's own name and existing ECA names.
-fn reserved_names(targets: &[EcaTarget<'_>]) -> std::collections::BTreeSet<String> {
-    let mut taken = std::collections::BTreeSet::new();
-    for t in targets {
-        if t.scope == GenerateScope::Full {
-            taken.insert(t.app.api_name.to_ascii_lowercase());
-        }
-        if let Some(h) = t.app.eca.as_ref().and_then(|e| e.header.as_ref()) {
-            taken.insert(h.full_name.to_ascii_lowercase());
-        }
+/// The API version to generate for, when ECAs exist in it and its schema is known.
+fn api_version_of(api_version: &str) -> Result<ApiVersion, GenerateError> {
+    let api = ApiVersion::parse(api_version)
+        .ok_or_else(|| GenerateError::InvalidApiVersion(api_version.to_string()))?;
+    if api < version::FIRST_ECA_VERSION || api > version::NEWEST_KNOWN_VERSION {
+        return Err(GenerateError::UnsupportedApiVersion(api.display()));
     }
-    taken
+    Ok(api)
 }
 
-fn choose_name(
-    target: &EcaTarget<'_>,
-    taken: &mut std::collections::BTreeSet<String>,
-    notes: &mut Vec<Note>,
-    file: &str,
-) -> String {
-    let (name, why) = names::make_unique(&target.eca_name, taken);
-    if let Some(why) = why {
-        let msg = format!(
-            "{}: ECA name {name:?} instead of {:?}: {why}",
-            target.app.api_name, target.eca_name
-        );
-        notes.push(Note::file(Level::Warning, "eca-renamed", file, msg));
-    }
-    if target.scope == GenerateScope::HardeningOnly {
-        let msg = format!(
-            "{}: the hardening files name the ECA {name:?}; check that the migration created it under this name",
-            target.app.api_name
-        );
-        notes.push(Note::file(Level::Info, "eca-name-check", file, msg));
-    }
-    name
+/// Where an app's files go: (ECA name, app API name, created from files, has OAuth).
+type Place = (String, String, bool, bool);
+
+fn place_of((t, n, _): &names::Checked<'_>) -> Option<Place> {
+    n.as_ref().map(|(ca, name)| {
+        let full = t.scope == EcaScope::Full;
+        let oauth = ca.value.oauth_config.is_some();
+        (name.clone(), t.app.api_name.clone(), full, oauth)
+    })
+}
+
+/// The checked targets with the labels of their access permission sets (distinct among the
+/// apps generated together).
+fn with_access_labels(checked: Vec<names::Checked<'_>>) -> Vec<Named<'_>> {
+    let labelled: Vec<(&str, String)> = checked
+        .iter()
+        .filter_map(|(t, n, _)| {
+            n.as_ref()
+                .map(|(_, name)| (name.as_str(), crate::plan::eca::label_of(t.app)))
+        })
+        .collect();
+    let mut access_labels = project::access_labels(&labelled).into_iter();
+    checked
+        .into_iter()
+        .map(|(t, n, notes)| {
+            let n = n.map(|(ca, name)| (ca, name, access_labels.next().unwrap_or_default()));
+            (t, n, notes)
+        })
+        .collect()
+}
+
+/// Put one app's placeholders into its files and its members into the wave's manifests;
+/// returns where the placeholders went.
+fn place_files(
+    (eca, app, full, oauth): &Place,
+    deploy: &DeployPlan,
+    b: &mut files::Bundle,
+    lay: &mut layout::Layout,
+) -> Vec<placeholders::Used> {
+    // Per-app values first: an issuer may hold an org-wide host.
+    let mut mine: Vec<&Parameter> = deploy
+        .parameters
+        .iter()
+        .filter(|p| p.eca.as_deref().is_none_or(|e| e == eca))
+        .collect();
+    mine.sort_by_key(|p| p.eca.is_none());
+    let used = placeholders::apply(&mine, &mut b.files);
+    let at = layout::AppPlace {
+        wave: deploy.waves.get(app).copied().unwrap_or(1),
+        full: *full,
+        oauth: *oauth,
+        eca,
+        app,
+    };
+    lay.add(&at, &b.members, &b.global);
+    used
 }
 
 /// A target with its connected app, ECA name and access permission set label (none when it
@@ -394,71 +352,6 @@ fn per_app_files(
             (bundle, cx.not_carried, notes)
         })
         .collect()
-}
-
-/// The consumer keys and secrets of the inputs, with one automaton to find any of them.
-struct Secrets<'a> {
-    /// (secret, what it is).
-    list: Vec<(&'a str, &'static str)>,
-    /// One automaton over every secret: a large org has thousands of keys and files, and a
-    /// search per (file, key) pair is quadratic (aho-corasick scans each file once).
-    finder: Option<aho_corasick::AhoCorasick>,
-}
-
-impl<'a> Secrets<'a> {
-    fn of(targets: &[EcaTarget<'a>]) -> Secrets<'a> {
-        let mut list: Vec<(&str, &'static str)> = Vec::new();
-        for t in targets {
-            let oauth = t
-                .app
-                .connected_app
-                .as_ref()
-                .and_then(|c| c.value.oauth_config.as_ref());
-            if let Some(o) = oauth {
-                let key = o.consumer_key.as_deref().map(|k| (k, "consumer key"));
-                let secret = o.consumer_secret.as_deref().map(|s| (s, "consumer secret"));
-                list.extend(
-                    key.into_iter()
-                        .chain(secret)
-                        .filter(|(s, _)| s.trim().len() >= 8),
-                );
-            }
-        }
-        let patterns: Vec<&str> = list.iter().map(|(s, _)| s.trim()).collect();
-        let finder = aho_corasick::AhoCorasick::new(&patterns).ok();
-        Secrets { list, finder }
-    }
-
-    /// What kind of secret `text` contains, if any.
-    fn find(&self, text: &str) -> Option<&'static str> {
-        match &self.finder {
-            Some(ac) => ac.find(text).map(|m| self.list[m.pattern().as_usize()].1),
-            None => self
-                .list
-                .iter()
-                .find(|(s, _)| text.contains(s.trim()))
-                .map(|(_, w)| *w),
-        }
-    }
-}
-
-/// Last line of defence (reference §14.1 #1, #2): no consumer secret, consumer key or private
-/// key from the inputs may appear in any generated file.
-fn check_no_secrets(secrets: &Secrets<'_>, files: &[GeneratedFile]) -> Result<(), GenerateError> {
-    // Files are scanned on all cores; the first offending file in path order is reported.
-    let offence = files.par_iter().find_map_first(|f| {
-        if crate::metadata::cert::contains_private_key(&f.contents) {
-            return Some((f, "private key"));
-        }
-        secrets.find(&f.contents).map(|what| (f, what))
-    });
-    match offence {
-        Some((f, what)) => Err(GenerateError::SecretInOutput {
-            path: f.path.clone(),
-            what,
-        }),
-        None => Ok(()),
-    }
 }
 
 #[cfg(test)]

@@ -1,252 +1,106 @@
-//! ECA API names: Salesforce developer-name rules, repair of invalid candidates and
-//! uniqueness against every app, ECA and permission set name already known.
+//! The ECA names the plan gave, checked before anything is written: each must be a valid
+//! developer name, distinct from every other target's and, for an ECA created from files,
+//! from the connected apps' and existing ECAs' names. A name that fails is an error, never
+//! renamed: the plan (`crate::plan::eca::EcaNames`) is the one place names are decided.
 
-use std::collections::BTreeSet;
+use std::collections::{BTreeMap, BTreeSet};
 
-use crate::model::Inventory;
+use super::{EcaTarget, GenerateError};
+use crate::diag::{Level, Note};
+use crate::metadata::connected_app::ConnectedApp;
+use crate::model::Sourced;
+use crate::plan::eca::{validate_api_name, EcaScope};
 
-/// Longest name we generate. Developer names allow 40 characters in most types; staying within
-/// it keeps every sub-file name (`X_oauthPlcy`, ...) derived from it safe too.
-pub const MAX_LEN: usize = 40;
+/// A target with its connected app and ECA name (none when nothing is generated for it), and
+/// the notes about it.
+pub(super) type Checked<'a> = (
+    &'a EcaTarget<'a>,
+    Option<(&'a Sourced<ConnectedApp>, String)>,
+    Vec<Note>,
+);
 
-/// Check a developer name: starts with a letter, only ASCII letters, digits and underscores,
-/// no trailing or double underscore, at most [`MAX_LEN`] characters.
-pub fn validate_api_name(name: &str) -> Result<(), String> {
-    if name.is_empty() {
-        return Err("the name is empty".into());
+/// Check every target's name, in target order; notes for the targets skipped (listed twice,
+/// no connected app) and for the names an App Manager migration must match.
+pub(super) fn check<'a>(targets: &'a [EcaTarget<'a>]) -> Result<Vec<Checked<'a>>, GenerateError> {
+    let reserved = reserved_names(targets);
+    let mut given: BTreeMap<String, &str> = BTreeMap::new();
+    let mut apps = BTreeSet::new();
+    let mut checked = Vec::with_capacity(targets.len());
+    for target in targets {
+        let mut notes = Vec::new();
+        let app = &target.app.api_name;
+        // One app, one ECA: the same app twice among the targets would get a second ECA, a
+        // permission set with the same label and policies naming an ECA that the migration
+        // does not create.
+        if !apps.insert(std::ptr::from_ref(target.app) as usize) {
+            let msg = format!("{app}: listed more than once; ECA metadata is generated once");
+            notes.push(Note::file(Level::Warning, "generate-once", "", msg));
+            checked.push((target, None, notes));
+            continue;
+        }
+        let Some(ca) = target.app.connected_app.as_deref() else {
+            let msg =
+                format!("{app}: no connected app file among the inputs; no ECA metadata generated");
+            notes.push(Note::file(Level::Warning, "generate-skipped", "", msg));
+            checked.push((target, None, notes));
+            continue;
+        };
+        check_name(target, &reserved, &mut given)?;
+        if target.scope == EcaScope::HardeningOnly {
+            let msg = format!(
+                "{app}: the hardening files name the ECA {:?}; check that the migration created it under this name",
+                target.eca_name
+            );
+            notes.push(Note::file(Level::Info, "eca-name-check", &ca.file, msg));
+        }
+        checked.push((target, Some((ca, target.eca_name.clone())), notes));
     }
-    if !name.starts_with(|c: char| c.is_ascii_alphabetic()) {
-        return Err(format!("{name:?} must start with a letter"));
+    Ok(checked)
+}
+
+/// One target's name: valid, not reserved (for a new ECA), not given to another target.
+fn check_name<'a>(
+    target: &'a EcaTarget<'a>,
+    reserved: &BTreeMap<String, String>,
+    given: &mut BTreeMap<String, &'a str>,
+) -> Result<(), GenerateError> {
+    let name = &target.eca_name;
+    let app = &target.app.api_name;
+    validate_api_name(name).map_err(|why| GenerateError::InvalidEcaName {
+        app: app.clone(),
+        name: name.clone(),
+        why,
+    })?;
+    let lower = name.to_ascii_lowercase();
+    let clash = match (given.get(&lower), reserved.get(&lower)) {
+        (Some(other), _) => Some(format!("the ECA of {other}")),
+        (None, Some(what)) if target.scope == EcaScope::Full => Some(what.clone()),
+        _ => None,
+    };
+    if let Some(other) = clash {
+        return Err(GenerateError::EcaNameCollision {
+            app: app.clone(),
+            name: name.clone(),
+            other,
+        });
     }
-    if let Some(c) = name
-        .chars()
-        .find(|c| !(c.is_ascii_alphanumeric() || *c == '_'))
-    {
-        return Err(format!(
-            "{name:?} contains {c:?}: only letters, digits and _ are allowed"
-        ));
-    }
-    if name.ends_with('_') {
-        return Err(format!("{name:?} must not end with an underscore"));
-    }
-    if name.contains("__") {
-        return Err(format!(
-            "{name:?} must not contain two underscores in a row"
-        ));
-    }
-    if name.chars().count() > MAX_LEN {
-        return Err(format!("{name:?} is longer than {MAX_LEN} characters"));
-    }
+    given.insert(lower, app);
     Ok(())
 }
 
-/// Turn any text into a valid developer name (which [`validate_api_name`] accepts).
-pub fn sanitize(candidate: &str) -> String {
-    let mut out = String::new();
-    for c in candidate.trim().chars() {
-        let c = if c.is_ascii_alphanumeric() { c } else { '_' };
-        if !(c == '_' && (out.is_empty() || out.ends_with('_'))) {
-            out.push(c);
+/// Names a new ECA must not take (lower-cased), with what has them: the connected apps that
+/// get a new ECA beside them, and the ECAs that exist already.
+fn reserved_names(targets: &[EcaTarget<'_>]) -> BTreeMap<String, String> {
+    let mut reserved = BTreeMap::new();
+    for t in targets {
+        if t.scope == EcaScope::Full {
+            let app = &t.app.api_name;
+            reserved.insert(app.to_ascii_lowercase(), format!("the connected app {app}"));
+        }
+        if let Some(h) = t.app.eca.as_ref().and_then(|e| e.header.as_ref()) {
+            let eca = &h.full_name;
+            reserved.insert(eca.to_ascii_lowercase(), format!("the existing ECA {eca}"));
         }
     }
-    if !out.starts_with(|c: char| c.is_ascii_alphabetic()) {
-        out.insert_str(0, if out.is_empty() { "App" } else { "App_" });
-    }
-    truncate(&out, MAX_LEN)
-}
-
-/// Cut to `max` characters without leaving a trailing underscore.
-fn truncate(name: &str, max: usize) -> String {
-    let cut: String = name.chars().take(max).collect();
-    cut.trim_end_matches('_').to_string()
-}
-
-/// A valid name, distinct (case-insensitively) from every name in `taken`, which it joins.
-/// Returns the name and, when it differs from `candidate`, why.
-pub fn make_unique(candidate: &str, taken: &mut BTreeSet<String>) -> (String, Option<String>) {
-    let mut reasons = Vec::new();
-    let base = match validate_api_name(candidate) {
-        Ok(()) => candidate.to_string(),
-        Err(why) => {
-            reasons.push(why);
-            sanitize(candidate)
-        }
-    };
-    let mut name = base.clone();
-    let mut n = 1;
-    while taken.contains(&name.to_ascii_lowercase()) {
-        let suffix = if n == 1 {
-            "_ECA".to_string()
-        } else {
-            format!("_ECA{n}")
-        };
-        name = format!("{}{suffix}", truncate(&base, MAX_LEN - suffix.len()));
-        n += 1;
-    }
-    if name != base {
-        reasons.push(format!("{base:?} is already the name of an app or ECA"));
-    }
-    taken.insert(name.to_ascii_lowercase());
-    let why = (name != candidate).then(|| reasons.join("; "));
-    (name, why)
-}
-
-/// The ECA names of a plan, decided once: the generator writes the files under exactly these
-/// names (it only re-checks them).
-#[derive(Debug, Clone, Default)]
-pub struct EcaNames {
-    /// Names an ECA must not take (lower-cased): [`taken_names`] and every name given.
-    taken: BTreeSet<String>,
-    /// App API names (lower-cased) that already have an ECA name.
-    apps: BTreeSet<String>,
-}
-
-impl EcaNames {
-    /// The names free in `inventory`.
-    pub fn new(inventory: &Inventory) -> EcaNames {
-        EcaNames {
-            taken: taken_names(inventory),
-            apps: BTreeSet::new(),
-        }
-    }
-
-    /// The ECA name of the app `app_name`, or `None` when an app of that API name already has
-    /// one (a second definition among the inputs gets no second ECA). `keep` (the automated
-    /// migration keeps the connected app's API name, reference §10.2) keeps the app's name when
-    /// it is a valid developer name; otherwise, and for a new ECA beside the connected app, the
-    /// name is made valid and unique.
-    pub fn give(&mut self, app_name: &str, keep: bool) -> Option<String> {
-        if !self.apps.insert(app_name.to_ascii_lowercase()) {
-            return None;
-        }
-        if keep && validate_api_name(app_name).is_ok() {
-            // Already taken as an app name: no other ECA can be given it.
-            self.taken.insert(app_name.to_ascii_lowercase());
-            return Some(app_name.to_string());
-        }
-        Some(make_unique(app_name, &mut self.taken).0)
-    }
-}
-
-/// Every name an ECA must not take in this inventory: app and ECA API names, and the names
-/// of existing permission sets with our `_ECA_Access` suffix removed (so the access
-/// permission set we generate does not collide either). Lower-cased.
-pub fn taken_names(inventory: &Inventory) -> BTreeSet<String> {
-    let mut taken = BTreeSet::new();
-    for app in &inventory.apps {
-        taken.insert(app.api_name.to_ascii_lowercase());
-        if let Some(h) = app.eca.as_ref().and_then(|e| e.header.as_ref()) {
-            taken.insert(h.full_name.to_ascii_lowercase());
-        }
-    }
-    for ps in &inventory.permission_sets {
-        if let Some(base) = ps.name.strip_suffix("_ECA_Access") {
-            taken.insert(base.to_ascii_lowercase());
-        }
-    }
-    taken
-}
-
-/// Make each candidate valid and unique against the inventory and the candidates before it.
-/// Returns the names (same order) and, for each name that changed, the reason.
-pub fn unique_names(
-    inventory: &Inventory,
-    candidates: &[&str],
-) -> (Vec<String>, Vec<(String, String)>) {
-    let mut taken = taken_names(inventory);
-    let mut changed = Vec::new();
-    let names = candidates
-        .iter()
-        .map(|c| {
-            let (name, why) = make_unique(c, &mut taken);
-            if let Some(why) = why {
-                changed.push((
-                    c.to_string(),
-                    format!("ECA name {name:?} instead of {c:?}: {why}"),
-                ));
-            }
-            name
-        })
-        .collect();
-    (names, changed)
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn validation_rules() {
-        assert!(validate_api_name("ERP_Sync").is_ok());
-        assert!(validate_api_name("A1").is_ok());
-        assert!(validate_api_name("").is_err());
-        assert!(validate_api_name("1App").is_err());
-        assert!(validate_api_name("_App").is_err());
-        assert!(validate_api_name("App_").is_err());
-        assert!(validate_api_name("ns__App").is_err());
-        assert!(validate_api_name("My App").is_err());
-        assert!(validate_api_name("Café").is_err());
-        assert!(validate_api_name(&"A".repeat(40)).is_ok());
-        assert!(validate_api_name(&"A".repeat(41)).is_err());
-    }
-
-    #[test]
-    fn sanitizes() {
-        assert_eq!(
-            sanitize("acmesync__AcmeSync Connector!"),
-            "acmesync_AcmeSync_Connector"
-        );
-        assert_eq!(sanitize("9 lives"), "App_9_lives");
-        assert_eq!(sanitize("---"), "App");
-        assert_eq!(sanitize(&format!("{}_B", "A".repeat(39))), "A".repeat(39));
-    }
-
-    #[test]
-    fn unique_suffixes() {
-        let mut taken: BTreeSet<String> = ["erp_sync".to_string(), "erp_sync_eca".to_string()]
-            .into_iter()
-            .collect();
-        let (n, why) = make_unique("ERP_Sync", &mut taken);
-        assert_eq!(n, "ERP_Sync_ECA2");
-        assert!(why.is_some());
-        let (n, why) = make_unique("New_App", &mut taken);
-        assert_eq!((n.as_str(), why), ("New_App", None));
-        let (n, _) = make_unique("new_app", &mut taken);
-        assert_eq!(n, "new_app_ECA");
-        let long = "B".repeat(40);
-        taken.insert(long.to_ascii_lowercase());
-        let (n, _) = make_unique(&long, &mut taken);
-        assert_eq!(n, format!("{}_ECA", "B".repeat(36)));
-        assert!(validate_api_name(&n).is_ok());
-    }
-
-    #[test]
-    fn eca_names_are_given_once_per_app() {
-        let mut names = EcaNames::default();
-        names
-            .taken
-            .extend(["keep_me".to_string(), "side".to_string()]);
-        assert_eq!(names.give("Keep_Me", true).as_deref(), Some("Keep_Me"));
-        // A second definition of the same API name gets no second ECA.
-        assert_eq!(names.give("keep_me", true), None);
-        assert_eq!(names.give("Side", false).as_deref(), Some("Side_ECA"));
-        let long = "Automated_App_With_A_Name_Longer_Than_Forty_Chars";
-        let n = names.give(long, true).expect("named");
-        assert!(validate_api_name(&n).is_ok() && n.len() <= MAX_LEN, "{n}");
-        let n = names.give("Café_Ünïcode", true).expect("named");
-        assert_eq!(n, "Caf_n_code");
-    }
-
-    proptest::proptest! {
-        #[test]
-        fn any_candidate_becomes_valid_and_unique(cands in proptest::collection::vec("\\PC{0,50}", 1..6)) {
-            let mut taken = BTreeSet::new();
-            let mut seen = BTreeSet::new();
-            for c in &cands {
-                let (n, _) = make_unique(c, &mut taken);
-                proptest::prop_assert!(validate_api_name(&n).is_ok(), "{n:?}");
-                proptest::prop_assert!(seen.insert(n.to_ascii_lowercase()));
-            }
-        }
-    }
+    reserved
 }

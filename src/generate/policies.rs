@@ -8,6 +8,7 @@ use crate::diag::Level;
 use crate::metadata::eca::{EcaCanvas, EcaOauthPolicies, EcaPolicies, EcaSamlPolicies};
 use crate::model::facts::eca_ip_relaxation;
 use crate::model::RefreshPolicy;
+use crate::plan::eca::{handler_class, saml_encryption};
 
 const IP_RELAXATION: &[&str] = &[
     "Enforce",
@@ -138,28 +139,6 @@ fn handler(cx: &mut AppCx<'_>, r: &mut Record) {
             cx.note(Level::Warning, "eca-handler-user", msg);
         }
     }
-}
-
-/// The Apex class the plugin is ported to: `<Plugin>_EcaHandler` (letters, digits and single
-/// underscores; at most 40 characters, Apex's limit).
-pub fn handler_class(plugin: &str) -> String {
-    // A namespaced or dotted name keeps its last part: the port is a local class.
-    let base = plugin.rsplit('.').next().unwrap_or(plugin);
-    let mut name = String::new();
-    for c in base.chars() {
-        if c.is_ascii_alphanumeric() {
-            name.push(c);
-        } else if !name.is_empty() && !name.ends_with('_') {
-            name.push('_');
-        }
-    }
-    let suffix = "_EcaHandler";
-    let mut name = name.trim_end_matches('_').to_string();
-    if !name.starts_with(|c: char| c.is_ascii_alphabetic()) {
-        name.insert_str(0, "Eca");
-    }
-    name.truncate(40 - suffix.len());
-    format!("{}{suffix}", name.trim_end_matches('_'))
 }
 
 fn ip_relaxation(cx: &mut AppCx<'_>, r: &mut Record) {
@@ -349,7 +328,7 @@ pub(super) fn saml(cx: &mut AppCx<'_>) -> Record {
         .filter(|c| !c.trim().is_empty());
     // Encryption without a named certificate gets a placeholder, not nothing: the deploy
     // stops until the certificate is named, instead of encrypting with no certificate.
-    let placeholder = super::params::saml_certificate_placeholder(&cx.name);
+    let placeholder = crate::plan::params::saml_certificate_placeholder(&cx.name);
     let encrypts = saml_encryption(s.encryption_type.as_deref()).is_some();
     r.text(
         "encryptionCertificate",
@@ -400,18 +379,6 @@ pub(super) fn saml(cx: &mut AppCx<'_>) -> Record {
         }
     }
     r
-}
-
-/// The ECA encryption (`ExtlClntAppSamlEncryptType`) for a connected app's
-/// `SamlEncryptionType`: AES keeps its literal (any case); `Triple_Des`, which ECAs lack
-/// (§10.7), becomes `AES_256` — ECA107's fix, agreed with the service provider first — so that
-/// assertions are never left unencrypted. `None`: no encryption, or an unknown value.
-pub fn saml_encryption(raw: Option<&str>) -> Option<&'static str> {
-    let raw = raw.map(str::trim).filter(|e| !e.is_empty())?;
-    ["AES_128", "AES_256"]
-        .into_iter()
-        .find(|e| e.eq_ignore_ascii_case(raw))
-        .or_else(|| raw.eq_ignore_ascii_case("Triple_Des").then_some("AES_256"))
 }
 
 /// Canvas settings (§10.8): `lifecycleClass` → `lifeCycleHandler`, `locations` →
@@ -468,27 +435,5 @@ mod tests {
         assert_eq!(hardened_refresh(&year, 0), year);
         let odd = RefreshPolicy::Unrecognised { raw: "x".into() };
         assert_eq!(hardened_refresh(&odd, 30), inactivity(30, "Days"));
-    }
-
-    #[test]
-    fn saml_encryption_is_kept_or_raised_to_aes() {
-        assert_eq!(saml_encryption(Some("AES_256")), Some("AES_256"));
-        assert_eq!(saml_encryption(Some(" aes_128 ")), Some("AES_128"));
-        assert_eq!(saml_encryption(Some("Triple_Des")), Some("AES_256"));
-        assert_eq!(saml_encryption(Some("")), None);
-        assert_eq!(saml_encryption(None), None);
-        assert_eq!(saml_encryption(Some("RC4")), None);
-    }
-
-    #[test]
-    fn handler_class_is_a_valid_apex_name() {
-        assert_eq!(
-            handler_class("LoyaltyConnectedAppPlugin"),
-            "LoyaltyConnectedAppPlugin_EcaHandler"
-        );
-        assert_eq!(handler_class("ns.My Plugin"), "My_Plugin_EcaHandler");
-        assert_eq!(handler_class("9x"), "Eca9x_EcaHandler");
-        let long = handler_class(&"A".repeat(60));
-        assert!(long.len() <= 40 && long.ends_with("_EcaHandler"), "{long}");
     }
 }

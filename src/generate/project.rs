@@ -58,8 +58,8 @@ pub(super) fn finish(
     bundle: Bundle,
     layout: &super::layout::Layout,
     api: ApiVersion,
-    params: &[super::params::Parameter],
-    used: &[super::params::Used],
+    params: &[crate::plan::params::Parameter],
+    used: &[super::placeholders::Used],
 ) -> Vec<GeneratedFile> {
     let mut files = bundle.files;
     if files.is_empty() {

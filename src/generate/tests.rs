@@ -41,7 +41,7 @@ fn inventory(name: &str, xml: &str) -> Inventory {
 fn run(inv: &Inventory, target: Option<TargetFlow>, standard: &Standard) -> Generated {
     let targets = [EcaTarget {
         app: &inv.apps[0],
-        eca_name: inv.apps[0].api_name.clone(),
+        eca_name: format!("{}_ECA", inv.apps[0].api_name),
         scope: GenerateScope::Full,
         target_flow: target,
         kept: Default::default(),
@@ -190,7 +190,7 @@ fn errors_skips_and_the_secret_guard() {
     let inv = inventory("Demo", CA);
     let targets = [EcaTarget {
         app: &inv.apps[0],
-        eca_name: "Demo".into(),
+        eca_name: "Demo_ECA".into(),
         scope: GenerateScope::Full,
         target_flow: None,
         kept: Default::default(),
@@ -238,7 +238,7 @@ fn old_api_versions_leave_out_newer_elements() {
     let inv = inventory("Demo", CA);
     let targets = [EcaTarget {
         app: &inv.apps[0],
-        eca_name: "Demo".into(),
+        eca_name: "Demo_ECA".into(),
         scope: GenerateScope::Full,
         target_flow: None,
         kept: Default::default(),

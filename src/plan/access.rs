@@ -9,14 +9,14 @@
 //! are assigned the app's `<ECA>_ECA_Access` permission set first (reference §4, "What this
 //! means" items 10 and 11). Pure: the orchestration writes the assignment lists.
 
-use std::collections::{BTreeMap, BTreeSet, HashMap};
+use std::collections::{BTreeMap, BTreeSet};
 
 use serde::Serialize;
 
+use super::eca::ACCESS_SET_SUFFIX;
 use crate::config::Standard;
 use crate::metadata::connected_app::ConnectedApp;
 use crate::model::usage::AppUsage;
-use crate::model::usage::{SetupEntityAccessRow, Tables};
 use crate::model::App;
 
 /// `permittedUsersPolicyType` of an admin-approved app.
@@ -131,9 +131,56 @@ pub struct AccessInput<'a> {
 pub fn access(app: &App, input: &AccessInput<'_>) -> AccessPlan {
     let ca = app.connected_app.as_deref().map(|s| &s.value);
     let mut plan = AccessPlan::default();
+    let (profiles, sets, parent_ids) = grants(app, ca, input);
+    plan.profiles = profiles;
+    plan.permission_sets = sets;
+    let granted = granted_users(input.index, &parent_ids, &plan.profiles);
+    plan.users_with_grant = granted.iter().cloned().collect();
+    let (active, inactive) = active_users(input, &input.index.users);
+    plan.active_users = active;
+    if !inactive.is_empty() {
+        plan.notes.push(format!(
+            "{} inactive user(s) hold tokens or logged in earlier; they get no assignment: {}",
+            inactive.len(),
+            inactive.join(", ")
+        ));
+    }
+    let before = ca.map(admin_approved_before);
+    plan.permitted_users_before = before.map(permitted_users);
+    let Some((set, after)) = access_after(app, ca, input, before) else {
+        return plan;
+    };
+    plan.permitted_users_after = Some(permitted_users(after));
+    plan.in_place = input.eca_name.is_none();
+    plan.access_permission_set = Some(set.clone());
+    plan.integration_user = integration_user(ca, input);
+    plan.grants_kept = true;
+    plan.changes = after && before != Some(true);
+    if plan.changes {
+        assignments(&mut plan, &granted, input, &set);
+    } else if before == Some(true) {
+        uncovered_note(&mut plan, &granted, input.index);
+    }
+    plan
+}
+
+/// `permittedUsersPolicyType` of an app admin-approved or not.
+fn permitted_users(admin_approved: bool) -> &'static str {
+    if admin_approved {
+        ADMIN_APPROVED
+    } else {
+        SELF_AUTHORIZED
+    }
+}
+
+/// Profiles and permission sets that grant the app today (the connected app file, then
+/// SetupEntityAccess through the app's ids), and the ids of the granting permission sets.
+fn grants<'a>(
+    app: &App,
+    ca: Option<&ConnectedApp>,
+    input: &AccessInput<'a>,
+) -> (Vec<Grant>, Vec<Grant>, BTreeSet<&'a str>) {
     let index = input.index;
-    let users = &index.users;
-    // Grants from the connected app file.
     let mut profiles: BTreeMap<String, Grant> = BTreeMap::new();
     let mut sets: BTreeMap<String, Grant> = BTreeMap::new();
     if let Some(ca) = ca {
@@ -144,8 +191,7 @@ pub fn access(app: &App, input: &AccessInput<'_>) -> AccessPlan {
             add(&mut sets, s, "metadata");
         }
     }
-    // Grants from SetupEntityAccess, through the app's Salesforce ids.
-    let ids = app_ids(app, input);
+    let ids = index::app_ids(app, input);
     let mut parent_ids: BTreeSet<&str> = BTreeSet::new();
     for row in ids
         .iter()
@@ -162,10 +208,21 @@ pub fn access(app: &App, input: &AccessInput<'_>) -> AccessPlan {
             _ => {}
         }
     }
-    plan.profiles = profiles.into_values().collect();
-    plan.permission_sets = sets.into_values().collect();
-    // Who holds a grant: assignments of a granting permission set (profile-owned ones
-    // included), and users of a granting profile.
+    (
+        profiles.into_values().collect(),
+        sets.into_values().collect(),
+        parent_ids,
+    )
+}
+
+/// Who holds a grant: assignments of a granting permission set (profile-owned ones
+/// included), and users of a granting profile.
+fn granted_users(
+    index: &TableIndex<'_>,
+    parent_ids: &BTreeSet<&str>,
+    profiles: &[Grant],
+) -> BTreeSet<String> {
+    let users = &index.users;
     let mut granted: BTreeSet<String> = BTreeSet::new();
     for assignee in parent_ids
         .iter()
@@ -173,7 +230,7 @@ pub fn access(app: &App, input: &AccessInput<'_>) -> AccessPlan {
     {
         granted.insert(users.name_of(assignee));
     }
-    for id in plan.profiles.iter().flat_map(|g| {
+    for id in profiles.iter().flat_map(|g| {
         index
             .users_by_profile
             .get(&g.name.to_lowercase())
@@ -182,41 +239,39 @@ pub fn access(app: &App, input: &AccessInput<'_>) -> AccessPlan {
     }) {
         granted.insert(users.name_of(id));
     }
-    plan.users_with_grant = granted.iter().cloned().collect();
-    let (active, inactive) = active_users(input, users);
-    plan.active_users = active;
-    if !inactive.is_empty() {
-        plan.notes.push(format!(
-            "{} inactive user(s) hold tokens or logged in earlier; they get no assignment: {}",
-            inactive.len(),
-            inactive.join(", ")
-        ));
-    }
-    let before = ca.map(admin_approved_before);
-    plan.permitted_users_before = before.map(|b| if b { ADMIN_APPROVED } else { SELF_AUTHORIZED });
-    let (set, after) = match (input.eca_name, ca) {
-        (Some(eca), Some(ca)) => (
-            format!("{eca}_ECA_Access"),
+    granted
+}
+
+/// The access permission set and whether the app is admin-approved after the plan; `None`
+/// when the plan changes nothing about its access.
+fn access_after(
+    app: &App,
+    ca: Option<&ConnectedApp>,
+    input: &AccessInput<'_>,
+    before: Option<bool>,
+) -> Option<(String, bool)> {
+    match (input.eca_name, ca) {
+        (Some(eca), Some(ca)) => Some((
+            super::eca::access_set(eca),
             if input.sets_permitted_users {
                 admin_approved_after(ca, input.standard)
             } else {
                 admin_approved_before(ca)
             },
-        ),
+        )),
         // Hardened in place: the runbook switches Permitted Users to admin-approved and
         // grants a permission set created for the app (an app only usage knows may be
         // self-authorized: its users are assigned too).
-        _ if input.harden_in_place && before != Some(true) => (in_place_set(&app.api_name), true),
-        _ => return plan,
-    };
-    plan.permitted_users_after = Some(if after {
-        ADMIN_APPROVED
-    } else {
-        SELF_AUTHORIZED
-    });
-    plan.in_place = input.eca_name.is_none();
-    plan.access_permission_set = Some(set.clone());
-    plan.integration_user = input
+        _ if input.harden_in_place && before != Some(true) => {
+            Some((in_place_set(&app.api_name), true))
+        }
+        _ => None,
+    }
+}
+
+/// The run-as user: the target flow's, else the connected app's client-credentials user.
+fn integration_user(ca: Option<&ConnectedApp>, input: &AccessInput<'_>) -> Option<String> {
+    input
         .run_as
         .map(str::to_string)
         .or_else(|| {
@@ -225,27 +280,35 @@ pub fn access(app: &App, input: &AccessInput<'_>) -> AccessPlan {
                 .filter(|o| o.is_client_credential_enabled == Some(true))
                 .and_then(|o| o.oauth_client_credential_user.clone())
         })
-        .filter(|u| !u.trim().is_empty());
-    plan.grants_kept = true;
-    plan.changes = after && before != Some(true);
-    if !plan.changes {
-        if before == Some(true) {
-            let uncovered: Vec<&str> = plan
-                .active_users
-                .iter()
-                .map(|u| u.user.as_str())
-                .filter(|u| !granted.contains(*u))
-                .collect();
-            if !uncovered.is_empty() && index.has_assignments {
-                plan.notes.push(format!(
-                    "seen using the app without a granting profile or permission set (a custom handler or the run-as user may admit them; check before the cutover): {}",
-                    uncovered.join(", ")
-                ));
-            }
-        }
-        return plan;
+        .filter(|u| !u.trim().is_empty())
+}
+
+/// An app admin-approved already: the users seen using it that no grant covers.
+fn uncovered_note(plan: &mut AccessPlan, granted: &BTreeSet<String>, index: &TableIndex<'_>) {
+    let uncovered: Vec<&str> = plan
+        .active_users
+        .iter()
+        .map(|u| u.user.as_str())
+        .filter(|u| !granted.contains(*u))
+        .collect();
+    if !uncovered.is_empty() && index.has_assignments {
+        plan.notes.push(format!(
+            "seen using the app without a granting profile or permission set (a custom handler or the run-as user may admit them; check before the cutover): {}",
+            uncovered.join(", ")
+        ));
     }
-    let file_stem = set.strip_suffix("_ECA_Access").unwrap_or(&set);
+}
+
+/// The access model changes: the users to assign `set` before the policies change, their
+/// list and commands.
+fn assignments(
+    plan: &mut AccessPlan,
+    granted: &BTreeSet<String>,
+    input: &AccessInput<'_>,
+    set: &str,
+) {
+    let index = input.index;
+    let file_stem = set.strip_suffix(ACCESS_SET_SUFFIX).unwrap_or(set);
     plan.assignment_file = Some(format!(
         "{ASSIGNMENT_DIR}/{file_stem}-permset-assignments.csv"
     ));
@@ -255,7 +318,7 @@ pub fn access(app: &App, input: &AccessInput<'_>) -> AccessPlan {
             // A kept grant already admits this user once the app is admin-approved.
             continue;
         }
-        if users.is_id(&u.user) {
+        if index.users.is_id(&u.user) {
             plan.notes.push(format!(
                 "user {} is known only by id: export User (usage-exports §21) to name it, then assign {set}",
                 u.user
@@ -267,8 +330,7 @@ pub fn access(app: &App, input: &AccessInput<'_>) -> AccessPlan {
     if input.usage.is_none() && input.shared.is_empty() {
         plan.notes.push("no usage data for this app: its users cannot be listed; export LoginHistory and OauthToken (usage-exports §21) and plan again before the policies change".into());
     }
-    plan.commands = commands(&set, &plan.assign);
-    plan
+    plan.commands = commands(set, &plan.assign);
 }
 
 /// The permission set an app hardened in place is granted through: `<Name>_App_Access`, a
@@ -355,144 +417,12 @@ fn add(map: &mut BTreeMap<String, Grant>, name: &str, source: &'static str) {
     }
 }
 
-/// The app's Salesforce ids: its AppMenuItem rows by API name, the ids its usage carries, and
-/// the ConnectedApplication row of its label when that label is its own.
-fn app_ids<'a>(app: &App, input: &AccessInput<'a>) -> BTreeSet<&'a str> {
-    let mut ids: BTreeSet<&str> = BTreeSet::new();
-    let index = input.index;
-    let bare = app.api_name.split_once("__").map(|(_, b)| b);
-    for name in std::iter::once(app.api_name.as_str()).chain(bare) {
-        if let Some(found) = index.menu_by_name.get(&name.trim().to_lowercase()) {
-            ids.extend(found.iter().copied());
-        }
-    }
-    if let Some(u) = input.usage {
-        ids.extend(u.ids.iter().map(String::as_str));
-    }
-    let look_alike = input.look_alike;
-    if let (Some(label), false) = (app.label.as_deref(), look_alike) {
-        let rows = index.ca_by_label.get(&label.trim().to_lowercase());
-        if let Some([one]) = rows.map(Vec::as_slice) {
-            ids.insert(one);
-        }
-    }
-    ids
-}
-
-/// The installation tables indexed once: every app looks itself up (a large org has
-/// thousands of apps and hundreds of thousands of assignments; a scan per app is quadratic).
-pub struct TableIndex<'a> {
-    users: Users<'a>,
-    /// AppMenuItem name (lower case) → application ids.
-    menu_by_name: HashMap<String, Vec<&'a str>>,
-    /// ConnectedApplication name (= label, lower case) → ids.
-    ca_by_label: HashMap<String, Vec<&'a str>>,
-    /// SetupEntityAccess rows by granted entity id.
-    sea_by_entity: HashMap<&'a str, Vec<&'a SetupEntityAccessRow>>,
-    /// Assignee ids by permission set id.
-    psa_by_set: HashMap<&'a str, Vec<&'a str>>,
-    /// User ids by profile name (lower case).
-    users_by_profile: HashMap<String, Vec<&'a str>>,
-    /// A PermissionSetAssignment export was provided.
-    has_assignments: bool,
-}
-
-impl<'a> TableIndex<'a> {
-    /// Index `t`.
-    pub fn new(t: &'a Tables) -> TableIndex<'a> {
-        let mut ix = TableIndex {
-            users: Users::new(t),
-            menu_by_name: HashMap::new(),
-            ca_by_label: HashMap::new(),
-            sea_by_entity: HashMap::new(),
-            psa_by_set: HashMap::new(),
-            users_by_profile: HashMap::new(),
-            has_assignments: !t.permission_set_assignments.is_empty(),
-        };
-        for m in &t.app_menu_items {
-            if let Some(n) = m.name.as_deref() {
-                let e = ix.menu_by_name.entry(n.trim().to_lowercase()).or_default();
-                e.push(m.application_id.as_str());
-            }
-        }
-        for c in &t.connected_applications {
-            if let Some(n) = c.name.as_deref() {
-                let e = ix.ca_by_label.entry(n.trim().to_lowercase()).or_default();
-                e.push(c.id.as_str());
-            }
-        }
-        for r in &t.setup_entity_access {
-            let e = ix
-                .sea_by_entity
-                .entry(r.setup_entity_id.as_str())
-                .or_default();
-            e.push(r);
-        }
-        for a in &t.permission_set_assignments {
-            if let Some(p) = a.permission_set_id.as_deref() {
-                ix.psa_by_set
-                    .entry(p)
-                    .or_default()
-                    .push(a.assignee_id.as_str());
-            }
-        }
-        for u in &t.users {
-            if let Some(p) = u.profile.as_deref() {
-                let e = ix
-                    .users_by_profile
-                    .entry(p.trim().to_lowercase())
-                    .or_default();
-                e.push(u.id.as_str());
-            }
-        }
-        ix
-    }
-}
-
-/// The User export, looked up by id and by username.
-struct Users<'a> {
-    by_id: BTreeMap<&'a str, &'a crate::model::usage::UserRow>,
-    by_name: BTreeMap<String, &'a crate::model::usage::UserRow>,
-}
-
-impl<'a> Users<'a> {
-    fn new(t: &'a Tables) -> Users<'a> {
-        let mut by_id = BTreeMap::new();
-        let mut by_name = BTreeMap::new();
-        for u in &t.users {
-            by_id.insert(u.id.as_str(), u);
-            if let Some(n) = u.username.as_deref() {
-                by_name.insert(n.trim().to_lowercase(), u);
-            }
-        }
-        Users { by_id, by_name }
-    }
-
-    fn row(&self, user: &str) -> Option<&'a crate::model::usage::UserRow> {
-        self.by_id
-            .get(user)
-            .or_else(|| self.by_name.get(&user.trim().to_lowercase()))
-            .copied()
-    }
-
-    /// The username of a user id or username, else the id as given.
-    fn name_of(&self, user: &str) -> String {
-        self.row(user)
-            .and_then(|u| u.username.clone())
-            .unwrap_or_else(|| user.trim().to_string())
-    }
-
-    /// A Salesforce user id rather than a username.
-    fn is_id(&self, user: &str) -> bool {
-        (user.len() == 15 || user.len() == 18)
-            && user.starts_with("005")
-            && user.chars().all(|c| c.is_ascii_alphanumeric())
-    }
-}
-
 /// Users seen using the app (logins, API calls, tokens), then those of usage it may share
 /// with a look-alike; inactive users (User.IsActive false) are listed apart.
-fn active_users(input: &AccessInput<'_>, users: &Users<'_>) -> (Vec<AccessUser>, Vec<String>) {
+fn active_users(
+    input: &AccessInput<'_>,
+    users: &index::Users<'_>,
+) -> (Vec<AccessUser>, Vec<String>) {
     let own = input.usage;
     let mut seen: BTreeMap<String, Vec<String>> = BTreeMap::new();
     let sources = own
@@ -533,9 +463,11 @@ fn active_users(input: &AccessInput<'_>, users: &Users<'_>) -> (Vec<AccessUser>,
     (active, inactive)
 }
 
+mod index;
 mod steps;
 
-pub use steps::{group_pattern, into_runbook, is_policy_deploy, README};
+pub use index::TableIndex;
+pub use steps::{group_pattern, into_runbook, README};
 
 #[cfg(test)]
 mod tests;

@@ -1,95 +1,250 @@
-//! The plan's deploy parameters (issue 12): which target-org values the generated files hold
-//! as placeholders, with their production values as documented defaults, and the wave-0 task
-//! that creates the dedicated users they name.
+//! Deploy phases (issue 12, reference deploy-and-cli §2-§4): one manifest per wave and
+//! phase, and per app for every manifest that names an ECA, so that no deployment mixes ECAs
+//! created from files with ECAs that App Manager creates, no app's runbook deploys another
+//! app's ECA (one app's missing prerequisite, such as an Apex handler, fails only its own
+//! deploy), and every deploy is preceded by a rollback snapshot. The plan decides these paths, their
+//! order and commands (its runbook steps name them); the generator writes the manifests and
+//! `eca/README.md` from them.
+//!
+//! Order within a wave:
+//! 1. `eca/manifest/wave-N/1-access.xml`: the access permission sets of every app of the wave
+//!    (they name no ECA; the policies and the assignments need them first).
+//! 2. `eca/manifest/wave-N/2-create-<ECA>.xml`: per app, the header and settings of an ECA
+//!    created from files.
+//! 3. `eca-global/manifest/wave-N/3-global-<ECA>.xml`: its global OAuth settings, deployed
+//!    from the `eca-global/` project (its own `sfdx-project.json`), never copied into `eca/`.
+//! 4. `eca/manifest/wave-N/4-policies-<ECA>.xml`: its policies.
+//! 5. `eca/manifest/wave-N/5-migrated-<ECA>.xml`: per app, the policies of an ECA that App
+//!    Manager's "Migrate" created earlier in that app's runbook.
 
-use std::collections::HashMap;
-
-use super::{AppPlan, PlanInput, TargetFlow, Wave};
-use crate::generate::params::{self, Parameter};
-use crate::rules::Finding;
-
-/// Rules whose open finding means the plan replaces the app's run-as user.
-const REPLACED_USER: &[&str] = &["ECA207", "ECA210"];
-
-/// The parameters of every app that gets generated metadata, then the org-wide ones.
-pub(super) fn parameters(
-    input: &PlanInput<'_>,
-    apps: &[AppPlan],
-    by_app: &HashMap<&str, Vec<&Finding>>,
-) -> Vec<Parameter> {
-    let mut out = Vec::new();
-    let mut cas = Vec::new();
-    for a in apps
-        .iter()
-        .filter(|a| super::generates(a.decision.strategy))
-    {
-        let Some(eca) = a.eca_name.as_deref() else {
-            continue;
-        };
-        let Some(ca) = input
-            .inventory
-            .app(&a.api_name)
-            .and_then(|app| app.connected_app.as_deref())
-        else {
-            continue;
-        };
-        let run_as = match &a.decision.target_flow {
-            Some(TargetFlow::ClientCredentials { run_as }) => Some(run_as.as_str()),
-            _ => None,
-        };
-        let dedicated = by_app.get(a.api_name.as_str()).is_some_and(|fs| {
-            fs.iter()
-                .any(|f| f.accepted.is_none() && REPLACED_USER.contains(&f.rule))
-        });
-        out.extend(params::for_app(&ca.value, eca, run_as, dedicated));
-        cas.push(&ca.value);
-    }
-    out.extend(params::org_wide(cas.into_iter()));
-    out
+/// A deploy phase.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+pub enum Phase {
+    /// Access permission sets.
+    Access,
+    /// Headers and settings of ECAs created from files.
+    Create,
+    /// Global OAuth settings (from `eca-global/`).
+    Global,
+    /// Policies of ECAs created from files.
+    Policies,
+    /// Policies of an ECA created by App Manager.
+    Migrated,
 }
 
-/// Wave 0 creates the dedicated users that parameters name instead of a shared or admin one.
-pub(super) fn dedicated_user_tasks(waves: &mut [Wave], parameters: &[Parameter]) {
-    let users: Vec<String> = parameters
-        .iter()
-        .filter(|p| p.note.is_some())
-        .map(|p| {
-            format!(
-                "{} ({} of {})",
-                p.default,
-                p.variable,
-                p.eca.as_deref().unwrap_or("")
-            )
-        })
-        .collect();
-    if users.is_empty() {
-        return;
-    }
-    if let Some(w) = waves.first_mut() {
-        w.tasks.push(format!(
-            "create the dedicated API-only integration users the generated ECAs run as (set the variables of eca/README.md to them): {}",
-            users.join(", ")
-        ));
+impl Phase {
+    /// The phases of one app, in deploy order (after the wave's [`Phase::Access`]).
+    pub const PER_APP: [Phase; 4] = [
+        Phase::Create,
+        Phase::Global,
+        Phase::Policies,
+        Phase::Migrated,
+    ];
+
+    /// Is this phase of a new ECA undone by deleting the ECA (its destructive manifest)?
+    pub fn undone_by_delete(self) -> bool {
+        matches!(self, Phase::Create | Phase::Global)
     }
 }
 
-/// Runbook steps name the dedicated user, never the shared or admin one it replaces (the
-/// findings in the pre-checks still describe today's user).
-pub(super) fn dedicated_users_in_steps(apps: &mut [AppPlan], parameters: &[Parameter]) {
-    for p in parameters.iter().filter(|p| p.note.is_some()) {
-        let Some(app) = apps
-            .iter_mut()
-            .find(|a| a.eca_name.is_some() && a.eca_name == p.eca)
-        else {
-            continue;
+/// One manifest: its project folder and path inside it.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
+pub struct Manifest {
+    /// Wave number.
+    pub wave: usize,
+    /// Phase.
+    pub phase: Phase,
+    /// `eca` or `eca-global`.
+    pub project: &'static str,
+    /// Relative to the project folder.
+    pub path: String,
+}
+
+impl Manifest {
+    /// The manifest of `phase` in `wave` (`eca`: the ECA name, in every manifest but the
+    /// wave's [`Phase::Access`] one).
+    pub fn new(wave: usize, phase: Phase, eca: &str) -> Manifest {
+        let (project, file) = match phase {
+            Phase::Access => ("eca", "1-access.xml".to_string()),
+            Phase::Create => ("eca", format!("2-create-{eca}.xml")),
+            Phase::Global => ("eca-global", format!("3-global-{eca}.xml")),
+            Phase::Policies => ("eca", format!("4-policies-{eca}.xml")),
+            Phase::Migrated => ("eca", format!("5-migrated-{eca}.xml")),
         };
-        let with = format!("{} (${}, created in wave 0)", p.default, p.variable);
-        for step in &mut app.runbook.steps {
-            for old in p.find.iter().filter(|v| !v.is_empty()) {
-                if step.contains(old.as_str()) {
-                    *step = step.replace(old.as_str(), &with);
-                }
-            }
+        Manifest {
+            wave,
+            phase,
+            project,
+            path: format!("manifest/wave-{wave}/{file}"),
         }
+    }
+
+    /// Path relative to the output folder.
+    pub fn output_path(&self) -> String {
+        format!("{}/{}", self.project, self.path)
+    }
+
+    /// Name of the rollback snapshot folder (beside the projects).
+    fn snapshot(&self) -> String {
+        let stem = self
+            .path
+            .trim_start_matches("manifest/")
+            .trim_end_matches(".xml");
+        format!("../rollback/{stem}")
+    }
+
+    /// Retrieve the current state of the manifest's components as the rollback artefact.
+    pub fn retrieve(&self) -> String {
+        format!(
+            "(cd {} && sf project retrieve start --manifest {} --target-org \"$ECA_TARGET_ORG\" --target-metadata-dir {} --unzip)",
+            self.project,
+            self.path,
+            self.snapshot()
+        )
+    }
+
+    /// Validate without saving (no test level: an ECA-only manifest runs no tests).
+    pub fn dry_run(&self) -> String {
+        format!(
+            "(cd {} && sf project deploy start --manifest {} --target-org \"$ECA_TARGET_ORG\" --dry-run --verbose)",
+            self.project, self.path
+        )
+    }
+
+    /// The deploy, its JSON result saved to check `result.replacements`.
+    pub fn deploy(&self) -> String {
+        let stem = self.path.trim_start_matches("manifest/").replace('/', "-");
+        format!(
+            "(cd {} && sf project deploy start --manifest {} --target-org \"$ECA_TARGET_ORG\" --verbose --json > ../deploy-results/{}.json)",
+            self.project,
+            self.path,
+            stem.trim_end_matches(".xml")
+        )
+    }
+
+    /// Undo: redeploy the snapshot (mdapi format: no replacements are applied, the values
+    /// are the org's own).
+    pub fn restore(&self) -> String {
+        format!(
+            "(cd {} && sf project deploy start --metadata-dir {}/unpackaged --target-org \"$ECA_TARGET_ORG\")",
+            self.project,
+            self.snapshot()
+        )
+    }
+
+    /// One line for a runbook step: dry run, then deploy.
+    pub fn commands(&self) -> String {
+        format!(
+            "`{}` (rollback snapshot), then `{}`, then `{}`",
+            self.retrieve(),
+            self.dry_run(),
+            self.deploy()
+        )
+    }
+}
+
+/// The destructive manifest that deletes one new ECA (rollback of [`Phase::Create`] and
+/// [`Phase::Global`] for that app only: the other ECAs of the wave may already be live).
+pub fn destructive(wave: usize, eca: &str) -> String {
+    format!("manifest/wave-{wave}/rollback-delete-{eca}.xml")
+}
+
+/// The empty manifest deployed with a destructive one.
+pub const EMPTY: &str = "manifest/empty/package.xml";
+
+/// The command that deletes one new ECA.
+pub fn delete_command(wave: usize, eca: &str) -> String {
+    format!(
+        "(cd eca && sf project deploy start --manifest {EMPTY} --post-destructive-changes {} --target-org \"$ECA_TARGET_ORG\" --ignore-warnings)",
+        destructive(wave, eca)
+    )
+}
+
+/// The manifests an app's files go to: `full` (an ECA created from files) with `oauth` (it
+/// has global OAuth settings), else an ECA created by App Manager.
+pub fn manifests_of(full: bool, oauth: bool, wave: usize, eca: &str) -> Vec<Manifest> {
+    let phases: &[Phase] = match (full, oauth) {
+        (true, true) => &[Phase::Access, Phase::Create, Phase::Global, Phase::Policies],
+        (true, false) => &[Phase::Access, Phase::Create, Phase::Policies],
+        (false, _) => &[Phase::Access, Phase::Migrated],
+    };
+    phases
+        .iter()
+        .map(|p| Manifest::new(wave, *p, eca))
+        .collect()
+}
+
+/// The phase of a metadata type for an app created from files (`full`) or by App Manager.
+pub fn phase_of(type_name: &str, full: bool) -> Phase {
+    let eca_type = type_name == "ExternalClientApplication" || type_name.starts_with("ExtlClntApp");
+    if !eca_type {
+        return Phase::Access;
+    }
+    if !full {
+        return Phase::Migrated;
+    }
+    if type_name == "ExtlClntAppGlobalOauthSettings" {
+        Phase::Global
+    } else if type_name.contains("Policies") {
+        Phase::Policies
+    } else {
+        Phase::Create
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn phases_by_type() {
+        assert_eq!(phase_of("PermissionSet", true), Phase::Access);
+        assert_eq!(phase_of("PermissionSet", false), Phase::Access);
+        assert_eq!(phase_of("ExternalClientApplication", true), Phase::Create);
+        assert_eq!(phase_of("ExtlClntAppOauthSettings", true), Phase::Create);
+        assert_eq!(
+            phase_of("ExtlClntAppGlobalOauthSettings", true),
+            Phase::Global
+        );
+        assert_eq!(
+            phase_of("ExtlClntAppOauthConfigurablePolicies", true),
+            Phase::Policies
+        );
+        assert_eq!(
+            phase_of("ExtlClntAppSamlConfigurablePolicies", true),
+            Phase::Policies
+        );
+        assert_eq!(
+            phase_of("ExtlClntAppOauthConfigurablePolicies", false),
+            Phase::Migrated
+        );
+    }
+
+    #[test]
+    fn commands_never_skip_tests_or_errors() {
+        for m in manifests_of(true, true, 2, "A")
+            .into_iter()
+            .chain(manifests_of(false, true, 2, "B"))
+        {
+            for c in [m.retrieve(), m.dry_run(), m.deploy(), m.restore()] {
+                assert!(
+                    !c.contains("NoTestRun") && !c.contains("--ignore-errors"),
+                    "{c}"
+                );
+            }
+            assert!(m.dry_run().contains("--dry-run"));
+        }
+        assert_eq!(
+            Manifest::new(3, Phase::Migrated, "X").output_path(),
+            "eca/manifest/wave-3/5-migrated-X.xml"
+        );
+        assert_eq!(
+            Manifest::new(3, Phase::Global, "X").output_path(),
+            "eca-global/manifest/wave-3/3-global-X.xml"
+        );
+        assert_eq!(
+            Manifest::new(3, Phase::Access, "X").output_path(),
+            "eca/manifest/wave-3/1-access.xml"
+        );
     }
 }

@@ -2,10 +2,14 @@
 //! and a runbook per app. Pure: the orchestration writes `plan.json` and the ECA metadata.
 
 pub mod access;
-mod deploy;
+pub mod deploy;
+pub mod eca;
+pub mod params;
 pub mod runbook;
 pub mod strategy;
 pub mod waves;
+
+use std::collections::HashMap;
 
 use rayon::prelude::*;
 use serde::Serialize;
@@ -14,10 +18,11 @@ use crate::config::Config;
 use crate::graph::analysis::CoupledGroup;
 use crate::model::usage::UsageJoin;
 use crate::model::Inventory;
-use crate::rules::{Finding, Severity};
+use crate::rules::{ids, Finding, Severity};
 use crate::time::{date_of, parse_day};
+pub use eca::TargetFlow;
 pub use runbook::Runbook;
-pub use strategy::{Decision, Strategy, TargetFlow};
+pub use strategy::{Decision, Strategy};
 pub use waves::Wave;
 
 /// Version of the `plan.json` schema (see the book / README): bumped on breaking changes.
@@ -68,7 +73,7 @@ pub struct Plan {
     pub coupled_groups: Vec<CoupledGroup>,
     /// Target-org values the generated files hold as placeholders, replaced at deploy time
     /// from these environment variables (default: the production value).
-    pub parameters: Vec<crate::generate::params::Parameter>,
+    pub parameters: Vec<params::Parameter>,
 }
 
 /// Everything the planner reads.
@@ -90,69 +95,29 @@ pub struct PlanInput<'a> {
     pub as_of_day: Option<i64>,
 }
 
-/// Strategies that get generated metadata.
+/// Strategies that get generated metadata ([`Strategy::generates`]).
 pub fn generates(s: Strategy) -> bool {
-    matches!(
-        s,
-        Strategy::Automated | Strategy::SideBySide | Strategy::BigBang
-    )
+    s.generates()
 }
 
 /// Make the plan.
 pub fn plan(input: &PlanInput<'_>) -> Plan {
-    let mut names = crate::generate::names::EcaNames::new(input.inventory);
-    // Findings by app, grouped once (a large org has thousands of apps and findings).
-    let mut by_app: std::collections::HashMap<&str, Vec<&Finding>> = Default::default();
-    for f in input.findings {
-        if let Some(a) = f.app.as_deref() {
-            by_app.entry(a).or_default().push(f);
-        }
-    }
+    let by_app = findings_by_app(input.findings);
     let no_findings = Vec::new();
     let findings_of =
         |app: &crate::model::App| by_app.get(app.api_name.as_str()).unwrap_or(&no_findings);
     // Decisions and runbooks are per app and run on all cores; the ECA names are handed out
     // in between, in inventory order, so that they do not depend on scheduling.
-    let decisions: Vec<Decision> = input
+    let mut decisions: Vec<Decision> = input
         .inventory
         .apps
         .par_iter()
         .map(|app| strategy::decide(app, findings_of(app), input.join.for_app(app), input.config))
         .collect();
-    let mut decisions = decisions;
-    let eca_names: Vec<Option<String>> = input
-        .inventory
-        .apps
-        .iter()
-        .zip(&mut decisions)
-        .map(|(app, decision)| {
-            let name = match decision.strategy {
-                // The migration button keeps the API name (reference §10.2, UNVERIFIED) when it
-                // is a valid developer name; the generator writes the files under this name.
-                Strategy::Automated => names.give(&app.api_name, true),
-                // The connected app keeps its name until it is decommissioned: `<Name>_ECA`.
-                Strategy::SideBySide | Strategy::BigBang => names.give(&app.api_name, false),
-                _ => return None,
-            };
-            if name.is_none() {
-                // A second definition of one API name (the inputs mix orgs) gets no ECA.
-                decision.evidence.push(format!(
-                    "{} is defined more than once among the inputs: ECA metadata is generated for its first definition only",
-                    app.api_name
-                ));
-            }
-            name
-        })
-        .collect();
+    let eca_names = eca::name_ecas(input.inventory, &mut decisions);
     // Indexed once for every app's access (DESIGN §7 "Safe to execute").
     let index = access::TableIndex::new(input.tables);
-    let mut shared: std::collections::HashMap<&str, Vec<&crate::model::usage::AppUsage>> =
-        Default::default();
-    for a in &input.join.ambiguous {
-        for c in &a.candidates {
-            shared.entry(c.as_str()).or_default().push(&a.usage);
-        }
-    }
+    let shared = shared_usage(input.join);
     let access_cx = AccessCx {
         index: &index,
         shared: &shared,
@@ -167,60 +132,18 @@ pub fn plan(input: &PlanInput<'_>) -> Plan {
             app_plan(app, decision, eca_name, findings_of(app), input, &access_cx)
         })
         .collect();
-    // `apps` is in inventory order (one plan per inventory app).
-    let units: Vec<waves::Unit> = apps
-        .iter()
-        .zip(&input.inventory.apps)
-        .map(|(a, app)| waves::Unit {
-            app: a.api_name.clone(),
-            strategy: a.decision.strategy,
-            critical: a.decision.critical,
-            risky: by_app.get(a.api_name.as_str()).is_some_and(|fs| {
-                fs.iter()
-                    .any(|f| f.accepted.is_none() && f.severity <= Severity::High)
-            }),
-            block_early: a.decision.strategy == Strategy::Retire
-                && by_app
-                    .get(a.api_name.as_str())
-                    .is_some_and(|fs| runbook::blocks_early(fs)),
-            signs_in: strategy::has_sign_in(app),
-        })
-        .collect();
-    let start = start_day(input);
-    let waves = waves::plan_waves(
-        &units,
+    let mut waves = waves::plan_waves(
+        &units(&apps, input.inventory, &by_app),
         input.groups,
         &input.config.plan,
-        start,
+        start_day(input),
         org_tasks(input),
         &input.config.blackout,
     );
-    let wave_of: std::collections::HashMap<&str, usize> = waves
-        .iter()
-        .flat_map(|w| w.apps.iter().map(move |a| (a.as_str(), w.number)))
-        .collect();
-    for a in &mut apps {
-        if let Some(&n) = wave_of.get(a.api_name.as_str()) {
-            a.wave = n;
-        }
-        // The manifests and commands exist once the wave is known.
-        if let Some(eca) = a
-            .eca_name
-            .as_deref()
-            .filter(|_| generates(a.decision.strategy))
-        {
-            let oauth = input
-                .inventory
-                .app(&a.api_name)
-                .and_then(|app| app.connected_app.as_deref())
-                .is_some_and(|ca| ca.value.oauth_config.is_some());
-            runbook::name_manifests(&mut a.runbook, a.decision.strategy, eca, a.wave, oauth);
-        }
-    }
-    let parameters = deploy::parameters(input, &apps, &by_app);
-    let mut waves = waves;
-    deploy::dedicated_user_tasks(&mut waves, &parameters);
-    deploy::dedicated_users_in_steps(&mut apps, &parameters);
+    place_in_waves(&mut apps, &waves, input.inventory);
+    let parameters = params::parameters(input, &apps, &by_app);
+    params::dedicated_user_tasks(&mut waves, &parameters);
+    params::dedicated_users_in_steps(&mut apps, &parameters);
     Plan {
         schema_version: SCHEMA_VERSION,
         as_of: input.as_of_day.map(|d| date_of(d * 86_400)),
@@ -231,11 +154,85 @@ pub fn plan(input: &PlanInput<'_>) -> Plan {
     }
 }
 
+/// Findings by app, grouped once (a large org has thousands of apps and findings).
+fn findings_by_app(findings: &[Finding]) -> HashMap<&str, Vec<&Finding>> {
+    let mut by_app: HashMap<&str, Vec<&Finding>> = HashMap::new();
+    for f in findings {
+        if let Some(a) = f.app.as_deref() {
+            by_app.entry(a).or_default().push(f);
+        }
+    }
+    by_app
+}
+
+/// Usage that may belong to several apps (look-alike labels), by candidate API name.
+fn shared_usage(join: &UsageJoin) -> HashMap<&str, Vec<&crate::model::usage::AppUsage>> {
+    let mut shared: HashMap<&str, Vec<&crate::model::usage::AppUsage>> = HashMap::new();
+    for a in &join.ambiguous {
+        for c in &a.candidates {
+            shared.entry(c.as_str()).or_default().push(&a.usage);
+        }
+    }
+    shared
+}
+
+/// What the wave planner needs of each app; `apps` is in inventory order (one plan per
+/// inventory app).
+fn units(
+    apps: &[AppPlan],
+    inventory: &Inventory,
+    by_app: &HashMap<&str, Vec<&Finding>>,
+) -> Vec<waves::Unit> {
+    apps.iter()
+        .zip(&inventory.apps)
+        .map(|(a, app)| {
+            let findings = by_app.get(a.api_name.as_str());
+            waves::Unit {
+                app: a.api_name.clone(),
+                strategy: a.decision.strategy,
+                critical: a.decision.critical,
+                risky: findings.is_some_and(|fs| {
+                    fs.iter()
+                        .any(|f| f.accepted.is_none() && f.severity <= Severity::High)
+                }),
+                block_early: a.decision.strategy == Strategy::Retire
+                    && findings.is_some_and(|fs| runbook::blocks_early(fs)),
+                signs_in: strategy::has_sign_in(app),
+            }
+        })
+        .collect()
+}
+
+/// Each app's wave, and the manifests and commands its runbook names (they exist once the
+/// wave is known).
+fn place_in_waves(apps: &mut [AppPlan], waves: &[Wave], inventory: &Inventory) {
+    let wave_of: HashMap<&str, usize> = waves
+        .iter()
+        .flat_map(|w| w.apps.iter().map(move |a| (a.as_str(), w.number)))
+        .collect();
+    for a in apps {
+        if let Some(&n) = wave_of.get(a.api_name.as_str()) {
+            a.wave = n;
+        }
+        if let Some(eca) = a
+            .eca_name
+            .as_deref()
+            .filter(|_| a.decision.strategy.generates())
+        {
+            let oauth = inventory
+                .app(&a.api_name)
+                .and_then(|app| app.connected_app.as_deref())
+                .is_some_and(|ca| ca.value.oauth_config.is_some());
+            runbook::name_manifests(&mut a.runbook, a.decision.strategy, eca, a.wave, oauth);
+        }
+    }
+}
+
 /// What every app's access is worked out from, built once per plan.
 struct AccessCx<'a> {
     index: &'a access::TableIndex<'a>,
     /// Usage that may belong to several apps, by candidate API name.
-    shared: &'a std::collections::HashMap<&'a str, Vec<&'a crate::model::usage::AppUsage>>,
+    shared: &'a HashMap<&'a str, Vec<&'a crate::model::usage::AppUsage>>,
 }
 
 /// The plan of one app once its strategy and ECA name are known (its wave comes later).
@@ -322,7 +319,7 @@ fn org_tasks(input: &PlanInput<'_>) -> Vec<String> {
     for f in input
         .findings
         .iter()
-        .filter(|f| f.rule == "ECA207" && f.accepted.is_none())
+        .filter(|f| f.rule == ids::SHARED_INTEGRATION_USER && f.accepted.is_none())
     {
         if let Some(crate::rules::Evidence::Graph { path }) = f.evidence.first() {
             let task = format!(
@@ -334,7 +331,11 @@ fn org_tasks(input: &PlanInput<'_>) -> Vec<String> {
             }
         }
     }
-    if input.findings.iter().any(|f| f.rule == "ECA105") {
+    if input
+        .findings
+        .iter()
+        .any(|f| f.rule == ids::UNINSTALLED_APP_IN_USE)
+    {
         t.push("apps used without being installed: install the known vendor apps (install-and-harden); investigate and block the unknown ones (investigate-and-block) — never install an app nobody can name".into());
     }
     t

@@ -3,13 +3,18 @@
 //! the app's own facts and findings.
 
 mod kinds;
+mod manifests;
+mod step;
 
 use serde::Serialize;
 
-use super::strategy::{Decision, Strategy, TargetFlow};
+use super::eca::{eca_label, label_of, EcaScope, TargetFlow};
+use super::strategy::{Decision, Strategy};
 use crate::config::Config;
 use crate::model::App;
-use crate::rules::Finding;
+use crate::rules::{ids, Finding};
+pub use manifests::name_manifests;
+pub use step::{Step, StepKind};
 
 /// What to do for one app, step by step.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
@@ -17,7 +22,7 @@ pub struct Runbook {
     /// Before the change.
     pub pre_checks: Vec<String>,
     /// The change.
-    pub steps: Vec<String>,
+    pub steps: Vec<Step>,
     /// How to know it worked.
     pub validation: Vec<String>,
     /// How to undo it.
@@ -28,6 +33,28 @@ pub struct Runbook {
     pub credentials: String,
     /// Questions for the workshop.
     pub open_questions: Vec<String>,
+}
+
+impl Runbook {
+    /// Add a step nothing refers to.
+    pub fn step(&mut self, text: impl Into<String>) {
+        self.steps.push(Step::new(StepKind::Other, text));
+    }
+
+    /// Add a step of `kind`.
+    pub fn step_of(&mut self, kind: StepKind, text: impl Into<String>) {
+        self.steps.push(Step::new(kind, text));
+    }
+
+    /// The first step of `kind`.
+    pub fn position(&self, kind: StepKind) -> Option<usize> {
+        self.steps.iter().position(|s| s.kind == kind)
+    }
+
+    /// The steps' words, in order.
+    pub fn step_texts(&self) -> Vec<String> {
+        self.steps.iter().map(|s| s.text.clone()).collect()
+    }
 }
 
 /// Write the runbook of an app.
@@ -41,60 +68,17 @@ pub fn runbook(
     let name = &app.api_name;
     let eca = eca_name.unwrap_or(name);
     let mut r = Runbook::default();
-    let owner = config.apps.get(name).and_then(|a| a.owner.clone());
-    if owner.is_none() {
-        r.open_questions.push(format!(
-            "Who owns {name}? (set [apps.{name}] owner in ecaplan.toml)"
-        ));
-    }
-    if let Some(notes) = config.notes(name) {
-        // The workshop's constraints come first: they can veto a step or a date.
-        r.pre_checks
-            .push(format!("read the note in ecaplan.toml: {notes}"));
-    }
-    for f in findings.iter().filter(|f| f.accepted.is_none()) {
-        if matches!(
-            f.rule,
-            "ECA106" | "ECA212" | "ECA208" | "ECA209" | "ECA210" | "ECA207" | "ECA217"
-        ) {
-            r.pre_checks
-                .push(format!("resolve {} ({}): {}", f.rule, f.name, f.message));
-        }
-    }
+    workshop_checks(&mut r, name, findings, config);
     match d.strategy {
         Strategy::Automated | Strategy::SideBySide | Strategy::BigBang if kinds::saml_only(app) => {
             kinds::saml(&mut r, app, d, eca, config.plan.parallel_run_days);
         }
         Strategy::Automated if !super::strategy::has_sign_in(app) => kinds::tile(&mut r, app, eca),
         Strategy::InvestigateAndBlock => kinds::investigate(&mut r, name),
-        Strategy::SalesforceManaged => {
-            r.steps
-                .push(format!("nothing to migrate: {name} is a Salesforce app"));
-            r.steps.push("if it is used but not installed, install it (Setup → Connected Apps OAuth Usage → Install) to set its policies".into());
-            r.credentials = "managed by Salesforce".into();
-        }
-        Strategy::AlreadyMigrated => {
-            r.validation.push(format!("the ECA {eca} issues tokens: OAuth usage shows it, the connected app shows no new tokens"));
-            r.decommission.push(format!(
-                "no login through the connected app {name} for 30 days after the ECA went live"
-            ));
-            r.steps.push("compare the ECA's policies with the integration standard; apply the generated hardening if they differ".into());
-            r.credentials = "already on the ECA".into();
-        }
+        Strategy::SalesforceManaged => salesforce_managed(&mut r, name),
+        Strategy::AlreadyMigrated => already_migrated(&mut r, name, eca),
         Strategy::Retire => retire(&mut r, name, findings),
-        Strategy::InstallAndHarden => {
-            r.steps.push(format!("install {name} (Setup → Connected Apps OAuth Usage → Install) if it is not installed"));
-            r.steps.push("set Permitted Users to 'Admin approved users are pre-authorized' and grant a dedicated permission set".into());
-            r.steps.push("set IP Relaxation to 'Enforce IP restrictions' and a refresh-token inactivity expiry".into());
-            r.validation
-                .push("the authorized users still sign in; others are refused".into());
-            r.rollback
-                .push("relax the policies again (they were the defaults before)".into());
-            r.open_questions.push(format!(
-                "When will the vendor of {name} ship an External Client App?"
-            ));
-            r.credentials = "owned by the vendor; unchanged".into();
-        }
+        Strategy::InstallAndHarden => install_and_harden(&mut r, name),
         Strategy::Automated => automated(&mut r, name, eca),
         Strategy::SideBySide | Strategy::BigBang => refactor(&mut r, name, eca, d, config),
     }
@@ -107,16 +91,86 @@ pub fn runbook(
             same_flow_pkce_check(&mut r, app, eca);
         }
     }
-    if super::generates(d.strategy) && !kinds::saml_only(app) {
-        kinds::extras(&mut r, app, d, eca);
-    }
-    if super::generates(d.strategy) && config.standard.ip_enforcement {
-        ip_enforcement_check(&mut r, app);
-    }
-    if super::generates(d.strategy) {
-        cli_login_check(&mut r, app);
+    if d.strategy.generates() {
+        generated_checks(&mut r, app, d, eca, findings, config);
     }
     r
+}
+
+/// The owner question, the workshop's note and the findings to resolve first.
+fn workshop_checks(r: &mut Runbook, name: &str, findings: &[&Finding], config: &Config) {
+    let owner = config.apps.get(name).and_then(|a| a.owner.clone());
+    if owner.is_none() {
+        r.open_questions.push(format!(
+            "Who owns {name}? (set [apps.{name}] owner in ecaplan.toml)"
+        ));
+    }
+    if let Some(notes) = config.notes(name) {
+        // The workshop's constraints come first: they can veto a step or a date.
+        r.pre_checks
+            .push(format!("read the note in ecaplan.toml: {notes}"));
+    }
+    for f in findings.iter().filter(|f| f.accepted.is_none()) {
+        if PRE_CHECK_RULES.contains(&f.rule) {
+            r.pre_checks
+                .push(format!("resolve {} ({}): {}", f.rule, f.name, f.message));
+        }
+    }
+}
+
+/// What an app with generated metadata adds: its kind's extras (OAuth), the IP enforcement
+/// and Salesforce CLI checks.
+fn generated_checks(
+    r: &mut Runbook,
+    app: &App,
+    d: &Decision,
+    eca: &str,
+    findings: &[&Finding],
+    config: &Config,
+) {
+    if !kinds::saml_only(app) {
+        let push_resolved = findings
+            .iter()
+            .any(|f| f.accepted.is_none() && f.rule == ids::MOBILE_PUSH_SETTINGS_UNVERIFIABLE);
+        kinds::extras(r, app, d, eca, push_resolved);
+    }
+    if config.standard.ip_enforcement {
+        ip_enforcement_check(r, app);
+    }
+    cli_login_check(r, app);
+}
+
+fn salesforce_managed(r: &mut Runbook, name: &str) {
+    r.step(format!("nothing to migrate: {name} is a Salesforce app"));
+    r.step("if it is used but not installed, install it (Setup → Connected Apps OAuth Usage → Install) to set its policies");
+    r.credentials = "managed by Salesforce".into();
+}
+
+fn already_migrated(r: &mut Runbook, name: &str, eca: &str) {
+    r.validation.push(format!(
+        "the ECA {eca} issues tokens: OAuth usage shows it, the connected app shows no new tokens"
+    ));
+    r.decommission.push(format!(
+        "no login through the connected app {name} for 30 days after the ECA went live"
+    ));
+    r.step("compare the ECA's policies with the integration standard; apply the generated hardening if they differ");
+    r.credentials = "already on the ECA".into();
+}
+
+fn install_and_harden(r: &mut Runbook, name: &str) {
+    r.step(format!(
+        "install {name} (Setup → Connected Apps OAuth Usage → Install) if it is not installed"
+    ));
+    r.step_of(StepKind::PermittedUsers, "set Permitted Users to 'Admin approved users are pre-authorized' and grant a dedicated permission set");
+    r.step("set IP Relaxation to 'Enforce IP restrictions' and a refresh-token inactivity expiry");
+    r.validation
+        .push("the authorized users still sign in; others are refused".into());
+    r.rollback
+        .push("relax the policies again (they were the defaults before)".into());
+    r.open_questions.push(format!(
+        "When will the vendor of {name} ship an External Client App?"
+    ));
+    r.credentials = "owned by the vendor; unchanged".into();
 }
 
 /// The generated policies enforce IP restrictions (integration standard): an app that relaxes
@@ -182,10 +236,10 @@ fn automated_checks(r: &mut Runbook, app: &App) {
 }
 
 /// How to tell the connected app from its new ECA in usage: the generated ECA carries the
-/// label with [`crate::generate::ECA_LABEL_SUFFIX`], and usage exports name apps by label.
+/// label with [`super::eca::ECA_LABEL_SUFFIX`] ([`eca_label`]), and usage exports name apps by label.
 fn tell_apart(r: &mut Runbook, app: &App, eca: &str) {
-    let label = crate::text::label(app.label.as_deref().unwrap_or(&app.api_name));
-    let new = format!("{label}{}", crate::generate::ECA_LABEL_SUFFIX);
+    let label = label_of(app);
+    let new = eca_label(app, EcaScope::Full);
     r.pre_checks.push(format!(
         "no other app is labelled \"{new}\" (the label the generated ECA {eca} carries): LoginHistory and OauthToken name apps by label"
     ));
@@ -197,7 +251,22 @@ fn tell_apart(r: &mut Runbook, app: &App, eca: &str) {
 
 /// Open findings that make an unused app dangerous to leave in place until the last wave: Full
 /// scope, self-authorization, relaxed IP restrictions. Such an app is blocked in wave 0.
-pub const BLOCK_EARLY_RULES: &[&str] = &["ECA201", "ECA202", "ECA203"];
+pub const BLOCK_EARLY_RULES: &[&str] = &[
+    ids::FULL_SCOPE,
+    ids::SELF_AUTHORIZATION,
+    ids::IP_RESTRICTIONS_RELAXED,
+];
+
+/// Open findings the runbook asks to resolve before the change.
+const PRE_CHECK_RULES: &[&str] = &[
+    ids::MOBILE_PUSH_SETTINGS_UNVERIFIABLE,
+    ids::CERTIFICATE_EXPIRING,
+    ids::INTEGRATION_USER_NOT_API_ONLY,
+    ids::NO_LOGIN_IP_RANGES,
+    ids::ADMIN_RUN_AS_USER,
+    ids::SHARED_INTEGRATION_USER,
+    ids::CERTIFICATE_UNREADABLE,
+];
 
 /// Does an app about to be retired carry a finding that gets it blocked in wave 0?
 pub fn blocks_early(findings: &[&Finding]) -> bool {
@@ -224,14 +293,12 @@ fn retire(r: &mut Runbook, name: &str, findings: &[&Finding]) {
             why.join(", ")
         ));
     }
-    r.steps.push(format!("block {name} first: Setup → Connected Apps OAuth Usage → Block (shown while it holds tokens), and, for an installed or local app, Manage → Edit Policies → Permitted Users: 'Admin approved users are pre-authorized' with no profile or permission set — nobody can authorize it again"));
-    r.steps.push(
-        "then revoke its OAuth tokens (Setup → Connected Apps OAuth Usage → the app's User Count → Revoke All)".into(),
+    r.step(format!("block {name} first: Setup → Connected Apps OAuth Usage → Block (shown while it holds tokens), and, for an installed or local app, Manage → Edit Policies → Permitted Users: 'Admin approved users are pre-authorized' with no profile or permission set — nobody can authorize it again"));
+    r.step(
+        "then revoke its OAuth tokens (Setup → Connected Apps OAuth Usage → the app's User Count → Revoke All)",
     );
-    r.steps.push(
-        "wait 30 days with the app blocked; watch LoginHistory and the support queue for it".into(),
-    );
-    r.steps.push(format!("delete {name} only after the wait: a deleted connected app cannot be re-created without Salesforce Support"));
+    r.step("wait 30 days with the app blocked; watch LoginHistory and the support queue for it");
+    r.step(format!("delete {name} only after the wait: a deleted connected app cannot be re-created without Salesforce Support"));
     r.validation.push(format!(
         "{name} no longer appears in Connected Apps OAuth Usage (no token left) and LoginHistory shows no successful login through it after the block"
     ));
@@ -247,11 +314,12 @@ fn automated(r: &mut Runbook, name: &str, eca: &str) {
     r.pre_checks.push(format!(
         "{name} is local and does not use the username-password flow (usage shows none)"
     ));
-    r.steps.push(format!(
-        "Setup → App Manager → {name} → Migrate to External Client App"
-    ));
-    r.steps.push(format!("deploy the generated hardening policies for {eca} (eca/: .ecaOauthPlcy, .ecaPlcy, {eca}_ECA_Access permission set)"));
-    r.steps.push(format!(
+    r.step_of(
+        StepKind::MigrateButton,
+        format!("Setup → App Manager → {name} → Migrate to External Client App"),
+    );
+    r.step_of(StepKind::HardeningDeploy, format!("deploy the generated hardening policies for {eca} (eca/: .ecaOauthPlcy, .ecaPlcy, {eca}_ECA_Access permission set)"));
+    r.step(format!(
         "the policies keep today's profile and permission set grants beside {eca}_ECA_Access (plan.json access): move the app's users to {eca}_ECA_Access, the 1:1 access standard, in a later change, then remove the old grants"
     ));
     r.validation.push(
@@ -285,17 +353,18 @@ fn refactor(r: &mut Runbook, name: &str, eca: &str, d: &Decision, config: &Confi
     r.pre_checks.push(format!(
         "the client of {name} can use {flow}; the developer who owns it is available"
     ));
-    r.steps.push(format!("deploy the generated ECA {eca} to a sandbox (eca/ with sf project deploy start; eca-global/ holds callback URLs and flow switches, kept out of source control)"));
-    r.steps.push(format!(
+    r.step_of(StepKind::SandboxDeploy, format!("deploy the generated ECA {eca} to a sandbox (eca/ with sf project deploy start; eca-global/ holds callback URLs and flow switches, kept out of source control)"));
+    r.step(format!(
         "change the client to {flow} against the sandbox ECA and test"
     ));
-    r.steps.push(format!(
-        "deploy {eca} to production; assign {eca}_ECA_Access to the users"
-    ));
+    r.step_of(
+        StepKind::ProductionDeploy,
+        format!("deploy {eca} to production; assign {eca}_ECA_Access to the users"),
+    );
     if d.strategy == Strategy::SideBySide {
         let days = config.plan.parallel_run_days;
-        r.steps.push(format!("run old and new in parallel for {days} days: the client uses the ECA's credentials (staged credentials if rotating), the connected app stays as fallback"));
-        r.steps.push(format!(
+        r.step(format!("run old and new in parallel for {days} days: the client uses the ECA's credentials (staged credentials if rotating), the connected app stays as fallback"));
+        r.step(format!(
             "switch the client fully to {eca}; block the connected app"
         ));
         r.rollback.push(
@@ -303,7 +372,7 @@ fn refactor(r: &mut Runbook, name: &str, eca: &str, d: &Decision, config: &Confi
                 .to_string(),
         );
     } else {
-        r.steps.push(format!("in one change window: switch the client to {eca} and deactivate the connected app {name}"));
+        r.step(format!("in one change window: switch the client to {eca} and deactivate the connected app {name}"));
         r.rollback.push(format!(
             "reactivate the connected app {name} and revert the client"
         ));
@@ -327,71 +396,4 @@ fn refactor(r: &mut Runbook, name: &str, eca: &str, d: &Decision, config: &Confi
             "Is downtime acceptable for {name} during the switch? How long?"
         ));
     }
-}
-
-/// Start of the automated runbook's deploy step, completed by [`name_manifests`].
-const HARDENING_STEP: &str = "deploy the generated hardening policies for";
-/// Start of the refactor runbook's sandbox and production deploy steps.
-const SANDBOX_STEP: &str = "deploy the generated ECA";
-const PRODUCTION_STEP: &str = "deploy ";
-
-/// Once the app's wave is known: name the manifests and the exact `sf` commands in the steps
-/// that deploy (eca/README.md holds the same commands per wave), with the rollback snapshot
-/// first and the rollback that restores it.
-pub fn name_manifests(r: &mut Runbook, strategy: Strategy, eca: &str, wave: usize, oauth: bool) {
-    use crate::generate::deploy::{self, manifests_of, Phase};
-    let full = strategy != Strategy::Automated;
-    let manifests = manifests_of(full, oauth, wave, eca);
-    let run = |m: &deploy::Manifest| format!("{}: {}", m.output_path(), m.commands());
-    let Some(access) = manifests.iter().find(|m| m.phase == Phase::Access) else {
-        return;
-    };
-    if !full {
-        let Some(own) = manifests.iter().find(|m| m.phase == Phase::Migrated) else {
-            return;
-        };
-        if let Some(i) = r.steps.iter().position(|s| s.starts_with(HARDENING_STEP)) {
-            r.steps[i] = format!(
-                "after the migration created the ECA {eca}, deploy its hardening policies (never before: the manifest names an ECA that only the button creates; check the policy names the button gave first, eca/README.md wave {wave}) from {}",
-                run(own)
-            );
-            r.steps.insert(
-                0,
-                format!("deploy the access permission sets of wave {wave} (the policies name {eca}_ECA_Access) from {}", run(access)),
-            );
-        }
-        r.rollback.insert(
-            0,
-            format!(
-                "restore the policies the migration created: `{}`",
-                own.restore()
-            ),
-        );
-        return;
-    }
-    let paths: Vec<String> = manifests.iter().map(|m| m.output_path()).collect();
-    if let Some(i) = r.steps.iter().position(|s| s.starts_with(SANDBOX_STEP)) {
-        r.steps[i] = format!(
-            "deploy the generated ECA {eca} to a sandbox in this order: {} (the wave's access permission sets, then the manifests that name {eca} and no other ECA) — with ECA_TARGET_ORG and the variables of eca/README.md set to the sandbox's values, the commands of eca/README.md 'Wave {wave}', first step and section {eca} (eca-global/ deploys from its own project, never copied into eca/)",
-            paths.join(", ")
-        );
-    }
-    if let Some(i) = r
-        .steps
-        .iter()
-        .position(|s| s.starts_with(PRODUCTION_STEP) && s.contains("to production"))
-    {
-        let cmds: Vec<String> = manifests.iter().map(run).collect();
-        r.steps[i] = format!(
-            "deploy {eca} to production (ECA_TARGET_ORG and the variables of eca/README.md at their production values), in order: {}",
-            cmds.join("; ")
-        );
-    }
-    r.rollback.insert(
-        0,
-        format!(
-            "delete the new ECA {eca} (the connected app is untouched): `{}`",
-            deploy::delete_command(wave, eca)
-        ),
-    );
 }

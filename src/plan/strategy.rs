@@ -3,10 +3,15 @@
 
 use serde::Serialize;
 
+use super::eca::{EcaScope, TargetFlow};
 use crate::config::{Config, Criticality};
 use crate::model::usage::view::AppUsageView;
 use crate::model::usage::Flow;
 use crate::model::{App, Distribution, Origin};
+use crate::rules::ids::{
+    CUSTOM_OAUTH_HANDLER, DEVICE_FLOW_ON_UNINSTALLED_APP, SAML_TRIPLE_DES, UNUSED_APP,
+    USERNAME_PASSWORD_FLOW_IN_USE, USER_AGENT_FLOW_IN_USE,
+};
 use crate::rules::Finding;
 
 /// How an app is cut over.
@@ -33,6 +38,38 @@ pub enum Strategy {
 }
 
 impl Strategy {
+    /// Every strategy, in the order of the decision table's outcomes.
+    pub const ALL: [Strategy; 8] = [
+        Strategy::SalesforceManaged,
+        Strategy::AlreadyMigrated,
+        Strategy::Retire,
+        Strategy::InstallAndHarden,
+        Strategy::InvestigateAndBlock,
+        Strategy::Automated,
+        Strategy::SideBySide,
+        Strategy::BigBang,
+    ];
+
+    /// The ECA metadata generated for an app of this strategy: the files of a new ECA beside
+    /// the connected app, the hardening of the ECA App Manager creates, or none. The apps
+    /// that get some are the ones that migrate (in the pilot and the migration waves).
+    pub fn eca_scope(self) -> Option<EcaScope> {
+        match self {
+            Strategy::Automated => Some(EcaScope::HardeningOnly),
+            Strategy::SideBySide | Strategy::BigBang => Some(EcaScope::Full),
+            Strategy::SalesforceManaged
+            | Strategy::AlreadyMigrated
+            | Strategy::Retire
+            | Strategy::InstallAndHarden
+            | Strategy::InvestigateAndBlock => None,
+        }
+    }
+
+    /// Does an app of this strategy get ECA metadata (and migrate)?
+    pub fn generates(self) -> bool {
+        self.eca_scope().is_some()
+    }
+
     /// Kebab-case name.
     pub fn as_str(self) -> &'static str {
         match self {
@@ -49,22 +86,11 @@ impl Strategy {
 
     /// Parse a kebab-case name (config overrides).
     pub fn parse(s: &str) -> Option<Strategy> {
-        [
-            Strategy::SalesforceManaged,
-            Strategy::AlreadyMigrated,
-            Strategy::Retire,
-            Strategy::InstallAndHarden,
-            Strategy::InvestigateAndBlock,
-            Strategy::Automated,
-            Strategy::SideBySide,
-            Strategy::BigBang,
-        ]
-        .into_iter()
-        .find(|x| x.as_str().eq_ignore_ascii_case(s.trim()))
+        Strategy::ALL
+            .into_iter()
+            .find(|x| x.as_str().eq_ignore_ascii_case(s.trim()))
     }
 }
-
-pub use crate::generate::TargetFlow;
 
 /// The decision for one app.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
@@ -88,7 +114,13 @@ pub struct Decision {
 }
 
 /// Rules whose findings mean the automated migration would break the integration.
-const REFACTOR_BLOCKERS: &[&str] = &["ECA101", "ECA102", "ECA103", "ECA107", "ECA108"];
+const REFACTOR_BLOCKERS: &[&str] = &[
+    USERNAME_PASSWORD_FLOW_IN_USE,
+    USER_AGENT_FLOW_IN_USE,
+    CUSTOM_OAUTH_HANDLER,
+    SAML_TRIPLE_DES,
+    DEVICE_FLOW_ON_UNINSTALLED_APP,
+];
 
 /// Decide one app's strategy.
 pub fn decide(
@@ -97,12 +129,15 @@ pub fn decide(
     usage: Option<AppUsageView<'_>>,
     config: &Config,
 ) -> Decision {
-    let open: Vec<&&Finding> = findings.iter().filter(|f| f.accepted.is_none()).collect();
-    let has = |id: &str| open.iter().any(|f| f.rule == id);
-    let blockers: Vec<String> = open
+    let open: Vec<&Finding> = findings
         .iter()
+        .copied()
+        .filter(|f| f.accepted.is_none())
+        .collect();
+    let blockers: Vec<&Finding> = open
+        .iter()
+        .copied()
         .filter(|f| REFACTOR_BLOCKERS.contains(&f.rule))
-        .map(|f| format!("{} {}", f.rule, f.message))
         .collect();
     let critical = matches!(
         config.criticality(&app.api_name),
@@ -124,56 +159,21 @@ pub fn decide(
     };
     d.evidence.extend(volume_note);
     special_flows(app, usage, &mut d);
-    let overridden = override_of(app, config).is_some();
-    if let Some((s, why)) = override_of(app, config) {
-        d.strategy = s;
+    let overridden = override_of(app, config);
+    if let Some((s, why)) = &overridden {
+        d.strategy = *s;
         d.reason = format!("set in ecaplan.toml: {why}");
         d.evidence.push(format!(
             "config [apps.{}] strategy = {}",
             app.api_name,
             s.as_str()
         ));
-    } else if app.distribution == Distribution::Salesforce {
-        d.strategy = Strategy::SalesforceManaged;
-        d.reason = "a Salesforce first-party app: nothing to migrate; install it if it is used and uninstalled, to govern it".into();
-    } else if app.distribution == Distribution::AlreadyEca {
-        d.strategy = Strategy::AlreadyMigrated;
-        d.reason = "an ECA with this identity already exists: verify it, then decommission the connected app".into();
-    } else if is_unknown(app, usage) {
-        d.strategy = Strategy::InvestigateAndBlock;
-        d.reason = "an unknown app: seen only in usage data, matched to no metadata, installed package or first-party catalogue entry; investigate who uses it and from where, block it, then revoke its tokens — never install it".into();
-    } else if has("ECA301") {
-        d.strategy = Strategy::Retire;
-        d.reason = "no use within the unused window of the covered period: block it, revoke its tokens, then delete it instead of migrating".into();
-        d.evidence.extend(
-            open.iter()
-                .filter(|f| f.rule == "ECA301")
-                .map(|f| format!("ECA301 {}", f.message)),
-        );
-    } else if matches!(
-        app.distribution,
-        Distribution::Packaged | Distribution::GlobalUninstalled
-    ) {
-        d.strategy = Strategy::InstallAndHarden;
-        d.reason = "a vendor app (packaged, or used without being installed): it cannot be migrated here; install it, allow admin-approved users only, enforce IP restrictions and wait for the vendor's ECA".into();
-    } else if blockers.is_empty() {
-        d.strategy = Strategy::Automated;
-        d.reason = "a local app with no blocker: App Manager's \"Migrate to External Client App\" keeps its consumer key and secret; rollback is deleting the ECA".into();
-    } else if critical || high_volume {
-        d.strategy = Strategy::SideBySide;
-        d.reason = format!(
-            "needs a refactor ({}) and is {}: build a new ECA with a modern flow, run both in parallel with staged credentials, sandbox first, then switch",
-            blocker_names(&blockers),
-            if critical { "critical" } else { "high-volume" }
-        );
     } else {
-        d.strategy = Strategy::BigBang;
-        d.reason = format!(
-            "needs a refactor ({}) but is low-volume and not critical: deploy the ECA, switch the client and deactivate the connected app in one window",
-            blocker_names(&blockers)
-        );
+        decision_table(app, &open, &blockers, usage, &mut d);
     }
-    d.evidence.extend(blockers);
+    d.evidence
+        .extend(blockers.iter().map(|f| format!("{} {}", f.rule, f.message)));
+    let overridden = overridden.is_some();
     // SAML-only apps keep SAML (with AES); only OAuth apps get a target flow, and only when a
     // blocker is about the flow itself: a handler port (ECA103) or an encryption change
     // (ECA107) keeps the flows the client uses today.
@@ -182,12 +182,59 @@ pub fn decide(
         && app.facts().is_some_and(|f| f.oauth)
         && (flow_blocker || overridden)
     {
-        d.target_flow = Some(target_flow(app, usage, has("ECA102")));
+        let user_agent = open.iter().any(|f| f.rule == USER_AGENT_FLOW_IN_USE);
+        d.target_flow = Some(target_flow(app, usage, user_agent));
     }
     if d.strategy == Strategy::Automated && !overridden && !has_sign_in(app) {
         d.reason = "a local app without OAuth or SAML (an App Launcher tile: start URL only): nothing signs in through it, so it is no pilot; App Manager's \"Migrate to External Client App\" is UNVERIFIED for such apps — migrate it if the button is offered, otherwise keep it (it issues no tokens)".into();
     }
     d
+}
+
+/// The decision table (DESIGN §6), first match wins: the strategy and its reason.
+fn decision_table(
+    app: &App,
+    open: &[&Finding],
+    blockers: &[&Finding],
+    usage: Option<AppUsageView<'_>>,
+    d: &mut Decision,
+) {
+    let unused: Vec<&Finding> = open
+        .iter()
+        .copied()
+        .filter(|f| f.rule == UNUSED_APP)
+        .collect();
+    let (strategy, reason) = if app.distribution == Distribution::Salesforce {
+        (Strategy::SalesforceManaged, "a Salesforce first-party app: nothing to migrate; install it if it is used and uninstalled, to govern it".to_string())
+    } else if app.distribution == Distribution::AlreadyEca {
+        (Strategy::AlreadyMigrated, "an ECA with this identity already exists: verify it, then decommission the connected app".to_string())
+    } else if is_unknown(app, usage) {
+        (Strategy::InvestigateAndBlock, "an unknown app: seen only in usage data, matched to no metadata, installed package or first-party catalogue entry; investigate who uses it and from where, block it, then revoke its tokens — never install it".to_string())
+    } else if !unused.is_empty() {
+        d.evidence
+            .extend(unused.iter().map(|f| format!("{UNUSED_APP} {}", f.message)));
+        (Strategy::Retire, "no use within the unused window of the covered period: block it, revoke its tokens, then delete it instead of migrating".to_string())
+    } else if matches!(
+        app.distribution,
+        Distribution::Packaged | Distribution::GlobalUninstalled
+    ) {
+        (Strategy::InstallAndHarden, "a vendor app (packaged, or used without being installed): it cannot be migrated here; install it, allow admin-approved users only, enforce IP restrictions and wait for the vendor's ECA".to_string())
+    } else if blockers.is_empty() {
+        (Strategy::Automated, "a local app with no blocker: App Manager's \"Migrate to External Client App\" keeps its consumer key and secret; rollback is deleting the ECA".to_string())
+    } else if d.critical || d.high_volume {
+        (Strategy::SideBySide, format!(
+            "needs a refactor ({}) and is {}: build a new ECA with a modern flow, run both in parallel with staged credentials, sandbox first, then switch",
+            blocker_names(blockers),
+            if d.critical { "critical" } else { "high-volume" }
+        ))
+    } else {
+        (Strategy::BigBang, format!(
+            "needs a refactor ({}) but is low-volume and not critical: deploy the ECA, switch the client and deactivate the connected app in one window",
+            blocker_names(blockers)
+        ))
+    };
+    d.strategy = strategy;
+    d.reason = reason;
 }
 
 /// The device flow and token exchange need their switches on the ECA: note where each is seen.
@@ -210,7 +257,11 @@ fn special_flows(app: &App, usage: Option<AppUsageView<'_>>, d: &mut Decision) {
 
 /// Blockers that force a change of OAuth flow (username-password, user-agent, device flow on
 /// an uninstalled app).
-const FLOW_BLOCKERS: &[&str] = &["ECA101", "ECA102", "ECA108"];
+const FLOW_BLOCKERS: &[&str] = &[
+    USERNAME_PASSWORD_FLOW_IN_USE,
+    USER_AGENT_FLOW_IN_USE,
+    DEVICE_FLOW_ON_UNINSTALLED_APP,
+];
 
 /// The app signs users or integrations in: OAuth or SAML.
 pub fn has_sign_in(app: &App) -> bool {
@@ -228,10 +279,11 @@ fn is_unknown(app: &App, usage: Option<AppUsageView<'_>>) -> bool {
             .is_none()
 }
 
-fn blocker_names(blockers: &[String]) -> String {
+/// The rule ids of the blockers, for the reason.
+fn blocker_names(blockers: &[&Finding]) -> String {
     blockers
         .iter()
-        .map(|b| b.split(' ').next().unwrap_or_default())
+        .map(|f| f.rule)
         .collect::<Vec<_>>()
         .join(", ")
 }

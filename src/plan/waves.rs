@@ -15,13 +15,45 @@ use crate::config::{Blackout, PlanConfig};
 use crate::graph::analysis::CoupledGroup;
 use crate::time::{date_of, parse_day};
 
+/// What a wave is for.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum WaveKind {
+    /// Wave 0: prepare the org; vendor, unknown and dangerous unused apps are handled here.
+    Prepare,
+    /// Low-risk automated migrations that prove the process.
+    Pilot,
+    /// Migration waves.
+    Migrate,
+    /// The final wave: retire and decommission.
+    Decommission,
+}
+
+impl WaveKind {
+    /// The lower-case name (`plan.json`).
+    pub fn as_str(self) -> &'static str {
+        match self {
+            WaveKind::Prepare => "prepare",
+            WaveKind::Pilot => "pilot",
+            WaveKind::Migrate => "migrate",
+            WaveKind::Decommission => "decommission",
+        }
+    }
+}
+
+impl From<WaveKind> for String {
+    fn from(k: WaveKind) -> String {
+        k.as_str().to_string()
+    }
+}
+
 /// One wave.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct Wave {
     /// 0-based number.
     pub number: usize,
-    /// `prepare`, `pilot`, `migrate`, `decommission`.
-    pub kind: &'static str,
+    /// What the wave is for.
+    pub kind: WaveKind,
     /// Human name.
     pub name: String,
     /// First day (`YYYY-MM-DD`).
@@ -63,18 +95,58 @@ pub fn plan_waves(
     org_tasks: Vec<String>,
     blackouts: &[Blackout],
 ) -> Vec<Wave> {
-    let mut freeze: Vec<(i64, i64, &str)> = blackouts
-        .iter()
-        .filter_map(|b| b.days().map(|(f, t)| (f, t, b.reason.as_str())))
-        .collect();
-    freeze.sort();
-    let strategy: BTreeMap<&str, &Unit> = units.iter().map(|u| (u.app.as_str(), u)).collect();
-    let migrating = |s: Strategy| {
-        matches!(
-            s,
-            Strategy::Automated | Strategy::SideBySide | Strategy::BigBang
-        )
-    };
+    let (wave0_apps, final_apps) = fixed_apps(units);
+    let mut tasks0 = org_tasks;
+    tasks0.extend(block_early_task(units));
+    let (movable, untangle) = movable(units, groups, cfg);
+    tasks0.extend(untangle);
+    let (pilot, movable) = pilot(movable, cfg);
+    let mut cal = Calendar::new(cfg, start_day, blackouts);
+    cal.push(
+        WaveKind::Prepare,
+        "Wave 0 — prepare the org".into(),
+        sorted(wave0_apps),
+        tasks0,
+        0,
+    );
+    if !pilot.is_empty() {
+        cal.push(
+            WaveKind::Pilot,
+            "Pilot — low-risk automated migrations".into(),
+            sorted(pilot),
+            Vec::new(),
+            0,
+        );
+    }
+    let parallel = i64::from(cfg.parallel_run_days);
+    for batch in batches(movable, cfg.max_apps_per_wave.max(1)) {
+        let extra = if batch.iter().any(|u| u.strategy == Strategy::SideBySide) {
+            parallel
+        } else {
+            0
+        };
+        let name = format!("Wave {} — migrate", cal.waves.len());
+        let apps = sorted(batch.iter().map(|u| u.app.clone()).collect());
+        cal.push(WaveKind::Migrate, name, apps, Vec::new(), extra);
+    }
+    let final_tasks = vec![
+        "deactivate and delete the connected apps whose ECA passed its decommission criteria".to_string(),
+        "block the retired apps, then revoke their refresh tokens (block first, so nobody re-authorizes in between)".to_string(),
+        "block the username-password and user-agent flows org-wide once no app uses them (OauthOidc settings)".to_string(),
+    ];
+    cal.push(
+        WaveKind::Decommission,
+        "Final wave — retire and decommission".into(),
+        sorted(final_apps),
+        final_tasks,
+        0,
+    );
+    cal.waves
+}
+
+/// The apps whose wave their strategy fixes: wave 0 (vendor, unknown, first-party and
+/// dangerous unused apps) and the final wave (retired and already migrated apps).
+fn fixed_apps(units: &[Unit]) -> (Vec<String>, Vec<String>) {
     let mut wave0_apps = Vec::new();
     let mut final_apps = Vec::new();
     for u in units {
@@ -87,12 +159,14 @@ pub fn plan_waves(
             // whole migration; blocking it costs nothing since nobody uses it.
             Strategy::Retire if u.block_early => wave0_apps.push(u.app.clone()),
             Strategy::Retire | Strategy::AlreadyMigrated => final_apps.push(u.app.clone()),
-            _ => {}
+            Strategy::Automated | Strategy::SideBySide | Strategy::BigBang => {}
         }
     }
-    // Movable units: coupled groups (their migrating members) move as one; the rest alone.
-    let mut in_group = BTreeSet::new();
-    let mut tasks0 = org_tasks;
+    (wave0_apps, final_apps)
+}
+
+/// Wave 0's task that blocks the unused apps with dangerous settings, if there are any.
+fn block_early_task(units: &[Unit]) -> Option<String> {
     let early: Vec<String> = sorted(
         units
             .iter()
@@ -100,27 +174,37 @@ pub fn plan_waves(
             .map(|u| u.app.clone())
             .collect(),
     );
-    if !early.is_empty() {
-        tasks0.push(format!(
-            "block the unused apps with dangerous settings now, then revoke their tokens (block first, so nobody re-authorizes in between): {}",
-            early.join(", ")
-        ));
-    }
+    (!early.is_empty()).then(|| format!(
+        "block the unused apps with dangerous settings now, then revoke their tokens (block first, so nobody re-authorizes in between): {}",
+        early.join(", ")
+    ))
+}
+
+/// The migrating apps in the units that move together: a coupled group's migrating members
+/// as one, the rest alone; a group too big for one wave is untangled in wave 0 (the task)
+/// and its apps move alone.
+fn movable<'a>(
+    units: &'a [Unit],
+    groups: &[CoupledGroup],
+    cfg: &PlanConfig,
+) -> (Vec<Vec<&'a Unit>>, Vec<String>) {
+    let by_app: BTreeMap<&str, &Unit> = units.iter().map(|u| (u.app.as_str(), u)).collect();
+    let mut in_group = BTreeSet::new();
+    let mut untangle = Vec::new();
     let mut movable: Vec<Vec<&Unit>> = Vec::new();
     for g in groups {
         let members: Vec<&Unit> = g
             .apps
             .iter()
-            .filter_map(|a| strategy.get(a.as_str()).copied())
-            .filter(|u| migrating(u.strategy))
+            .filter_map(|a| by_app.get(a.as_str()).copied())
+            .filter(|u| u.strategy.generates())
             .collect();
         if members.len() < 2 {
             continue;
         }
         in_group.extend(members.iter().map(|u| u.app.clone()));
         if members.len() > cfg.max_apps_per_wave.max(1) {
-            // Too big to move together: untangle first, then the apps move independently.
-            tasks0.push(format!(
+            untangle.push(format!(
                 "untangle the coupled group {} (shared: {}): a dedicated integration user, certificate and permission set per app",
                 g.apps.join(", "),
                 g.shared.join(", ")
@@ -133,11 +217,19 @@ pub fn plan_waves(
     movable.extend(
         units
             .iter()
-            .filter(|u| migrating(u.strategy) && !in_group.contains(&u.app))
+            .filter(|u| u.strategy.generates() && !in_group.contains(&u.app))
             .map(|u| vec![u]),
     );
-    // Pilot: single, low-risk automated apps.
     movable.sort_by_key(|m| sort_key(m));
+    (movable, untangle)
+}
+
+/// The pilot: up to `pilot_size` single, low-risk automated apps that sign in, taken from
+/// the sorted movable units (the rest is returned).
+fn pilot<'a>(
+    mut movable: Vec<Vec<&'a Unit>>,
+    cfg: &PlanConfig,
+) -> (Vec<String>, Vec<Vec<&'a Unit>>) {
     let mut pilot = Vec::new();
     movable.retain(|m| {
         let ok = pilot.len() < cfg.pilot_size
@@ -151,31 +243,78 @@ pub fn plan_waves(
         }
         !ok
     });
-    let mut waves = Vec::new();
-    let len = i64::from(cfg.wave_length_days.max(1));
-    let push = |kind: &'static str,
-                name: String,
-                apps: Vec<String>,
-                mut tasks: Vec<String>,
-                extra: i64,
-                waves: &mut Vec<Wave>| {
-        let number = waves.len();
+    (pilot, movable)
+}
+
+/// The movable units packed into migration waves of at most `max` apps, in order.
+fn batches(movable: Vec<Vec<&Unit>>, max: usize) -> Vec<Vec<&Unit>> {
+    let mut out = Vec::new();
+    let mut current: Vec<&Unit> = Vec::new();
+    for m in movable {
+        if current.len() + m.len() > max && !current.is_empty() {
+            out.push(std::mem::take(&mut current));
+        }
+        current.extend(m);
+    }
+    if !current.is_empty() {
+        out.push(current);
+    }
+    out
+}
+
+/// The waves with their dates, added one after another.
+struct Calendar<'a> {
+    waves: Vec<Wave>,
+    start_day: i64,
+    /// Days per wave.
+    len: i64,
+    /// Freeze windows (first day, last day, reason), sorted.
+    freeze: Vec<(i64, i64, &'a str)>,
+}
+
+impl<'a> Calendar<'a> {
+    fn new(cfg: &PlanConfig, start_day: i64, blackouts: &'a [Blackout]) -> Calendar<'a> {
+        let mut freeze: Vec<(i64, i64, &str)> = blackouts
+            .iter()
+            .filter_map(|b| b.days().map(|(f, t)| (f, t, b.reason.as_str())))
+            .collect();
+        freeze.sort();
+        Calendar {
+            waves: Vec::new(),
+            start_day,
+            len: i64::from(cfg.wave_length_days.max(1)),
+            freeze,
+        }
+    }
+
+    /// Add the next wave, `extra` days longer than a wave (parallel runs).
+    fn push(
+        &mut self,
+        kind: WaveKind,
+        name: String,
+        apps: Vec<String>,
+        mut tasks: Vec<String>,
+        extra: i64,
+    ) {
+        let len = self.len;
         // Back to back: a wave starts one wave length after the previous one started (a
         // blackout that moved the previous wave moves the following ones too).
-        let day = waves
+        let day = self
+            .waves
             .last()
-            .and_then(|w: &Wave| parse_day(&w.start))
-            .map_or(start_day, |d| d + len);
+            .and_then(|w| parse_day(&w.start))
+            .map_or(self.start_day, |d| d + len);
         // Decommissioning starts only after the last parallel run has ended.
         let day = match kind {
-            "decommission" => waves
+            WaveKind::Decommission => self
+                .waves
                 .iter()
-                .filter_map(|w: &Wave| parse_day(&w.end))
+                .filter_map(|w| parse_day(&w.end))
                 .map(|e| e + 1)
                 .fold(day, i64::max),
-            _ => day,
+            WaveKind::Prepare | WaveKind::Pilot | WaveKind::Migrate => day,
         };
-        let (day, moved) = after_blackouts(day, len + extra, &freeze);
+        let (day, moved) = after_blackouts(day, len + extra, &self.freeze);
         for (from, to, reason) in moved {
             tasks.push(format!(
                 "{FROZEN_TASK} {} – {} ({reason})",
@@ -183,8 +322,8 @@ pub fn plan_waves(
                 date_of(to * 86_400)
             ));
         }
-        waves.push(Wave {
-            number,
+        self.waves.push(Wave {
+            number: self.waves.len(),
             kind,
             name,
             start: date_of(day * 86_400),
@@ -192,69 +331,7 @@ pub fn plan_waves(
             apps,
             tasks,
         });
-    };
-    push(
-        "prepare",
-        "Wave 0 — prepare the org".into(),
-        sorted(wave0_apps),
-        tasks0,
-        0,
-        &mut waves,
-    );
-    if !pilot.is_empty() {
-        push(
-            "pilot",
-            "Pilot — low-risk automated migrations".into(),
-            sorted(pilot),
-            Vec::new(),
-            0,
-            &mut waves,
-        );
     }
-    let parallel = i64::from(cfg.parallel_run_days);
-    let mut current: Vec<&Unit> = Vec::new();
-    let flush = |current: &mut Vec<&Unit>, waves: &mut Vec<Wave>| {
-        if current.is_empty() {
-            return;
-        }
-        let extra = if current.iter().any(|u| u.strategy == Strategy::SideBySide) {
-            parallel
-        } else {
-            0
-        };
-        let n = waves.len();
-        let apps = sorted(current.iter().map(|u| u.app.clone()).collect());
-        push(
-            "migrate",
-            format!("Wave {n} — migrate"),
-            apps,
-            Vec::new(),
-            extra,
-            waves,
-        );
-        current.clear();
-    };
-    for m in movable {
-        if current.len() + m.len() > cfg.max_apps_per_wave.max(1) {
-            flush(&mut current, &mut waves);
-        }
-        current.extend(m);
-    }
-    flush(&mut current, &mut waves);
-    let final_tasks = vec![
-        "deactivate and delete the connected apps whose ECA passed its decommission criteria".to_string(),
-        "block the retired apps, then revoke their refresh tokens (block first, so nobody re-authorizes in between)".to_string(),
-        "block the username-password and user-agent flows org-wide once no app uses them (OauthOidc settings)".to_string(),
-    ];
-    push(
-        "decommission",
-        "Final wave — retire and decommission".into(),
-        sorted(final_apps),
-        final_tasks,
-        0,
-        &mut waves,
-    );
-    waves
 }
 
 /// The first day from `day` on where a span of `days` days overlaps no freeze window, and the
@@ -302,188 +379,4 @@ fn sorted(mut v: Vec<String>) -> Vec<String> {
 }
 
 #[cfg(test)]
-mod tests {
-    use super::*;
-
-    fn unit(app: &str, strategy: Strategy) -> Unit {
-        Unit {
-            app: app.into(),
-            strategy,
-            critical: false,
-            risky: false,
-            block_early: false,
-            signs_in: true,
-        }
-    }
-
-    #[test]
-    fn every_app_in_exactly_one_wave_and_groups_together() {
-        let mut units: Vec<Unit> = (0..20)
-            .map(|i| unit(&format!("A{i:02}"), Strategy::Automated))
-            .collect();
-        units.push(unit("S", Strategy::SideBySide));
-        units.push(unit("R", Strategy::Retire));
-        units.push(unit("V", Strategy::InstallAndHarden));
-        let groups = vec![CoupledGroup {
-            apps: vec!["A05".into(), "A06".into(), "S".into()],
-            shared: vec!["user:x".into()],
-        }];
-        let cfg = PlanConfig::default();
-        let waves = plan_waves(&units, &groups, &cfg, 20_000, Vec::new(), &[]);
-        let mut seen = BTreeMap::new();
-        for w in &waves {
-            for a in &w.apps {
-                *seen.entry(a.clone()).or_insert(0) += 1;
-            }
-        }
-        assert_eq!(seen.len(), units.len());
-        assert!(seen.values().all(|&n| n == 1));
-        let wave_of = |a: &str| waves.iter().position(|w| w.apps.iter().any(|x| x == a));
-        assert_eq!(wave_of("A05"), wave_of("S"));
-        assert_eq!(wave_of("A06"), wave_of("S"));
-        assert_eq!(wave_of("V"), Some(0));
-        assert_eq!(wave_of("R"), Some(waves.len() - 1));
-        assert!(waves
-            .iter()
-            .all(|w| w.kind != "migrate" || w.apps.len() <= cfg.max_apps_per_wave));
-    }
-
-    #[test]
-    fn dangerous_unused_apps_are_blocked_in_wave_0() {
-        let mut early = unit("Full_Scope_Unused", Strategy::Retire);
-        early.block_early = true;
-        let units = vec![
-            early,
-            unit("Plain_Unused", Strategy::Retire),
-            unit("A", Strategy::Automated),
-        ];
-        let waves = plan_waves(&units, &[], &PlanConfig::default(), 20_000, Vec::new(), &[]);
-        let wave_of = |a: &str| waves.iter().position(|w| w.apps.iter().any(|x| x == a));
-        assert_eq!(wave_of("Full_Scope_Unused"), Some(0));
-        assert_eq!(wave_of("Plain_Unused"), Some(waves.len() - 1));
-        assert!(waves[0]
-            .tasks
-            .iter()
-            .any(|t| t.contains("block") && t.contains("Full_Scope_Unused")));
-    }
-
-    #[test]
-    fn no_wave_overlaps_a_freeze_window() {
-        let units: Vec<Unit> = (0..6)
-            .map(|i| unit(&format!("A{i}"), Strategy::Automated))
-            .chain([unit("S", Strategy::SideBySide)])
-            .collect();
-        let cfg = PlanConfig {
-            max_apps_per_wave: 2,
-            pilot_size: 1,
-            ..PlanConfig::default()
-        };
-        let start = parse_day("2027-01-04").expect("day");
-        let plain = plan_waves(&units, &[], &cfg, start, Vec::new(), &[]);
-        // A freeze window that the unconstrained plan's second wave overlaps.
-        let blackout = Blackout {
-            from: plain[1].end.clone(),
-            to: date_of((parse_day(&plain[1].end).expect("end") + 5) * 86_400),
-            reason: "month-end close".into(),
-        };
-        let waves = plan_waves(
-            &units,
-            &[],
-            &cfg,
-            start,
-            Vec::new(),
-            std::slice::from_ref(&blackout),
-        );
-        let (from, to) = blackout.days().expect("dates");
-        for w in &waves {
-            let (a, b) = (
-                parse_day(&w.start).expect("s"),
-                parse_day(&w.end).expect("e"),
-            );
-            assert!(
-                b < from || a > to,
-                "wave {} {}..{} overlaps",
-                w.number,
-                w.start,
-                w.end
-            );
-        }
-        assert_eq!(
-            waves[0].start, plain[0].start,
-            "waves before the window stay"
-        );
-        assert_eq!(
-            parse_day(&waves[1].start),
-            Some(to + 1),
-            "moved right after it"
-        );
-        assert!(waves[1].tasks.iter().any(|t| t.contains("month-end close")));
-        let starts: Vec<i64> = waves.iter().filter_map(|w| parse_day(&w.start)).collect();
-        assert!(
-            starts.windows(2).all(|p| p[0] < p[1]),
-            "waves stay in order"
-        );
-        assert_eq!(
-            waves.iter().map(|w| &w.apps).collect::<Vec<_>>(),
-            plain.iter().map(|w| &w.apps).collect::<Vec<_>>()
-        );
-    }
-
-    #[test]
-    fn oversized_group_is_untangled_first() {
-        let units: Vec<Unit> = (0..5)
-            .map(|i| unit(&format!("G{i}"), Strategy::Automated))
-            .collect();
-        let groups = vec![CoupledGroup {
-            apps: units.iter().map(|u| u.app.clone()).collect(),
-            shared: vec!["user:x".into()],
-        }];
-        let cfg = PlanConfig {
-            max_apps_per_wave: 2,
-            pilot_size: 0,
-            ..PlanConfig::default()
-        };
-        let waves = plan_waves(&units, &groups, &cfg, 20_000, Vec::new(), &[]);
-        assert!(waves[0].tasks.iter().any(|t| t.contains("untangle")));
-    }
-
-    proptest::proptest! {
-        #[test]
-        fn waves_hold_every_app_once_and_never_split_groups(
-            kinds in proptest::collection::vec(0u8..8, 1..60),
-            pairs in proptest::collection::vec((0usize..60, 0usize..60), 0..20),
-            max in 1usize..10,
-            pilot in 0usize..4,
-        ) {
-            let all = [Strategy::SalesforceManaged, Strategy::AlreadyMigrated, Strategy::Retire, Strategy::InstallAndHarden, Strategy::InvestigateAndBlock, Strategy::Automated, Strategy::SideBySide, Strategy::BigBang];
-            let units: Vec<Unit> = kinds.iter().enumerate().map(|(i, k)| unit(&format!("A{i:02}"), all[*k as usize])).collect();
-            let n = units.len();
-            // Random couplings, merged into disjoint groups the way the graph analysis does.
-            let mut parent: Vec<usize> = (0..n).collect();
-            fn find(p: &mut Vec<usize>, x: usize) -> usize { if p[x] == x { x } else { let r = find(p, p[x]); p[x] = r; r } }
-            for (a, b) in pairs.iter().map(|(a, b)| (a % n, b % n)) {
-                let (ra, rb) = (find(&mut parent, a), find(&mut parent, b));
-                parent[ra] = rb;
-            }
-            let mut by_root: BTreeMap<usize, Vec<String>> = BTreeMap::new();
-            for (i, u) in units.iter().enumerate() {
-                let r = find(&mut parent, i);
-                by_root.entry(r).or_default().push(u.app.clone());
-            }
-            let groups: Vec<CoupledGroup> = by_root.into_values().filter(|g| g.len() > 1).map(|apps| CoupledGroup { apps, shared: vec!["user:x".into()] }).collect();
-            let cfg = PlanConfig { max_apps_per_wave: max, pilot_size: pilot, ..PlanConfig::default() };
-            let waves = plan_waves(&units, &groups, &cfg, 20_000, Vec::new(), &[]);
-            let mut count: BTreeMap<&str, usize> = BTreeMap::new();
-            for w in &waves { for a in &w.apps { *count.entry(a.as_str()).or_default() += 1; } }
-            proptest::prop_assert_eq!(count.len(), n);
-            proptest::prop_assert!(count.values().all(|&c| c == 1));
-            let wave_of = |a: &str| waves.iter().position(|w| w.apps.iter().any(|x| x == a));
-            for g in &groups {
-                let migrating: Vec<&String> = g.apps.iter().filter(|a| units.iter().any(|u| &u.app == *a && matches!(u.strategy, Strategy::Automated | Strategy::SideBySide | Strategy::BigBang))).collect();
-                let split = migrating.iter().map(|a| wave_of(a)).collect::<BTreeSet<_>>().len() > 1;
-                let untangled = waves[0].tasks.iter().any(|t| t.contains("untangle") && migrating.iter().all(|a| t.contains(a.as_str())));
-                proptest::prop_assert!(!split || untangled, "group {:?} split without untangling", g.apps);
-            }
-        }
-    }
-}
+mod tests;

@@ -520,9 +520,10 @@ fn evidence(o: &mut Out, e: &Evidence) {
 }
 
 fn runbook(o: &mut Out, r: &crate::plan::runbook::Runbook) {
+    let steps = r.step_texts();
     let parts: [(&str, &str, &[String]); 5] = [
         ("Pre-checks", "ol", &r.pre_checks),
-        ("Steps", "ol", &r.steps),
+        ("Steps", "ol", &steps),
         ("Validation", "ul", &r.validation),
         ("Rollback", "ul", &r.rollback),
         ("Decommission", "ul", &r.decommission),

@@ -51,7 +51,7 @@ use crate::graph::Graph;
 use crate::model::usage::{UsageData, UsageJoin};
 use crate::model::Inventory;
 use crate::model::SecretSighting;
-pub use registry::{find_rule, RETIRED, RULES};
+pub use registry::{find_rule, ids, RETIRED, RULES};
 
 /// Where a finding's evidence is.
 #[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Serialize)]

@@ -44,6 +44,45 @@ pub static RULES: &[&Rule] = &[
     &eca308_eca_newer_than_schema::RULE,
 ];
 
+/// The ids other stages refer to (the plan's decision table, waves and runbooks), named once
+/// here so that no other module spells an id out; a test checks each names its rule.
+pub mod ids {
+    /// ECA101 username-password-flow-in-use.
+    pub const USERNAME_PASSWORD_FLOW_IN_USE: &str = "ECA101";
+    /// ECA102 user-agent-flow-in-use.
+    pub const USER_AGENT_FLOW_IN_USE: &str = "ECA102";
+    /// ECA103 custom-oauth-handler.
+    pub const CUSTOM_OAUTH_HANDLER: &str = "ECA103";
+    /// ECA105 uninstalled-app-in-use.
+    pub const UNINSTALLED_APP_IN_USE: &str = "ECA105";
+    /// ECA106 mobile-push-settings-unverifiable.
+    pub const MOBILE_PUSH_SETTINGS_UNVERIFIABLE: &str = "ECA106";
+    /// ECA107 saml-triple-des.
+    pub const SAML_TRIPLE_DES: &str = "ECA107";
+    /// ECA108 device-flow-on-uninstalled-app.
+    pub const DEVICE_FLOW_ON_UNINSTALLED_APP: &str = "ECA108";
+    /// ECA201 full-scope.
+    pub const FULL_SCOPE: &str = "ECA201";
+    /// ECA202 self-authorization.
+    pub const SELF_AUTHORIZATION: &str = "ECA202";
+    /// ECA203 ip-restrictions-relaxed.
+    pub const IP_RESTRICTIONS_RELAXED: &str = "ECA203";
+    /// ECA207 shared-integration-user.
+    pub const SHARED_INTEGRATION_USER: &str = "ECA207";
+    /// ECA208 integration-user-not-api-only.
+    pub const INTEGRATION_USER_NOT_API_ONLY: &str = "ECA208";
+    /// ECA209 no-login-ip-ranges.
+    pub const NO_LOGIN_IP_RANGES: &str = "ECA209";
+    /// ECA210 admin-run-as-user.
+    pub const ADMIN_RUN_AS_USER: &str = "ECA210";
+    /// ECA212 certificate-expiring.
+    pub const CERTIFICATE_EXPIRING: &str = "ECA212";
+    /// ECA217 certificate-unreadable.
+    pub const CERTIFICATE_UNREADABLE: &str = "ECA217";
+    /// ECA301 unused-app.
+    pub const UNUSED_APP: &str = "ECA301";
+}
+
 /// Ids of rules that were removed; never to be reused.
 pub const RETIRED: &[&str] = &[];
 
@@ -98,6 +137,43 @@ mod tests {
             "ECA302", "ECA303", "ECA304", "ECA305", "ECA306",
         ] {
             assert!(find_rule(id).is_some(), "{id} is not implemented");
+        }
+    }
+
+    #[test]
+    fn ids_named_for_other_stages_are_their_rules() {
+        for (id, name) in [
+            (
+                ids::USERNAME_PASSWORD_FLOW_IN_USE,
+                "username-password-flow-in-use",
+            ),
+            (ids::USER_AGENT_FLOW_IN_USE, "user-agent-flow-in-use"),
+            (ids::CUSTOM_OAUTH_HANDLER, "custom-oauth-handler"),
+            (ids::UNINSTALLED_APP_IN_USE, "uninstalled-app-in-use"),
+            (
+                ids::MOBILE_PUSH_SETTINGS_UNVERIFIABLE,
+                "mobile-push-settings-unverifiable",
+            ),
+            (ids::SAML_TRIPLE_DES, "saml-triple-des"),
+            (
+                ids::DEVICE_FLOW_ON_UNINSTALLED_APP,
+                "device-flow-on-uninstalled-app",
+            ),
+            (ids::FULL_SCOPE, "full-scope"),
+            (ids::SELF_AUTHORIZATION, "self-authorization"),
+            (ids::IP_RESTRICTIONS_RELAXED, "ip-restrictions-relaxed"),
+            (ids::SHARED_INTEGRATION_USER, "shared-integration-user"),
+            (
+                ids::INTEGRATION_USER_NOT_API_ONLY,
+                "integration-user-not-api-only",
+            ),
+            (ids::NO_LOGIN_IP_RANGES, "no-login-ip-ranges"),
+            (ids::ADMIN_RUN_AS_USER, "admin-run-as-user"),
+            (ids::CERTIFICATE_EXPIRING, "certificate-expiring"),
+            (ids::CERTIFICATE_UNREADABLE, "certificate-unreadable"),
+            (ids::UNUSED_APP, "unused-app"),
+        ] {
+            assert_eq!(find_rule(id).map(|r| r.name), Some(name), "{id}");
         }
     }
 }

@@ -2,6 +2,8 @@
 //! permission set first, then the assignments, then the step that changes the policies.
 
 use super::AccessPlan;
+use crate::plan::eca::ACCESS_SET_SUFFIX;
+use crate::plan::runbook::{Step, StepKind};
 
 /// `access/README.md`: what the assignment lists are and when to use them.
 pub const README: &str = "\
@@ -29,9 +31,9 @@ These files hold usernames from the inputs: treat them as internal data. Nothing
 deployed; keep this folder out of the `eca/` project.
 ";
 
-/// The runbook steps of an app's access, inserted before the step that deploys its policies
-/// to production (the first `deploy` step that is not a sandbox rehearsal), and the grants to
-/// check as a pre-check.
+/// The runbook steps of an app's access, inserted before the first step that changes its
+/// policies ([`StepKind::changes_policies`]: not a sandbox rehearsal), and the grants to check
+/// as a pre-check.
 pub fn into_runbook(r: &mut crate::plan::Runbook, p: &AccessPlan) {
     let Some(set) = p.access_permission_set.as_deref() else {
         return;
@@ -60,7 +62,7 @@ pub fn into_runbook(r: &mut crate::plan::Runbook, p: &AccessPlan) {
     for n in &p.notes {
         r.pre_checks.push(format!("access: {n}"));
     }
-    if p.changes && r.steps.iter().any(|s| s.contains("sandbox")) {
+    if p.changes && r.position(StepKind::SandboxDeploy).is_some() {
         // The rehearsal deploys the admin-approved policies too: its testers need the set.
         r.pre_checks.push(format!(
             "sandbox rehearsal: before deploying there, do the {set} steps below in the sandbox (its alias and the sandbox usernames with their suffix), or the test users are refused"
@@ -70,73 +72,59 @@ pub fn into_runbook(r: &mut crate::plan::Runbook, p: &AccessPlan) {
     if p.changes {
         changed_steps(&mut steps, p, set);
     }
-    let deploy = r
-        .steps
-        .iter()
-        .position(|s| is_policy_deploy(s) || s.contains("Permitted Users"));
+    let deploy = r.steps.iter().position(|s| s.kind.changes_policies());
     let at = deploy.unwrap_or(r.steps.len());
     let added = steps.len();
     r.steps.splice(at..at, steps);
     if let Some(user) = p.integration_user.as_deref().filter(|_| !p.in_place) {
-        let eca = set.strip_suffix("_ECA_Access").unwrap_or(set);
+        let eca = set.strip_suffix(ACCESS_SET_SUFFIX).unwrap_or(set);
         // After the migration button, the hardening deploy switches the run-as user at once:
         // the user must hold its group before that step (the wave's access manifest deployed
         // the access set at the start). A new ECA is used only after its deploy: the group
         // follows that step, once the access set exists.
-        let migrated = r
-            .steps
-            .iter()
-            .any(|s| s.contains("Migrate to External Client App"));
+        let migrated = r.position(StepKind::MigrateButton).is_some();
         let at = match deploy {
             Some(d) if migrated => d + added,
             Some(d) => d + added + 1,
             None => r.steps.len(),
         };
-        r.steps
-            .insert(at.min(r.steps.len()), group_pattern(eca, user));
+        let step = Step::new(StepKind::Access, group_pattern(eca, user));
+        r.steps.insert(at.min(r.steps.len()), step);
     }
 }
 
 /// The steps of an access model change: the permission set first, then the assignments.
-fn changed_steps(steps: &mut Vec<String>, p: &AccessPlan, set: &str) {
+fn changed_steps(steps: &mut Vec<Step>, p: &AccessPlan, set: &str) {
+    let mut push = |text: String| steps.push(Step::new(StepKind::Access, text));
     let why = "access model changes from self-authorized to admin-approved: only profiles and permission sets the app grants may use it afterwards";
     if p.in_place {
         // Nothing is generated for an app hardened in place: the set is created in the org.
         let label = set.replace('_', " ");
-        steps.push(format!(
+        push(format!(
             "{why}. Create the permission set {set} first: `sf data create record --sobject PermissionSet --values \"Name={set} Label='{label}'\" --target-org \"$ECA_TARGET_ORG\"`"
         ));
     } else {
-        steps.push(format!(
+        push(format!(
             "{why}. {set} must exist before it is assigned: the wave's access manifest (eca/manifest/wave-N/1-access.xml, eca/README.md) deploys it; if it is not deployed yet, deploy it on its own from eca/: `sf project deploy start --metadata PermissionSet:{set} --target-org \"$ECA_TARGET_ORG\" --dry-run`, then the same without --dry-run"
         ));
     }
     let file = p.assignment_file.as_deref().unwrap_or_default();
     if p.commands.is_empty() {
-        steps.push(format!(
+        push(format!(
             "STOP before the next step: no active user of the app is known to assign {set} to ({file} is empty; the usage exports may not cover the app). Once the policies change, everyone not granted is refused: export LoginHistory (and OauthToken) covering the app and re-run ecaplan, or get the owner's written confirmation that nobody uses it, before going on"
         ));
     } else {
-        steps.push(format!(
+        push(format!(
             "assign {set} to the {} active user(s) in {file} BEFORE the policies change (in a sandbox, use the sandbox usernames with their suffix and the sandbox alias); run each command below and require exit code 0: 68 means some assignments failed and 1 that all failed: fix and re-run before going on",
             p.assign.len()
         ));
-        steps.extend(p.commands.iter().map(|c| format!("run: {c}")));
-        steps.push(format!(
+        for c in &p.commands {
+            push(format!("run: {c}"));
+        }
+        push(format!(
             "check that every user in {file} holds {set} (Setup → Permission Sets → {set} → Manage Assignments) before the next step"
         ));
     }
-}
-
-/// Does this runbook step deploy the app's policies to the org (not a sandbox rehearsal)?
-pub fn is_policy_deploy(step: &str) -> bool {
-    let s = step.to_lowercase();
-    // The wave's access manifest deploys only permission sets (deploy helper's 1-access.xml;
-    // the policies go in 4-policies-<ECA>.xml).
-    s.contains("deploy")
-        && !s.contains("sandbox")
-        && !s.contains("permissionset:")
-        && (!s.contains("1-access.xml") || s.contains("4-policies-") || s.contains("5-migrated"))
 }
 
 /// The integration-user permission set group pattern (base + functional + ECA access).

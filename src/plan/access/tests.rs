@@ -1,7 +1,8 @@
 //! Unit tests of the access plan and its runbook steps.
 use super::*;
 
-use crate::model::usage::{SetupEntityAccessRow, UserRow};
+use crate::model::usage::{SetupEntityAccessRow, Tables, UserRow};
+use crate::plan::runbook::{Step, StepKind};
 use crate::rules::support::testing::{connected_app, inventory};
 
 fn user(id: &str, name: &str, active: bool) -> UserRow {
@@ -127,9 +128,12 @@ fn commands_batch_users_and_name_the_set() {
 fn access_steps_go_before_the_production_deploy() {
     let mut r = super::super::Runbook {
         steps: vec![
-            "deploy the generated ECA A_ECA to a sandbox".into(),
-            "test".into(),
-            "deploy A_ECA to production".into(),
+            Step::new(
+                StepKind::SandboxDeploy,
+                "deploy the generated ECA A_ECA to a sandbox",
+            ),
+            Step::new(StepKind::Other, "test"),
+            Step::new(StepKind::ProductionDeploy, "deploy A_ECA to production"),
         ],
         ..Default::default()
     };
@@ -145,15 +149,15 @@ fn access_steps_go_before_the_production_deploy() {
     let run = r
         .steps
         .iter()
-        .position(|s| s.contains("sf org assign permset"))
+        .position(|s| s.text.contains("sf org assign permset"))
         .expect("cmd");
     let deploy = r
         .steps
         .iter()
-        .position(|s| s == "deploy A_ECA to production")
+        .position(|s| s.text == "deploy A_ECA to production")
         .expect("deploy");
     assert!(
-        run < deploy && r.steps[0].contains("sandbox"),
+        run < deploy && r.steps[0].kind == StepKind::SandboxDeploy,
         "{:#?}",
         r.steps
     );

@@ -2,10 +2,10 @@
 //! apps, and the additions for custom OAuth handlers, public clients, the device flow, token
 //! exchange, canvas and mobile apps. The OAuth runbooks by target flow stay in the parent.
 
-use super::Runbook;
-use crate::generate::{handler_class, saml_encryption};
+use super::{Runbook, Step, StepKind};
 use crate::model::App;
-use crate::plan::strategy::{Decision, Strategy, TargetFlow};
+use crate::plan::eca::{handler_class, saml_encryption, TargetFlow};
+use crate::plan::strategy::{Decision, Strategy};
 
 /// SAML without OAuth: the SAML runbook replaces the OAuth one (no flows, no secrets).
 pub(super) fn saml_only(app: &App) -> bool {
@@ -15,12 +15,12 @@ pub(super) fn saml_only(app: &App) -> bool {
 /// An unknown app seen only in usage: investigate, block, then revoke (blocking first leaves
 /// no window to re-authorize between the two).
 pub(super) fn investigate(r: &mut Runbook, name: &str) {
-    r.steps.push(format!("investigate who uses {name} and from where: its users, source IPs and times in LoginHistory and OauthToken (Setup → Connected Apps OAuth Usage → {name}), and what it reads (API events in Event Monitoring, if licensed); ask the users' managers and security whether it is sanctioned"));
-    r.steps.push(format!(
+    r.step(format!("investigate who uses {name} and from where: its users, source IPs and times in LoginHistory and OauthToken (Setup → Connected Apps OAuth Usage → {name}), and what it reads (API events in Event Monitoring, if licensed); ask the users' managers and security whether it is sanctioned"));
+    r.step(format!(
         "block it: Setup → Connected Apps OAuth Usage → {name} → Block"
     ));
-    r.steps.push(format!("then revoke its tokens: Setup → Connected Apps OAuth Usage → {name} → Revoke all (after the block, so that nobody re-authorizes in between)"));
-    r.steps.push(format!("never install {name} to make it work: if the investigation finds a sanctioned vendor tool, keep it blocked until its owner and vendor are known, then re-plan it in ecaplan.toml ([apps.\"{name}\"] strategy = \"install-and-harden\" with a strategy_reason)"));
+    r.step(format!("then revoke its tokens: Setup → Connected Apps OAuth Usage → {name} → Revoke all (after the block, so that nobody re-authorizes in between)"));
+    r.step(format!("never install {name} to make it work: if the investigation finds a sanctioned vendor tool, keep it blocked until its owner and vendor are known, then re-plan it in ecaplan.toml ([apps.\"{name}\"] strategy = \"install-and-harden\" with a strategy_reason)"));
     r.validation.push(format!(
         "no login or token use by {name} after the block (LoginHistory, Connected Apps OAuth Usage)"
     ));
@@ -40,14 +40,15 @@ pub(super) fn tile(r: &mut Runbook, app: &App, eca: &str) {
         .and_then(|f| f.start_url.clone())
         .unwrap_or_else(|| "its start URL".into());
     r.pre_checks.push(format!("App Manager offers \"Migrate to External Client App\" for {name} (UNVERIFIED for an app without OAuth or SAML); if it does not, keep the connected app: it issues no tokens, so nothing breaks"));
-    r.steps.push(format!(
-        "Setup → App Manager → {name} → Migrate to External Client App, if offered"
-    ));
-    // Starts like the automated deploy step, so that the manifest and commands are named in it.
-    r.steps.push(format!(
-        "{} {eca} (eca/: .ecaPlcy with the start URL, plugins off)",
-        super::HARDENING_STEP
-    ));
+    r.step_of(
+        StepKind::MigrateButton,
+        format!("Setup → App Manager → {name} → Migrate to External Client App, if offered"),
+    );
+    // The automated deploy step: the manifest and commands are named in it.
+    r.step_of(
+        StepKind::HardeningDeploy,
+        format!("deploy the generated hardening policies for {eca} (eca/: .ecaPlcy with the start URL, plugins off)"),
+    );
     r.validation.push(format!(
         "the App Launcher tile of {eca} opens {url} for its users"
     ));
@@ -83,7 +84,7 @@ pub(super) fn saml(r: &mut Runbook, app: &App, d: &Decision, eca: &str, parallel
         .is_some_and(|c| !c.trim().is_empty());
     match (enc, certificate) {
         (Some(e), false) if d.strategy == Strategy::Automated => r.pre_checks.push(format!("the inputs name no encryption certificate for {name}: check in Setup that its {e} encryption has the service provider's certificate today (the migration carries what is set)")),
-        (Some(e), false) => r.pre_checks.push(format!("{name} names no encryption certificate: get the service provider's certificate for {e} encryption into Certificate and Key Management and set {} to its name (the generated SAML policy carries a placeholder there; the deploy stops while it is unset)", crate::generate::params::saml_certificate_placeholder(eca).trim_matches('_'))),
+        (Some(e), false) => r.pre_checks.push(format!("{name} names no encryption certificate: get the service provider's certificate for {e} encryption into Certificate and Key Management and set {} to its name (the generated SAML policy carries a placeholder there; the deploy stops while it is unset)", crate::plan::params::saml_certificate_placeholder(eca).trim_matches('_'))),
         _ => {}
     }
     r.pre_checks.push(format!(
@@ -91,31 +92,33 @@ pub(super) fn saml(r: &mut Runbook, app: &App, d: &Decision, eca: &str, parallel
     ));
     if d.strategy == Strategy::Automated {
         r.pre_checks.push("the org has 'Opt in to External Client Apps' and the user has 'Create, edit, and delete External Client Apps'".into());
-        r.steps.push(format!(
-            "Setup → App Manager → {name} → Migrate to External Client App"
-        ));
-        r.steps.push(format!(
-            "{} {eca} (eca/: .ecaPlcy with the SAML plugin on)",
-            super::HARDENING_STEP
-        ));
-        r.steps.push(format!("retrieve the ECA's SAML policies (ExtlClntAppSamlConfigurablePolicies) and check them against the connected app: entity ID, ACS URL, signing algorithm, subject type, {kept}"));
+        r.step_of(
+            StepKind::MigrateButton,
+            format!("Setup → App Manager → {name} → Migrate to External Client App"),
+        );
+        r.step_of(
+            StepKind::HardeningDeploy,
+            format!("deploy the generated hardening policies for {eca} (eca/: .ecaPlcy with the SAML plugin on)"),
+        );
+        r.step(format!("retrieve the ECA's SAML policies (ExtlClntAppSamlConfigurablePolicies) and check them against the connected app: entity ID, ACS URL, signing algorithm, subject type, {kept}"));
         r.rollback.push(format!("delete the ECA {eca}: the connected app becomes editable again with its settings of the migration day"));
         r.decommission.push(
             "after 30 days without incident the read-only connected app needs no action".into(),
         );
     } else {
-        r.steps.push(format!("{} {eca} to a sandbox (eca/: .eca, .ecaSamlPlcy with {kept}, .ecaPlcy with the SAML plugin on); a SAML ECA is configured through the Metadata API only", super::SANDBOX_STEP));
-        r.steps.push("give the service provider the ECA's SAML settings where they differ from the connected app's (login URL, entity ID; UNVERIFIED whether they change) and test a sign-in against the sandbox".into());
-        r.steps.push(format!(
-            "deploy {eca} to production; assign {eca}_ECA_Access to the users"
-        ));
+        r.step_of(StepKind::SandboxDeploy, format!("deploy the generated ECA {eca} to a sandbox (eca/: .eca, .ecaSamlPlcy with {kept}, .ecaPlcy with the SAML plugin on); a SAML ECA is configured through the Metadata API only"));
+        r.step("give the service provider the ECA's SAML settings where they differ from the connected app's (login URL, entity ID; UNVERIFIED whether they change) and test a sign-in against the sandbox");
+        r.step_of(
+            StepKind::ProductionDeploy,
+            format!("deploy {eca} to production; assign {eca}_ECA_Access to the users"),
+        );
         if d.strategy == Strategy::SideBySide {
-            r.steps.push(format!("run both for {parallel_days} days: the service provider signs in through {eca}, the connected app stays as fallback"));
-            r.steps.push(format!(
+            r.step(format!("run both for {parallel_days} days: the service provider signs in through {eca}, the connected app stays as fallback"));
+            r.step(format!(
                 "switch fully to {eca}; block the connected app {name}"
             ));
         } else {
-            r.steps.push(format!("in one change window: switch the service provider to {eca} and deactivate the connected app {name}"));
+            r.step(format!("in one change window: switch the service provider to {eca} and deactivate the connected app {name}"));
         }
         r.rollback.push(format!(
             "reactivate the connected app {name} and point the service provider back to it"
@@ -134,8 +137,9 @@ pub(super) fn saml(r: &mut Runbook, app: &App, d: &Decision, eca: &str, parallel
 }
 
 /// What an app's kind adds to an OAuth runbook: the handler port, the public client, the
-/// device flow and token exchange switches, canvas and mobile checks.
-pub(super) fn extras(r: &mut Runbook, app: &App, d: &Decision, eca: &str) {
+/// device flow and token exchange switches, canvas and mobile checks. `push_resolved`: the
+/// pre-checks already ask to resolve ECA106 (the mobile push settings).
+pub(super) fn extras(r: &mut Runbook, app: &App, d: &Decision, eca: &str, push_resolved: bool) {
     let Some(f) = app.facts() else {
         return;
     };
@@ -146,7 +150,7 @@ pub(super) fn extras(r: &mut Runbook, app: &App, d: &Decision, eca: &str) {
             |u| format!("{u} (executeHandlerAs; a sandbox username carries the sandbox suffix)"),
         );
         r.pre_checks.push(format!("a developer ports {plugin} (Auth.ConnectedAppPlugin) to {class}, a class extending Auth.ExternalClientAppOauthHandler (authorize, customAttributes; reference §5.4), with tests"));
-        r.steps.insert(0, format!("deploy the Apex class {class} (extends Auth.ExternalClientAppOauthHandler) with its tests, before the ECA's OAuth policies: they name it in apexHandler and run it as {user}"));
+        r.steps.insert(0, Step::new(StepKind::HandlerDeploy, format!("deploy the Apex class {class} (extends Auth.ExternalClientAppOauthHandler) with its tests, before the ECA's OAuth policies: they name it in apexHandler and run it as {user}")));
         r.validation.push(format!(
             "the handler {class} runs on sign-in and grants or refuses as {plugin} did"
         ));
@@ -155,17 +159,17 @@ pub(super) fn extras(r: &mut Runbook, app: &App, d: &Decision, eca: &str) {
         r.pre_checks.push(format!("the browser or native client of {} can use authorization code + PKCE without a secret (no implicit / user-agent flow)", app.api_name));
         // Right after the ECA is deployed, before the client is switched to it.
         let at = r.steps.len().min(1);
-        r.steps.insert(at, format!("check {eca} is a public client: consumer secret optional for the web server and refresh token flows (eca-global: isConsumerSecretOptional true, isSecretRequiredForRefreshToken false) and PKCE required"));
+        r.steps.insert(at, Step::new(StepKind::Other, format!("check {eca} is a public client: consumer secret optional for the web server and refresh token flows (eca-global: isConsumerSecretOptional true, isSecretRequiredForRefreshToken false) and PKCE required")));
         r.credentials = "new consumer key only: a public client holds no secret (never put one in the browser or app); PKCE protects the code exchange".into();
     }
     if d.special_flows.contains(&"device") {
-        r.steps.push(format!("enable the device flow on {eca}: External Client App Manager → {eca} → Settings → OAuth Settings → Enable Device Flow (isDeviceFlowEnabled in the global OAuth settings); whether the migration keeps it is UNVERIFIED: check it"));
+        r.step(format!("enable the device flow on {eca}: External Client App Manager → {eca} → Settings → OAuth Settings → Enable Device Flow (isDeviceFlowEnabled in the global OAuth settings); whether the migration keeps it is UNVERIFIED: check it"));
         r.validation.push(format!(
             "a device-flow login appears under {eca} in LoginHistory"
         ));
     }
     if d.special_flows.contains(&"token-exchange") {
-        r.steps.push(format!("enable token exchange on {eca}: Enable Token Exchange Flow in the OAuth settings (isTokenExchangeEnabled) and in the OAuth policies (isTokenExchangeFlowEnabled); then enable the token exchange handler for {eca} (OauthTokenExchangeHandler → its enablement for the app, with its execution user) — whether the connected app's enablement carries over is UNVERIFIED: check it"));
+        r.step(format!("enable token exchange on {eca}: Enable Token Exchange Flow in the OAuth settings (isTokenExchangeEnabled) and in the OAuth policies (isTokenExchangeFlowEnabled); then enable the token exchange handler for {eca} (OauthTokenExchangeHandler → its enablement for the app, with its execution user) — whether the connected app's enablement carries over is UNVERIFIED: check it"));
         r.validation.push(format!(
             "a token exchange (grant type urn:ietf:params:oauth:grant-type:token-exchange) against {eca} succeeds"
         ));
@@ -179,12 +183,12 @@ pub(super) fn extras(r: &mut Runbook, app: &App, d: &Decision, eca: &str) {
         ));
     }
     if f.mobile {
-        if !r.pre_checks.iter().any(|c| c.contains("ECA106")) {
+        if !push_resolved {
             r.pre_checks.push("the mobile app's push settings are valid (an expired Apple P12 certificate or a deprecated Android server key makes the migration fail)".into());
         }
         r.pre_checks.push(format!("the mobile app's mobileAppConfig and mobileStartUrl have no ECA equivalent: keep them documented outside {eca}"));
         if matches!(d.strategy, Strategy::SideBySide | Strategy::BigBang) {
-            r.steps.push("ship the app release with the new consumer key; with Mobile SDK 13.2 or later, migrate users' refresh tokens (migrateRefreshToken) so that they are not signed out".into());
+            r.step("ship the app release with the new consumer key; with Mobile SDK 13.2 or later, migrate users' refresh tokens (migrateRefreshToken) so that they are not signed out");
         }
         r.validation.push(
             "mobile users stay signed in after the change and push notifications still arrive"

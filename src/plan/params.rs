@@ -5,12 +5,17 @@
 //! suffix) and another My Domain than production, so a literal value would deploy the wrong
 //! user; an unset variable stops the deploy before anything reaches the org.
 //!
-//! The plan chooses the parameters ([`for_app`], [`org_wide`]) so that `plan.json` lists them;
-//! the generator replaces their values in the files it writes ([`apply`]).
+//! The plan chooses the parameters ([`for_app`], [`org_wide`]) so that `plan.json` lists them,
+//! and the wave-0 task that creates the dedicated users they name; the generator replaces
+//! their values in the files it writes.
+
+use std::collections::HashMap;
 
 use serde::Serialize;
 
+use super::{AppPlan, PlanInput, Wave};
 use crate::metadata::connected_app::ConnectedApp;
+use crate::rules::{ids, Finding};
 
 /// One target-org value replaced at deploy time.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
@@ -34,7 +39,12 @@ pub struct Parameter {
 }
 
 impl Parameter {
-    fn new(variable: String, default: String, app: Option<&str>, what: &'static str) -> Self {
+    pub(crate) fn new(
+        variable: String,
+        default: String,
+        app: Option<&str>,
+        what: &'static str,
+    ) -> Self {
         Parameter {
             placeholder: format!("__{variable}__"),
             variable,
@@ -131,24 +141,7 @@ pub fn for_app(
             out.push(p);
         }
     }
-    if let Some(s) = ca.saml_config.as_ref() {
-        let missing = s
-            .encryption_certificate
-            .as_deref()
-            .is_none_or(|c| c.trim().is_empty());
-        if missing && super::saml_encryption(s.encryption_type.as_deref()).is_some() {
-            let placeholder = saml_certificate_placeholder(eca_name);
-            let mut p = Parameter::new(
-                format!("{stem}_SAML_ENCRYPTION_CERTIFICATE"),
-                String::new(),
-                app,
-                "SAML encryption certificate (encryptionCertificate)",
-            );
-            p.find = vec![placeholder];
-            p.note = Some("not in the inputs: upload the service provider's encryption certificate to Certificate and Key Management and set this to its name; the deploy stops while it is unset".into());
-            out.push(p);
-        }
-    }
+    out.extend(saml_certificate(ca, eca_name));
     let issuer = ca.saml_config.as_ref().and_then(|s| s.issuer.as_deref());
     if let Some(issuer) = issuer.map(trimmed).filter(|i| !i.is_empty()) {
         // A My Domain issuer is covered by the org-wide My Domain parameter.
@@ -162,6 +155,28 @@ pub fn for_app(
         }
     }
     out
+}
+
+/// A SAML policy that encrypts without a certificate named in the inputs: a parameter with no
+/// default, so that the deploy stops until the admin names the service provider's certificate.
+fn saml_certificate(ca: &ConnectedApp, eca_name: &str) -> Option<Parameter> {
+    let s = ca.saml_config.as_ref()?;
+    let missing = s
+        .encryption_certificate
+        .as_deref()
+        .is_none_or(|c| c.trim().is_empty());
+    if !missing || super::eca::saml_encryption(s.encryption_type.as_deref()).is_none() {
+        return None;
+    }
+    let mut p = Parameter::new(
+        format!("{}_SAML_ENCRYPTION_CERTIFICATE", stem(eca_name)),
+        String::new(),
+        Some(eca_name),
+        "SAML encryption certificate (encryptionCertificate)",
+    );
+    p.find = vec![saml_certificate_placeholder(eca_name)];
+    p.note = Some("not in the inputs: upload the service provider's encryption certificate to Certificate and Key Management and set this to its name; the deploy stops while it is unset".into());
+    Some(p)
 }
 
 fn trimmed(s: &str) -> String {
@@ -217,73 +232,92 @@ pub fn my_domains(text: &str) -> Vec<String> {
     out
 }
 
-/// A placeholder written into a file.
-#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
-pub struct Used {
-    /// The file, relative to the output folder.
-    pub path: String,
-    /// The placeholder.
-    pub placeholder: String,
-    /// Its environment variable.
-    pub variable: String,
+/// Rules whose open finding means the plan replaces the app's run-as user.
+const REPLACED_USER: &[&str] = &[ids::SHARED_INTEGRATION_USER, ids::ADMIN_RUN_AS_USER];
+
+/// The parameters of every app that gets generated metadata, then the org-wide ones.
+pub(super) fn parameters(
+    input: &PlanInput<'_>,
+    apps: &[AppPlan],
+    by_app: &HashMap<&str, Vec<&Finding>>,
+) -> Vec<Parameter> {
+    let mut out = Vec::new();
+    let mut cas = Vec::new();
+    for a in apps
+        .iter()
+        .filter(|a| super::generates(a.decision.strategy))
+    {
+        let Some(eca) = a.eca_name.as_deref() else {
+            continue;
+        };
+        let Some(ca) = input
+            .inventory
+            .app(&a.api_name)
+            .and_then(|app| app.connected_app.as_deref())
+        else {
+            continue;
+        };
+        let run_as = a.decision.target_flow.as_ref().and_then(|t| t.run_as());
+        let dedicated = by_app.get(a.api_name.as_str()).is_some_and(|fs| {
+            fs.iter()
+                .any(|f| f.accepted.is_none() && REPLACED_USER.contains(&f.rule))
+        });
+        out.extend(for_app(&ca.value, eca, run_as, dedicated));
+        cas.push(&ca.value);
+    }
+    out.extend(org_wide(cas.into_iter()));
+    out
 }
 
-/// Replace every value of `params` in `files` by its placeholder (in order: per-app values
-/// before the org-wide hosts they may contain); returns where each placeholder went.
-pub(super) fn apply(params: &[&Parameter], files: &mut [super::GeneratedFile]) -> Vec<Used> {
-    let mut used = Vec::new();
-    for f in files.iter_mut() {
-        for p in params {
-            let mut hit = false;
-            for value in p.find.iter().filter(|v| !v.is_empty()) {
-                for form in [
-                    value.clone(),
-                    quick_xml::escape::escape(value.as_str()).into_owned(),
-                ] {
-                    if f.contents.contains(&form) {
-                        f.contents = f.contents.replace(&form, &p.placeholder);
-                        hit = true;
-                    }
+/// Wave 0 creates the dedicated users that parameters name instead of a shared or admin one.
+pub(super) fn dedicated_user_tasks(waves: &mut [Wave], parameters: &[Parameter]) {
+    let users: Vec<String> = parameters
+        .iter()
+        .filter(|p| p.note.is_some())
+        .map(|p| {
+            format!(
+                "{} ({} of {})",
+                p.default,
+                p.variable,
+                p.eca.as_deref().unwrap_or("")
+            )
+        })
+        .collect();
+    if users.is_empty() {
+        return;
+    }
+    if let Some(w) = waves.first_mut() {
+        w.tasks.push(format!(
+            "create the dedicated API-only integration users the generated ECAs run as (set the variables of eca/README.md to them): {}",
+            users.join(", ")
+        ));
+    }
+}
+
+/// Runbook steps name the dedicated user, never the shared or admin one it replaces (the
+/// findings in the pre-checks still describe today's user).
+pub(super) fn dedicated_users_in_steps(apps: &mut [AppPlan], parameters: &[Parameter]) {
+    for p in parameters.iter().filter(|p| p.note.is_some()) {
+        let Some(app) = apps
+            .iter_mut()
+            .find(|a| a.eca_name.is_some() && a.eca_name == p.eca)
+        else {
+            continue;
+        };
+        let with = format!("{} (${}, created in wave 0)", p.default, p.variable);
+        for step in &mut app.runbook.steps {
+            for old in p.find.iter().filter(|v| !v.is_empty()) {
+                if step.text.contains(old.as_str()) {
+                    step.text = step.text.replace(old.as_str(), &with);
                 }
-                // Hosts are case-insensitive; the inputs may spell them either way.
-                if p.eca.is_none() {
-                    hit |= replace_ignore_case(&mut f.contents, value, &p.placeholder);
-                }
-            }
-            if hit {
-                used.push(Used {
-                    path: f.path.clone(),
-                    placeholder: p.placeholder.clone(),
-                    variable: p.variable.clone(),
-                });
             }
         }
     }
-    used
-}
-
-fn replace_ignore_case(text: &mut String, value: &str, with: &str) -> bool {
-    let lower = text.to_ascii_lowercase();
-    let needle = value.to_ascii_lowercase();
-    if needle.is_empty() || !lower.contains(&needle) {
-        return false;
-    }
-    let mut out = String::with_capacity(text.len());
-    let mut last = 0;
-    for (at, _) in lower.match_indices(&needle) {
-        out.push_str(&text[last..at]);
-        out.push_str(with);
-        last = at + needle.len();
-    }
-    out.push_str(&text[last..]);
-    *text = out;
-    true
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::generate::GeneratedFile;
 
     #[test]
     fn finds_org_hosts_only() {
@@ -303,33 +337,5 @@ mod tests {
             dedicated_user("ERP_Sync", "integration", "erp@acme.example"),
             "erp_sync.integration@acme.example"
         );
-    }
-
-    #[test]
-    fn apply_replaces_every_value_and_reports_the_file() {
-        let mut p = Parameter::new(
-            "ECA_A_RUN_AS".into(),
-            "new@x.example".into(),
-            Some("A"),
-            "u",
-        );
-        p.find = vec!["int@x.example".into()];
-        let host = Parameter::new(
-            "ECA_MY_DOMAIN".into(),
-            "acme.my.salesforce.com".into(),
-            None,
-            "h",
-        );
-        let mut files = vec![GeneratedFile {
-            path: "eca/a.xml".into(),
-            contents: "<u>int@x.example</u><i>https://ACME.my.salesforce.com</i>".into(),
-        }];
-        let used = apply(&[&p, &host], &mut files);
-        assert_eq!(
-            files[0].contents,
-            "<u>__ECA_A_RUN_AS__</u><i>https://__ECA_MY_DOMAIN__</i>"
-        );
-        assert_eq!(used.len(), 2);
-        assert_eq!(used[0].variable, "ECA_A_RUN_AS");
     }
 }
