@@ -107,10 +107,10 @@ pub struct Decision {
     pub high_volume: bool,
     /// Whether the config marks it critical (critical or high).
     pub critical: bool,
-    /// Flows that need a switch on the ECA, seen in the metadata or in usage: `device`,
-    /// `token-exchange` (for the runbook; the evidence names them).
+    /// Flows that need a switch on the ECA, seen in the metadata or in usage: the device
+    /// flow, token exchange (for the runbook; the evidence names them).
     #[serde(skip)]
-    pub special_flows: Vec<&'static str>,
+    pub special_flows: Vec<Flow>,
 }
 
 /// Rules whose findings mean the automated migration would break the integration.
@@ -250,7 +250,7 @@ fn special_flows(app: &App, usage: Option<AppUsageView<'_>>, d: &mut Decision) {
             d.evidence.push(format!("usage: {logins} {name} login(s)"));
         }
         if logins > 0 || enabled {
-            d.special_flows.push(flow);
+            d.special_flows.push(usage_flow);
         }
     }
 }

@@ -6,6 +6,7 @@ use super::{Runbook, Step, StepKind};
 use crate::model::App;
 use crate::plan::eca::{handler_class, saml_encryption, TargetFlow};
 use crate::plan::strategy::{Decision, Strategy};
+use crate::usage::Flow;
 
 /// SAML without OAuth: the SAML runbook replaces the OAuth one (no flows, no secrets).
 pub(super) fn saml_only(app: &App) -> bool {
@@ -162,13 +163,13 @@ pub(super) fn extras(r: &mut Runbook, app: &App, d: &Decision, eca: &str, push_r
         r.steps.insert(at, Step::new(StepKind::Other, format!("check {eca} is a public client: consumer secret optional for the web server and refresh token flows (eca-global: isConsumerSecretOptional true, isSecretRequiredForRefreshToken false) and PKCE required")));
         r.credentials = "new consumer key only: a public client holds no secret (never put one in the browser or app); PKCE protects the code exchange".into();
     }
-    if d.special_flows.contains(&"device") {
+    if d.special_flows.contains(&Flow::Device) {
         r.step(format!("enable the device flow on {eca}: External Client App Manager → {eca} → Settings → OAuth Settings → Enable Device Flow (isDeviceFlowEnabled in the global OAuth settings); whether the migration keeps it is UNVERIFIED: check it"));
         r.validation.push(format!(
             "a device-flow login appears under {eca} in LoginHistory"
         ));
     }
-    if d.special_flows.contains(&"token-exchange") {
+    if d.special_flows.contains(&Flow::TokenExchange) {
         r.step(format!("enable token exchange on {eca}: Enable Token Exchange Flow in the OAuth settings (isTokenExchangeEnabled) and in the OAuth policies (isTokenExchangeFlowEnabled); then enable the token exchange handler for {eca} (OauthTokenExchangeHandler → its enablement for the app, with its execution user) — whether the connected app's enablement carries over is UNVERIFIED: check it"));
         r.validation.push(format!(
             "a token exchange (grant type urn:ietf:params:oauth:grant-type:token-exchange) against {eca} succeeds"
