@@ -6,7 +6,7 @@ use super::{Runbook, Step, StepKind};
 use crate::model::App;
 use crate::plan::eca::{handler_class, saml_encryption, TargetFlow};
 use crate::plan::strategy::{Decision, Strategy};
-use crate::usage::Flow;
+use crate::model::usage::Flow;
 
 /// SAML without OAuth: the SAML runbook replaces the OAuth one (no flows, no secrets).
 pub(super) fn saml_only(app: &App) -> bool {
