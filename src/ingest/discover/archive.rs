@@ -7,28 +7,12 @@ use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::Arc;
 
-use super::input::{InputFile, Limit, NotLoaded};
-use super::{Run, Source, MAX_ARCHIVE_BYTES, MAX_ARCHIVE_ENTRIES, MAX_TOTAL_ARCHIVE_BYTES};
+use super::limits::{Budgets, Limit, NotLoaded, MAX_ARCHIVE_ENTRIES};
 use crate::text::human_bytes;
-
-/// How many bytes may be inflated from archives: per archive and for the whole run.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct Budgets {
-    /// Per archive.
-    pub archive: u64,
-    /// For all archives of a run.
-    pub total: u64,
-}
-
-/// The budgets of a run: [`MAX_ARCHIVE_BYTES`] and [`MAX_TOTAL_ARCHIVE_BYTES`].
-pub const BUDGETS: Budgets = Budgets {
-    archive: MAX_ARCHIVE_BYTES,
-    total: MAX_TOTAL_ARCHIVE_BYTES,
-};
 
 /// The inflation budgets an archive entry draws on: its archive's and the run's.
 #[derive(Debug)]
-struct Budget {
+pub(super) struct Budget {
     /// The limits.
     max: Budgets,
     /// Bytes inflated from this archive so far.
@@ -37,11 +21,31 @@ struct Budget {
     total: Arc<AtomicU64>,
 }
 
+impl Budget {
+    /// A fresh budget for one archive, drawing on the run's `total` as well.
+    pub(super) fn new(max: Budgets, total: &Arc<AtomicU64>) -> Arc<Budget> {
+        Arc::new(Budget {
+            max,
+            archive: AtomicU64::new(0),
+            total: Arc::clone(total),
+        })
+    }
+}
+
 /// An archive entry still to be read: its central-directory record and its archive's budget.
 #[derive(Debug)]
 pub(super) struct ArchiveEntry {
     entry: zip::read::OwnedZipFileEntry,
     budget: Arc<Budget>,
+}
+
+impl ArchiveEntry {
+    pub(super) fn new(entry: zip::read::OwnedZipFileEntry, budget: &Arc<Budget>) -> ArchiveEntry {
+        ArchiveEntry {
+            entry,
+            budget: Arc::clone(budget),
+        }
+    }
 }
 
 /// Inflate one archive entry, stopping at `limit` or at what is left of the archive's and the
@@ -198,14 +202,14 @@ impl Read for EntryStream {
     }
 }
 
-/// The entries of an archive's central directory with their names, in directory order; what
-/// cannot be listed (an unreadable archive, entries past the limit or past a broken record) is
-/// pushed to `out` as failed.
-fn directory(
-    path: &Path,
-    shown: &str,
-    out: &mut Vec<Source>,
-) -> Vec<(String, zip::read::OwnedZipFileEntry)> {
+/// An entry of an archive's central directory, by name.
+pub(super) type Listed = (String, zip::read::OwnedZipFileEntry);
+
+/// The entries of an archive's central directory with their names, in directory order, and
+/// what could not be listed (an unreadable archive, entries past the limit or past a broken
+/// record), said in a message each.
+pub(super) fn directory(path: &Path) -> (Vec<Listed>, Vec<String>) {
+    let mut failed = Vec::new();
     use zip::unstable::read::ZipIterable;
     let opened = std::fs::File::open(path)
         .map_err(|e| e.to_string())
@@ -216,32 +220,21 @@ fn directory(
     let mut archive = match opened {
         Ok(a) => a,
         Err(message) => {
-            out.push(Source::Failed {
-                path: shown.into(),
-                message,
-            });
-            return Vec::new();
+            return (Vec::new(), vec![message]);
         }
     };
     let files = match archive.files() {
         Ok(f) => f,
         Err(e) => {
-            out.push(Source::Failed {
-                path: shown.into(),
-                message: format!("not a readable zip: {e}"),
-            });
-            return Vec::new();
+            return (Vec::new(), vec![format!("not a readable zip: {e}")]);
         }
     };
     let mut entries: Vec<(String, zip::read::OwnedZipFileEntry)> = Vec::new();
     for (i, entry) in files.enumerate() {
         if i >= MAX_ARCHIVE_ENTRIES {
-            out.push(Source::Failed {
-                path: shown.into(),
-                message: format!(
+            failed.push(format!(
                     "more than {MAX_ARCHIVE_ENTRIES} entries: the entries after the first {MAX_ARCHIVE_ENTRIES} are not read"
-                ),
-            });
+                ));
             break;
         }
         match entry {
@@ -255,71 +248,12 @@ fn directory(
             Err(e) => {
                 // The directory cannot be walked past a broken record: what follows is lost,
                 // and said so.
-                out.push(Source::Failed {
-                    path: shown.into(),
-                    message: format!(
-                        "archive directory unreadable after {i} entries ({e}): the rest is not read"
-                    ),
-                });
+                failed.push(format!(
+                    "archive directory unreadable after {i} entries ({e}): the rest is not read"
+                ));
                 break;
             }
         }
     }
-    entries
-}
-
-/// List the entries of an archive from its central directory, every entry in it (duplicate
-/// names included), without inflating any: each is read when it is needed, one at a time.
-pub(super) fn list_zip(path: &Path, shown: &str, run: &Run, out: &mut Vec<Source>) {
-    let mut entries = directory(path, shown, out);
-    // Sorted by name for deterministic output; the sort is stable, so entries sharing a name
-    // keep their directory order and the first of them is the one read.
-    entries.sort_by(|a, b| a.0.cmp(&b.0));
-    let budget = Arc::new(Budget {
-        max: run.budgets,
-        archive: AtomicU64::new(0),
-        total: Arc::clone(&run.inflated),
-    });
-    let mut previous: Option<(String, usize)> = None;
-    for (name, entry) in entries {
-        if entry.is_dir() {
-            continue;
-        }
-        let entry_shown = format!("{shown}!{name}");
-        let copy = match &previous {
-            Some((p, n)) if *p == name => n + 1,
-            _ => 1,
-        };
-        previous = Some((name.clone(), copy));
-        if copy > 1 {
-            out.push(Source::Failed {
-                path: entry_shown,
-                message: format!(
-                    "entry {copy} of the archive with this name: only the first is read"
-                ),
-            });
-            continue;
-        }
-        if entry.is_symlink() {
-            out.push(Source::Skipped {
-                path: entry_shown,
-                reason: "symbolic link in an archive: not followed".into(),
-            });
-            continue;
-        }
-        // The declared size only sizes the progress bar (clamped so sums cannot overflow).
-        let size = entry.size().min(1 << 40);
-        out.push(Source::File(InputFile {
-            display: entry_shown,
-            path: path.into(),
-            entry: Some(name),
-            bytes: Vec::new(),
-            size,
-            pending: true,
-            archive: Some(Arc::new(ArchiveEntry {
-                entry,
-                budget: Arc::clone(&budget),
-            })),
-        }));
-    }
+    (entries, failed)
 }

@@ -1,51 +1,14 @@
-//! One input file: where it is (a path, or an entry of an archive), its bytes once loaded,
-//! and the size limits that decide what may be read into memory at all. Only regular files are
-//! opened: a FIFO would block a read forever, a device would never end.
+//! One input file: where it is (a path, or an entry of an archive) and its bytes once loaded
+//! within its limit. Only regular files are opened: a FIFO would block a read forever, a
+//! device would never end.
 
 use std::io::Read;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
 use super::archive::{load_entry, ArchiveEntry, EntryStream};
-use super::MAX_FILE_BYTES;
+use super::limits::{Limit, NotLoaded};
 use crate::text::human_bytes;
-
-/// How many bytes a file may have to be read into memory, and what kind of file that limit is
-/// for (named in the message when it is exceeded).
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct Limit {
-    /// Most bytes read.
-    pub bytes: u64,
-    /// What the limit is for, e.g. `a metadata file`.
-    pub what: &'static str,
-}
-
-/// A metadata file: the XML reader refuses anything larger, so nothing larger is read.
-pub const METADATA_LIMIT: Limit = Limit {
-    bytes: crate::metadata::xml::MAX_XML_BYTES as u64,
-    what: "a metadata file",
-};
-/// A usage export read whole (JSON or text).
-pub const USAGE_LIMIT: Limit = Limit {
-    bytes: MAX_FILE_BYTES,
-    what: "a usage export read whole",
-};
-/// A configuration file (`ecaplan.toml`): a few kilobytes by nature.
-pub const CONFIG_LIMIT: Limit = Limit {
-    bytes: crate::config::MAX_CONFIG_BYTES,
-    what: "a configuration file",
-};
-/// A key or PEM file, read to spot private keys.
-pub const KEY_LIMIT: Limit = Limit {
-    bytes: 16 * 1024 * 1024,
-    what: "a key or PEM file",
-};
-/// A JSON or text usage export inside an archive is kept in memory (and scanned for keys)
-/// only up to this size; larger ones stream.
-pub const KEEP_LIMIT: Limit = Limit {
-    bytes: 1024 * 1024,
-    what: "an archived export kept in memory",
-};
 
 /// One input file with its bytes (metadata) or its path (large files read later by streaming).
 #[derive(Debug, Clone)]
@@ -66,16 +29,6 @@ pub struct InputFile {
     pub(super) pending: bool,
     /// For an entry of an archive: how to read it.
     pub(super) archive: Option<Arc<ArchiveEntry>>,
-}
-
-/// Why [`InputFile::load`] read nothing.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub enum NotLoaded {
-    /// Larger than the limit or the archive budget allows: not read, with this message (which
-    /// names the limit).
-    TooLarge(String),
-    /// The file could not be read.
-    Failed(String),
 }
 
 impl InputFile {

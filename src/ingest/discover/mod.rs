@@ -8,6 +8,7 @@
 
 mod archive;
 mod input;
+mod limits;
 #[cfg(test)]
 mod tests;
 
@@ -17,23 +18,13 @@ use std::sync::Arc;
 
 use crate::error::Error;
 
-use archive::list_zip;
-pub use archive::{Budgets, BUDGETS};
 use input::special_kind;
-pub use input::{
-    InputFile, Limit, NotLoaded, CONFIG_LIMIT, KEEP_LIMIT, KEY_LIMIT, METADATA_LIMIT, USAGE_LIMIT,
+pub use input::InputFile;
+pub use limits::{
+    Budgets, Limit, NotLoaded, BUDGETS, CONFIG_LIMIT, KEEP_LIMIT, KEY_LIMIT, MAX_ARCHIVE_BYTES,
+    MAX_ARCHIVE_ENTRIES, MAX_FILE_BYTES, MAX_TOTAL_ARCHIVE_BYTES, METADATA_LIMIT, USAGE_LIMIT,
 };
 
-/// Largest usage export loaded into memory whole (JSON and text exports; CSV files are
-/// streamed and have no limit).
-pub const MAX_FILE_BYTES: u64 = 64 * 1024 * 1024;
-/// Largest total of bytes inflated from one archive (zip-bomb guard); what does not fit is
-/// reported, never dropped silently.
-pub const MAX_ARCHIVE_BYTES: u64 = 1024 * 1024 * 1024;
-/// Largest total of bytes inflated from all archives of one run.
-pub const MAX_TOTAL_ARCHIVE_BYTES: u64 = 4 * 1024 * 1024 * 1024;
-/// Most entries listed from one archive; the rest are reported as not read.
-pub const MAX_ARCHIVE_ENTRIES: usize = 100_000;
 /// Name of the marker file at the top of every folder ecaplan writes: such a folder is an
 /// earlier run's output and never read as input.
 pub const OUTPUT_MARKER: &str = ".ecaplan-output";
@@ -225,4 +216,57 @@ fn add_file(path: &Path, size: Option<u64>, run: &Run, out: &mut Vec<Source>) {
         pending: !stream,
         archive: None,
     }));
+}
+
+/// List the entries of an archive from its central directory, every entry in it (duplicate
+/// names included), without inflating any: each is read when it is needed, one at a time.
+fn list_zip(path: &Path, shown: &str, run: &Run, out: &mut Vec<Source>) {
+    let (mut entries, failed) = archive::directory(path);
+    out.extend(failed.into_iter().map(|message| Source::Failed {
+        path: shown.into(),
+        message,
+    }));
+    // Sorted by name for deterministic output; the sort is stable, so entries sharing a name
+    // keep their directory order and the first of them is the one read.
+    entries.sort_by(|a, b| a.0.cmp(&b.0));
+    let budget = archive::Budget::new(run.budgets, &run.inflated);
+    let mut previous: Option<(String, usize)> = None;
+    for (name, entry) in entries {
+        if entry.is_dir() {
+            continue;
+        }
+        let entry_shown = format!("{shown}!{name}");
+        let copy = match &previous {
+            Some((p, n)) if *p == name => n + 1,
+            _ => 1,
+        };
+        previous = Some((name.clone(), copy));
+        if copy > 1 {
+            out.push(Source::Failed {
+                path: entry_shown,
+                message: format!(
+                    "entry {copy} of the archive with this name: only the first is read"
+                ),
+            });
+            continue;
+        }
+        if entry.is_symlink() {
+            out.push(Source::Skipped {
+                path: entry_shown,
+                reason: "symbolic link in an archive: not followed".into(),
+            });
+            continue;
+        }
+        // The declared size only sizes the progress bar (clamped so sums cannot overflow).
+        let size = entry.size().min(1 << 40);
+        out.push(Source::File(InputFile {
+            display: entry_shown,
+            path: path.into(),
+            entry: Some(name),
+            bytes: Vec::new(),
+            size,
+            pending: true,
+            archive: Some(Arc::new(archive::ArchiveEntry::new(entry, &budget))),
+        }));
+    }
 }

@@ -3,10 +3,10 @@
 //! exchange, canvas and mobile apps. The OAuth runbooks by target flow stay in the parent.
 
 use super::{Runbook, Step, StepKind};
+use crate::model::usage::Flow;
 use crate::model::App;
 use crate::plan::eca::{handler_class, saml_encryption, TargetFlow};
 use crate::plan::strategy::{Decision, Strategy};
-use crate::model::usage::Flow;
 
 /// SAML without OAuth: the SAML runbook replaces the OAuth one (no flows, no secrets).
 pub(super) fn saml_only(app: &App) -> bool {
