@@ -9,26 +9,22 @@
 //! [`FileRecord`]: crate::ingest::FileRecord
 //! [`FileAccount`]: data::FileAccount
 
-pub mod acc;
-pub mod build;
-
-pub mod fast;
-pub mod flow;
-pub mod header;
-pub mod ids;
-
-pub mod data;
-pub mod json;
-pub mod kind;
-pub mod memo;
-pub mod read;
-pub mod records;
-pub mod rows;
-pub mod split;
-pub mod tables;
-pub mod text;
-
-pub mod truncation;
+pub(crate) mod acc;
+pub(crate) mod build;
+mod csv;
+pub(crate) mod data;
+pub(crate) mod flow;
+pub(crate) mod header;
+pub(crate) mod ids;
+pub(crate) mod json;
+pub(crate) mod kind;
+pub(crate) mod memo;
+mod read;
+pub(crate) mod rows;
+pub(crate) mod tables;
+mod tally;
+pub(crate) mod text;
+pub(crate) mod truncation;
 
 use std::sync::atomic::{AtomicU64, AtomicUsize, Ordering};
 use std::sync::mpsc;
