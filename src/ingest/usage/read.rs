@@ -1,16 +1,16 @@
 //! Reading one usage file: open (stream from disk or from archive bytes), strip the BOM, sniff
 //! the delimiter, detect the kind from the header, then feed the rows to a [`Tally`]: CSV
-//! records through [`csv::read`], `sf data query --json` files flattened into the same rows.
+//! records through [`records::read`], `sf data query --json` files flattened into the same rows.
 
 use std::io::{BufRead, BufReader, Cursor, Read};
 use std::sync::atomic::{AtomicU64, Ordering};
 
 use super::acc::FileAcc;
-use super::csv::{self, Fields};
 use super::data::FileAccount;
 use super::header::Header;
 use super::json;
 use super::kind::{self, Detection, UsageKind};
+use super::records::{self, Fields};
 use super::rows::RowReader;
 use super::tally::{self, Counter, Tally};
 use super::text::{self, Bom};
@@ -124,8 +124,8 @@ pub(crate) fn read_file_with(
 fn open_text<'a>(
     file: &'a InputFile,
     counter: Option<&'a AtomicU64>,
-) -> Result<Box<dyn BufRead + 'a>, csv::Unreadable> {
-    let source = file.open_stream().map_err(|e| csv::Unreadable {
+) -> Result<Box<dyn BufRead + 'a>, records::Unreadable> {
+    let source = file.open_stream().map_err(|e| records::Unreadable {
         line: None,
         message: format!("cannot open: {e}"),
     })?;
@@ -134,7 +134,7 @@ fn open_text<'a>(
         counter,
     };
     let mut reader = BufReader::with_capacity(HEAD_BYTES, source);
-    let cannot_read = |line, e: std::io::Error| csv::Unreadable {
+    let cannot_read = |line, e: std::io::Error| records::Unreadable {
         line,
         message: format!("cannot read: {e}"),
     };
@@ -189,11 +189,11 @@ fn read_csv<'a>(mut reader: Box<dyn BufRead + 'a>, file: &'a InputFile, out: &mu
     } else {
         1
     };
-    let options = csv::Options::new(delimiter, workers);
+    let options = records::Options::new(delimiter, workers);
     // Read again, it is not counted twice for the progress display.
     let reopen = || open_text(file, None);
     let name = file.display.clone();
-    let outcome = csv::read(reader, reopen, options, |rec| {
+    let outcome = records::read(reader, reopen, options, |rec| {
         let header = Header::new(rec.iter().map(|f| text::field(f).0.into_owned()).collect());
         let rows = start(header, out)?;
         let kind = rows.kind();
@@ -206,16 +206,16 @@ fn read_csv<'a>(mut reader: Box<dyn BufRead + 'a>, file: &'a InputFile, out: &mu
         Some((Counter::new(rows, &name), fields))
     });
     match outcome.read {
-        csv::Read::Empty => ignore(out, "empty file".into()),
-        csv::Read::HeaderTooLong { line } => header_too_long(out, line),
-        csv::Read::Declined => {}
-        csv::Read::Unreadable(e) => unreadable(out, e.line, e.message),
-        csv::Read::Records {
+        records::Read::Empty => ignore(out, "empty file".into()),
+        records::Read::HeaderTooLong { line } => header_too_long(out, line),
+        records::Read::Declined => {}
+        records::Read::Unreadable(e) => unreadable(out, e.line, e.message),
+        records::Read::Records {
             visit,
             part,
             lost,
             end,
-        } => records(out, &visit, part, lost, end),
+        } => counted(out, &visit, part, lost, end),
     }
     if outcome.irregular {
         out.notes.push(Note {
@@ -232,12 +232,12 @@ fn read_csv<'a>(mut reader: Box<dyn BufRead + 'a>, file: &'a InputFile, out: &mu
 }
 
 /// Account for the records read and the rows lost; finish the file unless reading stopped.
-fn records(
+fn counted(
     out: &mut FileOutput,
     visit: &Counter,
     mut tally: Tally,
-    lost: csv::Lost,
-    end: Result<(), csv::Unreadable>,
+    lost: records::Lost,
+    end: Result<(), records::Unreadable>,
 ) {
     out.account.rows_not_read = lost.count;
     for row in lost.first {
@@ -263,7 +263,7 @@ const QUOTED_CHARS: usize = 200;
 fn header_too_long(out: &mut FileOutput, line: u64) {
     let reason = format!(
         "line {line} is longer than {} KiB: not a usage export header",
-        csv::HEADER_LIMIT >> 10
+        records::HEADER_LIMIT >> 10
     );
     let mut note = Note::file(
         Level::Warning,

@@ -467,14 +467,14 @@ pub trait Fields {
     fn get(&self, i: usize) -> Option<&[u8]>;
 }
 
-impl Fields for super::csv::Record<'_> {
+impl Fields for super::records::Record<'_> {
     #[inline]
     fn len(&self) -> usize {
-        super::csv::Record::len(self)
+        super::records::Record::len(self)
     }
     #[inline]
     fn get(&self, i: usize) -> Option<&[u8]> {
-        super::csv::Record::get(self, i)
+        super::records::Record::get(self, i)
     }
 }
 

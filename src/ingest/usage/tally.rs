@@ -2,9 +2,9 @@
 //! worker, merged into the file's; and the notes a finished file gets from its tally.
 
 use super::acc::FileAcc;
-use super::csv::{self, Record};
 use super::data::{id_hash, FileAccount, SkipReason, SkippedRow, SKIPPED_LISTED};
 use super::read::FileOutput;
+use super::records::{self, Record};
 use super::rows::{Fields, RowReader, RowStats};
 use crate::diag::{Level, Note};
 use crate::ingest::FileStatus;
@@ -96,7 +96,7 @@ impl Counter {
     }
 }
 
-impl csv::Visit for Counter {
+impl records::Visit for Counter {
     type Part = Tally;
 
     fn part(&self) -> Tally {
@@ -177,8 +177,8 @@ pub(crate) fn finish(rows: &RowReader, tally: Tally, out: &mut FileOutput) {
     }
     implausible(out);
     let lost = out.account.rows_not_read;
-    if lost > csv::LOST_LISTED as u64 {
-        let listed = csv::LOST_LISTED;
+    if lost > records::LOST_LISTED as u64 {
+        let listed = records::LOST_LISTED;
         let msg = format!("{lost} row(s) could not be read (the first {listed} are listed)");
         out.notes
             .push(Note::file(Level::Error, "unreadable-row", &file, msg));

@@ -6,7 +6,7 @@
 //! the same pass; only the fields a kind reads are kept. Whatever the splitter does not accept
 //! (an escaped quote, a newline inside quotes, a stray quote in a plain field, text after a
 //! closing quote) goes to the `csv` crate, which also says where that record ends, so records
-//! and line numbers agree with the crate exactly (the contract in `csv/tests.rs`). The one
+//! and line numbers agree with the crate exactly (the contract in `records/tests.rs`). The one
 //! exception is a lone carriage return inside a line, which the crate takes as a line end: the
 //! workers look for them (`chunks::lone_cr`) and such a file is read record by record.
 //!
