@@ -191,7 +191,7 @@ where
         // Classic-Mac line endings: record by record from the start.
         return Outcome::plain(sequential::read(text, options.delimiter, &mut header));
     }
-    match fast(&mut text, options, &mut header) {
+    match header_then_records(&mut text, options, &mut header) {
         Ok(read) => Outcome::plain(read),
         Err(chunks::Stray) => {
             // Stray quotes (a quote inside an unquoted field, text after a closing quote) make
@@ -221,7 +221,7 @@ impl<V: Visit> Outcome<V> {
 
 /// The header, then the data records through the chunked reader when the visitor reads
 /// leading fields, else record by record. `Err`: the quoting defeats the chunked reader.
-fn fast<R, V>(
+fn header_then_records<R, V>(
     text: &mut R,
     options: Options,
     header: &mut impl FnMut(&ByteRecord) -> Option<(V, Fields)>,

@@ -120,6 +120,25 @@ fn a_stray_quote_reads_the_file_again_record_by_record() {
     assert_eq!(rows, reference(src, b',', 2));
 }
 
+#[test]
+fn a_file_that_cannot_be_opened_again_is_unreadable() {
+    let src = &b"h,i\n1,a\"b\n"[..];
+    let gone = || {
+        Err(Unreadable {
+            line: None,
+            message: "cannot open: gone".into(),
+        })
+    };
+    let out = read(src, gone, Options::new(b',', 1), |_| {
+        Some((Collect, Fields::Leading(2)))
+    });
+    assert!(out.irregular);
+    assert!(matches!(
+        out.read,
+        Read::Unreadable(Unreadable { line: None, .. })
+    ));
+}
+
 fn field() -> impl Strategy<Value = String> {
     prop::string::string_regex("[ab ,;\"\n\r]{0,6}|[a-z]{20,70}").expect("regex")
 }
