@@ -2,6 +2,10 @@
 //! Monitoring files and `sf data query --json` output, detected by their header, read
 //! tolerantly and aggregated while streaming; `model::usage` joins them to the inventory.
 //!
+//! One file is read by `read` (open, BOM, delimiter, kind from the header), its CSV records
+//! coming from one call, `records::read` (the fast chunked reader and its fallbacks live
+//! behind it), its rows counted by `rows` into a `tally`; `build` merges the files.
+//!
 //! Pure: nothing here prints or reads the clock. Recoverable problems are [`Note`]s; every
 //! file gets a [`FileRecord`] and a [`FileAccount`] whose rows always balance.
 //!
@@ -9,26 +13,22 @@
 //! [`FileRecord`]: crate::ingest::FileRecord
 //! [`FileAccount`]: data::FileAccount
 
-pub mod acc;
-pub mod build;
-
-pub mod fast;
-pub mod flow;
-pub mod header;
-pub mod ids;
-
-pub mod data;
-pub mod json;
-pub mod kind;
-pub mod memo;
-pub mod read;
-pub mod records;
-pub mod rows;
-pub mod split;
-pub mod tables;
-pub mod text;
-
-pub mod truncation;
+pub(crate) mod acc;
+pub(crate) mod build;
+pub(crate) mod data;
+pub(crate) mod flow;
+pub(crate) mod header;
+pub(crate) mod ids;
+pub(crate) mod json;
+pub(crate) mod kind;
+pub(crate) mod memo;
+mod read;
+mod records;
+pub(crate) mod rows;
+pub(crate) mod tables;
+mod tally;
+pub(crate) mod text;
+pub(crate) mod truncation;
 
 use std::sync::atomic::{AtomicU64, AtomicUsize, Ordering};
 use std::sync::mpsc;
@@ -41,7 +41,7 @@ pub use data::{AppUsage, Coverage, FileAccount, LoginStats, UsageData};
 pub use kind::UsageKind;
 
 /// Worker threads for reading independent files.
-pub const WORKERS: usize = 2;
+pub(crate) const WORKERS: usize = 2;
 
 /// Read every usage candidate (`Ingested::usage_files`) into [`UsageData`].
 ///
@@ -57,7 +57,7 @@ pub fn read_usage_with(files: &[InputFile], workers: usize) -> UsageData {
 }
 
 /// [`read_usage_with`], adding the bytes read to `counter` (for a progress bar).
-pub fn read_usage_counted(
+pub(crate) fn read_usage_counted(
     files: &[InputFile],
     workers: usize,
     counter: Option<&AtomicU64>,

@@ -463,12 +463,19 @@ impl RowReader {
 pub trait Fields {
     /// Number of fields.
     fn len(&self) -> usize;
-    /// No fields at all.
-    fn is_empty(&self) -> bool {
-        self.len() == 0
-    }
     /// Field `i`, raw bytes.
     fn get(&self, i: usize) -> Option<&[u8]>;
+}
+
+impl Fields for super::records::Record<'_> {
+    #[inline]
+    fn len(&self) -> usize {
+        super::records::Record::len(self)
+    }
+    #[inline]
+    fn get(&self, i: usize) -> Option<&[u8]> {
+        super::records::Record::get(self, i)
+    }
 }
 
 impl Fields for ByteRecord {

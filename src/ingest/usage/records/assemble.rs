@@ -1,6 +1,7 @@
-//! Record assembly for the record-by-record reader: physical lines (LF-terminated: the input is
-//! normalised first) are joined into CSV records by the same quote rules as the `csv` crate,
-//! each bounded in size, so that a quote that never closes costs one row, not the file.
+//! Record assembly for the record-by-record reader (`sequential`): physical lines
+//! (LF-terminated: the input is normalised first) are joined into CSV records by the same quote
+//! rules as the `csv` crate, each bounded in size, so that a quote that never closes costs one
+//! row, not the file.
 //!
 //! A record that spans lines because of a quote is offered to the caller with the place of the
 //! quote; when the caller finds it is not a sensible record (its fields do not match the
@@ -14,7 +15,7 @@ use memchr::memchr;
 
 /// Where the quote that made a record span several lines opened.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct OpenQuote {
+pub(super) struct OpenQuote {
     /// 1-based physical line.
     pub line: u64,
     /// 1-based byte column.
@@ -23,7 +24,7 @@ pub struct OpenQuote {
 
 /// One unit of the input.
 #[derive(Debug, PartialEq, Eq)]
-pub enum Item {
+pub(super) enum Item {
     /// A record (see [`Assembler::bytes`]) starting at `line`.
     Record {
         /// First physical line.
@@ -59,7 +60,7 @@ enum Q {
 const RESYNC_BUDGET: u64 = 256 * 1024 * 1024;
 
 /// Joins lines into records; see the module header.
-pub struct Assembler<R> {
+pub(super) struct Assembler<R> {
     inner: R,
     delim: u8,
     /// Lines given back by [`Assembler::resync`], read before `inner`: (first line, bytes, read
@@ -88,7 +89,7 @@ enum Line {
 
 impl<R: BufRead> Assembler<R> {
     /// Read `inner` (LF line ends) whose first line is `first_line`.
-    pub fn new(inner: R, delim: u8, first_line: u64) -> Self {
+    pub(super) fn new(inner: R, delim: u8, first_line: u64) -> Self {
         Assembler {
             inner,
             delim,
@@ -103,13 +104,13 @@ impl<R: BufRead> Assembler<R> {
     }
 
     /// The bytes of the last record returned.
-    pub fn bytes(&self) -> &[u8] {
+    pub(super) fn bytes(&self) -> &[u8] {
         &self.record
     }
 
     /// The next record or over-long line; blank lines are skipped as the `csv` crate skips
     /// them. A record may hold at most `limit` bytes.
-    pub fn next(&mut self, limit: usize) -> std::io::Result<Option<Item>> {
+    pub(super) fn next(&mut self, limit: usize) -> std::io::Result<Option<Item>> {
         self.record.clear();
         self.starts.clear();
         if let Some(long) = self.long.take() {
@@ -202,7 +203,7 @@ impl<R: BufRead> Assembler<R> {
     /// Give back every line of the last record after its first, to be read again as records
     /// of their own. `false` when the resync budget is spent (the rest of the input must
     /// then be reported, not re-read).
-    pub fn resync(&mut self) -> bool {
+    pub(super) fn resync(&mut self) -> bool {
         let Some(&second) = self.starts.get(1) else {
             return true;
         };

@@ -1,12 +1,12 @@
-//! The fast path for login, API and token exports, the files that can be gigabytes.
+//! The fast path for exports read from their leading fields, the files that can be gigabytes.
 //!
 //! The calling thread only reads, in chunks that end on a record boundary (a newline after an
 //! even number of quotes: exact when every quote is structural); worker threads split the
-//! chunks' records (`split`), aggregate into their own accumulators, merged at the end, and
-//! report stray quotes and lone CRs, for which the caller reads the file again record by
-//! record. Results do not depend on how chunks were scheduled: counts add, windows widen,
-//! skipped-row examples are the lowest line numbers (resolved from chunk-relative ones once
-//! every chunk's newlines are known).
+//! chunks' records (`split`) into the visitor's shares, merged at the end, and report stray
+//! quotes and lone CRs, for which the file is read again record by record. Results do not
+//! depend on how chunks were scheduled: counts add, windows widen, skipped-row examples are the
+//! lowest line numbers (resolved from chunk-relative ones once every chunk's newlines are
+//! known, see [`Visit::renumber`]).
 
 use std::io::BufRead;
 use std::panic::{catch_unwind, AssertUnwindSafe};
@@ -15,13 +15,11 @@ use std::sync::{mpsc, Mutex};
 
 use memchr::{memchr_iter, memrchr};
 
-use super::acc::FileAcc;
-use super::data::FileAccount;
-use super::rows::RowStats;
-use super::split::{self, Record};
+use super::split;
+use super::{Options, Visit};
 
 /// Bytes handed to a worker at a time.
-const CHUNK: usize = 4 * 1024 * 1024;
+pub(super) const CHUNK: usize = 4 * 1024 * 1024;
 /// Chunk buffers in circulation (reader, queue, workers).
 const BUFFERS: usize = 5;
 /// No newline after an even number of quotes in this many bytes means the quoting is not what
@@ -29,12 +27,15 @@ const BUFFERS: usize = 5;
 /// crate reads the file instead.
 const MAX_RECORD_SPAN: usize = 16 * 1024 * 1024;
 
-/// Why the fast path stopped.
+/// Quote parity cannot cut this file: it must be read record by record.
 #[derive(Debug)]
-pub enum Stop {
+pub(super) struct Stray;
+
+/// Why feeding the workers stopped early.
+enum Stop {
     /// The file cannot be read (the message says why).
     Unreadable(String),
-    /// Quotes parity cannot cut: the file must be read record by record.
+    /// See [`Stray`].
     Stray,
 }
 
@@ -48,15 +49,11 @@ fn count(bytes: &[u8], byte: u8) -> usize {
 }
 
 /// A worker's share of one file.
-pub struct Part {
-    /// Accumulated usage.
-    pub acc: FileAcc,
-    /// Row statistics.
-    pub stats: RowStats,
-    /// Row accounting.
-    pub account: FileAccount,
-    /// Records with stray quotes: quote-parity chunk boundaries may be wrong.
-    pub stray: u64,
+struct Share<P> {
+    /// The visitor's.
+    part: P,
+    /// Records with stray quotes or lone CRs: quote-parity chunk boundaries may be wrong.
+    stray: u64,
     /// (chunk index, newlines) of the chunks this worker read.
     chunk_lines: Vec<(u64, u64)>,
 }
@@ -73,96 +70,111 @@ struct Chunk {
     bytes: Vec<u8>,
 }
 
-/// Stream the data rows of `reader` (positioned after the header) through `row`, with
-/// `workers` threads; only the first `need` fields of a plain line are split. `row` is the
-/// per-record step of the caller.
-pub fn run<R, F>(
-    reader: &mut R,
+/// What the workers share.
+struct Shared<'a, V> {
+    rx: Mutex<mpsc::Receiver<Chunk>>,
+    /// A worker that panics keeps taking chunks (so the reader never blocks) but stops
+    /// counting, and the file is reported rather than summed short.
+    failed: AtomicBool,
+    visit: &'a V,
     delim: u8,
     need: usize,
+}
+
+/// Stream the data records of `reader` (positioned after the header, at line `first_line`)
+/// through `visit`, with `options.workers` threads; only the first `need` fields of a plain
+/// record are split. `Ok(Err(message))`: the file cannot be read.
+pub(super) fn run<R: BufRead, V: Visit>(
+    reader: &mut R,
+    options: Options,
+    need: usize,
     first_line: u64,
-    workers: usize,
-    file: &str,
-    row: F,
-) -> Result<Vec<Part>, Stop>
-where
-    R: BufRead,
-    F: Fn(&mut Part, &Record<'_>, u64) + Sync,
-{
-    let (tx, rx) = mpsc::sync_channel::<Chunk>(workers.max(1) * 2);
-    let rx = Mutex::new(rx);
-    // Used buffers go back to the reader: fresh 4 MiB allocations would page-fault every time.
+    visit: &V,
+) -> Result<Result<Vec<V::Part>, String>, Stray> {
+    let workers = options.workers.max(1);
+    let (tx, rx) = mpsc::sync_channel::<Chunk>(workers * 2);
+    // Used buffers go back to the reader: fresh allocations would page-fault every time.
     let (back_tx, back_rx) = mpsc::channel::<Vec<u8>>();
-    // A worker that panics keeps taking chunks (so the reader never blocks) but stops
-    // counting, and the file is reported rather than summed short.
-    let failed = AtomicBool::new(false);
-    std::thread::scope(|s| {
-        let handles: Vec<_> = (0..workers.max(1))
+    let shared = Shared {
+        rx: Mutex::new(rx),
+        failed: AtomicBool::new(false),
+        visit,
+        delim: options.delimiter,
+        need,
+    };
+    let (read, shares) = std::thread::scope(|s| {
+        let handles: Vec<_> = (0..workers)
             .map(|_| {
-                let rx = &rx;
-                let row = &row;
-                let failed = &failed;
                 let back = back_tx.clone();
-                s.spawn(move || {
-                    let mut part = Part {
-                        acc: FileAcc::default(),
-                        stats: RowStats::default(),
-                        account: FileAccount {
-                            file: file.to_string(),
-                            ..FileAccount::default()
-                        },
-                        stray: 0,
-                        chunk_lines: Vec::new(),
-                    };
-                    let mut ranges = Vec::with_capacity(32);
-                    loop {
-                        let next = rx
-                            .lock()
-                            .map_err(|_| ())
-                            .and_then(|r| r.recv().map_err(|_| ()));
-                        let Ok(chunk) = next else { break };
-                        if !failed.load(Ordering::Relaxed) {
-                            let bytes = &chunk.bytes[..chunk.len];
-                            let scanned = catch_unwind(AssertUnwindSafe(|| {
-                                split::scan(
-                                    bytes,
-                                    chunk.index << CHUNK_SHIFT,
-                                    delim,
-                                    need,
-                                    &mut ranges,
-                                    |r, l| row(&mut part, r, l),
-                                )
-                            }));
-                            // Checked here, not by the reader: the reader is the one
-                            // serial stage, and this search alone cost a tenth of the wall time.
-                            let cr = u64::from(lone_cr(bytes));
-                            part.chunk_lines
-                                .push((chunk.index, count(bytes, b'\n') as u64));
-                            match scanned {
-                                Ok(stray) => part.stray += stray + cr,
-                                Err(_) => failed.store(true, Ordering::Relaxed),
-                            }
-                        }
-                        let _ = back.send(chunk.bytes);
-                    }
-                    part
-                })
+                let shared = &shared;
+                s.spawn(move || work(shared, &back))
             })
             .collect();
         drop(back_tx);
-        let read = feed(reader, &tx, &back_rx);
+        let read = feed(reader, &tx, &back_rx, options.chunk);
         drop(tx);
-        let mut parts: Vec<Part> = handles.into_iter().filter_map(|h| h.join().ok()).collect();
-        if failed.load(Ordering::Relaxed) || parts.len() != workers.max(1) {
-            return Err(Stop::Unreadable(
-                "internal error while reading (a worker stopped); please report it".into(),
-            ));
+        let shares: Vec<Share<V::Part>> =
+            handles.into_iter().filter_map(|h| h.join().ok()).collect();
+        (read, shares)
+    });
+    if shared.failed.load(Ordering::Relaxed) || shares.len() != workers {
+        return Ok(Err(
+            "internal error while reading (a worker stopped); please report it".into(),
+        ));
+    }
+    match read {
+        Err(Stop::Stray) => return Err(Stray),
+        Err(Stop::Unreadable(message)) => return Ok(Err(message)),
+        Ok(()) => {}
+    }
+    if shares.iter().any(|s| s.stray > 0) {
+        return Err(Stray);
+    }
+    Ok(Ok(absolute_lines(shares, first_line, visit)))
+}
+
+/// One worker: take chunks until the reader is done, splitting their records into a share.
+fn work<V: Visit>(shared: &Shared<'_, V>, back: &mpsc::Sender<Vec<u8>>) -> Share<V::Part> {
+    let mut share = Share {
+        part: shared.visit.part(),
+        stray: 0,
+        chunk_lines: Vec::new(),
+    };
+    let mut ranges = Vec::with_capacity(32);
+    loop {
+        let next = shared
+            .rx
+            .lock()
+            .map_err(|_| ())
+            .and_then(|r| r.recv().map_err(|_| ()));
+        let Ok(chunk) = next else { break };
+        if !shared.failed.load(Ordering::Relaxed) {
+            let bytes = &chunk.bytes[..chunk.len];
+            let part = &mut share.part;
+            let scanned = catch_unwind(AssertUnwindSafe(|| {
+                split::scan(
+                    bytes,
+                    chunk.index << CHUNK_SHIFT,
+                    shared.delim,
+                    shared.need,
+                    &mut ranges,
+                    |r, l| shared.visit.record(part, r, l),
+                )
+            }));
+            // Checked here, not by the reader: the reader is the one serial stage, and this
+            // search alone cost a tenth of the wall time.
+            let cr = u64::from(lone_cr(bytes));
+            share
+                .chunk_lines
+                .push((chunk.index, count(bytes, b'\n') as u64));
+            match scanned {
+                Ok(stray) => share.stray += stray + cr,
+                Err(_) => shared.failed.store(true, Ordering::Relaxed),
+            }
         }
-        read.map(|()| {
-            absolute_lines(&mut parts, first_line);
-            parts
-        })
-    })
+        let _ = back.send(chunk.bytes);
+    }
+    share
 }
 
 /// Read chunks that end on a record boundary and send them to the workers.
@@ -173,19 +185,20 @@ fn feed<R: BufRead>(
     reader: &mut R,
     tx: &mpsc::SyncSender<Chunk>,
     back: &mpsc::Receiver<Vec<u8>>,
+    chunk: usize,
 ) -> Result<(), Stop> {
-    let fresh = || vec![0u8; CHUNK + 64 * 1024];
+    let fresh = || vec![0u8; chunk + 64 * 1024];
     let mut buf = fresh();
     let mut filled = 0;
     let mut made = 1;
     let mut index = 0;
     // Bytes to have before looking for a boundary: a chunk, more while none is found.
-    let mut want = CHUNK;
+    let mut want = chunk;
     loop {
         let mut eof = false;
         while filled < want {
             if filled == buf.len() {
-                buf.resize(buf.len() + CHUNK, 0);
+                buf.resize(buf.len() + chunk, 0);
             }
             match reader.read(&mut buf[filled..]) {
                 Ok(0) => {
@@ -207,10 +220,10 @@ fn feed<R: BufRead>(
                 return Err(Stop::Stray);
             }
             // No boundary yet (a quoted field spans the chunk): read on into a larger buffer.
-            want = filled + CHUNK;
+            want = filled + chunk;
             continue;
         };
-        want = CHUNK;
+        want = chunk;
         // At most BUFFERS chunk buffers exist: memory stays flat however long the file is.
         // All BUFFERS are made before any is reused, whatever the workers' pace: peak memory
         // is then the same for any file of five chunks or more.
@@ -222,8 +235,8 @@ fn feed<R: BufRead>(
                 .map_err(|_| Stop::Unreadable("worker stopped".into()))?
         };
         let rest = filled - end;
-        if next.len() < rest + CHUNK {
-            next.resize(rest + CHUNK, 0);
+        if next.len() < rest + chunk {
+            next.resize(rest + chunk, 0);
         }
         next[..rest].copy_from_slice(&buf[end..filled]);
         if end > 0
@@ -245,10 +258,17 @@ fn feed<R: BufRead>(
     }
 }
 
-/// Turn the workers' chunk-relative line numbers (see [`CHUNK_SHIFT`]) into file lines, the
-/// first chunk starting at `first_line`.
-fn absolute_lines(parts: &mut [Part], first_line: u64) {
-    let mut chunks: Vec<(u64, u64)> = parts.iter().flat_map(|p| p.chunk_lines.clone()).collect();
+/// The shares' visitor parts, their chunk-relative line numbers (see [`CHUNK_SHIFT`]) turned
+/// into file lines, the first chunk starting at `first_line`.
+fn absolute_lines<V: Visit>(
+    shares: Vec<Share<V::Part>>,
+    first_line: u64,
+    visit: &V,
+) -> Vec<V::Part> {
+    let mut chunks: Vec<(u64, u64)> = shares
+        .iter()
+        .flat_map(|s| s.chunk_lines.iter().copied())
+        .collect();
     chunks.sort_unstable();
     let mut start = std::collections::HashMap::new();
     let mut line = first_line;
@@ -256,13 +276,20 @@ fn absolute_lines(parts: &mut [Part], first_line: u64) {
         start.insert(index, line);
         line += lines;
     }
-    for part in parts {
-        for s in &mut part.account.first_skipped {
-            let index = s.line >> CHUNK_SHIFT;
-            s.line = start.get(&index).copied().unwrap_or(first_line)
-                + (s.line & ((1 << CHUNK_SHIFT) - 1));
-        }
-    }
+    let absolute = |l: u64| {
+        start
+            .get(&(l >> CHUNK_SHIFT))
+            .copied()
+            .unwrap_or(first_line)
+            + (l & ((1 << CHUNK_SHIFT) - 1))
+    };
+    shares
+        .into_iter()
+        .map(|mut s| {
+            visit.renumber(&mut s.part, &absolute);
+            s.part
+        })
+        .collect()
 }
 
 /// Whether a CR is followed by anything but LF: the `csv` crate ends a record there (and the
@@ -290,24 +317,32 @@ fn boundary(buf: &[u8]) -> Option<usize> {
 mod tests {
     use super::*;
 
+    /// Counts records, and panics at one line (a bug in a row step).
+    struct Panics(u64);
+
+    impl Visit for Panics {
+        type Part = u64;
+        fn part(&self) -> u64 {
+            0
+        }
+        fn record(&self, part: &mut u64, _: &super::super::Record<'_>, line: u64) {
+            assert!(line != self.0, "a bug in a row step");
+            *part += 1;
+        }
+        fn renumber(&self, _: &mut u64, _: &dyn Fn(u64) -> u64) {}
+        fn merge(&self, parts: Vec<u64>) -> u64 {
+            parts.into_iter().sum()
+        }
+    }
+
     #[test]
     fn a_failing_row_step_is_reported_not_summed_short() {
         let src: String = (0..200_000).map(|i| format!("{i},x\n")).collect();
         for workers in [1, 2] {
             let mut reader = std::io::Cursor::new(src.as_bytes());
-            let got = run(
-                &mut reader,
-                b',',
-                2,
-                1,
-                workers,
-                "f.csv",
-                |part, _, line| {
-                    assert!(line != 150_000 - 2, "a bug in a row step");
-                    part.account.rows_read += 1;
-                },
-            );
-            assert!(matches!(got, Err(Stop::Unreadable(_))), "{workers}");
+            let options = Options::new(b',', workers);
+            let got = run(&mut reader, options, 2, 1, &Panics(150_000 - 2));
+            assert!(matches!(got, Ok(Err(_))), "{workers}");
         }
     }
 

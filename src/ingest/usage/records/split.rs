@@ -6,23 +6,20 @@
 //! the same pass; only the fields a kind reads are kept. Whatever the splitter does not accept
 //! (an escaped quote, a newline inside quotes, a stray quote in a plain field, text after a
 //! closing quote) goes to the `csv` crate, which also says where that record ends, so records
-//! and line numbers agree with the crate exactly (property test below). The one exception is a
-//! lone carriage return inside a line, which the crate takes as a line end: the workers look
-//! for them (`fast::lone_cr`) and such a file is read record by record.
+//! and line numbers agree with the crate exactly (the contract in `records/tests.rs`). The one
+//! exception is a lone carriage return inside a line, which the crate takes as a line end: the
+//! workers look for them (`chunks::lone_cr`) and such a file is read record by record.
 //!
 //! Stray quotes (a quote inside an unquoted field, text after a closing quote, a quote left
 //! open) are counted: they make the reader's quote-parity chunk boundaries unreliable, so a
-//! file that has any is read again record by record (see `read`). The walk goes on to the end
+//! file that has any is read again record by record (see [`super::read`]). The walk goes on to the end
 //! of a record even after an escaped quote, so a stray quote later in it is still seen.
 
 use wide::u8x16;
 
-use super::rows::Fields;
-
-/// One record of a chunk: field ranges found by the splitter, or the `csv` parser's record.
-/// An enum, not `dyn Fields`: the row reader reads several fields a row and each access
-/// inlines.
-pub enum Record<'a> {
+/// One record: field ranges found by the splitter, or the `csv` parser's record. An enum, not
+/// a trait object: the row reader reads several fields a row and each access inlines.
+pub(crate) enum Record<'a> {
     /// Ranges into the chunk.
     Split {
         /// The chunk.
@@ -34,16 +31,18 @@ pub enum Record<'a> {
     Parsed(&'a csv::ByteRecord),
 }
 
-impl Fields for Record<'_> {
+impl Record<'_> {
+    /// Fields kept (the needed ones of a split record, every field of a parsed one).
     #[inline]
-    fn len(&self) -> usize {
+    pub(crate) fn len(&self) -> usize {
         match self {
             Record::Split { ranges, .. } => ranges.len(),
             Record::Parsed(rec) => rec.len(),
         }
     }
+    /// Field `i`, raw bytes.
     #[inline]
-    fn get(&self, i: usize) -> Option<&[u8]> {
+    pub(crate) fn get(&self, i: usize) -> Option<&[u8]> {
         match self {
             Record::Split { bytes, ranges } => ranges.get(i).map(|&(a, b)| &bytes[a..b]),
             Record::Parsed(rec) => rec.get(i),
@@ -140,7 +139,7 @@ enum Fallback {
 /// Every record of `bytes` (which starts on a record boundary, at line `first_line`) through
 /// `row`, with its first line number; only the first `need` fields of a record are split.
 /// Returns the number of records with stray quotes.
-pub fn scan(
+pub(super) fn scan(
     bytes: &[u8],
     first_line: u64,
     delim: u8,
@@ -194,6 +193,8 @@ pub fn scan(
 /// parser must split it: `Quoted` when a needed field has an escaped quote (a range cannot
 /// hold the unescaped value; the walk goes on to the record's end, so a stray quote later in
 /// it is still seen), `Stray` when its quoting is malformed (see the module header).
+// Kept out of `scan`: inlined there, its range pushes cost 2% more instructions a row.
+#[inline(never)]
 fn split(
     s: &mut Structurals<'_>,
     pos: usize,
@@ -327,7 +328,6 @@ fn general<'a>(
 #[cfg(test)]
 mod tests {
     use super::*;
-    use proptest::prelude::*;
 
     type Rows = Vec<(u64, Vec<Vec<u8>>)>;
 
@@ -352,46 +352,6 @@ mod tests {
 
     fn records(src: &[u8], delim: u8, need: usize) -> Rows {
         scanned(src, 1, delim, need).0
-    }
-
-    /// `src` cut after every newline that follows an even number of quotes, as the reader
-    /// cuts chunks, each piece scanned on its own.
-    fn chunked(src: &[u8], delim: u8, need: usize) -> Rows {
-        let (mut out, mut start, mut quotes, mut line) = (Vec::new(), 0, 0, 1);
-        for i in 0..=src.len() {
-            let cut = i == src.len() || (src[i] == b'\n' && quotes % 2 == 0);
-            if cut && start < src.len() {
-                let piece = &src[start..(i + 1).min(src.len())];
-                out.extend(scanned(piece, line, delim, need).0);
-                line += bytecount::count(piece, b'\n') as u64;
-                start = i + 1;
-            }
-            quotes += usize::from(src.get(i) == Some(&b'"'));
-        }
-        out
-    }
-
-    /// The same through the `csv` crate, the reference.
-    fn reference(src: &[u8], delim: u8, need: usize) -> Rows {
-        let mut parser = csv::ReaderBuilder::new()
-            .has_headers(false)
-            .flexible(true)
-            .delimiter(delim)
-            .from_reader(src);
-        let mut out = Vec::new();
-        let mut rec = csv::ByteRecord::new();
-        while parser.read_byte_record(&mut rec).expect("csv") {
-            // The crate's positions are where it started reading, before the blank lines it
-            // skipped: the record's own line is after them.
-            let mut at = rec.position().map_or(0, |p| p.byte()) as usize;
-            while matches!(src.get(at), Some(b'\n' | b'\r')) {
-                at += 1;
-            }
-            let line = 1 + bytecount::count(&src[..at], b'\n') as u64;
-            let fields = rec.iter().take(need).map(<[u8]>::to_vec).collect();
-            out.push((line, fields));
-        }
-        out
     }
 
     fn fields(src: &str, need: usize) -> Vec<Vec<String>> {
@@ -457,45 +417,5 @@ mod tests {
         assert_eq!(got.len(), 2);
         assert_eq!(got[0].1.len(), 3);
         assert_eq!(got[1].0, 4);
-    }
-
-    fn field() -> impl Strategy<Value = String> {
-        prop::string::string_regex("[ab ,;\"\n\r]{0,6}|[a-z]{20,70}").expect("regex")
-    }
-
-    proptest! {
-        /// Records and line numbers agree with the `csv` crate whatever the quoting, for any
-        /// number of needed fields. Fields are written quoted when needed, always quoted, or
-        /// raw (which makes malformed quoting too); long fields cross block boundaries.
-        #[test]
-        fn agrees_with_the_csv_crate(
-            rows in prop::collection::vec(prop::collection::vec(field(), 1..6), 0..8),
-            style in 0..3u8,
-            crlf in any::<bool>(),
-            need in 1..7usize,
-            delim in prop::sample::select(vec![b',', b';']),
-        ) {
-            let eol = if crlf { "\r\n" } else { "\n" };
-            let d = char::from(delim).to_string();
-            let mut src = String::new();
-            for row in &rows {
-                let cells: Vec<String> = row.iter().map(|f| match style {
-                    // A lone CR ends a record for the crate; the reader sends files with
-                    // them to the record-by-record path.
-                    0 => f.replace('\r', ""),
-                    1 if !f.contains(['"', char::from(delim), '\n', '\r']) => f.clone(),
-                    _ => format!("\"{}\"", f.replace('"', "\"\"")),
-                }).collect();
-                src += &cells.join(&d);
-                src += eol;
-            }
-            let (whole, stray) = scanned(src.as_bytes(), 1, delim, need);
-            prop_assert_eq!(&whole, &reference(src.as_bytes(), delim, need));
-            // Without stray quotes, cutting at quote-parity newlines changes nothing: that is
-            // what lets the reader hand chunks to workers.
-            if stray == 0 {
-                prop_assert_eq!(chunked(src.as_bytes(), delim, need), whole);
-            }
-        }
     }
 }
