@@ -38,23 +38,44 @@ pub fn render(report: &Report, templates: Option<&Path>) -> Result<String, Error
         ".html",
         templates::escape_html,
     )?;
-    let sections = sections(&engine, report)?;
     let mut cx = Context::new();
     cx.insert("page", &PageView::of(report));
     cx.insert("visuals", &report.visuals);
     if engine.is_replaced(HTML_PAGE) {
         cx.insert("report", &Page::of(report));
     }
-    cx.insert("app_sections", &sections);
-    let mut out = Vec::with_capacity(sections.len() + 256 * 1024);
-    drop(sections);
-    engine.render_to(HTML_PAGE, &cx, &mut out)?;
+    // The page is rendered around a marker where the sections go, and they are put in its
+    // place: tens of megabytes copied once rather than through Tera's context and output.
+    cx.insert("app_sections", SECTIONS_MARKER);
+    let mut page = Vec::with_capacity(256 * 1024);
+    engine.render_to(HTML_PAGE, &cx, &mut page)?;
+    let at: Vec<usize> = memchr::memmem::find_iter(&page, SECTIONS_MARKER).collect();
+    if at.is_empty() {
+        // A replaced page without the sections: they are not rendered.
+        return templates::into_text(WHAT, page);
+    }
+    let sections = sections(&engine, report)?;
+    let size: usize = sections.iter().map(Vec::len).sum();
+    let mut out = Vec::with_capacity(page.len() + at.len() * size);
+    let mut from = 0;
+    for i in at {
+        out.extend_from_slice(page.get(from..i).unwrap_or_default());
+        for s in &sections {
+            out.extend_from_slice(s);
+        }
+        from = i + SECTIONS_MARKER.len();
+    }
+    out.extend_from_slice(page.get(from..).unwrap_or_default());
     templates::into_text(WHAT, out)
 }
 
-/// Every app's section, in the order of the apps.
-fn sections(engine: &Engine, report: &Report) -> Result<String, Error> {
-    let parts = report
+/// What the page sees as `app_sections` while it is rendered: no input-derived text can hold
+/// a NUL (the escaping removes control characters).
+const SECTIONS_MARKER: &str = "\u{0}ecaplan:app-sections\u{0}";
+
+/// The apps' sections in the order of the apps, in pieces.
+fn sections(engine: &Engine, report: &Report) -> Result<Vec<Vec<u8>>, Error> {
+    report
         .apps
         .par_chunks(APPS_PER_TASK)
         .enumerate()
@@ -68,12 +89,7 @@ fn sections(engine: &Engine, report: &Report) -> Result<String, Error> {
             }
             Ok(out)
         })
-        .collect::<Result<Vec<Vec<u8>>, Error>>()?;
-    let mut all = Vec::with_capacity(parts.iter().map(Vec::len).sum());
-    for p in parts {
-        all.extend_from_slice(&p);
-    }
-    templates::into_text(WHAT, all)
+        .collect()
 }
 
 /// What a replaced page template sees of the report as `report`: every field but the raw graph.

@@ -114,32 +114,48 @@ pub(crate) fn into_text(what: &'static str, bytes: Vec<u8>) -> Result<String, Er
     })
 }
 
-/// HTML escaping as Tera's (`& < > " ' /`), after the control and bidi characters of input
-/// text are removed. Runs without a special character are copied whole: a large org's page is
-/// tens of megabytes of text.
+/// HTML escaping as Tera's (`& < > " ' /`) of the text without its control and bidi
+/// characters, as [`super::text::terminal`] removes them. One pass, runs copied whole: a large
+/// org's page is tens of megabytes of text, and this runs for every value.
 pub(crate) fn escape_html(s: &str) -> String {
-    let s = super::text::terminal(s);
+    let b = s.as_bytes();
     let mut out = String::with_capacity(s.len() + 16);
-    // The special characters are ASCII, so every cut is on a character boundary.
-    let mut rest: &str = &s;
-    while let Some(i) = rest.bytes().position(is_html_special) {
-        out.push_str(&rest[..i]);
-        out.push_str(match rest.as_bytes()[i] {
-            b'&' => "&amp;",
-            b'<' => "&lt;",
-            b'>' => "&gt;",
-            b'"' => "&quot;",
-            b'\'' => "&#x27;",
-            _ => "&#x2F;",
-        });
-        rest = &rest[i + 1..];
+    let (mut run, mut i) = (0, 0);
+    while let Some(&c) = b.get(i) {
+        let (len, put) = match c {
+            b'&' => (1, "&amp;"),
+            b'<' => (1, "&lt;"),
+            b'>' => (1, "&gt;"),
+            b'"' => (1, "&quot;"),
+            b'\'' => (1, "&#x27;"),
+            b'/' => (1, "&#x2F;"),
+            b'\n' | b'\t' => (0, ""),
+            0..=0x1f | 0x7f => (1, ""),
+            // Lead bytes are never continuation bytes, so the cut is on a character boundary.
+            0xC2 | 0xD8 | 0xE2 => (removed_len(b.get(i..).unwrap_or_default()), ""),
+            _ => (0, ""),
+        };
+        if len == 0 {
+            i += 1;
+            continue;
+        }
+        out.push_str(s.get(run..i).unwrap_or_default());
+        out.push_str(put);
+        i += len;
+        run = i;
     }
-    out.push_str(rest);
+    out.push_str(s.get(run..).unwrap_or_default());
     out
 }
 
-fn is_html_special(b: u8) -> bool {
-    matches!(b, b'&' | b'<' | b'>' | b'"' | b'\'' | b'/')
+/// The UTF-8 length of the character `b` starts with when [`super::text::terminal`] removes
+/// it (C1 controls, U+061C, U+200E/F, U+2028/9, U+202A–E, U+2066–9), else 0.
+fn removed_len(b: &[u8]) -> usize {
+    match b {
+        [0xC2, 0x80..=0x9F, ..] | [0xD8, 0x9C, ..] => 2,
+        [0xE2, 0x80, 0x8E | 0x8F | 0xA8..=0xAE, ..] | [0xE2, 0x81, 0xA6..=0xA9, ..] => 3,
+        _ => 0,
+    }
 }
 
 /// Tera's error with its causes (the first line alone rarely says what went wrong).
@@ -157,6 +173,16 @@ fn chain(e: &tera::Error) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    proptest::proptest! {
+        #[test]
+        fn html_escaping_is_teras_of_the_sanitized_text(
+            s in "\\PC*|[\\x00-\\x1f\\x7f-\\x9f\u{85}\u{61c}\u{200d}-\u{2030}\u{2060}-\u{206f}&<>\"'/a\n\t]*"
+        ) {
+            let want = tera::escape_html(&crate::report::text::terminal(&s));
+            proptest::prop_assert_eq!(escape_html(&s), want);
+        }
+    }
 
     #[test]
     fn html_escaping_is_teras_without_controls() {
