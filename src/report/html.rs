@@ -5,7 +5,7 @@
 //!
 //! The templates see flat views built once ([`super::html_view`]): the page sees `page` and
 //! `visuals` (charts, timeline and the drawn graph with the whole graph's totals), a section
-//! sees `app`. A large org's page is tens of megabytes, almost all of it sections: they are
+//! sees the fields of its app's view. A large org's page is tens of megabytes, almost all of it sections: they are
 //! rendered in parallel and joined in order, and the page places them (`app_sections`).
 //!
 //! A `report.html` from the folder also sees `report`, the model of `report.json` without its
@@ -83,8 +83,9 @@ fn sections(engine: &Engine, report: &Report) -> Result<Vec<Vec<u8>>, Error> {
             let mut out = Vec::with_capacity(apps.len() * 16 * 1024);
             for (i, a) in apps.iter().enumerate() {
                 let n = chunk * APPS_PER_TASK + i + 1;
-                let mut cx = Context::new();
-                cx.insert("app", &AppView::of(report, n, a));
+                // At the top level: Tera finds `name` in a map, `app.name` by parsing a path.
+                let cx = Context::from_serialize(AppView::of(report, n, a))
+                    .map_err(|e| engine.error(&e))?;
                 engine.render_to(HTML_APP, &cx, &mut out)?;
             }
             Ok(out)
@@ -183,7 +184,7 @@ mod tests {
         let dir = tempfile::tempdir().expect("tempdir");
         std::fs::write(
             dir.path().join(HTML_APP),
-            "[{{ app.n }} {{ app.api_name }}]",
+            "[{{ n }} {{ api_name }}]",
         )
         .expect("write");
         let r = sample_report("x", "<y>");
@@ -197,7 +198,7 @@ mod tests {
     fn an_unreadable_template_and_a_broken_one_are_errors() {
         let dir = tempfile::tempdir().expect("tempdir");
         std::fs::create_dir(dir.path().join("x")).expect("mkdir");
-        std::fs::write(dir.path().join(HTML_APP), "{{ app.n").expect("write");
+        std::fs::write(dir.path().join(HTML_APP), "{{ n").expect("write");
         let r = sample_report("x", "y");
         let err = render(&r, Some(dir.path())).expect_err("broken");
         assert!(
@@ -210,7 +211,7 @@ mod tests {
             ),
             "{err}"
         );
-        std::fs::write(dir.path().join(HTML_APP), "{{ app.missing.field }}").expect("write");
+        std::fs::write(dir.path().join(HTML_APP), "{{ missing.field }}").expect("write");
         let err = render(&r, Some(dir.path())).expect_err("unknown variable");
         assert!(matches!(err, Error::Render { .. }), "{err}");
     }

@@ -47,7 +47,7 @@ struct AppRowView<'a> {
     last_use: Option<&'a str>,
 }
 
-/// One app's section (`report-app.html`, as `app`).
+/// One app's section (`report-app.html`, its fields and the runbook's at the top level).
 #[derive(Serialize)]
 pub(crate) struct AppView<'a> {
     n: usize,
@@ -64,6 +64,7 @@ pub(crate) struct AppView<'a> {
     consumer_key: Option<&'a str>,
     connected_app_file: Option<&'a str>,
     findings: Vec<FindingView<'a>>,
+    #[serde(flatten)]
     runbook: &'a Runbook,
 }
 

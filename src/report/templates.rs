@@ -121,19 +121,18 @@ pub(crate) fn escape_html(s: &str) -> String {
     let b = s.as_bytes();
     let mut out = String::with_capacity(s.len() + 16);
     let (mut run, mut i) = (0, 0);
-    while let Some(&c) = b.get(i) {
-        let (len, put) = match c {
-            b'&' => (1, "&amp;"),
-            b'<' => (1, "&lt;"),
-            b'>' => (1, "&gt;"),
-            b'"' => (1, "&quot;"),
-            b'\'' => (1, "&#x27;"),
-            b'/' => (1, "&#x2F;"),
-            b'\n' | b'\t' => (0, ""),
-            0..=0x1f | 0x7f => (1, ""),
+    while let Some(k) = b.get(i..).and_then(|rest| rest.iter().position(|&c| STOP[c as usize])) {
+        i += k;
+        let (len, put) = match b.get(i..).unwrap_or_default() {
+            [b'&', ..] => (1, "&amp;"),
+            [b'<', ..] => (1, "&lt;"),
+            [b'>', ..] => (1, "&gt;"),
+            [b'"', ..] => (1, "&quot;"),
+            [b'\'', ..] => (1, "&#x27;"),
+            [b'/', ..] => (1, "&#x2F;"),
             // Lead bytes are never continuation bytes, so the cut is on a character boundary.
-            0xC2 | 0xD8 | 0xE2 => (removed_len(b.get(i..).unwrap_or_default()), ""),
-            _ => (0, ""),
+            rest @ [0xC2 | 0xD8 | 0xE2, ..] => (removed_len(rest), ""),
+            _ => (1, ""),
         };
         if len == 0 {
             i += 1;
@@ -146,6 +145,26 @@ pub(crate) fn escape_html(s: &str) -> String {
     }
     out.push_str(s.get(run..).unwrap_or_default());
     out
+}
+
+/// Bytes where [`escape_html`] stops: the escaped characters, the control characters but line
+/// feed and tab, and the lead bytes of the removed characters of two and three bytes.
+static STOP: [bool; 256] = stop_bytes();
+
+const fn stop_bytes() -> [bool; 256] {
+    let mut t = [false; 256];
+    let mut c = 0;
+    while c < 0x20 {
+        t[c] = c != b'\n' as usize && c != b'\t' as usize;
+        c += 1;
+    }
+    let special = [b'&', b'<', b'>', b'"', b'\'', b'/', 0x7f, 0xC2, 0xD8, 0xE2];
+    let mut k = 0;
+    while k < special.len() {
+        t[special[k] as usize] = true;
+        k += 1;
+    }
+    t
 }
 
 /// The UTF-8 length of the character `b` starts with when [`super::text::terminal`] removes
