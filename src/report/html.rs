@@ -182,11 +182,7 @@ mod tests {
     #[test]
     fn a_templates_folder_replaces_one_apps_section_only() {
         let dir = tempfile::tempdir().expect("tempdir");
-        std::fs::write(
-            dir.path().join(HTML_APP),
-            "[{{ n }} {{ api_name }}]",
-        )
-        .expect("write");
+        std::fs::write(dir.path().join(HTML_APP), "[{{ n }} {{ api_name }}]").expect("write");
         let r = sample_report("x", "<y>");
         let html = render(&r, Some(dir.path())).expect("render");
         assert!(html.starts_with("<!DOCTYPE html>"));

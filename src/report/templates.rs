@@ -121,7 +121,10 @@ pub(crate) fn escape_html(s: &str) -> String {
     let b = s.as_bytes();
     let mut out = String::with_capacity(s.len() + 16);
     let (mut run, mut i) = (0, 0);
-    while let Some(k) = b.get(i..).and_then(|rest| rest.iter().position(|&c| STOP[c as usize])) {
+    while let Some(k) = b
+        .get(i..)
+        .and_then(|rest| rest.iter().position(|&c| STOP[c as usize]))
+    {
         i += k;
         let (len, put) = match b.get(i..).unwrap_or_default() {
             [b'&', ..] => (1, "&amp;"),
