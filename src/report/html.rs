@@ -38,23 +38,24 @@ pub fn render(report: &Report, templates: Option<&Path>) -> Result<String, Error
         ".html",
         templates::escape_html,
     )?;
-    let mut cx = Context::new();
-    cx.insert("page", &PageView::of(report));
-    cx.insert("visuals", &report.visuals);
-    if engine.is_replaced(HTML_PAGE) {
-        cx.insert("report", &Page::of(report));
-    }
     // The page is rendered around a marker where the sections go, and they are put in its
-    // place: tens of megabytes copied once rather than through Tera's context and output.
-    cx.insert("app_sections", SECTIONS_MARKER);
-    let mut page = Vec::with_capacity(256 * 1024);
-    engine.render_to(HTML_PAGE, &cx, &mut page)?;
+    // place: tens of megabytes copied once rather than through Tera's context and output. The
+    // built-in page has the marker, so its sections are rendered meanwhile; a replaced page
+    // may not, so they wait to be needed.
+    let (page, early) = if engine.is_replaced(HTML_PAGE) {
+        (page(&engine, report)?, None)
+    } else {
+        let (p, s) = rayon::join(|| page(&engine, report), || sections(&engine, report));
+        (p?, Some(s?))
+    };
     let at: Vec<usize> = memchr::memmem::find_iter(&page, SECTIONS_MARKER).collect();
     if at.is_empty() {
-        // A replaced page without the sections: they are not rendered.
         return templates::into_text(WHAT, page);
     }
-    let sections = sections(&engine, report)?;
+    let sections = match early {
+        Some(s) => s,
+        None => sections(&engine, report)?,
+    };
     let size: usize = sections.iter().map(Vec::len).sum();
     let mut out = Vec::with_capacity(page.len() + at.len() * size);
     let mut from = 0;
@@ -67,6 +68,20 @@ pub fn render(report: &Report, templates: Option<&Path>) -> Result<String, Error
     }
     out.extend_from_slice(page.get(from..).unwrap_or_default());
     templates::into_text(WHAT, out)
+}
+
+/// The page, with [`SECTIONS_MARKER`] as `app_sections`.
+fn page(engine: &Engine, report: &Report) -> Result<Vec<u8>, Error> {
+    let mut cx = Context::new();
+    cx.insert("page", &PageView::of(report));
+    cx.insert("visuals", &report.visuals);
+    if engine.is_replaced(HTML_PAGE) {
+        cx.insert("report", &Page::of(report));
+    }
+    cx.insert("app_sections", SECTIONS_MARKER);
+    let mut page = Vec::with_capacity(256 * 1024);
+    engine.render_to(HTML_PAGE, &cx, &mut page)?;
+    Ok(page)
 }
 
 /// What the page sees as `app_sections` while it is rendered: no input-derived text can hold
