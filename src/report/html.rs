@@ -5,8 +5,9 @@
 //!
 //! The templates see flat views built once ([`super::html_view`]): the page sees `page` and
 //! `visuals` (charts, timeline and the drawn graph with the whole graph's totals), a section
-//! sees the fields of its app's view. A large org's page is tens of megabytes, almost all of it sections: they are
-//! rendered in parallel and joined in order, and the page places them (`app_sections`).
+//! sees the fields of its app's view. A large org's page is tens of megabytes, almost all of
+//! it sections: they are rendered in parallel and joined in order where the page places
+//! `{{ app_sections | safe }}`.
 //!
 //! A `report.html` from the folder also sees `report`, the model of `report.json` without its
 //! raw `graph` (tens of thousands of edges in a large org), as templates did before the views.
