@@ -154,7 +154,7 @@ pub fn assess(args: &AssessArgs) -> Result<Outcome, Error> {
             let full = super::planning::full_report(loaded_for_report, &report.findings, &g)?;
             match args.format {
                 AssessFormat::Sarif => json(&crate::report::sarif::build(&full))?,
-                AssessFormat::Markdown => crate::report::markdown::render(&full),
+                AssessFormat::Markdown => crate::report::markdown::render(&full, None)?,
                 _ => crate::report::html::render(&full, None)?,
             }
         }

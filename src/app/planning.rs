@@ -226,10 +226,7 @@ fn write_outputs(
             model_of(loaded, rows, plan, findings, graph, Vec::new())
         });
         st.timer.lap("report model");
-        for (i, (name, job)) in report_jobs(model, st.templates.is_none())
-            .into_iter()
-            .enumerate()
-        {
+        for (i, (name, job)) in report_jobs(model, st.templates).into_iter().enumerate() {
             s.spawn_fifo(move |_| st.run(10 + i, name, &*job));
         }
         st.one_done(s);
@@ -528,9 +525,12 @@ fn graph_jobs(g: &graph::Graph) -> Vec<Job<'_>> {
 /// The report formats that need only the model, each rendered from the one `Report`; the
 /// built-in report.html among them unless `--templates` may replace it (a template may show
 /// what the generator did, so that one waits for it). Largest first.
-fn report_jobs(report: &crate::report::model::Report, builtin_html: bool) -> Vec<Job<'_>> {
+fn report_jobs<'a>(
+    report: &'a crate::report::model::Report,
+    templates: Option<&'a Path>,
+) -> Vec<Job<'a>> {
     use crate::report::{html, markdown, sarif, sheets, xlsx};
-    let mut jobs: Vec<Job<'_>> = vec![
+    let mut jobs: Vec<Job<'a>> = vec![
         (
             "workshop.xlsx",
             Box::new(|out: &OutputDir| {
@@ -543,7 +543,9 @@ fn report_jobs(report: &crate::report::model::Report, builtin_html: bool) -> Vec
         ),
         (
             "report.md",
-            Box::new(|out: &OutputDir| write_text(out, "report.md", &markdown::render(report))),
+            Box::new(move |out: &OutputDir| {
+                write_text(out, "report.md", &markdown::render(report, templates)?)
+            }),
         ),
         (
             "apps.csv",
@@ -566,7 +568,7 @@ fn report_jobs(report: &crate::report::model::Report, builtin_html: bool) -> Vec
             }),
         ),
     ];
-    if builtin_html {
+    if templates.is_none() {
         jobs.insert(
             1,
             (

@@ -40,51 +40,52 @@ pub fn render_inventory(r: &InventoryReport) -> Result<String, Error> {
         "last_use",
         "observed_flows",
     ];
+    let rows = r.apps.iter().map(inventory_row).collect();
+    render_sheet(&super::sheets::Sheet { header, rows })
+}
+
+/// One app's cells, in the order of the header of [`render_inventory`].
+fn inventory_row(a: &super::inventory::AppRow) -> Vec<String> {
     let opt = |o: &Option<String>| o.clone().unwrap_or_default();
     let b = |o: Option<bool>| o.map(|b| b.to_string()).unwrap_or_default();
-    let mut rows = Vec::new();
-    for a in &r.apps {
-        let row = [
-            a.api_name.clone(),
-            a.label.clone(),
-            opt(&a.namespace),
-            a.distribution.into(),
-            a.settings_from.unwrap_or_default().into(),
-            a.flows.join(";"),
-            a.scopes.join(";"),
-            a.access.into(),
-            opt(&a.ip_relaxation),
-            opt(&a.refresh_token_policy),
-            b(a.pkce_required),
-            b(a.refresh_token_rotation),
-            opt(&a.certificate_expires),
-            opt(&a.certificate_subject),
-            a.saml.to_string(),
-            opt(&a.saml_encryption),
-            a.canvas.to_string(),
-            a.mobile.to_string(),
-            opt(&a.run_as_user),
-            opt(&a.oauth_handler),
-            a.profiles.join(";"),
-            a.permission_sets.join(";"),
-            a.callback_urls.join(";"),
-            opt(&a.consumer_key),
-            opt(&a.connected_app_file),
-            a.eca_files
-                .iter()
-                .map(|f| format!("{}:{}", f.kind, f.file))
-                .collect::<Vec<_>>()
-                .join(";"),
-            a.usage.evidence.clone(),
-            a.usage.installation.clone(),
-            a.usage.logins.to_string(),
-            a.usage.users.to_string(),
-            opt(&a.usage.last_use),
-            super::table::observed(&a.usage.flows).replace(',', ";"),
-        ];
-        rows.push(row.to_vec());
-    }
-    render_sheet(&super::sheets::Sheet { header, rows })
+    vec![
+        a.api_name.clone(),
+        a.label.clone(),
+        opt(&a.namespace),
+        a.distribution.into(),
+        a.settings_from.unwrap_or_default().into(),
+        a.flows.join(";"),
+        a.scopes.join(";"),
+        a.access.into(),
+        opt(&a.ip_relaxation),
+        opt(&a.refresh_token_policy),
+        b(a.pkce_required),
+        b(a.refresh_token_rotation),
+        opt(&a.certificate_expires),
+        opt(&a.certificate_subject),
+        a.saml.to_string(),
+        opt(&a.saml_encryption),
+        a.canvas.to_string(),
+        a.mobile.to_string(),
+        opt(&a.run_as_user),
+        opt(&a.oauth_handler),
+        a.profiles.join(";"),
+        a.permission_sets.join(";"),
+        a.callback_urls.join(";"),
+        opt(&a.consumer_key),
+        opt(&a.connected_app_file),
+        a.eca_files
+            .iter()
+            .map(|f| format!("{}:{}", f.kind, f.file))
+            .collect::<Vec<_>>()
+            .join(";"),
+        a.usage.evidence.clone(),
+        a.usage.installation.clone(),
+        a.usage.logins.to_string(),
+        a.usage.users.to_string(),
+        opt(&a.usage.last_use),
+        super::table::observed(&a.usage.flows).replace(',', ";"),
+    ]
 }
 
 /// The per-app usage rows as CSV.

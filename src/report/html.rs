@@ -1,67 +1,115 @@
-//! HTML assessment (`report.html`): one self-contained page rendered with Tera from a template
-//! embedded in the binary, which `--templates DIR` may replace. The built-in template itself
-//! is rendered by [`super::page`], which writes the same bytes five times faster. Autoescaping is on for the
-//! template (its name ends in `.html`), so input-derived text can never become markup.
+//! HTML assessment (`report.html`): one self-contained page rendered with Tera from the
+//! templates of [`super::templates`] (`report.html`, the page, and `report-app.html`, one app's
+//! section), each replaceable from the `--templates` folder. Autoescaping is on for both, so
+//! input-derived text can never become markup.
 //!
-//! A template sees `report`, the model of `report.json` without its raw `graph` (tens of
-//! thousands of edges in a large org, which Tera would copy into its own values for nothing),
-//! and `visuals`: charts, timeline and the drawn graph with the whole graph's totals.
+//! The templates see flat views built once ([`super::html_view`]): the page sees `page` and
+//! `visuals` (charts, timeline and the drawn graph with the whole graph's totals), a section
+//! sees the fields of its app's view. A large org's page is tens of megabytes, almost all of
+//! it sections: they are rendered in parallel and joined in order where the page places
+//! `{{ app_sections | safe }}`.
+//!
+//! A `report.html` from the folder also sees `report`, the model of `report.json` without its
+//! raw `graph` (tens of thousands of edges in a large org), as templates did before the views.
 
 use std::path::Path;
 
-use tera::{Context, Tera};
-
+use rayon::prelude::*;
 use serde::Serialize;
+use tera::Context;
 
+use super::html_view::{AppView, PageView};
 use super::model::Report;
+use super::templates::{self, Engine, HTML_APP, HTML_PAGE};
 use crate::error::Error;
 
-/// File name of the template, in the embedded set and in a `--templates` folder.
-pub const TEMPLATE_NAME: &str = "report.html";
+/// What the errors of this output say they were rendering.
+const WHAT: &str = "report.html";
 
-/// The built-in template.
-pub const TEMPLATE: &str = include_str!("../../templates/report.html");
+/// Apps rendered by one task: enough text to amortise a task, few enough to share the cores.
+const APPS_PER_TASK: usize = 32;
 
-/// Render the report; `templates` is a folder whose `report.html`, when present, replaces the
-/// built-in template.
+/// Render the report; `templates` is a folder whose `report.html` and `report-app.html`, when
+/// present, replace the built-in templates.
 pub fn render(report: &Report, templates: Option<&Path>) -> Result<String, Error> {
-    let source = match templates.map(|d| d.join(TEMPLATE_NAME)) {
-        Some(path) if path.is_file() => {
-            std::fs::read_to_string(&path).map_err(|e| Error::Input {
-                message: format!("cannot read template: {e}"),
-                path,
-            })?
+    let engine = Engine::load(
+        WHAT,
+        &[HTML_PAGE, HTML_APP],
+        templates,
+        ".html",
+        templates::escape_html,
+    )?;
+    // The page is rendered around a marker where the sections go, and they are put in its
+    // place: tens of megabytes copied once rather than through Tera's context and output. The
+    // built-in page has the marker, so its sections are rendered meanwhile; a replaced page
+    // may not, so they wait to be needed.
+    let (page, early) = if engine.is_replaced(HTML_PAGE) {
+        (page(&engine, report)?, None)
+    } else {
+        let (p, s) = rayon::join(|| page(&engine, report), || sections(&engine, report));
+        (p?, Some(s?))
+    };
+    let at: Vec<usize> = memchr::memmem::find_iter(&page, SECTIONS_MARKER).collect();
+    if at.is_empty() {
+        return templates::into_text(WHAT, page);
+    }
+    let sections = match early {
+        Some(s) => s,
+        None => sections(&engine, report)?,
+    };
+    let size: usize = sections.iter().map(Vec::len).sum();
+    let mut out = Vec::with_capacity(page.len() + at.len() * size);
+    let mut from = 0;
+    for i in at {
+        out.extend_from_slice(page.get(from..i).unwrap_or_default());
+        for s in &sections {
+            out.extend_from_slice(s);
         }
-        // The built-in template is written directly (`page`), with the same bytes.
-        _ => return Ok(super::page::render(report)),
-    };
-    render_with(report, &source)
+        from = i + SECTIONS_MARKER.len();
+    }
+    out.extend_from_slice(page.get(from..).unwrap_or_default());
+    templates::into_text(WHAT, out)
 }
 
-/// Render the report with a template source.
-pub fn render_with(report: &Report, source: &str) -> Result<String, Error> {
-    let err = |e: tera::Error| Error::Render {
-        what: "report.html",
-        message: chain(&e),
-    };
-    let mut tera = Tera::default();
-    // Explicit, so that escaping never depends on Tera's defaults.
-    tera.autoescape_on(vec![".html"]);
-    tera.set_escape_fn(escape);
-    tera.add_raw_template(TEMPLATE_NAME, source).map_err(err)?;
+/// The page, with [`SECTIONS_MARKER`] as `app_sections`.
+fn page(engine: &Engine, report: &Report) -> Result<Vec<u8>, Error> {
     let mut cx = Context::new();
-    cx.insert("report", &Page::of(report));
+    cx.insert("page", &PageView::of(report));
     cx.insert("visuals", &report.visuals);
-    tera.render(TEMPLATE_NAME, &cx).map_err(err)
+    if engine.is_replaced(HTML_PAGE) {
+        cx.insert("report", &Page::of(report));
+    }
+    cx.insert("app_sections", SECTIONS_MARKER);
+    let mut page = Vec::with_capacity(256 * 1024);
+    engine.render_to(HTML_PAGE, &cx, &mut page)?;
+    Ok(page)
 }
 
-/// Tera's HTML escaping, after the control and bidi characters of input text are removed (as
-/// the built-in page does).
-fn escape(s: &str) -> String {
-    tera::escape_html(&crate::text::terminal(s))
+/// What the page sees as `app_sections` while it is rendered: no input-derived text can hold
+/// a NUL (the escaping removes control characters).
+const SECTIONS_MARKER: &str = "\u{0}ecaplan:app-sections\u{0}";
+
+/// The apps' sections in the order of the apps, in pieces.
+fn sections(engine: &Engine, report: &Report) -> Result<Vec<Vec<u8>>, Error> {
+    report
+        .apps
+        .par_chunks(APPS_PER_TASK)
+        .enumerate()
+        .map(|(chunk, apps)| {
+            let mut out = Vec::with_capacity(apps.len() * 16 * 1024);
+            for (i, a) in apps.iter().enumerate() {
+                let n = chunk * APPS_PER_TASK + i + 1;
+                // At the top level: Tera finds `name` in a map, `app.name` by parsing a path.
+                let cx = Context::from_serialize(AppView::of(report, n, a))
+                    .map_err(|e| engine.error(&e))?;
+                engine.render_to(HTML_APP, &cx, &mut out)?;
+            }
+            Ok(out)
+        })
+        .collect()
 }
 
-/// What a template sees of the report: every field but the raw graph.
+/// What a replaced page template sees of the report as `report`: every field but the raw graph.
 #[derive(Serialize)]
 struct Page<'a> {
     schema_version: u32,
@@ -99,22 +147,11 @@ impl<'a> Page<'a> {
     }
 }
 
-/// Tera's error with its causes (the first line alone rarely says what went wrong).
-fn chain(e: &tera::Error) -> String {
-    let mut msg = e.to_string();
-    let mut source = std::error::Error::source(e);
-    while let Some(s) = source {
-        msg.push_str(": ");
-        msg.push_str(&s.to_string());
-        source = s.source();
-    }
-    msg
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
     use crate::report::testkit::sample_report;
+    use crate::rules::{Evidence, Finding};
 
     #[test]
     fn labels_are_escaped_and_every_app_has_a_row() {
@@ -123,6 +160,7 @@ mod tests {
         assert!(!html.contains("<script>alert(1)"), "label is not escaped");
         assert!(html.contains("&lt;script&gt;alert(1)&lt;"));
         assert_eq!(html.matches("data-app=").count(), r.apps.len());
+        assert_eq!(html.matches("<section class=\"app\"").count(), r.apps.len());
         // Self-contained: nothing is fetched.
         for needle in ["<script", "src=\"http", "href=\"http", "@import", "url("] {
             assert!(!html.contains(needle), "{needle}");
@@ -130,20 +168,115 @@ mod tests {
     }
 
     #[test]
+    fn sections_are_in_the_order_of_the_apps() {
+        let r = sample_report("x", "y");
+        let html = render(&r, None).expect("render");
+        let at = |n: usize| html.find(&format!("<section class=\"app\" id=\"app-{n}\">"));
+        let found: Vec<usize> = (1..=r.apps.len()).filter_map(at).collect();
+        assert_eq!(found.len(), r.apps.len());
+        assert!(found.windows(2).all(|w| w[0] < w[1]));
+    }
+
+    #[test]
     fn a_templates_folder_replaces_the_builtin_template() {
         let dir = tempfile::tempdir().expect("tempdir");
         std::fs::write(
-            dir.path().join(TEMPLATE_NAME),
-            "apps: {{ report.summary.apps }}",
+            dir.path().join(HTML_PAGE),
+            "apps: {{ report.summary.apps }} {{ page.apps }}",
         )
         .expect("write");
         let r = sample_report("x", "y");
         let html = render(&r, Some(dir.path())).expect("render");
-        assert_eq!(html, format!("apps: {}", r.summary.apps));
+        assert_eq!(html, format!("apps: {0} {0}", r.summary.apps));
         // A folder without the template falls back to the built-in one.
         let empty = tempfile::tempdir().expect("tempdir");
         assert!(render(&r, Some(empty.path()))
             .expect("render")
             .starts_with("<!DOCTYPE html>"));
+    }
+
+    #[test]
+    fn a_templates_folder_replaces_one_apps_section_only() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        std::fs::write(dir.path().join(HTML_APP), "[{{ n }} {{ api_name }}]").expect("write");
+        let r = sample_report("x", "<y>");
+        let html = render(&r, Some(dir.path())).expect("render");
+        assert!(html.starts_with("<!DOCTYPE html>"));
+        assert!(html.contains(&format!("[1 {}][2 ", r.apps[0].row.api_name)));
+        assert!(!html.contains("<section"));
+    }
+
+    #[test]
+    fn an_unreadable_template_and_a_broken_one_are_errors() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        std::fs::create_dir(dir.path().join("x")).expect("mkdir");
+        std::fs::write(dir.path().join(HTML_APP), "{{ n").expect("write");
+        let r = sample_report("x", "y");
+        let err = render(&r, Some(dir.path())).expect_err("broken");
+        assert!(
+            matches!(
+                err,
+                Error::Render {
+                    what: "report.html",
+                    ..
+                }
+            ),
+            "{err}"
+        );
+        std::fs::write(dir.path().join(HTML_APP), "{{ missing.field }}").expect("write");
+        let err = render(&r, Some(dir.path())).expect_err("unknown variable");
+        assert!(matches!(err, Error::Render { .. }), "{err}");
+    }
+
+    #[test]
+    fn edge_cases_render_as_the_template_says() {
+        let mut r = sample_report("", "");
+        r.as_of = None;
+        let a = &mut r.apps[0];
+        a.plan.owner = Some("Ops <team>".into());
+        a.row.label = a.row.api_name.clone();
+        if let Some(w) = r.visuals.timeline.bars.first_mut() {
+            w.name = "a wave whose name is far longer than thirty-four graphemes é́".into();
+        }
+        r.findings.push(Finding {
+            rule: "ECA999",
+            name: "org-wide",
+            severity: crate::rules::Severity::Low,
+            app: None,
+            message: "org & all".into(),
+            evidence: vec![
+                Evidence::Graph {
+                    path: vec!["app:a".into(), "user:b".into()],
+                },
+                Evidence::Metadata {
+                    file: "f.xml".into(),
+                    line: Some(0),
+                    element: "e".into(),
+                    snippet: Some(String::new()),
+                },
+            ],
+            accepted: Some("risk accepted by <CISO>".into()),
+        });
+        r.org_findings = vec![r.findings.len() - 1];
+        r.apps[1].findings.push(r.findings.len() - 1);
+        let html = render(&r, None).expect("render");
+        assert!(html.contains("<title>ecaplan assessment</title>"));
+        assert!(html.contains(", owner Ops &lt;team&gt;)"));
+        assert!(html.contains("a wave whose name is far longer th…"));
+        assert!(html.contains("<div class=\"muted\">path: app:a → user:b</div>"));
+        assert!(html.contains("<div><code>f.xml</code> <span class=\"muted\">e</span></div>"));
+        assert!(html.contains("<tr class=\"accepted\"><td><span class=\"sev low\">low</span></td><td>ECA999 <span class=\"muted\">org-wide</span></td><td>org &amp; all<br><i>Accepted: risk accepted by &lt;CISO&gt;</i></td></tr>"));
+        assert!(html.contains("<a href=\"#org\">Org-wide findings</a>"));
+    }
+
+    #[test]
+    fn hostile_text_loses_its_controls_and_bidi() {
+        let r = sample_report(
+            "Pay\u{202E}llor\u{1b}[2J\u{0}",
+            "<b>\u{2066}x\u{2069}\u{9b}",
+        );
+        let page = render(&r, None).expect("render");
+        assert!(!page.contains(['\u{202E}', '\u{1b}', '\u{0}', '\u{2066}', '\u{9b}']));
+        assert!(page.contains("Payllor[2J"));
     }
 }

@@ -1,10 +1,18 @@
 //! Markdown summary (`report.md`) to paste into a wiki page or a pull request: overview counts,
-//! the waves, blockers and high findings, and one strategy row per app. Input-derived text is
-//! escaped so a label cannot break a table or smuggle in HTML.
+//! the waves, blockers and high findings, and one strategy row per app. Rendered with Tera from
+//! the template `report.md` ([`super::templates`]) and a flat view built once; the template is
+//! autoescaped with [`escape`], so a label cannot break a table or smuggle in HTML.
 
-use std::fmt::Write as _;
+use std::collections::BTreeMap;
+use std::path::Path;
 
-use super::model::Report;
+use serde::Serialize;
+use tera::Context;
+
+use super::model::{Report, ReportApp};
+use super::templates::{Engine, MARKDOWN};
+use crate::error::Error;
+use crate::plan::Wave;
 use crate::rules::Severity;
 
 /// Escape text for a Markdown table cell so that it renders as the literal text: backslash,
@@ -54,140 +62,175 @@ const SEVERITIES: [Severity; 5] = [
     Severity::Info,
 ];
 
-/// Render the summary.
-pub fn render(r: &Report) -> String {
-    let mut s = String::new();
-    // `write!` into a String cannot fail; the results are ignored on purpose.
-    let _ = writeln!(
-        s,
-        "# Connected Apps → External Client Apps: migration summary\n"
-    );
-    let _ = writeln!(
-        s,
-        "ecaplan {}{} · {} app(s) · {} finding(s) · {} wave(s)\n",
-        r.tool_version,
-        r.as_of
-            .as_deref()
-            .map(|d| format!(" · data as of {}", escape(d)))
-            .unwrap_or_default(),
-        r.summary.apps,
-        r.findings.len(),
-        r.waves.len()
-    );
+/// Render the summary; `templates` is a folder whose `report.md`, when present, replaces the
+/// built-in template.
+pub fn render(report: &Report, templates: Option<&Path>) -> Result<String, Error> {
+    let engine = Engine::load(WHAT, &[MARKDOWN], templates, ".md", escape)?;
+    let mut cx = Context::new();
+    cx.insert("md", &View::of(report));
+    let mut out = Vec::with_capacity(64 * 1024 + report.apps.len() * 256);
+    engine.render_to(MARKDOWN, &cx, &mut out)?;
+    super::templates::into_text(WHAT, out)
+}
 
-    s.push_str("## Overview\n\n| Strategy | Apps |\n|---|---:|\n");
-    for (k, v) in &r.summary.by_strategy {
-        let _ = writeln!(s, "| {k} | {v} |");
-    }
-    s.push_str("\n| Distribution | Apps |\n|---|---:|\n");
-    for (k, v) in &r.summary.by_distribution {
-        let _ = writeln!(s, "| {k} | {v} |");
-    }
-    s.push_str("\n| Severity | Open findings |\n|---|---:|\n");
-    for sev in SEVERITIES {
-        let n = r.summary.by_severity.get(sev.as_str()).copied();
-        let _ = writeln!(s, "| {} | {} |", sev.as_str(), n.unwrap_or(0));
-    }
+/// What the errors of this output say they were rendering.
+const WHAT: &str = "report.md";
 
-    s.push_str("\n## Waves\n\n| # | Wave | Start | End | Apps |\n|---:|---|---|---|---|\n");
-    for w in &r.waves {
-        let apps: Vec<String> = w.apps.iter().map(|a| escape(a)).collect();
-        let _ = writeln!(
-            s,
-            "| {} | {} | {} | {} | {} |",
-            w.number,
-            escape(&w.name),
-            escape(&w.start),
-            escape(&w.end),
-            apps.join(", ")
-        );
-    }
-    // Freeze windows from ecaplan.toml: say which waves they moved (the table has no tasks).
-    for w in &r.waves {
-        for t in w
-            .tasks
-            .iter()
-            .filter(|t| t.starts_with(crate::plan::waves::FROZEN_TASK))
-        {
-            let _ = writeln!(s, "\nWave {} {}.", w.number, escape(t));
+/// What the template sees (as `md`): the report's summary with every choice made.
+#[derive(Serialize)]
+struct View<'a> {
+    tool_version: &'a str,
+    /// Whether there is an as-of date (even an empty one).
+    has_as_of: bool,
+    as_of: &'a str,
+    apps: usize,
+    findings: usize,
+    by_strategy: Vec<Count<'a>>,
+    by_distribution: Vec<Count<'a>>,
+    /// Every severity, most severe first.
+    by_severity: Vec<Count<'a>>,
+    waves: &'a [Wave],
+    /// Freeze windows from ecaplan.toml: which waves they moved (the table has no tasks).
+    frozen: Vec<Frozen<'a>>,
+    /// Open blockers and high findings.
+    severe: Vec<Severe<'a>>,
+    /// Findings accepted by exceptions.
+    accepted: usize,
+    apps_table: Vec<AppLine<'a>>,
+    /// The `[apps.X] notes` of ecaplan.toml: the workshop's constraints, next to the plan they
+    /// bind.
+    notes: Vec<Noted<'a>>,
+}
+
+/// A name and its count.
+#[derive(Serialize)]
+struct Count<'a> {
+    name: &'a str,
+    n: usize,
+}
+
+/// A wave's task saying a freeze window moved it.
+#[derive(Serialize)]
+struct Frozen<'a> {
+    wave: usize,
+    task: &'a str,
+}
+
+/// An open blocker or high finding.
+#[derive(Serialize)]
+struct Severe<'a> {
+    severity: &'a str,
+    rule: &'a str,
+    name: &'a str,
+    /// The app, or `(org)`.
+    app: &'a str,
+    message: &'a str,
+}
+
+/// One app's row.
+#[derive(Serialize)]
+struct AppLine<'a> {
+    api_name: &'a str,
+    label: &'a str,
+    distribution: &'a str,
+    strategy: &'a str,
+    wave: usize,
+    owner: &'a str,
+    findings: usize,
+}
+
+/// An app's note from ecaplan.toml.
+#[derive(Serialize)]
+struct Noted<'a> {
+    api_name: &'a str,
+    wave: usize,
+    note: &'a str,
+}
+
+impl<'a> View<'a> {
+    fn of(r: &'a Report) -> Self {
+        View {
+            tool_version: r.tool_version,
+            has_as_of: r.as_of.is_some(),
+            as_of: r.as_of.as_deref().unwrap_or_default(),
+            apps: r.summary.apps,
+            findings: r.findings.len(),
+            by_strategy: counts(&r.summary.by_strategy),
+            by_distribution: counts(&r.summary.by_distribution),
+            by_severity: SEVERITIES
+                .iter()
+                .map(|s| Count {
+                    name: s.as_str(),
+                    n: r.summary.by_severity.get(s.as_str()).copied().unwrap_or(0),
+                })
+                .collect(),
+            waves: &r.waves,
+            frozen: frozen(r),
+            severe: severe(r),
+            accepted: r.findings.iter().filter(|f| f.accepted.is_some()).count(),
+            apps_table: r.apps.iter().map(AppLine::of).collect(),
+            notes: r
+                .apps
+                .iter()
+                .filter_map(|a| {
+                    Some(Noted {
+                        api_name: &a.row.api_name,
+                        wave: a.plan.wave,
+                        note: a.plan.notes.as_deref()?,
+                    })
+                })
+                .collect(),
         }
     }
+}
 
-    s.push_str("\n## Blockers and high findings\n\n");
-    let severe: Vec<_> = r
-        .findings
+/// A count map in its (sorted) order.
+fn counts<'a>(m: &'a BTreeMap<&'static str, usize>) -> Vec<Count<'a>> {
+    m.iter().map(|(name, n)| Count { name, n: *n }).collect()
+}
+
+fn frozen(r: &Report) -> Vec<Frozen<'_>> {
+    r.waves
+        .iter()
+        .flat_map(|w| {
+            w.tasks
+                .iter()
+                .filter(|t| t.starts_with(crate::plan::waves::FROZEN_TASK))
+                .map(|t| Frozen {
+                    wave: w.number,
+                    task: t,
+                })
+        })
+        .collect()
+}
+
+fn severe(r: &Report) -> Vec<Severe<'_>> {
+    r.findings
         .iter()
         .filter(|f| {
             f.accepted.is_none() && matches!(f.severity, Severity::Blocker | Severity::High)
         })
-        .collect();
-    if severe.is_empty() {
-        s.push_str("None open.\n");
-    } else {
-        s.push_str("| Severity | Rule | App | Finding |\n|---|---|---|---|\n");
-        for f in severe {
-            let _ = writeln!(
-                s,
-                "| {} | {} {} | {} | {} |",
-                f.severity.as_str(),
-                f.rule,
-                f.name,
-                f.app
-                    .as_deref()
-                    .map(escape)
-                    .unwrap_or_else(|| "(org)".into()),
-                escape(&f.message)
-            );
-        }
-    }
-    let accepted = r.findings.iter().filter(|f| f.accepted.is_some()).count();
-    if accepted > 0 {
-        let _ = writeln!(
-            s,
-            "\n{accepted} finding(s) accepted by exceptions in ecaplan.toml are not listed."
-        );
-    }
-
-    s.push_str(
-        "\n## Apps\n\n| App | Label | Distribution | Strategy | Wave | Owner | Findings |\n\
-         |---|---|---|---|---:|---|---:|\n",
-    );
-    for a in &r.apps {
-        let _ = writeln!(
-            s,
-            "| {} | {} | {} | {} | {} | {} | {} |",
-            escape(&a.row.api_name),
-            escape(&a.row.label),
-            a.row.distribution,
-            a.plan.decision.strategy.as_str(),
-            a.plan.wave,
-            a.plan.owner.as_deref().map(escape).unwrap_or_default(),
-            a.findings.len()
-        );
-    }
-    notes(&mut s, r);
-    s
+        .map(|f| Severe {
+            severity: f.severity.as_str(),
+            rule: f.rule,
+            name: f.name,
+            app: f.app.as_deref().unwrap_or("(org)"),
+            message: &f.message,
+        })
+        .collect()
 }
 
-/// The `[apps.X] notes` of ecaplan.toml: the workshop's constraints, next to the plan they bind.
-fn notes(s: &mut String, r: &Report) {
-    let noted: Vec<_> = r
-        .apps
-        .iter()
-        .filter_map(|a| Some((a, a.plan.notes.as_deref()?)))
-        .collect();
-    if noted.is_empty() {
-        return;
-    }
-    s.push_str("\n## Notes from ecaplan.toml\n\n| App | Wave | Note |\n|---|---:|---|\n");
-    for (a, note) in noted {
-        let _ = writeln!(
-            s,
-            "| {} | {} | {} |",
-            escape(&a.row.api_name),
-            a.plan.wave,
-            escape(note)
-        );
+impl<'a> AppLine<'a> {
+    fn of(a: &'a ReportApp) -> Self {
+        AppLine {
+            api_name: &a.row.api_name,
+            label: &a.row.label,
+            distribution: a.row.distribution,
+            strategy: a.plan.decision.strategy.as_str(),
+            wave: a.plan.wave,
+            owner: a.plan.owner.as_deref().unwrap_or_default(),
+            findings: a.findings.len(),
+        }
     }
 }
 
@@ -212,7 +255,7 @@ mod tests {
     #[test]
     fn hostile_labels_stay_in_their_cell() {
         let r = crate::report::testkit::sample_report("<script>alert(1)</script> | x", "=1");
-        let md = render(&r);
+        let md = render(&r, None).expect("render");
         assert!(!md.contains("<script>"));
         assert!(md.contains("&lt;script&gt;alert(1)&lt;/script&gt; \\| x"));
         let rows = md.lines().filter(|l| l.starts_with("| ")).count();

@@ -4,15 +4,16 @@
 pub mod assess;
 pub mod csv_out;
 pub mod html;
+mod html_view;
 pub mod human;
 pub mod inventory;
 pub mod json;
 pub mod markdown;
 pub mod model;
-pub mod page;
 pub mod sarif;
 pub mod sheets;
 pub mod table;
+pub mod templates;
 #[cfg(test)]
 pub mod testkit;
 

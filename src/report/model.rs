@@ -167,24 +167,7 @@ pub fn build(
     accounting: Accounting,
     notes: Vec<crate::diag::Note>,
 ) -> Report {
-    let mut summary = Summary {
-        apps: rows.len(),
-        ..Summary::default()
-    };
-    for p in &plan.apps {
-        *summary
-            .by_strategy
-            .entry(p.decision.strategy.as_str())
-            .or_default() += 1;
-        *summary.by_distribution.entry(p.distribution).or_default() += 1;
-    }
-    for f in findings.iter().filter(|f| f.accepted.is_none()) {
-        *summary.by_severity.entry(f.severity.as_str()).or_default() += 1;
-    }
-    let mut triggered: Vec<&str> = findings.iter().map(|f| f.rule).collect();
-    triggered.sort_unstable();
-    triggered.dedup();
-    summary.rules_triggered = triggered.len();
+    let summary = summary(rows.len(), plan, &findings);
     // The graph as drawn is independent of the rest: it is laid out meanwhile.
     let ((nodes, edges, drawn), apps) = rayon::join(
         || {
@@ -202,28 +185,7 @@ pub fn build(
         .map(|(i, _)| i)
         .collect();
     let visuals = Visuals {
-        charts: vec![
-            visual::chart("Apps by strategy", counts(&summary.by_strategy)),
-            visual::chart(
-                "Apps by distribution state",
-                counts(&summary.by_distribution),
-            ),
-            visual::chart(
-                "Open findings by severity",
-                // Most severe first, with zero bars so every chart reads the same way.
-                [
-                    Severity::Blocker,
-                    Severity::High,
-                    Severity::Medium,
-                    Severity::Low,
-                    Severity::Info,
-                ]
-                .map(|s| {
-                    let n = summary.by_severity.get(s.as_str()).copied();
-                    (s.as_str(), n.unwrap_or(0))
-                }),
-            ),
-        ],
+        charts: charts(&summary),
         timeline: visual::timeline(&plan.waves),
         graph: drawn,
     };
@@ -253,6 +215,56 @@ pub fn build(
         notes,
         visuals,
     }
+}
+
+/// The overview counts: apps per strategy and distribution state, open findings per
+/// severity, distinct rules triggered.
+fn summary(apps: usize, plan: &Plan, findings: &[Finding]) -> Summary {
+    let mut summary = Summary {
+        apps,
+        ..Summary::default()
+    };
+    for p in &plan.apps {
+        *summary
+            .by_strategy
+            .entry(p.decision.strategy.as_str())
+            .or_default() += 1;
+        *summary.by_distribution.entry(p.distribution).or_default() += 1;
+    }
+    for f in findings.iter().filter(|f| f.accepted.is_none()) {
+        *summary.by_severity.entry(f.severity.as_str()).or_default() += 1;
+    }
+    let mut triggered: Vec<&str> = findings.iter().map(|f| f.rule).collect();
+    triggered.sort_unstable();
+    triggered.dedup();
+    summary.rules_triggered = triggered.len();
+    summary
+}
+
+/// The overview bar charts of the counts.
+fn charts(summary: &Summary) -> Vec<visual::Chart> {
+    vec![
+        visual::chart("Apps by strategy", counts(&summary.by_strategy)),
+        visual::chart(
+            "Apps by distribution state",
+            counts(&summary.by_distribution),
+        ),
+        visual::chart(
+            "Open findings by severity",
+            // Most severe first, with zero bars so every chart reads the same way.
+            [
+                Severity::Blocker,
+                Severity::High,
+                Severity::Medium,
+                Severity::Low,
+                Severity::Info,
+            ]
+            .map(|s| {
+                let n = summary.by_severity.get(s.as_str()).copied();
+                (s.as_str(), n.unwrap_or(0))
+            }),
+        ),
+    ]
 }
 
 /// Each app's row with its plan and the indexes of its findings.
@@ -299,8 +311,13 @@ mod tests {
             element: "e".into(),
             reason: "r".into(),
         });
+        for (i, code) in ["first", "second"].into_iter().enumerate() {
+            let level = crate::diag::Level::Warning;
+            let msg = format!("note {i}");
+            r.notes
+                .push(crate::diag::Note::file(level, code, "x.xml", msg));
+        }
         let before = r.notes.len();
-        assert!(before > 0, "the samples have notes");
         let view = Completed {
             report: &r,
             not_carried: &r.not_carried,

@@ -182,75 +182,8 @@ pub fn level(s: Severity) -> &'static str {
 
 /// Build the log.
 pub fn build(r: &Report) -> Log {
-    let rules = r
-        .rules
-        .iter()
-        .map(|rule| Rule {
-            id: rule.id,
-            name: rule.name,
-            short_description: Message {
-                text: rule.summary.into(),
-            },
-            full_description: Message {
-                text: rule.explain.into(),
-            },
-            help: Message {
-                text: rule.explain.into(),
-            },
-            default_configuration: Configuration {
-                level: level(rule.severity),
-            },
-        })
-        .collect();
-    let results = r
-        .findings
-        .iter()
-        .map(|f| {
-            let mut locations: Vec<Location> = f
-                .evidence
-                .iter()
-                .filter_map(|e| match e {
-                    Evidence::Metadata { file, line, .. } => Some(Location {
-                        physical_location: Some(PhysicalLocation {
-                            artifact_location: artifact(file),
-                            region: line.map(|l| Region { start_line: l }),
-                        }),
-                        logical_locations: Vec::new(),
-                    }),
-                    _ => None,
-                })
-                .collect();
-            if locations.is_empty() {
-                if let Some(app) = &f.app {
-                    locations.push(Location {
-                        physical_location: None,
-                        logical_locations: vec![LogicalLocation {
-                            name: app.clone(),
-                            fully_qualified_name: app.clone(),
-                            kind: "resource",
-                        }],
-                    });
-                }
-            }
-            SarifResult {
-                rule_id: f.rule,
-                rule_index: r.rules.iter().position(|x| x.id == f.rule).unwrap_or(0),
-                level: level(f.severity),
-                message: Message {
-                    text: f.message.clone(),
-                },
-                locations,
-                suppressions: f
-                    .accepted
-                    .iter()
-                    .map(|reason| Suppression {
-                        kind: "external",
-                        justification: reason.clone(),
-                    })
-                    .collect(),
-            }
-        })
-        .collect();
+    let rules = r.rules.iter().map(rule).collect();
+    let results = r.findings.iter().map(|f| result(r, f)).collect();
     Log {
         schema: SCHEMA,
         version: "2.1.0",
@@ -266,6 +199,78 @@ pub fn build(r: &Report) -> Log {
             results,
         }],
     }
+}
+
+/// A rule's SARIF metadata.
+fn rule(rule: &super::model::RuleInfo) -> Rule {
+    Rule {
+        id: rule.id,
+        name: rule.name,
+        short_description: Message {
+            text: rule.summary.into(),
+        },
+        full_description: Message {
+            text: rule.explain.into(),
+        },
+        help: Message {
+            text: rule.explain.into(),
+        },
+        default_configuration: Configuration {
+            level: level(rule.severity),
+        },
+    }
+}
+
+/// A finding as a result; an accepted finding is suppressed with its reason.
+fn result(r: &Report, f: &crate::rules::Finding) -> SarifResult {
+    SarifResult {
+        rule_id: f.rule,
+        rule_index: r.rules.iter().position(|x| x.id == f.rule).unwrap_or(0),
+        level: level(f.severity),
+        message: Message {
+            text: f.message.clone(),
+        },
+        locations: locations(f),
+        suppressions: f
+            .accepted
+            .iter()
+            .map(|reason| Suppression {
+                kind: "external",
+                justification: reason.clone(),
+            })
+            .collect(),
+    }
+}
+
+/// Where a finding is: the files of its metadata evidence, else its app as a logical location.
+fn locations(f: &crate::rules::Finding) -> Vec<Location> {
+    let mut locations: Vec<Location> = f
+        .evidence
+        .iter()
+        .filter_map(|e| match e {
+            Evidence::Metadata { file, line, .. } => Some(Location {
+                physical_location: Some(PhysicalLocation {
+                    artifact_location: artifact(file),
+                    region: line.map(|l| Region { start_line: l }),
+                }),
+                logical_locations: Vec::new(),
+            }),
+            _ => None,
+        })
+        .collect();
+    if locations.is_empty() {
+        if let Some(app) = &f.app {
+            locations.push(Location {
+                physical_location: None,
+                logical_locations: vec![LogicalLocation {
+                    name: app.clone(),
+                    fully_qualified_name: app.clone(),
+                    kind: "resource",
+                }],
+            });
+        }
+    }
+    locations
 }
 
 /// A file of the evidence as an artifact location: relative paths against `%SRCROOT%`,

@@ -202,12 +202,36 @@ pub fn render_usage(r: &super::usage::UsageReport) -> String {
         "API CALLS",
         "TOKENS",
     ];
+    let mut out = format!(
+        "{} app(s); usage as of {}\n",
+        r.apps.len(),
+        r.as_of.as_deref().unwrap_or("(no usage data)")
+    );
+    out.push_str(&columns(&header, &usage_rows(r)));
+    for a in &r.ambiguous {
+        let _ = writeln!(
+            out,
+            "ambiguous: {:?} ({} logins) could be {}",
+            a.label,
+            a.logins,
+            a.candidates.join(" or ")
+        );
+    }
+    coverage_lines(&mut out, r);
+    file_lines(&mut out, r);
+    for n in r.notes.iter().filter(|n| n.level != Level::Info) {
+        let _ = writeln!(out, "  {n}");
+    }
+    crate::text::terminal(&out).into_owned()
+}
+
+/// One row per app of the usage table.
+fn usage_rows(r: &super::usage::UsageReport) -> Vec<Vec<String>> {
     let day = |d: &Option<String>| {
         d.as_deref()
             .map_or("-".into(), |d| d.chars().take(10).collect::<String>())
     };
-    let rows: Vec<Vec<String>> = r
-        .apps
+    r.apps
         .iter()
         .map(|a| {
             vec![
@@ -226,22 +250,11 @@ pub fn render_usage(r: &super::usage::UsageReport) -> String {
                 a.tokens.to_string(),
             ]
         })
-        .collect();
-    let mut out = format!(
-        "{} app(s); usage as of {}\n",
-        r.apps.len(),
-        r.as_of.as_deref().unwrap_or("(no usage data)")
-    );
-    out.push_str(&columns(&header, &rows));
-    for a in &r.ambiguous {
-        let _ = writeln!(
-            out,
-            "ambiguous: {:?} ({} logins) could be {}",
-            a.label,
-            a.logins,
-            a.candidates.join(" or ")
-        );
-    }
+        .collect()
+}
+
+/// What each kind of usage file covers: files, rows, the time span and warnings.
+fn coverage_lines(out: &mut String, r: &super::usage::UsageReport) {
     let _ = writeln!(out, "\ncoverage:");
     for (kind, c) in &r.coverage.sources {
         let span = match (c.from, c.to) {
@@ -259,6 +272,10 @@ pub fn render_usage(r: &super::usage::UsageReport) -> String {
             let _ = writeln!(out, "    warning: {w}");
         }
     }
+}
+
+/// Each usage file's rows read, used and skipped (with why and the first skipped lines).
+fn file_lines(out: &mut String, r: &super::usage::UsageReport) {
     let _ = writeln!(out, "\nfiles (rows read = used + skipped):");
     for f in &r.files {
         let kind = f.kind.map_or("unknown kind", |k| k.name());
@@ -281,8 +298,4 @@ pub fn render_usage(r: &super::usage::UsageReport) -> String {
             let _ = writeln!(out, "    e.g. {}:{}", s.file, s.line);
         }
     }
-    for n in r.notes.iter().filter(|n| n.level != Level::Info) {
-        let _ = writeln!(out, "  {n}");
-    }
-    crate::text::terminal(&out).into_owned()
 }

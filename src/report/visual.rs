@@ -310,22 +310,7 @@ pub fn graph(all_nodes: &[Node], all_edges: &[Edge]) -> GraphLayout {
     for n in nodes {
         by_kind.entry(column_rank(n.kind)).or_default().push(n);
     }
-    let mut row_of: FxHashMap<&str, usize> = FxHashMap::default();
-    if let Some(apps) = by_kind.get_mut(&column_rank(NodeKind::App)) {
-        apps.sort_by(|a, b| a.label.cmp(&b.label).then(a.key.cmp(&b.key)));
-        for (i, n) in apps.iter().enumerate() {
-            row_of.insert(&n.key, i);
-        }
-    }
-    let mut neighbours: FxHashMap<&str, Vec<usize>> = FxHashMap::default();
-    for e in &edges {
-        if let Some(&r) = row_of.get(e.from.as_str()) {
-            neighbours.entry(&e.to).or_default().push(r);
-        }
-        if let Some(&r) = row_of.get(e.to.as_str()) {
-            neighbours.entry(&e.from).or_default().push(r);
-        }
-    }
+    let neighbours = app_rows(&mut by_kind, &edges);
     // Mean app row ×1000 (integers keep the order deterministic); unlinked nodes go last.
     let weight = |n: &Node| {
         neighbours.get(n.key.as_str()).map_or(u64::MAX, |rows| {
@@ -358,16 +343,7 @@ pub fn graph(all_nodes: &[Node], all_edges: &[Edge]) -> GraphLayout {
             });
         }
     }
-    let edges = edges
-        .iter()
-        .filter_map(|e| {
-            let (&(x1, y1), &(x2, y2)) = (pos.get(e.from.as_str())?, pos.get(e.to.as_str())?);
-            Some(PlacedEdge {
-                kind: e.kind.as_str(),
-                d: path(x1, y1, x2, y2),
-            })
-        })
-        .collect();
+    let edges = place_edges(&edges, &pos);
     let rows = columns.iter().map(|c| c.count).max().unwrap_or(0) as u32;
     GraphLayout {
         width: 20 + columns.len() as u32 * COL_W,
@@ -380,6 +356,44 @@ pub fn graph(all_nodes: &[Node], all_edges: &[Edge]) -> GraphLayout {
         total_nodes: all_nodes.len(),
         total_edges: all_edges.len(),
     }
+}
+
+/// Sort the apps' column by label; for every node linked to an app, the rows of its apps.
+fn app_rows<'a>(
+    by_kind: &mut BTreeMap<u8, Vec<&'a Node>>,
+    edges: &[&'a Edge],
+) -> FxHashMap<&'a str, Vec<usize>> {
+    let mut row_of: FxHashMap<&str, usize> = FxHashMap::default();
+    if let Some(apps) = by_kind.get_mut(&column_rank(NodeKind::App)) {
+        apps.sort_by(|a, b| a.label.cmp(&b.label).then(a.key.cmp(&b.key)));
+        for (i, &n) in apps.iter().enumerate() {
+            row_of.insert(n.key.as_str(), i);
+        }
+    }
+    let mut neighbours: FxHashMap<&str, Vec<usize>> = FxHashMap::default();
+    for &e in edges {
+        if let Some(&r) = row_of.get(e.from.as_str()) {
+            neighbours.entry(e.to.as_str()).or_default().push(r);
+        }
+        if let Some(&r) = row_of.get(e.to.as_str()) {
+            neighbours.entry(e.from.as_str()).or_default().push(r);
+        }
+    }
+    neighbours
+}
+
+/// The drawn edges between placed nodes (`pos`: each node's box).
+fn place_edges(edges: &[&Edge], pos: &FxHashMap<&str, (u32, u32)>) -> Vec<PlacedEdge> {
+    edges
+        .iter()
+        .filter_map(|e| {
+            let (&(x1, y1), &(x2, y2)) = (pos.get(e.from.as_str())?, pos.get(e.to.as_str())?);
+            Some(PlacedEdge {
+                kind: e.kind.as_str(),
+                d: path(x1, y1, x2, y2),
+            })
+        })
+        .collect()
 }
 
 /// A curve from the side of one box to the facing side of the other (a loop on the right for

@@ -1,0 +1,173 @@
+//! What the `report.html` templates see: a flat view of the [`Report`], built once, with every
+//! choice already made (which label differs from the API name, which texts are empty, which
+//! findings belong to an app), so the templates only place values. Values are borrowed from
+//! the report; Tera copies them into its own context.
+
+use serde::Serialize;
+
+use super::model::{Report, ReportApp};
+use super::visual::Bar;
+use crate::plan::runbook::Runbook;
+use crate::plan::Wave;
+use crate::rules::{Evidence, Finding};
+
+/// The page around the per-app sections (`report.html`, as `page`).
+#[derive(Serialize)]
+pub(crate) struct PageView<'a> {
+    tool_version: &'a str,
+    /// The as-of date, when there is one.
+    as_of: Option<&'a str>,
+    apps: usize,
+    findings: usize,
+    waves: &'a [Wave],
+    rules_triggered: usize,
+    /// The overview cards: open findings per severity.
+    severity_cards: &'a [Bar],
+    /// The graph is drawn in part (the whole is in the other graph files).
+    graph_cut: bool,
+    drawn_nodes: usize,
+    drawn_edges: usize,
+    /// One row per app of the apps table.
+    rows: Vec<AppRowView<'a>>,
+    org_findings: Vec<FindingView<'a>>,
+}
+
+/// One row of the apps table.
+#[derive(Serialize)]
+struct AppRowView<'a> {
+    /// 1-based position, the anchor of the app's section.
+    n: usize,
+    api_name: &'a str,
+    other_label: Option<&'a str>,
+    distribution: &'a str,
+    strategy: &'a str,
+    wave: usize,
+    owner: Option<&'a str>,
+    findings: usize,
+    last_use: Option<&'a str>,
+}
+
+/// One app's section (`report-app.html`, its fields and the runbook's at the top level).
+#[derive(Serialize)]
+pub(crate) struct AppView<'a> {
+    n: usize,
+    api_name: &'a str,
+    other_label: Option<&'a str>,
+    strategy: &'a str,
+    wave: usize,
+    owner: Option<&'a str>,
+    reason: &'a str,
+    notes: Option<&'a str>,
+    evidence: &'a [String],
+    distribution: &'a str,
+    distribution_reason: Option<&'a str>,
+    consumer_key: Option<&'a str>,
+    connected_app_file: Option<&'a str>,
+    findings: Vec<FindingView<'a>>,
+    #[serde(flatten)]
+    runbook: &'a Runbook,
+}
+
+/// A finding as a table row.
+#[derive(Serialize)]
+struct FindingView<'a> {
+    severity: &'a str,
+    rule: &'a str,
+    name: &'a str,
+    message: &'a str,
+    accepted: Option<&'a str>,
+    evidence: &'a [Evidence],
+}
+
+/// Present and not empty.
+fn text(s: &Option<String>) -> Option<&str> {
+    s.as_deref().filter(|s| !s.is_empty())
+}
+
+/// The label, when it says something the API name does not.
+fn other_label(a: &ReportApp) -> Option<&str> {
+    let label = a.row.label.as_str();
+    (!label.is_empty() && label != a.row.api_name).then_some(label)
+}
+
+impl<'a> PageView<'a> {
+    /// The view of the page of `r`.
+    pub fn of(r: &'a Report) -> Self {
+        let g = &r.visuals.graph;
+        PageView {
+            tool_version: r.tool_version,
+            as_of: text(&r.as_of),
+            apps: r.summary.apps,
+            findings: r.findings.len(),
+            waves: &r.waves,
+            rules_triggered: r.summary.rules_triggered,
+            severity_cards: r.visuals.charts.get(2).map_or(&[][..], |c| &c.bars),
+            graph_cut: g.nodes.len() < g.total_nodes,
+            drawn_nodes: g.nodes.len(),
+            drawn_edges: g.edges.len(),
+            rows: r.apps.iter().enumerate().map(AppRowView::of).collect(),
+            org_findings: findings(r, &r.org_findings),
+        }
+    }
+}
+
+impl<'a> AppRowView<'a> {
+    fn of((i, a): (usize, &'a ReportApp)) -> Self {
+        AppRowView {
+            n: i + 1,
+            api_name: &a.row.api_name,
+            other_label: other_label(a),
+            distribution: a.row.distribution,
+            strategy: a.plan.decision.strategy.as_str(),
+            wave: a.plan.wave,
+            owner: text(&a.plan.owner),
+            findings: a.findings.len(),
+            last_use: text(&a.row.usage.last_use),
+        }
+    }
+}
+
+impl<'a> AppView<'a> {
+    /// The view of app `a`, the `n`th (1-based) of `r`.
+    pub fn of(r: &'a Report, n: usize, a: &'a ReportApp) -> Self {
+        AppView {
+            n,
+            api_name: &a.row.api_name,
+            other_label: other_label(a),
+            strategy: a.plan.decision.strategy.as_str(),
+            wave: a.plan.wave,
+            owner: text(&a.plan.owner),
+            reason: &a.plan.decision.reason,
+            notes: text(&a.plan.notes),
+            evidence: &a.plan.decision.evidence,
+            distribution: a.row.distribution,
+            distribution_reason: Some(a.row.distribution_reason.as_str()).filter(|s| !s.is_empty()),
+            consumer_key: text(&a.row.consumer_key),
+            connected_app_file: text(&a.row.connected_app_file),
+            findings: findings(r, &a.findings),
+            runbook: &a.plan.runbook,
+        }
+    }
+}
+
+/// The findings of `r` at `indexes`.
+fn findings<'a>(r: &'a Report, indexes: &[usize]) -> Vec<FindingView<'a>> {
+    indexes
+        .iter()
+        .filter_map(|&i| r.findings.get(i))
+        .map(FindingView::of)
+        .collect()
+}
+
+impl<'a> FindingView<'a> {
+    fn of(f: &'a Finding) -> Self {
+        FindingView {
+            severity: f.severity.as_str(),
+            rule: f.rule,
+            name: f.name,
+            message: &f.message,
+            accepted: text(&f.accepted),
+            evidence: &f.evidence,
+        }
+    }
+}
