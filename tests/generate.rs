@@ -18,7 +18,7 @@ fn load(dirs: &[PathBuf]) -> (Inventory, Vec<FileStatus>, Vec<ecaplan::diag::Not
     let sources = ecaplan::ingest::discover(dirs).expect("discover");
     let mut ingested = ecaplan::ingest::read_all(sources);
     let docs = std::mem::take(&mut ingested.documents);
-    let (inv, _) = ecaplan::model::build(docs);
+    let (inv, _) = ecaplan::model::assemble(docs);
     let statuses = ingested.files.into_iter().map(|f| f.status).collect();
     (inv, statuses, ingested.notes)
 }

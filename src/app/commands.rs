@@ -9,7 +9,7 @@ use crate::error::Error;
 use crate::graph::{self, analysis, export};
 use crate::report::assess::AssessReport;
 use crate::report::inventory::{Accounting, InventoryReport};
-use crate::report::usage::UsageReport;
+use crate::report::usage_summary::UsageReport;
 use crate::report::{csv_out, human, table};
 use crate::rules::{self, Context, Severity};
 use crate::time::date_of;

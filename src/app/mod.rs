@@ -60,7 +60,7 @@ pub fn load(input: &InputArgs) -> Result<Loaded, Error> {
     let (usage, mut ingested, (mut inventory, build_notes)) = std::thread::scope(|s| {
         let usage = s.spawn(|| progress::read_usage(&usage_files, input.quiet));
         let mut ingested = ingest::read_all(others);
-        let built = model::build(std::mem::take(&mut ingested.documents));
+        let built = model::assemble(std::mem::take(&mut ingested.documents));
         let usage = usage
             .join()
             .unwrap_or_else(|panic| std::panic::resume_unwind(panic));

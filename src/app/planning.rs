@@ -19,7 +19,7 @@ pub(super) fn full_report(
     loaded: &super::Loaded,
     findings: &[crate::rules::Finding],
     g: &graph::Graph,
-) -> Result<crate::report::model::Report, Error> {
+) -> Result<crate::report::contents::Report, Error> {
     let plan = plan_of(loaded, findings, &analysis::coupled_groups(g));
     let rows = crate::report::inventory::app_rows(&loaded.inventory, &loaded.join);
     Ok(model_of(
@@ -39,9 +39,9 @@ fn model_of(
     plan: &crate::plan::Plan,
     findings: Vec<crate::rules::Finding>,
     g: &graph::Graph,
-    not_carried: Vec<crate::report::model::NotCarriedRow>,
-) -> crate::report::model::Report {
-    crate::report::model::build(
+    not_carried: Vec<crate::report::contents::NotCarriedRow>,
+) -> crate::report::contents::Report {
+    crate::report::contents::build(
         rows,
         plan,
         findings,
@@ -285,7 +285,7 @@ struct Outputs<'a> {
     timer: &'a Timer,
     templates: Option<&'a std::path::Path>,
     generated: std::sync::OnceLock<Result<crate::generate::Generated, Error>>,
-    report: std::sync::OnceLock<crate::report::model::Report>,
+    report: std::sync::OnceLock<crate::report::contents::Report>,
     /// Generation and model still running.
     waiting: std::sync::atomic::AtomicUsize,
     /// Failed jobs with their rank (lowest reported).
@@ -326,7 +326,7 @@ impl<'a> Outputs<'a> {
 /// The outputs that show what the generator did: report.json, and report.html when a
 /// `--templates` template may show the elements not carried over.
 fn completed_jobs<'a>(
-    report: &'a crate::report::model::Report,
+    report: &'a crate::report::contents::Report,
     generated: &'a crate::generate::Generated,
     templates: Option<&'a std::path::Path>,
 ) -> Vec<Job<'a>> {
@@ -334,7 +334,7 @@ fn completed_jobs<'a>(
         "report.json",
         Box::new(move |out: &OutputDir| {
             let not_carried = not_carried_rows(generated);
-            let view = crate::report::model::Completed {
+            let view = crate::report::contents::Completed {
                 report,
                 not_carried: &not_carried,
                 more_notes: &generated.notes,
@@ -360,11 +360,11 @@ fn completed_jobs<'a>(
 /// The generator's not-carried-over elements as report rows.
 fn not_carried_rows(
     generated: &crate::generate::Generated,
-) -> Vec<crate::report::model::NotCarriedRow> {
+) -> Vec<crate::report::contents::NotCarriedRow> {
     generated
         .not_carried
         .iter()
-        .map(|n| crate::report::model::NotCarriedRow {
+        .map(|n| crate::report::contents::NotCarriedRow {
             app: n.app.clone(),
             element: n.element.clone(),
             reason: n.reason.clone(),
@@ -526,7 +526,7 @@ fn graph_jobs(g: &graph::Graph) -> Vec<Job<'_>> {
 /// built-in report.html among them unless `--templates` may replace it (a template may show
 /// what the generator did, so that one waits for it). Largest first.
 fn report_jobs<'a>(
-    report: &'a crate::report::model::Report,
+    report: &'a crate::report::contents::Report,
     templates: Option<&'a Path>,
 ) -> Vec<Job<'a>> {
     use crate::report::{html, markdown, sarif, sheets, xlsx};

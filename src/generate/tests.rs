@@ -35,7 +35,7 @@ https://b/cb</callbackUrl>
 fn inventory(name: &str, xml: &str) -> Inventory {
     let file = format!("connectedApps/{name}.connectedApp-meta.xml");
     let doc = read_document(&file, name, Kind::ConnectedApp, xml).expect("reads");
-    crate::model::build(vec![doc]).0
+    crate::model::assemble(vec![doc]).0
 }
 
 fn run(inv: &Inventory, target: Option<TargetFlow>, standard: &Standard) -> Generated {

@@ -1,9 +1,9 @@
 //! The Inventory: every app (connected app and/or ECA files merged), the profiles, permission
 //! sets, certificates, referenced users and org settings — as far as the inputs show them.
 //!
-//! Built by [`build::build`] from ingested documents; pure data plus derived facts.
+//! Assembled by [`assemble()`] from ingested documents; pure data plus derived facts.
 
-pub mod build;
+pub mod assemble;
 pub mod distribution;
 pub mod facts;
 pub mod usage;
@@ -19,7 +19,7 @@ use crate::metadata::access::{ConnectedAppSettings, ExternalClientAppSettings, O
 use crate::metadata::cert::CertInfo;
 use crate::metadata::connected_app::ConnectedApp;
 use crate::metadata::eca::*;
-pub use build::build;
+pub use assemble::assemble;
 pub use facts::{AppFacts, RefreshPolicy};
 
 /// A record read from one file, with the first line of each of its elements.

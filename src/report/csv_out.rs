@@ -89,7 +89,7 @@ fn inventory_row(a: &super::inventory::AppRow) -> Vec<String> {
 }
 
 /// The per-app usage rows as CSV.
-pub fn render_usage(r: &super::usage::UsageReport) -> Result<String, Error> {
+pub fn render_usage(r: &super::usage_summary::UsageReport) -> Result<String, Error> {
     let header = vec![
         "api_name",
         "label",

@@ -18,8 +18,8 @@ use rayon::prelude::*;
 use serde::Serialize;
 use tera::Context;
 
+use super::contents::Report;
 use super::html_view::{AppView, PageView};
-use super::model::Report;
 use super::templates::{self, Engine, HTML_APP, HTML_PAGE};
 use crate::error::Error;
 
@@ -115,14 +115,14 @@ struct Page<'a> {
     schema_version: u32,
     tool_version: &'a str,
     as_of: &'a Option<String>,
-    summary: &'a super::model::Summary,
-    apps: &'a [super::model::ReportApp],
+    summary: &'a super::contents::Summary,
+    apps: &'a [super::contents::ReportApp],
     findings: &'a [crate::rules::Finding],
     org_findings: &'a [usize],
-    rules: &'a [super::model::RuleInfo],
+    rules: &'a [super::contents::RuleInfo],
     waves: &'a [crate::plan::Wave],
     coupled_groups: &'a [crate::graph::analysis::CoupledGroup],
-    not_carried: &'a [super::model::NotCarriedRow],
+    not_carried: &'a [super::contents::NotCarriedRow],
     accounting: &'a super::inventory::Accounting,
     notes: &'a [crate::diag::Note],
 }

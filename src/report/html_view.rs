@@ -5,7 +5,7 @@
 
 use serde::Serialize;
 
-use super::model::{Report, ReportApp};
+use super::contents::{Report, ReportApp};
 use super::visual::Bar;
 use crate::plan::runbook::Runbook;
 use crate::plan::Wave;

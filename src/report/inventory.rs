@@ -9,7 +9,7 @@ use crate::model::{
     App, Inventory, PermissionSetGroupInfo, PermissionSetInfo, ProfileInfo, UserRef,
 };
 use crate::model::{FileRecord, FileStatus, SecretSighting};
-use crate::report::usage::UsageRow;
+use crate::report::usage_summary::UsageRow;
 
 /// Schema version of the JSON inventory output.
 pub const SCHEMA_VERSION: u32 = 1;

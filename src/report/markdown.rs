@@ -9,7 +9,7 @@ use std::path::Path;
 use serde::Serialize;
 use tera::Context;
 
-use super::model::{Report, ReportApp};
+use super::contents::{Report, ReportApp};
 use super::templates::{Engine, MARKDOWN};
 use crate::error::Error;
 use crate::plan::Wave;

@@ -2,6 +2,7 @@
 //! the model once; renderers only format them.
 
 pub mod assess;
+pub mod contents;
 pub mod csv_out;
 pub mod html;
 mod html_view;
@@ -9,7 +10,6 @@ pub mod human;
 pub mod inventory;
 pub mod json;
 pub mod markdown;
-pub mod model;
 pub mod sarif;
 pub mod sheets;
 pub mod table;
@@ -17,7 +17,7 @@ pub mod templates;
 #[cfg(test)]
 pub mod testkit;
 
-pub mod usage;
+pub mod usage_summary;
 pub mod visual;
 pub mod xlsx;
 

@@ -4,7 +4,7 @@
 
 use serde::Serialize;
 
-use super::model::Report;
+use super::contents::Report;
 use crate::rules::{Evidence, Severity};
 
 /// Schema of the log.
@@ -202,7 +202,7 @@ pub fn build(r: &Report) -> Log {
 }
 
 /// A rule's SARIF metadata.
-fn rule(rule: &super::model::RuleInfo) -> Rule {
+fn rule(rule: &super::contents::RuleInfo) -> Rule {
     Rule {
         id: rule.id,
         name: rule.name,

@@ -1,7 +1,7 @@
 //! The tabular views of the report (apps, findings, waves, workshop decisions) shared by the
 //! CSV files and the workshop workbook, so both always show the same columns and values.
 
-use super::model::Report;
+use super::contents::Report;
 use crate::rules::Evidence;
 
 /// A table: header and rows of text cells (not yet made formula-safe).

@@ -186,7 +186,7 @@ fn render_accounting(r: &InventoryReport) -> String {
 }
 
 /// The usage summary as a terminal table, then coverage and the per-file accounting.
-pub fn render_usage(r: &super::usage::UsageReport) -> String {
+pub fn render_usage(r: &super::usage_summary::UsageReport) -> String {
     let header = [
         "API NAME",
         "DISTRIBUTION",
@@ -226,7 +226,7 @@ pub fn render_usage(r: &super::usage::UsageReport) -> String {
 }
 
 /// One row per app of the usage table.
-fn usage_rows(r: &super::usage::UsageReport) -> Vec<Vec<String>> {
+fn usage_rows(r: &super::usage_summary::UsageReport) -> Vec<Vec<String>> {
     let day = |d: &Option<String>| {
         d.as_deref()
             .map_or("-".into(), |d| d.chars().take(10).collect::<String>())
@@ -254,7 +254,7 @@ fn usage_rows(r: &super::usage::UsageReport) -> Vec<Vec<String>> {
 }
 
 /// What each kind of usage file covers: files, rows, the time span and warnings.
-fn coverage_lines(out: &mut String, r: &super::usage::UsageReport) {
+fn coverage_lines(out: &mut String, r: &super::usage_summary::UsageReport) {
     let _ = writeln!(out, "\ncoverage:");
     for (kind, c) in &r.coverage.sources {
         let span = match (c.from, c.to) {
@@ -275,7 +275,7 @@ fn coverage_lines(out: &mut String, r: &super::usage::UsageReport) {
 }
 
 /// Each usage file's rows read, used and skipped (with why and the first skipped lines).
-fn file_lines(out: &mut String, r: &super::usage::UsageReport) {
+fn file_lines(out: &mut String, r: &super::usage_summary::UsageReport) {
     let _ = writeln!(out, "\nfiles (rows read = used + skipped):");
     for f in &r.files {
         let kind = f.kind.map_or("unknown kind", |k| k.name());

@@ -5,8 +5,8 @@
 
 use std::path::{Path, PathBuf};
 
+use super::contents::{self, Report};
 use super::inventory::{Accounting, InventoryReport};
-use super::model::{self, Report};
 use crate::diag::Note;
 use crate::metadata::{Detected, Document, Kind};
 
@@ -17,7 +17,7 @@ pub fn sample_report(label: &str, description: &str) -> Report {
     let samples = root.join("samples/northwind");
     let mut notes = Vec::new();
     let documents = documents(&samples, &mut notes);
-    let (mut inventory, built) = crate::model::build(documents);
+    let (mut inventory, built) = crate::model::assemble(documents);
     notes.extend(built);
     let usage = crate::model::usage::UsageData::default();
     let join = crate::model::usage::join(&inventory, &usage);
@@ -47,7 +47,7 @@ pub fn sample_report(label: &str, description: &str) -> Report {
         as_of_day: None,
     });
     let view = InventoryReport::new(&inventory, &join, Vec::new(), Vec::new(), Vec::new());
-    let mut report = model::build(
+    let mut report = contents::build(
         view.apps,
         &plan,
         findings,

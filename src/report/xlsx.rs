@@ -5,7 +5,7 @@
 
 use rust_xlsxwriter::{DocProperties, ExcelDateTime, Format, Workbook, Worksheet, XlsxError};
 
-use super::model::Report;
+use super::contents::Report;
 use super::sheets::{self, Sheet};
 use crate::error::Error;
 

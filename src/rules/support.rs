@@ -280,7 +280,7 @@ pub mod testing {
                     .expect("fixture parses")
             })
             .collect();
-        crate::model::build(docs).0
+        crate::model::assemble(docs).0
     }
 
     /// Run one rule over an inventory with the default config.

@@ -4,7 +4,7 @@
 //!
 //! One file is read by `read` (open, BOM, delimiter, kind from the header), its CSV records
 //! coming from one call, `records::read` (the fast chunked reader and its fallbacks live
-//! behind it), its rows counted by `rows` into a `tally`; `build` merges the files.
+//! behind it), its rows counted by `rows` into a `tally`; `merge` merges the files.
 //!
 //! Pure: nothing here prints or reads the clock. Recoverable problems are [`Note`]s; every
 //! file gets a [`FileRecord`] and a [`FileAccount`] whose rows always balance.
@@ -14,17 +14,17 @@
 //! [`FileAccount`]: data::FileAccount
 
 pub(crate) mod acc;
-pub(crate) mod build;
 pub(crate) mod data;
 pub(crate) mod flow;
 pub(crate) mod header;
 pub(crate) mod ids;
-pub(crate) mod json;
 pub(crate) mod kind;
 pub(crate) mod memo;
+pub(crate) mod merge;
 mod read;
 mod records;
 pub(crate) mod rows;
+mod sf_json;
 pub(crate) mod tables;
 mod tally;
 pub(crate) mod text;
@@ -93,12 +93,12 @@ pub(crate) fn read_usage_counted(
     if ids.collect {
         overlaps(files, &mut outputs);
     }
-    build::build(outputs)
+    merge::merge(outputs)
 }
 
 /// Exports of one kind that share record Ids (overlapping date ranges exported twice): a later
 /// file is read again without the records an earlier one holds, so each counts once, with a
-/// note naming both. Exact copies are left to `build` (the same Id print: the whole file is
+/// note naming both. Exact copies are left to `merge` (the same Id print: the whole file is
 /// dropped there). Earlier files are taken in input order, so the result does not depend on
 /// timing; the Id hashes cost 8 bytes a row while the files are compared.
 fn overlaps(files: &[InputFile], outputs: &mut [read::FileOutput]) {

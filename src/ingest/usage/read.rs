@@ -8,10 +8,10 @@ use std::sync::atomic::{AtomicU64, Ordering};
 use super::acc::FileAcc;
 use super::data::FileAccount;
 use super::header::Header;
-use super::json;
 use super::kind::{self, Detection, UsageKind};
 use super::records::{self, Fields};
 use super::rows::RowReader;
+use super::sf_json;
 use super::tally::{self, Counter, Tally};
 use super::text::{self, Bom};
 use crate::diag::{Level, Note};
@@ -277,10 +277,10 @@ fn header_too_long(out: &mut FileOutput, line: u64) {
 }
 
 fn read_json(bytes: &[u8], out: &mut FileOutput) {
-    let parsed = match json::parse(bytes) {
+    let parsed = match sf_json::parse(bytes) {
         Ok(p) => p,
-        Err(json::JsonProblem::NotQueryOutput(why)) => return ignore(out, why),
-        Err(json::JsonProblem::Syntax {
+        Err(sf_json::JsonProblem::NotQueryOutput(why)) => return ignore(out, why),
+        Err(sf_json::JsonProblem::Syntax {
             line,
             column,
             message,

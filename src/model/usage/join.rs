@@ -8,8 +8,8 @@ use rayon::prelude::*;
 use serde::Serialize;
 
 use super::catalog::{self, FirstParty};
-use crate::ingest::usage::build::add_logins;
 use crate::ingest::usage::data::{AppMenuItemRow, AppUsage, UsageData};
+use crate::ingest::usage::merge::add_logins;
 use crate::model::{App, Inventory};
 use crate::time::Ts;
 

@@ -11,7 +11,7 @@ use crate::metadata::connected_app::ConnectedApp;
 use crate::metadata::{cert, Document, Payload};
 
 /// Build the inventory. Notes report duplicates and files that cannot be attached to an app.
-pub fn build(documents: Vec<Document>) -> (Inventory, Vec<Note>) {
+pub fn assemble(documents: Vec<Document>) -> (Inventory, Vec<Note>) {
     let mut b = Builder::default();
     for doc in documents {
         b.add(doc);

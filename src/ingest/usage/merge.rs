@@ -41,7 +41,7 @@ impl Users {
 }
 
 /// Build the usage data from the outputs of every file, in input order.
-pub(crate) fn build(outputs: Vec<FileOutput>) -> UsageData {
+pub(crate) fn merge(outputs: Vec<FileOutput>) -> UsageData {
     let mut data = UsageData::default();
     let mut accs: Vec<(UsageKind, FileAcc)> = Vec::new();
     // (kind, Id print) → the first file read with it: a second copy of an export is counted
