@@ -2,15 +2,17 @@
 //! returns what to print. Stages stay pure; the binary prints.
 
 mod commands;
+mod options;
 pub mod output;
+mod outputs;
 mod planning;
 mod progress;
 pub mod snippets;
 
 pub use commands::{assess, explain, graph, init, inventory, rules, usage};
+pub use options::*;
 pub use planning::{generate, plan};
 
-use crate::cli::InputArgs;
 use crate::config::Config;
 use crate::diag::{Level, Note};
 use crate::error::Error;
@@ -50,7 +52,7 @@ pub struct Loaded {
 }
 
 /// Discover, read and build the inventory; load the configuration.
-pub fn load(input: &InputArgs) -> Result<Loaded, Error> {
+pub fn load(input: &InputOptions) -> Result<Loaded, Error> {
     let sources = ingest::discover(&input.inputs)?;
     // The usage exports (gigabytes, in a large org) are read while the metadata is parsed.
     let (usage_sources, others): (Vec<_>, Vec<_>) =
@@ -159,7 +161,7 @@ fn strict_check(files: &[FileRecord], usage: &[crate::usage::FileAccount]) -> Re
 }
 
 fn load_config(
-    input: &InputArgs,
+    input: &InputOptions,
     ingested: &Ingested,
     notes: &mut Vec<Note>,
 ) -> Result<Config, Error> {

@@ -5,12 +5,12 @@ use std::path::PathBuf;
 
 use super::inventory::{Accounting, InventoryReport};
 use super::model::{self, Report};
-use crate::cli::InputArgs;
+use crate::app::InputOptions;
 
 /// The report of `samples/northwind`, its first app relabelled `label` and described by
 /// `description` (hostile text for escaping tests).
 pub fn sample_report(label: &str, description: &str) -> Report {
-    let input = InputArgs {
+    let input = InputOptions {
         inputs: vec![PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("samples/northwind")],
         strict: false,
         quiet: true,
