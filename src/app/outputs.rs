@@ -35,20 +35,22 @@ pub(super) trait Output: Sync {
     fn write(&self, planned: &Planned<'_>, out: &OutputDir) -> Result<(), Error>;
 }
 
-/// Every output of `plan`. When several fail, the first in this order is reported.
+/// Every output of `plan`. When several fail, the first in this order is reported. The ones
+/// rendered in one piece come first, longest first, and the thousands of ECA metadata files,
+/// written in batches, last: the batches fill the cores to the end.
 pub(super) const OUTPUTS: &[&dyn Output] = &[
-    &GraphDot,
-    &GraphMermaid,
+    &WorkshopXlsx,
+    &ReportJson,
+    &ReportHtml,
     &PlanJson,
     &AccessLists,
-    &WorkshopXlsx,
-    &ReportHtml,
+    &GraphDot,
+    &GraphMermaid,
     &FindingsSarif,
     &ReportMd,
-    &AppsCsv,
     &FindingsCsv,
+    &AppsCsv,
     &EcaMetadata,
-    &ReportJson,
 ];
 
 /// Write every output on all cores; the first failure in registry order is returned.
