@@ -59,15 +59,14 @@ pub fn load(input: &InputOptions) -> Result<Loaded, Error> {
         sources.into_iter().partition(ingest::is_usage_source);
     let mut usage_ingested = ingest::read_all(usage_sources);
     let usage_files = std::mem::take(&mut usage_ingested.usage_files);
-    let (usage, mut ingested, (mut inventory, build_notes)) = std::thread::scope(|s| {
-        let usage = s.spawn(|| progress::read_usage(&usage_files, input.quiet));
-        let mut ingested = ingest::read_all(others);
-        let built = model::build(std::mem::take(&mut ingested.documents));
-        let usage = usage
-            .join()
-            .unwrap_or_else(|panic| std::panic::resume_unwind(panic));
-        (usage, ingested, built)
-    });
+    let (usage, (mut ingested, (mut inventory, build_notes))) = rayon::join(
+        || progress::read_usage(&usage_files, input.quiet),
+        || {
+            let mut ingested = ingest::read_all(others);
+            let built = model::build(std::mem::take(&mut ingested.documents));
+            (ingested, built)
+        },
+    );
     ingested.absorb(usage_ingested);
     let join = crate::usage::join(&inventory, &usage);
     crate::classify::classify(&mut inventory, &join);
