@@ -152,12 +152,10 @@ pub fn plan(opts: &PlanOptions) -> Result<Outcome, Error> {
     let (apps, waves) = (plan.apps.len(), plan.waves.len());
     let unreadable = unreadable_lines(&loaded.files);
     // A large org's inputs, plan and report take tens of milliseconds to free, one allocation
-    // at a time: they are freed on both sides of a join while the folder is swapped in.
-    let (committed, ()) = rayon::join(
-        || out.commit(),
-        || free((report, generated), (loaded, g, plan)),
-    );
-    let out_root = committed?;
+    // at a time: they are freed on a thread of their own, which the command does not wait for
+    // (a process that ends with it hands the memory back at once).
+    free_in_background((loaded, g, plan, report, generated));
+    let out_root = out.commit()?;
     timer.lap("commit");
     stderr.push_str(&format!(
         "{apps} app(s) in {waves} wave(s); wrote {}\n",
@@ -171,9 +169,9 @@ pub fn plan(opts: &PlanOptions) -> Result<Outcome, Error> {
     })
 }
 
-/// Drop two values side by side.
-fn free<A: Send, B: Send>(a: A, b: B) {
-    rayon::join(|| drop(a), || drop(b));
+/// Drop `value` on a thread of its own.
+fn free_in_background<T: Send + 'static>(value: T) {
+    std::thread::spawn(move || drop(value));
 }
 
 /// ECA metadata for the planned apps whose strategy needs it (`only`: just these apps).
