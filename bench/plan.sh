@@ -27,29 +27,34 @@ if [ -z "${PLAN_OUT:-}" ]; then
 fi
 # RUNS rounds; each round times the usage ingest and then the plan, so both see the same
 # state of this VM (its speed drifts by a fifth over minutes). Reported: the median wall time
-# of each and the highest peak memory. `{OUT}` in a command becomes a fresh folder each run.
+# of each, the highest peak memory, and the median CPU time (user + system: on a machine
+# shared with other work the wall time follows the neighbours, the CPU time much less).
+# `{OUT}` in a command becomes a fresh folder each run.
 timed() {
   local out fresh
   out=$(mktemp)
   fresh=$(mktemp -d "$PLAN_OUT/plan-out.XXXXXX")/out
-  /usr/bin/time -f "%e %M" -o "$out" "${@/\{OUT\}/$fresh}" > /dev/null
+  /usr/bin/time -f "%e %M %U %S" -o "$out" "${@/\{OUT\}/$fresh}" > /dev/null
   cat "$out"
   rm -f "$out"
 }
 median() { sort -n | awk '{a[NR]=$1} END {print a[int((NR + 1) / 2)]}'; }
-uws=() pws=() um=0 pm=0
+uws=() pws=() ucs=() pcs=() um=0 pm=0
 for _ in $(seq "$RUNS"); do
-  read -r w kib < <(timed target/release/ecaplan usage --quiet --format json "$ORG/usage")
-  uws+=("$w"); [ "$kib" -gt "$um" ] && um=$kib
-  read -r w kib < <(timed target/release/ecaplan plan --quiet "$ORG" -o "{OUT}")
-  pws+=("$w"); [ "$kib" -gt "$pm" ] && pm=$kib
+  read -r w kib us ss < <(timed target/release/ecaplan usage --quiet --format json "$ORG/usage")
+  uws+=("$w"); ucs+=("$(awk -v a="$us" -v b="$ss" 'BEGIN {print a + b}')"); [ "$kib" -gt "$um" ] && um=$kib
+  read -r w kib us ss < <(timed target/release/ecaplan plan --quiet "$ORG" -o "{OUT}")
+  pws+=("$w"); pcs+=("$(awk -v a="$us" -v b="$ss" 'BEGIN {print a + b}')"); [ "$kib" -gt "$pm" ] && pm=$kib
 done
 rm -rf "$PLAN_OUT"/plan-out.*
 uw=$(printf '%s\n' "${uws[@]}" | median)
 pw=$(printf '%s\n' "${pws[@]}" | median)
+uc=$(printf '%s\n' "${ucs[@]}" | median)
+pc=$(printf '%s\n' "${pcs[@]}" | median)
 echo "runs (usage / plan): ${uws[*]} / ${pws[*]}; plan output in $PLAN_OUT"
 echo "org: $APPS apps, $(stat -c %s "$ORG/usage/LoginHistory.csv" | awk '{printf "%d MiB", $1/1048576}') of LoginHistory ($ROWS rows)"
-printf '%-14s %8s %10s\n' step wall_s peak_MiB
-printf '%-14s %8s %10s\n' "usage ingest" "$uw" "$((um / 1024))"
-printf '%-14s %8s %10s\n' "plan" "$pw" "$((pm / 1024))"
-python3 -c "import sys; u, p = map(float, sys.argv[1:]); print(f'plan / usage ingest: {p / u:.2f}  (target <= 1.50)')" "$uw" "$pw"
+printf '%-14s %8s %10s %8s\n' step wall_s peak_MiB cpu_s
+printf '%-14s %8s %10s %8s\n' "usage ingest" "$uw" "$((um / 1024))" "$uc"
+printf '%-14s %8s %10s %8s\n' "plan" "$pw" "$((pm / 1024))" "$pc"
+echo "load average: $(cut -d' ' -f1-3 /proc/loadavg)"
+python3 -c "import sys; u, p, uc, pc = map(float, sys.argv[1:]); print(f'plan / usage ingest: {p / u:.2f}  (target <= 1.50); CPU time: {pc / uc:.2f}')" "$uw" "$pw" "$uc" "$pc"

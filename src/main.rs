@@ -1,25 +1,26 @@
 //! The `ecaplan` binary: parse arguments, run, print, map the outcome to an exit code
-//! (0 success, 1 findings at or above `--fail-on`, 2 could not run).
+//! (0 success, 1 findings at or above `--fail-on`, 2 could not run). The command line's types
+//! (`cli`) stop here: the library is called with its own plain options.
 
 use std::io::Write;
 use std::process::ExitCode;
 
 use clap::Parser;
 use ecaplan::app;
-use ecaplan::cli::{Cli, Command};
+use ecaplan::cli::{self, Cli, Command};
 
 fn main() -> ExitCode {
     let cli = Cli::parse();
     let (result, quiet) = match &cli.command {
-        Command::Inventory(a) => (app::inventory(a), a.input.quiet),
-        Command::Usage(a) => (app::usage(a), a.input.quiet),
-        Command::Assess(a) => (app::assess(a), a.input.quiet),
-        Command::Plan(a) => (app::plan(a), a.input.quiet),
-        Command::Generate(a) => (app::generate(a), a.input.quiet),
-        Command::Graph(a) => (app::graph(a), a.input.quiet),
-        Command::Rules(a) => (app::rules(a), false),
-        Command::Explain(a) => (app::explain(a), false),
-        Command::Init(a) => (app::init(a), false),
+        Command::Inventory(a) => (app::inventory(&list(&a.input, a.format)), a.input.quiet),
+        Command::Usage(a) => (app::usage(&list(&a.input, a.format)), a.input.quiet),
+        Command::Assess(a) => (app::assess(&assess(a)), a.input.quiet),
+        Command::Plan(a) => (app::plan(&plan(a)), a.input.quiet),
+        Command::Generate(a) => (app::generate(&generate(a)), a.input.quiet),
+        Command::Graph(a) => (app::graph(&graph(a)), a.input.quiet),
+        Command::Rules(a) => (app::rules(rules_format(a.format)), false),
+        Command::Explain(a) => (app::explain(&a.rule), false),
+        Command::Init(a) => (app::init(&init(a)), false),
     };
     match result {
         Ok(outcome) => {
@@ -39,5 +40,92 @@ fn main() -> ExitCode {
             let _ = writeln!(std::io::stderr(), "error: {message}");
             ExitCode::from(2)
         }
+    }
+}
+
+fn input(a: &cli::InputArgs) -> app::InputOptions {
+    app::InputOptions {
+        inputs: a.inputs.clone(),
+        strict: a.strict,
+        quiet: a.quiet,
+        config: a.config.clone(),
+        as_of: a.as_of.clone(),
+    }
+}
+
+fn list(a: &cli::InputArgs, format: cli::InventoryFormat) -> app::ListOptions {
+    app::ListOptions {
+        input: input(a),
+        format: match format {
+            cli::InventoryFormat::Table => app::ListFormat::Table,
+            cli::InventoryFormat::Json => app::ListFormat::Json,
+            cli::InventoryFormat::Csv => app::ListFormat::Csv,
+        },
+    }
+}
+
+fn assess(a: &cli::AssessArgs) -> app::AssessOptions {
+    use cli::{AssessFormat as F, FailOn as T};
+    app::AssessOptions {
+        input: input(&a.input),
+        format: match a.format {
+            F::Human => app::AssessFormat::Human,
+            F::Json => app::AssessFormat::Json,
+            F::Sarif => app::AssessFormat::Sarif,
+            F::Markdown => app::AssessFormat::Markdown,
+            F::Html => app::AssessFormat::Html,
+        },
+        fail_on: match a.fail_on {
+            T::Blocker => app::FailOn::Blocker,
+            T::High => app::FailOn::High,
+            T::Medium => app::FailOn::Medium,
+            T::Low => app::FailOn::Low,
+            T::Never => app::FailOn::Never,
+        },
+    }
+}
+
+fn plan(a: &cli::PlanArgs) -> app::PlanOptions {
+    app::PlanOptions {
+        input: input(&a.input),
+        output: a.output.clone(),
+        force: a.force,
+        api_version: a.api_version.clone(),
+        templates: a.templates.clone(),
+    }
+}
+
+fn generate(a: &cli::GenerateArgs) -> app::GenerateOptions {
+    app::GenerateOptions {
+        input: input(&a.input),
+        apps: a.app.clone(),
+        output: a.output.clone(),
+        force: a.force,
+        api_version: a.api_version.clone(),
+    }
+}
+
+fn graph(a: &cli::GraphArgs) -> app::GraphOptions {
+    app::GraphOptions {
+        input: input(&a.input),
+        format: match a.format {
+            cli::GraphFormat::Dot => app::GraphFormat::Dot,
+            cli::GraphFormat::Mermaid => app::GraphFormat::Mermaid,
+            cli::GraphFormat::Json => app::GraphFormat::Json,
+        },
+    }
+}
+
+fn rules_format(format: cli::RulesFormat) -> app::RulesFormat {
+    match format {
+        cli::RulesFormat::Table => app::RulesFormat::Table,
+        cli::RulesFormat::Json => app::RulesFormat::Json,
+    }
+}
+
+fn init(a: &cli::InitArgs) -> app::InitOptions {
+    app::InitOptions {
+        path: a.path.clone(),
+        force: a.force,
     }
 }

@@ -9,9 +9,10 @@ use std::path::{Path, PathBuf};
 use std::process::Command;
 
 use ecaplan::config::Standard;
-use ecaplan::generate::{generate, EcaTarget, GenerateError, GenerateScope, Generated};
+use ecaplan::generate::{generate, EcaTarget, GenerateError, Generated};
 use ecaplan::model::FileStatus;
 use ecaplan::model::{App, Inventory, RefreshPolicy};
+use ecaplan::plan::eca::EcaScope;
 use ecaplan::plan::eca::{EcaNames, TargetFlow};
 
 fn load(dirs: &[PathBuf]) -> (Inventory, Vec<FileStatus>, Vec<ecaplan::diag::Note>) {
@@ -37,7 +38,7 @@ fn full_targets(inv: &Inventory) -> Vec<EcaTarget<'_>> {
         .map(|(app, eca_name)| EcaTarget {
             app,
             eca_name,
-            scope: GenerateScope::Full,
+            scope: EcaScope::Full,
             target_flow: None,
             kept: Default::default(),
         })
@@ -300,7 +301,7 @@ fn target_flows_hardening_only_and_old_versions() {
         EcaTarget {
             app: by_name("Legacy_Reporting_JWT"),
             eca_name: "Reporting_Service".into(),
-            scope: GenerateScope::Full,
+            scope: EcaScope::Full,
             target_flow: Some(TargetFlow::ClientCredentials {
                 run_as: "reporting.int@northwind.example".into(),
             }),
@@ -309,21 +310,21 @@ fn target_flows_hardening_only_and_old_versions() {
         EcaTarget {
             app: by_name("ERP_Sync"),
             eca_name: "ERP_Sync".into(),
-            scope: GenerateScope::HardeningOnly,
+            scope: EcaScope::HardeningOnly,
             target_flow: None,
             kept: Default::default(),
         },
         EcaTarget {
             app: by_name("Sales_Canvas"),
             eca_name: "Sales_Canvas_ECA".into(),
-            scope: GenerateScope::Full,
+            scope: EcaScope::Full,
             target_flow: None,
             kept: Default::default(),
         },
         EcaTarget {
             app: by_name("Okta_SSO"),
             eca_name: "Okta_SSO_ECA".into(),
-            scope: GenerateScope::Full,
+            scope: EcaScope::Full,
             target_flow: None,
             kept: Default::default(),
         },
@@ -403,23 +404,23 @@ fn names_are_checked_never_changed() {
         run(&[target(
             "Legacy_Reporting_JWT",
             "Reporting Service",
-            GenerateScope::Full
+            EcaScope::Full
         )]),
         Err(GenerateError::InvalidEcaName { .. })
     ));
     assert!(matches!(
-        run(&[target("Sales_Canvas", "Sales_Canvas", GenerateScope::Full)]),
+        run(&[target("Sales_Canvas", "Sales_Canvas", EcaScope::Full)]),
         Err(GenerateError::EcaNameCollision { .. })
     ));
     assert!(matches!(
         run(&[
-            target("Sales_Canvas", "One_ECA", GenerateScope::Full),
-            target("Okta_SSO", "one_eca", GenerateScope::Full),
+            target("Sales_Canvas", "One_ECA", EcaScope::Full),
+            target("Okta_SSO", "one_eca", EcaScope::Full),
         ]),
         Err(GenerateError::EcaNameCollision { .. })
     ));
     // The automated migration keeps the connected app's name.
-    let kept = run(&[target("ERP_Sync", "ERP_Sync", GenerateScope::HardeningOnly)]).expect("ok");
+    let kept = run(&[target("ERP_Sync", "ERP_Sync", EcaScope::HardeningOnly)]).expect("ok");
     assert_eq!(
         kept.eca_names,
         [("ERP_Sync".to_string(), "ERP_Sync".to_string())]

@@ -1,8 +1,8 @@
 //! One function per subcommand that reads inputs and prints (`plan` and `generate`, which
 //! write folders, are in `planning`).
 
+use super::options::*;
 use super::{json, load, snippets, unreadable_lines, Outcome};
-use crate::cli::*;
 use crate::config::DEFAULT_TOML;
 use crate::diag::{Level, Note};
 use crate::error::Error;
@@ -15,7 +15,7 @@ use crate::rules::{self, Context, Severity};
 use crate::time::date_of;
 
 /// `ecaplan inventory`.
-pub fn inventory(args: &InventoryArgs) -> Result<Outcome, Error> {
+pub fn inventory(args: &ListOptions) -> Result<Outcome, Error> {
     let loaded = load(&args.input)?;
     let secrets = loaded.ingested.secrets.clone();
     let report = InventoryReport::new(
@@ -26,13 +26,13 @@ pub fn inventory(args: &InventoryArgs) -> Result<Outcome, Error> {
         secrets,
     );
     let stdout = match args.format {
-        InventoryFormat::Table => table::render_inventory(&report),
-        InventoryFormat::Json => json(&report)?,
-        InventoryFormat::Csv => csv_out::render_inventory(&report)?,
+        ListFormat::Table => table::render_inventory(&report),
+        ListFormat::Json => json(&report)?,
+        ListFormat::Csv => csv_out::render_inventory(&report)?,
     };
     let a = &report.accounting;
     let mut stderr = String::new();
-    if args.format != InventoryFormat::Table {
+    if args.format != ListFormat::Table {
         stderr = format!(
             "{} app(s); files: {} total, {} parsed, {} ignored, {} unreadable\n",
             report.apps.len(),
@@ -51,13 +51,13 @@ pub fn inventory(args: &InventoryArgs) -> Result<Outcome, Error> {
 }
 
 /// `ecaplan usage`.
-pub fn usage(args: &UsageArgs) -> Result<Outcome, Error> {
+pub fn usage(args: &ListOptions) -> Result<Outcome, Error> {
     let loaded = load(&args.input)?;
     let report = UsageReport::new(&loaded.inventory, &loaded.usage, &loaded.join, loaded.notes);
     let stdout = match args.format {
-        InventoryFormat::Table => table::render_usage(&report),
-        InventoryFormat::Json => json(&report)?,
-        InventoryFormat::Csv => csv_out::render_usage(&report)?,
+        ListFormat::Table => table::render_usage(&report),
+        ListFormat::Json => json(&report)?,
+        ListFormat::Csv => csv_out::render_usage(&report)?,
     };
     let read: u64 = report.files.iter().map(|f| f.rows_read).sum();
     let used: u64 = report.files.iter().map(|f| f.rows_used).sum();
@@ -128,7 +128,7 @@ pub(super) fn findings_of(loaded: &super::Loaded, g: &graph::Graph) -> Vec<rules
 }
 
 /// `ecaplan assess`.
-pub fn assess(args: &AssessArgs) -> Result<Outcome, Error> {
+pub fn assess(args: &AssessOptions) -> Result<Outcome, Error> {
     let mut loaded = load(&args.input)?;
     let Analysis { graph: g, findings } = analyse(&mut loaded);
     let loaded_for_report = &loaded;
@@ -175,7 +175,7 @@ pub fn assess(args: &AssessArgs) -> Result<Outcome, Error> {
 }
 
 /// `ecaplan graph`.
-pub fn graph(args: &GraphArgs) -> Result<Outcome, Error> {
+pub fn graph(args: &GraphOptions) -> Result<Outcome, Error> {
     let loaded = load(&args.input)?;
     let links = graph::build::usage_links(&loaded.inventory, &loaded.usage, &loaded.join);
     let g = graph::build(&loaded.inventory, &links);
@@ -192,7 +192,7 @@ pub fn graph(args: &GraphArgs) -> Result<Outcome, Error> {
 }
 
 /// `ecaplan rules`.
-pub fn rules(args: &RulesArgs) -> Result<Outcome, Error> {
+pub fn rules(format: RulesFormat) -> Result<Outcome, Error> {
     #[derive(serde::Serialize)]
     struct RuleRow {
         id: &'static str,
@@ -211,7 +211,7 @@ pub fn rules(args: &RulesArgs) -> Result<Outcome, Error> {
             explain: r.explain,
         })
         .collect();
-    let stdout = match args.format {
+    let stdout = match format {
         RulesFormat::Json => json(&rows)?,
         RulesFormat::Table => {
             let cells: Vec<Vec<String>> = rows
@@ -236,9 +236,9 @@ pub fn rules(args: &RulesArgs) -> Result<Outcome, Error> {
 }
 
 /// `ecaplan explain`.
-pub fn explain(args: &ExplainArgs) -> Result<Outcome, Error> {
-    let rule = rules::find_rule(&args.rule).ok_or_else(|| Error::Input {
-        path: args.rule.clone().into(),
+pub fn explain(rule: &str) -> Result<Outcome, Error> {
+    let rule = rules::find_rule(rule).ok_or_else(|| Error::Input {
+        path: rule.into(),
         message: "no such rule (see `ecaplan rules`)".into(),
     })?;
     let stdout = format!(
@@ -257,7 +257,7 @@ pub fn explain(args: &ExplainArgs) -> Result<Outcome, Error> {
 }
 
 /// `ecaplan init`.
-pub fn init(args: &InitArgs) -> Result<Outcome, Error> {
+pub fn init(args: &InitOptions) -> Result<Outcome, Error> {
     if args.path.exists() && !args.force {
         return Err(Error::Input {
             path: args.path.clone(),

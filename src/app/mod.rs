@@ -2,15 +2,17 @@
 //! returns what to print. Stages stay pure; the binary prints.
 
 mod commands;
+mod options;
 pub mod output;
+mod outputs;
 mod planning;
 mod progress;
 pub mod snippets;
 
 pub use commands::{assess, explain, graph, init, inventory, rules, usage};
+pub use options::*;
 pub use planning::{generate, plan};
 
-use crate::cli::InputArgs;
 use crate::config::Config;
 use crate::diag::{Level, Note};
 use crate::error::Error;
@@ -50,22 +52,21 @@ pub struct Loaded {
 }
 
 /// Discover, read and build the inventory; load the configuration.
-pub fn load(input: &InputArgs) -> Result<Loaded, Error> {
+pub fn load(input: &InputOptions) -> Result<Loaded, Error> {
     let sources = ingest::discover(&input.inputs)?;
     // The usage exports (gigabytes, in a large org) are read while the metadata is parsed.
     let (usage_sources, others): (Vec<_>, Vec<_>) =
         sources.into_iter().partition(ingest::is_usage_source);
     let mut usage_ingested = ingest::read_all(usage_sources);
     let usage_files = std::mem::take(&mut usage_ingested.usage_files);
-    let (usage, mut ingested, (mut inventory, build_notes)) = std::thread::scope(|s| {
-        let usage = s.spawn(|| progress::read_usage(&usage_files, input.quiet));
-        let mut ingested = ingest::read_all(others);
-        let built = model::assemble(std::mem::take(&mut ingested.documents));
-        let usage = usage
-            .join()
-            .unwrap_or_else(|panic| std::panic::resume_unwind(panic));
-        (usage, ingested, built)
-    });
+    let (usage, (mut ingested, (mut inventory, build_notes))) = rayon::join(
+        || progress::read_usage(&usage_files, input.quiet),
+        || {
+            let mut ingested = ingest::read_all(others);
+            let built = model::assemble(std::mem::take(&mut ingested.documents));
+            (ingested, built)
+        },
+    );
     ingested.absorb(usage_ingested);
     let join = crate::model::usage::join(&inventory, &usage);
     crate::model::distribution::classify(&mut inventory, &join);
@@ -160,7 +161,7 @@ fn strict_check(
 }
 
 fn load_config(
-    input: &InputArgs,
+    input: &InputOptions,
     ingested: &Ingested,
     notes: &mut Vec<Note>,
 ) -> Result<Config, Error> {

@@ -34,10 +34,6 @@ use secrets::{check_no_secrets, Secrets};
 pub use targets::from_plan;
 use version::ApiVersion;
 
-/// Which files to generate for an app: the plan's [`EcaScope`], under the name callers of
-/// [`generate`] know it by.
-pub type GenerateScope = EcaScope;
-
 /// What to generate for one app.
 #[derive(Debug, Clone)]
 pub struct EcaTarget<'a> {

@@ -42,7 +42,7 @@ fn run(inv: &Inventory, target: Option<TargetFlow>, standard: &Standard) -> Gene
     let targets = [EcaTarget {
         app: &inv.apps[0],
         eca_name: format!("{}_ECA", inv.apps[0].api_name),
-        scope: GenerateScope::Full,
+        scope: EcaScope::Full,
         target_flow: target,
         kept: Default::default(),
     }];
@@ -191,7 +191,7 @@ fn errors_skips_and_the_secret_guard() {
     let targets = [EcaTarget {
         app: &inv.apps[0],
         eca_name: "Demo_ECA".into(),
-        scope: GenerateScope::Full,
+        scope: EcaScope::Full,
         target_flow: None,
         kept: Default::default(),
     }];
@@ -239,7 +239,7 @@ fn old_api_versions_leave_out_newer_elements() {
     let targets = [EcaTarget {
         app: &inv.apps[0],
         eca_name: "Demo_ECA".into(),
-        scope: GenerateScope::Full,
+        scope: EcaScope::Full,
         target_flow: None,
         kept: Default::default(),
     }];

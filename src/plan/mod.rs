@@ -95,11 +95,6 @@ pub struct PlanInput<'a> {
     pub as_of_day: Option<i64>,
 }
 
-/// Strategies that get generated metadata ([`Strategy::generates`]).
-pub fn generates(s: Strategy) -> bool {
-    s.generates()
-}
-
 /// Make the plan.
 pub fn plan(input: &PlanInput<'_>) -> Plan {
     let by_app = findings_by_app(input.findings);
@@ -268,7 +263,9 @@ fn app_plan(
             index: access_cx.index,
             standard: &config.standard,
             // Only strategies that generate metadata get policies (and their access steps).
-            eca_name: eca_name.as_deref().filter(|_| generates(decision.strategy)),
+            eca_name: eca_name
+                .as_deref()
+                .filter(|_| decision.strategy.generates()),
             run_as,
             shared: access_cx
                 .shared

@@ -243,10 +243,7 @@ pub(super) fn parameters(
 ) -> Vec<Parameter> {
     let mut out = Vec::new();
     let mut cas = Vec::new();
-    for a in apps
-        .iter()
-        .filter(|a| super::generates(a.decision.strategy))
-    {
+    for a in apps.iter().filter(|a| a.decision.strategy.generates()) {
         let Some(eca) = a.eca_name.as_deref() else {
             continue;
         };

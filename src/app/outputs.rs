@@ -1,0 +1,341 @@
+//! The files of a plan folder: each one an [`Output`] rendered from the one [`Planned`]
+//! result, listed once in [`OUTPUTS`]. Adding an output is a type here and a line in the list.
+
+use std::path::Path;
+
+use rayon::prelude::*;
+
+use super::output::OutputDir;
+use crate::error::Error;
+use crate::generate::Generated;
+use crate::graph::{export, Graph};
+use crate::plan::Plan;
+use crate::report::contents::{NotCarriedRow, Report};
+use crate::report::{csv_out, html, markdown, sarif, sheets, xlsx};
+
+/// What every output of `plan` is rendered from: the pipeline's result.
+pub(super) struct Planned<'a> {
+    /// The dependency graph.
+    pub(super) graph: &'a Graph,
+    /// Strategies, waves, runbooks, access.
+    pub(super) plan: &'a Plan,
+    /// The report model (the generator's results not yet in it).
+    pub(super) report: &'a Report,
+    /// The ECA metadata, what it does not carry over and its notes.
+    pub(super) generated: &'a Generated,
+    /// `--templates`: a folder whose files may replace the built-in report templates.
+    pub(super) templates: Option<&'a Path>,
+}
+
+/// One file (or set of files) of the plan folder.
+pub(super) trait Output: Sync {
+    /// What it writes, as the user sees it in the folder.
+    fn name(&self) -> &'static str;
+    /// Render it from the pipeline's result and write it into `out`.
+    fn write(&self, planned: &Planned<'_>, out: &OutputDir) -> Result<(), Error>;
+}
+
+/// Every output of `plan`. When several fail, the first in this order is reported. The ones
+/// rendered in one piece come first, longest first, and the thousands of ECA metadata files,
+/// written in batches, last: the batches fill the cores to the end.
+pub(super) const OUTPUTS: &[&dyn Output] = &[
+    &WorkshopXlsx,
+    &ReportJson,
+    &ReportHtml,
+    &PlanJson,
+    &AccessLists,
+    &GraphDot,
+    &GraphMermaid,
+    &FindingsSarif,
+    &ReportMd,
+    &FindingsCsv,
+    &AppsCsv,
+    &EcaMetadata,
+];
+
+/// Write every output on all cores; the first failure in registry order is returned.
+/// `note` hears how long each output took.
+pub(super) fn write_outputs(
+    outputs: &[&dyn Output],
+    planned: &Planned<'_>,
+    out: &OutputDir,
+    note: &(dyn Fn(&str, std::time::Instant) + Sync),
+) -> Result<(), Error> {
+    in_parallel(outputs, |o| {
+        let start = std::time::Instant::now();
+        let result = o.write(planned, out);
+        note(o.name(), start);
+        result
+    })
+}
+
+/// Write generated files on all cores, in batches of neighbours (thousands of one-file jobs
+/// would cost more than they share); the first failure in path order is returned.
+pub(super) fn write_files(
+    out: &OutputDir,
+    files: &[crate::generate::GeneratedFile],
+) -> Result<(), Error> {
+    let batches: Vec<_> = files.chunks(256).collect();
+    in_parallel(&batches, |batch| {
+        out.write_files(
+            batch
+                .iter()
+                .map(|f| (f.path.as_str(), f.contents.as_bytes())),
+        )
+    })
+}
+
+/// Run `job` on every item on all cores. Every job runs; of those that fail, the first in
+/// `items`' order is returned, so the error a user sees does not depend on thread timing.
+fn in_parallel<T: Sync>(
+    items: &[T],
+    job: impl Fn(&T) -> Result<(), Error> + Sync,
+) -> Result<(), Error> {
+    let results: Vec<Result<(), Error>> = items.par_iter().map(&job).collect();
+    results.into_iter().collect()
+}
+
+/// `graph.dot`.
+struct GraphDot;
+
+impl Output for GraphDot {
+    fn name(&self) -> &'static str {
+        "graph.dot"
+    }
+    fn write(&self, p: &Planned<'_>, out: &OutputDir) -> Result<(), Error> {
+        write_text(out, self.name(), &export::to_dot(p.graph))
+    }
+}
+
+/// `graph.mmd`.
+struct GraphMermaid;
+
+impl Output for GraphMermaid {
+    fn name(&self) -> &'static str {
+        "graph.mmd"
+    }
+    fn write(&self, p: &Planned<'_>, out: &OutputDir) -> Result<(), Error> {
+        write_text(out, self.name(), &export::to_mermaid(p.graph))
+    }
+}
+
+/// `plan.json`.
+struct PlanJson;
+
+impl Output for PlanJson {
+    fn name(&self) -> &'static str {
+        "plan.json"
+    }
+    fn write(&self, p: &Planned<'_>, out: &OutputDir) -> Result<(), Error> {
+        stream_json(out, self.name(), p.plan)
+    }
+}
+
+/// The users to assign each app's access permission set before its policies change
+/// (`access/<ECA>-permset-assignments.csv`, outside the deployed `eca/` project), formula-safe.
+struct AccessLists;
+
+impl Output for AccessLists {
+    fn name(&self) -> &'static str {
+        crate::plan::access::ASSIGNMENT_DIR
+    }
+    fn write(&self, p: &Planned<'_>, out: &OutputDir) -> Result<(), Error> {
+        let mut files = Vec::new();
+        for a in &p.plan.apps {
+            let Some(path) = a.access.assignment_file.as_deref() else {
+                continue;
+            };
+            let (header, rows) = crate::plan::access::assignment_rows(&a.access);
+            let csv = csv_out::render_sheet(&sheets::Sheet { header, rows })?;
+            files.push((path.to_string(), csv));
+        }
+        if !files.is_empty() {
+            let readme = format!("{}/README.md", crate::plan::access::ASSIGNMENT_DIR);
+            files.push((readme, crate::plan::access::README.to_string()));
+        }
+        out.write_files(files.iter().map(|(p, c)| (p.as_str(), c.as_bytes())))
+    }
+}
+
+/// `workshop.xlsx`.
+struct WorkshopXlsx;
+
+impl Output for WorkshopXlsx {
+    fn name(&self) -> &'static str {
+        "workshop.xlsx"
+    }
+    fn write(&self, p: &Planned<'_>, out: &OutputDir) -> Result<(), Error> {
+        out.write(self.name(), &xlsx::render(p.report)?).map(drop)
+    }
+}
+
+/// `report.html`. The built-in template does not show what the generator did; a `--templates`
+/// template may, so it gets the complete model.
+struct ReportHtml;
+
+impl Output for ReportHtml {
+    fn name(&self) -> &'static str {
+        "report.html"
+    }
+    fn write(&self, p: &Planned<'_>, out: &OutputDir) -> Result<(), Error> {
+        let html = match p.templates {
+            None => html::render(p.report, None)?,
+            Some(_) => {
+                let mut complete = p.report.clone();
+                complete.not_carried = not_carried_rows(p.generated);
+                complete.notes.extend(p.generated.notes.iter().cloned());
+                html::render(&complete, p.templates)?
+            }
+        };
+        write_text(out, self.name(), &html)
+    }
+}
+
+/// `findings.sarif`.
+struct FindingsSarif;
+
+impl Output for FindingsSarif {
+    fn name(&self) -> &'static str {
+        "findings.sarif"
+    }
+    fn write(&self, p: &Planned<'_>, out: &OutputDir) -> Result<(), Error> {
+        stream_json(out, self.name(), &sarif::build(p.report))
+    }
+}
+
+/// `report.md`.
+struct ReportMd;
+
+impl Output for ReportMd {
+    fn name(&self) -> &'static str {
+        "report.md"
+    }
+    fn write(&self, p: &Planned<'_>, out: &OutputDir) -> Result<(), Error> {
+        write_text(out, self.name(), &markdown::render(p.report, p.templates)?)
+    }
+}
+
+/// `apps.csv`.
+struct AppsCsv;
+
+impl Output for AppsCsv {
+    fn name(&self) -> &'static str {
+        "apps.csv"
+    }
+    fn write(&self, p: &Planned<'_>, out: &OutputDir) -> Result<(), Error> {
+        let csv = csv_out::render_sheet(&sheets::apps(p.report))?;
+        write_text(out, self.name(), &csv)
+    }
+}
+
+/// `findings.csv`.
+struct FindingsCsv;
+
+impl Output for FindingsCsv {
+    fn name(&self) -> &'static str {
+        "findings.csv"
+    }
+    fn write(&self, p: &Planned<'_>, out: &OutputDir) -> Result<(), Error> {
+        let csv = csv_out::render_sheet(&sheets::findings(p.report))?;
+        write_text(out, self.name(), &csv)
+    }
+}
+
+/// The generated ECA metadata (the `eca/` project and its manifests).
+struct EcaMetadata;
+
+impl Output for EcaMetadata {
+    fn name(&self) -> &'static str {
+        "ECA metadata"
+    }
+    fn write(&self, p: &Planned<'_>, out: &OutputDir) -> Result<(), Error> {
+        write_files(out, &p.generated.files)
+    }
+}
+
+/// `report.json`: the model with what the generator did not carry over and its notes.
+struct ReportJson;
+
+impl Output for ReportJson {
+    fn name(&self) -> &'static str {
+        "report.json"
+    }
+    fn write(&self, p: &Planned<'_>, out: &OutputDir) -> Result<(), Error> {
+        let not_carried = not_carried_rows(p.generated);
+        let view = crate::report::contents::Completed {
+            report: p.report,
+            not_carried: &not_carried,
+            more_notes: &p.generated.notes,
+        };
+        stream_json(out, self.name(), &view)
+    }
+}
+
+/// The generator's not-carried-over elements as report rows.
+fn not_carried_rows(generated: &Generated) -> Vec<NotCarriedRow> {
+    generated
+        .not_carried
+        .iter()
+        .map(|n| NotCarriedRow {
+            app: n.app.clone(),
+            element: n.element.clone(),
+            reason: n.reason.clone(),
+        })
+        .collect()
+}
+
+fn write_text(out: &OutputDir, rel: &str, text: &str) -> Result<(), Error> {
+    out.write(rel, text.as_bytes()).map(drop)
+}
+
+/// Pretty JSON with a trailing newline (as [`super::json`]), streamed to the file.
+fn stream_json<T: serde::Serialize>(out: &OutputDir, rel: &str, value: &T) -> Result<(), Error> {
+    out.write_with(rel, |w| {
+        crate::report::json::to_writer(&mut *w, value)
+            .and_then(|()| std::io::Write::write_all(w, b"\n").map_err(serde_json::Error::io))
+            .map_err(|e| match e.io_error_kind() {
+                Some(kind) => Error::Write {
+                    path: rel.into(),
+                    source: kind.into(),
+                },
+                None => Error::Render {
+                    what: "json",
+                    message: e.to_string(),
+                },
+            })
+    })
+    .map(drop)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_first_failure_in_item_order_wins_whichever_ends_first() {
+        // The first item fails last.
+        let delays = [40_u64, 0, 20, 0];
+        for _ in 0..3 {
+            let err = in_parallel(&delays.iter().enumerate().collect::<Vec<_>>(), |(i, d)| {
+                std::thread::sleep(std::time::Duration::from_millis(**d));
+                if *i == 0 || *i == 3 {
+                    return Err(Error::Render {
+                        what: "test",
+                        message: format!("item {i}"),
+                    });
+                }
+                Ok(())
+            })
+            .expect_err("fails");
+            assert!(err.to_string().contains("item 0"), "{err}");
+        }
+    }
+
+    #[test]
+    fn outputs_have_unique_names() {
+        let mut names: Vec<&str> = OUTPUTS.iter().map(|o| o.name()).collect();
+        names.sort_unstable();
+        names.dedup();
+        assert_eq!(names.len(), OUTPUTS.len());
+    }
+}
