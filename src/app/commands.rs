@@ -17,14 +17,7 @@ use crate::time::date_of;
 /// `ecaplan inventory`.
 pub fn inventory(args: &ListOptions) -> Result<Outcome, Error> {
     let loaded = load(&args.input)?;
-    let secrets = loaded.ingested.secrets.clone();
-    let report = InventoryReport::new(
-        &loaded.inventory,
-        &loaded.join,
-        loaded.files,
-        loaded.notes,
-        secrets,
-    );
+    let report = InventoryReport::new(&loaded.org, loaded.notes);
     let stdout = match args.format {
         ListFormat::Table => table::render_inventory(&report),
         ListFormat::Json => json(&report)?,
@@ -53,7 +46,7 @@ pub fn inventory(args: &ListOptions) -> Result<Outcome, Error> {
 /// `ecaplan usage`.
 pub fn usage(args: &ListOptions) -> Result<Outcome, Error> {
     let loaded = load(&args.input)?;
-    let report = UsageReport::new(&loaded.inventory, &loaded.usage, &loaded.join, loaded.notes);
+    let report = UsageReport::new(&loaded.org, loaded.notes);
     let stdout = match args.format {
         ListFormat::Table => table::render_usage(&report),
         ListFormat::Json => json(&report)?,
@@ -66,7 +59,7 @@ pub fn usage(args: &ListOptions) -> Result<Outcome, Error> {
         report.files.len(),
         read - used
     );
-    stderr.push_str(&unreadable_lines(&loaded.files));
+    stderr.push_str(&unreadable_lines(&loaded.org.files));
     Ok(Outcome {
         stdout,
         stderr,
@@ -96,13 +89,12 @@ pub(super) fn graph_of(loaded: &mut super::Loaded) -> graph::Graph {
 
 /// The dependency graph of loaded inputs.
 pub(super) fn build_graph(loaded: &super::Loaded) -> graph::Graph {
-    let links = graph::build::usage_links(&loaded.inventory, &loaded.usage, &loaded.join);
-    graph::build(&loaded.inventory, &links)
+    graph::of(&loaded.org)
 }
 
 /// Without an as-of date certificate expiry cannot be judged (the rules then skip it): say so.
 pub(super) fn note_no_as_of(loaded: &mut super::Loaded) {
-    if loaded.as_of_day.is_none() {
+    if loaded.org.as_of_day.is_none() {
         let msg = "no as-of date (no usage data and no --as-of): certificate expiry is not judged"
             .to_string();
         loaded
@@ -114,16 +106,12 @@ pub(super) fn note_no_as_of(loaded: &mut super::Loaded) {
 /// Every rule's findings, with their source lines filled in.
 pub(super) fn findings_of(loaded: &super::Loaded, g: &graph::Graph) -> Vec<rules::Finding> {
     let cx = Context {
-        inventory: &loaded.inventory,
+        org: &loaded.org,
         graph: g,
         config: &loaded.config,
-        secrets: &loaded.ingested.secrets,
-        as_of_day: loaded.as_of_day,
-        usage: &loaded.usage,
-        join: &loaded.join,
     };
     let mut findings = rules::run(&cx);
-    snippets::fill(&mut findings, &loaded.ingested.texts);
+    snippets::fill(&mut findings, &loaded.texts);
     findings
 }
 
@@ -132,7 +120,7 @@ pub fn assess(args: &AssessOptions) -> Result<Outcome, Error> {
     let mut loaded = load(&args.input)?;
     let Analysis { graph: g, findings } = analyse(&mut loaded);
     let loaded_for_report = &loaded;
-    let accounting = Accounting::new(loaded.files.clone());
+    let accounting = Accounting::new(loaded.org.files.clone());
     let notes: Vec<Note> = loaded
         .notes
         .clone()
@@ -140,8 +128,8 @@ pub fn assess(args: &AssessOptions) -> Result<Outcome, Error> {
         .filter(|n| n.level != Level::Info || n.code == "no-as-of-date")
         .collect();
     let report = AssessReport::new(
-        loaded.as_of_day.map(|d| date_of(d * 86_400)),
-        loaded.inventory.apps.len(),
+        loaded.org.as_of_day.map(|d| date_of(d * 86_400)),
+        loaded.org.inventory.apps.len(),
         findings,
         analysis::coupled_groups(&g),
         &accounting,
@@ -177,8 +165,7 @@ pub fn assess(args: &AssessOptions) -> Result<Outcome, Error> {
 /// `ecaplan graph`.
 pub fn graph(args: &GraphOptions) -> Result<Outcome, Error> {
     let loaded = load(&args.input)?;
-    let links = graph::build::usage_links(&loaded.inventory, &loaded.usage, &loaded.join);
-    let g = graph::build(&loaded.inventory, &links);
+    let g = graph::of(&loaded.org);
     let stdout = match args.format {
         GraphFormat::Dot => export::to_dot(&g),
         GraphFormat::Mermaid => export::to_mermaid(&g),
@@ -186,7 +173,7 @@ pub fn graph(args: &GraphOptions) -> Result<Outcome, Error> {
     };
     Ok(Outcome {
         stdout,
-        stderr: unreadable_lines(&loaded.files),
+        stderr: unreadable_lines(&loaded.org.files),
         code: 0,
     })
 }

@@ -17,8 +17,7 @@ use crate::config::Config;
 use crate::diag::{Level, Note};
 use crate::error::Error;
 use crate::ingest::{self, FileRecord, FileStatus, Ingested};
-use crate::model::usage::{UsageData, UsageJoin};
-use crate::model::{self, Inventory};
+use crate::model::{self, Org};
 
 /// What a command produced: text for stdout, a summary for stderr, and the exit code.
 #[derive(Debug)]
@@ -33,22 +32,15 @@ pub struct Outcome {
 
 /// Everything read from the inputs.
 pub struct Loaded {
-    /// The inventory.
-    pub inventory: Inventory,
-    /// File accounting.
-    pub files: Vec<FileRecord>,
+    /// The org: inventory, usage, file accounting, secrets seen, as-of day.
+    pub org: Org,
     /// Diagnostics.
     pub notes: Vec<Note>,
     /// Configuration (from `--config`, an `ecaplan.toml` among the inputs, or defaults).
     pub config: Config,
-    /// As-of day (days since 1970-01-01), when known.
-    pub as_of_day: Option<i64>,
-    /// Ingest results still needed by later stages (secrets).
-    pub ingested: Ingested,
-    /// Usage data read from the exports.
-    pub usage: UsageData,
-    /// Usage joined to the inventory.
-    pub join: UsageJoin,
+    /// The text of each metadata file read, by the name users see: findings quote their
+    /// source lines from here.
+    pub texts: std::collections::HashMap<String, String>,
 }
 
 /// Discover, read and build the inventory; load the configuration.
@@ -59,7 +51,7 @@ pub fn load(input: &InputOptions) -> Result<Loaded, Error> {
         sources.into_iter().partition(ingest::is_usage_source);
     let mut usage_ingested = ingest::read_all(usage_sources);
     let usage_files = std::mem::take(&mut usage_ingested.usage_files);
-    let (usage, (mut ingested, (mut inventory, build_notes))) = rayon::join(
+    let (usage, (mut ingested, (inventory, build_notes))) = rayon::join(
         || progress::read_usage(&usage_files, input.quiet),
         || {
             let mut ingested = ingest::read_all(others);
@@ -68,11 +60,6 @@ pub fn load(input: &InputOptions) -> Result<Loaded, Error> {
         },
     );
     ingested.absorb(usage_ingested);
-    let join = crate::model::usage::join(&inventory, &usage);
-    crate::model::distribution::classify(&mut inventory, &join);
-    let mut files = std::mem::take(&mut ingested.files);
-    files.extend(usage.records.iter().cloned());
-    files.sort_by(|a, b| a.path.cmp(&b.path));
     let mut notes = std::mem::take(&mut ingested.notes);
     notes.extend(build_notes);
     notes.extend(usage.notes.iter().cloned());
@@ -91,20 +78,19 @@ pub fn load(input: &InputOptions) -> Result<Loaded, Error> {
             path: "--as-of".into(),
             message: format!("{d:?} is not a YYYY-MM-DD date"),
         })?),
-        None => join.as_of.map(|ts| ts.0.div_euclid(86_400_000)),
+        None => None,
     };
+    let files = std::mem::take(&mut ingested.files);
+    let secrets = std::mem::take(&mut ingested.secrets);
+    let org = Org::new(inventory, usage, files, secrets, as_of_day);
     if input.strict {
-        strict_check(&files, &usage.accounts)?;
+        strict_check(&org.files, &org.usage.accounts)?;
     }
     Ok(Loaded {
-        inventory,
-        files,
+        org,
         notes,
         config,
-        as_of_day,
-        ingested,
-        usage,
-        join,
+        texts: std::mem::take(&mut ingested.texts),
     })
 }
 

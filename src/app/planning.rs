@@ -22,7 +22,7 @@ pub(super) fn full_report(
     g: &graph::Graph,
 ) -> Result<crate::report::contents::Report, Error> {
     let plan = plan_of(loaded, findings, &analysis::coupled_groups(g));
-    let rows = crate::report::inventory::app_rows(&loaded.inventory, &loaded.join);
+    let rows = crate::report::inventory::app_rows(&loaded.org);
     Ok(model_of(
         loaded,
         rows,
@@ -48,7 +48,7 @@ fn model_of(
         findings,
         g,
         not_carried,
-        Accounting::new(loaded.files.clone()),
+        Accounting::new(loaded.org.files.clone()),
         loaded.notes.clone(),
     )
 }
@@ -99,13 +99,10 @@ fn plan_of(
     groups: &[analysis::CoupledGroup],
 ) -> crate::plan::Plan {
     crate::plan::plan(&crate::plan::PlanInput {
-        inventory: &loaded.inventory,
-        join: &loaded.join,
-        tables: &loaded.usage.tables,
+        org: &loaded.org,
         findings,
         groups,
         config: &loaded.config,
-        as_of_day: loaded.as_of_day,
     })
 }
 
@@ -124,7 +121,7 @@ pub fn plan(opts: &PlanOptions) -> Result<Outcome, Error> {
     // The apps' report rows need only the inputs: they are made while the graph is built.
     let (g, rows) = rayon::join(
         || build_graph(&loaded),
-        || crate::report::inventory::app_rows(&loaded.inventory, &loaded.join),
+        || crate::report::inventory::app_rows(&loaded.org),
     );
     note_no_as_of(&mut loaded);
     timer.lap("graph");
@@ -150,7 +147,7 @@ pub fn plan(opts: &PlanOptions) -> Result<Outcome, Error> {
     timer.lap("render + write");
     let mut stderr = notices(&out);
     let (apps, waves) = (plan.apps.len(), plan.waves.len());
-    let unreadable = unreadable_lines(&loaded.files);
+    let unreadable = unreadable_lines(&loaded.org.files);
     // A large org's inputs, plan and report take tens of milliseconds to free, one allocation
     // at a time: they are freed on a thread of their own, which the command does not wait for
     // (a process that ends with it hands the memory back at once).
@@ -182,12 +179,12 @@ fn generate_for(
     only: Option<&[String]>,
 ) -> Result<crate::generate::Generated, Error> {
     let standard = &loaded.config.standard;
-    crate::generate::from_plan(plan, &loaded.inventory, standard, api_version, only).map_err(|e| {
-        Error::Render {
+    crate::generate::from_plan(plan, &loaded.org.inventory, standard, api_version, only).map_err(
+        |e| Error::Render {
             what: "ECA metadata",
             message: e.to_string(),
-        }
-    })
+        },
+    )
 }
 
 /// Every path a run reads: the inputs, `--config` and `--templates` (an output folder must
@@ -212,7 +209,7 @@ pub fn generate(args: &GenerateOptions) -> Result<Outcome, Error> {
     let out = OutputDir::prepare(&args.output, args.force, &read_paths(&args.input, None))?;
     let mut loaded = load(&args.input)?;
     for name in &args.apps {
-        if loaded.inventory.app(name).is_none() {
+        if loaded.org.inventory.app(name).is_none() {
             return Err(Error::Input {
                 path: name.into(),
                 message: "no such app among the inputs (see `ecaplan inventory`)".into(),

@@ -44,7 +44,15 @@ pub enum UsageLink<'a> {
     },
 }
 
-/// Build the graph from metadata and usage links.
+/// The graph of an org: its inventory and what its usage shows.
+pub fn of(org: &crate::model::Org) -> Graph {
+    build(
+        &org.inventory,
+        &usage_links(&org.inventory, &org.usage, &org.join),
+    )
+}
+
+/// The graph from metadata and these usage links.
 pub fn build(inv: &Inventory, links: &[UsageLink<'_>]) -> Graph {
     let mut g = Graph::default();
     for app in &inv.apps {

@@ -6,6 +6,7 @@
 pub mod assemble;
 pub mod distribution;
 pub mod facts;
+mod org;
 pub mod usage;
 
 use std::collections::BTreeMap;
@@ -21,6 +22,7 @@ use crate::metadata::connected_app::ConnectedApp;
 use crate::metadata::eca::*;
 pub use assemble::assemble;
 pub use facts::{AppFacts, RefreshPolicy};
+pub use org::Org;
 
 /// A record read from one file, with the first line of each of its elements.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]

@@ -17,7 +17,7 @@ use serde::Serialize;
 use crate::config::Config;
 use crate::graph::analysis::CoupledGroup;
 use crate::model::usage::UsageJoin;
-use crate::model::Inventory;
+use crate::model::{Inventory, Org};
 use crate::rules::{ids, Finding, Severity};
 use crate::time::{date_of, parse_day};
 pub use eca::TargetFlow;
@@ -78,21 +78,15 @@ pub struct Plan {
 
 /// Everything the planner reads.
 pub struct PlanInput<'a> {
-    /// Inventory (classified).
-    pub inventory: &'a Inventory,
-    /// Usage join.
-    pub join: &'a UsageJoin,
-    /// Installation tables of the usage exports (SetupEntityAccess, PermissionSetAssignment,
-    /// User, …): today's grants and their holders.
-    pub tables: &'a crate::model::usage::Tables,
+    /// The org: the classified inventory, usage and its join (with the installation tables:
+    /// today's grants and their holders), the as-of day.
+    pub org: &'a Org,
     /// Findings (with accepted ones marked).
     pub findings: &'a [Finding],
     /// Coupled groups.
     pub groups: &'a [CoupledGroup],
     /// Configuration.
     pub config: &'a Config,
-    /// As-of day.
-    pub as_of_day: Option<i64>,
 }
 
 /// Make the plan.
@@ -104,20 +98,29 @@ pub fn plan(input: &PlanInput<'_>) -> Plan {
     // Decisions and runbooks are per app and run on all cores; the ECA names are handed out
     // in between, in inventory order, so that they do not depend on scheduling.
     let mut decisions: Vec<Decision> = input
+        .org
         .inventory
         .apps
         .par_iter()
-        .map(|app| strategy::decide(app, findings_of(app), input.join.for_app(app), input.config))
+        .map(|app| {
+            strategy::decide(
+                app,
+                findings_of(app),
+                input.org.join.for_app(app),
+                input.config,
+            )
+        })
         .collect();
-    let eca_names = eca::name_ecas(input.inventory, &mut decisions);
+    let eca_names = eca::name_ecas(&input.org.inventory, &mut decisions);
     // Indexed once for every app's access (DESIGN §7 "Safe to execute").
-    let index = access::TableIndex::new(input.tables);
-    let shared = shared_usage(input.join);
+    let index = access::TableIndex::new(&input.org.usage.tables);
+    let shared = shared_usage(&input.org.join);
     let access_cx = AccessCx {
         index: &index,
         shared: &shared,
     };
     let mut apps: Vec<AppPlan> = input
+        .org
         .inventory
         .apps
         .par_iter()
@@ -128,20 +131,20 @@ pub fn plan(input: &PlanInput<'_>) -> Plan {
         })
         .collect();
     let mut waves = waves::plan_waves(
-        &units(&apps, input.inventory, &by_app),
+        &units(&apps, &input.org.inventory, &by_app),
         input.groups,
         &input.config.plan,
         start_day(input),
         org_tasks(input),
         &input.config.blackout,
     );
-    place_in_waves(&mut apps, &waves, input.inventory);
+    place_in_waves(&mut apps, &waves, &input.org.inventory);
     let parameters = params::parameters(input, &apps, &by_app);
     params::dedicated_user_tasks(&mut waves, &parameters);
     params::dedicated_users_in_steps(&mut apps, &parameters);
     Plan {
         schema_version: SCHEMA_VERSION,
-        as_of: input.as_of_day.map(|d| date_of(d * 86_400)),
+        as_of: input.org.as_of_day.map(|d| date_of(d * 86_400)),
         apps,
         waves,
         coupled_groups: input.groups.to_vec(),
@@ -248,8 +251,9 @@ fn app_plan(
     let access = access::access(
         app,
         &access::AccessInput {
-            usage: input.join.for_app(app).and_then(|v| v.usage),
+            usage: input.org.join.for_app(app).and_then(|v| v.usage),
             look_alike: input
+                .org
                 .join
                 .apps
                 .get(&app.api_name)
@@ -301,7 +305,7 @@ fn start_day(input: &PlanInput<'_>) -> i64 {
     if let Some(d) = input.config.plan.start.as_deref().and_then(parse_day) {
         return d;
     }
-    match input.as_of_day {
+    match input.org.as_of_day {
         // 1970-01-01 was a Thursday: day % 7 == 4 is a Monday.
         Some(d) => d + 1 + (4 - (d + 1)).rem_euclid(7),
         None => parse_day("2027-01-04").unwrap_or_default(),
@@ -373,16 +377,15 @@ mod props {
             specs in proptest::collection::vec((0u8..8, 0u8..4, proptest::bool::ANY), 1..25),
             max in 1usize..6,
         ) {
-            let inv = org(&specs);
-            let g = crate::graph::build(&inv, &[]);
+            let org = Org::of_inventory(org(&specs));
+            let inv = &org.inventory;
+            let g = crate::graph::build(inv, &[]);
             let mut config = Config::default();
             config.plan.max_apps_per_wave = max;
-            let usage = crate::model::usage::UsageData::default();
-            let join = crate::model::usage::UsageJoin::default();
-            let cx = crate::rules::Context { inventory: &inv, graph: &g, config: &config, secrets: &[], as_of_day: None, usage: &usage, join: &join };
+            let cx = crate::rules::Context { org: &org, graph: &g, config: &config };
             let findings = crate::rules::run(&cx);
             let groups = crate::graph::analysis::coupled_groups(&g);
-            let plan = plan(&PlanInput { inventory: &inv, join: &join, tables: &usage.tables, findings: &findings, groups: &groups, config: &config, as_of_day: None });
+            let plan = plan(&PlanInput { org: &org, findings: &findings, groups: &groups, config: &config });
             proptest::prop_assert_eq!(plan.apps.len(), inv.apps.len());
             let mut count: BTreeMap<&str, usize> = BTreeMap::new();
             for w in &plan.waves {

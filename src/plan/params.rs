@@ -248,6 +248,7 @@ pub(super) fn parameters(
             continue;
         };
         let Some(ca) = input
+            .org
             .inventory
             .app(&a.api_name)
             .and_then(|app| app.connected_app.as_deref())

@@ -8,7 +8,7 @@ use crate::model::usage::UsageJoin;
 use crate::model::{
     App, Inventory, PermissionSetGroupInfo, PermissionSetInfo, ProfileInfo, UserRef,
 };
-use crate::model::{FileRecord, FileStatus, SecretSighting};
+use crate::model::{FileRecord, FileStatus, Org, SecretSighting};
 use crate::report::usage_summary::UsageRow;
 
 /// Schema version of the JSON inventory output.
@@ -120,7 +120,8 @@ impl Accounting {
 }
 
 /// One row per app, in inventory order.
-pub fn app_rows(inv: &Inventory, join: &UsageJoin) -> Vec<AppRow> {
+pub fn app_rows(org: &Org) -> Vec<AppRow> {
+    let (inv, join) = (&org.inventory, &org.join);
     inv.apps.iter().map(|a| app_row(a, join)).collect()
 }
 
@@ -178,21 +179,17 @@ pub struct CertRow {
 }
 
 impl InventoryReport {
-    /// Build the view-model.
-    pub fn new(
-        inv: &Inventory,
-        join: &UsageJoin,
-        files: Vec<FileRecord>,
-        mut notes: Vec<Note>,
-        secrets: Vec<SecretSighting>,
-    ) -> Self {
+    /// Build the view-model of `org`.
+    pub fn new(org: &Org, mut notes: Vec<Note>) -> Self {
         notes.sort();
         notes.dedup();
-        let mut secrets_found = secrets;
+        let inv = &org.inventory;
+        let files = org.files.clone();
+        let mut secrets_found = org.secrets.clone();
         secrets_found.sort();
         InventoryReport {
             schema_version: SCHEMA_VERSION,
-            apps: app_rows(inv, join),
+            apps: app_rows(org),
             org: org_row(inv),
             profiles: inv.profiles.clone(),
             permission_sets: inv.permission_sets.clone(),

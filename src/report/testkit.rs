@@ -17,36 +17,26 @@ pub fn sample_report(label: &str, description: &str) -> Report {
     let samples = root.join("samples/northwind");
     let mut notes = Vec::new();
     let documents = documents(&samples, &mut notes);
-    let (mut inventory, built) = crate::model::assemble(documents);
+    let (inventory, built) = crate::model::assemble(documents);
     notes.extend(built);
-    let usage = crate::model::usage::UsageData::default();
-    let join = crate::model::usage::join(&inventory, &usage);
-    crate::model::distribution::classify(&mut inventory, &join);
+    let org = crate::model::Org::of_inventory(inventory);
     let text = std::fs::read_to_string(samples.join("ecaplan.toml")).expect("samples config");
     let config = crate::config::Config::parse(&text, "ecaplan.toml").expect("config parses");
-    let links = crate::graph::build::usage_links(&inventory, &usage, &join);
-    let g = crate::graph::build(&inventory, &links);
+    let g = crate::graph::of(&org);
     let cx = crate::rules::Context {
-        inventory: &inventory,
+        org: &org,
         graph: &g,
         config: &config,
-        secrets: &[],
-        as_of_day: None,
-        usage: &usage,
-        join: &join,
     };
     let findings = crate::rules::run(&cx);
     let groups = crate::graph::analysis::coupled_groups(&g);
     let plan = crate::plan::plan(&crate::plan::PlanInput {
-        inventory: &inventory,
-        join: &join,
-        tables: &usage.tables,
+        org: &org,
         findings: &findings,
         groups: &groups,
         config: &config,
-        as_of_day: None,
     });
-    let view = InventoryReport::new(&inventory, &join, Vec::new(), Vec::new(), Vec::new());
+    let view = InventoryReport::new(&org, Vec::new());
     let mut report = contents::build(
         view.apps,
         &plan,

@@ -8,8 +8,8 @@ use serde::Serialize;
 
 use crate::diag::Note;
 use crate::model::usage::view::AppUsageView;
-use crate::model::usage::{Coverage, FileAccount, UsageData, UsageJoin};
-use crate::model::{App, Inventory, Origin};
+use crate::model::usage::{Coverage, FileAccount};
+use crate::model::{App, Org, Origin};
 
 /// Schema version of the JSON usage output.
 pub const SCHEMA_VERSION: u32 = 1;
@@ -131,8 +131,9 @@ pub struct UsageReport {
 }
 
 impl UsageReport {
-    /// Build the view-model.
-    pub fn new(inv: &Inventory, usage: &UsageData, join: &UsageJoin, mut notes: Vec<Note>) -> Self {
+    /// Build the view-model of `org`'s usage.
+    pub fn new(org: &Org, mut notes: Vec<Note>) -> Self {
+        let (inv, usage, join) = (&org.inventory, &org.usage, &org.join);
         notes.sort();
         notes.dedup();
         UsageReport {

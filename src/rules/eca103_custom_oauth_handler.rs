@@ -22,7 +22,7 @@ Evidence: the <plugin> and <pluginExecutionUser> elements of the connected app."
 };
 
 fn check(cx: &Context) -> Vec<Hit> {
-    apps_with_facts(cx.inventory)
+    apps_with_facts(&cx.org.inventory)
         .filter(|(app, _)| is_connected_app(app))
         .filter_map(|(app, f)| {
             let class = f.handler.as_deref()?;

@@ -21,7 +21,7 @@ Evidence: the namespace in the file name.",
 };
 
 fn check(cx: &Context) -> Vec<Hit> {
-    cx.inventory
+    cx.org.inventory
         .apps
         .iter()
         .filter(|a| a.distribution == Distribution::Packaged)

@@ -24,7 +24,7 @@ Evidence: the mobileAppConfig element or the custom-scheme callback URL.",
 };
 
 fn check(cx: &Context) -> Vec<Hit> {
-    apps_with_facts(cx.inventory)
+    apps_with_facts(&cx.org.inventory)
         .filter(|(app, f)| is_connected_app(app) && f.mobile)
         .filter_map(|(app, f)| {
             let ca = app.connected_app.as_ref()?;

@@ -19,7 +19,7 @@ Evidence: the samlConfig/encryptionType element.",
 };
 
 fn check(cx: &Context) -> Vec<Hit> {
-    apps_with_facts(cx.inventory)
+    apps_with_facts(&cx.org.inventory)
         .filter(|(_, f)| f.saml_encryption.as_deref().is_some_and(|e| e.eq_ignore_ascii_case("Triple_Des")))
         .map(|(app, _)| {
             let ev = app_evidence(app, "samlConfig/encryptionType", EcaPart::Saml, "encryptionType");

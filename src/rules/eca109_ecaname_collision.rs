@@ -64,7 +64,7 @@ fn first_file(app: &App) -> Evidence {
 }
 
 fn check(cx: &Context) -> Vec<Hit> {
-    let apps = &cx.inventory.apps;
+    let apps = &cx.org.inventory.apps;
     let by_name: BTreeMap<String, Vec<&App>> = apps.iter().fold(BTreeMap::new(), |mut m, a| {
         m.entry(a.api_name.to_ascii_lowercase())
             .or_insert_with(Vec::new)

@@ -42,7 +42,7 @@ pub fn fold(label: &str) -> String {
 
 fn check(cx: &Context) -> Vec<Hit> {
     let mut by_label: BTreeMap<String, Vec<&crate::model::App>> = BTreeMap::new();
-    for app in &cx.inventory.apps {
+    for app in &cx.org.inventory.apps {
         if let Some(label) = app.label.as_deref().filter(|l| !fold(l).is_empty()) {
             by_label.entry(fold(label)).or_default().push(app);
         }

@@ -22,7 +22,7 @@ Evidence: the scopes element.",
 const UNVERIFIED: &[&str] = &["A2A", "CmdbDiscovery", "SemanticLayer"];
 
 fn check(cx: &Context) -> Vec<Hit> {
-    apps_with_facts(cx.inventory)
+    apps_with_facts(&cx.org.inventory)
         .filter(|(app, _)| is_connected_app(app))
         .filter_map(|(app, f)| {
             let mut notes = Vec::new();

@@ -21,7 +21,7 @@ Evidence: the elements themselves.",
 
 fn check(cx: &Context) -> Vec<Hit> {
     let mut hits = Vec::new();
-    for app in &cx.inventory.apps {
+    for app in &cx.org.inventory.apps {
         let Some(ca) = &app.connected_app else {
             continue;
         };

@@ -20,7 +20,7 @@ Evidence: the scopes element (connected app) or commaSeparatedOauthScopes (ECA).
 };
 
 fn check(cx: &Context) -> Vec<Hit> {
-    apps_with_facts(cx.inventory)
+    apps_with_facts(&cx.org.inventory)
         .filter(|(_, f)| f.scopes.iter().any(|s| s == "Full"))
         .map(|(app, _)| {
             let ev = app_evidence(

@@ -24,7 +24,7 @@ fn check(cx: &Context) -> Vec<Hit> {
     if !cx.config.standard.admin_approved_required {
         return Vec::new();
     }
-    apps_with_facts(cx.inventory)
+    apps_with_facts(&cx.org.inventory)
         .filter(|(_, f)| f.oauth && f.admin_approved == Some(false))
         .map(|(app, _)| {
             // An absent isAdminApproved means false: point at the oauthConfig that omits it.

@@ -23,7 +23,7 @@ fn check(cx: &Context) -> Vec<Hit> {
     if !cx.config.standard.ip_enforcement {
         return Vec::new();
     }
-    apps_with_facts(cx.inventory)
+    apps_with_facts(&cx.org.inventory)
         .filter_map(|(app, f)| {
             let relax = f
                 .ip_relaxation

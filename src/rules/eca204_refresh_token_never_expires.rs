@@ -22,7 +22,7 @@ Evidence: oauthPolicy/refreshTokenPolicy (or its absence) and the scopes.",
 };
 
 fn check(cx: &Context) -> Vec<Hit> {
-    apps_with_facts(cx.inventory)
+    apps_with_facts(&cx.org.inventory)
         .filter(|(_, f)| {
             f.refresh_policy == Some(RefreshPolicy::Infinite)
                 && f.scopes

@@ -22,7 +22,7 @@ Evidence: oauthConfig/isRefreshTokenRotationEnabled (or its absence) and the sco
 };
 
 fn check(cx: &Context) -> Vec<Hit> {
-    apps_with_facts(cx.inventory)
+    apps_with_facts(&cx.org.inventory)
         .filter(|(_, f)| {
             f.refresh_rotation == Some(false)
                 && f.refresh_policy != Some(RefreshPolicy::Zero)

@@ -22,6 +22,7 @@ Evidence: the callbackUrl and the isPkceRequired element (or its absence).",
 
 fn check(cx: &Context) -> Vec<Hit> {
     let org_pkce = cx
+        .org
         .inventory
         .org
         .oauth_oidc
@@ -31,7 +32,7 @@ fn check(cx: &Context) -> Vec<Hit> {
     if org_pkce {
         return Vec::new();
     }
-    apps_with_facts(cx.inventory)
+    apps_with_facts(&cx.org.inventory)
         .filter(|(_, f)| f.flows.contains(&"authorization-code") && f.pkce_required == Some(false))
         .map(|(app, _)| {
             let ev = app_evidence(

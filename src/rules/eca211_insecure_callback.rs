@@ -41,7 +41,7 @@ pub fn insecure(url: &str) -> bool {
 }
 
 fn check(cx: &Context) -> Vec<Hit> {
-    apps_with_facts(cx.inventory)
+    apps_with_facts(&cx.org.inventory)
         .filter_map(|(app, f)| {
             let bad: Vec<&String> = f.callback_urls.iter().filter(|u| insecure(u)).collect();
             let first = bad.first()?;

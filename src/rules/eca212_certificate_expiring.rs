@@ -39,12 +39,12 @@ fn grade(not_after: &str, as_of: i64, window: i64) -> Option<(Severity, String)>
 }
 
 fn check(cx: &Context) -> Vec<Hit> {
-    let Some(as_of) = cx.as_of_day else {
+    let Some(as_of) = cx.org.as_of_day else {
         return Vec::new();
     };
     let window = i64::from(cx.config.thresholds.certificate_warning_days);
     let mut hits = Vec::new();
-    for app in &cx.inventory.apps {
+    for app in &cx.org.inventory.apps {
         let Some(cert) = &app.certificate else {
             continue;
         };
@@ -63,7 +63,7 @@ fn check(cx: &Context) -> Vec<Hit> {
             ..Hit::app(&app.api_name, msg, vec![ev])
         });
     }
-    for rec in &cx.inventory.certificates {
+    for rec in &cx.org.inventory.certificates {
         let Some(info) = &rec.info else { continue };
         let Some((severity, when)) = grade(&info.not_after, as_of, window) else {
             continue;

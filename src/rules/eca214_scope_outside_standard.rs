@@ -24,7 +24,7 @@ fn check(cx: &Context) -> Vec<Hit> {
     if allowed.is_empty() {
         return Vec::new();
     }
-    apps_with_facts(cx.inventory)
+    apps_with_facts(&cx.org.inventory)
         .filter_map(|(app, f)| {
             let extra: Vec<&String> = f
                 .scopes

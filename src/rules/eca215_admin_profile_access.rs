@@ -20,7 +20,7 @@ Evidence: the profileName element (ECA: commaSeparatedProfile).",
 };
 
 fn check(cx: &Context) -> Vec<Hit> {
-    apps_with_facts(cx.inventory)
+    apps_with_facts(&cx.org.inventory)
         .filter(|(_, f)| {
             f.profiles
                 .iter()

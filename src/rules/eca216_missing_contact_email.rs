@@ -19,7 +19,8 @@ Evidence: the connected app file (the element is absent or empty).",
 };
 
 fn check(cx: &Context) -> Vec<Hit> {
-    cx.inventory
+    cx.org
+        .inventory
         .apps
         .iter()
         .filter_map(|app| {

@@ -19,7 +19,8 @@ Evidence: the certificate element and the parser's message.",
 };
 
 fn check(cx: &Context) -> Vec<Hit> {
-    cx.inventory
+    cx.org
+        .inventory
         .apps
         .iter()
         .filter_map(|app| {

@@ -25,7 +25,7 @@ only reported when old use is positively seen.",
 };
 
 fn check(cx: &Context) -> Vec<Hit> {
-    let Some(as_of) = cx.as_of_day else {
+    let Some(as_of) = cx.org.as_of_day else {
         return Vec::new();
     };
     let window = i64::from(cx.config.thresholds.unused_after_days);

@@ -20,7 +20,7 @@ Evidence: the number of dormant tokens and users, from the OauthToken export.",
 };
 
 fn check(cx: &Context) -> Vec<Hit> {
-    let Some(as_of) = cx.as_of_day else {
+    let Some(as_of) = cx.org.as_of_day else {
         return Vec::new();
     };
     let limit = i64::from(cx.config.thresholds.dormant_token_days);

@@ -23,12 +23,12 @@ Evidence: the evidence level of the usage join.",
 };
 
 fn check(cx: &Context) -> Vec<Hit> {
-    cx.inventory
+    cx.org.inventory
         .apps
         .iter()
         .filter(|a| a.origin == Origin::Metadata)
         .filter(|a| {
-            let view = cx.join.for_app(a);
+            let view = cx.org.join.for_app(a);
             let no_oauth = !a.facts().is_some_and(|f| f.oauth);
             view.is_none_or(|v| v.evidence == Level::None || (no_oauth && v.total_logins() == 0 && v.last_use().is_none()))
         })

@@ -20,7 +20,8 @@ Evidence: the file and line where the secret starts (never the value).",
 };
 
 fn check(cx: &Context) -> Vec<Hit> {
-    cx.secrets
+    cx.org
+        .secrets
         .iter()
         .map(|s| {
             let ev = Evidence::Metadata {

@@ -20,7 +20,7 @@ Evidence: the elements.",
 
 fn check(cx: &Context) -> Vec<Hit> {
     let mut hits = Vec::new();
-    for app in &cx.inventory.apps {
+    for app in &cx.org.inventory.apps {
         let Some(eca) = &app.eca else { continue };
         let mut evidence = Vec::new();
         if let Some(h) = eca

@@ -48,9 +48,7 @@ use serde::Serialize;
 use crate::config::Config;
 pub use crate::diag::Severity;
 use crate::graph::Graph;
-use crate::model::usage::{UsageData, UsageJoin};
-use crate::model::Inventory;
-use crate::model::SecretSighting;
+use crate::model::Org;
 pub use registry::{find_rule, ids, RETIRED, RULES};
 
 /// Where a finding's evidence is.
@@ -117,20 +115,12 @@ impl Hit {
 
 /// Everything a rule may look at.
 pub struct Context<'a> {
-    /// The inventory.
-    pub inventory: &'a Inventory,
+    /// The org: inventory, usage and its join, file accounting, secrets seen, as-of day.
+    pub org: &'a Org,
     /// The dependency graph.
     pub graph: &'a Graph,
     /// Configuration.
     pub config: &'a Config,
-    /// Secrets seen while reading the inputs.
-    pub secrets: &'a [SecretSighting],
-    /// As-of date in days since 1970-01-01 (from usage data or `--as-of`); never the clock.
-    pub as_of_day: Option<i64>,
-    /// Usage data (empty when no export was given).
-    pub usage: &'a UsageData,
-    /// Usage joined to the inventory.
-    pub join: &'a UsageJoin,
 }
 
 /// A rule of the registry.

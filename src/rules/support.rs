@@ -91,10 +91,11 @@ pub fn is_connected_app(app: &App) -> bool {
 pub fn apps_with_usage<'a>(
     cx: &'a super::Context,
 ) -> impl Iterator<Item = (&'a App, crate::model::usage::view::AppUsageView<'a>)> {
-    cx.inventory
+    cx.org
+        .inventory
         .apps
         .iter()
-        .filter_map(|a| cx.join.for_app(a).map(|v| (a, v)))
+        .filter_map(|a| cx.org.join.for_app(a).map(|v| (a, v)))
 }
 
 /// Evidence pointing at a profile file.
@@ -143,17 +144,17 @@ pub fn run_as_with_profiles<'a>(cx: &'a super::Context) -> Vec<RunAs<'a>> {
     // each app's user up by a scan of the export was apps × users, and thousands of apps
     // share one integration user in the orgs this rule is about.
     let mut rows: HashMap<String, &crate::model::usage::UserRow> = HashMap::new();
-    for row in &cx.usage.tables.users {
+    for row in &cx.org.usage.tables.users {
         if let Some(name) = row.username.as_deref() {
             rows.entry(name.to_ascii_lowercase()).or_insert(row);
         }
     }
     let mut profiles: HashMap<String, &crate::model::ProfileInfo> = HashMap::new();
-    for p in &cx.inventory.profiles {
+    for p in &cx.org.inventory.profiles {
         profiles.entry(p.name.to_ascii_lowercase()).or_insert(p);
     }
     let mut out = Vec::new();
-    for app in &cx.inventory.apps {
+    for app in &cx.org.inventory.apps {
         for (user, role) in run_as_users(app) {
             let Some(&row) = rows.get(&user.to_ascii_lowercase()) else {
                 continue;
@@ -182,7 +183,7 @@ pub fn org_allows(
     element: &str,
     flow: &str,
 ) -> Vec<super::Hit> {
-    let Some(s) = &cx.inventory.org.oauth_oidc else {
+    let Some(s) = &cx.org.inventory.org.oauth_oidc else {
         return Vec::new();
     };
     if blocked(&s.value) != Some(false) {
@@ -204,6 +205,7 @@ pub fn usage_evidence(
     summary: String,
 ) -> Evidence {
     let files = cx
+        .org
         .usage
         .accounts
         .iter()
@@ -227,7 +229,7 @@ pub fn user_row<'a>(
     cx: &'a super::Context,
     username: &str,
 ) -> Option<&'a crate::model::usage::UserRow> {
-    cx.usage.tables.users.iter().find(|u| {
+    cx.org.usage.tables.users.iter().find(|u| {
         u.username
             .as_deref()
             .is_some_and(|n| n.eq_ignore_ascii_case(username))
@@ -254,8 +256,8 @@ pub mod testing {
     //! Build inventories from XML snippets for rule tests.
     use crate::config::Config;
     use crate::metadata::{read_document, Kind};
-    use crate::model::Inventory;
     use crate::model::SecretSighting;
+    use crate::model::{Inventory, Org};
     use crate::rules::{Context, Hit, Rule};
 
     /// A connected app file with `body` inside `<ConnectedApp>`.
@@ -296,17 +298,18 @@ pub mod testing {
         secrets: &[SecretSighting],
         as_of_day: Option<i64>,
     ) -> Vec<Hit> {
-        let usage = crate::model::usage::UsageData::default();
-        let join = crate::model::usage::UsageJoin::default();
+        // As given: not joined to usage, not classified.
+        let org = Org {
+            inventory: inv.clone(),
+            secrets: secrets.to_vec(),
+            as_of_day,
+            ..Org::default()
+        };
         let graph = crate::graph::build(inv, &[]);
         let cx = Context {
-            inventory: inv,
+            org: &org,
             graph: &graph,
             config,
-            secrets,
-            as_of_day,
-            usage: &usage,
-            join: &join,
         };
         (rule.check)(&cx)
     }
@@ -317,21 +320,15 @@ pub mod testing {
         files: &[(String, Kind, String)],
         csvs: &[(&str, &str)],
     ) -> Vec<Hit> {
-        let mut inv = inventory(files);
-        let (usage, join) = crate::model::usage::from_csv_texts(&inv, csvs);
-        crate::model::distribution::classify(&mut inv, &join);
-        let as_of_day = join.as_of.map(|t| t.0.div_euclid(86_400_000));
-        let graph =
-            crate::graph::build(&inv, &crate::graph::build::usage_links(&inv, &usage, &join));
+        let inv = inventory(files);
+        let usage = crate::model::usage::from_csv_texts(csvs);
+        let org = Org::new(inv, usage, Vec::new(), Vec::new(), None);
+        let graph = crate::graph::of(&org);
         let config = Config::default();
         let cx = Context {
-            inventory: &inv,
+            org: &org,
             graph: &graph,
             config: &config,
-            secrets: &[],
-            as_of_day,
-            usage: &usage,
-            join: &join,
         };
         (rule.check)(&cx)
     }

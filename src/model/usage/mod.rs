@@ -15,13 +15,10 @@ pub use crate::ingest::usage::{Flow, UsageKind};
 pub use join::{join, Evidence, Installation, JoinedApp, UsageJoin};
 pub use view::AppUsageView;
 
-/// Usage read from CSV texts (by file name) and joined to `inventory`: the fixture path of
-/// the rule and plan tests, which may not reach into ingest themselves.
+/// Usage read from CSV texts (by file name): the fixture path of the rule and plan tests,
+/// which may not reach into ingest themselves.
 #[cfg(test)]
-pub(crate) fn from_csv_texts(
-    inventory: &crate::model::Inventory,
-    csvs: &[(&str, &str)],
-) -> (UsageData, UsageJoin) {
+pub(crate) fn from_csv_texts(csvs: &[(&str, &str)]) -> UsageData {
     let inputs: Vec<crate::ingest::InputFile> = csvs
         .iter()
         .map(|(name, text)| {
@@ -33,7 +30,5 @@ pub(crate) fn from_csv_texts(
             )
         })
         .collect();
-    let usage = crate::ingest::usage::read_usage(&inputs);
-    let join = join(inventory, &usage);
-    (usage, join)
+    crate::ingest::usage::read_usage(&inputs)
 }
