@@ -5,10 +5,10 @@ use std::collections::{BTreeMap, BTreeSet, HashMap};
 
 use super::acc::{network_text, AppAcc, AppKey, FileAcc, Interner, LoginAcc};
 use super::data::{AppUsage, FlowCount, IdPrint, LoginStats, Tables, TokenUse, UsageData};
+use super::file_output::FileOutput;
 use super::flow::Flow;
 use super::ids::is_id;
 use super::kind::UsageKind;
-use super::read::FileOutput;
 use super::truncation;
 use crate::time::Ts;
 

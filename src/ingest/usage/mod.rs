@@ -15,6 +15,8 @@
 
 pub(crate) mod acc;
 pub(crate) mod data;
+pub(crate) mod fields;
+mod file_output;
 pub(crate) mod flow;
 pub(crate) mod header;
 pub(crate) mod ids;
@@ -64,7 +66,7 @@ pub(crate) fn read_usage_counted(
 ) -> UsageData {
     let next = AtomicUsize::new(0);
     // Overlapping exports are possible only between files: a single file keeps no Ids.
-    let ids = read::Ids {
+    let ids = file_output::Ids {
         collect: files.len() > 1,
         skip: None,
     };
@@ -89,7 +91,7 @@ pub(crate) fn read_usage_counted(
     drop(tx);
     let mut outputs: Vec<_> = rx.into_iter().collect();
     outputs.sort_by_key(|(i, _)| *i);
-    let mut outputs: Vec<read::FileOutput> = outputs.into_iter().map(|(_, o)| o).collect();
+    let mut outputs: Vec<file_output::FileOutput> = outputs.into_iter().map(|(_, o)| o).collect();
     if ids.collect {
         overlaps(files, &mut outputs);
     }
@@ -101,7 +103,7 @@ pub(crate) fn read_usage_counted(
 /// note naming both. Exact copies are left to `merge` (the same Id print: the whole file is
 /// dropped there). Earlier files are taken in input order, so the result does not depend on
 /// timing; the Id hashes cost 8 bytes a row while the files are compared.
-fn overlaps(files: &[InputFile], outputs: &mut [read::FileOutput]) {
+fn overlaps(files: &[InputFile], outputs: &mut [file_output::FileOutput]) {
     use std::collections::HashMap;
     // Per kind: (file, Id print, sorted Id hashes) of the files before.
     let mut seen: HashMap<UsageKind, Vec<(String, data::IdPrint, Vec<u64>)>> = HashMap::new();
@@ -136,7 +138,7 @@ fn overlaps(files: &[InputFile], outputs: &mut [read::FileOutput]) {
                     kind.name(),
                     names.join(", ")
                 );
-                let skip = read::Ids {
+                let skip = file_output::Ids {
                     collect: false,
                     skip: Some(std::sync::Arc::new(dups)),
                 };

@@ -5,8 +5,8 @@
 use std::io::{BufRead, BufReader, Cursor, Read};
 use std::sync::atomic::{AtomicU64, Ordering};
 
-use super::acc::FileAcc;
 use super::data::FileAccount;
+use super::file_output::{FileOutput, Ids};
 use super::header::Header;
 use super::kind::{self, Detection, UsageKind};
 use super::records::{self, Fields};
@@ -16,25 +16,6 @@ use super::tally::{self, Counter, Tally};
 use super::text::{self, Bom};
 use crate::diag::{Level, Note};
 use crate::ingest::{FileRecord, FileStatus, InputFile};
-
-/// What reading one file produced.
-#[derive(Debug)]
-pub(crate) struct FileOutput {
-    /// Accounting.
-    pub account: FileAccount,
-    /// Ingest accounting line.
-    pub record: FileRecord,
-    /// Notes about this file.
-    pub notes: Vec<Note>,
-    /// Aggregates (only when the file was parsed).
-    pub acc: Option<FileAcc>,
-    /// For JSON: (`totalSize`, `done`) as reported by the CLI.
-    pub json_total: Option<(u64, bool)>,
-    /// Timestamps after this (ms) are implausible: the file's modification time plus a day.
-    horizon: Option<i64>,
-    /// What to do with record Ids.
-    ids: Ids,
-}
 
 /// Slack after a file's modification time before a timestamp in it is implausible (clocks and
 /// time zones of the exporting machine).
@@ -76,15 +57,6 @@ impl<R: Read> Read for Counting<'_, R> {
 #[cfg(test)]
 pub(crate) fn read_file(file: &InputFile) -> FileOutput {
     read_file_with(file, None, &Ids::default())
-}
-
-/// What to do with the rows' record Ids (duplicate exports, see `mod.rs`).
-#[derive(Debug, Clone, Default)]
-pub(crate) struct Ids {
-    /// Keep every row's Id hash in [`FileAccount::id_hashes`].
-    pub collect: bool,
-    /// Rows whose Id hash is here were read from an earlier file: skipped as duplicates.
-    pub skip: Option<std::sync::Arc<rustc_hash::FxHashSet<u64>>>,
 }
 
 /// Read one usage candidate file, adding the bytes read to `counter`, with a choice of what to

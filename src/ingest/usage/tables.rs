@@ -6,10 +6,10 @@ use super::data::{
     AppMenuItemRow, ConnectedApplicationRow, InstalledPackageRow, PermissionSetAssignmentRow,
     SetupEntityAccessRow, SkipReason, Tables, UserRow,
 };
+use super::fields::{field, RowResult, RowStats};
 use super::header::Header;
 use super::ids::normalize_id;
 use super::kind::UsageKind;
-use super::rows::{field, RowResult, RowStats};
 use super::text::present;
 use crate::time;
 
@@ -92,7 +92,7 @@ impl TableCols {
 pub fn row(
     kind: UsageKind,
     c: &TableCols,
-    rec: &(impl crate::ingest::usage::rows::Fields + ?Sized),
+    rec: &(impl super::fields::Fields + ?Sized),
     out: &mut Tables,
     st: &mut RowStats,
 ) -> RowResult {

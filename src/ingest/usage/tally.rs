@@ -3,9 +3,10 @@
 
 use super::acc::FileAcc;
 use super::data::{id_hash, FileAccount, SkipReason, SkippedRow, SKIPPED_LISTED};
-use super::read::FileOutput;
+use super::fields::{Fields, RowStats};
+use super::file_output::FileOutput;
 use super::records::{self, Record};
-use super::rows::{Fields, RowReader, RowStats};
+use super::rows::RowReader;
 use crate::diag::{Level, Note};
 use crate::ingest::FileStatus;
 use crate::time::Ts;
