@@ -1,8 +1,9 @@
 //! One function per subcommand that reads inputs and prints (`plan` and `generate`, which
 //! write folders, are in `planning`).
 
+use super::analysis::{analyse, full_report, Analysis};
 use super::options::*;
-use super::{json, load, snippets, unreadable_lines, Outcome};
+use super::{json, load, unreadable_lines, Outcome};
 use crate::config::DEFAULT_TOML;
 use crate::diag::{Level, Note};
 use crate::error::Error;
@@ -11,7 +12,7 @@ use crate::report::assess::AssessReport;
 use crate::report::inventory::{Accounting, InventoryReport};
 use crate::report::usage_summary::UsageReport;
 use crate::report::{csv_out, human, table};
-use crate::rules::{self, Context, Severity};
+use crate::rules::{self, Severity};
 use crate::time::date_of;
 
 /// `ecaplan inventory`.
@@ -67,54 +68,6 @@ pub fn usage(args: &ListOptions) -> Result<Outcome, Error> {
     })
 }
 
-/// The graph and the findings of loaded inputs.
-pub(super) struct Analysis {
-    pub(super) graph: graph::Graph,
-    pub(super) findings: Vec<crate::rules::Finding>,
-}
-
-pub(super) fn analyse(loaded: &mut super::Loaded) -> Analysis {
-    let g = graph_of(loaded);
-    let findings = findings_of(loaded, &g);
-    Analysis { graph: g, findings }
-}
-
-/// The dependency graph of loaded inputs (and the note that certificate expiry cannot be
-/// judged without an as-of date, which the rules then skip).
-pub(super) fn graph_of(loaded: &mut super::Loaded) -> graph::Graph {
-    let g = build_graph(loaded);
-    note_no_as_of(loaded);
-    g
-}
-
-/// The dependency graph of loaded inputs.
-pub(super) fn build_graph(loaded: &super::Loaded) -> graph::Graph {
-    graph::of(&loaded.org)
-}
-
-/// Without an as-of date certificate expiry cannot be judged (the rules then skip it): say so.
-pub(super) fn note_no_as_of(loaded: &mut super::Loaded) {
-    if loaded.org.as_of_day.is_none() {
-        let msg = "no as-of date (no usage data and no --as-of): certificate expiry is not judged"
-            .to_string();
-        loaded
-            .notes
-            .push(Note::file(Level::Info, "no-as-of-date", "", msg));
-    }
-}
-
-/// Every rule's findings, with their source lines filled in.
-pub(super) fn findings_of(loaded: &super::Loaded, g: &graph::Graph) -> Vec<rules::Finding> {
-    let cx = Context {
-        org: &loaded.org,
-        graph: g,
-        config: &loaded.config,
-    };
-    let mut findings = rules::run(&cx);
-    snippets::fill(&mut findings, &loaded.texts);
-    findings
-}
-
 /// `ecaplan assess`.
 pub fn assess(args: &AssessOptions) -> Result<Outcome, Error> {
     let mut loaded = load(&args.input)?;
@@ -139,7 +92,7 @@ pub fn assess(args: &AssessOptions) -> Result<Outcome, Error> {
         AssessFormat::Human => human::render_assess(&report),
         AssessFormat::Json => json(&report)?,
         AssessFormat::Sarif | AssessFormat::Markdown | AssessFormat::Html => {
-            let full = super::planning::full_report(loaded_for_report, &report.findings, &g)?;
+            let full = full_report(loaded_for_report, &report.findings, &g)?;
             match args.format {
                 AssessFormat::Sarif => json(&crate::report::sarif::build(&full))?,
                 AssessFormat::Markdown => crate::report::markdown::render(&full, None)?,

@@ -1,6 +1,7 @@
 //! Orchestration: runs the stages for each command, reads files, fills display details, and
 //! returns what to print. Stages stay pure; the binary prints.
 
+mod analysis;
 mod commands;
 mod options;
 pub mod output;

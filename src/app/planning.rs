@@ -9,49 +9,11 @@ use super::output::OutputDir;
 use super::outputs::{self, Planned, OUTPUTS};
 use super::{load, unreadable_lines, Outcome};
 use crate::error::Error;
-use crate::graph::{self, analysis};
-use crate::report::inventory::Accounting;
+use crate::graph::analysis;
 
-use super::commands::{analyse, build_graph, findings_of, note_no_as_of, Analysis};
-
-/// The full report model (plan included, no metadata generated) for `assess --format
-/// sarif|markdown|html`.
-pub(super) fn full_report(
-    loaded: &super::Loaded,
-    findings: &[crate::rules::Finding],
-    g: &graph::Graph,
-) -> Result<crate::report::contents::Report, Error> {
-    let plan = plan_of(loaded, findings, &analysis::coupled_groups(g));
-    let rows = crate::report::inventory::app_rows(&loaded.org);
-    Ok(model_of(
-        loaded,
-        rows,
-        &plan,
-        findings.to_vec(),
-        g,
-        Vec::new(),
-    ))
-}
-
-/// The report model of loaded inputs, their plan and findings.
-fn model_of(
-    loaded: &super::Loaded,
-    rows: Vec<crate::report::inventory::AppRow>,
-    plan: &crate::plan::Plan,
-    findings: Vec<crate::rules::Finding>,
-    g: &graph::Graph,
-    not_carried: Vec<crate::report::contents::NotCarriedRow>,
-) -> crate::report::contents::Report {
-    crate::report::contents::build(
-        rows,
-        plan,
-        findings,
-        g,
-        not_carried,
-        Accounting::new(loaded.org.files.clone()),
-        loaded.notes.clone(),
-    )
-}
+use super::analysis::{
+    analyse, build_graph, findings_of, model_of, note_no_as_of, plan_of, Analysis,
+};
 
 /// Phase timings on stderr when `ECAPLAN_TIMINGS=1` (for benchmarking; never in outputs).
 struct Timer(Option<std::time::Instant>);
@@ -90,20 +52,6 @@ impl Timer {
             }
         }
     }
-}
-
-/// The plan of loaded inputs with their findings and the graph's coupled groups.
-fn plan_of(
-    loaded: &super::Loaded,
-    findings: &[crate::rules::Finding],
-    groups: &[analysis::CoupledGroup],
-) -> crate::plan::Plan {
-    crate::plan::plan(&crate::plan::PlanInput {
-        org: &loaded.org,
-        findings,
-        groups,
-        config: &loaded.config,
-    })
 }
 
 /// `ecaplan plan`.

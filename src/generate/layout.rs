@@ -1,10 +1,12 @@
 //! The deploy layout of the generated projects: the manifests per wave and phase
 //! ([`crate::plan::deploy`]), the two `sfdx-project.json` files with their `replacements`, and the
-//! generated `eca/README.md` with the order and the exact commands.
+//! generated `eca/README.md` with the order and the exact commands; and the finished file
+//! list: the components, these project files, and the `eca-global/` folder's guard files.
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::fmt::Write as _;
 
+use super::files::Bundle;
 use super::placeholders::Used;
 use super::version::ApiVersion;
 use super::GeneratedFile;
@@ -317,6 +319,52 @@ The order of the types inside one deployment is not documented (UNVERIFIED): the
 headers and settings apart from the policies; every manifest that names an ECA names only that
 one (an app's deploy never includes another app's ECA), and ECAs created by App Manager
 (\"Migrate\") are deployed only after the button has created them.
+";
+
+/// Add the project files (manifests per wave and phase, `sfdx-project.json` with the
+/// replacements of `used`, the README) and the guard files, and sort everything by path.
+pub(super) fn finish(
+    bundle: Bundle,
+    layout: &Layout,
+    api: ApiVersion,
+    params: &[crate::plan::params::Parameter],
+    used: &[super::placeholders::Used],
+) -> Vec<GeneratedFile> {
+    let mut files = bundle.files;
+    if files.is_empty() {
+        return files;
+    }
+    let has_global = files.iter().any(|f| f.path.starts_with("eca-global/"));
+    files.extend(layout.files(api, params, used));
+    if has_global {
+        files.push(GeneratedFile {
+            path: "eca-global/.gitignore".into(),
+            contents: "# Global OAuth settings must never enter source control (ecaplan).\n*\n"
+                .into(),
+        });
+        files.push(GeneratedFile {
+            path: "eca-global/README.md".into(),
+            contents: GLOBAL_README.into(),
+        });
+    }
+    files.sort_by(|a, b| a.path.cmp(&b.path));
+    files
+}
+
+const GLOBAL_README: &str = "\
+# eca-global: global OAuth settings (keep out of source control)
+
+These `.ecaGlblOauth` files hold each ECA's callback URLs, JWT certificate and OAuth flow
+switches. Salesforce says global OAuth settings \"can't be packaged and must not be added to
+source control\", so ecaplan writes them here, outside the `eca/` project, with a `.gitignore`
+that ignores everything in this folder.
+
+They contain no consumer key and no consumer secret: Salesforce issues new credentials when the
+ECA is deployed. This folder is its own sfdx project (`sfdx-project.json`, package directory
+`extlClntAppGlobalOauthSets`) with one manifest per wave and ECA,
+`manifest/wave-N/3-global-<ECA>.xml`: deploy it from here, in the order and with the commands
+of `../eca/README.md`; never copy these files into `eca/`. Target-org values (My Domain) are placeholders replaced at deploy time
+from environment variables (`replacements` in `sfdx-project.json`).
 ";
 
 #[cfg(test)]

@@ -234,7 +234,7 @@ pub fn generate_with(
         out.not_carried.append(&mut not_carried);
         out.notes.append(&mut notes);
     }
-    out.files = project::finish(bundle, &lay, api, &deploy.parameters, &used);
+    out.files = layout::finish(bundle, &lay, api, &deploy.parameters, &used);
     check_no_secrets(&secrets, &out.files)?;
     out.not_carried.sort();
     Ok(out)

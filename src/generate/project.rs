@@ -1,10 +1,9 @@
-//! The sfdx project around the generated components (`sfdx-project.json`, `package.xml`),
-//! the per-app access permission set, and the `eca-global/` folder's guard files.
+//! The project files around the generated components: `package.xml` manifests and the
+//! per-app access permission set with its label.
 
-use super::files::Bundle;
 use super::version::ApiVersion;
 use super::xml::{self, Record};
-use super::{AppCx, GeneratedFile};
+use super::AppCx;
 
 /// Permission set elements we write, in schema order.
 const PERMISSION_SET: &[&str] = &["description", "hasActivationRequired", "label"];
@@ -52,36 +51,6 @@ pub(super) fn permission_set(cx: &AppCx<'_>) -> String {
     xml::document("PermissionSet", &r)
 }
 
-/// Add the project files (manifests per wave and phase, `sfdx-project.json` with the
-/// replacements of `used`, the README) and the guard files, and sort everything by path.
-pub(super) fn finish(
-    bundle: Bundle,
-    layout: &super::layout::Layout,
-    api: ApiVersion,
-    params: &[crate::plan::params::Parameter],
-    used: &[super::placeholders::Used],
-) -> Vec<GeneratedFile> {
-    let mut files = bundle.files;
-    if files.is_empty() {
-        return files;
-    }
-    let has_global = files.iter().any(|f| f.path.starts_with("eca-global/"));
-    files.extend(layout.files(api, params, used));
-    if has_global {
-        files.push(GeneratedFile {
-            path: "eca-global/.gitignore".into(),
-            contents: "# Global OAuth settings must never enter source control (ecaplan).\n*\n"
-                .into(),
-        });
-        files.push(GeneratedFile {
-            path: "eca-global/README.md".into(),
-            contents: GLOBAL_README.into(),
-        });
-    }
-    files.sort_by(|a, b| a.path.cmp(&b.path));
-    files
-}
-
 /// `package.xml` with every generated member by type; types and members sorted.
 pub(super) fn package_xml(
     members: &std::collections::BTreeMap<&'static str, std::collections::BTreeSet<String>>,
@@ -102,22 +71,6 @@ pub(super) fn package_xml(
     ));
     out
 }
-
-const GLOBAL_README: &str = "\
-# eca-global: global OAuth settings (keep out of source control)
-
-These `.ecaGlblOauth` files hold each ECA's callback URLs, JWT certificate and OAuth flow
-switches. Salesforce says global OAuth settings \"can't be packaged and must not be added to
-source control\", so ecaplan writes them here, outside the `eca/` project, with a `.gitignore`
-that ignores everything in this folder.
-
-They contain no consumer key and no consumer secret: Salesforce issues new credentials when the
-ECA is deployed. This folder is its own sfdx project (`sfdx-project.json`, package directory
-`extlClntAppGlobalOauthSets`) with one manifest per wave and ECA,
-`manifest/wave-N/3-global-<ECA>.xml`: deploy it from here, in the order and with the commands
-of `../eca/README.md`; never copy these files into `eca/`. Target-org values (My Domain) are placeholders replaced at deploy time
-from environment variables (`replacements` in `sfdx-project.json`).
-";
 
 #[cfg(test)]
 mod tests {
