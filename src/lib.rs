@@ -32,6 +32,15 @@ pub mod rules;
 pub mod text;
 pub mod time;
 
+// Each stage's entry point, in pipeline order (the modules hold the rest of their API).
+pub use generate::from_plan as generate_metadata;
+pub use graph::of as dependency_graph;
+pub use ingest::{discover, read_all};
+pub use model::{assemble, Org};
+pub use plan::{plan, PlanInput};
+pub use report::contents::build as report_model;
+pub use rules::run as run_rules;
+
 /// Case count of the property tests over the readers: `ECAPLAN_FUZZ_CASES` (100,000 for a fuzz
 /// run), else 256 so that `cargo test` stays fast.
 #[cfg(test)]

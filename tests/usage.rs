@@ -250,7 +250,7 @@ fn join_by_id_installation_unknown_apps_and_first_party() {
     let data = read(&["styles/elf", "styles/common", "other/OauthToken.csv"]);
     let j = usage::join(&inventory(), &data);
     let erp = &j.apps["ERP_Sync"];
-    assert!(erp.matched_by.contains(&usage::join::MatchKey::Id));
+    assert!(erp.matched_by.contains(&usage::MatchKey::Id));
     assert_eq!(erp.installation, Installation::Installed);
     assert_eq!(erp.evidence, Evidence::Full.min(erp.evidence));
     // The id resolves the look-alike label: Partner_Portal gets its usage, the legacy twin none.

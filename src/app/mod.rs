@@ -4,11 +4,11 @@
 mod analysis;
 mod commands;
 mod options;
-pub mod output;
+pub(crate) mod output;
 mod outputs;
 mod planning;
 mod progress;
-pub mod snippets;
+pub(crate) mod snippets;
 
 pub use commands::{assess, explain, graph, init, inventory, rules, usage};
 pub use options::*;

@@ -20,8 +20,8 @@ mod policies;
 mod project;
 mod secrets;
 mod targets;
-pub mod version;
-pub mod xml;
+pub(crate) mod version;
+pub(crate) mod xml;
 
 use crate::config::Standard;
 use crate::diag::{Level, Note};

@@ -2,9 +2,9 @@
 //! certificates, packages, Apex classes and networks, with typed edges. petgraph stays inside
 //! this module; callers see node keys (`app:ERP_Sync`, `user:int@x.com`), never indexes.
 
-pub mod analysis;
-pub mod build;
-pub mod export;
+pub(crate) mod analysis;
+pub(crate) mod build;
+pub(crate) mod export;
 
 use petgraph::stable_graph::{NodeIndex, StableGraph};
 use petgraph::visit::{EdgeRef, IntoEdgeReferences};

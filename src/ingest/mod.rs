@@ -4,7 +4,7 @@
 //! Nothing here prints. A file that cannot be read becomes an `Unreadable` record with its
 //! position; it never stops the run.
 
-pub mod discover;
+pub(crate) mod discover;
 pub mod usage;
 
 use serde::Serialize;

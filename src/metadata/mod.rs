@@ -1,13 +1,13 @@
 //! Typed Metadata API documents: which file suffix is which type, and reading a file's text
 //! into its typed record. Used by ingest (reading) and, later, by the ECA generator (writing).
 
-pub mod access;
-pub mod cert;
-pub mod connected_app;
-pub mod eca;
-pub mod enums;
-pub mod record;
-pub mod xml;
+pub(crate) mod access;
+pub(crate) mod cert;
+pub(crate) mod connected_app;
+pub(crate) mod eca;
+pub(crate) mod enums;
+pub(crate) mod record;
+pub(crate) mod xml;
 
 use serde::Serialize;
 

@@ -29,11 +29,6 @@ impl Cx {
         }
     }
 
-    /// The file this context reads.
-    pub fn file(&self) -> &str {
-        &self.file
-    }
-
     fn enter(&mut self, el: &Element) {
         self.path.push(el.name.clone());
         let key = self.path.join("/");

@@ -29,6 +29,7 @@ pub struct Element {
 
 impl Element {
     /// The first child with this name.
+    #[cfg(test)]
     pub fn child(&self, name: &str) -> Option<&Element> {
         self.children.iter().find(|c| c.name == name)
     }

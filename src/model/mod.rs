@@ -3,9 +3,9 @@
 //!
 //! Assembled by [`assemble()`] from ingested documents; pure data plus derived facts.
 
-pub mod assemble;
-pub mod distribution;
-pub mod facts;
+pub(crate) mod assemble;
+pub(crate) mod distribution;
+pub(crate) mod facts;
 mod org;
 pub mod usage;
 

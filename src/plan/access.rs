@@ -467,7 +467,7 @@ mod index;
 mod steps;
 
 pub use index::TableIndex;
-pub use steps::{group_pattern, into_runbook, README};
+pub use steps::{into_runbook, README};
 
 #[cfg(test)]
 mod tests;

@@ -3,7 +3,7 @@
 //! refactored to, the Apex class a custom handler is ported to and the SAML encryption it
 //! keeps. The generator writes exactly what is decided here; it never decides again.
 
-pub mod names;
+pub(crate) mod names;
 
 use serde::Serialize;
 

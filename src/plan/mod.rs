@@ -1,13 +1,13 @@
 //! The cutover plan (DESIGN §6): a strategy per app from the decision table, waves with dates,
 //! and a runbook per app. Pure: the orchestration writes `plan.json` and the ECA metadata.
 
-pub mod access;
-pub mod deploy;
+pub(crate) mod access;
+pub(crate) mod deploy;
 pub mod eca;
-pub mod params;
-pub mod runbook;
-pub mod strategy;
-pub mod waves;
+pub(crate) mod params;
+pub(crate) mod runbook;
+pub(crate) mod strategy;
+pub(crate) mod waves;
 
 use std::collections::HashMap;
 

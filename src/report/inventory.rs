@@ -2,7 +2,7 @@
 
 use serde::Serialize;
 
-use crate::diag::{Level, Note};
+use crate::diag::Note;
 use crate::model::facts::mask_key;
 use crate::model::usage::UsageJoin;
 use crate::model::{
@@ -213,16 +213,6 @@ impl InventoryReport {
             accounting: Accounting::new(files),
             notes,
         }
-    }
-
-    /// Number of unreadable files.
-    pub fn unreadable(&self) -> usize {
-        self.accounting.unreadable
-    }
-
-    /// Notes at or above a level.
-    pub fn notes_at_least(&self, level: Level) -> impl Iterator<Item = &Note> {
-        self.notes.iter().filter(move |n| n.level <= level)
     }
 }
 

@@ -1,25 +1,25 @@
 //! Report view-models (serde) and one renderer per output format. View-models are built from
 //! the model once; renderers only format them.
 
-pub mod assess;
-pub mod contents;
-pub mod csv_out;
-pub mod html;
+pub(crate) mod assess;
+pub(crate) mod contents;
+pub(crate) mod csv_out;
+pub(crate) mod html;
 mod html_view;
-pub mod human;
-pub mod inventory;
-pub mod json;
-pub mod markdown;
-pub mod sarif;
-pub mod sheets;
-pub mod table;
-pub mod templates;
+pub(crate) mod human;
+pub(crate) mod inventory;
+pub(crate) mod json;
+pub(crate) mod markdown;
+pub(crate) mod sarif;
+pub(crate) mod sheets;
+pub(crate) mod table;
+pub(crate) mod templates;
 #[cfg(test)]
-pub mod testkit;
+pub(crate) mod testkit;
 
-pub mod usage_summary;
-pub mod visual;
-pub mod xlsx;
+pub(crate) mod usage_summary;
+pub(crate) mod visual;
+pub(crate) mod xlsx;
 
 /// Make a cell safe from spreadsheet formula injection: cells that a spreadsheet would
 /// evaluate (`=`, `+`, `-`, `@`, tab, CR) get a leading apostrophe.

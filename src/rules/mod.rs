@@ -3,7 +3,7 @@
 //! Severity overrides and per-app exceptions from `ecaplan.toml` are applied here.
 
 mod registry;
-pub mod support;
+pub(crate) mod support;
 
 mod eca101_username_password_flow_in_use;
 mod eca102_user_agent_flow_in_use;
@@ -49,7 +49,8 @@ use crate::config::Config;
 pub use crate::diag::Severity;
 use crate::graph::Graph;
 use crate::model::Org;
-pub use registry::{find_rule, ids, RETIRED, RULES};
+pub(crate) use registry::ids;
+pub use registry::{find_rule, RETIRED, RULES};
 
 /// Where a finding's evidence is.
 #[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Serialize)]

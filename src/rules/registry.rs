@@ -46,7 +46,7 @@ pub static RULES: &[&Rule] = &[
 
 /// The ids other stages refer to (the plan's decision table, waves and runbooks), named once
 /// here so that no other module spells an id out; a test checks each names its rule.
-pub mod ids {
+pub(crate) mod ids {
     /// ECA101 username-password-flow-in-use.
     pub const USERNAME_PASSWORD_FLOW_IN_USE: &str = "ECA101";
     /// ECA102 user-agent-flow-in-use.

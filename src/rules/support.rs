@@ -224,18 +224,6 @@ pub fn day(ts: crate::time::Ts) -> String {
     ts.iso().chars().take(10).collect()
 }
 
-/// The User export row of a username (case-insensitive).
-pub fn user_row<'a>(
-    cx: &'a super::Context,
-    username: &str,
-) -> Option<&'a crate::model::usage::UserRow> {
-    cx.org.usage.tables.users.iter().find(|u| {
-        u.username
-            .as_deref()
-            .is_some_and(|n| n.eq_ignore_ascii_case(username))
-    })
-}
-
 /// Run-as users of an app with their role (`run-as`, `handler`).
 pub fn run_as_users(app: &App) -> Vec<(String, &'static str)> {
     let Some(f) = app.facts() else {
@@ -252,7 +240,7 @@ pub fn run_as_users(app: &App) -> Vec<(String, &'static str)> {
 }
 
 #[cfg(test)]
-pub mod testing {
+pub(crate) mod testing {
     //! Build inventories from XML snippets for rule tests.
     use crate::config::Config;
     use crate::metadata::{read_document, Kind};

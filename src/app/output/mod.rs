@@ -142,11 +142,6 @@ impl OutputDir {
         self.committed = true;
         Ok(self.root.clone())
     }
-
-    /// The folder (once committed).
-    pub fn root(&self) -> &Path {
-        &self.root
-    }
 }
 
 impl Drop for OutputDir {

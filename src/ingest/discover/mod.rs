@@ -21,8 +21,8 @@ use crate::error::Error;
 use input::special_kind;
 pub use input::InputFile;
 pub use limits::{
-    Budgets, Limit, NotLoaded, BUDGETS, CONFIG_LIMIT, KEEP_LIMIT, KEY_LIMIT, MAX_ARCHIVE_BYTES,
-    MAX_ARCHIVE_ENTRIES, MAX_FILE_BYTES, MAX_TOTAL_ARCHIVE_BYTES, METADATA_LIMIT, USAGE_LIMIT,
+    Budgets, Limit, NotLoaded, BUDGETS, CONFIG_LIMIT, KEEP_LIMIT, KEY_LIMIT, METADATA_LIMIT,
+    USAGE_LIMIT,
 };
 
 /// Name of the marker file at the top of every folder ecaplan writes: such a folder is an

@@ -46,7 +46,7 @@ impl Header {
 }
 
 /// Aliases of the canonical columns, normalised, best first.
-pub mod alias {
+pub(crate) mod alias {
     /// Record id of the row itself.
     pub const ID: &[&str] = &["id"];
     /// User id (18-char `*_DERIVED` preferred over 15-char).

@@ -2,9 +2,9 @@
 //! inventory (DESIGN §3) — by id, consumer key, API name, then label — with the first-party
 //! catalogue, and one view per app that rules, graph, plan and report ask.
 
-pub mod catalog;
-pub mod join;
-pub mod view;
+pub(crate) mod catalog;
+pub(crate) mod join;
+pub(crate) mod view;
 
 pub use crate::ingest::usage::data::{
     ApiStats, AppMenuItemRow, AppUsage, ConnectedApplicationRow, Coverage, FileAccount, FlowCount,
@@ -12,7 +12,7 @@ pub use crate::ingest::usage::data::{
     SourceCoverage, Tables, TokenUse, UsageData, UserRow,
 };
 pub use crate::ingest::usage::{Flow, UsageKind};
-pub use join::{join, Evidence, Installation, JoinedApp, UsageJoin};
+pub use join::{join, Evidence, Installation, JoinedApp, MatchKey, UsageJoin};
 pub use view::AppUsageView;
 
 /// Usage read from CSV texts (by file name): the fixture path of the rule and plan tests,
