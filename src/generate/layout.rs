@@ -123,66 +123,8 @@ impl Layout {
             .filter(|p| !p.default.is_empty() || used.iter().any(|u| u.variable == p.variable))
             .collect();
         let mut s = String::from(README_HEAD);
-        s.push_str("\n## Environment variables\n\n");
-        // Nothing is set by pasting this block: the production values are comments, so that a
-        // sandbox rehearsal can never deploy to production by default, and an unset variable
-        // still stops the deploy before anything reaches the org.
-        s.push_str("Set them before every command below, for the org you deploy to: the sandbox first,\nproduction only after the rehearsal. Nothing below sets them for you: the production\nvalues are shown as comments; for a sandbox use its values (usernames carry the sandbox\nsuffix, My Domain is `<domain>--<sandbox>.sandbox.my.salesforce.com`). An unset variable\nstops the deploy before anything reaches the org (no `allowUnsetEnvVariable`).\n\n");
-        s.push_str(
-            "```bash\n# export ECA_TARGET_ORG='<sf alias of the sandbox, later of production>'\n",
-        );
-        for p in &params {
-            if p.default.is_empty() {
-                let _ = writeln!(
-                    s,
-                    "# export {}=   # no value in the inputs: see its note below",
-                    p.variable
-                );
-                continue;
-            }
-            let _ = writeln!(
-                s,
-                "# export {}='{}'   # production value",
-                p.variable,
-                crate::text::sanitize(&p.default, false).replace('\'', "'\\''")
-            );
-        }
-        s.push_str(
-            ": \"${ECA_TARGET_ORG:?set ECA_TARGET_ORG to the sf alias of the target org}\"\n",
-        );
-        for p in &params {
-            let _ = writeln!(
-                s,
-                ": \"${{{}:?set {} for the target org}}\"",
-                p.variable, p.variable
-            );
-        }
-        s.push_str("```\n\n| variable | what | ECA | files | note |\n|---|---|---|---|---|\n");
-        for p in &params {
-            let files: BTreeSet<&str> = used
-                .iter()
-                .filter(|u| u.variable == p.variable)
-                .map(|u| u.path.as_str())
-                .collect();
-            let files = if files.is_empty() {
-                "none yet".to_string()
-            } else {
-                files
-                    .into_iter()
-                    .map(|f| format!("`{f}`"))
-                    .collect::<Vec<_>>()
-                    .join(", ")
-            };
-            let _ = writeln!(
-                s,
-                "| `{}` | {} | {} | {} | {} |",
-                p.variable,
-                p.what,
-                clean(p.eca.as_deref().unwrap_or("all")),
-                files,
-                clean(p.note.as_deref().unwrap_or(""))
-            );
-        }
+        env_block(&mut s, &params);
+        parameter_table(&mut s, &params, used);
         s.push_str("\nAfter each deploy, check that `result.replacements` in the saved JSON lists every file\nof this table that the manifest deploys.\n");
         for (wave, apps) in &self.apps {
             self.wave_section(&mut s, *wave, apps);
@@ -252,6 +194,73 @@ impl Layout {
 
 /// Input text made safe for a terminal or a Markdown table (no controls, no bidi overrides,
 /// no table-breaking pipes).
+/// The README's environment variables: the production values as comments (nothing is set by
+/// pasting the block) and a guard per variable that stops the deploy when it is unset.
+fn env_block(s: &mut String, params: &[&Parameter]) {
+    s.push_str("\n## Environment variables\n\n");
+    // Nothing is set by pasting this block: the production values are comments, so that a
+    // sandbox rehearsal can never deploy to production by default, and an unset variable
+    // still stops the deploy before anything reaches the org.
+    s.push_str("Set them before every command below, for the org you deploy to: the sandbox first,\nproduction only after the rehearsal. Nothing below sets them for you: the production\nvalues are shown as comments; for a sandbox use its values (usernames carry the sandbox\nsuffix, My Domain is `<domain>--<sandbox>.sandbox.my.salesforce.com`). An unset variable\nstops the deploy before anything reaches the org (no `allowUnsetEnvVariable`).\n\n");
+    s.push_str(
+        "```bash\n# export ECA_TARGET_ORG='<sf alias of the sandbox, later of production>'\n",
+    );
+    for p in params {
+        if p.default.is_empty() {
+            let _ = writeln!(
+                s,
+                "# export {}=   # no value in the inputs: see its note below",
+                p.variable
+            );
+            continue;
+        }
+        let _ = writeln!(
+            s,
+            "# export {}='{}'   # production value",
+            p.variable,
+            crate::text::sanitize(&p.default, false).replace('\'', "'\\''")
+        );
+    }
+    s.push_str(": \"${ECA_TARGET_ORG:?set ECA_TARGET_ORG to the sf alias of the target org}\"\n");
+    for p in params {
+        let _ = writeln!(
+            s,
+            ": \"${{{}:?set {} for the target org}}\"",
+            p.variable, p.variable
+        );
+    }
+}
+
+/// The README's table of parameters: what each is, its ECA, and the files that use it.
+fn parameter_table(s: &mut String, params: &[&Parameter], used: &[Used]) {
+    s.push_str("```\n\n| variable | what | ECA | files | note |\n|---|---|---|---|---|\n");
+    for p in params {
+        let files: BTreeSet<&str> = used
+            .iter()
+            .filter(|u| u.variable == p.variable)
+            .map(|u| u.path.as_str())
+            .collect();
+        let files = if files.is_empty() {
+            "none yet".to_string()
+        } else {
+            files
+                .into_iter()
+                .map(|f| format!("`{f}`"))
+                .collect::<Vec<_>>()
+                .join(", ")
+        };
+        let _ = writeln!(
+            s,
+            "| `{}` | {} | {} | {} | {} |",
+            p.variable,
+            p.what,
+            clean(p.eca.as_deref().unwrap_or("all")),
+            files,
+            clean(p.note.as_deref().unwrap_or(""))
+        );
+    }
+}
+
 fn clean(s: &str) -> String {
     crate::text::sanitize(s, false).replace('|', "\\|")
 }
