@@ -43,9 +43,9 @@ pub struct Blackout {
 }
 
 impl Blackout {
-    /// The window as day numbers (days since 1970-01-01), when both dates parse.
-    pub fn days(&self) -> Option<(i64, i64)> {
-        let day = crate::time::parse_day;
+    /// The window's first and last day, when both dates parse.
+    pub fn days(&self) -> Option<(crate::time::Day, crate::time::Day)> {
+        let day = crate::time::Day::parse;
         Some((day(&self.from)?, day(&self.to)?))
     }
 }
@@ -248,7 +248,7 @@ impl Config {
             }
         }
         if let Some(start) = &config.plan.start {
-            if crate::time::parse_day(start).is_none() {
+            if crate::time::Day::parse(start).is_none() {
                 let message = format!("[plan] start = {start:?} is not a YYYY-MM-DD date");
                 return Err(Error::Config {
                     file: file.to_string(),
@@ -389,7 +389,9 @@ mod tests {
         )
         .expect("ok");
         assert_eq!(c.blackout.len(), 1);
-        assert!(c.blackout[0].days().is_some_and(|(a, b)| b - a == 11));
+        assert!(c.blackout[0]
+            .days()
+            .is_some_and(|(a, b)| b.days_since(a) == 11));
         assert_eq!(c.notes("X"), Some("Sundays only"));
         assert_eq!(c.notes("Y"), None);
         for bad in [

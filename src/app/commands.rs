@@ -13,7 +13,6 @@ use crate::report::inventory::{Accounting, InventoryReport};
 use crate::report::usage_summary::UsageReport;
 use crate::report::{csv_out, human, table};
 use crate::rules::{self, Severity};
-use crate::time::date_of;
 
 /// `ecaplan inventory`.
 pub fn inventory(args: &ListOptions) -> Result<Outcome, Error> {
@@ -81,7 +80,7 @@ pub fn assess(args: &AssessOptions) -> Result<Outcome, Error> {
         .filter(|n| n.level != Level::Info || n.code == "no-as-of-date")
         .collect();
     let report = AssessReport::new(
-        loaded.org.as_of_day.map(|d| date_of(d * 86_400)),
+        loaded.org.as_of_day.map(|d| d.to_string()),
         loaded.org.inventory.apps.len(),
         findings,
         analysis::coupled_groups(&g),

@@ -75,7 +75,7 @@ pub fn load(input: &InputOptions) -> Result<Loaded, Error> {
         ));
     }
     let as_of_day = match &input.as_of {
-        Some(d) => Some(crate::time::parse_day(d).ok_or_else(|| Error::Input {
+        Some(d) => Some(crate::time::Day::parse(d).ok_or_else(|| Error::Input {
             path: "--as-of".into(),
             message: format!("{d:?} is not a YYYY-MM-DD date"),
         })?),

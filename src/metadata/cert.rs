@@ -5,7 +5,7 @@ use base64::Engine;
 use serde::Serialize;
 use x509_parser::prelude::{FromDer, X509Certificate};
 
-use crate::time::date_of;
+use crate::time::Day;
 
 /// What we keep of a certificate.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
@@ -35,8 +35,8 @@ pub fn parse_certificate(text: &str) -> Result<CertInfo, String> {
         self_signed: subject == issuer,
         subject,
         issuer,
-        not_before: date_of(cert.validity().not_before.timestamp()),
-        not_after: date_of(cert.validity().not_after.timestamp()),
+        not_before: Day::of_unix_seconds(cert.validity().not_before.timestamp()).to_string(),
+        not_after: Day::of_unix_seconds(cert.validity().not_after.timestamp()).to_string(),
         serial: cert.raw_serial_as_string(),
     })
 }

@@ -2,6 +2,7 @@
 
 use super::usage::{self, UsageData, UsageJoin};
 use super::{distribution, FileRecord, Inventory, SecretSighting};
+use crate::time::Day;
 
 /// The org as the inputs show it: the inventory with every app classified, the usage joined
 /// to it, the fate of every input file, the places where a secret was seen, and the day the
@@ -18,9 +19,9 @@ pub struct Org {
     pub files: Vec<FileRecord>,
     /// Where a consumer secret, private key or push credential was seen (never the value).
     pub secrets: Vec<SecretSighting>,
-    /// The day the data describes (days since 1970-01-01): `--as-of`, else the newest usage
-    /// timestamp; never the clock.
-    pub as_of_day: Option<i64>,
+    /// The day the data describes: `--as-of`, else the day of the newest usage timestamp;
+    /// never the clock.
+    pub as_of_day: Option<Day>,
 }
 
 impl Org {
@@ -31,13 +32,13 @@ impl Org {
         usage: UsageData,
         mut files: Vec<FileRecord>,
         secrets: Vec<SecretSighting>,
-        as_of_day: Option<i64>,
+        as_of_day: Option<Day>,
     ) -> Org {
         let join = usage::join(&inventory, &usage);
         distribution::classify(&mut inventory, &join);
         files.extend(usage.records.iter().cloned());
         files.sort_by(|a, b| a.path.cmp(&b.path));
-        let as_of_day = as_of_day.or(join.as_of.map(|ts| ts.0.div_euclid(86_400_000)));
+        let as_of_day = as_of_day.or(join.as_of.map(Day::of));
         Org {
             inventory,
             usage,

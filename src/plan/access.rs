@@ -444,7 +444,7 @@ fn active_users(
         for (user, t) in &u.tokens {
             let last = t
                 .last_used
-                .map(|ts| format!(" (last used {})", crate::time::date_of(ts.0 / 1000)))
+                .map(|ts| format!(" (last used {})", crate::time::Day::of(ts)))
                 .unwrap_or_default();
             let e = seen.entry(users.name_of(user)).or_default();
             e.push(format!("refresh token{last}{shared}"));

@@ -19,7 +19,7 @@ use crate::graph::analysis::CoupledGroup;
 use crate::model::usage::UsageJoin;
 use crate::model::{Inventory, Org};
 use crate::rules::{ids, Finding, Severity};
-use crate::time::{date_of, parse_day};
+use crate::time::Day;
 pub use eca::TargetFlow;
 pub use runbook::Runbook;
 pub use strategy::{Decision, Strategy};
@@ -144,7 +144,7 @@ pub fn plan(input: &PlanInput<'_>) -> Plan {
     params::dedicated_users_in_steps(&mut apps, &parameters);
     Plan {
         schema_version: SCHEMA_VERSION,
-        as_of: input.org.as_of_day.map(|d| date_of(d * 86_400)),
+        as_of: input.org.as_of_day.map(|d| d.to_string()),
         apps,
         waves,
         coupled_groups: input.groups.to_vec(),
@@ -301,14 +301,13 @@ fn app_plan(
 
 /// `[plan] start`, else the Monday after the as-of date, else 2027-01-04 (a fixed date keeps
 /// outputs reproducible when nothing dates the inputs).
-fn start_day(input: &PlanInput<'_>) -> i64 {
-    if let Some(d) = input.config.plan.start.as_deref().and_then(parse_day) {
+fn start_day(input: &PlanInput<'_>) -> Day {
+    if let Some(d) = input.config.plan.start.as_deref().and_then(Day::parse) {
         return d;
     }
     match input.org.as_of_day {
-        // 1970-01-01 was a Thursday: day % 7 == 4 is a Monday.
-        Some(d) => d + 1 + (4 - (d + 1)).rem_euclid(7),
-        None => parse_day("2027-01-04").unwrap_or_default(),
+        Some(d) => d.next_monday(),
+        None => Day::from_ymd(2027, 1, 4),
     }
 }
 

@@ -13,7 +13,7 @@ use serde::Serialize;
 use super::strategy::Strategy;
 use crate::config::{Blackout, PlanConfig};
 use crate::graph::analysis::CoupledGroup;
-use crate::time::{date_of, parse_day};
+use crate::time::Day;
 
 /// What a wave is for.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
@@ -91,7 +91,7 @@ pub fn plan_waves(
     units: &[Unit],
     groups: &[CoupledGroup],
     cfg: &PlanConfig,
-    start_day: i64,
+    start_day: Day,
     org_tasks: Vec<String>,
     blackouts: &[Blackout],
 ) -> Vec<Wave> {
@@ -265,16 +265,16 @@ fn batches(movable: Vec<Vec<&Unit>>, max: usize) -> Vec<Vec<&Unit>> {
 /// The waves with their dates, added one after another.
 struct Calendar<'a> {
     waves: Vec<Wave>,
-    start_day: i64,
+    start_day: Day,
     /// Days per wave.
     len: i64,
     /// Freeze windows (first day, last day, reason), sorted.
-    freeze: Vec<(i64, i64, &'a str)>,
+    freeze: Vec<(Day, Day, &'a str)>,
 }
 
 impl<'a> Calendar<'a> {
-    fn new(cfg: &PlanConfig, start_day: i64, blackouts: &'a [Blackout]) -> Calendar<'a> {
-        let mut freeze: Vec<(i64, i64, &str)> = blackouts
+    fn new(cfg: &PlanConfig, start_day: Day, blackouts: &'a [Blackout]) -> Calendar<'a> {
+        let mut freeze: Vec<(Day, Day, &str)> = blackouts
             .iter()
             .filter_map(|b| b.days().map(|(f, t)| (f, t, b.reason.as_str())))
             .collect();
@@ -302,32 +302,28 @@ impl<'a> Calendar<'a> {
         let day = self
             .waves
             .last()
-            .and_then(|w| parse_day(&w.start))
-            .map_or(self.start_day, |d| d + len);
+            .and_then(|w| Day::parse(&w.start))
+            .map_or(self.start_day, |d| d.plus(len));
         // Decommissioning starts only after the last parallel run has ended.
         let day = match kind {
             WaveKind::Decommission => self
                 .waves
                 .iter()
-                .filter_map(|w| parse_day(&w.end))
-                .map(|e| e + 1)
-                .fold(day, i64::max),
+                .filter_map(|w| Day::parse(&w.end))
+                .map(|e| e.plus(1))
+                .fold(day, Day::max),
             WaveKind::Prepare | WaveKind::Pilot | WaveKind::Migrate => day,
         };
         let (day, moved) = after_blackouts(day, len + extra, &self.freeze);
         for (from, to, reason) in moved {
-            tasks.push(format!(
-                "{FROZEN_TASK} {} – {} ({reason})",
-                date_of(from * 86_400),
-                date_of(to * 86_400)
-            ));
+            tasks.push(format!("{FROZEN_TASK} {from} – {to} ({reason})"));
         }
         self.waves.push(Wave {
             number: self.waves.len(),
             kind,
             name,
-            start: date_of(day * 86_400),
-            end: date_of((day + len + extra - 1) * 86_400),
+            start: day.to_string(),
+            end: day.plus(len + extra - 1).to_string(),
             apps,
             tasks,
         });
@@ -337,17 +333,17 @@ impl<'a> Calendar<'a> {
 /// The first day from `day` on where a span of `days` days overlaps no freeze window, and the
 /// windows it had to move past. `freeze` is sorted by start.
 fn after_blackouts<'a>(
-    mut day: i64,
+    mut day: Day,
     days: i64,
-    freeze: &[(i64, i64, &'a str)],
-) -> (i64, Vec<(i64, i64, &'a str)>) {
+    freeze: &[(Day, Day, &'a str)],
+) -> (Day, Vec<(Day, Day, &'a str)>) {
     let mut moved = Vec::new();
     // Each move jumps past one window's end, so this ends after at most `freeze.len()` moves.
     while let Some(&w) = freeze
         .iter()
-        .find(|(from, to, _)| day <= *to && *from < day + days)
+        .find(|(from, to, _)| day <= *to && *from < day.plus(days))
     {
-        day = w.1 + 1;
+        day = w.1.plus(1);
         moved.push(w);
     }
     (day, moved)

@@ -8,7 +8,7 @@ use serde::Serialize;
 
 use crate::graph::{Edge, Node, NodeKind};
 use crate::plan::Wave;
-use crate::time::parse_day;
+use crate::time::Day;
 
 /// Height of one bar or one graph row, in SVG units.
 const ROW: u32 = 24;
@@ -193,22 +193,23 @@ fn scale(value: usize, max: usize, len: u32) -> u32 {
 
 /// The timeline of the waves; waves with unreadable dates get a zero-width bar at the start.
 pub fn timeline(waves: &[Wave]) -> Timeline {
-    let days: Vec<(Option<i64>, Option<i64>)> = waves
+    let days: Vec<(Option<Day>, Option<Day>)> = waves
         .iter()
-        .map(|w| (parse_day(&w.start), parse_day(&w.end)))
+        .map(|w| (Day::parse(&w.start), Day::parse(&w.end)))
         .collect();
-    let first = days.iter().filter_map(|d| d.0).min().unwrap_or(0);
+    let first = days.iter().filter_map(|d| d.0).min().unwrap_or_default();
     let last = days.iter().filter_map(|d| d.1).max().unwrap_or(first);
     // The end date is inclusive: a wave ending on its start day still lasts one day.
-    let span = (last - first + 1).max(1) as u64;
-    let x_of = |day: i64| ((day - first).max(0) as u64 * u64::from(TIMELINE_W) / span) as u32;
+    let span = (last.days_since(first) + 1).max(1) as u64;
+    let x_of =
+        |day: Day| (day.days_since(first).max(0) as u64 * u64::from(TIMELINE_W) / span) as u32;
     let bars = waves
         .iter()
         .zip(&days)
         .zip(0u32..)
         .map(|((w, &(s, e)), i)| {
             let x0 = s.map_or(0, x_of);
-            let x1 = e.map_or(x0, |e| x_of(e + 1));
+            let x1 = e.map_or(x0, |e| x_of(e.plus(1)));
             TimelineBar {
                 number: w.number,
                 name: w.name.clone(),

@@ -2,7 +2,7 @@
 
 use super::support::{app_evidence, EcaPart};
 use super::{Context, Evidence, Hit, Rule, Severity};
-use crate::time::parse_day;
+use crate::time::Day;
 
 /// The rule.
 pub static RULE: Rule = Rule {
@@ -24,14 +24,15 @@ as-of date the rule cannot judge expiry and reports nothing.",
     check,
 };
 
-fn grade(not_after: &str, as_of: i64, window: i64) -> Option<(Severity, String)> {
-    let day = parse_day(not_after)?;
-    if day < as_of {
+fn grade(not_after: &str, as_of: Day, window: i64) -> Option<(Severity, String)> {
+    let day = Day::parse(not_after)?;
+    let left = day.days_since(as_of);
+    if left < 0 {
         Some((Severity::High, format!("expired on {not_after}")))
-    } else if day - as_of <= window {
+    } else if left <= window {
         Some((
             Severity::Medium,
-            format!("expires on {not_after}, within {} days", day - as_of),
+            format!("expires on {not_after}, within {left} days"),
         ))
     } else {
         None
@@ -95,11 +96,10 @@ fn check(cx: &Context) -> Vec<Hit> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::time::days_from_civil;
 
     #[test]
     fn grades() {
-        let as_of = days_from_civil(2026, 11, 1);
+        let as_of = Day::from_ymd(2026, 11, 1);
         assert_eq!(
             grade("2024-03-01", as_of, 60).map(|g| g.0),
             Some(Severity::High)

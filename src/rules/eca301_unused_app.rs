@@ -35,10 +35,10 @@ fn check(cx: &Context) -> Vec<Hit> {
         .filter(|(app, _)| app.origin == Origin::Metadata && app.facts().is_some_and(|f| f.oauth))
         .filter_map(|(app, view)| {
             let last = view.last_use();
-            let last_day = last.map(|t| t.0.div_euclid(86_400_000));
+            let last_day = last.map(crate::time::Day::of);
             let unused = match (view.evidence, last_day) {
                 (Level::Full, None) => true,
-                (Level::Full | Level::Partial, Some(d)) => as_of - d > window,
+                (Level::Full | Level::Partial, Some(d)) => as_of.days_since(d) > window,
                 _ => false,
             };
             if !unused {
@@ -48,10 +48,7 @@ fn check(cx: &Context) -> Vec<Hit> {
                 || "never used in the covered period".to_string(),
                 |t| format!("last used {}", day(t)),
             );
-            let text = format!(
-                "{when}; as of {} the window is {window} days",
-                crate::time::date_of(as_of * 86_400)
-            );
+            let text = format!("{when}; as of {as_of} the window is {window} days");
             let msg = format!(
                 "{} looks unused ({when}): retire it instead of migrating",
                 app.api_name

@@ -32,7 +32,7 @@ fn check(cx: &Context) -> Vec<Hit> {
                 .iter()
                 .filter(|(_, t)| {
                     t.last_used
-                        .is_some_and(|l| as_of - l.0.div_euclid(86_400_000) > limit)
+                        .is_some_and(|l| as_of.days_since(crate::time::Day::of(l)) > limit)
                 })
                 .map(|(user, t)| (user, t.tokens))
                 .collect();

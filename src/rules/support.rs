@@ -284,7 +284,7 @@ pub(crate) mod testing {
         inv: &Inventory,
         config: &Config,
         secrets: &[SecretSighting],
-        as_of_day: Option<i64>,
+        as_of_day: Option<crate::time::Day>,
     ) -> Vec<Hit> {
         // As given: not joined to usage, not classified.
         let org = Org {

@@ -1,18 +1,13 @@
 //! Dates and instants: one calendar for the whole crate (certificate validity, usage
 //! timestamps, blackout windows, the as-of day), proleptic Gregorian in UTC, without a clock.
 //!
-//! A day is a count of days since 1970-01-01 (`i64`); an instant is a [`Ts`] in milliseconds.
+//! A calendar day is a [`Day`]; an instant is a [`Ts`] in milliseconds.
 
+mod day;
 mod ts;
 
+pub use day::Day;
 pub use ts::{parse, parse_fast, Parsed, Ts};
-
-/// Unix seconds → `YYYY-MM-DD` (UTC), by the civil-from-days algorithm.
-pub fn date_of(unix_seconds: i64) -> String {
-    let days = unix_seconds.div_euclid(86_400);
-    let (y, m, d) = civil_from_days(days);
-    format!("{y:04}-{m:02}-{d:02}")
-}
 
 /// Days since 1970-01-01 → (year, month, day). Howard Hinnant's algorithm.
 pub fn civil_from_days(days: i64) -> (i64, u32, u32) {
@@ -39,16 +34,6 @@ pub fn days_from_civil(y: i64, m: u32, d: u32) -> i64 {
     era * 146_097 + doe - 719_468
 }
 
-/// `YYYY-MM-DD` (anything after the date is ignored) → days since 1970-01-01.
-pub fn parse_day(text: &str) -> Option<i64> {
-    let date = text.get(..10)?;
-    let mut parts = date.split('-');
-    let y = parts.next()?.parse().ok()?;
-    let m: u32 = parts.next()?.parse().ok()?;
-    let d: u32 = parts.next()?.parse().ok()?;
-    ((1..=12).contains(&m) && (1..=31).contains(&d)).then(|| days_from_civil(y, m, d))
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -59,14 +44,5 @@ mod tests {
             let (y, m, d) = civil_from_days(days);
             assert_eq!(days_from_civil(y, m, d), days);
         }
-        assert_eq!(parse_day("2025-02-05T00:00:00Z"), Some(20_124));
-        assert_eq!(parse_day("2025-13-05"), None);
-    }
-
-    #[test]
-    fn dates() {
-        assert_eq!(date_of(0), "1970-01-01");
-        assert_eq!(date_of(951_782_400), "2000-02-29");
-        assert_eq!(date_of(1_738_713_600), "2025-02-05");
     }
 }

@@ -25,7 +25,14 @@ fn every_app_in_exactly_one_wave_and_groups_together() {
         shared: vec!["user:x".into()],
     }];
     let cfg = PlanConfig::default();
-    let waves = plan_waves(&units, &groups, &cfg, 20_000, Vec::new(), &[]);
+    let waves = plan_waves(
+        &units,
+        &groups,
+        &cfg,
+        Day::from_ymd(2024, 10, 4),
+        Vec::new(),
+        &[],
+    );
     let mut seen = BTreeMap::new();
     for w in &waves {
         for a in &w.apps {
@@ -53,7 +60,14 @@ fn dangerous_unused_apps_are_blocked_in_wave_0() {
         unit("Plain_Unused", Strategy::Retire),
         unit("A", Strategy::Automated),
     ];
-    let waves = plan_waves(&units, &[], &PlanConfig::default(), 20_000, Vec::new(), &[]);
+    let waves = plan_waves(
+        &units,
+        &[],
+        &PlanConfig::default(),
+        Day::from_ymd(2024, 10, 4),
+        Vec::new(),
+        &[],
+    );
     let wave_of = |a: &str| waves.iter().position(|w| w.apps.iter().any(|x| x == a));
     assert_eq!(wave_of("Full_Scope_Unused"), Some(0));
     assert_eq!(wave_of("Plain_Unused"), Some(waves.len() - 1));
@@ -74,12 +88,12 @@ fn no_wave_overlaps_a_freeze_window() {
         pilot_size: 1,
         ..PlanConfig::default()
     };
-    let start = parse_day("2027-01-04").expect("day");
+    let start = Day::from_ymd(2027, 1, 4);
     let plain = plan_waves(&units, &[], &cfg, start, Vec::new(), &[]);
     // A freeze window that the unconstrained plan's second wave overlaps.
     let blackout = Blackout {
         from: plain[1].end.clone(),
-        to: date_of((parse_day(&plain[1].end).expect("end") + 5) * 86_400),
+        to: Day::parse(&plain[1].end).expect("end").plus(5).to_string(),
         reason: "month-end close".into(),
     };
     let waves = plan_waves(
@@ -93,8 +107,8 @@ fn no_wave_overlaps_a_freeze_window() {
     let (from, to) = blackout.days().expect("dates");
     for w in &waves {
         let (a, b) = (
-            parse_day(&w.start).expect("s"),
-            parse_day(&w.end).expect("e"),
+            Day::parse(&w.start).expect("s"),
+            Day::parse(&w.end).expect("e"),
         );
         assert!(
             b < from || a > to,
@@ -109,12 +123,12 @@ fn no_wave_overlaps_a_freeze_window() {
         "waves before the window stay"
     );
     assert_eq!(
-        parse_day(&waves[1].start),
-        Some(to + 1),
+        Day::parse(&waves[1].start),
+        Some(to.plus(1)),
         "moved right after it"
     );
     assert!(waves[1].tasks.iter().any(|t| t.contains("month-end close")));
-    let starts: Vec<i64> = waves.iter().filter_map(|w| parse_day(&w.start)).collect();
+    let starts: Vec<Day> = waves.iter().filter_map(|w| Day::parse(&w.start)).collect();
     assert!(
         starts.windows(2).all(|p| p[0] < p[1]),
         "waves stay in order"
@@ -139,7 +153,14 @@ fn oversized_group_is_untangled_first() {
         pilot_size: 0,
         ..PlanConfig::default()
     };
-    let waves = plan_waves(&units, &groups, &cfg, 20_000, Vec::new(), &[]);
+    let waves = plan_waves(
+        &units,
+        &groups,
+        &cfg,
+        Day::from_ymd(2024, 10, 4),
+        Vec::new(),
+        &[],
+    );
     assert!(waves[0].tasks.iter().any(|t| t.contains("untangle")));
 }
 
@@ -168,7 +189,7 @@ proptest::proptest! {
         }
         let groups: Vec<CoupledGroup> = by_root.into_values().filter(|g| g.len() > 1).map(|apps| CoupledGroup { apps, shared: vec!["user:x".into()] }).collect();
         let cfg = PlanConfig { max_apps_per_wave: max, pilot_size: pilot, ..PlanConfig::default() };
-        let waves = plan_waves(&units, &groups, &cfg, 20_000, Vec::new(), &[]);
+        let waves = plan_waves(&units, &groups, &cfg, Day::from_ymd(2024, 10, 4), Vec::new(), &[]);
         let mut count: BTreeMap<&str, usize> = BTreeMap::new();
         for w in &waves { for a in &w.apps { *count.entry(a.as_str()).or_default() += 1; } }
         proptest::prop_assert_eq!(count.len(), n);
