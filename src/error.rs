@@ -22,6 +22,10 @@ pub enum Error {
         /// Why.
         message: String,
     },
+    /// A value given on the command line is not usable: a rule or an app that does not exist, a
+    /// date that does not parse. The message names the value, says why, and what would do.
+    #[error("{0}")]
+    Argument(String),
     /// `--strict` and some files were unreadable.
     #[error("{count} input file(s) could not be read whole (--strict){list}")]
     Strict {

@@ -66,6 +66,29 @@ pub fn label(s: &str) -> String {
     sanitize(s, false).trim().to_string()
 }
 
+/// The names among `known` close to `wanted` (case-insensitive edit distance of at most a
+/// third of its length, 2 at least), closest first, at most three: for "did you mean".
+pub fn similar<'a>(wanted: &str, known: impl IntoIterator<Item = &'a str>) -> Vec<&'a str> {
+    let wanted = wanted.to_lowercase();
+    let limit = (wanted.chars().count() / 3).max(2);
+    let mut close: Vec<(usize, &str)> = known
+        .into_iter()
+        .map(|k| (strsim::levenshtein(&wanted, &k.to_lowercase()), k))
+        .filter(|(d, _)| *d <= limit)
+        .collect();
+    close.sort();
+    close.into_iter().take(3).map(|(_, k)| k).collect()
+}
+
+/// ` (did you mean A, B?)`, or nothing when no name is close.
+pub fn did_you_mean(close: &[&str]) -> String {
+    if close.is_empty() {
+        String::new()
+    } else {
+        format!(" (did you mean {}?)", close.join(", "))
+    }
+}
+
 /// `16 MiB`, `1 GiB`, or bytes.
 pub fn human_bytes(n: u64) -> String {
     const MIB: u64 = 1024 * 1024;
@@ -80,6 +103,16 @@ pub fn human_bytes(n: u64) -> String {
 
 #[cfg(test)]
 mod tests {
+    #[test]
+    fn suggests_close_names_only() {
+        let rules = ["ECA101", "ECA109", "ECA209", "ECA301", "full-scope"];
+        assert_eq!(super::similar("eca190", rules), ["ECA101", "ECA109"]);
+        assert_eq!(super::similar("ful-scope", rules), ["full-scope"]);
+        assert!(super::similar("Nothing_Like_It", rules).is_empty());
+        assert_eq!(super::did_you_mean(&["A", "B"]), " (did you mean A, B?)");
+        assert_eq!(super::did_you_mean(&[]), "");
+    }
+
     use super::*;
 
     #[test]

@@ -176,9 +176,13 @@ pub fn rules(format: RulesFormat) -> Result<Outcome, Error> {
 
 /// `ecaplan explain`.
 pub fn explain(rule: &str) -> Result<Outcome, Error> {
-    let rule = rules::find_rule(rule).ok_or_else(|| Error::Input {
-        path: rule.into(),
-        message: "no such rule (see `ecaplan rules`)".into(),
+    let rule = rules::find_rule(rule).ok_or_else(|| {
+        let names = rules::RULES.iter().flat_map(|r| [r.id, r.name]);
+        let close = crate::text::similar(rule, names);
+        Error::Argument(format!(
+            "no rule has the id or name {rule:?}{}: `ecaplan rules` lists them all",
+            crate::text::did_you_mean(&close)
+        ))
     })?;
     let stdout = format!(
         "{} {} (default severity: {})\n{}\n\n{}\n",

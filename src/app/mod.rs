@@ -75,9 +75,11 @@ pub fn load(input: &InputOptions) -> Result<Loaded, Error> {
         ));
     }
     let as_of_day = match &input.as_of {
-        Some(d) => Some(crate::time::Day::parse(d).ok_or_else(|| Error::Input {
-            path: "--as-of".into(),
-            message: format!("{d:?} is not a YYYY-MM-DD date"),
+        Some(d) => Some(crate::time::Day::parse(d).ok_or_else(|| {
+            Error::Argument(format!(
+                "--as-of {d:?} is not a date: write the day the exports were taken as \
+                 YYYY-MM-DD, e.g. 2026-11-30"
+            ))
         })?),
         None => None,
     };

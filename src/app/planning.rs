@@ -158,10 +158,18 @@ pub fn generate(args: &GenerateOptions) -> Result<Outcome, Error> {
     let mut loaded = load(&args.input)?;
     for name in &args.apps {
         if loaded.org.inventory.app(name).is_none() {
-            return Err(Error::Input {
-                path: name.into(),
-                message: "no such app among the inputs (see `ecaplan inventory`)".into(),
-            });
+            let apps = loaded
+                .org
+                .inventory
+                .apps
+                .iter()
+                .map(|a| a.api_name.as_str());
+            let close = crate::text::similar(name, apps);
+            return Err(Error::Argument(format!(
+                "--app {name:?}: no app of that API name among the inputs{}; `ecaplan inventory` \
+                 lists them",
+                crate::text::did_you_mean(&close)
+            )));
         }
     }
     let Analysis { graph: g, findings } = analyse(&mut loaded);
