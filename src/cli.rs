@@ -6,7 +6,13 @@ use clap::{Parser, Subcommand, ValueEnum};
 
 /// Plan the migration of Salesforce Connected Apps to External Client Apps — offline.
 #[derive(Debug, Parser)]
-#[command(name = "ecaplan", version, about, long_about = None)]
+#[command(
+    name = "ecaplan",
+    version,
+    about,
+    long_about = None,
+    after_help = "Start with: ecaplan plan samples/northwind -o out\n\nExit codes: 0 done, 1 findings at or above --fail-on (assess), 2 could not run (the message says why)."
+)]
 pub struct Cli {
     /// What to do.
     #[command(subcommand)]
@@ -17,20 +23,41 @@ pub struct Cli {
 #[derive(Debug, Subcommand)]
 pub enum Command {
     /// List every connected app and ECA found in retrieved metadata, with the file accounting.
+    #[command(
+        after_help = "Example: ecaplan inventory samples/northwind --format csv > apps.csv\n\nExit codes: 0 done, 2 could not run."
+    )]
     Inventory(InventoryArgs),
     /// Per-app usage from the exports (LoginHistory, OauthToken, event logs) and the accounting.
+    #[command(
+        after_help = "Example: ecaplan usage samples/northwind/usage\n\nExit codes: 0 done, 2 could not run."
+    )]
     Usage(UsageArgs),
     /// Findings: what blocks the migration and what is risky, each with its evidence.
+    #[command(
+        after_help = "Example: ecaplan assess samples/northwind --fail-on high\n\nExit codes: 0 done, 1 findings at or above --fail-on, 2 could not run."
+    )]
     Assess(AssessArgs),
     /// Everything: strategy per app, waves, runbooks, generated ECA metadata, into a folder.
+    #[command(
+        after_help = "Example: ecaplan plan samples/northwind -o out\n\nExit codes: 0 done, 2 could not run."
+    )]
     Plan(PlanArgs),
     /// Only the ECA metadata of some apps (as the plan decides it), into a folder.
+    #[command(
+        after_help = "Example: ecaplan generate samples/northwind --app ERP_Sync -o eca-erp\n\nExit codes: 0 done, 2 could not run."
+    )]
     Generate(GenerateArgs),
     /// The dependency graph (apps, users, permission sets, certificates...).
+    #[command(
+        after_help = "Example: ecaplan graph samples/northwind --format mermaid\n\nExit codes: 0 done, 2 could not run."
+    )]
     Graph(GraphArgs),
     /// List the rules.
     Rules(RulesArgs),
     /// Explain a rule (by id or name).
+    #[command(
+        after_help = "Example: ecaplan explain ECA101\n\nExit codes: 0 done, 2 could not run."
+    )]
     Explain(ExplainArgs),
     /// Write a commented default `ecaplan.toml`.
     Init(InitArgs),
@@ -199,13 +226,14 @@ pub struct PlanArgs {
     /// Output folder.
     #[arg(short, long, value_name = "DIR")]
     pub output: PathBuf,
-    /// Overwrite a non-empty output folder.
+    /// Replace an output folder an earlier ecaplan run wrote (any other folder is refused).
     #[arg(long)]
     pub force: bool,
     /// Metadata API version of the generated files.
     #[arg(long, default_value = "66.0")]
     pub api_version: String,
-    /// Folder whose `report.html` replaces the built-in HTML template.
+    /// Folder whose `report.html`, `report-app.html` or `report.md` replaces the built-in
+    /// Tera template of that name.
     #[arg(long, value_name = "DIR")]
     pub templates: Option<PathBuf>,
 }
@@ -222,7 +250,7 @@ pub struct GenerateArgs {
     /// Output folder.
     #[arg(short, long, value_name = "DIR")]
     pub output: PathBuf,
-    /// Overwrite a non-empty output folder.
+    /// Replace an output folder an earlier ecaplan run wrote (any other folder is refused).
     #[arg(long)]
     pub force: bool,
     /// Metadata API version of the generated files.

@@ -94,18 +94,17 @@ pub fn plan(opts: &PlanOptions) -> Result<Outcome, Error> {
     outputs::write_outputs(OUTPUTS, &planned, &out, &|name, t| timer.note(name, t))?;
     timer.lap("render + write");
     let mut stderr = notices(&out);
-    let (apps, waves) = (plan.apps.len(), plan.waves.len());
+    let waves = plan.waves.len();
     let unreadable = unreadable_lines(&loaded.org.files);
     // A large org's inputs, plan and report take tens of milliseconds to free, one allocation
     // at a time: they are freed on a thread of their own, which the command does not wait for
     // (a process that ends with it hands the memory back at once).
-    free_in_background((loaded, g, plan, report, generated));
     let out_root = out.commit()?;
     timer.lap("commit");
-    stderr.push_str(&format!(
-        "{apps} app(s) in {waves} wave(s); wrote {}\n",
-        out_root.join("plan.json").display()
+    stderr.push_str(&crate::report::human::plan_summary(
+        &report, waves, &out_root,
     ));
+    free_in_background((loaded, g, plan, report, generated));
     stderr.push_str(&unreadable);
     Ok(Outcome {
         stdout: String::new(),

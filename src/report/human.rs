@@ -4,6 +4,8 @@
 use std::fmt::Write;
 
 use super::assess::AssessReport;
+use super::contents::Report;
+use crate::diag::Level;
 use crate::rules::{Evidence, Finding};
 
 fn render_finding(out: &mut String, f: &Finding) {
@@ -117,4 +119,63 @@ pub fn render_assess(r: &AssessReport) -> String {
     // File names, messages and snippets come from the inputs: no escape sequence may reach
     // the terminal.
     crate::text::terminal(&out).into_owned()
+}
+
+/// Warnings listed by name at the end of a plan; the rest are counted (report.md lists all).
+const WARNINGS_LISTED: usize = 5;
+
+/// What `ecaplan plan` says when it is done: apps per strategy, the findings still open by
+/// severity, the warnings that need attention, and where to start reading in `out`.
+pub fn plan_summary(r: &Report, waves: usize, out: &std::path::Path) -> String {
+    let s = &r.summary;
+    let mut text = format!(
+        "{} app(s) planned in {waves} wave(s)
+",
+        s.apps
+    );
+    let list = |counts: &std::collections::BTreeMap<&'static str, usize>| {
+        let parts: Vec<String> = counts.iter().map(|(k, n)| format!("{k} {n}")).collect();
+        parts.join(", ")
+    };
+    let _ = writeln!(text, "  strategies: {}", list(&s.by_strategy));
+    let open: usize = s.by_severity.values().sum();
+    if open > 0 {
+        let by_severity: Vec<String> = crate::diag::Severity::ALL
+            .iter()
+            .filter_map(|v| {
+                s.by_severity
+                    .get(v.as_str())
+                    .map(|n| format!("{} {n}", v.as_str()))
+            })
+            .collect();
+        let _ = writeln!(
+            text,
+            "  open findings: {} (findings.csv)",
+            by_severity.join(", ")
+        );
+    }
+    let warnings: Vec<_> = r
+        .notes
+        .iter()
+        .filter(|n| n.level <= Level::Warning)
+        .collect();
+    if !warnings.is_empty() {
+        let _ = writeln!(text, "  {} warning(s) need attention:", warnings.len());
+        for n in warnings.iter().take(WARNINGS_LISTED) {
+            let _ = writeln!(text, "    {n}");
+        }
+        if warnings.len() > WARNINGS_LISTED {
+            let _ = writeln!(
+                text,
+                "    … and {} more in report.md",
+                warnings.len() - WARNINGS_LISTED
+            );
+        }
+    }
+    let _ = writeln!(
+        text,
+        "  written to {}: start with report.html; deploy with eca/README.md",
+        out.display()
+    );
+    crate::text::terminal(&text).into_owned()
 }

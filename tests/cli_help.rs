@@ -1,0 +1,47 @@
+//! Every command's `--help` ends with an example and the exit codes, and each example runs
+//! against `samples/` as written.
+
+mod common;
+
+use common::ecaplan;
+
+const COMMANDS: &[&str] = &[
+    "inventory",
+    "usage",
+    "assess",
+    "plan",
+    "generate",
+    "graph",
+    "explain",
+];
+
+#[test]
+fn every_help_example_runs_as_written() {
+    let tmp = tempfile::tempdir().expect("tempdir");
+    for command in COMMANDS {
+        let help = ecaplan([*command, "--help"]);
+        let help = String::from_utf8_lossy(&help.stdout).into_owned();
+        assert!(help.contains("Exit codes: 0 done"), "{command}: {help}");
+        let example = help
+            .lines()
+            .find_map(|l| l.strip_prefix("Example: ecaplan "))
+            .unwrap_or_else(|| panic!("{command} --help has no example"));
+        let mut args: Vec<String> = example
+            .split_whitespace()
+            .take_while(|a| *a != ">")
+            .map(String::from)
+            .collect();
+        // Output folders go to a fresh place, not into the checkout.
+        if let Some(i) = args.iter().position(|a| a == "-o") {
+            args[i + 1] = tmp.path().join(command).display().to_string();
+        }
+        let run = ecaplan(&args);
+        let expected = if *command == "assess" { 1 } else { 0 };
+        assert_eq!(
+            run.status.code(),
+            Some(expected),
+            "ecaplan {example}: {}",
+            String::from_utf8_lossy(&run.stderr)
+        );
+    }
+}
