@@ -61,6 +61,19 @@ pub enum Command {
     Explain(ExplainArgs),
     /// Write a commented default `ecaplan.toml`.
     Init(InitArgs),
+    /// Print the shell completion script (bash, zsh, fish, elvish, powershell) on stdout.
+    #[command(after_help = "Example: ecaplan completions bash > /etc/bash_completion.d/ecaplan")]
+    Completions(CompletionsArgs),
+    /// Print the man page (roff) on stdout.
+    #[command(after_help = "Example: ecaplan man > ecaplan.1 && man ./ecaplan.1")]
+    Man,
+}
+
+/// `ecaplan completions`.
+#[derive(Debug, clap::Args)]
+pub struct CompletionsArgs {
+    /// The shell.
+    pub shell: clap_complete::Shell,
 }
 
 /// Output formats of `inventory`.

@@ -21,6 +21,8 @@ fn main() -> ExitCode {
         Command::Rules(a) => (app::rules(rules_format(a.format)), false),
         Command::Explain(a) => (app::explain(&a.rule), false),
         Command::Init(a) => (app::init(&init(a)), false),
+        Command::Completions(a) => (Ok(completions(a.shell)), false),
+        Command::Man => (man(), false),
     };
     match result {
         Ok(outcome) => {
@@ -41,6 +43,38 @@ fn main() -> ExitCode {
             ExitCode::from(2)
         }
     }
+}
+
+/// The completion script of `shell`, from the clap definitions.
+fn completions(shell: clap_complete::Shell) -> app::Outcome {
+    let mut out = Vec::new();
+    clap_complete::generate(
+        shell,
+        &mut <Cli as clap::CommandFactory>::command(),
+        "ecaplan",
+        &mut out,
+    );
+    app::Outcome {
+        stdout: String::from_utf8_lossy(&out).into_owned(),
+        stderr: String::new(),
+        code: 0,
+    }
+}
+
+/// The man page (roff), from the clap definitions.
+fn man() -> Result<app::Outcome, ecaplan::error::Error> {
+    let mut out = Vec::new();
+    clap_mangen::Man::new(<Cli as clap::CommandFactory>::command())
+        .render(&mut out)
+        .map_err(|e| ecaplan::error::Error::Render {
+            what: "the man page",
+            message: e.to_string(),
+        })?;
+    Ok(app::Outcome {
+        stdout: String::from_utf8_lossy(&out).into_owned(),
+        stderr: String::new(),
+        code: 0,
+    })
 }
 
 fn input(a: &cli::InputArgs) -> app::InputOptions {

@@ -45,3 +45,42 @@ fn every_help_example_runs_as_written() {
         );
     }
 }
+
+#[test]
+fn completions_and_the_man_page_come_from_the_command_line() {
+    for shell in ["bash", "zsh", "fish", "elvish", "powershell"] {
+        let run = ecaplan(["completions", shell]);
+        assert!(run.status.success(), "{shell}");
+        let script = String::from_utf8_lossy(&run.stdout);
+        for command in COMMANDS {
+            assert!(script.contains(command), "{shell} completes {command}");
+        }
+    }
+    // The bash script is valid bash.
+    let bash = ecaplan(["completions", "bash"]).stdout;
+    let file = tempfile::NamedTempFile::new().expect("tempfile");
+    std::fs::write(file.path(), &bash).expect("write");
+    if let Ok(check) = std::process::Command::new("bash")
+        .arg("-n")
+        .arg(file.path())
+        .output()
+    {
+        assert!(
+            check.status.success(),
+            "{}",
+            String::from_utf8_lossy(&check.stderr)
+        );
+    }
+    let man = ecaplan(["man"]);
+    assert!(man.status.success());
+    let man = String::from_utf8_lossy(&man.stdout);
+    assert!(man.contains(".TH ecaplan 1"), "{man}");
+    for command in COMMANDS {
+        assert!(man.contains(command), "the man page names {command}");
+    }
+    assert_eq!(
+        man,
+        String::from_utf8_lossy(&ecaplan(["man"]).stdout),
+        "deterministic"
+    );
+}

@@ -276,7 +276,7 @@ fn the_binary_uses_the_library_through_app_only() {
             .take_while(|c| c.is_alphanumeric() || *c == '_')
             .collect();
         assert!(
-            ["app", "cli", "text"].contains(&name.as_str()),
+            ["app", "cli", "text", "error"].contains(&name.as_str()),
             "main.rs reaches into `ecaplan::{name}`: the binary goes through app"
         );
     }
