@@ -219,7 +219,10 @@ fn resolve_check(shared: &Path, dir: &Path, expected_components: usize) {
     let tool = shared.join("tools/sf-resolve");
     let project = dir.join("eca");
     let mdapi = dir.join("mdapi");
-    let Some((code, text)) = run_tool("bash", &[tool.as_path(), &project, &mdapi]) else {
+    let turn = common::sf_resolve_turn();
+    let run = run_tool("bash", &[tool.as_path(), &project, &mdapi]);
+    drop(turn);
+    let Some((code, text)) = run else {
         return;
     };
     eprintln!("sf-resolve: {}", text.lines().last().unwrap_or(""));

@@ -582,7 +582,9 @@ fn resolve_in(
     for (k, v) in vars {
         cmd.env(k, v);
     }
+    let turn = common::sf_resolve_turn();
     let out = cmd.output().expect("run sf-resolve");
+    drop(turn);
     let text = format!(
         "{}{}",
         String::from_utf8_lossy(&out.stdout),

@@ -193,3 +193,11 @@ pub fn plan_app<'a>(plan: &'a serde_json::Value, name: &str) -> &'a serde_json::
         .find(|a| a["api_name"] == name)
         .unwrap_or_else(|| panic!("{name} in plan.json"))
 }
+
+/// Held while `../shared/tools/sf-resolve` runs: the tool rewrites its `resolve.cjs` on every
+/// call, so two calls at once can run a half-written script (empty output, exit 0). Test
+/// binaries run one after another; this serialises the tests of one binary.
+pub fn sf_resolve_turn() -> std::sync::MutexGuard<'static, ()> {
+    static TURN: std::sync::Mutex<()> = std::sync::Mutex::new(());
+    TURN.lock().unwrap_or_else(|poisoned| poisoned.into_inner())
+}
