@@ -50,7 +50,8 @@ impl Org {
     }
 
     /// An org of metadata only (no usage export, no file accounting): the fixture of tests.
-    pub fn of_inventory(inventory: Inventory) -> Org {
+    #[cfg(test)]
+    pub(crate) fn of_inventory(inventory: Inventory) -> Org {
         Org::new(
             inventory,
             UsageData::default(),
