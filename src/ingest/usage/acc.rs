@@ -56,8 +56,8 @@ pub enum Net {
 pub struct LoginAcc {
     /// [logins, successes, failures] per flow.
     pub flows: [[u64; 3]; Flow::ALL.len()],
-    /// Interned user keys.
-    pub users: HashSet<u32>,
+    /// Interned user keys, each with its last login (ms).
+    pub users: HashMap<u32, i64>,
     /// First login (ms).
     pub first: Option<i64>,
     /// Last login (ms).
@@ -79,10 +79,16 @@ impl LoginAcc {
             None => {}
         }
         if let Some(u) = user {
-            self.users.insert(u);
+            see(&mut self.users, u, ts);
         }
         widen(&mut self.first, &mut self.last, ts);
     }
+}
+
+/// Record interned user `u` seen at `ts` (ms), keeping the latest time.
+pub fn see(users: &mut HashMap<u32, i64>, u: u32, ts: i64) {
+    let e = users.entry(u).or_insert(ts);
+    *e = (*e).max(ts);
 }
 
 /// API-call counters.
@@ -92,8 +98,8 @@ pub struct ApiAcc {
     pub calls: u64,
     /// Calls per interned family.
     pub families: HashMap<u32, u64>,
-    /// Interned users.
-    pub users: HashSet<u32>,
+    /// Interned users, each with its last call (ms).
+    pub users: HashMap<u32, i64>,
     /// First call (ms).
     pub first: Option<i64>,
     /// Last call (ms).
@@ -216,9 +222,9 @@ impl FileAcc {
                     .entry(map(f, &mut self.strings))
                     .or_default() += n;
             }
-            mine.api
-                .users
-                .extend(app.api.users.into_iter().map(|u| map(u, &mut self.strings)));
+            for (u, at) in app.api.users {
+                see(&mut mine.api.users, map(u, &mut self.strings), at);
+            }
             for t in [app.api.first, app.api.last].into_iter().flatten() {
                 widen(&mut mine.api.first, &mut mine.api.last, t);
             }
@@ -246,7 +252,9 @@ fn absorb_logins(into: &mut LoginAcc, from: LoginAcc, map: &mut dyn FnMut(u32) -
             a[k] += b[k];
         }
     }
-    into.users.extend(from.users.into_iter().map(&mut *map));
+    for (u, at) in from.users {
+        see(&mut into.users, map(u), at);
+    }
     for t in [from.first, from.last].into_iter().flatten() {
         widen(&mut into.first, &mut into.last, t);
     }

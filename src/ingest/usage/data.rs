@@ -181,6 +181,61 @@ pub struct FlowCount {
     pub failures: u64,
 }
 
+/// Distinct users, each with the last time the source saw them: what tells, after a cutover,
+/// who still uses the old path. Serialised as the sorted list of users (the dates are for
+/// `verify`, not for the usage report).
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Seen(BTreeMap<String, Ts>);
+
+impl Seen {
+    /// Record `user` seen at `at` (keeps the latest time).
+    pub fn see(&mut self, user: String, at: Ts) {
+        let e = self.0.entry(user).or_insert(at);
+        *e = (*e).max(at);
+    }
+
+    /// Fold another set in.
+    pub fn merge(&mut self, other: &Seen) {
+        for (u, at) in &other.0 {
+            self.see(u.clone(), *at);
+        }
+    }
+
+    /// How many users.
+    pub fn len(&self) -> usize {
+        self.0.len()
+    }
+
+    /// No user at all.
+    pub fn is_empty(&self) -> bool {
+        self.0.is_empty()
+    }
+
+    /// The users, sorted.
+    pub fn iter(&self) -> impl Iterator<Item = &String> {
+        self.0.keys()
+    }
+
+    /// Each user with the last time seen, sorted by user.
+    pub fn last_seen(&self) -> impl Iterator<Item = (&String, Ts)> {
+        self.0.iter().map(|(u, at)| (u, *at))
+    }
+}
+
+impl<'a> IntoIterator for &'a Seen {
+    type Item = &'a String;
+    type IntoIter = std::collections::btree_map::Keys<'a, String, Ts>;
+    fn into_iter(self) -> Self::IntoIter {
+        self.0.keys()
+    }
+}
+
+impl Serialize for Seen {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.collect_seq(self.0.keys())
+    }
+}
+
 /// Login aggregates of one app (or of unattributed ELF logins).
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
 pub struct LoginStats {
@@ -192,8 +247,8 @@ pub struct LoginStats {
     pub successes: u64,
     /// Failed logins.
     pub failures: u64,
-    /// Distinct users (username when known, else 18-char id).
-    pub users: BTreeSet<String>,
+    /// Distinct users (username when known, else 18-char id), each with its last login.
+    pub users: Seen,
     /// First login.
     pub first_seen: Option<Ts>,
     /// Last login.
@@ -211,8 +266,8 @@ pub struct ApiStats {
     pub calls: u64,
     /// Calls per API family (`REST`, `SOAP`, `Bulk`, …).
     pub by_family: BTreeMap<String, u64>,
-    /// Distinct calling users.
-    pub users: BTreeSet<String>,
+    /// Distinct calling users, each with its last call.
+    pub users: Seen,
     /// First call.
     pub first_seen: Option<Ts>,
     /// Last call.

@@ -194,8 +194,9 @@ fn merge_app(
             .entry(strings.get(*f).to_string())
             .or_default() += n;
     }
-    api.users
-        .extend(app.api.users.iter().map(|u| users.canon(strings.get(*u))));
+    for (u, at) in &app.api.users {
+        api.users.see(users.canon(strings.get(*u)), Ts(*at));
+    }
     window(
         &mut api.first_seen,
         &mut api.last_seen,
@@ -240,11 +241,9 @@ fn merge_logins(into: &mut LoginStats, acc: &LoginAcc, strings: &Interner, users
             );
         }
     }
-    from.users = acc
-        .users
-        .iter()
-        .map(|u| users.canon(strings.get(*u)))
-        .collect();
+    for (u, at) in &acc.users {
+        from.users.see(users.canon(strings.get(*u)), Ts(*at));
+    }
     window(
         &mut from.first_seen,
         &mut from.last_seen,
@@ -277,7 +276,7 @@ pub fn add_logins(into: &mut LoginStats, from: &LoginStats) {
         into.successes += c.successes;
         into.failures += c.failures;
     }
-    into.users.extend(from.users.iter().cloned());
+    into.users.merge(&from.users);
     for (k, n) in &from.networks {
         *into.networks.entry(k.clone()).or_default() += n;
     }

@@ -390,7 +390,9 @@ impl RowReader {
         app.categories.extend(category);
         app.api.calls += 1;
         *app.api.families.entry(family).or_default() += 1;
-        app.api.users.extend(user);
+        if let Some(u) = user {
+            super::acc::see(&mut app.api.users, u, ts);
+        }
         widen(&mut app.api.first, &mut app.api.last, ts);
         Ok(Some(ts))
     }

@@ -381,7 +381,7 @@ fn merge_all<'a>(usages: impl Iterator<Item = &'a AppUsage>) -> Option<AppUsage>
         for (f, n) in &u.api.by_family {
             *m.api.by_family.entry(f.clone()).or_default() += n;
         }
-        m.api.users.extend(u.api.users.iter().cloned());
+        m.api.users.merge(&u.api.users);
         m.api.first_seen = min_ts(m.api.first_seen, u.api.first_seen);
         m.api.last_seen = m.api.last_seen.max(u.api.last_seen);
         for (user, t) in &u.tokens {

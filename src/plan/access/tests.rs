@@ -40,11 +40,9 @@ fn a_self_authorized_app_assigns_its_active_users_and_keeps_drifted_grants() {
         ..Default::default()
     };
     let mut usage = AppUsage::default();
-    usage.logins.users.extend([
-        "005000000000001AAA".to_string(),
-        "gone@x.example".to_string(),
-        "005000000000009AAA".to_string(),
-    ]);
+    for u in ["005000000000001AAA", "gone@x.example", "005000000000009AAA"] {
+        usage.logins.users.see(u.to_string(), crate::time::Ts(0));
+    }
     let index = TableIndex::new(&tables);
     let standard = Standard {
         admin_approved_required: true,
