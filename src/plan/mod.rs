@@ -42,6 +42,9 @@ pub struct AppPlan {
     pub decision: Decision,
     /// The ECA API name metadata is generated for (when any is).
     pub eca_name: Option<String>,
+    /// The label of that ECA: the connected app's, with " (ECA)" for a new ECA that runs beside
+    /// it. Usage exports name apps by label, so `verify` tells the two paths apart by it.
+    pub eca_label: Option<String>,
     /// Wave number.
     pub wave: usize,
     /// Owner from the config.
@@ -288,6 +291,10 @@ fn app_plan(
         api_name: app.api_name.clone(),
         label: app.label.clone(),
         distribution: app.distribution.as_str(),
+        eca_label: eca_name
+            .as_ref()
+            .and(decision.strategy.eca_scope())
+            .map(|scope| eca::eca_label(app, scope)),
         decision,
         eca_name,
         wave: 0,
