@@ -47,6 +47,12 @@ pub enum Command {
         after_help = "Example: ecaplan generate samples/northwind --app ERP_Sync -o eca-erp\n\nExit codes: 0 done, 2 could not run."
     )]
     Generate(GenerateArgs),
+    /// Check an earlier plan against exports taken after (part of) the cutover: which apps
+    /// moved to their ECA, who still uses the old connected app, what can be decommissioned.
+    #[command(
+        after_help = "Example: ecaplan verify --plan out/plan.json after-cutover/ --fail-on both-in-use,retired-but-used\n\nExit codes: 0 done, 1 an app has a status named by --fail-on (or is overdue, with --fail-on overdue), 2 could not run."
+    )]
+    Verify(VerifyArgs),
     /// The dependency graph (apps, users, permission sets, certificates...).
     #[command(
         after_help = "Example: ecaplan graph samples/northwind --format mermaid\n\nExit codes: 0 done, 2 could not run."
@@ -269,4 +275,45 @@ pub struct GenerateArgs {
     /// Metadata API version of the generated files.
     #[arg(long, default_value = "66.0")]
     pub api_version: String,
+}
+
+/// What makes `verify` exit with 1.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum VerifyFailOn {
+    /// Some users still use the connected app beside its ECA.
+    BothInUse,
+    /// Still used through the connected app since the cutover date.
+    StillOnConnectedApp,
+    /// No use through either path since the cutover date.
+    NotYetSeen,
+    /// An app to retire or block is still used.
+    RetiredButUsed,
+    /// An app whose wave has ended has not moved (or a retired app is still used).
+    Overdue,
+    /// Never (the default).
+    Never,
+}
+
+/// `ecaplan verify`.
+#[derive(Debug, clap::Args)]
+pub struct VerifyArgs {
+    /// Inputs: metadata and usage exported after (part of) the cutover.
+    #[command(flatten)]
+    pub input: InputArgs,
+    /// The plan.json an earlier `ecaplan plan` wrote.
+    #[arg(long, value_name = "FILE")]
+    pub plan: PathBuf,
+    /// Output format.
+    #[arg(long, value_enum, default_value_t = AssessFormat::Human)]
+    pub format: AssessFormat,
+    /// Statuses that make the exit code 1 (comma-separated).
+    #[arg(long, value_enum, value_delimiter = ',', default_value = "never")]
+    pub fail_on: Vec<VerifyFailOn>,
+    /// Days without use of a connected app before it may be decommissioned.
+    #[arg(long, value_name = "DAYS", default_value_t = 30)]
+    pub quiet_days: u32,
+    /// The day an app was actually cut over, where it is not its wave's first day
+    /// (repeatable).
+    #[arg(long, value_name = "APP=YYYY-MM-DD")]
+    pub cutover: Vec<String>,
 }

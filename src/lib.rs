@@ -31,6 +31,7 @@ pub mod report;
 pub mod rules;
 pub mod text;
 pub mod time;
+pub mod verify;
 
 // Each stage's entry point, in pipeline order (the modules hold the rest of their API).
 pub use generate::from_plan as generate_metadata;

@@ -17,6 +17,7 @@ fn main() -> ExitCode {
         Command::Assess(a) => (app::assess(&assess(a)), a.input.quiet),
         Command::Plan(a) => (app::plan(&plan(a)), a.input.quiet),
         Command::Generate(a) => (app::generate(&generate(a)), a.input.quiet),
+        Command::Verify(a) => (app::verify(&verify(a)), a.input.quiet),
         Command::Graph(a) => (app::graph(&graph(a)), a.input.quiet),
         Command::Rules(a) => (app::rules(rules_format(a.format)), false),
         Command::Explain(a) => (app::explain(&a.rule), false),
@@ -98,17 +99,47 @@ fn list(a: &cli::InputArgs, format: cli::InventoryFormat) -> app::ListOptions {
     }
 }
 
+fn report_format(f: cli::AssessFormat) -> app::AssessFormat {
+    use cli::AssessFormat as F;
+    match f {
+        F::Human => app::AssessFormat::Human,
+        F::Json => app::AssessFormat::Json,
+        F::Sarif => app::AssessFormat::Sarif,
+        F::Markdown => app::AssessFormat::Markdown,
+        F::Html => app::AssessFormat::Html,
+    }
+}
+
+fn verify(a: &cli::VerifyArgs) -> app::VerifyOptions {
+    use cli::VerifyFailOn as T;
+    use ecaplan::verify::Status as S;
+    let fail_on = a
+        .fail_on
+        .iter()
+        .filter_map(|f| match f {
+            T::BothInUse => Some(app::VerifyFailOn::Status(S::BothInUse)),
+            T::StillOnConnectedApp => Some(app::VerifyFailOn::Status(S::StillOnConnectedApp)),
+            T::NotYetSeen => Some(app::VerifyFailOn::Status(S::NotYetSeen)),
+            T::RetiredButUsed => Some(app::VerifyFailOn::Status(S::RetiredButUsed)),
+            T::Overdue => Some(app::VerifyFailOn::Overdue),
+            T::Never => None,
+        })
+        .collect();
+    app::VerifyOptions {
+        input: input(&a.input),
+        plan: a.plan.clone(),
+        format: report_format(a.format),
+        fail_on,
+        quiet_days: a.quiet_days,
+        cutovers: a.cutover.clone(),
+    }
+}
+
 fn assess(a: &cli::AssessArgs) -> app::AssessOptions {
-    use cli::{AssessFormat as F, FailOn as T};
+    use cli::FailOn as T;
     app::AssessOptions {
         input: input(&a.input),
-        format: match a.format {
-            F::Human => app::AssessFormat::Human,
-            F::Json => app::AssessFormat::Json,
-            F::Sarif => app::AssessFormat::Sarif,
-            F::Markdown => app::AssessFormat::Markdown,
-            F::Html => app::AssessFormat::Html,
-        },
+        format: report_format(a.format),
         fail_on: match a.fail_on {
             T::Blocker => app::FailOn::Blocker,
             T::High => app::FailOn::High,

@@ -30,14 +30,18 @@ const ALLOWED: &[(&str, &[&str])] = &[
     ("rules", &["graph", "model", "metadata", "config"]),
     ("plan", &["rules", "graph", "model", "metadata", "config"]),
     ("generate", &["plan", "model", "metadata", "config"]),
+    ("verify", &["plan", "model", "metadata", "config"]),
     (
         "report",
-        &["plan", "rules", "graph", "model", "metadata", "config"],
+        &[
+            "verify", "plan", "rules", "graph", "model", "metadata", "config",
+        ],
     ),
     (
         "app",
         &[
-            "report", "generate", "plan", "rules", "graph", "model", "ingest", "metadata", "config",
+            "report", "generate", "verify", "plan", "rules", "graph", "model", "ingest",
+            "metadata", "config",
         ],
     ),
 ];

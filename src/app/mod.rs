@@ -9,10 +9,12 @@ mod outputs;
 mod planning;
 mod progress;
 pub(crate) mod snippets;
+mod verify;
 
 pub use commands::{assess, explain, graph, init, inventory, rules, usage};
 pub use options::*;
 pub use planning::{generate, plan};
+pub use verify::verify;
 
 use crate::config::Config;
 use crate::diag::{Level, Note};

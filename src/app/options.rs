@@ -146,3 +146,29 @@ pub struct InitOptions {
     /// Overwrite an existing file.
     pub force: bool,
 }
+
+/// What makes `verify` exit with 1.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum VerifyFailOn {
+    /// An app with this status.
+    Status(crate::verify::Status),
+    /// An app whose wave has ended and that has not moved (or is a retired app still used).
+    Overdue,
+}
+
+/// `ecaplan verify`.
+#[derive(Debug, Clone)]
+pub struct VerifyOptions {
+    /// The post-cutover exports.
+    pub input: InputOptions,
+    /// The plan.json of an earlier run.
+    pub plan: PathBuf,
+    /// Output format.
+    pub format: AssessFormat,
+    /// What makes the exit code 1.
+    pub fail_on: Vec<VerifyFailOn>,
+    /// Quiet days before decommissioning.
+    pub quiet_days: u32,
+    /// `APP=YYYY-MM-DD` actual cutover days.
+    pub cutovers: Vec<String>,
+}

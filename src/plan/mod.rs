@@ -20,7 +20,7 @@ use crate::model::usage::UsageJoin;
 use crate::model::{Inventory, Org};
 use crate::rules::{ids, Finding, Severity};
 use crate::time::Day;
-pub use eca::TargetFlow;
+pub use eca::{EcaScope, TargetFlow, ECA_LABEL_SUFFIX};
 pub use runbook::Runbook;
 pub use strategy::{Decision, Strategy};
 pub use waves::Wave;

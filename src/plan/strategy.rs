@@ -1,7 +1,7 @@
 //! The strategy decision table (DESIGN §6): first match wins; every decision is explained in
 //! words with the evidence it rests on. Per-app overrides from `ecaplan.toml` need a reason.
 
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
 use super::eca::{EcaScope, TargetFlow};
 use crate::config::{Config, Criticality};
@@ -15,7 +15,7 @@ use crate::rules::ids::{
 use crate::rules::Finding;
 
 /// How an app is cut over.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "kebab-case")]
 pub enum Strategy {
     /// Salesforce first-party: nothing to migrate.

@@ -18,6 +18,7 @@ pub(crate) mod templates;
 pub(crate) mod testkit;
 
 pub(crate) mod usage_summary;
+pub(crate) mod verify;
 pub(crate) mod visual;
 pub(crate) mod xlsx;
 

@@ -32,6 +32,11 @@ impl Day {
         Day(ts.0.div_euclid(DAY_MS))
     }
 
+    /// The first instant of this day (00:00 UTC).
+    pub fn start(self) -> Ts {
+        Ts(self.0 * DAY_MS)
+    }
+
     /// The day of a Unix time in seconds.
     pub fn of_unix_seconds(seconds: i64) -> Day {
         Day(seconds.div_euclid(86_400))
