@@ -111,8 +111,8 @@ fn report_format(f: cli::AssessFormat) -> app::AssessFormat {
 }
 
 fn verify(a: &cli::VerifyArgs) -> app::VerifyOptions {
+    use app::VerifyStatus as S;
     use cli::VerifyFailOn as T;
-    use ecaplan::verify::Status as S;
     let fail_on = a
         .fail_on
         .iter()

@@ -133,6 +133,7 @@ fn every_command_in_the_book_runs_on_the_samples() {
     let commands = book_commands();
     assert!(commands.len() >= 5, "{commands:?}");
     let tmp = tempfile::tempdir().expect("tempdir");
+    let mut outputs: std::collections::HashMap<String, String> = std::collections::HashMap::new();
     for (i, (page, command)) in commands.iter().enumerate() {
         let mut args: Vec<String> = command
             .split_whitespace()
@@ -140,7 +141,18 @@ fn every_command_in_the_book_runs_on_the_samples() {
             .map(String::from)
             .collect();
         if let Some(at) = args.iter().position(|a| a == "-o") {
-            args[at + 1] = tmp.path().join(format!("out-{i}")).display().to_string();
+            let dir = tmp.path().join(format!("out-{i}"));
+            outputs.insert(args[at + 1].clone(), dir.display().to_string());
+            args[at + 1] = dir.display().to_string();
+        } else {
+            // A later command reads what an earlier one wrote (`verify --plan out/plan.json`).
+            for a in &mut args {
+                if let Some((dir, rest)) = a.split_once('/') {
+                    if let Some(real) = outputs.get(dir) {
+                        *a = format!("{real}/{rest}");
+                    }
+                }
+            }
         }
         let run = ecaplan(&args);
         let ok = match args.first().map(String::as_str) {

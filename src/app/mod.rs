@@ -11,6 +11,8 @@ mod progress;
 pub(crate) mod snippets;
 mod verify;
 
+/// The statuses `verify` gives (what `--fail-on` names).
+pub use crate::verify::Status as VerifyStatus;
 pub use commands::{assess, explain, graph, init, inventory, rules, usage};
 pub use options::*;
 pub use planning::{generate, plan};
