@@ -9,7 +9,7 @@ use std::fmt::Write as _;
 use super::files::Bundle;
 use super::placeholders::Used;
 use super::version::ApiVersion;
-use super::GeneratedFile;
+use super::{Assignment, GeneratedFile};
 use crate::plan::deploy::{self, Manifest, Phase};
 use crate::plan::params::Parameter;
 
@@ -22,6 +22,8 @@ pub(super) struct Layout {
     destructive: BTreeMap<(usize, String), Members>,
     /// wave → (ECA name, app API name, created from files)
     apps: BTreeMap<usize, Vec<(String, String, bool)>>,
+    /// ECA name → the assignment its policies need first.
+    assignments: BTreeMap<String, Assignment>,
 }
 
 /// One app's place in the layout.
@@ -31,6 +33,7 @@ pub(super) struct AppPlace<'a> {
     pub oauth: bool,
     pub eca: &'a str,
     pub app: &'a str,
+    pub assignment: Option<&'a Assignment>,
 }
 
 impl Layout {
@@ -58,6 +61,9 @@ impl Layout {
                     .or_default()
                     .extend(names.iter().cloned());
             }
+        }
+        if let Some(a) = at.assignment {
+            self.assignments.insert(at.eca.to_string(), a.clone());
         }
         self.apps.entry(at.wave).or_default().push((
             at.eca.to_string(),
@@ -145,12 +151,23 @@ impl Layout {
         for (eca, app, _) in apps {
             let _ = writeln!(s, "\n### {} (ECA {})\n", clean(app), clean(eca));
             let mut step = 0;
+            let mut assigned = false;
             for phase in Phase::PER_APP {
                 let m = Manifest::new(wave, phase, eca);
-                if self.manifests.contains_key(&m) {
-                    step += 1;
-                    self.entry(s, step, &m, wave, eca, app);
+                if !self.manifests.contains_key(&m) {
+                    continue;
                 }
+                // The policies make the app admin-approved: whoever uses it must hold its
+                // access permission set before they deploy, or they are refused.
+                if matches!(phase, Phase::Policies | Phase::Migrated) && !assigned {
+                    if let Some(a) = self.assignments.get(eca) {
+                        step += 1;
+                        assignment_step(s, step, a);
+                    }
+                    assigned = true;
+                }
+                step += 1;
+                self.entry(s, step, &m, wave, eca, app);
             }
         }
     }
@@ -190,6 +207,30 @@ impl Layout {
         };
         let _ = writeln!(s, "   - rollback: {undo}");
     }
+}
+
+/// The step that gives an app's users its access permission set, before its policies.
+fn assignment_step(s: &mut String, step: usize, a: &Assignment) {
+    let file = a
+        .file
+        .as_deref()
+        .map(|f| format!(" listed in `{f}`"))
+        .unwrap_or_default();
+    let _ = writeln!(
+        s,
+        "{step}. Assign `{}` to the {} active user(s){file} BEFORE the next deploy, which makes the app admin-approved (in a sandbox: the sandbox usernames, with their suffix); each command must exit 0 (68: some assignments failed, 1: all failed — fix and re-run before going on):",
+        clean(&a.permission_set),
+        a.users
+    );
+    for c in &a.commands {
+        let _ = writeln!(s, "   - `{}`", clean(c));
+    }
+    let _ = writeln!(
+        s,
+        "   - check: Setup → Permission Sets → {} → Manage Assignments lists every one of them",
+        clean(&a.permission_set)
+    );
+    let _ = writeln!(s, "   - rollback: remove these assignments (`sf org assign permset` has no undo: Setup → the permission set → Manage Assignments → Remove)");
 }
 
 /// Input text made safe for a terminal or a Markdown table (no controls, no bidi overrides,
@@ -404,6 +445,7 @@ mod tests {
             oauth: true,
             eca: "A_ECA",
             app: "A",
+            assignment: None,
         };
         lay.add(&at, &full, &global);
         let hard = members(&[
@@ -416,6 +458,7 @@ mod tests {
             oauth: true,
             eca: "B",
             app: "B",
+            assignment: None,
         };
         lay.add(&at, &hard, &Members::new());
         // A second ECA created from files in the same wave, without global OAuth settings.
@@ -430,6 +473,7 @@ mod tests {
             oauth: false,
             eca: "C_ECA",
             app: "C",
+            assignment: None,
         };
         lay.add(&at, &saml, &Members::new());
         let used = [Used {

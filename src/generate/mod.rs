@@ -184,6 +184,22 @@ pub struct DeployPlan {
     pub waves: std::collections::HashMap<String, usize>,
     /// The target-org values written as placeholders.
     pub parameters: Vec<Parameter>,
+    /// App API name → the access permission set its users must hold before its policies
+    /// change who may use it (the README puts that step before the policy deploy).
+    pub assignments: std::collections::HashMap<String, Assignment>,
+}
+
+/// Users to give an app's access permission set before its policies deploy.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Assignment {
+    /// The access permission set.
+    pub permission_set: String,
+    /// How many users.
+    pub users: usize,
+    /// The CSV listing them (relative to the output folder).
+    pub file: Option<String>,
+    /// The `sf org assign permset` commands.
+    pub commands: Vec<String>,
 }
 
 /// Generate the ECA metadata for `targets` against the integration `standard`, for API
@@ -303,6 +319,7 @@ fn place_files(
         oauth: *oauth,
         eca,
         app,
+        assignment: deploy.assignments.get(app.as_str()),
     };
     lay.add(&at, &b.members, &b.global);
     used

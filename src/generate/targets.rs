@@ -34,8 +34,25 @@ pub fn from_plan(
             .map(|p| (p.api_name.clone(), p.wave))
             .collect(),
         parameters: plan.parameters.clone(),
+        assignments: plan.apps.iter().filter_map(assignment).collect(),
     };
     generate_with(&targets, standard, api_version, &deploy)
+}
+
+/// The assignment an app's policies need first: its active users get the access permission
+/// set before Permitted Users turns admin-approved.
+fn assignment(p: &AppPlan) -> Option<(String, super::Assignment)> {
+    let a = &p.access;
+    if !a.changes || a.commands.is_empty() {
+        return None;
+    }
+    let assignment = super::Assignment {
+        permission_set: a.access_permission_set.clone()?,
+        users: a.assign.len(),
+        file: a.assignment_file.clone(),
+        commands: a.commands.clone(),
+    };
+    Some((p.api_name.clone(), assignment))
 }
 
 /// What to generate for one planned app, when its strategy gets ECA metadata.
