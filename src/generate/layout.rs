@@ -211,6 +211,14 @@ impl Layout {
 
 /// The step that gives an app's users its access permission set, before its policies.
 fn assignment_step(s: &mut String, step: usize, a: &Assignment) {
+    if a.commands.is_empty() {
+        let _ = writeln!(
+            s,
+            "{step}. STOP: no user of this app is known to assign `{}` to (the usage exports do not show one). The next deploy makes the app admin-approved and refuses everyone not granted: export LoginHistory and OauthToken covering the app and plan again, or get the owner's written confirmation that nobody uses it, before going on",
+            clean(&a.permission_set)
+        );
+        return;
+    }
     let file = a
         .file
         .as_deref()

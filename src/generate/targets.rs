@@ -43,7 +43,8 @@ pub fn from_plan(
 /// set before Permitted Users turns admin-approved.
 fn assignment(p: &AppPlan) -> Option<(String, super::Assignment)> {
     let a = &p.access;
-    if !a.changes || a.commands.is_empty() {
+    // No command either means nobody to assign (a STOP in the README) or no change at all.
+    if !a.changes {
         return None;
     }
     let assignment = super::Assignment {
