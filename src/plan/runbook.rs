@@ -79,7 +79,7 @@ pub fn runbook(
         Strategy::AlreadyMigrated => already_migrated(&mut r, name, eca),
         Strategy::Retire => retire(&mut r, name, findings),
         Strategy::InstallAndHarden => install_and_harden(&mut r, name),
-        Strategy::Automated => automated(&mut r, name, eca),
+        Strategy::Automated => automated(&mut r, name, eca, findings),
         Strategy::SideBySide | Strategy::BigBang => refactor(&mut r, name, eca, d, config),
     }
     if d.strategy == Strategy::Automated {
@@ -309,11 +309,29 @@ fn retire(r: &mut Runbook, name: &str, findings: &[&Finding]) {
     r.credentials = "revoked with the app".into();
 }
 
-fn automated(r: &mut Runbook, name: &str, eca: &str) {
+/// What the usage says about the username-password flow, which stops working on the ECA: an
+/// accepted ECA101 still means logins through it, and no usage export means nobody knows.
+fn password_flow_check(name: &str, findings: &[&Finding]) -> String {
+    let of = |rule: &str| findings.iter().find(|f| f.rule == rule);
+    if let Some(f) = of(ids::USERNAME_PASSWORD_FLOW_IN_USE) {
+        return format!(
+            "{name} still uses the username-password flow ({}), which stops working once the app is an ECA: its client must already sign in through another flow (client credentials, or web server with PKCE) before the button, or the integration breaks at the migration{}",
+            f.message,
+            f.accepted
+                .as_deref()
+                .map(|why| format!(" (ECA101 is accepted in ecaplan.toml: {why})"))
+                .unwrap_or_default()
+        );
+    }
+    if of(ids::NO_USAGE_EVIDENCE).is_some() {
+        return format!("{name} is local; no usage export covers it, so nothing shows whether it uses the username-password flow (which stops working on the ECA): ask its owner before the button");
+    }
+    format!("{name} is local and does not use the username-password flow (usage shows none)")
+}
+
+fn automated(r: &mut Runbook, name: &str, eca: &str, findings: &[&Finding]) {
     r.pre_checks.push("the org has 'Opt in to External Client Apps' and the user has 'Create, edit, and delete External Client Apps'".into());
-    r.pre_checks.push(format!(
-        "{name} is local and does not use the username-password flow (usage shows none)"
-    ));
+    r.pre_checks.push(password_flow_check(name, findings));
     r.step_of(
         StepKind::MigrateButton,
         format!("Setup → App Manager → {name} → Migrate to External Client App"),
@@ -395,5 +413,37 @@ fn refactor(r: &mut Runbook, name: &str, eca: &str, d: &Decision, config: &Confi
         r.open_questions.push(format!(
             "Is downtime acceptable for {name} during the switch? How long?"
         ));
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::rules::Severity;
+
+    fn finding(rule: &'static str, accepted: Option<&str>) -> Finding {
+        Finding {
+            rule,
+            name: "",
+            severity: Severity::Blocker,
+            app: Some("A".into()),
+            message: "A: 12 username-password logins".into(),
+            evidence: Vec::new(),
+            accepted: accepted.map(String::from),
+        }
+    }
+
+    #[test]
+    fn the_password_flow_precheck_follows_the_evidence() {
+        assert!(password_flow_check("A", &[]).contains("usage shows none"));
+        let used = finding(ids::USERNAME_PASSWORD_FLOW_IN_USE, Some("vendor fix in Q2"));
+        let text = password_flow_check("A", &[&used]);
+        assert!(
+            text.contains("still uses the username-password flow"),
+            "{text}"
+        );
+        assert!(text.contains("12 username-password logins") && text.contains("vendor fix in Q2"));
+        let blind = finding(ids::NO_USAGE_EVIDENCE, None);
+        assert!(password_flow_check("A", &[&blind]).contains("ask its owner"));
     }
 }

@@ -61,6 +61,8 @@ pub(crate) mod ids {
     pub const SAML_TRIPLE_DES: &str = "ECA107";
     /// ECA108 device-flow-on-uninstalled-app.
     pub const DEVICE_FLOW_ON_UNINSTALLED_APP: &str = "ECA108";
+    /// ECA303 no-usage-evidence.
+    pub const NO_USAGE_EVIDENCE: &str = "ECA303";
     /// ECA201 full-scope.
     pub const FULL_SCOPE: &str = "ECA201";
     /// ECA202 self-authorization.
