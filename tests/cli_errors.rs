@@ -64,3 +64,28 @@ fn an_output_folder_that_is_not_ecaplans_is_refused_as_an_output_folder() {
     );
     assert!(out.path().join("notes.txt").is_file());
 }
+
+#[test]
+fn a_misspelled_strategy_or_app_in_the_config_is_named() {
+    let tmp = tempfile::tempdir().expect("tmp");
+    let bad = tmp.path().join("bad.toml");
+    std::fs::write(
+        &bad,
+        "[apps.ERP_Sync]\nstrategy = \"sidebyside\"\nstrategy_reason = \"workshop\"\n",
+    )
+    .expect("write");
+    let b = bad.display().to_string();
+    let err = fails(&["assess", "samples/northwind", "--config", &b]);
+    assert!(
+        err.contains("[apps.ERP_Sync] strategy = \"sidebyside\" is not a strategy (did you mean side-by-side?)"),
+        "{err}"
+    );
+    std::fs::write(&bad, "[apps.ERP_Sinc]\nowner = \"finance\"\n").expect("write");
+    let run = ecaplan(["assess", "samples/northwind", "--config", &b]);
+    // assess lists its notes with the findings, on stdout.
+    let stdout = String::from_utf8_lossy(&run.stdout);
+    assert!(
+        stdout.contains("[apps.ERP_Sinc] names no app among the inputs (did you mean ERP_Sync?)"),
+        "{stdout}"
+    );
+}

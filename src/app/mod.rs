@@ -69,6 +69,7 @@ pub fn load(input: &InputOptions) -> Result<Loaded, Error> {
     notes.extend(build_notes);
     notes.extend(usage.notes.iter().cloned());
     let config = load_config(input, &ingested, &mut notes)?;
+    check_strategies(&config)?;
     for key in crate::rules::unknown_rule_keys(&config) {
         let msg = format!("ecaplan.toml names an unknown rule {key:?}; it has no effect");
         notes.push(Note::file(
@@ -90,6 +91,7 @@ pub fn load(input: &InputOptions) -> Result<Loaded, Error> {
     let files = std::mem::take(&mut ingested.files);
     let secrets = std::mem::take(&mut ingested.secrets);
     let org = Org::new(inventory, usage, files, secrets, as_of_day);
+    note_unknown_apps(&config, &org, &mut notes);
     if input.strict {
         strict_check(&org.files, &org.usage.accounts)?;
     }
@@ -102,6 +104,52 @@ pub fn load(input: &InputOptions) -> Result<Loaded, Error> {
 }
 
 /// Most unreadable files named in the `--strict` error (all are in the file accounting).
+/// `[apps.X]` strategies are matched by name: a misspelling would silently change nothing, so
+/// a strategy that does not exist stops the run, with the closest name.
+fn check_strategies(config: &Config) -> Result<(), Error> {
+    use crate::plan::Strategy;
+    for (app, c) in &config.apps {
+        if let Some(s) = c
+            .strategy
+            .as_deref()
+            .filter(|s| Strategy::parse(s).is_none())
+        {
+            let known = Strategy::ALL.map(Strategy::as_str);
+            let close = crate::text::similar(s, known);
+            return Err(Error::Config {
+                file: "ecaplan.toml".into(),
+                message: format!(
+                    "[apps.{app}] strategy = {s:?} is not a strategy{}: one of {}",
+                    crate::text::did_you_mean(&close),
+                    known.join(", ")
+                ),
+            });
+        }
+    }
+    Ok(())
+}
+
+/// An `[apps.X]` section that names no app (apps seen only in usage included) is a warning
+/// with the closest names: its owner, criticality or strategy would silently go nowhere.
+fn note_unknown_apps(config: &Config, org: &Org, notes: &mut Vec<Note>) {
+    let names = || org.inventory.apps.iter().map(|a| a.api_name.as_str());
+    for app in config.apps.keys() {
+        if !names().any(|n| n == app) {
+            let close = crate::text::similar(app, names());
+            let msg = format!(
+                "[apps.{app}] names no app among the inputs{}: its settings have no effect",
+                crate::text::did_you_mean(&close)
+            );
+            notes.push(Note::file(
+                Level::Warning,
+                "unknown-app",
+                "ecaplan.toml",
+                msg,
+            ));
+        }
+    }
+}
+
 const STRICT_LISTED: usize = 20;
 
 /// `--strict`: fail when any file (or usage row block) was not read. "Not read" is every
