@@ -36,6 +36,9 @@ pub struct Parameter {
     /// The literal values from the inputs that the placeholder stands for.
     #[serde(skip)]
     pub find: Vec<String>,
+    /// A dedicated integration user to create in wave 0, replacing a shared or admin user.
+    #[serde(skip)]
+    pub dedicated: bool,
 }
 
 impl Parameter {
@@ -53,6 +56,7 @@ impl Parameter {
             eca: app.map(String::from),
             what,
             note: None,
+            dedicated: false,
         }
     }
 }
@@ -117,6 +121,7 @@ pub fn for_app(
         );
         p.find = users;
         if dedicated {
+            p.dedicated = true;
             p.default = dedicated_user(eca_name, "integration", &first);
             p.note = Some(format!(
                 "dedicated integration user to create in wave 0; replaces the shared or admin user {first}"
@@ -133,6 +138,7 @@ pub fn for_app(
                 "OAuth handler execution user (executeHandlerAs)",
             );
             if dedicated {
+                p.dedicated = true;
                 p.default = dedicated_user(eca_name, "handler", &user);
                 p.note = Some(format!(
                     "dedicated user to create in wave 0; replaces the shared or admin user {user}"
@@ -271,7 +277,7 @@ pub(super) fn parameters(
 pub(super) fn dedicated_user_tasks(waves: &mut [Wave], parameters: &[Parameter]) {
     let users: Vec<String> = parameters
         .iter()
-        .filter(|p| p.note.is_some())
+        .filter(|p| p.dedicated)
         .map(|p| {
             format!(
                 "{} ({} of {})",
@@ -295,7 +301,7 @@ pub(super) fn dedicated_user_tasks(waves: &mut [Wave], parameters: &[Parameter])
 /// Runbook steps name the dedicated user, never the shared or admin one it replaces (the
 /// findings in the pre-checks still describe today's user).
 pub(super) fn dedicated_users_in_steps(apps: &mut [AppPlan], parameters: &[Parameter]) {
-    for p in parameters.iter().filter(|p| p.note.is_some()) {
+    for p in parameters.iter().filter(|p| p.dedicated) {
         let Some(app) = apps
             .iter_mut()
             .find(|a| a.eca_name.is_some() && a.eca_name == p.eca)
@@ -334,6 +340,41 @@ mod tests {
         assert_eq!(
             dedicated_user("ERP_Sync", "integration", "erp@acme.example"),
             "erp_sync.integration@acme.example"
+        );
+    }
+
+    #[test]
+    fn only_dedicated_users_are_wave_zero_tasks() {
+        let mut user = Parameter::new(
+            "ECA_A_RUN_AS".into(),
+            "a.integration@x.example".into(),
+            Some("A"),
+            "run-as",
+        );
+        user.dedicated = true;
+        user.note = Some("dedicated".into());
+        let mut cert = Parameter::new(
+            "ECA_B_SAML_ENCRYPTION_CERTIFICATE".into(),
+            String::new(),
+            Some("B"),
+            "cert",
+        );
+        cert.note = Some("not in the inputs: upload it".into());
+        let mut waves = vec![Wave {
+            number: 0,
+            kind: super::super::waves::WaveKind::Prepare,
+            name: String::new(),
+            start: String::new(),
+            end: String::new(),
+            apps: Vec::new(),
+            tasks: Vec::new(),
+        }];
+        dedicated_user_tasks(&mut waves, &[user, cert]);
+        assert_eq!(waves[0].tasks.len(), 1);
+        assert!(
+            waves[0].tasks[0].ends_with(": a.integration@x.example (ECA_A_RUN_AS of A)"),
+            "{}",
+            waves[0].tasks[0]
         );
     }
 }
