@@ -7,6 +7,7 @@ use std::collections::{BTreeMap, BTreeSet};
 
 use super::plan_file::PlanFile;
 use crate::model::usage::{AppUsage, UsageData};
+use crate::model::Inventory;
 
 /// The path a usage entry was seen on.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
@@ -22,7 +23,8 @@ pub(crate) enum Path {
 /// How an entry was tied to its app.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
 pub(crate) enum How {
-    /// A Salesforce id (the export's, or its AppMenuItem's application id).
+    /// A Salesforce id (the export's, or its AppMenuItem's application id), or the consumer
+    /// key.
     Id,
     /// The label.
     Label,
@@ -31,7 +33,7 @@ pub(crate) enum How {
 impl How {
     pub(crate) fn as_str(self) -> &'static str {
         match self {
-            How::Id => "id",
+            How::Id => "id or consumer key",
             How::Label => "label",
         }
     }
@@ -124,10 +126,50 @@ fn id_index(
     ids
 }
 
+/// Consumer key → (app, path), from the metadata among the inputs: the connected app's OAuth
+/// config and the ECA's global OAuth settings (retrieved only where the admin allowed it). A
+/// key both carry (the button keeps it) is the shared path.
+fn key_index(plan: &PlanFile, inventory: &Inventory) -> BTreeMap<String, (usize, Path)> {
+    let mut keys = BTreeMap::new();
+    let find = |name: &str| {
+        inventory
+            .apps
+            .iter()
+            .find(|a| a.api_name.eq_ignore_ascii_case(name))
+    };
+    for (i, a) in plan.apps.iter().enumerate() {
+        let old = find(&a.api_name)
+            .and_then(|x| x.connected_app.as_deref())
+            .and_then(|c| c.value.oauth_config.as_ref()?.consumer_key.clone());
+        let new = a.eca_name.as_deref().and_then(find).and_then(|x| {
+            x.eca
+                .as_deref()?
+                .global_oauth
+                .as_ref()?
+                .value
+                .consumer_key
+                .clone()
+        });
+        if let Some(k) = old.filter(|k| !k.is_empty()) {
+            let shared = new.as_deref() == Some(k.as_str());
+            keys.insert(k, (i, if shared { Path::Shared } else { Path::Old }));
+        }
+        if let Some(k) = new.filter(|k| !k.is_empty()) {
+            keys.entry(k).or_insert((i, Path::New));
+        }
+    }
+    keys
+}
+
 /// Place every usage entry on a planned app's path.
-pub(crate) fn attribute<'a>(plan: &PlanFile, usage: &'a UsageData) -> Attribution<'a> {
+pub(crate) fn attribute<'a>(
+    plan: &PlanFile,
+    inventory: &Inventory,
+    usage: &'a UsageData,
+) -> Attribution<'a> {
     let labels = label_index(plan);
     let ids = id_index(plan, usage, &labels);
+    let keys = key_index(plan, inventory);
     let menu: BTreeMap<&str, &str> = usage
         .tables
         .app_menu_items
@@ -149,7 +191,13 @@ pub(crate) fn attribute<'a>(plan: &PlanFile, usage: &'a UsageData) -> Attributio
                     .filter_map(|m| menu.get(m.as_str()).copied()),
             )
             .find_map(|id| ids.get(id).copied());
-        let placed = match by_id {
+        let by_key = || {
+            u.client_names
+                .iter()
+                .chain(&u.ids)
+                .find_map(|k| keys.get(k.as_str()).copied())
+        };
+        let placed = match by_id.or_else(by_key) {
             Some((i, path)) => Some((i, path, How::Id)),
             None => by_label(u, &labels, &mut out.ambiguous),
         };
@@ -215,7 +263,7 @@ mod tests {
             let e = entry(l);
             usage.apps.insert(e.key.clone(), e);
         }
-        let a = attribute(&plan(), &usage);
+        let a = attribute(&plan(), &Inventory::default(), &usage);
         assert_eq!((a.tracks[0].shared.len(), a.tracks[0].old.len()), (1, 0));
         assert_eq!((a.tracks[1].old.len(), a.tracks[1].new.len()), (1, 1));
         assert_eq!(a.ambiguous, ["Twin"]);
@@ -234,8 +282,24 @@ mod tests {
         let mut e = entry("App A");
         e.menu_item_ids.insert("0DS000000000001AAA".into());
         usage.apps.insert(e.key.clone(), e);
-        let a = attribute(&plan(), &usage);
+        let a = attribute(&plan(), &Inventory::default(), &usage);
         assert_eq!(a.tracks[0].new.len(), 1);
         assert_eq!(a.tracks[0].new[0].1, How::Id);
+    }
+
+    #[test]
+    fn a_consumer_key_places_an_entry_whatever_its_label() {
+        use crate::metadata::{read_document, Kind};
+        let xml = "<ConnectedApp xmlns=\"http://soap.sforce.com/2006/04/metadata\"><label>App B</label><oauthConfig><callbackUrl>https://x.example/cb</callbackUrl><consumerKey>3MVG9KEY</consumerKey></oauthConfig></ConnectedApp>";
+        let doc =
+            read_document("B.connectedApp-meta.xml", "B", Kind::ConnectedApp, xml).expect("parses");
+        let inventory = crate::model::assemble(vec![doc]).0;
+        let mut usage = UsageData::default();
+        let mut e = entry("Renamed Client");
+        e.client_names.insert("3MVG9KEY".into());
+        usage.apps.insert(e.key.clone(), e);
+        let a = attribute(&plan(), &inventory, &usage);
+        assert_eq!(a.tracks[1].old.len(), 1);
+        assert_eq!(a.tracks[1].old[0].1, How::Id);
     }
 }

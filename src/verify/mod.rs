@@ -238,7 +238,7 @@ impl Verification {
 pub fn verify(input: &VerifyInput<'_>) -> Verification {
     let plan = input.plan;
     let org = input.org;
-    let attribution = attribute::attribute(plan, &org.usage);
+    let attribution = attribute::attribute(plan, &org.inventory, &org.usage);
     let as_of = org.as_of_day;
     let apps: Vec<AppCheck> = plan
         .apps
