@@ -133,6 +133,33 @@ pub fn render_markdown(v: &Verification) -> String {
             escape(&detail(a))
         );
     }
+    flows_and_tokens_markdown(&mut out, v);
+    out.push_str("\n## Evidence per app\n");
+    for a in &v.apps {
+        let _ = writeln!(
+            out,
+            "\n### {} — {}\n",
+            escape(&a.api_name),
+            a.status.as_str()
+        );
+        for e in &a.evidence {
+            let _ = writeln!(out, "- {}", escape(e));
+        }
+        if let Some(d) = &a.decommission {
+            let _ = writeln!(out, "- decommission: {}", escape(&d.reason));
+        }
+    }
+    if !v.notes.is_empty() {
+        out.push_str("\n## Notes\n\n");
+        for n in &v.notes {
+            let _ = writeln!(out, "- {}", escape(n));
+        }
+    }
+    out
+}
+
+/// The Markdown sections of the insecure flows and the tokens left to revoke.
+fn flows_and_tokens_markdown(out: &mut String, v: &Verification) {
     out.push_str("\n## Insecure flows\n\n");
     for f in &v.insecure_flows {
         let verdict = if f.can_block {
@@ -166,28 +193,6 @@ pub fn render_markdown(v: &Verification) -> String {
             escape(&t.reason)
         );
     }
-    out.push_str("\n## Evidence per app\n");
-    for a in &v.apps {
-        let _ = writeln!(
-            out,
-            "\n### {} — {}\n",
-            escape(&a.api_name),
-            a.status.as_str()
-        );
-        for e in &a.evidence {
-            let _ = writeln!(out, "- {}", escape(e));
-        }
-        if let Some(d) = &a.decommission {
-            let _ = writeln!(out, "- decommission: {}", escape(&d.reason));
-        }
-    }
-    if !v.notes.is_empty() {
-        out.push_str("\n## Notes\n\n");
-        for n in &v.notes {
-            let _ = writeln!(out, "- {}", escape(n));
-        }
-    }
-    out
 }
 
 /// A standalone HTML page.
