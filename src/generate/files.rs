@@ -106,6 +106,9 @@ pub(super) fn app_files(cx: &mut AppCx<'_>, bundle: &mut Bundle) {
         emit(cx, bundle, &OAUTH_POLICIES, policies::oauth_policies);
     }
     emit(cx, bundle, &POLICIES, policies::policies);
+    if !crate::plan::eca::has_access_set(ca, cx.scope) {
+        return;
+    }
     let set = cx.access_set();
     let contents = project::permission_set(cx);
     bundle

@@ -148,6 +148,11 @@ pub fn access(app: &App, input: &AccessInput<'_>) -> AccessPlan {
     let before = ca.map(admin_approved_before);
     plan.permitted_users_before = before.map(permitted_users);
     let Some((set, after)) = access_after(app, ca, input, before) else {
+        if !input.sets_permitted_users {
+            // App Manager migrates it without OAuth policies of ours: its access stays as is.
+            plan.permitted_users_after = plan.permitted_users_before;
+            plan.grants_kept = true;
+        }
         return plan;
     };
     plan.permitted_users_after = Some(permitted_users(after));

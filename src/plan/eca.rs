@@ -21,6 +21,14 @@ pub enum EcaScope {
     HardeningOnly,
 }
 
+/// Does the ECA get a 1:1 access permission set? Only the OAuth and SAML policies can name one
+/// (`ExtlClntAppConfigurablePolicies` has no such field), and an ECA the button creates gets
+/// only hardening policies: without OAuth, no generated file would name the set, and it would
+/// grant nothing.
+pub fn has_access_set(ca: &crate::metadata::connected_app::ConnectedApp, scope: EcaScope) -> bool {
+    ca.oauth_config.is_some() || (scope == EcaScope::Full && ca.saml_config.is_some())
+}
+
 /// The OAuth flow the integration is refactored to (chosen by the plan, applied by the
 /// generator).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]

@@ -270,9 +270,14 @@ fn app_plan(
             index: access_cx.index,
             standard: &config.standard,
             // Only strategies that generate metadata get policies (and their access steps).
-            eca_name: eca_name
-                .as_deref()
-                .filter(|_| decision.strategy.generates()),
+            // (and only those whose policies can name the access set).
+            eca_name: eca_name.as_deref().filter(|_| {
+                decision.strategy.eca_scope().is_some_and(|scope| {
+                    app.connected_app
+                        .as_deref()
+                        .is_some_and(|c| eca::has_access_set(&c.value, scope))
+                })
+            }),
             run_as,
             shared: access_cx
                 .shared

@@ -18,7 +18,7 @@ pub fn name_manifests(r: &mut Runbook, strategy: Strategy, eca: &str, wave: usiz
     if full {
         new_eca_manifests(r, &manifests, eca, wave);
     } else if let Some(own) = manifests.iter().find(|m| m.phase == Phase::Migrated) {
-        migrated_manifests(r, access, own, eca, wave);
+        migrated_manifests(r, (oauth).then_some(access), own, eca, wave);
     }
 }
 
@@ -27,21 +27,29 @@ fn run(m: &Manifest) -> String {
     format!("{}: {}", m.output_path(), m.commands())
 }
 
-/// The hardening of an ECA the button created: the wave's access permission sets first, the
-/// policies only after the button.
-fn migrated_manifests(r: &mut Runbook, access: &Manifest, own: &Manifest, eca: &str, wave: usize) {
+/// The hardening of an ECA the button created: the wave's access permission sets first (when
+/// its OAuth policies name one: `access`), the policies only after the button.
+fn migrated_manifests(
+    r: &mut Runbook,
+    access: Option<&Manifest>,
+    own: &Manifest,
+    eca: &str,
+    wave: usize,
+) {
     if let Some(i) = r.position(StepKind::HardeningDeploy) {
         r.steps[i].text = format!(
             "after the migration created the ECA {eca}, deploy its hardening policies (never before: the manifest names an ECA that only the button creates; check the policy names the button gave first, eca/README.md wave {wave}) from {}",
             run(own)
         );
-        r.steps.insert(
-            0,
-            Step::new(
-                StepKind::AccessDeploy,
-                format!("deploy the access permission sets of wave {wave} (the policies name {eca}_ECA_Access) from {}", run(access)),
-            ),
-        );
+        if let Some(access) = access {
+            r.steps.insert(
+                0,
+                Step::new(
+                    StepKind::AccessDeploy,
+                    format!("deploy the access permission sets of wave {wave} (the policies name {eca}_ECA_Access) from {}", run(access)),
+                ),
+            );
+        }
     }
     r.rollback.insert(
         0,
