@@ -102,11 +102,42 @@ fn the_after_exports_give_every_status() {
     // The automated app moved on a label both paths carry: only because its ECA is retrieved.
     let ci = app(&v, "CI_Deploy_JWT");
     assert_eq!(ci["eca_in_inputs"], true);
-    assert_eq!(ci["decommission"]["ready"], true, "{ci}");
+    assert_eq!(ci["by_shared_label"], true, "{ci}");
+    // The button leaves the connected app read-only: never "delete it".
+    assert!(ci["decommission"].is_null(), "{ci}");
+    assert!(ci["evidence"].to_string().contains("unconfirmed"), "{ci}");
+    assert!(
+        ci["evidence"]
+            .to_string()
+            .contains("the shared label was used from 2026-12-01"),
+        "{ci}"
+    );
     let dwl = app(&v, "Data_Warehouse_Loader");
     assert_eq!(dwl["old_path"]["last_use"], "2027-03-08");
     assert_eq!(dwl["decommission"]["ready"], true, "{dwl}");
     assert_eq!(app(&v, "Full_Access_Tool")["decommission"]["ready"], true);
+}
+
+#[test]
+fn without_a_login_export_nothing_is_ready_to_delete() {
+    let tmp = tempfile::tempdir().expect("tmp");
+    let plan = plan_into(tmp.path());
+    let after = after_exports(tmp.path());
+    std::fs::remove_file(after.join("usage/LoginHistory.csv")).expect("rm");
+    let v = verify_json(&plan, &after, &[]);
+    for a in v["apps"].as_array().expect("apps") {
+        assert_ne!(a["decommission"]["ready"], true, "{a}");
+    }
+    let fat = app(&v, "Full_Access_Tool");
+    assert!(
+        fat["decommission"]["reason"]
+            .as_str()
+            .unwrap_or_default()
+            .starts_with("cannot judge"),
+        "{fat}"
+    );
+    // Used without being installed: blocked for good, nothing to delete.
+    assert!(app(&v, "ShadowSync")["decommission"].is_null());
 }
 
 #[test]

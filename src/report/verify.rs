@@ -31,11 +31,26 @@ fn detail(a: &AppCheck) -> String {
         }
         return format!("still on the connected app: {s}");
     }
-    match &a.decommission {
-        Some(d) if d.ready => "decommission: ready".into(),
-        Some(d) => format!("decommission: not yet ({})", d.reason),
-        None => a.evidence.last().cloned().unwrap_or_default(),
+    match (&a.decommission, a.status) {
+        (Some(d), _) if d.ready => "decommission: ready".into(),
+        (Some(d), Status::Moved | Status::Retired) => {
+            format!("decommission: not yet ({})", d.reason)
+        }
+        (_, Status::NotYetSeen) => format!("no use through either path since {}", a.cutover),
+        _ => a.evidence.last().cloned().unwrap_or_default(),
     }
+}
+
+/// The status with its qualifiers: unconfirmed (a shared label only), overdue.
+fn status_text(a: &AppCheck) -> String {
+    let mut s = a.status.as_str().to_string();
+    if a.by_shared_label {
+        s.push_str(" (unconfirmed)");
+    }
+    if a.overdue {
+        s.push_str(" (overdue)");
+    }
+    s
 }
 
 fn headline(v: &Verification) -> String {
@@ -62,13 +77,8 @@ pub fn render_human(v: &Verification) -> String {
         .apps
         .iter()
         .map(|a| {
-            let status = format!(
-                "{}{}",
-                a.status.as_str(),
-                if a.overdue { " (overdue)" } else { "" }
-            );
             vec![
-                status,
+                status_text(a),
                 terminal_line(&a.api_name).into_owned(),
                 a.wave.to_string(),
                 a.cutover.clone(),
@@ -89,6 +99,9 @@ pub fn render_human(v: &Verification) -> String {
             f.flow,
             terminal_line(&f.reason)
         );
+        for app in f.apps.iter().take(5) {
+            let _ = writeln!(out, "  {}", terminal_line(app));
+        }
     }
     if !v.tokens_to_revoke.is_empty() {
         let _ = writeln!(out, "{} token(s) to revoke:", v.tokens_to_revoke.len());
@@ -118,14 +131,10 @@ pub fn render_markdown(v: &Verification) -> String {
     }
     out.push_str("| Status | App | Wave | Since | ECA | Detail |\n|---|---|---|---|---|---|\n");
     for a in &v.apps {
-        let status = format!(
-            "{}{}",
-            a.status.as_str(),
-            if a.overdue { " (overdue)" } else { "" }
-        );
         let _ = writeln!(
             out,
-            "| {status} | {} | {} | {} | {} | {} |",
+            "| {} | {} | {} | {} | {} | {} |",
+            status_text(a),
             escape(&a.api_name),
             a.wave,
             a.cutover,

@@ -45,6 +45,9 @@ pub(crate) struct Tracks<'a> {
     pub(crate) old: Vec<(&'a AppUsage, How)>,
     pub(crate) new: Vec<(&'a AppUsage, How)>,
     pub(crate) shared: Vec<(&'a AppUsage, How)>,
+    /// Usage under a label this app shares with other planned apps (their API names):
+    /// counted for none of them.
+    pub(crate) unplaced: Vec<(&'a AppUsage, Vec<String>)>,
 }
 
 /// Every planned app's usage (same order as the plan's apps) and what could not be placed.
@@ -199,7 +202,21 @@ pub(crate) fn attribute<'a>(
         };
         let placed = match by_id.or_else(by_key) {
             Some((i, path)) => Some((i, path, How::Id)),
-            None => by_label(u, &labels, &mut out.ambiguous),
+            None => match by_label(u, &labels) {
+                Ok(placed) => placed,
+                Err((label, apps)) => {
+                    out.ambiguous.push(label);
+                    for &i in &apps {
+                        let others = apps
+                            .iter()
+                            .filter(|j| **j != i)
+                            .map(|j| plan.apps[*j].api_name.clone())
+                            .collect();
+                        out.tracks[i].unplaced.push((u, others));
+                    }
+                    None
+                }
+            },
         };
         if let Some((i, path, how)) = placed {
             let t = &mut out.tracks[i];
@@ -213,24 +230,25 @@ pub(crate) fn attribute<'a>(
     out
 }
 
+/// The app and path of the first label of `u` a planned app carries; `Err` with the label and
+/// the apps when several carry it.
 fn by_label(
     u: &AppUsage,
     labels: &BTreeMap<String, BTreeSet<(usize, Path)>>,
-    ambiguous: &mut Vec<String>,
-) -> Option<(usize, Path, How)> {
+) -> Result<Option<(usize, Path, How)>, (String, Vec<usize>)> {
     for l in &u.labels {
         let Some(c) = labels.get(&norm(l)) else {
             continue;
         };
-        match one_app(c) {
-            Some((i, path)) => return Some((i, path, How::Label)),
+        return match one_app(c) {
+            Some((i, path)) => Ok(Some((i, path, How::Label))),
             None => {
-                ambiguous.push(l.clone());
-                return None;
+                let apps: BTreeSet<usize> = c.iter().map(|(i, _)| *i).collect();
+                Err((l.clone(), apps.into_iter().collect()))
             }
-        }
+        };
     }
-    None
+    Ok(None)
 }
 
 #[cfg(test)]
@@ -268,6 +286,7 @@ mod tests {
         assert_eq!((a.tracks[1].old.len(), a.tracks[1].new.len()), (1, 1));
         assert_eq!(a.ambiguous, ["Twin"]);
         assert!(a.tracks[2].old.is_empty() && a.tracks[3].old.is_empty());
+        assert_eq!(a.tracks[2].unplaced[0].1, ["C2"]);
     }
 
     #[test]

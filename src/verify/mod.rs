@@ -152,6 +152,9 @@ pub struct AppCheck {
     pub eca_in_inputs: bool,
     /// Where it stands.
     pub status: Status,
+    /// Its use through the ECA rests only on a label both paths carry (a button migration),
+    /// counted for the ECA from the cutover date on: unconfirmed.
+    pub by_shared_label: bool,
     /// Its wave has ended and it has not moved (or is still used, for a retirement).
     pub overdue: bool,
     /// Use through the connected app.

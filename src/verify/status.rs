@@ -10,6 +10,9 @@ use crate::model::usage::AppUsage;
 use crate::plan::Strategy;
 use crate::time::{Day, Ts};
 
+/// How a shared label's use after the cutover date is attributed (to the ECA).
+const SHARED_AFTER: &str = "shared label, from the cutover date (the ECA is among the inputs)";
+
 /// How many users the evidence names before "and N more".
 const USERS_LISTED: usize = 10;
 
@@ -152,6 +155,7 @@ pub(super) fn check(
         eca_label: app.eca_label.clone(),
         eca_in_inputs: eca_present,
         status: Status::Kept,
+        by_shared_label: false,
         overdue: false,
         old_path: PathUse::default(),
         new_path: PathUse::default(),
@@ -159,6 +163,22 @@ pub(super) fn check(
         decommission: None,
         evidence: vec![format!("counted from {cut} ({cut_source})")],
     };
+    for (u, others) in &tracks.unplaced {
+        let last = [u.logins.last_seen, u.api.last_seen]
+            .into_iter()
+            .flatten()
+            .max()
+            .map_or_else(
+                || "undated".to_string(),
+                |t| format!("last on {}", Day::of(t)),
+            );
+        c.evidence.push(format!(
+            "{} login(s) under the label {:?} ({last}) could be this app or {}: counted for neither",
+            u.logins.logins,
+            u.display(),
+            others.join(", ")
+        ));
+    }
     let wave_end = input.plan.wave(app.wave).map(|w| w.end_day());
     let past_wave = as_of.zip(wave_end).is_some_and(|(a, e)| a > e);
     match app.strategy {
@@ -208,20 +228,23 @@ fn migrating(
     for (u, h) in &tracks.new {
         new.add(u, how(*h), None);
     }
+    let mut shared_before = None;
     for (u, _) in &tracks.shared {
         // A button migration keeps label and consumer key: once the ECA exists, what the
         // label shows from the cutover date on is the ECA's; without it, all is the old app's.
         if eca_present {
-            new.add(
-                u,
-                "shared label, from the cutover date (the ECA is among the inputs)",
-                Some(cut_ts),
-            );
+            new.add(u, SHARED_AFTER, Some(cut_ts));
+            let first = [u.logins.first_seen, u.api.first_seen]
+                .into_iter()
+                .flatten()
+                .min();
+            shared_before = shared_before.or(first.filter(|f| *f < cut_ts));
         } else {
             old.add(u, "shared label (the ECA is not among the inputs)", None);
         }
     }
     let new_seen = new.last.is_some();
+    c.by_shared_label = new_seen && new.how.iter().all(|h| *h == SHARED_AFTER);
     // Nobody can have moved before the ECA's first use: old use until then is expected.
     let from = if new_seen {
         cut_ts.max(new.first.unwrap_or(cut_ts))
@@ -239,7 +262,24 @@ fn migrating(
     c.old_path = old.summary(cut_ts);
     c.new_path = new.summary(cut_ts);
     migrating_evidence(c, &new, &old, Day::of(from), eca_present, &still);
+    if let Some(f) = shared_before {
+        c.evidence.push(format!(
+            "the shared label was used from {} to before {cut}: the connected app's use before the cutover",
+            Day::of(f)
+        ));
+    }
+    if c.by_shared_label {
+        c.evidence.push(format!(
+            "unconfirmed: the ECA and the connected app share the label, so its use is counted for the ECA only from {cut} ({}); give the day the button was pressed with --cutover, or export OauthToken with AppMenuItemId or Event Monitoring with CONNECTED_APP_ID to tell them apart",
+            c.cutover_source
+        ));
+    }
     c.still_on_old_path = still;
+    if c.strategy == Strategy::Automated {
+        // The button leaves the connected app read-only; deleting the ECA reactivates it.
+        c.evidence.push("nothing to decommission: the migration leaves the connected app read-only; never delete it (deleting the ECA would reactivate it)".into());
+        return;
+    }
     c.decommission = Some(match c.status {
         Status::Moved => quiet(input, &old, Day::of(from), as_of),
         Status::BothInUse => not_ready(format!(
@@ -261,8 +301,16 @@ fn migrating_evidence(
     still: &[String],
 ) {
     let eca_name = c.eca_name.clone().unwrap_or_else(|| c.api_name.clone());
-    let label = c.eca_label.clone().unwrap_or_default();
+    let label = c
+        .eca_label
+        .clone()
+        .or_else(|| c.label.clone())
+        .unwrap_or_else(|| c.api_name.clone());
     match new.last {
+        Some(l) if c.by_shared_label => c.evidence.push(format!(
+            "the label {label:?} was used on or after the cutover date, last on {}",
+            Day::of(l)
+        )),
         Some(l) => c.evidence.push(format!(
             "the ECA {eca_name} ({label:?}) was last used on {}; first seen {}",
             Day::of(l),
@@ -332,7 +380,16 @@ fn retiring(
             Some(l) => format!("last used on {} (before {cut})", Day::of(l)),
             None => "no use in the exports".into(),
         });
-        c.decommission = Some(quiet(input, &all, cut, as_of));
+        if c.strategy == Strategy::InvestigateAndBlock {
+            // Used without being installed: there is no local app to delete.
+            c.evidence.push("nothing to delete: an app used without being installed stays blocked (Connected Apps OAuth Usage → Block)".into());
+            return;
+        }
+        let mut d = quiet(input, &all, cut, as_of);
+        if d.ready {
+            d.reason.push_str("; the runbook also asks that no support ticket named it during the block (not in the exports)");
+        }
+        c.decommission = Some(d);
     }
 }
 
@@ -345,8 +402,13 @@ fn not_ready(reason: String) -> Decommission {
 
 /// Ready once the connected app has been unused for the quiet period the exports cover.
 fn quiet(input: &VerifyInput<'_>, old: &Agg, from: Day, as_of: Option<Day>) -> Decommission {
+    let Some((window_from, _)) = input.org.join.login_window else {
+        // JWT bearer and client credentials leave no OauthToken row: without logins, quiet
+        // proves nothing.
+        return not_ready("cannot judge: no login export (LoginHistory, LoginEvent or ELF Login) among the inputs".into());
+    };
     let mut since = from.max(old.last.map_or(from, |l| Day::of(l).plus(1)));
-    let window_from = input.org.join.login_window.map(|(f, _)| Day::of(f));
+    let window_from = Some(Day::of(window_from));
     if let Some(w) = window_from.filter(|w| *w > since) {
         // The exports start later: the quiet days before them were not seen.
         since = w;
