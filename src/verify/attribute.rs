@@ -230,12 +230,15 @@ pub(crate) fn attribute<'a>(
     out
 }
 
+/// A usage entry's app (index in the plan), path, and how it was tied.
+type Placed = (usize, Path, How);
+
 /// The app and path of the first label of `u` a planned app carries; `Err` with the label and
 /// the apps when several carry it.
 fn by_label(
     u: &AppUsage,
     labels: &BTreeMap<String, BTreeSet<(usize, Path)>>,
-) -> Result<Option<(usize, Path, How)>, (String, Vec<usize>)> {
+) -> Result<Option<Placed>, (String, Vec<usize>)> {
     for l in &u.labels {
         let Some(c) = labels.get(&norm(l)) else {
             continue;
