@@ -69,3 +69,64 @@ fn every_assignment_comes_before_its_policy_deploy() {
         "only {checked} apps change access in the sample"
     );
 }
+
+/// The section of one app in `eca/README.md` (up to the next app or wave).
+fn section<'a>(readme: &'a str, app: &str, eca: &str) -> &'a str {
+    let head = format!("\n### {app} (ECA {eca})\n");
+    let at = readme.find(&head).unwrap_or_else(|| panic!("no {head:?}"));
+    let rest = &readme[at + head.len()..];
+    let end = rest
+        .find("\n### ")
+        .or_else(|| rest.find("\n## "))
+        .unwrap_or(rest.len());
+    &rest[..end]
+}
+
+#[test]
+fn the_handler_class_and_run_as_users_come_before_the_policies_that_name_them() {
+    let tmp = tempfile::tempdir().expect("tmp");
+    let out = tmp.path().join("out");
+    assert!(plan_samples(&out, &[]).status.success());
+    let plan = plan_json(&out);
+    let readme = std::fs::read_to_string(out.join("eca/README.md")).expect("README");
+    let mut checked = 0;
+    for p in plan["parameters"].as_array().expect("parameters") {
+        let var = p["variable"].as_str().unwrap_or_default();
+        if !(var.ends_with("_RUN_AS") || var.ends_with("_HANDLER_USER")) {
+            continue;
+        }
+        let eca = p["eca"].as_str().expect("eca");
+        let app = plan["apps"]
+            .as_array()
+            .expect("apps")
+            .iter()
+            .find(|a| a["eca_name"] == eca)
+            .and_then(|a| a["api_name"].as_str())
+            .expect("app of the ECA");
+        let s = section(&readme, app, eca);
+        let user = s
+            .find(&format!("The user in `${var}`"))
+            .unwrap_or_else(|| panic!("{app}: no {var} step"));
+        let policy = [
+            format!("4-policies-{eca}.xml"),
+            format!("5-migrated-{eca}.xml"),
+        ]
+        .iter()
+        .filter_map(|m| s.find(m.as_str()))
+        .min()
+        .expect("policy deploy");
+        assert!(user < policy, "{app}: {var} must come first");
+        checked += 1;
+    }
+    let loyalty = section(&readme, "Loyalty_Handler", "Loyalty_Handler_ECA");
+    let class = loyalty
+        .find("Deploy the Apex class `LoyaltyConnectedAppPlugin_EcaHandler` first")
+        .expect("the handler class step");
+    assert!(
+        class
+            < loyalty
+                .find("4-policies-Loyalty_Handler_ECA.xml")
+                .expect("policies")
+    );
+    assert!(checked >= 5, "{checked}");
+}

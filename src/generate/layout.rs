@@ -24,6 +24,8 @@ pub(super) struct Layout {
     apps: BTreeMap<usize, Vec<(String, String, bool)>>,
     /// ECA name → the assignment its policies need first.
     assignments: BTreeMap<String, Assignment>,
+    /// ECA name → what must hold before its policies deploy.
+    before: BTreeMap<String, Vec<String>>,
 }
 
 /// One app's place in the layout.
@@ -34,6 +36,7 @@ pub(super) struct AppPlace<'a> {
     pub eca: &'a str,
     pub app: &'a str,
     pub assignment: Option<&'a Assignment>,
+    pub before: &'a [String],
 }
 
 impl Layout {
@@ -64,6 +67,9 @@ impl Layout {
         }
         if let Some(a) = at.assignment {
             self.assignments.insert(at.eca.to_string(), a.clone());
+        }
+        if !at.before.is_empty() {
+            self.before.insert(at.eca.to_string(), at.before.to_vec());
         }
         self.apps.entry(at.wave).or_default().push((
             at.eca.to_string(),
@@ -160,6 +166,10 @@ impl Layout {
                 // The policies make the app admin-approved: whoever uses it must hold its
                 // access permission set before they deploy, or they are refused.
                 if matches!(phase, Phase::Policies | Phase::Migrated) && !assigned {
+                    for text in self.before.get(eca).into_iter().flatten() {
+                        step += 1;
+                        let _ = writeln!(s, "{step}. {}", clean(text));
+                    }
                     if let Some(a) = self.assignments.get(eca) {
                         step += 1;
                         assignment_step(s, step, a);
@@ -183,7 +193,7 @@ impl Layout {
             );
             let _ = writeln!(
                 s,
-                "   - first check the names the button gave the policy files (the manifest uses `<ECA>_oauthPlcy` and `<ECA>_plcy`; UNVERIFIED for button-created ECAs): `sf org list metadata --metadata-type ExtlClntAppOauthConfigurablePolicies --target-org \"$ECA_TARGET_ORG\"` and `--metadata-type ExtlClntAppConfigurablePolicies`; if they differ, rename the files and the manifest's members to match before deploying"
+                "   - first check the names the button gave the policy files (the manifest uses `<ECA>_oauthPlcy` and `<ECA>_plcy`; UNVERIFIED for button-created ECAs): `sf org list metadata --metadata-type ExtlClntAppOauthConfigurablePolicies --target-org \"$ECA_TARGET_ORG\"` and `sf org list metadata --metadata-type ExtlClntAppConfigurablePolicies --target-org \"$ECA_TARGET_ORG\"`; if they differ, rename the files, the manifest's members and the file paths of `eca/sfdx-project.json` `replacements` to match before deploying (else a placeholder is deployed as it is)"
             );
         } else {
             let _ = writeln!(s, "{step}. `{}` ({})", m.output_path(), phase_text(m.phase));
@@ -369,7 +379,7 @@ Each wave deploys in the order below, one manifest per phase and app (the access
 sets: one per wave), every command from the output folder (the one holding `eca/` and
 `eca-global/`): snapshot the current state first (the rollback artefact, mdapi format, into
 `rollback/`), validate with `--dry-run`, then deploy and keep the JSON result in
-`deploy-results/` (create both folders first). No `--test-level`: these manifests hold no
+`deploy-results/` (create both first: `mkdir -p rollback deploy-results`). No `--test-level`: these manifests hold no
 Apex, so production runs no tests; never `NoTestRun` or `--ignore-errors` in production. Run
 every wave in a sandbox first, with the sandbox values of the variables.
 
@@ -454,6 +464,7 @@ mod tests {
             eca: "A_ECA",
             app: "A",
             assignment: None,
+            before: &[],
         };
         lay.add(&at, &full, &global);
         let hard = members(&[
@@ -467,6 +478,7 @@ mod tests {
             eca: "B",
             app: "B",
             assignment: None,
+            before: &[],
         };
         lay.add(&at, &hard, &Members::new());
         // A second ECA created from files in the same wave, without global OAuth settings.
@@ -482,6 +494,7 @@ mod tests {
             eca: "C_ECA",
             app: "C",
             assignment: None,
+            before: &[],
         };
         lay.add(&at, &saml, &Members::new());
         let used = [Used {

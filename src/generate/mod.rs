@@ -187,6 +187,9 @@ pub struct DeployPlan {
     /// App API name → the access permission set its users must hold before its policies
     /// change who may use it (the README puts that step before the policy deploy).
     pub assignments: std::collections::HashMap<String, Assignment>,
+    /// App API name → what must be true before its policies deploy (the Apex handler its
+    /// policies name, the run-as user they set), one README step each.
+    pub before_policies: std::collections::HashMap<String, Vec<String>>,
 }
 
 /// Users to give an app's access permission set before its policies deploy.
@@ -320,6 +323,10 @@ fn place_files(
         eca,
         app,
         assignment: deploy.assignments.get(app.as_str()),
+        before: deploy
+            .before_policies
+            .get(app.as_str())
+            .map_or(&[][..], Vec::as_slice),
     };
     lay.add(&at, &b.members, &b.global);
     used

@@ -35,6 +35,17 @@ pub fn from_plan(
             .collect(),
         parameters: plan.parameters.clone(),
         assignments: plan.apps.iter().filter_map(assignment).collect(),
+        before_policies: plan
+            .apps
+            .iter()
+            .filter_map(|p| {
+                before_policies(
+                    p,
+                    by_name.get(p.api_name.as_str()).copied(),
+                    &plan.parameters,
+                )
+            })
+            .collect(),
     };
     generate_with(&targets, standard, api_version, &deploy)
 }
@@ -54,6 +65,44 @@ fn assignment(p: &AppPlan) -> Option<(String, super::Assignment)> {
         commands: a.commands.clone(),
     };
     Some((p.api_name.clone(), assignment))
+}
+
+/// What must hold before an app's policies deploy: the Apex class its OAuth policies name in
+/// `apexHandler` (else the deploy fails), and the users they run flows as (else the
+/// integration breaks, or the deploy fails on a missing user).
+fn before_policies(
+    p: &AppPlan,
+    app: Option<&App>,
+    params: &[crate::plan::params::Parameter],
+) -> Option<(String, Vec<String>)> {
+    let eca = p
+        .eca_name
+        .as_deref()
+        .filter(|_| p.decision.strategy.generates())?;
+    let ca = app
+        .and_then(|a| a.connected_app.as_deref())
+        .map(|c| &c.value);
+    let mut steps = Vec::new();
+    let plugin = ca
+        .filter(|c| c.oauth_config.is_some())
+        .and_then(|c| c.plugin.as_deref())
+        .map(str::trim)
+        .filter(|s| !s.is_empty());
+    if let Some(plugin) = plugin {
+        let class = crate::plan::eca::handler_class(plugin);
+        steps.push(format!(
+            "Deploy the Apex class `{class}` first: the port of `{plugin}` to `Auth.ExternalClientAppOauthHandler`, with its test class, written by the app's developer (its runbook). The policies below name it in apexHandler, and their deploy fails while it is missing. That deploy holds Apex, so production runs its tests, e.g. from the project holding the class: `sf project deploy start --metadata ApexClass:{class} --metadata ApexClass:{class}Test --test-level RunSpecifiedTests --tests {class}Test --target-org \"$ECA_TARGET_ORG\"`"
+        ));
+    }
+    for prm in params.iter().filter(|x| x.eca.as_deref() == Some(eca)) {
+        if prm.variable.ends_with("_RUN_AS") || prm.variable.ends_with("_HANDLER_USER") {
+            steps.push(format!(
+                "The user in `${}` (production: {}) exists, is active and API-only, and holds what the integration reads and writes (its runbook: the permission set group it describes). From the next deploy on, the flow runs as this user: a missing user fails the deploy, a user without those permissions breaks the integration",
+                prm.variable, prm.default
+            ));
+        }
+    }
+    (!steps.is_empty()).then(|| (p.api_name.clone(), steps))
 }
 
 /// What to generate for one planned app, when its strategy gets ECA metadata.
