@@ -39,11 +39,8 @@ pub fn from_plan(
             .apps
             .iter()
             .filter_map(|p| {
-                before_policies(
-                    p,
-                    by_name.get(p.api_name.as_str()).copied(),
-                    &plan.parameters,
-                )
+                let app = by_name.get(p.api_name.as_str()).copied();
+                before_policies(p, app, &plan.parameters, standard.ip_enforcement)
             })
             .collect(),
     };
@@ -74,6 +71,7 @@ fn before_policies(
     p: &AppPlan,
     app: Option<&App>,
     params: &[crate::plan::params::Parameter],
+    ip_enforcement: bool,
 ) -> Option<(String, Vec<String>)> {
     let eca = p
         .eca_name
@@ -93,6 +91,10 @@ fn before_policies(
         steps.push(format!(
             "Deploy the Apex class `{class}` first: the port of `{plugin}` to `Auth.ExternalClientAppOauthHandler`, with its test class, written by the app's developer (its runbook). The policies below name it in apexHandler, and their deploy fails while it is missing. That deploy holds Apex, so production runs its tests, e.g. from the project holding the class: `sf project deploy start --metadata ApexClass:{class} --metadata ApexClass:{class}Test --test-level RunSpecifiedTests --tests {class}Test --target-org \"$ECA_TARGET_ORG\"`"
         ));
+    }
+    // The generated OAuth policies enforce IP restrictions when the standard says so.
+    if ip_enforcement && ca.is_some_and(|c| c.oauth_config.is_some()) {
+        steps.extend(app.and_then(crate::plan::runbook::ip_enforcement_text));
     }
     for prm in params.iter().filter(|x| x.eca.as_deref() == Some(eca)) {
         if prm.variable.ends_with("_RUN_AS") || prm.variable.ends_with("_HANDLER_USER") {

@@ -176,15 +176,17 @@ fn install_and_harden(r: &mut Runbook, name: &str) {
 /// The generated policies enforce IP restrictions (integration standard): an app that relaxes
 /// them today is used from addresses nobody has checked, and the deploy would refuse them.
 fn ip_enforcement_check(r: &mut Runbook, app: &App) {
-    let Some(today) = app
+    r.pre_checks.extend(ip_enforcement_text(app));
+}
+
+/// The check [`ip_enforcement_check`] asks for, also a step of `eca/README.md`.
+pub fn ip_enforcement_text(app: &App) -> Option<String> {
+    let today = app
         .facts()
         .and_then(|f| f.ip_relaxation.as_deref())
-        .filter(|ip| *ip != "Enforce")
-    else {
-        return;
-    };
+        .filter(|ip| *ip != "Enforce")?;
     let name = &app.api_name;
-    r.pre_checks.push(format!("{name} relaxes IP restrictions today ({today}) and the generated policies enforce them (integration standard): before the policy deploy, confirm that the addresses its users and integration connect from (SourceIp in LoginHistory) are inside their profiles' login IP ranges or the org's trusted IP ranges, in the sandbox first; otherwise that deploy refuses them. If they cannot be listed in time, keep {today} in the generated policy (ipRelaxationPolicyType) with security's agreement, recorded in the change"));
+    Some(format!("{name} relaxes IP restrictions today ({today}) and the generated policies enforce them (integration standard): before the policy deploy, confirm that the addresses its users and integration connect from (SourceIp in LoginHistory) are inside their profiles' login IP ranges or the org's trusted IP ranges, in the sandbox first; otherwise that deploy refuses them. If they cannot be listed in time, keep {today} in the generated policy (ipRelaxationPolicyType) with security's agreement, recorded in the change"))
 }
 
 /// An app the Salesforce CLI logs in through (its loopback callback): scratch-org creation
