@@ -139,15 +139,22 @@ impl Layout {
         parameter_table(&mut s, &params, used);
         s.push_str("\nAfter each deploy, check that `result.replacements` in the saved JSON lists every file\nof this table that the manifest deploys.\n");
         for (wave, apps) in &self.apps {
-            self.wave_section(&mut s, *wave, apps);
+            self.wave_section(&mut s, *wave, apps, (&params, used));
         }
         s
     }
 
     /// One wave: its access manifest first, then per app, in order, the manifests that name
     /// that app's ECA and nothing else (an app's failed deploy stops only that app).
-    fn wave_section(&self, s: &mut String, wave: usize, apps: &[(String, String, bool)]) {
+    fn wave_section(
+        &self,
+        s: &mut String,
+        wave: usize,
+        apps: &[(String, String, bool)],
+        (params, used): (&[&Parameter], &[Used]),
+    ) {
         let _ = writeln!(s, "\n## Wave {wave}\n");
+        wave_guards(s, apps, params, used);
         let access = Manifest::new(wave, Phase::Access, "");
         if self.manifests.contains_key(&access) {
             s.push_str("First, for every app of the wave:\n\n");
@@ -281,13 +288,43 @@ fn env_block(s: &mut String, params: &[&Parameter]) {
         );
     }
     s.push_str(": \"${ECA_TARGET_ORG:?set ECA_TARGET_ORG to the sf alias of the target org}\"\n");
-    for p in params {
+}
+
+/// The variables one wave's files use, each stopping the commands while it is unset: a later
+/// wave's value (a certificate not uploaded yet) does not hold up an earlier wave.
+fn wave_guards(
+    s: &mut String,
+    apps: &[(String, String, bool)],
+    params: &[&Parameter],
+    used: &[Used],
+) {
+    let mine = |p: &&&Parameter| match p.eca.as_deref() {
+        Some(e) => apps.iter().any(|(eca, _, _)| eca == e),
+        // An org-wide value (My Domain): where one of the wave's files uses it.
+        None => used.iter().any(|u| {
+            u.variable == p.variable && apps.iter().any(|(eca, _, _)| file_of(&u.path, eca))
+        }),
+    };
+    let wanted: Vec<&&Parameter> = params.iter().filter(mine).collect();
+    if wanted.is_empty() {
+        return;
+    }
+    s.push_str("The variables this wave's files use; run before its commands (each stops them while unset):\n\n```bash\n");
+    for p in wanted {
         let _ = writeln!(
             s,
             ": \"${{{}:?set {} for the target org}}\"",
             p.variable, p.variable
         );
     }
+    s.push_str("```\n\n");
+}
+
+/// Is `path` a file of the ECA `eca` (its components are named `<eca>` or `<eca>_<suffix>`)?
+fn file_of(path: &str, eca: &str) -> bool {
+    let name = path.rsplit('/').next().unwrap_or(path);
+    name.strip_prefix(eca)
+        .is_some_and(|rest| rest.starts_with('_') || rest.starts_with('.'))
 }
 
 /// The README's table of parameters: what each is, its ECA, and the files that use it.
@@ -562,5 +599,42 @@ mod tests {
         assert!(project.contains("\"filename\": \"force-app/x.ecaOauthPlcy-meta.xml\""));
         assert!(project.contains("\"replaceWithEnv\": \"ECA_B_RUN_AS\""));
         assert!(!project.contains("allowUnsetEnvVariable"));
+    }
+
+    #[test]
+    fn a_wave_guards_only_the_variables_of_its_files() {
+        let mut a = Parameter::new(
+            "ECA_A_RUN_AS".into(),
+            "a@x.example".into(),
+            Some("A"),
+            "run-as",
+        );
+        a.note = None;
+        let b = Parameter::new("ECA_B_CERT".into(), String::new(), Some("B"), "cert");
+        let host = Parameter::new(
+            "ECA_MY_DOMAIN".into(),
+            "x.my.salesforce.com".into(),
+            None,
+            "host",
+        );
+        let used = [Used {
+            path: "eca/force-app/main/default/extlClntAppSamlConfigurablePolicies/B_samlPlcy.ecaSamlPlcy-meta.xml".into(),
+            placeholder: "__ECA_MY_DOMAIN__".into(),
+            variable: "ECA_MY_DOMAIN".into(),
+        }];
+        let params = [&a, &b, &host];
+        let mut s = String::new();
+        wave_guards(&mut s, &[("A".into(), "A".into(), false)], &params, &used);
+        assert!(
+            s.contains("ECA_A_RUN_AS") && !s.contains("ECA_B_CERT") && !s.contains("MY_DOMAIN"),
+            "{s}"
+        );
+        let mut s = String::new();
+        wave_guards(&mut s, &[("B".into(), "B".into(), true)], &params, &used);
+        assert!(
+            s.contains("ECA_B_CERT") && s.contains("ECA_MY_DOMAIN") && !s.contains("ECA_A_"),
+            "{s}"
+        );
+        assert!(!file_of("eca/x/AB_plcy.ecaPlcy-meta.xml", "A"));
     }
 }
