@@ -43,9 +43,9 @@ fn inventory_of_samples_smoke() {
     assert_eq!(app("Salesforce CLI")["distribution"], "Salesforce");
     assert_eq!(
         app("Data_Warehouse_Loader")["usage"]["flows"]["username-password"],
-        175
+        174
     );
-    assert_eq!(app("Marketing_SPA")["usage"]["flows"]["user-agent"], 87);
+    assert_eq!(app("Marketing_SPA")["usage"]["flows"]["user-agent"], 86);
     assert_eq!(
         app("Old_Survey_Tool")["usage"]["last_use"],
         "2025-10-28T17:35:24.000Z"

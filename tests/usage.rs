@@ -291,3 +291,23 @@ fn look_alike_labels_are_never_merged() {
     assert_eq!(j.apps["ERP_Sync"].matched_by.len(), 1);
     assert_eq!(j.apps["ERP_Sync"].evidence, Evidence::Partial);
 }
+
+/// The sample's Event Monitoring Login file of 2026-11-19 repeats logins the LoginHistory
+/// export (2026-08-21 to 2026-11-20) holds: they are counted once, and a note says so.
+#[test]
+fn a_login_file_within_a_loginhistory_export_is_counted_once() {
+    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("samples/northwind/usage");
+    let data = ecaplan::ingest::usage::read_usage(&files(&[dir]));
+    assert_balanced(&data);
+    let note = data
+        .notes
+        .iter()
+        .find(|n| n.code == "logins-counted-once")
+        .expect("a note for the covered file");
+    assert!(note.to_string().contains("2026-11-19_Login.csv"), "{note}");
+    let dwl = logins_by_label(&data)
+        .remove("data warehouse loader")
+        .expect("Data Warehouse Loader");
+    // 174 in LoginHistory (both exports); the ELF file's repeat is not added again.
+    assert_eq!(dwl.logins, 174);
+}

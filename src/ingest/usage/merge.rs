@@ -4,7 +4,9 @@
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 
 use super::acc::{network_text, AppAcc, AppKey, FileAcc, Interner, LoginAcc};
-use super::data::{AppUsage, FlowCount, IdPrint, LoginStats, Tables, TokenUse, UsageData};
+use super::data::{
+    AppUsage, FileAccount, FlowCount, IdPrint, LoginStats, Tables, TokenUse, UsageData,
+};
 use super::file_output::FileOutput;
 use super::flow::Flow;
 use super::ids::is_id;
@@ -43,7 +45,7 @@ impl Users {
 /// Build the usage data from the outputs of every file, in input order.
 pub(crate) fn merge(outputs: Vec<FileOutput>) -> UsageData {
     let mut data = UsageData::default();
-    let mut accs: Vec<(UsageKind, FileAcc)> = Vec::new();
+    let mut accs: Vec<(UsageKind, FileAcc, usize)> = Vec::new();
     // (kind, Id print) → the first file read with it: a second copy of an export is counted
     // once. Files are taken in input order, so which copy counts does not depend on timing.
     let mut prints: HashMap<(UsageKind, IdPrint), String> = HashMap::new();
@@ -74,7 +76,7 @@ pub(crate) fn merge(outputs: Vec<FileOutput>) -> UsageData {
         }
         if let (Some(mut acc), Some(kind)) = (out.acc, out.account.kind) {
             append_tables(&mut data.tables, std::mem::take(&mut acc.tables));
-            accs.push((kind, acc));
+            accs.push((kind, acc, data.accounts.len()));
         }
         truncation::check(&out.account, out.json_total, &mut data.notes);
         data.accounts.push(out.account);
@@ -84,13 +86,28 @@ pub(crate) fn merge(outputs: Vec<FileOutput>) -> UsageData {
     let users = Users::new(&data.tables);
     let labels = label_ids(&data.tables, &accs);
     let mut elf: BTreeMap<String, (LoginStats, BTreeSet<UsageKind>)> = BTreeMap::new();
-    for (kind, acc) in &accs {
+    for (kind, acc, at) in &accs {
+        let covered = covered_by(&data.accounts, *at);
+        if let Some(note) = &covered {
+            data.notes.push(note.clone());
+        }
         for (key, app) in &acc.apps {
             let k = resolve(key, &acc.strings, &labels);
             let entry = data.apps.entry(k.0.clone()).or_default();
             entry.key = k.0;
             entry.ambiguous_label |= k.1;
-            merge_app(entry, *kind, key, app, &acc.strings, &users);
+            merge_app(
+                entry,
+                *kind,
+                key,
+                app,
+                &acc.strings,
+                &users,
+                covered.is_none(),
+            );
+        }
+        if covered.is_some() {
+            continue;
         }
         for (user, logins) in &acc.elf_users {
             let e = elf.entry(users.canon(acc.strings.get(*user))).or_default();
@@ -101,6 +118,44 @@ pub(crate) fn merge(outputs: Vec<FileOutput>) -> UsageData {
     attribute_elf(&mut data, elf);
     truncation::coverage(&mut data);
     data
+}
+
+/// A secondary login source (Event Monitoring, LoginEvent, the Setup download) whose file lies
+/// wholly within the period of one LoginHistory export holds the same logins again: LoginHistory
+/// has every login, so they are counted there only, and a note says so. Its ids and labels
+/// still help to attribute usage.
+fn covered_by(accounts: &[FileAccount], at: usize) -> Option<crate::diag::Note> {
+    let me = &accounts[at];
+    let secondary = matches!(
+        me.kind?,
+        UsageKind::ElfLogin
+            | UsageKind::LoginEvent
+            | UsageKind::LoginEventLog
+            | UsageKind::LoginHistorySetup
+    );
+    let (from, to) = (me.from?, me.to?);
+    if !secondary || me.duplicate_of.is_some() {
+        return None;
+    }
+    let primary = accounts.iter().find(|a| {
+        a.kind == Some(UsageKind::LoginHistory)
+            && a.duplicate_of.is_none()
+            && a.from.is_some_and(|f| f <= from)
+            && a.to.is_some_and(|t| t >= to)
+    })?;
+    let msg = format!(
+        "its {} login row(s) fall within the period of the LoginHistory export {} ({} to {}), which holds every login: counted there, not again",
+        me.rows_used,
+        primary.file,
+        primary.from.map(|t| t.iso()).unwrap_or_default(),
+        primary.to.map(|t| t.iso()).unwrap_or_default()
+    );
+    Some(crate::diag::Note::file(
+        crate::diag::Level::Info,
+        "logins-counted-once",
+        &me.file,
+        msg,
+    ))
 }
 
 fn append_tables(into: &mut Tables, from: Tables) {
@@ -115,7 +170,10 @@ fn append_tables(into: &mut Tables, from: Tables) {
 }
 
 /// Lower-case trimmed label → the app ids known to carry it.
-fn label_ids(tables: &Tables, accs: &[(UsageKind, FileAcc)]) -> BTreeMap<String, BTreeSet<String>> {
+fn label_ids(
+    tables: &Tables,
+    accs: &[(UsageKind, FileAcc, usize)],
+) -> BTreeMap<String, BTreeSet<String>> {
     let mut map: BTreeMap<String, BTreeSet<String>> = BTreeMap::new();
     let mut add = |label: &str, id: &str| {
         map.entry(label.trim().to_lowercase())
@@ -133,7 +191,7 @@ fn label_ids(tables: &Tables, accs: &[(UsageKind, FileAcc)]) -> BTreeMap<String,
             add(l, &m.application_id);
         }
     }
-    for (_, acc) in accs {
+    for (_, acc, _) in accs {
         for (key, app) in &acc.apps {
             if let AppKey::Id(id) = key {
                 let id = String::from_utf8_lossy(id);
@@ -174,6 +232,7 @@ fn merge_app(
     app: &AppAcc,
     strings: &Interner,
     users: &Users,
+    count_logins: bool,
 ) {
     if let AppKey::Id(id) = key {
         into.ids.insert(String::from_utf8_lossy(id).into_owned());
@@ -186,7 +245,9 @@ fn merge_app(
     into.menu_item_ids.extend(text(&app.menu_items));
     into.client_names.extend(text(&app.client_names));
     into.client_categories.extend(text(&app.categories));
-    merge_logins(&mut into.logins, &app.logins, strings, users);
+    if count_logins {
+        merge_logins(&mut into.logins, &app.logins, strings, users);
+    }
     let api = &mut into.api;
     api.calls += app.api.calls;
     for (f, n) in &app.api.families {
