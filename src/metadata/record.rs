@@ -14,8 +14,12 @@ use crate::metadata::xml::Element;
 pub struct Cx {
     file: String,
     path: Vec<String>,
-    /// First line of each element path (`oauthConfig/scopes`) in the document.
+    /// First line of each element path (`oauthConfig/scopes`) in the document; a repeated
+    /// element's later occurrences under `path#n` (n from 1), so evidence can point at the one
+    /// that matters (the second `profileName`).
     pub lines: BTreeMap<String, u32>,
+    /// Occurrences seen of each repeated element path.
+    seen: BTreeMap<String, u32>,
     /// Recoverable problems and information found while reading.
     pub notes: Vec<Note>,
 }
@@ -32,7 +36,13 @@ impl Cx {
     fn enter(&mut self, el: &Element) {
         self.path.push(el.name.clone());
         let key = self.path.join("/");
-        self.lines.entry(key).or_insert(el.pos.line);
+        if self.lines.contains_key(&key) {
+            let n = self.seen.entry(key.clone()).or_insert(0);
+            *n += 1;
+            self.lines.insert(format!("{key}#{n}"), el.pos.line);
+        } else {
+            self.lines.insert(key, el.pos.line);
+        }
     }
 
     fn leave(&mut self) {

@@ -1,6 +1,6 @@
 //! ECA215 admin-profile-access: access granted through the System Administrator profile.
 
-use super::support::{app_evidence, apps_with_facts, EcaPart};
+use super::support::{app_evidence, apps_with_facts, at_nth, EcaPart};
 use super::{Context, Hit, Rule, Severity};
 
 /// The rule.
@@ -27,12 +27,28 @@ fn check(cx: &Context) -> Vec<Hit> {
                 .any(|p| p.eq_ignore_ascii_case("System Administrator"))
         })
         .map(|(app, _)| {
-            let ev = app_evidence(
-                app,
-                "profileName",
-                EcaPart::OauthPolicies,
-                "commaSeparatedProfile",
-            );
+            // The profileName element that names the admin profile, not the first one.
+            let admin =
+                |c: &crate::model::Sourced<crate::metadata::connected_app::ConnectedApp>| {
+                    let n = c
+                        .value
+                        .profile_name
+                        .iter()
+                        .position(|p| p.eq_ignore_ascii_case("System Administrator"))?;
+                    Some(at_nth(c, "profileName", n))
+                };
+            let ev = app
+                .connected_app
+                .as_deref()
+                .and_then(admin)
+                .unwrap_or_else(|| {
+                    app_evidence(
+                        app,
+                        "profileName",
+                        EcaPart::OauthPolicies,
+                        "commaSeparatedProfile",
+                    )
+                });
             Hit::app(
                 &app.api_name,
                 format!(
@@ -58,5 +74,21 @@ mod tests {
         ]);
         let apps: Vec<_> = run(&RULE, &inv).into_iter().filter_map(|h| h.app).collect();
         assert_eq!(apps, ["A"]);
+    }
+
+    #[test]
+    fn the_evidence_points_at_the_admin_profile_element() {
+        let inv = inventory(&[connected_app(
+            "A",
+            "<oauthConfig><callbackUrl>https://x</callbackUrl></oauthConfig>\n<profileName>Integration</profileName>\n<profileName>System Administrator</profileName>",
+        )]);
+        let hit = run(&RULE, &inv).remove(0);
+        let first = match &hit.evidence[0] {
+            crate::rules::Evidence::Metadata { line, .. } => line.expect("a line"),
+            other => panic!("{other:?}"),
+        };
+        let ca = inv.apps[0].connected_app.as_deref().expect("ca");
+        assert_eq!(Some(&first), ca.lines.get("profileName#1"));
+        assert_eq!(Some(&(first - 1)), ca.lines.get("profileName"));
     }
 }

@@ -34,6 +34,25 @@ pub fn at<T>(src: &Sourced<T>, element: &str) -> Evidence {
     }
 }
 
+/// Evidence at the `n`-th (0-based) occurrence of a repeated element.
+pub fn at_nth<T>(src: &Sourced<T>, element: &str, n: usize) -> Evidence {
+    let key = if n == 0 {
+        element.to_string()
+    } else {
+        format!("{element}#{n}")
+    };
+    Evidence::Metadata {
+        file: src.file.clone(),
+        line: src
+            .lines
+            .get(&key)
+            .or_else(|| src.lines.get(element))
+            .copied(),
+        element: element.to_string(),
+        snippet: None,
+    }
+}
+
 /// Evidence for a fact of an app: the connected app element, or the ECA file that holds it.
 pub fn app_evidence(app: &App, ca_element: &str, eca: EcaPart, eca_element: &str) -> Evidence {
     if let Some(ca) = &app.connected_app {
