@@ -86,7 +86,7 @@ pub fn runbook(
         automated_checks(&mut r, app);
     }
     if matches!(d.strategy, Strategy::SideBySide | Strategy::BigBang) && eca_name.is_some() {
-        tell_apart(&mut r, app, eca);
+        tell_apart(&mut r, app, eca, d.strategy);
         if d.target_flow.is_none() {
             same_flow_pkce_check(&mut r, app, eca);
         }
@@ -239,15 +239,21 @@ fn automated_checks(r: &mut Runbook, app: &App) {
 
 /// How to tell the connected app from its new ECA in usage: the generated ECA carries the
 /// label with [`super::eca::ECA_LABEL_SUFFIX`] ([`eca_label`]), and usage exports name apps by label.
-fn tell_apart(r: &mut Runbook, app: &App, eca: &str) {
+fn tell_apart(r: &mut Runbook, app: &App, eca: &str, strategy: Strategy) {
     let label = label_of(app);
     let new = eca_label(app, EcaScope::Full);
     r.pre_checks.push(format!(
         "no other app is labelled \"{new}\" (the label the generated ECA {eca} carries): LoginHistory and OauthToken name apps by label"
     ));
     r.validation.push(format!(
-        "LoginHistory.Application (and OauthToken.AppName) shows \"{new}\" for logins through the new ECA {eca} and \"{label}\" for the connected app {}: count both during the parallel run",
-        app.api_name
+        "LoginHistory.Application (and OauthToken.AppName) shows \"{new}\" for logins through the new ECA {eca} and \"{label}\" for the connected app {}: {}",
+        app.api_name,
+        if strategy == Strategy::SideBySide {
+            "count both during the parallel run"
+        } else {
+            // Big bang: no parallel run; the old label must go quiet at the switch.
+            "after the switch, only the new label may appear"
+        }
     ));
 }
 
