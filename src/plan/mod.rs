@@ -10,6 +10,7 @@ pub(crate) mod strategy;
 pub(crate) mod waves;
 
 use std::collections::HashMap;
+use std::sync::Arc;
 
 use rayon::prelude::*;
 use serde::Serialize;
@@ -65,8 +66,9 @@ pub struct Plan {
     pub schema_version: u32,
     /// As-of date of the analysis.
     pub as_of: Option<String>,
-    /// Apps, sorted by API name.
-    pub apps: Vec<AppPlan>,
+    /// Apps, sorted by API name. Shared: the report model holds the same plans (a large org's
+    /// are tens of megabytes, which copying cost as much as rendering a report).
+    pub apps: Vec<Arc<AppPlan>>,
     /// Waves in order.
     pub waves: Vec<Wave>,
     /// Coupled groups the waves respect.
@@ -145,7 +147,7 @@ pub fn plan(input: &PlanInput<'_>) -> Plan {
     Plan {
         schema_version: SCHEMA_VERSION,
         as_of: input.org.as_of_day.map(|d| d.to_string()),
-        apps,
+        apps: apps.into_iter().map(Arc::new).collect(),
         waves,
         coupled_groups: input.groups.to_vec(),
         parameters,

@@ -233,7 +233,7 @@ mod tests {
         let mut r = sample_report("", "");
         r.as_of = None;
         let a = &mut r.apps[0];
-        a.plan.owner = Some("Ops <team>".into());
+        std::sync::Arc::make_mut(&mut a.plan).owner = Some("Ops <team>".into());
         a.row.label = a.row.api_name.clone();
         if let Some(w) = r.visuals.timeline.bars.first_mut() {
             w.name = "a wave whose name is far longer than thirty-four graphemes é́".into();
