@@ -180,15 +180,22 @@ impl Output<Planned<'_>> for ReportHtml {
     }
     fn write(&self, p: &Planned<'_>, out: &OutputDir) -> Result<(), Error> {
         let html = match p.templates {
-            None => html::render(p.report, None)?,
+            None => html::render_parts(p.report, None)?,
             Some(_) => {
                 let mut complete = p.report.clone();
                 complete.not_carried = not_carried_rows(p.generated);
                 complete.notes.extend(p.generated.notes.iter().cloned());
-                html::render(&complete, p.templates)?
+                html::render_parts(&complete, p.templates)?
             }
         };
-        write_text(out, self.name(), &html)
+        let name = self.name();
+        out.write_with(name, |w| {
+            html.write_to(w).map_err(|source| Error::Write {
+                path: name.into(),
+                source,
+            })
+        })
+        .map(drop)
     }
 }
 
