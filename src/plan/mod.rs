@@ -204,13 +204,13 @@ fn units(
 }
 
 /// Each app's wave, and the manifests and commands its runbook names (they exist once the
-/// wave is known).
+/// wave is known). Each app's on its own, on all cores.
 fn place_in_waves(apps: &mut [AppPlan], waves: &[Wave], inventory: &Inventory) {
     let wave_of: HashMap<&str, usize> = waves
         .iter()
         .flat_map(|w| w.apps.iter().map(move |a| (a.as_str(), w.number)))
         .collect();
-    for a in apps {
+    apps.par_iter_mut().for_each(|a| {
         if let Some(&n) = wave_of.get(a.api_name.as_str()) {
             a.wave = n;
         }
@@ -225,7 +225,7 @@ fn place_in_waves(apps: &mut [AppPlan], waves: &[Wave], inventory: &Inventory) {
                 .is_some_and(|ca| ca.value.oauth_config.is_some());
             runbook::name_manifests(&mut a.runbook, a.decision.strategy, eca, a.wave, oauth);
         }
-    }
+    });
 }
 
 /// What every app's access is worked out from, built once per plan.
