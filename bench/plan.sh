@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # End-to-end plan benchmark: a large generated org (APPS connected apps) with the ~1 GB
 # LoginHistory export of bench/usage.sh; `ecaplan plan` must take at most 1.5x the time of
-# the usage ingest alone on the same inputs.
+# the usage ingest alone on the same inputs (issue 17: median of 5 runs, the default).
 #
 #   bench/plan.sh [APPS] [ROWS]        defaults: 2000 apps, 5000000 rows
 set -euo pipefail
@@ -16,9 +16,9 @@ cargo build --release --quiet --bin ecaplan --example gen_org --example gen_logi
 mkdir -p "$ORG/usage"
 [ -s "$ORG/usage/LoginHistory.csv" ] || target/release/examples/gen_loginhistory "$ROWS" sf-cli "$APPS" > "$ORG/usage/LoginHistory.csv"
 cat "$ORG/usage/LoginHistory.csv" > /dev/null
-RUNS=${RUNS:-3}
-# Where plan writes its ~12,000 files: PLAN_OUT, by default /dev/shm when there is one. On
-# a disk the time to create the files depends on the file system's state: ext4 without a
+RUNS=${RUNS:-5}
+# Where plan writes its ~21,600 files (for 2,000 apps): PLAN_OUT, by default /dev/shm when
+# there is one. On a disk the time to create the files depends on the file system's state: ext4 without a
 # journal (as on some VMs) skips inodes deleted in the last minutes one by one, so a run
 # soon after an earlier run's output was deleted spends seconds in the kernel. Set
 # PLAN_OUT=$DIR to measure on the disk (wait a few minutes after deleting earlier outputs).

@@ -18,6 +18,38 @@ fn is_line_break(c: char) -> bool {
     matches!(c, '\n' | '\r' | '\u{2028}' | '\u{2029}' | '\u{85}')
 }
 
+/// Bytes that may start a character [`sanitize`] changes: the C0 controls and DEL, and the
+/// lead bytes of the C1 controls and U+0085 (0xC2), of U+061C (0xD8) and of the other bidi
+/// controls and line breaks (0xE2). No other byte does, and none of these is a continuation
+/// byte, so each marks the start of a character.
+static SUSPECT: [bool; 256] = {
+    let mut t = [false; 256];
+    let mut b = 0;
+    while b < 0x20 {
+        t[b] = true;
+        b += 1;
+    }
+    t[0x7f] = true;
+    t[0xc2] = true;
+    t[0xd8] = true;
+    t[0xe2] = true;
+    t
+};
+
+/// Whether `s` holds a character [`sanitize`] changes: its bytes are scanned, and only the
+/// characters that start with a [`SUSPECT`] byte are decoded (typographic dashes and arrows
+/// start with 0xE2 too, and are kept).
+fn has_unsafe(s: &str, lines: bool) -> bool {
+    s.bytes()
+        .enumerate()
+        .filter(|(_, b)| SUSPECT[usize::from(*b)])
+        .any(|(i, _)| {
+            s.get(i..)
+                .and_then(|rest| rest.chars().next())
+                .is_some_and(|c| is_unsafe(c, lines))
+        })
+}
+
 /// Whether `c` is changed by [`sanitize`].
 fn is_unsafe(c: char, lines: bool) -> bool {
     if lines && (c == '\n' || c == '\t') {
@@ -30,8 +62,7 @@ fn is_unsafe(c: char, lines: bool) -> bool {
 /// and tabs are kept (a block of terminal text); without, line breaks and tabs become a space
 /// (a label, a cell, one line). Borrowed when nothing changes, which is almost always.
 pub fn sanitize(s: &str, lines: bool) -> Cow<'_, str> {
-    let printable = |b: u8| (0x20..0x7f).contains(&b) || (lines && (b == b'\n' || b == b'\t'));
-    if s.bytes().all(printable) || !s.chars().any(|c| is_unsafe(c, lines)) {
+    if !has_unsafe(s, lines) {
         return Cow::Borrowed(s);
     }
     let out = s
@@ -134,6 +165,18 @@ mod tests {
         fn nothing_unsafe_survives(s in "\\PC*|[\\x00-\\x1f\\x7f-\\x9f\u{202a}-\u{202e}\u{2066}-\u{2069}a]*") {
             for (out, lines) in [(sanitize(&s, true), true), (sanitize(&s, false), false)] {
                 proptest::prop_assert!(!out.chars().any(|c| is_unsafe(c, lines)), "{out:?}");
+            }
+        }
+
+        #[test]
+        fn the_byte_scan_finds_what_the_character_scan_finds(
+            s in "\\PC*|[\\x00-\\x1f\\x7f-\\x9f\u{85}\u{61c}\u{200b}-\u{2030}\u{2060}-\u{206f}\u{2190}-\u{21ff}\u{600}-\u{700}\u{80}-\u{ff}\n\ta—é]*"
+        ) {
+            for lines in [true, false] {
+                proptest::prop_assert_eq!(
+                    has_unsafe(&s, lines),
+                    s.chars().any(|c| is_unsafe(c, lines))
+                );
             }
         }
     }

@@ -173,7 +173,7 @@ fn xml_escape(s: &str) -> String {
         .replace('"', "&quot;")
 }
 
-/// Escape as rust_xlsxwriter writes element text (quotes stay as they are).
+/// Escape as the workbook writes element text (quotes stay as they are).
 fn xml_escape_text(s: &str) -> String {
     s.replace('&', "&amp;")
         .replace('<', "&lt;")

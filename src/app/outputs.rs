@@ -1,5 +1,8 @@
-//! The files of a plan folder: each one an [`Output`] rendered from the one [`Planned`]
-//! result, listed once in [`OUTPUTS`]. Adding an output is a type here and a line in the list.
+//! The files of a plan folder: each one an [`Output`] rendered from what it needs, listed
+//! once: [`FROM_GRAPH`] (written while the rules and the plan are made), [`FROM_PLAN`]
+//! (written while the ECA metadata and the report model are made) and [`FROM_REPORT`] (the
+//! rest, from the whole [`Planned`] result). Adding an output is a type here and a line in a
+//! list.
 
 use std::path::Path;
 
@@ -13,12 +16,8 @@ use crate::plan::Plan;
 use crate::report::contents::{NotCarriedRow, Report};
 use crate::report::{csv_out, html, markdown, sarif, sheets, xlsx};
 
-/// What every output of `plan` is rendered from: the pipeline's result.
+/// What the outputs of [`FROM_REPORT`] are rendered from: the pipeline's result.
 pub(super) struct Planned<'a> {
-    /// The dependency graph.
-    pub(super) graph: &'a Graph,
-    /// Strategies, waves, runbooks, access.
-    pub(super) plan: &'a Plan,
     /// The report model (the generator's results not yet in it).
     pub(super) report: &'a Report,
     /// The ECA metadata, what it does not carry over and its notes.
@@ -27,25 +26,27 @@ pub(super) struct Planned<'a> {
     pub(super) templates: Option<&'a Path>,
 }
 
-/// One file (or set of files) of the plan folder.
-pub(super) trait Output: Sync {
+/// One file (or set of files) of the plan folder, rendered from `P`.
+pub(super) trait Output<P: ?Sized>: Sync {
     /// What it writes, as the user sees it in the folder.
     fn name(&self) -> &'static str;
-    /// Render it from the pipeline's result and write it into `out`.
-    fn write(&self, planned: &Planned<'_>, out: &OutputDir) -> Result<(), Error>;
+    /// Render it from what it needs and write it into `out`.
+    fn write(&self, from: &P, out: &OutputDir) -> Result<(), Error>;
 }
 
-/// Every output of `plan`. When several fail, the first in this order is reported. The ones
-/// rendered in one piece come first, longest first, and the thousands of ECA metadata files,
-/// written in batches, last: the batches fill the cores to the end.
-pub(super) const OUTPUTS: &[&dyn Output] = &[
+/// The outputs of the graph alone.
+pub(super) const FROM_GRAPH: &[&dyn Output<Graph>] = &[&GraphMermaid, &GraphDot];
+
+/// The outputs of the plan alone.
+pub(super) const FROM_PLAN: &[&dyn Output<Plan>] = &[&PlanJson, &AccessLists];
+
+/// The outputs of the report model and the ECA metadata. The ones rendered in one piece come
+/// first, longest first, and the thousands of ECA metadata files, written in batches, last:
+/// the batches fill the cores to the end.
+pub(super) const FROM_REPORT: &[&dyn for<'a> Output<Planned<'a>>] = &[
     &WorkshopXlsx,
     &ReportJson,
     &ReportHtml,
-    &PlanJson,
-    &AccessLists,
-    &GraphDot,
-    &GraphMermaid,
     &FindingsSarif,
     &ReportMd,
     &FindingsCsv,
@@ -53,17 +54,17 @@ pub(super) const OUTPUTS: &[&dyn Output] = &[
     &EcaMetadata,
 ];
 
-/// Write every output on all cores; the first failure in registry order is returned.
+/// Write `outputs` of `from` on all cores; the first failure in list order is returned.
 /// `note` hears how long each output took.
-pub(super) fn write_outputs(
-    outputs: &[&dyn Output],
-    planned: &Planned<'_>,
+pub(super) fn write_outputs<P: Sync + ?Sized>(
+    outputs: &[&dyn Output<P>],
+    from: &P,
     out: &OutputDir,
     note: &(dyn Fn(&str, std::time::Instant) + Sync),
 ) -> Result<(), Error> {
     in_parallel(outputs, |o| {
         let start = std::time::Instant::now();
-        let result = o.write(planned, out);
+        let result = o.write(from, out);
         note(o.name(), start);
         result
     })
@@ -98,36 +99,36 @@ fn in_parallel<T: Sync>(
 /// `graph.dot`.
 struct GraphDot;
 
-impl Output for GraphDot {
+impl Output<Graph> for GraphDot {
     fn name(&self) -> &'static str {
         "graph.dot"
     }
-    fn write(&self, p: &Planned<'_>, out: &OutputDir) -> Result<(), Error> {
-        write_text(out, self.name(), &export::to_dot(p.graph))
+    fn write(&self, g: &Graph, out: &OutputDir) -> Result<(), Error> {
+        write_text(out, self.name(), &export::to_dot(g))
     }
 }
 
 /// `graph.mmd`.
 struct GraphMermaid;
 
-impl Output for GraphMermaid {
+impl Output<Graph> for GraphMermaid {
     fn name(&self) -> &'static str {
         "graph.mmd"
     }
-    fn write(&self, p: &Planned<'_>, out: &OutputDir) -> Result<(), Error> {
-        write_text(out, self.name(), &export::to_mermaid(p.graph))
+    fn write(&self, g: &Graph, out: &OutputDir) -> Result<(), Error> {
+        write_text(out, self.name(), &export::to_mermaid(g))
     }
 }
 
 /// `plan.json`.
 struct PlanJson;
 
-impl Output for PlanJson {
+impl Output<Plan> for PlanJson {
     fn name(&self) -> &'static str {
         "plan.json"
     }
-    fn write(&self, p: &Planned<'_>, out: &OutputDir) -> Result<(), Error> {
-        stream_json(out, self.name(), p.plan)
+    fn write(&self, plan: &Plan, out: &OutputDir) -> Result<(), Error> {
+        stream_json(out, self.name(), plan)
     }
 }
 
@@ -135,13 +136,13 @@ impl Output for PlanJson {
 /// (`access/<ECA>-permset-assignments.csv`, outside the deployed `eca/` project), formula-safe.
 struct AccessLists;
 
-impl Output for AccessLists {
+impl Output<Plan> for AccessLists {
     fn name(&self) -> &'static str {
         crate::plan::access::ASSIGNMENT_DIR
     }
-    fn write(&self, p: &Planned<'_>, out: &OutputDir) -> Result<(), Error> {
+    fn write(&self, plan: &Plan, out: &OutputDir) -> Result<(), Error> {
         let mut files = Vec::new();
-        for a in &p.plan.apps {
+        for a in &plan.apps {
             let Some(path) = a.access.assignment_file.as_deref() else {
                 continue;
             };
@@ -160,7 +161,7 @@ impl Output for AccessLists {
 /// `workshop.xlsx`.
 struct WorkshopXlsx;
 
-impl Output for WorkshopXlsx {
+impl Output<Planned<'_>> for WorkshopXlsx {
     fn name(&self) -> &'static str {
         "workshop.xlsx"
     }
@@ -173,28 +174,35 @@ impl Output for WorkshopXlsx {
 /// template may, so it gets the complete model.
 struct ReportHtml;
 
-impl Output for ReportHtml {
+impl Output<Planned<'_>> for ReportHtml {
     fn name(&self) -> &'static str {
         "report.html"
     }
     fn write(&self, p: &Planned<'_>, out: &OutputDir) -> Result<(), Error> {
         let html = match p.templates {
-            None => html::render(p.report, None)?,
+            None => html::render_parts(p.report, None)?,
             Some(_) => {
                 let mut complete = p.report.clone();
                 complete.not_carried = not_carried_rows(p.generated);
                 complete.notes.extend(p.generated.notes.iter().cloned());
-                html::render(&complete, p.templates)?
+                html::render_parts(&complete, p.templates)?
             }
         };
-        write_text(out, self.name(), &html)
+        let name = self.name();
+        out.write_with(name, |w| {
+            html.write_to(w).map_err(|source| Error::Write {
+                path: name.into(),
+                source,
+            })
+        })
+        .map(drop)
     }
 }
 
 /// `findings.sarif`.
 struct FindingsSarif;
 
-impl Output for FindingsSarif {
+impl Output<Planned<'_>> for FindingsSarif {
     fn name(&self) -> &'static str {
         "findings.sarif"
     }
@@ -206,7 +214,7 @@ impl Output for FindingsSarif {
 /// `report.md`.
 struct ReportMd;
 
-impl Output for ReportMd {
+impl Output<Planned<'_>> for ReportMd {
     fn name(&self) -> &'static str {
         "report.md"
     }
@@ -218,7 +226,7 @@ impl Output for ReportMd {
 /// `apps.csv`.
 struct AppsCsv;
 
-impl Output for AppsCsv {
+impl Output<Planned<'_>> for AppsCsv {
     fn name(&self) -> &'static str {
         "apps.csv"
     }
@@ -231,7 +239,7 @@ impl Output for AppsCsv {
 /// `findings.csv`.
 struct FindingsCsv;
 
-impl Output for FindingsCsv {
+impl Output<Planned<'_>> for FindingsCsv {
     fn name(&self) -> &'static str {
         "findings.csv"
     }
@@ -244,7 +252,7 @@ impl Output for FindingsCsv {
 /// The generated ECA metadata (the `eca/` project and its manifests).
 struct EcaMetadata;
 
-impl Output for EcaMetadata {
+impl Output<Planned<'_>> for EcaMetadata {
     fn name(&self) -> &'static str {
         "ECA metadata"
     }
@@ -256,7 +264,7 @@ impl Output for EcaMetadata {
 /// `report.json`: the model with what the generator did not carry over and its notes.
 struct ReportJson;
 
-impl Output for ReportJson {
+impl Output<Planned<'_>> for ReportJson {
     fn name(&self) -> &'static str {
         "report.json"
     }
@@ -333,9 +341,12 @@ mod tests {
 
     #[test]
     fn outputs_have_unique_names() {
-        let mut names: Vec<&str> = OUTPUTS.iter().map(|o| o.name()).collect();
+        let mut names: Vec<&str> = FROM_GRAPH.iter().map(|o| o.name()).collect();
+        names.extend(FROM_PLAN.iter().map(|o| o.name()));
+        names.extend(FROM_REPORT.iter().map(|o| o.name()));
+        let all = names.len();
         names.sort_unstable();
         names.dedup();
-        assert_eq!(names.len(), OUTPUTS.len());
+        assert_eq!(names.len(), all);
     }
 }

@@ -6,7 +6,7 @@ use std::path::{Path, PathBuf};
 
 use super::options::{GenerateOptions, InputOptions, PlanOptions};
 use super::output::OutputDir;
-use super::outputs::{self, Planned, OUTPUTS};
+use super::outputs::{self, Planned};
 use super::{load, unreadable_lines, Outcome};
 use crate::error::Error;
 use crate::graph::analysis;
@@ -66,6 +66,7 @@ pub fn plan(opts: &PlanOptions) -> Result<Outcome, Error> {
     )?;
     let mut loaded = load(&opts.input)?;
     timer.lap("load (metadata + usage)");
+    let note = |name: &str, t| timer.note(name, t);
     // The apps' report rows need only the inputs: they are made while the graph is built.
     let (g, rows) = rayon::join(
         || build_graph(&loaded),
@@ -73,25 +74,39 @@ pub fn plan(opts: &PlanOptions) -> Result<Outcome, Error> {
     );
     note_no_as_of(&mut loaded);
     timer.lap("graph");
-    let (findings, groups) =
-        rayon::join(|| findings_of(&loaded, &g), || analysis::coupled_groups(&g));
-    timer.lap("rules");
-    let plan = plan_of(&loaded, &findings, &groups);
-    timer.lap("plan");
-    let (generated, report) = rayon::join(
-        || generate_for(&plan, &loaded, &opts.api_version, None),
-        || model_of(&loaded, rows, &plan, findings, &g, Vec::new()),
+    // Each output is written as soon as what it needs is ready, beside the stages still
+    // running: the graph's while the rules and the plan are made, the plan's while the ECA
+    // metadata and the report model are.
+    let ((findings, plan), graph_written) = rayon::join(
+        || {
+            let (findings, groups) =
+                rayon::join(|| findings_of(&loaded, &g), || analysis::coupled_groups(&g));
+            timer.lap("rules");
+            let plan = plan_of(&loaded, &findings, &groups);
+            timer.lap("plan");
+            (findings, plan)
+        },
+        || outputs::write_outputs(outputs::FROM_GRAPH, &g, &out, &note),
     );
+    let ((generated, report), plan_written) = rayon::join(
+        || {
+            rayon::join(
+                || generate_for(&plan, &loaded, &opts.api_version, None),
+                || model_of(&loaded, rows, &plan, findings, &g, Vec::new()),
+            )
+        },
+        || outputs::write_outputs(outputs::FROM_PLAN, &plan, &out, &note),
+    );
+    graph_written?;
+    plan_written?;
     let generated = generated?;
     timer.lap("generate + report model");
     let planned = Planned {
-        graph: &g,
-        plan: &plan,
         report: &report,
         generated: &generated,
         templates: opts.templates.as_deref(),
     };
-    outputs::write_outputs(OUTPUTS, &planned, &out, &|name, t| timer.note(name, t))?;
+    outputs::write_outputs(outputs::FROM_REPORT, &planned, &out, &note)?;
     timer.lap("render + write");
     let mut stderr = notices(&out);
     let waves = plan.waves.len();

@@ -34,7 +34,7 @@ pub fn from_plan(
             .map(|p| (p.api_name.clone(), p.wave))
             .collect(),
         parameters: plan.parameters.clone(),
-        assignments: plan.apps.iter().filter_map(assignment).collect(),
+        assignments: plan.apps.iter().filter_map(|p| assignment(p)).collect(),
         before_policies: plan
             .apps
             .iter()

@@ -10,6 +10,7 @@ pub(crate) mod strategy;
 pub(crate) mod waves;
 
 use std::collections::HashMap;
+use std::sync::Arc;
 
 use rayon::prelude::*;
 use serde::Serialize;
@@ -68,8 +69,9 @@ pub struct Plan {
     pub schema_version: u32,
     /// As-of date of the analysis.
     pub as_of: Option<String>,
-    /// Apps, sorted by API name.
-    pub apps: Vec<AppPlan>,
+    /// Apps, sorted by API name. Shared: the report model holds the same plans (a large org's
+    /// are tens of megabytes, which copying cost as much as rendering a report).
+    pub apps: Vec<Arc<AppPlan>>,
     /// Waves in order.
     pub waves: Vec<Wave>,
     /// Coupled groups the waves respect.
@@ -148,7 +150,7 @@ pub fn plan(input: &PlanInput<'_>) -> Plan {
     Plan {
         schema_version: SCHEMA_VERSION,
         as_of: input.org.as_of_day.map(|d| d.to_string()),
-        apps,
+        apps: apps.into_iter().map(Arc::new).collect(),
         waves,
         coupled_groups: input.groups.to_vec(),
         parameters,
@@ -205,13 +207,13 @@ fn units(
 }
 
 /// Each app's wave, and the manifests and commands its runbook names (they exist once the
-/// wave is known).
+/// wave is known). Each app's on its own, on all cores.
 fn place_in_waves(apps: &mut [AppPlan], waves: &[Wave], inventory: &Inventory) {
     let wave_of: HashMap<&str, usize> = waves
         .iter()
         .flat_map(|w| w.apps.iter().map(move |a| (a.as_str(), w.number)))
         .collect();
-    for a in apps {
+    apps.par_iter_mut().for_each(|a| {
         if let Some(&n) = wave_of.get(a.api_name.as_str()) {
             a.wave = n;
         }
@@ -226,7 +228,7 @@ fn place_in_waves(apps: &mut [AppPlan], waves: &[Wave], inventory: &Inventory) {
                 .is_some_and(|ca| ca.value.oauth_config.is_some());
             runbook::name_manifests(&mut a.runbook, a.decision.strategy, eca, a.wave, oauth);
         }
-    }
+    });
 }
 
 /// What every app's access is worked out from, built once per plan.

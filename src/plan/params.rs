@@ -11,6 +11,7 @@
 
 use std::collections::HashMap;
 
+use rayon::prelude::*;
 use serde::Serialize;
 
 use super::{AppPlan, PlanInput, Wave};
@@ -191,13 +192,14 @@ fn trimmed(s: &str) -> String {
 
 /// One parameter per My Domain host seen in the connected apps: `ECA_MY_DOMAIN`, then
 /// `ECA_MY_DOMAIN_2`… in sorted order.
-pub fn org_wide<'a>(apps: impl Iterator<Item = &'a ConnectedApp>) -> Vec<Parameter> {
-    let mut hosts = std::collections::BTreeSet::new();
-    for ca in apps {
-        // Every text of the record, whatever element it sits in (callback, start URL,
-        // issuer, canvas URL…): the Debug rendering holds them all.
-        hosts.extend(my_domains(&format!("{ca:?}")));
-    }
+pub fn org_wide(apps: &[&ConnectedApp]) -> Vec<Parameter> {
+    // Every text of a record, whatever element it sits in (callback, start URL, issuer,
+    // canvas URL…): the Debug rendering holds them all. Each app's on its own, on all cores.
+    let found: Vec<Vec<String>> = apps
+        .par_iter()
+        .map(|ca| my_domains(&format!("{ca:?}")))
+        .collect();
+    let hosts: std::collections::BTreeSet<String> = found.into_iter().flatten().collect();
     hosts
         .into_iter()
         .enumerate()
@@ -247,29 +249,29 @@ pub(super) fn parameters(
     apps: &[AppPlan],
     by_app: &HashMap<&str, Vec<&Finding>>,
 ) -> Vec<Parameter> {
-    let mut out = Vec::new();
-    let mut cas = Vec::new();
-    for a in apps.iter().filter(|a| a.decision.strategy.generates()) {
-        let Some(eca) = a.eca_name.as_deref() else {
-            continue;
-        };
-        let Some(ca) = input
-            .org
-            .inventory
-            .app(&a.api_name)
-            .and_then(|app| app.connected_app.as_deref())
-        else {
-            continue;
-        };
-        let run_as = a.decision.target_flow.as_ref().and_then(|t| t.run_as());
-        let dedicated = by_app.get(a.api_name.as_str()).is_some_and(|fs| {
-            fs.iter()
-                .any(|f| f.accepted.is_none() && REPLACED_USER.contains(&f.rule))
-        });
-        out.extend(for_app(&ca.value, eca, run_as, dedicated));
-        cas.push(&ca.value);
-    }
-    out.extend(org_wide(cas.into_iter()));
+    // Each app's parameters on its own, on all cores; in the apps' order.
+    let per_app: Vec<(Vec<Parameter>, &ConnectedApp)> = apps
+        .par_iter()
+        .filter(|a| a.decision.strategy.generates())
+        .filter_map(|a| {
+            let eca = a.eca_name.as_deref()?;
+            let ca = input
+                .org
+                .inventory
+                .app(&a.api_name)
+                .and_then(|app| app.connected_app.as_deref())?;
+            let run_as = a.decision.target_flow.as_ref().and_then(|t| t.run_as());
+            let dedicated = by_app.get(a.api_name.as_str()).is_some_and(|fs| {
+                fs.iter()
+                    .any(|f| f.accepted.is_none() && REPLACED_USER.contains(&f.rule))
+            });
+            Some((for_app(&ca.value, eca, run_as, dedicated), &ca.value))
+        })
+        .collect();
+    let cas: Vec<&ConnectedApp> = per_app.iter().map(|(_, ca)| *ca).collect();
+    let wide = org_wide(&cas);
+    let mut out: Vec<Parameter> = per_app.into_iter().flat_map(|(p, _)| p).collect();
+    out.extend(wide);
     out
 }
 

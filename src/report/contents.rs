@@ -2,6 +2,7 @@
 //! inventory, usage, findings, graph and plan; renderers format it and never compute.
 
 use std::collections::BTreeMap;
+use std::sync::Arc;
 
 use serde::Serialize;
 
@@ -20,8 +21,8 @@ pub struct ReportApp {
     /// Inventory facts and usage (secrets already masked).
     #[serde(flatten)]
     pub row: AppRow,
-    /// Strategy, reason, evidence, wave, runbook.
-    pub plan: AppPlan,
+    /// Strategy, reason, evidence, wave, runbook: the plan's own (shared, not copied).
+    pub plan: Arc<AppPlan>,
     /// Indexes into `Report::findings` of this app's findings.
     pub findings: Vec<usize>,
 }
@@ -270,7 +271,7 @@ fn charts(summary: &Summary) -> Vec<visual::Chart> {
 /// Each app's row with its plan and the indexes of its findings.
 fn report_apps(rows: Vec<AppRow>, plan: &Plan, findings: &[Finding]) -> Vec<ReportApp> {
     // Indexes, not searches: a large org has thousands of apps and tens of thousands of findings.
-    let plans: rustc_hash::FxHashMap<&str, &AppPlan> =
+    let plans: rustc_hash::FxHashMap<&str, &Arc<AppPlan>> =
         plan.apps.iter().map(|p| (p.api_name.as_str(), p)).collect();
     let mut by_app: rustc_hash::FxHashMap<&str, Vec<usize>> = Default::default();
     for (i, f) in findings.iter().enumerate() {
@@ -280,11 +281,8 @@ fn report_apps(rows: Vec<AppRow>, plan: &Plan, findings: &[Finding]) -> Vec<Repo
     }
     rows.into_iter()
         .filter_map(|row| {
-            let plan = (*plans.get(row.api_name.as_str())?).clone();
-            let idx = by_app
-                .get(row.api_name.as_str())
-                .cloned()
-                .unwrap_or_default();
+            let plan = Arc::clone(plans.get(row.api_name.as_str())?);
+            let idx = by_app.remove(row.api_name.as_str()).unwrap_or_default();
             Some(ReportApp {
                 row,
                 plan,

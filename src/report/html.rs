@@ -32,6 +32,49 @@ const APPS_PER_TASK: usize = 32;
 /// Render the report; `templates` is a folder whose `report.html` and `report-app.html`, when
 /// present, replace the built-in templates.
 pub fn render(report: &Report, templates: Option<&Path>) -> Result<String, Error> {
+    let rendered = render_parts(report, templates)?;
+    let mut out = Vec::with_capacity(rendered.len());
+    rendered.write_to(&mut out).map_err(|e| Error::Render {
+        what: WHAT,
+        message: e.to_string(),
+    })?;
+    templates::into_text(WHAT, out)
+}
+
+/// The report rendered in its pieces: the page, and the apps' sections where the page places
+/// them. Written straight to a file, tens of megabytes are not copied into one string first.
+#[derive(Debug)]
+pub struct Rendered {
+    page: Vec<u8>,
+    /// Where the page has [`SECTIONS_MARKER`].
+    at: Vec<usize>,
+    sections: Vec<Vec<u8>>,
+}
+
+impl Rendered {
+    /// Bytes in all.
+    fn len(&self) -> usize {
+        let sections: usize = self.sections.iter().map(Vec::len).sum();
+        self.page.len() - self.at.len() * SECTIONS_MARKER.len() + self.at.len() * sections
+    }
+
+    /// Write the page, with the sections in place of each marker.
+    pub fn write_to(&self, w: &mut impl std::io::Write) -> std::io::Result<()> {
+        let mut from = 0;
+        for &i in &self.at {
+            w.write_all(self.page.get(from..i).unwrap_or_default())?;
+            for s in &self.sections {
+                w.write_all(s)?;
+            }
+            from = i + SECTIONS_MARKER.len();
+        }
+        w.write_all(self.page.get(from..).unwrap_or_default())
+    }
+}
+
+/// Render the report in its pieces (see [`render`]). Tera writes valid UTF-8, and the pieces
+/// are cut at the (ASCII) marker: written in order they are the page's text.
+pub fn render_parts(report: &Report, templates: Option<&Path>) -> Result<Rendered, Error> {
     let engine = Engine::load(
         WHAT,
         &[HTML_PAGE, HTML_APP],
@@ -50,25 +93,12 @@ pub fn render(report: &Report, templates: Option<&Path>) -> Result<String, Error
         (p?, Some(s?))
     };
     let at: Vec<usize> = memchr::memmem::find_iter(&page, SECTIONS_MARKER).collect();
-    if at.is_empty() {
-        return templates::into_text(WHAT, page);
-    }
     let sections = match early {
-        Some(s) => s,
-        None => sections(&engine, report)?,
+        Some(s) if !at.is_empty() => s,
+        _ if at.is_empty() => Vec::new(),
+        _ => sections(&engine, report)?,
     };
-    let size: usize = sections.iter().map(Vec::len).sum();
-    let mut out = Vec::with_capacity(page.len() + at.len() * size);
-    let mut from = 0;
-    for i in at {
-        out.extend_from_slice(page.get(from..i).unwrap_or_default());
-        for s in &sections {
-            out.extend_from_slice(s);
-        }
-        from = i + SECTIONS_MARKER.len();
-    }
-    out.extend_from_slice(page.get(from..).unwrap_or_default());
-    templates::into_text(WHAT, out)
+    Ok(Rendered { page, at, sections })
 }
 
 /// The page, with [`SECTIONS_MARKER`] as `app_sections`.
@@ -233,7 +263,7 @@ mod tests {
         let mut r = sample_report("", "");
         r.as_of = None;
         let a = &mut r.apps[0];
-        a.plan.owner = Some("Ops <team>".into());
+        std::sync::Arc::make_mut(&mut a.plan).owner = Some("Ops <team>".into());
         a.row.label = a.row.api_name.clone();
         if let Some(w) = r.visuals.timeline.bars.first_mut() {
             w.name = "a wave whose name is far longer than thirty-four graphemes é́".into();

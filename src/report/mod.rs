@@ -27,10 +27,20 @@ pub(crate) mod xlsx;
 /// Control and bidi characters from the inputs are removed first (line feeds and tabs kept).
 pub fn formula_safe(cell: &str) -> String {
     let cell = &*crate::text::terminal(cell);
-    match cell.chars().next() {
-        Some('=' | '+' | '-' | '@' | '\t' | '\r') => format!("'{cell}"),
-        _ => cell.to_string(),
+    if evaluates(cell) {
+        format!("'{cell}")
+    } else {
+        cell.to_string()
     }
+}
+
+/// Whether a spreadsheet would evaluate this cell (it starts with `=`, `+`, `-`, `@`, a tab
+/// or a CR).
+pub(crate) fn evaluates(cell: &str) -> bool {
+    matches!(
+        cell.as_bytes().first(),
+        Some(b'=' | b'+' | b'-' | b'@' | b'\t' | b'\r')
+    )
 }
 
 #[cfg(test)]
