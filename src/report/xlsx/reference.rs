@@ -22,7 +22,7 @@ fn build(r: &Report) -> Result<Vec<u8>, XlsxError> {
     );
     let header = Format::new().set_bold().set_background_color("#DCE6F5");
     summary(wb.add_worksheet(), r, &header)?;
-    let tables: [(&str, fn(&Report) -> Sheet); 4] = [
+    let tables: [(&str, super::SheetOf); 4] = [
         ("Apps", sheets::apps),
         ("Findings", sheets::findings),
         ("Waves", sheets::waves),
