@@ -111,6 +111,10 @@ pub struct InputArgs {
     /// As-of date (YYYY-MM-DD) instead of the newest usage timestamp.
     #[arg(long, value_name = "DATE")]
     pub as_of: Option<String>,
+    /// A workshop workbook (workshop.xlsx, edited): its Decisions sheet's strategies, owners,
+    /// criticality and notes apply over ecaplan.toml.
+    #[arg(long, value_name = "XLSX")]
+    pub decisions: Option<PathBuf>,
 }
 
 /// `ecaplan inventory`.

@@ -26,6 +26,15 @@ pub enum Error {
     /// date that does not parse. The message names the value, says why, and what would do.
     #[error("{0}")]
     Argument(String),
+    /// The workshop workbook given with `--decisions` cannot be used: the message names the
+    /// sheet and cell.
+    #[error("cannot use the decisions in {}: {message}", path.display())]
+    Decisions {
+        /// The workbook.
+        path: PathBuf,
+        /// What is wrong, and where.
+        message: String,
+    },
     /// `--strict` and some files were unreadable.
     #[error("{count} input file(s) could not be read whole (--strict){list}")]
     Strict {

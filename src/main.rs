@@ -85,6 +85,7 @@ fn input(a: &cli::InputArgs) -> app::InputOptions {
         quiet: a.quiet,
         config: a.config.clone(),
         as_of: a.as_of.clone(),
+        decisions: a.decisions.clone(),
     }
 }
 

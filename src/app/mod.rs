@@ -3,6 +3,7 @@
 
 mod analysis;
 mod commands;
+mod decisions;
 mod options;
 pub(crate) mod output;
 mod outputs;
@@ -91,6 +92,19 @@ pub fn load(input: &InputOptions) -> Result<Loaded, Error> {
     let files = std::mem::take(&mut ingested.files);
     let secrets = std::mem::take(&mut ingested.secrets);
     let org = Org::new(inventory, usage, files, secrets, as_of_day);
+    let mut config = config;
+    if let Some(path) = &input.decisions {
+        let n = decisions::apply(path, &mut config, &org)?;
+        let msg = format!(
+            "{n} app(s) take the workshop's decisions from this workbook (over ecaplan.toml)"
+        );
+        notes.push(Note::file(
+            Level::Info,
+            "workshop-decisions",
+            &path.display().to_string(),
+            msg,
+        ));
+    }
     note_unknown_apps(&config, &org, &mut notes);
     if input.strict {
         strict_check(&org.files, &org.usage.accounts)?;

@@ -16,6 +16,8 @@ pub struct InputOptions {
     pub config: Option<PathBuf>,
     /// As-of date (YYYY-MM-DD) instead of the newest usage timestamp.
     pub as_of: Option<String>,
+    /// A workshop workbook whose Decisions sheet applies over ecaplan.toml.
+    pub decisions: Option<PathBuf>,
 }
 
 /// How `inventory` and `usage` print their lists.

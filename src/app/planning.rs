@@ -149,11 +149,12 @@ fn generate_for(
     )
 }
 
-/// Every path a run reads: the inputs, `--config` and `--templates` (an output folder must
+/// Every path a run reads: the inputs, `--config`, `--decisions` and `--templates` (an output folder must
 /// keep apart from all of them).
 fn read_paths<'a>(input: &'a InputOptions, templates: Option<&'a Path>) -> Vec<&'a Path> {
     let mut paths: Vec<&Path> = input.inputs.iter().map(PathBuf::as_path).collect();
     paths.extend(input.config.as_deref());
+    paths.extend(input.decisions.as_deref());
     paths.extend(templates);
     paths
 }

@@ -4,6 +4,7 @@
 //! Nothing here prints. A file that cannot be read becomes an `Unreadable` record with its
 //! position; it never stops the run.
 
+pub mod decisions;
 pub(crate) mod discover;
 pub mod usage;
 

@@ -119,15 +119,23 @@ pub fn waves(r: &Report) -> Sheet {
 
 /// One row per app for the workshop: the proposal and an empty column for the decision.
 pub fn decisions(r: &Report) -> Sheet {
+    // What the plan says first, then what the workshop decides: `--decisions` reads the
+    // columns from "strategy" on by their names (an empty cell keeps the plan's or
+    // ecaplan.toml's value; owner and notes start as ecaplan.toml has them).
     let header = vec![
         "app",
         "label",
-        "strategy",
+        "planned strategy",
         "reason",
-        "owner",
         "wave",
         "open questions",
-        "decision / notes",
+        "strategy",
+        "strategy reason",
+        "owner",
+        "criticality",
+        "decided by",
+        "date",
+        "notes",
     ];
     let rows = r
         .apps
@@ -138,10 +146,15 @@ pub fn decisions(r: &Report) -> Sheet {
                 a.row.label.clone(),
                 a.plan.decision.strategy.as_str().into(),
                 a.plan.decision.reason.clone(),
-                a.plan.owner.clone().unwrap_or_default(),
                 a.plan.wave.to_string(),
                 a.plan.runbook.open_questions.join("\n"),
                 String::new(),
+                String::new(),
+                a.plan.owner.clone().unwrap_or_default(),
+                String::new(),
+                String::new(),
+                String::new(),
+                a.plan.notes.clone().unwrap_or_default(),
             ]
         })
         .collect();
