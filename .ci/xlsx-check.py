@@ -1,7 +1,8 @@
 #!/usr/bin/env python3
 """Read workshop.xlsx back with openpyxl: the expected sheets, one row per app / finding / wave
-plus the header (counts from report.json of the same folder), frozen and filtered headers, and
-no formula cell anywhere.
+plus the header (counts from report.json of the same folder), frozen and filtered headers, no
+formula cell anywhere, counts stored as numbers, and the Decisions sheet's workshop columns with
+a drop-down list of strategies.
 
 Usage: xlsx-check.py OUT_DIR
 """
@@ -37,8 +38,20 @@ for name in wb.sheetnames:
     if formulas:
         failures.append(f"{name}: formula cells {formulas[:5]}")
 decisions = wb["Decisions"]
-if decisions.cell(1, decisions.max_column).value != "decision / notes":
-    failures.append("Decisions: no 'decision / notes' column")
+columns = [c.value for c in decisions[1]]
+for wanted in ["app", "strategy", "strategy reason", "owner", "criticality", "decided by", "date", "notes"]:
+    if wanted not in columns:
+        failures.append(f"Decisions: no {wanted!r} column")
+lists = [dv for dv in decisions.data_validations.dataValidation if dv.type == "list"]
+if not any("side-by-side" in (dv.formula1 or "") for dv in lists):
+    failures.append("Decisions: no drop-down list of strategies")
+apps = wb["Apps"]
+header = [c.value for c in apps[1]]
+for name in ["wave", "findings"]:
+    col = header.index(name) + 1
+    kinds = {type(apps.cell(r, col).value).__name__ for r in range(2, apps.max_row + 1)} - {"NoneType"}
+    if kinds != {"int"}:
+        failures.append(f"Apps: column {name!r} holds {sorted(kinds)}, not numbers")
 if failures:
     print("xlsx-check: " + "; ".join(failures), file=sys.stderr)
     sys.exit(1)

@@ -197,3 +197,32 @@ fn a_workbook_inside_the_output_folder_is_refused() {
         "the workbook must survive"
     );
 }
+
+#[test]
+fn openpyxl_reads_numbers_and_the_strategy_list() {
+    if !openpyxl() {
+        return;
+    }
+    let tmp = tempfile::tempdir().expect("tmp");
+    let out = planned(tmp.path());
+    let script = r#"
+import sys, openpyxl
+wb = openpyxl.load_workbook(sys.argv[1])
+apps = wb["Apps"]
+col = [c.value for c in apps[1]].index("wave") + 1
+assert all(isinstance(apps.cell(r, col).value, int) for r in range(2, apps.max_row + 1))
+lists = [dv.formula1 for dv in wb["Decisions"].data_validations.dataValidation if dv.type == "list"]
+assert any("side-by-side" in f for f in lists), lists
+assert any("critical" in f for f in lists), lists
+"#;
+    let wb = out.join("workshop.xlsx").display().to_string();
+    let run = Command::new("python3")
+        .args(["-c", script, &wb])
+        .output()
+        .expect("python3");
+    assert!(
+        run.status.success(),
+        "{}",
+        String::from_utf8_lossy(&run.stderr)
+    );
+}

@@ -161,6 +161,20 @@ pub fn decisions(r: &Report) -> Sheet {
     Sheet { header, rows }
 }
 
+/// The drop-down lists of a sheet's columns: the Decisions sheet's strategy and criticality,
+/// so a workshop picks a value `--decisions` knows instead of typing one.
+pub fn lists(name: &str, sheet: &Sheet) -> Vec<(u16, Vec<&'static str>)> {
+    if name != "Decisions" {
+        return Vec::new();
+    }
+    let col = |n: &str| sheet.header.iter().position(|h| *h == n).map(|c| c as u16);
+    let strategies = crate::plan::Strategy::ALL.map(crate::plan::Strategy::as_str);
+    let mut out = Vec::new();
+    out.extend(col("strategy").map(|c| (c, strategies.to_vec())));
+    out.extend(col("criticality").map(|c| (c, vec!["critical", "high", "medium", "low"])));
+    out
+}
+
 /// Evidence as one line of text: `file:line element`, a usage summary with its files, a graph
 /// path, or a note.
 pub fn evidence_line(e: &Evidence) -> String {

@@ -92,6 +92,8 @@ struct Grid<'a> {
     widths: Vec<usize>,
     /// The autofilter's last row and column (tables have one).
     filter: Option<(u32, u16)>,
+    /// Drop-down lists: column and its values, for rows 2 to the last.
+    lists: Vec<(u16, Vec<&'static str>)>,
 }
 
 impl<'a> Grid<'a> {
@@ -101,6 +103,7 @@ impl<'a> Grid<'a> {
             cells: Vec::new(),
             widths: Vec::new(),
             filter: None,
+            lists: Vec::new(),
         }
     }
 
@@ -184,6 +187,7 @@ fn table<'a>(name: &'static str, sheet: &'a Sheet) -> Grid<'a> {
     let mut g = Grid::new(name);
     g.cells.reserve((sheet.rows.len() + 1) * sheet.header.len());
     let mut widths: Vec<usize> = sheet.header.iter().map(|h| h.len() + 2).collect();
+    let numeric: Vec<bool> = sheet.header.iter().map(|h| NUMERIC.contains(h)).collect();
     for (c, h) in (0u16..).zip(&sheet.header) {
         g.text(0, c, Cow::Borrowed(*h), Some(Style::Header));
     }
@@ -195,7 +199,14 @@ fn table<'a>(name: &'static str, sheet: &'a Sheet) -> Grid<'a> {
             };
             let longest = longest_line(&cell);
             *w = (*w).max(longest + 1);
-            if longest > MAX_WIDTH || cell.contains('\n') {
+            if let Some(n) = numeric[c as usize].then(|| count(&cell)).flatten() {
+                g.cells.push(Cell {
+                    row,
+                    col: c,
+                    style: None,
+                    value: Value::Number(n),
+                });
+            } else if longest > MAX_WIDTH || cell.contains('\n') {
                 g.text(row, c, cell, Some(Style::Wrap));
             } else {
                 g.plain(row, c, cell);
@@ -206,7 +217,20 @@ fn table<'a>(name: &'static str, sheet: &'a Sheet) -> Grid<'a> {
     let last_row = sheet.rows.len() as u32;
     let last_col = sheet.header.len().saturating_sub(1) as u16;
     g.filter = Some((last_row, last_col));
+    g.lists = sheets::lists(name, sheet);
     g
+}
+
+/// Columns of counts: written as numbers, so a workshop sorts and sums them.
+pub(super) const NUMERIC: [&str; 5] = ["wave", "number", "findings", "logins", "users"];
+
+/// A count as the sheets write it: digits only, no leading zero, at most 15 digits (exact in
+/// a spreadsheet's floating point).
+pub(super) fn count(s: &str) -> Option<usize> {
+    let digits = !s.is_empty() && s.len() <= 15 && s.bytes().all(|b| b.is_ascii_digit());
+    (digits && (s == "0" || !s.starts_with('0')))
+        .then(|| s.parse().ok())
+        .flatten()
 }
 
 /// The characters of the longest line.

@@ -155,11 +155,29 @@ fn worksheet(g: &Grid<'_>, ids: &[u32], n: &Numbered<'_>, selected: bool) -> Str
     if let Some((row, col)) = g.filter {
         x.push_str(&format!("<autoFilter ref=\"A1:{}\"/>", cell_ref(row, col)));
     }
+    validations(&mut x, g);
     x.push_str(
         "<pageMargins left=\"0.7\" right=\"0.7\" top=\"0.75\" bottom=\"0.75\" header=\"0.3\" \
          footer=\"0.3\"/></worksheet>",
     );
     x
+}
+
+/// The drop-down lists (`dataValidations`, after the autofilter as the schema orders them).
+fn validations(x: &mut String, g: &Grid<'_>) {
+    let last = g.filter.map_or(1, |(row, _)| row.max(1));
+    if g.lists.is_empty() {
+        return;
+    }
+    x.push_str(&format!("<dataValidations count=\"{}\">", g.lists.len()));
+    for (col, values) in &g.lists {
+        let range = format!("{}:{}", cell_ref(1, *col), cell_ref(last, *col));
+        x.push_str(&format!(
+            "<dataValidation type=\"list\" allowBlank=\"1\" showInputMessage=\"1\" showErrorMessage=\"1\" sqref=\"{range}\"><formula1>\"{}\"</formula1></dataValidation>",
+            values.join(",")
+        ));
+    }
+    x.push_str("</dataValidations>");
 }
 
 /// The range the cells cover.

@@ -86,7 +86,13 @@ fn table(ws: &mut Worksheet, name: &str, sheet: &Sheet, header: &Format) -> Resu
             let cell = &*crate::text::terminal(cell);
             let longest = cell.lines().map(|l| l.chars().count()).max().unwrap_or(0);
             *w = (*w).max(longest + 1);
-            if longest > MAX_WIDTH || cell.contains('\n') {
+            let number = super::NUMERIC
+                .contains(&sheet.header[c as usize])
+                .then(|| super::count(cell))
+                .flatten();
+            if let Some(n) = number {
+                ws.write_number(row, c, n as f64)?;
+            } else if longest > MAX_WIDTH || cell.contains('\n') {
                 ws.write_string_with_format(row, c, cell, &wrap)?;
             } else {
                 text(ws, row, c, cell)?;
@@ -99,6 +105,10 @@ fn table(ws: &mut Worksheet, name: &str, sheet: &Sheet, header: &Format) -> Resu
     let last_row = sheet.rows.len() as u32;
     let last_col = sheet.header.len().saturating_sub(1) as u16;
     ws.autofilter(0, 0, last_row, last_col)?;
+    for (col, values) in sheets::lists(name, sheet) {
+        let list = rust_xlsxwriter::DataValidation::new().allow_list_strings(&values)?;
+        ws.add_data_validation(1, col, last_row.max(1), col, &list)?;
+    }
     ws.set_freeze_panes(1, 0)?;
     Ok(())
 }
