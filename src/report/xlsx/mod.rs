@@ -157,8 +157,9 @@ fn summary(r: &Report) -> Grid<'_> {
     ];
     for (what, map) in counts {
         rows.extend(
-            map.iter()
-                .map(|(k, v)| (format!("{what}: {k}"), Value::Number(*v))),
+            in_order(map)
+                .into_iter()
+                .map(|(k, v)| (format!("{what}: {k}"), Value::Number(v))),
         );
     }
     for (row, (label, value)) in (1u32..).zip(rows) {
@@ -219,6 +220,22 @@ fn table<'a>(name: &'static str, sheet: &'a Sheet) -> Grid<'a> {
     g.filter = Some((last_row, last_col));
     g.lists = sheets::lists(name, sheet);
     g
+}
+
+/// A count map's entries in the order people read them: severities from blocker down, other
+/// keys alphabetically.
+pub(super) fn in_order<'m>(
+    map: &'m std::collections::BTreeMap<&'static str, usize>,
+) -> Vec<(&'m str, usize)> {
+    let rank = |k: &str| {
+        crate::diag::Severity::ALL
+            .iter()
+            .position(|s| s.as_str() == k)
+            .unwrap_or(usize::MAX)
+    };
+    let mut v: Vec<(&str, usize)> = map.iter().map(|(k, n)| (*k, *n)).collect();
+    v.sort_by_key(|(k, _)| rank(k));
+    v
 }
 
 /// Columns of counts: written as numbers, so a workshop sorts and sums them.

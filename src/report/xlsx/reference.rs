@@ -56,7 +56,11 @@ fn summary(ws: &mut Worksheet, r: &Report, header: &Format) -> Result<(), XlsxEr
         ("distribution", &r.summary.by_distribution),
         ("open findings", &r.summary.by_severity),
     ] {
-        rows.extend(map.iter().map(|(k, v)| (format!("{what}: {k}"), Ok(*v))));
+        rows.extend(
+            super::in_order(map)
+                .into_iter()
+                .map(|(k, v)| (format!("{what}: {k}"), Ok(v))),
+        );
     }
     for (row, (label, value)) in (1u32..).zip(rows) {
         text(ws, row, 0, &label)?;
