@@ -45,6 +45,14 @@ for wanted in ["app", "strategy", "strategy reason", "owner", "criticality", "de
 lists = [dv for dv in decisions.data_validations.dataValidation if dv.type == "list"]
 if not any("side-by-side" in (dv.formula1 or "") for dv in lists):
     failures.append("Decisions: no drop-down list of strategies")
+for name in ["Apps", "Findings", "Waves", "Decisions"]:
+    ws = wb[name]
+    if ws.page_setup.orientation != "landscape" or not ws.sheet_properties.pageSetUpPr.fitToPage:
+        failures.append(f"{name}: not landscape and fit to the page width")
+    if ws.print_title_rows != "$1:$1":
+        failures.append(f"{name}: the header row does not repeat on printed pages")
+if not wb["Findings"].conditional_formatting:
+    failures.append("Findings: severities have no colour")
 apps = wb["Apps"]
 header = [c.value for c in apps[1]]
 for name in ["wave", "findings"]:

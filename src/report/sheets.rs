@@ -161,6 +161,65 @@ pub fn decisions(r: &Report) -> Sheet {
     Sheet { header, rows }
 }
 
+/// A background that makes a value stand out on a projector.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Fill {
+    /// Stop: blockers, apps to investigate and block.
+    Red,
+    /// Serious: high findings, apps to retire.
+    Orange,
+    /// Work: medium findings, apps that need a refactor.
+    Yellow,
+    /// Straightforward: automated migrations.
+    Green,
+}
+
+impl Fill {
+    /// Its colour, as `RRGGBB`.
+    pub fn rgb(self) -> &'static str {
+        match self {
+            Fill::Red => "F8D7DA",
+            Fill::Orange => "FFE5B4",
+            Fill::Yellow => "FFF3CD",
+            Fill::Green => "D4EDDA",
+        }
+    }
+}
+
+/// The values of a sheet's columns that get a background (conditional formatting, so a
+/// sorted or edited sheet keeps it): severities in Findings, strategies in Apps and Decisions.
+pub fn highlights(name: &str, sheet: &Sheet) -> Vec<(u16, Vec<(&'static str, Fill)>)> {
+    let (column, values): (&str, Vec<(&'static str, Fill)>) = match name {
+        "Findings" => (
+            "severity",
+            vec![
+                ("blocker", Fill::Red),
+                ("high", Fill::Orange),
+                ("medium", Fill::Yellow),
+            ],
+        ),
+        "Apps" | "Decisions" => (
+            if name == "Apps" {
+                "strategy"
+            } else {
+                "planned strategy"
+            },
+            vec![
+                ("investigate-and-block", Fill::Red),
+                ("retire", Fill::Orange),
+                ("big-bang", Fill::Yellow),
+                ("side-by-side", Fill::Yellow),
+                ("automated", Fill::Green),
+            ],
+        ),
+        _ => return Vec::new(),
+    };
+    match sheet.header.iter().position(|h| *h == column) {
+        Some(c) => vec![(c as u16, values)],
+        None => Vec::new(),
+    }
+}
+
 /// The drop-down lists of a sheet's columns: the Decisions sheet's strategy and criticality,
 /// so a workshop picks a value `--decisions` knows instead of typing one.
 pub fn lists(name: &str, sheet: &Sheet) -> Vec<(u16, Vec<&'static str>)> {

@@ -94,6 +94,8 @@ struct Grid<'a> {
     filter: Option<(u32, u16)>,
     /// Drop-down lists: column and its values, for rows 2 to the last.
     lists: Vec<(u16, Vec<&'static str>)>,
+    /// Backgrounds of values: column, and each value with its fill, for rows 2 to the last.
+    highlights: Vec<(u16, Vec<(&'static str, sheets::Fill)>)>,
 }
 
 impl<'a> Grid<'a> {
@@ -104,6 +106,7 @@ impl<'a> Grid<'a> {
             widths: Vec::new(),
             filter: None,
             lists: Vec::new(),
+            highlights: Vec::new(),
         }
     }
 
@@ -219,6 +222,7 @@ fn table<'a>(name: &'static str, sheet: &'a Sheet) -> Grid<'a> {
     let last_col = sheet.header.len().saturating_sub(1) as u16;
     g.filter = Some((last_row, last_col));
     g.lists = sheets::lists(name, sheet);
+    g.highlights = sheets::highlights(name, sheet);
     g
 }
 

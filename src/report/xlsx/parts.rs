@@ -10,6 +10,7 @@ use rayon::prelude::*;
 use rustc_hash::FxHashMap;
 
 use super::{Grid, Style, Value};
+use crate::report::sheets::Fill;
 
 /// The XML declaration every part starts with.
 const DECLARATION: &str = "<?xml version=\"1.0\" encoding=\"UTF-8\" standalone=\"yes\"?>\n";
@@ -38,6 +39,9 @@ struct Numbered<'a> {
     /// The styles in the order the cells first use them; a style's `cellXfs` index is its
     /// position plus one (0 is the default).
     styles: Vec<Style>,
+    /// The backgrounds of conditional formats, in the order the sheets first use them; a
+    /// fill's `dxfId` is its position.
+    fills: Vec<Fill>,
 }
 
 impl Numbered<'_> {
@@ -56,8 +60,16 @@ fn number<'a>(grids: &'a [Grid<'a>]) -> Numbered<'a> {
         count: 0,
         ids: Vec::with_capacity(grids.len()),
         styles: Vec::new(),
+        fills: Vec::new(),
     };
     for g in grids {
+        for (_, values) in &g.highlights {
+            for (_, fill) in values {
+                if !n.fills.contains(fill) {
+                    n.fills.push(*fill);
+                }
+            }
+        }
         let mut ids = Vec::with_capacity(g.cells.len());
         for c in &g.cells {
             if let Some(style) = c.style.filter(|s| !n.styles.contains(s)) {
@@ -106,7 +118,7 @@ pub(super) fn package(
             workbook_rels(grids).into(),
         ),
         ("xl/theme/theme1.xml".into(), THEME.into()),
-        ("xl/styles.xml".into(), styles(&n.styles).into()),
+        ("xl/styles.xml".into(), styles(&n.styles, &n.fills).into()),
         ("xl/workbook.xml".into(), workbook(grids).into()),
     ];
     for (i, sheet) in (1..).zip(sheets) {
@@ -139,7 +151,8 @@ fn worksheet(g: &Grid<'_>, ids: &[u32], n: &Numbered<'_>, selected: bool) -> Str
     let mut x = String::with_capacity(1024 + g.cells.len() * 40);
     x.push_str(DECLARATION);
     x.push_str(&format!(
-        "<worksheet xmlns=\"{MAIN}\" xmlns:r=\"{RELS}\"><dimension ref=\"{}\"/>",
+        "<worksheet xmlns=\"{MAIN}\" xmlns:r=\"{RELS}\"><sheetPr><pageSetUpPr \
+         fitToPage=\"1\"/></sheetPr><dimension ref=\"{}\"/>",
         dimension(g)
     ));
     let tab = if selected { " tabSelected=\"1\"" } else { "" };
@@ -155,12 +168,42 @@ fn worksheet(g: &Grid<'_>, ids: &[u32], n: &Numbered<'_>, selected: bool) -> Str
     if let Some((row, col)) = g.filter {
         x.push_str(&format!("<autoFilter ref=\"A1:{}\"/>", cell_ref(row, col)));
     }
+    highlights(&mut x, g, n);
     validations(&mut x, g);
     x.push_str(
         "<pageMargins left=\"0.7\" right=\"0.7\" top=\"0.75\" bottom=\"0.75\" header=\"0.3\" \
-         footer=\"0.3\"/></worksheet>",
+         footer=\"0.3\"/><pageSetup fitToHeight=\"0\" orientation=\"landscape\" \
+         horizontalDpi=\"200\" verticalDpi=\"200\"/></worksheet>",
     );
     x
+}
+
+/// The values that get a background: one conditional format per value, for rows 2 to the
+/// last, prioritised in order.
+fn highlights(x: &mut String, g: &Grid<'_>, n: &Numbered<'_>) {
+    let last = g.filter.map_or(1, |(row, _)| row.max(1));
+    let mut priority = 0;
+    for (col, values) in &g.highlights {
+        let range = column_range(*col, last);
+        x.push_str(&format!("<conditionalFormatting sqref=\"{range}\">"));
+        for (value, fill) in values {
+            priority += 1;
+            let dxf = n.fills.iter().position(|f| f == fill).unwrap_or(0);
+            x.push_str(&format!(
+                "<cfRule type=\"cellIs\" dxfId=\"{dxf}\" priority=\"{priority}\" \
+                 operator=\"equal\"><formula>\"{value}\"</formula></cfRule>"
+            ));
+        }
+        x.push_str("</conditionalFormatting>");
+    }
+}
+
+/// Rows 2 to `last` of a column, as Excel writes a range (one cell without the colon).
+fn column_range(col: u16, last: u32) -> String {
+    if last <= 1 {
+        return cell_ref(1, col);
+    }
+    format!("{}:{}", cell_ref(1, col), cell_ref(last, col))
 }
 
 /// The drop-down lists (`dataValidations`, after the autofilter as the schema orders them).
@@ -171,7 +214,7 @@ fn validations(x: &mut String, g: &Grid<'_>) {
     }
     x.push_str(&format!("<dataValidations count=\"{}\">", g.lists.len()));
     for (col, values) in &g.lists {
-        let range = format!("{}:{}", cell_ref(1, *col), cell_ref(last, *col));
+        let range = column_range(*col, last);
         x.push_str(&format!(
             "<dataValidation type=\"list\" allowBlank=\"1\" showInputMessage=\"1\" showErrorMessage=\"1\" sqref=\"{range}\"><formula1>\"{}\"</formula1></dataValidation>",
             values.join(",")
@@ -395,7 +438,7 @@ fn escape_escapes(s: &str) -> Cow<'_, str> {
 
 /// The styles part: Calibri 11 and a bold variant, the header fill, and the cell styles in
 /// the order the cells first use them.
-fn styles(used: &[Style]) -> String {
+fn styles(used: &[Style], fills: &[Fill]) -> String {
     let mut x = String::with_capacity(2048);
     x.push_str(DECLARATION);
     x.push_str(&format!(
@@ -432,9 +475,18 @@ fn styles(used: &[Style]) -> String {
     }
     x.push_str(
         "</cellXfs><cellStyles count=\"1\"><cellStyle name=\"Normal\" xfId=\"0\" \
-         builtinId=\"0\"/></cellStyles><dxfs count=\"0\"/><tableStyles count=\"0\" \
-         defaultTableStyle=\"TableStyleMedium9\" defaultPivotStyle=\"PivotStyleLight16\"/>\
-         </styleSheet>",
+         builtinId=\"0\"/></cellStyles>",
+    );
+    x.push_str(&format!("<dxfs count=\"{}\">", fills.len()));
+    for f in fills {
+        x.push_str(&format!(
+            "<dxf><fill><patternFill><bgColor rgb=\"FF{}\"/></patternFill></fill></dxf>",
+            f.rgb()
+        ));
+    }
+    x.push_str(
+        "</dxfs><tableStyles count=\"0\" defaultTableStyle=\"TableStyleMedium9\" \
+         defaultPivotStyle=\"PivotStyleLight16\"/></styleSheet>",
     );
     x
 }
@@ -465,12 +517,19 @@ fn workbook(grids: &[Grid<'_>]) -> String {
     filters.sort_by_key(|(_, g, _)| g.name.to_lowercase());
     if !filters.is_empty() {
         x.push_str("<definedNames>");
-        for (i, g, (row, col)) in filters {
+        for (i, g, (row, col)) in &filters {
             x.push_str(&format!(
                 "<definedName name=\"_xlnm._FilterDatabase\" localSheetId=\"{i}\" \
                  hidden=\"1\">{}!$A$1:{}</definedName>",
                 g.name,
-                absolute_ref(row, col)
+                absolute_ref(*row, *col)
+            ));
+        }
+        // The header row of every table repeats on each printed page.
+        for (i, g, _) in &filters {
+            x.push_str(&format!(
+                "<definedName name=\"_xlnm.Print_Titles\" localSheetId=\"{i}\">{}!$1:$1</definedName>",
+                g.name
             ));
         }
         x.push_str("</definedNames>");
@@ -558,17 +617,40 @@ fn core((y, m, d): &(u16, u8, u8)) -> String {
 /// `docProps/app.xml`: the sheets' names.
 fn app(grids: &[Grid<'_>]) -> String {
     let n = grids.len();
-    let names: String = grids
+    let mut names: String = grids
         .iter()
         .map(|g| format!("<vt:lpstr>{}</vt:lpstr>", g.name))
         .collect();
+    // The tables' print titles are named ranges, listed by sheet name after the sheets.
+    let mut titled: Vec<&str> = grids
+        .iter()
+        .filter(|g| g.filter.is_some())
+        .map(|g| g.name)
+        .collect();
+    titled.sort_by_key(|name| name.to_lowercase());
+    for name in &titled {
+        names.push_str(&format!("<vt:lpstr>{name}!Print_Titles</vt:lpstr>"));
+    }
+    let (pairs, ranges) = if titled.is_empty() {
+        (2, String::new())
+    } else {
+        (
+            4,
+            format!(
+                "<vt:variant><vt:lpstr>Named Ranges</vt:lpstr></vt:variant><vt:variant><vt:i4>{}\
+                 </vt:i4></vt:variant>",
+                titled.len()
+            ),
+        )
+    };
+    let parts = n + titled.len();
     format!(
         "{DECLARATION}<Properties xmlns=\"http://schemas.openxmlformats.org/officeDocument/2006/\
          extended-properties\" xmlns:vt=\"http://schemas.openxmlformats.org/officeDocument/2006/\
          docPropsVTypes\"><Application>Microsoft Excel</Application><DocSecurity>0</DocSecurity>\
-         <ScaleCrop>false</ScaleCrop><HeadingPairs><vt:vector size=\"2\" baseType=\"variant\">\
+         <ScaleCrop>false</ScaleCrop><HeadingPairs><vt:vector size=\"{pairs}\" baseType=\"variant\">\
          <vt:variant><vt:lpstr>Worksheets</vt:lpstr></vt:variant><vt:variant><vt:i4>{n}</vt:i4>\
-         </vt:variant></vt:vector></HeadingPairs><TitlesOfParts><vt:vector size=\"{n}\" \
+         </vt:variant>{ranges}</vt:vector></HeadingPairs><TitlesOfParts><vt:vector size=\"{parts}\" \
          baseType=\"lpstr\">{names}</vt:vector></TitlesOfParts><Company></Company>\
          <LinksUpToDate>false</LinksUpToDate><SharedDoc>false</SharedDoc><HyperlinksChanged>\
          false</HyperlinksChanged><AppVersion>12.0000</AppVersion></Properties>"

@@ -74,6 +74,7 @@ fn summary(ws: &mut Worksheet, r: &Report, header: &Format) -> Result<(), XlsxEr
     ws.set_freeze_panes(1, 0)?;
     ws.set_column_width(0, 34)?;
     ws.set_column_width(1, 24)?;
+    print_setup(ws);
     Ok(())
 }
 
@@ -109,12 +110,30 @@ fn table(ws: &mut Worksheet, name: &str, sheet: &Sheet, header: &Format) -> Resu
     let last_row = sheet.rows.len() as u32;
     let last_col = sheet.header.len().saturating_sub(1) as u16;
     ws.autofilter(0, 0, last_row, last_col)?;
+    for (col, values) in sheets::highlights(name, sheet) {
+        for (value, fill) in values {
+            let format = Format::new().set_background_color(fill.rgb());
+            let rule = rust_xlsxwriter::ConditionalFormatCellRule::EqualTo(format!("\"{value}\""));
+            let cf = rust_xlsxwriter::ConditionalFormatCell::new()
+                .set_rule(rule)
+                .set_format(&format);
+            ws.add_conditional_format(1, col, last_row.max(1), col, &cf)?;
+        }
+    }
     for (col, values) in sheets::lists(name, sheet) {
         let list = rust_xlsxwriter::DataValidation::new().allow_list_strings(&values)?;
         ws.add_data_validation(1, col, last_row.max(1), col, &list)?;
     }
     ws.set_freeze_panes(1, 0)?;
+    print_setup(ws);
+    ws.set_repeat_rows(0, 0)?;
     Ok(())
+}
+
+/// Landscape, fit to one page wide.
+fn print_setup(ws: &mut Worksheet) {
+    ws.set_landscape();
+    ws.set_print_fit_to_pages(1, 0);
 }
 
 fn text(ws: &mut Worksheet, row: u32, col: u16, s: &str) -> Result<(), XlsxError> {
@@ -150,7 +169,7 @@ fn assert_same_parts(r: &Report) {
         if a != b {
             let at = a.iter().zip(b).position(|(x, y)| x != y).unwrap_or(0);
             let show = |v: &[u8]| {
-                String::from_utf8_lossy(&v[at.saturating_sub(80)..(at + 80).min(v.len())])
+                String::from_utf8_lossy(&v[at.saturating_sub(80)..(at + 200).min(v.len())])
                     .to_string()
             };
             panic!(
