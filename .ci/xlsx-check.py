@@ -51,6 +51,10 @@ for name in ["Apps", "Findings", "Waves", "Decisions"]:
         failures.append(f"{name}: not landscape and fit to the page width")
     if ws.print_title_rows != "$1:$1":
         failures.append(f"{name}: the header row does not repeat on printed pages")
+waves = wb["Waves"]
+start = [c.value for c in waves[1]].index("start") + 1
+if not all(type(waves.cell(r, start).value).__name__ == "datetime" for r in range(2, waves.max_row + 1)):
+    failures.append("Waves: start is not stored as dates")
 if not wb["Findings"].conditional_formatting:
     failures.append("Findings: severities have no colour")
 apps = wb["Apps"]

@@ -61,6 +61,8 @@ enum Style {
     Wrap,
     /// Excel's quote prefix: text a spreadsheet would otherwise evaluate.
     Quote,
+    /// A date, shown as YYYY-MM-DD.
+    Date,
 }
 
 /// What a cell holds.
@@ -192,6 +194,7 @@ fn table<'a>(name: &'static str, sheet: &'a Sheet) -> Grid<'a> {
     g.cells.reserve((sheet.rows.len() + 1) * sheet.header.len());
     let mut widths: Vec<usize> = sheet.header.iter().map(|h| h.len() + 2).collect();
     let numeric: Vec<bool> = sheet.header.iter().map(|h| NUMERIC.contains(h)).collect();
+    let dated: Vec<bool> = sheet.header.iter().map(|h| DATES.contains(h)).collect();
     for (c, h) in (0u16..).zip(&sheet.header) {
         g.text(0, c, Cow::Borrowed(*h), Some(Style::Header));
     }
@@ -203,7 +206,14 @@ fn table<'a>(name: &'static str, sheet: &'a Sheet) -> Grid<'a> {
             };
             let longest = longest_line(&cell);
             *w = (*w).max(longest + 1);
-            if let Some(n) = numeric[c as usize].then(|| count(&cell)).flatten() {
+            if let Some(serial) = dated[c as usize].then(|| date_serial(&cell)).flatten() {
+                g.cells.push(Cell {
+                    row,
+                    col: c,
+                    style: Some(Style::Date),
+                    value: Value::Number(serial),
+                });
+            } else if let Some(n) = numeric[c as usize].then(|| count(&cell)).flatten() {
                 g.cells.push(Cell {
                     row,
                     col: c,
@@ -240,6 +250,15 @@ pub(super) fn in_order<'m>(
     let mut v: Vec<(&str, usize)> = map.iter().map(|(k, n)| (*k, *n)).collect();
     v.sort_by_key(|(k, _)| rank(k));
     v
+}
+
+/// Columns of days: written as dates, so a workshop sorts them in time.
+pub(super) const DATES: [&str; 5] = ["certificate_expires", "last_use", "start", "end", "date"];
+
+/// A YYYY-MM-DD day as a spreadsheet's date serial (days since 1899-12-30).
+pub(super) fn date_serial(s: &str) -> Option<usize> {
+    let day = crate::time::Day::parse(s).filter(|_| s.len() == 10)?;
+    usize::try_from(day.days_since(crate::time::Day::from_ymd(1899, 12, 30))).ok()
 }
 
 /// Columns of counts: written as numbers, so a workshop sorts and sums them.

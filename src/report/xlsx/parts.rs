@@ -442,7 +442,7 @@ fn styles(used: &[Style], fills: &[Fill]) -> String {
     let mut x = String::with_capacity(2048);
     x.push_str(DECLARATION);
     x.push_str(&format!(
-        "<styleSheet xmlns=\"{MAIN}\"><fonts count=\"2\"><font><sz val=\"11\"/><color \
+        "<styleSheet xmlns=\"{MAIN}\">{}<fonts count=\"2\"><font><sz val=\"11\"/><color \
          theme=\"1\"/><name val=\"Calibri\"/><family val=\"2\"/><scheme val=\"minor\"/></font>\
          <font><b/><sz val=\"11\"/><color theme=\"1\"/><name val=\"Calibri\"/><family \
          val=\"2\"/><scheme val=\"minor\"/></font></fonts><fills count=\"3\"><fill><patternFill \
@@ -450,7 +450,12 @@ fn styles(used: &[Style], fills: &[Fill]) -> String {
          <patternFill patternType=\"solid\"><fgColor rgb=\"FFDCE6F5\"/><bgColor \
          indexed=\"64\"/></patternFill></fill></fills><borders count=\"1\"><border><left/>\
          <right/><top/><bottom/><diagonal/></border></borders><cellStyleXfs count=\"1\"><xf \
-         numFmtId=\"0\" fontId=\"0\" fillId=\"0\" borderId=\"0\"/></cellStyleXfs>"
+         numFmtId=\"0\" fontId=\"0\" fillId=\"0\" borderId=\"0\"/></cellStyleXfs>",
+        if used.contains(&Style::Date) {
+            "<numFmts count=\"1\"><numFmt numFmtId=\"164\" formatCode=\"yyyy-mm-dd\"/></numFmts>"
+        } else {
+            ""
+        }
     ));
     x.push_str(&format!(
         "<cellXfs count=\"{}\"><xf numFmtId=\"0\" fontId=\"0\" fillId=\"0\" borderId=\"0\" \
@@ -470,6 +475,10 @@ fn styles(used: &[Style], fills: &[Fill]) -> String {
             Style::Quote => {
                 "<xf numFmtId=\"0\" fontId=\"0\" fillId=\"0\" borderId=\"0\" xfId=\"0\" \
                  quotePrefix=\"1\"/>"
+            }
+            Style::Date => {
+                "<xf numFmtId=\"164\" fontId=\"0\" fillId=\"0\" borderId=\"0\" xfId=\"0\" \
+                 applyNumberFormat=\"1\"/>"
             }
         });
     }

@@ -95,7 +95,15 @@ fn table(ws: &mut Worksheet, name: &str, sheet: &Sheet, header: &Format) -> Resu
                 .contains(&sheet.header[c as usize])
                 .then(|| super::count(cell))
                 .flatten();
-            if let Some(n) = number {
+            let dated = super::DATES.contains(&sheet.header[c as usize])
+                && super::date_serial(cell).is_some();
+            if dated {
+                let (y, m, d) = (&cell[0..4], &cell[5..7], &cell[8..10]);
+                let n = |s: &str| s.parse::<u8>().unwrap_or(1);
+                let date = ExcelDateTime::from_ymd(y.parse().unwrap_or(1900), n(m), n(d))?;
+                let format = Format::new().set_num_format("yyyy-mm-dd");
+                ws.write_datetime_with_format(row, c, &date, &format)?;
+            } else if let Some(n) = number {
                 ws.write_number(row, c, n as f64)?;
             } else if longest > MAX_WIDTH || cell.contains('\n') {
                 ws.write_string_with_format(row, c, cell, &wrap)?;
