@@ -25,15 +25,7 @@ fn every_assignment_comes_before_its_policy_deploy() {
         let Some(eca) = app["eca_name"].as_str() else {
             continue;
         };
-        let head = format!("\n### {name} (ECA {eca})\n");
-        let at = readme
-            .find(&head)
-            .unwrap_or_else(|| panic!("no section {head:?}"));
-        let section = &readme[at + head.len()..];
-        let section = &section[..section
-            .find("\n### ")
-            .or_else(|| section.find("\n## "))
-            .unwrap_or(section.len())];
+        let section = section(&readme, name, eca);
         let set = access["access_permission_set"].as_str().expect("set");
         // Nobody known to assign: the README stops the admin instead.
         let wanted = if commands == 0 {

@@ -184,14 +184,24 @@ pub fn level(s: Severity) -> &'static str {
 pub fn build(r: &Report) -> Log {
     let rules = r.rules.iter().map(rule).collect();
     let results = r.findings.iter().map(|f| result(r, f)).collect();
+    log("ecaplan", r.tool_version, rules, results)
+}
+
+/// A SARIF log of one run of the tool `name`.
+pub fn log(
+    name: &'static str,
+    version: &'static str,
+    rules: Vec<Rule>,
+    results: Vec<SarifResult>,
+) -> Log {
     Log {
         schema: SCHEMA,
         version: "2.1.0",
         runs: vec![Run {
             tool: Tool {
                 driver: Driver {
-                    name: "ecaplan",
-                    version: r.tool_version,
+                    name,
+                    version,
                     information_uri: INFORMATION_URI,
                     rules,
                 },

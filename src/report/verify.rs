@@ -4,10 +4,7 @@
 use std::fmt::Write as _;
 
 use super::markdown::escape;
-use super::sarif::{
-    Configuration, Driver, Location, Log, LogicalLocation, Message, Rule, Run, SarifResult, Tool,
-    INFORMATION_URI, SCHEMA,
-};
+use super::sarif::{Configuration, Location, Log, LogicalLocation, Message, Rule, SarifResult};
 use super::table;
 use crate::error::Error;
 use crate::text::terminal_line;
@@ -88,11 +85,7 @@ pub fn render_human(v: &Verification) -> String {
         .collect();
     let mut out = table::columns(&["STATUS", "APP", "WAVE", "SINCE", "DETAIL"], &cells);
     for f in &v.insecure_flows {
-        let verdict = if f.can_block {
-            "can be blocked"
-        } else {
-            "cannot be blocked yet"
-        };
+        let verdict = verdict(f);
         let _ = writeln!(
             out,
             "{} flow: {verdict}: {}",
@@ -167,15 +160,20 @@ pub fn render_markdown(v: &Verification) -> String {
     out
 }
 
+/// Whether a flow can be blocked, in words.
+fn verdict(f: &crate::verify::FlowCheck) -> &'static str {
+    if f.can_block {
+        "can be blocked"
+    } else {
+        "cannot be blocked yet"
+    }
+}
+
 /// The Markdown sections of the insecure flows and the tokens left to revoke.
 fn flows_and_tokens_markdown(out: &mut String, v: &Verification) {
     out.push_str("\n## Insecure flows\n\n");
     for f in &v.insecure_flows {
-        let verdict = if f.can_block {
-            "can be blocked"
-        } else {
-            "cannot be blocked yet"
-        };
+        let verdict = verdict(f);
         let _ = writeln!(
             out,
             "- **{}** ({}: {}): {verdict}. {}",
@@ -296,19 +294,5 @@ pub fn build_sarif(v: &Verification) -> Log {
             })
         })
         .collect();
-    Log {
-        schema: SCHEMA,
-        version: "2.1.0",
-        runs: vec![Run {
-            tool: Tool {
-                driver: Driver {
-                    name: "ecaplan verify",
-                    version: env!("CARGO_PKG_VERSION"),
-                    information_uri: INFORMATION_URI,
-                    rules,
-                },
-            },
-            results,
-        }],
-    }
+    super::sarif::log("ecaplan verify", env!("CARGO_PKG_VERSION"), rules, results)
 }
