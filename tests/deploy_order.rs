@@ -6,13 +6,18 @@ mod common;
 
 use common::{plan_app, plan_json, plan_samples};
 
-#[test]
-fn every_assignment_comes_before_its_policy_deploy() {
+/// The sample's plan.json and eca/README.md.
+fn planned() -> (serde_json::Value, String) {
     let tmp = tempfile::tempdir().expect("tmp");
     let out = tmp.path().join("out");
     assert!(plan_samples(&out, &[]).status.success());
-    let plan = plan_json(&out);
     let readme = std::fs::read_to_string(out.join("eca/README.md")).expect("README");
+    (plan_json(&out), readme)
+}
+
+#[test]
+fn every_assignment_comes_before_its_policy_deploy() {
+    let (plan, readme) = planned();
     let mut checked = 0;
     for app in plan["apps"].as_array().expect("apps") {
         let name = app["api_name"].as_str().unwrap_or_default();
@@ -76,11 +81,7 @@ fn section<'a>(readme: &'a str, app: &str, eca: &str) -> &'a str {
 
 #[test]
 fn the_handler_class_and_run_as_users_come_before_the_policies_that_name_them() {
-    let tmp = tempfile::tempdir().expect("tmp");
-    let out = tmp.path().join("out");
-    assert!(plan_samples(&out, &[]).status.success());
-    let plan = plan_json(&out);
-    let readme = std::fs::read_to_string(out.join("eca/README.md")).expect("README");
+    let (plan, readme) = planned();
     let mut checked = 0;
     for p in plan["parameters"].as_array().expect("parameters") {
         let var = p["variable"].as_str().unwrap_or_default();
