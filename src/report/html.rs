@@ -18,7 +18,7 @@ use rayon::prelude::*;
 use serde::Serialize;
 use tera::Context;
 
-use super::contents::Report;
+use super::contents::{Completed, Report};
 use super::html_view::{AppView, PageView};
 use super::templates::{self, Engine, HTML_APP, HTML_PAGE};
 use crate::error::Error;
@@ -75,6 +75,15 @@ impl Rendered {
 /// Render the report in its pieces (see [`render`]). Tera writes valid UTF-8, and the pieces
 /// are cut at the (ASCII) marker: written in order they are the page's text.
 pub fn render_parts(report: &Report, templates: Option<&Path>) -> Result<Rendered, Error> {
+    render_completed_parts(&Completed::of(report), templates)
+}
+
+/// Render a report and the generator's results (elements not carried over, notes) in its
+/// pieces (see [`render`]).
+pub fn render_completed_parts(
+    report: &Completed<'_>,
+    templates: Option<&Path>,
+) -> Result<Rendered, Error> {
     let engine = Engine::load(
         WHAT,
         &[HTML_PAGE, HTML_APP],
@@ -102,12 +111,12 @@ pub fn render_parts(report: &Report, templates: Option<&Path>) -> Result<Rendere
 }
 
 /// The page, with [`SECTIONS_MARKER`] as `app_sections`.
-fn page(engine: &Engine, report: &Report) -> Result<Vec<u8>, Error> {
+fn page(engine: &Engine, c: &Completed<'_>) -> Result<Vec<u8>, Error> {
     let mut cx = Context::new();
-    cx.insert("page", &PageView::of(report));
-    cx.insert("visuals", &report.visuals);
+    cx.insert("page", &PageView::of(c));
+    cx.insert("visuals", &c.report.visuals);
     if engine.is_replaced(HTML_PAGE) {
-        cx.insert("report", &Page::of(report));
+        cx.insert("report", &Page::of(c.report));
     }
     cx.insert("app_sections", SECTIONS_MARKER);
     let mut page = Vec::with_capacity(256 * 1024);
@@ -120,8 +129,9 @@ fn page(engine: &Engine, report: &Report) -> Result<Vec<u8>, Error> {
 const SECTIONS_MARKER: &str = "\u{0}ecaplan:app-sections\u{0}";
 
 /// The apps' sections in the order of the apps, in pieces.
-fn sections(engine: &Engine, report: &Report) -> Result<Vec<Vec<u8>>, Error> {
+fn sections(engine: &Engine, report: &Completed<'_>) -> Result<Vec<Vec<u8>>, Error> {
     report
+        .report
         .apps
         .par_chunks(APPS_PER_TASK)
         .enumerate()
