@@ -63,9 +63,15 @@ fn warnings_and_notes_are_in_both_reports() {
     let (_tmp, md, html) = reports();
     for (code, text) in [
         ("ambiguous-time", "day/month order guessed"),
-        ("eca-saml-encryption", "the service provider must accept AES_256"),
+        (
+            "eca-saml-encryption",
+            "the service provider must accept AES_256",
+        ),
         ("retention-limit", "LoginHistory keeps 6 months"),
-        ("eca-name-check", "check that the migration created it under this name"),
+        (
+            "eca-name-check",
+            "check that the migration created it under this name",
+        ),
     ] {
         assert!(md.contains(code) && md.contains(text), "report.md: {code}");
         let html_has = html.contains(code) && html.contains(&esc(text));
@@ -172,7 +178,10 @@ fn spreadsheet_csvs_start_with_a_byte_order_mark() {
     for command in ["inventory", "usage"] {
         let run = ecaplan([command, "samples/northwind", "--format", "csv"]);
         assert!(run.status.success(), "{command}");
-        assert!(run.stdout.starts_with(b"\xEF\xBB\xBFapi_name,"), "{command}");
+        assert!(
+            run.stdout.starts_with(b"\xEF\xBB\xBFapi_name,"),
+            "{command}"
+        );
     }
 }
 
@@ -187,9 +196,6 @@ fn an_unreadable_input_is_listed_with_its_position_in_both_reports() {
     assert!(md.contains("1 unreadable."), "{md}");
     let row = md.lines().find(|l| l.contains(at)).expect("unreadable row");
     assert!(row.contains("malformed XML"), "{row}");
-    assert!(html.contains(&format!(
-        "<tr class=\"unreadable\"><td><code>{}",
-        esc(at)
-    )));
+    assert!(html.contains(&format!("<tr class=\"unreadable\"><td><code>{}", esc(at))));
     assert!(html.contains("1 unreadable.</p>"));
 }

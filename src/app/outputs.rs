@@ -291,7 +291,7 @@ impl Output<Planned<'_>> for ReportJson {
 }
 
 /// The generator's not-carried-over elements as report rows.
-fn not_carried_rows(generated: &Generated) -> Vec<NotCarriedRow> {
+pub(super) fn not_carried_rows(generated: &Generated) -> Vec<NotCarriedRow> {
     generated
         .not_carried
         .iter()
