@@ -33,6 +33,7 @@ impl<'a> Planned<'a> {
             report: self.report,
             not_carried,
             more_notes: &self.generated.notes,
+            generated: true,
         }
     }
 }
@@ -190,18 +191,8 @@ impl Output<Planned<'_>> for ReportHtml {
         "report.html"
     }
     fn write(&self, p: &Planned<'_>, out: &OutputDir) -> Result<(), Error> {
-        let html = match p.templates {
-            None => {
-                let not_carried = not_carried_rows(p.generated);
-                html::render_completed_parts(&p.completed(&not_carried), None)?
-            }
-            Some(_) => {
-                let mut complete = p.report.clone();
-                complete.not_carried = not_carried_rows(p.generated);
-                complete.notes.extend(p.generated.notes.iter().cloned());
-                html::render_parts(&complete, p.templates)?
-            }
-        };
+        let not_carried = not_carried_rows(p.generated);
+        let html = html::render_completed_parts(&p.completed(&not_carried), p.templates)?;
         let name = self.name();
         out.write_with(name, |w| {
             html.write_to(w).map_err(|source| Error::Write {

@@ -121,6 +121,7 @@ pub fn plan(opts: &PlanOptions) -> Result<Outcome, Error> {
         report: &report,
         not_carried: &not_carried,
         more_notes: &generated.notes,
+        generated: true,
     };
     stderr.push_str(&crate::report::human::plan_summary(
         &completed, waves, &out_root,

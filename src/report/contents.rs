@@ -115,6 +115,8 @@ pub struct Completed<'a> {
     pub not_carried: &'a [NotCarriedRow],
     /// Notes after the report's own.
     pub more_notes: &'a [crate::diag::Note],
+    /// Whether ECA metadata was generated (`plan`), so `not_carried` is known; not serialized.
+    pub generated: bool,
 }
 
 impl Serialize for Completed<'_> {
@@ -142,12 +144,13 @@ impl Serialize for Completed<'_> {
 }
 
 impl<'a> Completed<'a> {
-    /// A report whose generator results are already in it (or were never made: `assess`).
+    /// A report without generator results (`assess`: no ECA metadata is generated).
     pub fn of(report: &'a Report) -> Self {
         Completed {
             report,
             not_carried: &report.not_carried,
             more_notes: &[],
+            generated: false,
         }
     }
 
@@ -326,6 +329,8 @@ fn counts<'a>(m: &'a BTreeMap<&'static str, usize>) -> impl Iterator<Item = (&'a
 pub struct Shown<'a> {
     /// The findings as the header and the overview cards count them.
     pub counts: FindingCounts,
+    /// Whether ECA metadata was generated, so that `not_carried` is known (not by `assess`).
+    pub generated: bool,
     /// Per app (in the apps' order), the elements its generated ECA does not carry over.
     pub not_carried: Vec<NotCarriedApp<'a>>,
     /// Errors and warnings: what was read or written with a caveat, most serious first.
@@ -485,6 +490,7 @@ impl<'a> Shown<'a> {
         let (warnings, notes) = notes(c);
         Shown {
             counts: FindingCounts::of(r),
+            generated: c.generated,
             not_carried: not_carried(c.not_carried, &app_ref),
             warnings,
             notes,
@@ -678,6 +684,7 @@ mod tests {
             report: &r,
             not_carried: &r.not_carried,
             more_notes: &[],
+            generated: true,
         };
         assert_eq!(
             serde_json::to_string_pretty(&view).expect("view"),
@@ -691,6 +698,7 @@ mod tests {
             report: &short,
             not_carried: &r.not_carried,
             more_notes: more,
+            generated: true,
         };
         assert_eq!(
             serde_json::to_string_pretty(&view).expect("view"),

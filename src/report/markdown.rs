@@ -203,6 +203,72 @@ mod tests {
         assert_eq!(escape("a\u{202E}b\u{1b}[0m"), "ab\\[0m");
     }
 
+    /// The sample report with a hostile element not carried over, note and unreadable file.
+    fn hostile_extras() -> (Report, Vec<crate::report::contents::NotCarriedRow>) {
+        let mut r = crate::report::testkit::sample_report("x", "y");
+        let bad = "<img src=x> | `rm` [l](http://e)\nnext";
+        r.notes.push(crate::diag::Note::at(
+            crate::diag::Level::Warning,
+            "test-warning",
+            "a|b.csv",
+            crate::diag::Pos { line: 3, col: 7 },
+            bad.into(),
+        ));
+        r.accounting = crate::report::inventory::Accounting::new(vec![crate::model::FileRecord {
+            path: "dir/Bad_App.connectedApp-meta.xml".into(),
+            status: crate::model::FileStatus::Unreadable {
+                line: Some(6),
+                column: Some(61),
+                message: bad.into(),
+            },
+        }]);
+        let app = r.apps[0].row.api_name.clone();
+        let rows = vec![crate::report::contents::NotCarriedRow {
+            app,
+            element: "plugin".into(),
+            reason: bad.into(),
+        }];
+        (r, rows)
+    }
+
+    #[test]
+    fn every_extra_section_is_rendered_and_escaped() {
+        let (r, rows) = hostile_extras();
+        let c = Completed {
+            report: &r,
+            not_carried: &rows,
+            more_notes: &[],
+            generated: true,
+        };
+        let md = render_completed(&c, None).expect("render");
+        let escaped = "&lt;img src=x&gt; \\| \\`rm\\` \\[l\\](http://e) next";
+        assert!(!md.contains("<img"));
+        for (section, row_start) in [
+            (
+                "## Not carried over into the ECAs",
+                format!("| {} | ", rows[0].app),
+            ),
+            (
+                "## Warnings",
+                "| warning | test-warning | a\\|b.csv:3:7 | ".to_string(),
+            ),
+            (
+                "## Input files",
+                "| dir/Bad_App.connectedApp-meta.xml:6:61 | ".to_string(),
+            ),
+        ] {
+            let body = md.split(section).nth(1).expect(section);
+            let row = body.lines().find(|l| l.starts_with(&row_start));
+            let row = row.unwrap_or_else(|| panic!("{section}: {row_start}\n{md}"));
+            assert!(row.ends_with(&format!("{escaped} |")), "{row}");
+        }
+        assert!(md.contains("1 file(s): 0 parsed, 0 ignored, 1 unreadable."));
+        assert!(md.contains("## Coupled groups") && md.contains("## Owners and notes"));
+        // Without generated metadata (assess) the report says it does not know.
+        let md = render(&r, None).expect("render");
+        assert!(md.contains("Not known here: `ecaplan plan` generates"));
+    }
+
     #[test]
     fn hostile_labels_stay_in_their_cell() {
         let r = crate::report::testkit::sample_report("<script>alert(1)</script> | x", "=1");
