@@ -511,6 +511,84 @@ impl<'a> Shown<'a> {
     }
 }
 
+impl Shown<'_> {
+    /// The lists as tables for a workbook (or any table output), named, in the order the
+    /// reports show them; cells are text, not yet made formula-safe. Counts are in
+    /// [`Shown::counts`] and [`Inputs`].
+    pub fn tables(&self) -> Vec<(&'static str, crate::report::sheets::Sheet)> {
+        use crate::report::sheets::Sheet;
+        let wave = |w: Option<usize>| w.map(|w| w.to_string()).unwrap_or_default();
+        let not_carried = self.not_carried.iter().flat_map(|a| {
+            let w = wave(a.wave);
+            a.elements
+                .iter()
+                .map(move |e| vec![a.app.into(), w.clone(), e.element.clone(), e.reason.clone()])
+        });
+        let notes = self.warnings.iter().chain(&self.notes).map(|n| {
+            let cells = [n.level, n.code, &n.location, n.message];
+            cells.map(String::from).to_vec()
+        });
+        let groups = self.coupled_groups.iter().map(|g| {
+            let apps: Vec<String> = g
+                .apps
+                .iter()
+                .map(|a| match a.wave {
+                    Some(w) => format!("{} ({w})", a.name),
+                    None => a.name.to_string(),
+                })
+                .collect();
+            vec![g.n.to_string(), apps.join(", "), g.shared.join("; ")]
+        });
+        let owners = self.owners.iter().map(|o| {
+            let cells = [o.app, &o.wave.to_string(), o.owner, o.note];
+            cells.map(String::from).to_vec()
+        });
+        let freeze = self.freeze_windows.iter().map(|f| {
+            let moved: Vec<String> = f.moved.iter().map(usize::to_string).collect();
+            let cells = [f.from, f.to, f.reason, &moved.join(", ")];
+            cells.map(String::from).to_vec()
+        });
+        let unreadable = self
+            .inputs
+            .unreadable
+            .iter()
+            .map(|u| vec![u.location.clone(), u.message.to_string()]);
+        let sheet = |header: &[&'static str], rows: Vec<Vec<String>>| Sheet {
+            header: header.to_vec(),
+            rows,
+        };
+        vec![
+            (
+                "Freeze windows",
+                sheet(&["from", "to", "reason", "waves_moved"], freeze.collect()),
+            ),
+            (
+                "Coupled groups",
+                sheet(&["group", "apps", "shared"], groups.collect()),
+            ),
+            (
+                "Owners and notes",
+                sheet(&["app", "wave", "owner", "note"], owners.collect()),
+            ),
+            (
+                "Not carried over",
+                sheet(
+                    &["app", "wave", "element", "why_and_what_to_do"],
+                    not_carried.collect(),
+                ),
+            ),
+            (
+                "Warnings and notes",
+                sheet(&["level", "code", "where", "message"], notes.collect()),
+            ),
+            (
+                "Unreadable files",
+                sheet(&["file", "problem"], unreadable.collect()),
+            ),
+        ]
+    }
+}
+
 impl FindingCounts {
     fn of(r: &Report) -> Self {
         let accepted = r.findings.iter().filter(|f| f.accepted.is_some()).count();
@@ -664,6 +742,40 @@ impl<'a> Inputs<'a> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn every_list_of_the_view_has_a_table_of_its_rows() {
+        let mut r = crate::report::testkit::sample_report("App", "text");
+        r.not_carried.push(NotCarriedRow {
+            app: r.apps[0].row.api_name.clone(),
+            element: "e".into(),
+            reason: "r".into(),
+        });
+        let mut c = Completed::of(&r);
+        c.generated = true;
+        let shown = Shown::of(&c);
+        let tables = shown.tables();
+        let rows = |name: &str| {
+            let (_, t) = tables.iter().find(|(n, _)| *n == name).expect(name);
+            assert!(
+                t.rows.iter().all(|row| row.len() == t.header.len()),
+                "{name}"
+            );
+            t.rows.len()
+        };
+        assert_eq!(rows("Not carried over"), 1);
+        assert_eq!(rows("Coupled groups"), shown.coupled_groups.len());
+        assert_eq!(rows("Owners and notes"), shown.owners.len());
+        assert_eq!(rows("Freeze windows"), 1);
+        assert_eq!(
+            rows("Warnings and notes"),
+            shown.warnings.len() + shown.notes.len()
+        );
+        assert_eq!(rows("Unreadable files"), 0);
+        assert_eq!(shown.counts.open + shown.counts.accepted, r.findings.len());
+        let by_severity: usize = shown.counts.by_severity.iter().map(|(_, n)| n).sum();
+        assert_eq!(by_severity, shown.counts.open);
+    }
 
     #[test]
     fn completed_serializes_as_the_report_with_its_results() {
