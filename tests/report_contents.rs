@@ -82,6 +82,14 @@ fn warnings_and_notes_are_in_both_reports() {
         "| warning | ambiguous-time | samples/northwind/usage/LoginHistory_setup_download.csv |"
     ));
     assert_eq!(html.matches("<tr class=\"warning\">").count(), 3);
+    // And in the section of the app they are about.
+    let legacy = html
+        .split("<h3>Legacy_Expenses_SSO")
+        .nth(1)
+        .and_then(|s| s.split("</section>").next())
+        .expect("Legacy_Expenses_SSO's section");
+    assert!(legacy.contains("<h4>Warnings and notes</h4>"));
+    assert!(legacy.contains("warning <code>eca-saml-encryption</code>"));
 }
 
 #[test]

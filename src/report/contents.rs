@@ -641,12 +641,7 @@ fn notes<'a>(c: &Completed<'a>) -> (Vec<NoteLine<'a>>, Vec<NoteLine<'a>>) {
     let mut all: Vec<&crate::diag::Note> = c.notes().collect();
     // Stable: within a level the notes keep the order the stages gave them.
     all.sort_by_key(|n| n.level);
-    let line = |n: &'a crate::diag::Note| NoteLine {
-        level: n.level.as_str(),
-        code: n.code,
-        location: n.location(),
-        message: &n.message,
-    };
+    let line = NoteLine::of;
     let (serious, info): (Vec<_>, Vec<_>) = all
         .into_iter()
         .partition(|n| n.level != crate::diag::Level::Info);
@@ -654,6 +649,18 @@ fn notes<'a>(c: &Completed<'a>) -> (Vec<NoteLine<'a>>, Vec<NoteLine<'a>>) {
         serious.into_iter().map(line).collect(),
         info.into_iter().map(line).collect(),
     )
+}
+
+impl<'a> NoteLine<'a> {
+    /// The line of note `n`.
+    pub fn of(n: &'a crate::diag::Note) -> Self {
+        NoteLine {
+            level: n.level.as_str(),
+            code: n.code,
+            location: n.location(),
+            message: &n.message,
+        }
+    }
 }
 
 /// A graph node key as people read it: `permission set ERP_Integration_Access`.

@@ -130,6 +130,7 @@ const SECTIONS_MARKER: &str = "\u{0}ecaplan:app-sections\u{0}";
 
 /// The apps' sections in the order of the apps, in pieces.
 fn sections(engine: &Engine, report: &Completed<'_>) -> Result<Vec<Vec<u8>>, Error> {
+    let by_file = super::html_view::notes_by_file(report);
     report
         .report
         .apps
@@ -140,7 +141,7 @@ fn sections(engine: &Engine, report: &Completed<'_>) -> Result<Vec<Vec<u8>>, Err
             for (i, a) in apps.iter().enumerate() {
                 let n = chunk * APPS_PER_TASK + i + 1;
                 // At the top level: Tera finds `name` in a map, `app.name` by parsing a path.
-                let cx = Context::from_serialize(AppView::of(report, n, a))
+                let cx = Context::from_serialize(AppView::of(report, n, a, &by_file))
                     .map_err(|e| engine.error(&e))?;
                 engine.render_to(HTML_APP, &cx, &mut out)?;
             }

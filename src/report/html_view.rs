@@ -5,7 +5,7 @@
 
 use serde::Serialize;
 
-use super::contents::{Completed, NotCarriedRow, Report, ReportApp, Shown};
+use super::contents::{Completed, NotCarriedRow, NoteLine, Report, ReportApp, Shown};
 use super::visual::Bar;
 use crate::plan::runbook::Runbook;
 use crate::plan::Wave;
@@ -68,6 +68,8 @@ pub(crate) struct AppView<'a> {
     findings: Vec<FindingView<'a>>,
     /// The elements its generated ECA does not carry over.
     not_carried: &'a [NotCarriedRow],
+    /// The warnings and notes about its connected app's file.
+    diagnostics: Vec<NoteLine<'a>>,
     #[serde(flatten)]
     runbook: &'a Runbook,
 }
@@ -133,9 +135,11 @@ impl<'a> AppRowView<'a> {
 }
 
 impl<'a> AppView<'a> {
-    /// The view of app `a`, the `n`th (1-based) of `c`.
-    pub fn of(c: &Completed<'a>, n: usize, a: &'a ReportApp) -> Self {
+    /// The view of app `a`, the `n`th (1-based) of `c`; `by_file`: the notes by file.
+    pub fn of(c: &Completed<'a>, n: usize, a: &'a ReportApp, by_file: &NotesByFile<'a>) -> Self {
         let r = c.report;
+        let file = text(&a.row.connected_app_file);
+        let notes = file.and_then(|f| by_file.get(f));
         AppView {
             n,
             api_name: &a.row.api_name,
@@ -152,9 +156,26 @@ impl<'a> AppView<'a> {
             connected_app_file: text(&a.row.connected_app_file),
             findings: findings(r, &a.findings),
             not_carried: rows_of(c.not_carried, &a.row.api_name),
+            diagnostics: notes
+                .map_or_else(Vec::new, |ns| ns.iter().map(|&n| NoteLine::of(n)).collect()),
             runbook: &a.plan.runbook,
         }
     }
+}
+
+/// The notes of a report by the file they are about, most serious first.
+pub(crate) type NotesByFile<'a> = rustc_hash::FxHashMap<&'a str, Vec<&'a crate::diag::Note>>;
+
+/// The notes of `c` by file, most serious first (then in their order).
+pub(crate) fn notes_by_file<'a>(c: &Completed<'a>) -> NotesByFile<'a> {
+    let mut by_file: NotesByFile<'a> = Default::default();
+    for n in c.notes() {
+        by_file.entry(n.file.as_str()).or_default().push(n);
+    }
+    for notes in by_file.values_mut() {
+        notes.sort_by_key(|n| n.level);
+    }
+    by_file
 }
 
 /// The rows of `app` among `rows` (sorted by app, as the generator sorts them).
