@@ -203,7 +203,9 @@ fn a_freeze_window_in_ecaplan_toml_moves_waves_out_of_it() {
     let plan = run(&tmp.path().join("sample"), &[]);
     assert_no_overlap(&plan, "2027-01-27", "2027-02-03");
     let md = std::fs::read_to_string(tmp.path().join("sample/report.md")).expect("report.md");
-    assert!(md.contains("moved after the freeze window 2027-01-27 – 2027-02-03"));
+    // The freeze windows' table: the window, its reason and the wave it moved.
+    assert!(md.contains("| 2027-01-27 | 2027-02-03 | January month-end close"));
+    assert!(md.contains("Finance closes the books | 3 |"));
     assert!(plan["waves"]
         .as_array()
         .expect("waves")
@@ -261,7 +263,7 @@ fn notes_appear_in_the_runbook_and_the_reports() {
         .any(|p| p.contains(note)));
     let md = std::fs::read_to_string(out.join("report.md")).expect("report.md");
     assert!(
-        md.contains("## Notes from ecaplan.toml"),
+        md.contains("## Owners and notes (ecaplan.toml)"),
         "no notes section"
     );
     assert!(md

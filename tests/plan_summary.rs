@@ -23,8 +23,18 @@ fn plan_ends_with_a_summary_an_admin_can_act_on() {
         lines[2],
         "  open findings: blocker 2, high 30, medium 57, low 15, info 4 (findings.csv)"
     );
-    assert_eq!(lines[3], "  1 warning(s) need attention:");
+    // The inputs' warnings and the generator's.
+    assert_eq!(lines[3], "  3 warning(s) need attention:");
     assert!(lines[4].contains("warning[ambiguous-time]"), "{stderr}");
+    assert!(
+        lines[5].contains("warning[eca-saml-encryption]"),
+        "{stderr}"
+    );
+    assert_eq!(
+        lines[7],
+        "  7 element(s) of 3 app(s) not carried over into the ECAs: why and what to do in \
+         report.md"
+    );
     let last = lines.last().expect("a last line");
     assert!(
         last.contains("start with report.html; deploy with eca/README.md"),

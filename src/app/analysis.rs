@@ -84,7 +84,7 @@ pub(super) fn model_of(
     g: &graph::Graph,
     not_carried: Vec<crate::report::contents::NotCarriedRow>,
 ) -> crate::report::contents::Report {
-    crate::report::contents::build(
+    let mut report = crate::report::contents::build(
         rows,
         plan,
         findings,
@@ -92,7 +92,9 @@ pub(super) fn model_of(
         not_carried,
         Accounting::new(loaded.org.files.clone()),
         loaded.notes.clone(),
-    )
+    );
+    report.freeze_windows = loaded.config.blackout.clone();
+    report
 }
 
 /// The plan of loaded inputs with their findings and the graph's coupled groups.

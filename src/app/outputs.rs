@@ -13,7 +13,7 @@ use crate::error::Error;
 use crate::generate::Generated;
 use crate::graph::{export, Graph};
 use crate::plan::Plan;
-use crate::report::contents::{NotCarriedRow, Report};
+use crate::report::contents::{Completed, NotCarriedRow, Report};
 use crate::report::{csv_out, html, markdown, sarif, sheets, xlsx};
 
 /// What the outputs of [`FROM_REPORT`] are rendered from: the pipeline's result.
@@ -24,6 +24,18 @@ pub(super) struct Planned<'a> {
     pub(super) generated: &'a Generated,
     /// `--templates`: a folder whose files may replace the built-in report templates.
     pub(super) templates: Option<&'a Path>,
+}
+
+impl<'a> Planned<'a> {
+    /// The report with the generator's results (`not_carried`: its rows, made by the caller).
+    fn completed(&self, not_carried: &'a [NotCarriedRow]) -> Completed<'a> {
+        Completed {
+            report: self.report,
+            not_carried,
+            more_notes: &self.generated.notes,
+            generated: true,
+        }
+    }
 }
 
 /// One file (or set of files) of the plan folder, rendered from `P`.
@@ -179,15 +191,8 @@ impl Output<Planned<'_>> for ReportHtml {
         "report.html"
     }
     fn write(&self, p: &Planned<'_>, out: &OutputDir) -> Result<(), Error> {
-        let html = match p.templates {
-            None => html::render_parts(p.report, None)?,
-            Some(_) => {
-                let mut complete = p.report.clone();
-                complete.not_carried = not_carried_rows(p.generated);
-                complete.notes.extend(p.generated.notes.iter().cloned());
-                html::render_parts(&complete, p.templates)?
-            }
-        };
+        let not_carried = not_carried_rows(p.generated);
+        let html = html::render_completed_parts(&p.completed(&not_carried), p.templates)?;
         let name = self.name();
         out.write_with(name, |w| {
             html.write_to(w).map_err(|source| Error::Write {
@@ -219,7 +224,9 @@ impl Output<Planned<'_>> for ReportMd {
         "report.md"
     }
     fn write(&self, p: &Planned<'_>, out: &OutputDir) -> Result<(), Error> {
-        write_text(out, self.name(), &markdown::render(p.report, p.templates)?)
+        let not_carried = not_carried_rows(p.generated);
+        let md = markdown::render_completed(&p.completed(&not_carried), p.templates)?;
+        write_text(out, self.name(), &md)
     }
 }
 
@@ -231,7 +238,7 @@ impl Output<Planned<'_>> for AppsCsv {
         "apps.csv"
     }
     fn write(&self, p: &Planned<'_>, out: &OutputDir) -> Result<(), Error> {
-        let csv = csv_out::render_sheet(&sheets::apps(p.report))?;
+        let csv = csv_out::render_for_excel(&sheets::apps(p.report))?;
         write_text(out, self.name(), &csv)
     }
 }
@@ -244,7 +251,7 @@ impl Output<Planned<'_>> for FindingsCsv {
         "findings.csv"
     }
     fn write(&self, p: &Planned<'_>, out: &OutputDir) -> Result<(), Error> {
-        let csv = csv_out::render_sheet(&sheets::findings(p.report))?;
+        let csv = csv_out::render_for_excel(&sheets::findings(p.report))?;
         write_text(out, self.name(), &csv)
     }
 }
@@ -270,17 +277,12 @@ impl Output<Planned<'_>> for ReportJson {
     }
     fn write(&self, p: &Planned<'_>, out: &OutputDir) -> Result<(), Error> {
         let not_carried = not_carried_rows(p.generated);
-        let view = crate::report::contents::Completed {
-            report: p.report,
-            not_carried: &not_carried,
-            more_notes: &p.generated.notes,
-        };
-        stream_json(out, self.name(), &view)
+        stream_json(out, self.name(), &p.completed(&not_carried))
     }
 }
 
 /// The generator's not-carried-over elements as report rows.
-fn not_carried_rows(generated: &Generated) -> Vec<NotCarriedRow> {
+pub(super) fn not_carried_rows(generated: &Generated) -> Vec<NotCarriedRow> {
     generated
         .not_carried
         .iter()

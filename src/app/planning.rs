@@ -116,8 +116,15 @@ pub fn plan(opts: &PlanOptions) -> Result<Outcome, Error> {
     // (a process that ends with it hands the memory back at once).
     let out_root = out.commit()?;
     timer.lap("commit");
+    let not_carried = outputs::not_carried_rows(&generated);
+    let completed = crate::report::contents::Completed {
+        report: &report,
+        not_carried: &not_carried,
+        more_notes: &generated.notes,
+        generated: true,
+    };
     stderr.push_str(&crate::report::human::plan_summary(
-        &report, waves, &out_root,
+        &completed, waves, &out_root,
     ));
     free_in_background((loaded, g, plan, report, generated));
     stderr.push_str(&unreadable);

@@ -97,6 +97,8 @@ pub struct Report {
     pub accounting: Accounting,
     /// Diagnostics.
     pub notes: Vec<crate::diag::Note>,
+    /// Freeze windows of ecaplan.toml (`[[blackout]]`): no wave overlaps one.
+    pub freeze_windows: Vec<crate::config::Blackout>,
     /// Geometry of the HTML pictures; not part of the JSON schema (it is presentation only).
     #[serde(skip)]
     pub visuals: Visuals,
@@ -113,13 +115,15 @@ pub struct Completed<'a> {
     pub not_carried: &'a [NotCarriedRow],
     /// Notes after the report's own.
     pub more_notes: &'a [crate::diag::Note],
+    /// Whether ECA metadata was generated (`plan`), so `not_carried` is known; not serialized.
+    pub generated: bool,
 }
 
 impl Serialize for Completed<'_> {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         use serde::ser::SerializeStruct;
         let r = self.report;
-        let mut st = serializer.serialize_struct("Report", 14)?;
+        let mut st = serializer.serialize_struct("Report", 15)?;
         st.serialize_field("schema_version", &r.schema_version)?;
         st.serialize_field("tool_version", &r.tool_version)?;
         st.serialize_field("as_of", &r.as_of)?;
@@ -134,7 +138,25 @@ impl Serialize for Completed<'_> {
         st.serialize_field("not_carried", self.not_carried)?;
         st.serialize_field("accounting", &r.accounting)?;
         st.serialize_field("notes", &Chain(&r.notes, self.more_notes))?;
+        st.serialize_field("freeze_windows", &r.freeze_windows)?;
         st.end()
+    }
+}
+
+impl<'a> Completed<'a> {
+    /// A report without generator results (`assess`: no ECA metadata is generated).
+    pub fn of(report: &'a Report) -> Self {
+        Completed {
+            report,
+            not_carried: &report.not_carried,
+            more_notes: &[],
+            generated: false,
+        }
+    }
+
+    /// Every note: the report's own, then the generator's.
+    pub fn notes(&self) -> impl Iterator<Item = &'a crate::diag::Note> {
+        self.report.notes.iter().chain(self.more_notes)
     }
 }
 
@@ -214,6 +236,7 @@ pub fn build(
         not_carried,
         accounting,
         notes,
+        freeze_windows: Vec::new(),
         visuals,
     }
 }
@@ -297,9 +320,473 @@ fn counts<'a>(m: &'a BTreeMap<&'static str, usize>) -> impl Iterator<Item = (&'a
     m.iter().map(|(k, v)| (*k, *v))
 }
 
+/// What every human report (`report.md`, `report.html`, the workbook) shows beyond the apps'
+/// strategies and findings, built once from the completed report so that no format can leave
+/// one of them out: the counts the header and the cards share, the elements not carried over
+/// (per app, with why and what to do), the warnings and notes, the coupled groups, the owners
+/// and notes of ecaplan.toml, the freeze windows and the input files' accounting.
+#[derive(Debug, Serialize)]
+pub struct Shown<'a> {
+    /// The findings as the header and the overview cards count them.
+    pub counts: FindingCounts,
+    /// Whether ECA metadata was generated, so that `not_carried` is known (not by `assess`).
+    pub generated: bool,
+    /// Per app (in the apps' order), the elements its generated ECA does not carry over.
+    pub not_carried: Vec<NotCarriedApp<'a>>,
+    /// Errors and warnings: what was read or written with a caveat, most serious first.
+    pub warnings: Vec<NoteLine<'a>>,
+    /// Notes worth knowing (nothing lost): retention limits, names to check, hardening done.
+    pub notes: Vec<NoteLine<'a>>,
+    /// Apps that move together, and what they share.
+    pub coupled_groups: Vec<GroupLine<'a>>,
+    /// Apps with an owner or a note in ecaplan.toml.
+    pub owners: Vec<OwnerLine<'a>>,
+    /// Freeze windows of ecaplan.toml and the waves they moved.
+    pub freeze_windows: Vec<FreezeLine<'a>>,
+    /// What became of the input files; every unreadable one with where and why.
+    pub inputs: Inputs<'a>,
+}
+
+/// Findings counted once for every place that shows a count.
+#[derive(Debug, Serialize)]
+pub struct FindingCounts {
+    /// All findings, accepted ones included.
+    pub total: usize,
+    /// Not accepted by an exception: the sum of `by_severity`.
+    pub open: usize,
+    /// Accepted by an exception in ecaplan.toml.
+    pub accepted: usize,
+    /// Open findings per severity, most severe first, every severity present.
+    pub by_severity: Vec<(&'static str, usize)>,
+}
+
+/// One app's elements not carried over.
+#[derive(Debug, Serialize)]
+pub struct NotCarriedApp<'a> {
+    /// API name.
+    pub app: &'a str,
+    /// 1-based position among the report's apps (the anchor of its section), 0 when unknown.
+    pub n: usize,
+    /// Wave.
+    pub wave: Option<usize>,
+    /// Elements: what, and why and what to do.
+    pub elements: Vec<&'a NotCarriedRow>,
+}
+
+/// A note as a report line.
+#[derive(Debug, Serialize)]
+pub struct NoteLine<'a> {
+    /// `error`, `warning` or `info`.
+    pub level: &'static str,
+    /// Stable code.
+    pub code: &'static str,
+    /// `file:line:column` (as much as is known; empty for the whole run).
+    pub location: String,
+    /// Message.
+    pub message: &'a str,
+}
+
+/// A coupled group.
+#[derive(Debug, Serialize)]
+pub struct GroupLine<'a> {
+    /// 1-based number.
+    pub n: usize,
+    /// Its apps with their waves.
+    pub apps: Vec<AppRef<'a>>,
+    /// What they share: `permission set ERP_Integration_Access`, `run-as user x@y`.
+    pub shared: Vec<String>,
+}
+
+/// An app named in a list, with the anchor of its section.
+#[derive(Debug, Serialize)]
+pub struct AppRef<'a> {
+    /// API name.
+    pub name: &'a str,
+    /// 1-based position among the report's apps, 0 when unknown.
+    pub n: usize,
+    /// Wave, when planned.
+    pub wave: Option<usize>,
+}
+
+/// An app's owner and note from ecaplan.toml.
+#[derive(Debug, Serialize)]
+pub struct OwnerLine<'a> {
+    /// API name.
+    pub app: &'a str,
+    /// 1-based position among the report's apps.
+    pub n: usize,
+    /// Wave.
+    pub wave: usize,
+    /// Owner (empty when none).
+    pub owner: &'a str,
+    /// Note (empty when none).
+    pub note: &'a str,
+}
+
+/// A freeze window.
+#[derive(Debug, Serialize)]
+pub struct FreezeLine<'a> {
+    /// First frozen day.
+    pub from: &'a str,
+    /// Last frozen day.
+    pub to: &'a str,
+    /// Why.
+    pub reason: &'a str,
+    /// Waves moved after it.
+    pub moved: Vec<usize>,
+}
+
+/// The input files' accounting.
+#[derive(Debug, Serialize)]
+pub struct Inputs<'a> {
+    /// Files seen.
+    pub total: usize,
+    /// Read into the model.
+    pub parsed: usize,
+    /// Deliberately not read.
+    pub ignored: usize,
+    /// Could not be read: `unreadable.len()`.
+    pub unreadable_count: usize,
+    /// Every unreadable file: `path:line:column` and why.
+    pub unreadable: Vec<Unreadable<'a>>,
+}
+
+/// An unreadable input file.
+#[derive(Debug, Serialize)]
+pub struct Unreadable<'a> {
+    /// `path:line:column` (the path alone when the position is unknown).
+    pub location: String,
+    /// Why it could not be read.
+    pub message: &'a str,
+}
+
+/// Most severe first, as reports list severities.
+pub const SEVERITIES: [Severity; 5] = [
+    Severity::Blocker,
+    Severity::High,
+    Severity::Medium,
+    Severity::Low,
+    Severity::Info,
+];
+
+impl<'a> Shown<'a> {
+    /// What the human reports show of `c`.
+    pub fn of(c: &Completed<'a>) -> Self {
+        let r = c.report;
+        let anchors: rustc_hash::FxHashMap<&str, (usize, usize)> = r
+            .apps
+            .iter()
+            .enumerate()
+            .map(|(i, a)| (a.row.api_name.as_str(), (i + 1, a.plan.wave)))
+            .collect();
+        let app_ref = |name: &'a str| {
+            let at = anchors.get(name).copied();
+            AppRef {
+                name,
+                n: at.map_or(0, |a| a.0),
+                wave: at.map(|a| a.1),
+            }
+        };
+        let (warnings, notes) = notes(c);
+        Shown {
+            counts: FindingCounts::of(r),
+            generated: c.generated,
+            not_carried: not_carried(c.not_carried, &app_ref),
+            warnings,
+            notes,
+            coupled_groups: r
+                .coupled_groups
+                .iter()
+                .enumerate()
+                .map(|(i, g)| GroupLine {
+                    n: i + 1,
+                    apps: g.apps.iter().map(|a| app_ref(a)).collect(),
+                    shared: g.shared.iter().map(|k| shared_name(k)).collect(),
+                })
+                .collect(),
+            owners: owners(r),
+            freeze_windows: freeze_windows(r),
+            inputs: Inputs::of(&r.accounting),
+        }
+    }
+}
+
+impl Shown<'_> {
+    /// The lists as tables for a workbook (or any table output), named, in the order the
+    /// reports show them; cells are text, not yet made formula-safe. Counts are in
+    /// [`Shown::counts`] and [`Inputs`].
+    #[allow(
+        dead_code,
+        reason = "the hook for workshop.xlsx, whose sheets are rewritten on main (issue 15)"
+    )]
+    pub fn tables(&self) -> Vec<(&'static str, crate::report::sheets::Sheet)> {
+        use crate::report::sheets::Sheet;
+        let wave = |w: Option<usize>| w.map(|w| w.to_string()).unwrap_or_default();
+        let not_carried = self.not_carried.iter().flat_map(|a| {
+            let w = wave(a.wave);
+            a.elements
+                .iter()
+                .map(move |e| vec![a.app.into(), w.clone(), e.element.clone(), e.reason.clone()])
+        });
+        let notes = self.warnings.iter().chain(&self.notes).map(|n| {
+            let cells = [n.level, n.code, &n.location, n.message];
+            cells.map(String::from).to_vec()
+        });
+        let groups = self.coupled_groups.iter().map(|g| {
+            let apps: Vec<String> = g
+                .apps
+                .iter()
+                .map(|a| match a.wave {
+                    Some(w) => format!("{} ({w})", a.name),
+                    None => a.name.to_string(),
+                })
+                .collect();
+            vec![g.n.to_string(), apps.join(", "), g.shared.join("; ")]
+        });
+        let owners = self.owners.iter().map(|o| {
+            let cells = [o.app, &o.wave.to_string(), o.owner, o.note];
+            cells.map(String::from).to_vec()
+        });
+        let freeze = self.freeze_windows.iter().map(|f| {
+            let moved: Vec<String> = f.moved.iter().map(usize::to_string).collect();
+            let cells = [f.from, f.to, f.reason, &moved.join(", ")];
+            cells.map(String::from).to_vec()
+        });
+        let unreadable = self
+            .inputs
+            .unreadable
+            .iter()
+            .map(|u| vec![u.location.clone(), u.message.to_string()]);
+        let sheet = |header: &[&'static str], rows: Vec<Vec<String>>| Sheet {
+            header: header.to_vec(),
+            rows,
+        };
+        vec![
+            (
+                "Freeze windows",
+                sheet(&["from", "to", "reason", "waves_moved"], freeze.collect()),
+            ),
+            (
+                "Coupled groups",
+                sheet(&["group", "apps", "shared"], groups.collect()),
+            ),
+            (
+                "Owners and notes",
+                sheet(&["app", "wave", "owner", "note"], owners.collect()),
+            ),
+            (
+                "Not carried over",
+                sheet(
+                    &["app", "wave", "element", "why_and_what_to_do"],
+                    not_carried.collect(),
+                ),
+            ),
+            (
+                "Warnings and notes",
+                sheet(&["level", "code", "where", "message"], notes.collect()),
+            ),
+            (
+                "Unreadable files",
+                sheet(&["file", "problem"], unreadable.collect()),
+            ),
+        ]
+    }
+}
+
+impl FindingCounts {
+    fn of(r: &Report) -> Self {
+        let accepted = r.findings.iter().filter(|f| f.accepted.is_some()).count();
+        let by_severity: Vec<(&'static str, usize)> = SEVERITIES
+            .iter()
+            .map(|s| {
+                let n = r.summary.by_severity.get(s.as_str()).copied();
+                (s.as_str(), n.unwrap_or(0))
+            })
+            .collect();
+        FindingCounts {
+            total: r.findings.len(),
+            open: by_severity.iter().map(|(_, n)| n).sum(),
+            accepted,
+            by_severity,
+        }
+    }
+}
+
+/// The not-carried rows grouped by app (they come sorted by app).
+fn not_carried<'a>(
+    rows: &'a [NotCarriedRow],
+    app_ref: &dyn Fn(&'a str) -> AppRef<'a>,
+) -> Vec<NotCarriedApp<'a>> {
+    let mut out: Vec<NotCarriedApp<'a>> = Vec::new();
+    for row in rows {
+        match out.last_mut() {
+            Some(last) if last.app == row.app => last.elements.push(row),
+            _ => {
+                let a = app_ref(&row.app);
+                out.push(NotCarriedApp {
+                    app: a.name,
+                    n: a.n,
+                    wave: a.wave,
+                    elements: vec![row],
+                });
+            }
+        }
+    }
+    out
+}
+
+/// The notes split into errors and warnings, and the rest; each most serious first, then in
+/// their own order.
+fn notes<'a>(c: &Completed<'a>) -> (Vec<NoteLine<'a>>, Vec<NoteLine<'a>>) {
+    let mut all: Vec<&crate::diag::Note> = c.notes().collect();
+    // Stable: within a level the notes keep the order the stages gave them.
+    all.sort_by_key(|n| n.level);
+    let line = NoteLine::of;
+    let (serious, info): (Vec<_>, Vec<_>) = all
+        .into_iter()
+        .partition(|n| n.level != crate::diag::Level::Info);
+    (
+        serious.into_iter().map(line).collect(),
+        info.into_iter().map(line).collect(),
+    )
+}
+
+impl<'a> NoteLine<'a> {
+    /// The line of note `n`.
+    pub fn of(n: &'a crate::diag::Note) -> Self {
+        NoteLine {
+            level: n.level.as_str(),
+            code: n.code,
+            location: n.location(),
+            message: &n.message,
+        }
+    }
+}
+
+/// A graph node key as people read it: `permission set ERP_Integration_Access`.
+fn shared_name(key: &str) -> String {
+    let Some((prefix, name)) = key.split_once(':') else {
+        return key.to_string();
+    };
+    let kind = match prefix {
+        "user" => "run-as user",
+        "permset" => "permission set",
+        "permsetgroup" => "permission set group",
+        "cert" => "certificate",
+        "apex" => "Apex class",
+        other => other,
+    };
+    format!("{kind} {name}")
+}
+
+/// Apps with an owner or a note, in the apps' order.
+fn owners(r: &Report) -> Vec<OwnerLine<'_>> {
+    r.apps
+        .iter()
+        .enumerate()
+        .filter_map(|(i, a)| {
+            let owner = a.plan.owner.as_deref().unwrap_or_default();
+            let note = a.plan.notes.as_deref().unwrap_or_default();
+            (!owner.is_empty() || !note.is_empty()).then(|| OwnerLine {
+                app: &a.row.api_name,
+                n: i + 1,
+                wave: a.plan.wave,
+                owner,
+                note,
+            })
+        })
+        .collect()
+}
+
+/// The freeze windows with the waves each moved (the waves' tasks say so).
+fn freeze_windows(r: &Report) -> Vec<FreezeLine<'_>> {
+    r.freeze_windows
+        .iter()
+        .map(|b| {
+            let task = format!("{} {} – {} ", crate::plan::waves::FROZEN_TASK, b.from, b.to);
+            FreezeLine {
+                from: &b.from,
+                to: &b.to,
+                reason: &b.reason,
+                moved: r
+                    .waves
+                    .iter()
+                    .filter(|w| w.tasks.iter().any(|t| t.starts_with(&task)))
+                    .map(|w| w.number)
+                    .collect(),
+            }
+        })
+        .collect()
+}
+
+impl<'a> Inputs<'a> {
+    fn of(a: &'a Accounting) -> Self {
+        let unreadable: Vec<Unreadable<'a>> = a
+            .files
+            .iter()
+            .filter_map(|f| match &f.status {
+                crate::model::FileStatus::Unreadable {
+                    line,
+                    column,
+                    message,
+                } => Some(Unreadable {
+                    location: match (line, column) {
+                        (Some(l), Some(c)) => format!("{}:{l}:{c}", f.path),
+                        (Some(l), None) => format!("{}:{l}", f.path),
+                        _ => f.path.clone(),
+                    },
+                    message,
+                }),
+                _ => None,
+            })
+            .collect();
+        Inputs {
+            total: a.total,
+            parsed: a.parsed,
+            ignored: a.ignored,
+            unreadable_count: unreadable.len(),
+            unreadable,
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn every_list_of_the_view_has_a_table_of_its_rows() {
+        let mut r = crate::report::testkit::sample_report("App", "text");
+        r.not_carried.push(NotCarriedRow {
+            app: r.apps[0].row.api_name.clone(),
+            element: "e".into(),
+            reason: "r".into(),
+        });
+        let mut c = Completed::of(&r);
+        c.generated = true;
+        let shown = Shown::of(&c);
+        let tables = shown.tables();
+        let rows = |name: &str| {
+            let (_, t) = tables.iter().find(|(n, _)| *n == name).expect(name);
+            assert!(
+                t.rows.iter().all(|row| row.len() == t.header.len()),
+                "{name}"
+            );
+            t.rows.len()
+        };
+        assert_eq!(rows("Not carried over"), 1);
+        assert_eq!(rows("Coupled groups"), shown.coupled_groups.len());
+        assert_eq!(rows("Owners and notes"), shown.owners.len());
+        assert_eq!(rows("Freeze windows"), 1);
+        assert_eq!(
+            rows("Warnings and notes"),
+            shown.warnings.len() + shown.notes.len()
+        );
+        assert_eq!(rows("Unreadable files"), 0);
+        assert_eq!(shown.counts.open + shown.counts.accepted, r.findings.len());
+        let by_severity: usize = shown.counts.by_severity.iter().map(|(_, n)| n).sum();
+        assert_eq!(by_severity, shown.counts.open);
+    }
 
     #[test]
     fn completed_serializes_as_the_report_with_its_results() {
@@ -320,6 +807,7 @@ mod tests {
             report: &r,
             not_carried: &r.not_carried,
             more_notes: &[],
+            generated: true,
         };
         assert_eq!(
             serde_json::to_string_pretty(&view).expect("view"),
@@ -333,6 +821,7 @@ mod tests {
             report: &short,
             not_carried: &r.not_carried,
             more_notes: more,
+            generated: true,
         };
         assert_eq!(
             serde_json::to_string_pretty(&view).expect("view"),

@@ -1,4 +1,7 @@
-//! CSV renderer: one row per app; list cells joined with `;`; formula-safe cells.
+//! CSV renderer: one row per app; list cells joined with `;`; formula-safe cells. The CSVs
+//! people open in a spreadsheet (`apps.csv`, `findings.csv`, `inventory`/`usage --format csv`)
+//! start with a UTF-8 byte-order mark: without it Excel on Windows reads them in the local
+//! code page and garbles accents and "…". The access lists, read by the Salesforce CLI, have none.
 
 use super::formula_safe;
 use super::inventory::InventoryReport;
@@ -41,7 +44,7 @@ pub fn render_inventory(r: &InventoryReport) -> Result<String, Error> {
         "observed_flows",
     ];
     let rows = r.apps.iter().map(inventory_row).collect();
-    render_sheet(&super::sheets::Sheet { header, rows })
+    render_for_excel(&super::sheets::Sheet { header, rows })
 }
 
 /// One app's cells, in the order of the header of [`render_inventory`].
@@ -130,7 +133,15 @@ pub fn render_usage(r: &super::usage_summary::UsageReport) -> Result<String, Err
         ];
         rows.push(row.to_vec());
     }
-    render_sheet(&super::sheets::Sheet { header, rows })
+    render_for_excel(&super::sheets::Sheet { header, rows })
+}
+
+/// The UTF-8 byte-order mark the spreadsheet CSVs start with.
+pub const BOM: &str = "\u{feff}";
+
+/// A sheet as CSV for a spreadsheet: [`render_sheet`] after a [`BOM`].
+pub fn render_for_excel(sheet: &super::sheets::Sheet) -> Result<String, Error> {
+    render_sheet(sheet).map(|csv| format!("{BOM}{csv}"))
 }
 
 /// A sheet (header and rows) as CSV, every cell formula-safe: the one CSV writer of the crate.

@@ -18,7 +18,7 @@ use rayon::prelude::*;
 use serde::Serialize;
 use tera::Context;
 
-use super::contents::Report;
+use super::contents::{Completed, Report};
 use super::html_view::{AppView, PageView};
 use super::templates::{self, Engine, HTML_APP, HTML_PAGE};
 use crate::error::Error;
@@ -75,6 +75,15 @@ impl Rendered {
 /// Render the report in its pieces (see [`render`]). Tera writes valid UTF-8, and the pieces
 /// are cut at the (ASCII) marker: written in order they are the page's text.
 pub fn render_parts(report: &Report, templates: Option<&Path>) -> Result<Rendered, Error> {
+    render_completed_parts(&Completed::of(report), templates)
+}
+
+/// Render a report and the generator's results (elements not carried over, notes) in its
+/// pieces (see [`render`]).
+pub fn render_completed_parts(
+    report: &Completed<'_>,
+    templates: Option<&Path>,
+) -> Result<Rendered, Error> {
     let engine = Engine::load(
         WHAT,
         &[HTML_PAGE, HTML_APP],
@@ -102,12 +111,12 @@ pub fn render_parts(report: &Report, templates: Option<&Path>) -> Result<Rendere
 }
 
 /// The page, with [`SECTIONS_MARKER`] as `app_sections`.
-fn page(engine: &Engine, report: &Report) -> Result<Vec<u8>, Error> {
+fn page(engine: &Engine, c: &Completed<'_>) -> Result<Vec<u8>, Error> {
     let mut cx = Context::new();
-    cx.insert("page", &PageView::of(report));
-    cx.insert("visuals", &report.visuals);
+    cx.insert("page", &PageView::of(c));
+    cx.insert("visuals", &c.report.visuals);
     if engine.is_replaced(HTML_PAGE) {
-        cx.insert("report", &Page::of(report));
+        cx.insert("report", &Page::of(c));
     }
     cx.insert("app_sections", SECTIONS_MARKER);
     let mut page = Vec::with_capacity(256 * 1024);
@@ -120,8 +129,10 @@ fn page(engine: &Engine, report: &Report) -> Result<Vec<u8>, Error> {
 const SECTIONS_MARKER: &str = "\u{0}ecaplan:app-sections\u{0}";
 
 /// The apps' sections in the order of the apps, in pieces.
-fn sections(engine: &Engine, report: &Report) -> Result<Vec<Vec<u8>>, Error> {
+fn sections(engine: &Engine, report: &Completed<'_>) -> Result<Vec<Vec<u8>>, Error> {
+    let by_file = super::html_view::notes_by_file(report);
     report
+        .report
         .apps
         .par_chunks(APPS_PER_TASK)
         .enumerate()
@@ -130,7 +141,7 @@ fn sections(engine: &Engine, report: &Report) -> Result<Vec<Vec<u8>>, Error> {
             for (i, a) in apps.iter().enumerate() {
                 let n = chunk * APPS_PER_TASK + i + 1;
                 // At the top level: Tera finds `name` in a map, `app.name` by parsing a path.
-                let cx = Context::from_serialize(AppView::of(report, n, a))
+                let cx = Context::from_serialize(AppView::of(report, n, a, &by_file))
                     .map_err(|e| engine.error(&e))?;
                 engine.render_to(HTML_APP, &cx, &mut out)?;
             }
@@ -154,11 +165,13 @@ struct Page<'a> {
     coupled_groups: &'a [crate::graph::analysis::CoupledGroup],
     not_carried: &'a [super::contents::NotCarriedRow],
     accounting: &'a super::inventory::Accounting,
-    notes: &'a [crate::diag::Note],
+    /// The report's notes and the generator's.
+    notes: Vec<&'a crate::diag::Note>,
 }
 
 impl<'a> Page<'a> {
-    fn of(r: &'a Report) -> Self {
+    fn of(c: &Completed<'a>) -> Self {
+        let r = c.report;
         Page {
             schema_version: r.schema_version,
             tool_version: r.tool_version,
@@ -170,9 +183,9 @@ impl<'a> Page<'a> {
             rules: &r.rules,
             waves: &r.waves,
             coupled_groups: &r.coupled_groups,
-            not_carried: &r.not_carried,
+            not_carried: c.not_carried,
             accounting: &r.accounting,
-            notes: &r.notes,
+            notes: c.notes().collect(),
         }
     }
 }
@@ -297,6 +310,42 @@ mod tests {
         assert!(html.contains("<div><code>f.xml</code> <span class=\"muted\">e</span></div>"));
         assert!(html.contains("<tr class=\"accepted\"><td><span class=\"sev low\">low</span></td><td>ECA999 <span class=\"muted\">org-wide</span></td><td>org &amp; all<br><i>Accepted: risk accepted by &lt;CISO&gt;</i></td></tr>"));
         assert!(html.contains("<a href=\"#org\">Org-wide findings</a>"));
+    }
+
+    #[test]
+    fn not_carried_rows_go_to_their_apps_section_escaped() {
+        let r = sample_report("x", "y");
+        let row = |app: &str, element: &str| crate::report::contents::NotCarriedRow {
+            app: app.into(),
+            element: element.into(),
+            reason: "<b>why</b> & what".into(),
+        };
+        let (first, second) = (&r.apps[0].row.api_name, &r.apps[1].row.api_name);
+        let mut rows = vec![row(first, "a"), row(first, "b"), row(second, "c")];
+        rows.sort_by(|x, y| x.app.cmp(&y.app));
+        let c = Completed {
+            report: &r,
+            not_carried: &rows,
+            more_notes: &[],
+            generated: true,
+        };
+        let mut out = Vec::new();
+        render_completed_parts(&c, None)
+            .expect("render")
+            .write_to(&mut out)
+            .expect("write");
+        let html = String::from_utf8(out).expect("utf-8");
+        assert!(!html.contains("<b>why"));
+        assert_eq!(html.matches("<tr class=\"not-carried\">").count(), 3);
+        let section = |n: usize| {
+            let at = format!("<section class=\"app\" id=\"app-{n}\">");
+            let s = html.split(&at).nth(1).expect("section");
+            s.split("</section>").next().expect("end").to_string()
+        };
+        let cells = |s: &str| s.matches("&lt;b&gt;why&lt;&#x2F;b&gt; &amp; what").count();
+        assert_eq!(cells(&section(1)), 2);
+        assert_eq!(cells(&section(2)), 1);
+        assert_eq!(cells(&section(3)), 0);
     }
 
     #[test]

@@ -5,7 +5,7 @@
 
 use serde::Serialize;
 
-use super::contents::{Report, ReportApp};
+use super::contents::{Completed, NotCarriedRow, NoteLine, Report, ReportApp, Shown};
 use super::visual::Bar;
 use crate::plan::runbook::Runbook;
 use crate::plan::Wave;
@@ -18,7 +18,6 @@ pub(crate) struct PageView<'a> {
     /// The as-of date, when there is one.
     as_of: Option<&'a str>,
     apps: usize,
-    findings: usize,
     waves: &'a [Wave],
     rules_triggered: usize,
     /// The overview cards: open findings per severity.
@@ -30,6 +29,9 @@ pub(crate) struct PageView<'a> {
     /// One row per app of the apps table.
     rows: Vec<AppRowView<'a>>,
     org_findings: Vec<FindingView<'a>>,
+    /// What every human report shows: counts, not carried over, warnings, coupled groups,
+    /// owners and notes, freeze windows, input files.
+    shown: Shown<'a>,
 }
 
 /// One row of the apps table.
@@ -64,6 +66,10 @@ pub(crate) struct AppView<'a> {
     consumer_key: Option<&'a str>,
     connected_app_file: Option<&'a str>,
     findings: Vec<FindingView<'a>>,
+    /// The elements its generated ECA does not carry over.
+    not_carried: &'a [NotCarriedRow],
+    /// The warnings and notes about its connected app's file.
+    diagnostics: Vec<NoteLine<'a>>,
     #[serde(flatten)]
     runbook: &'a Runbook,
 }
@@ -91,14 +97,14 @@ fn other_label(a: &ReportApp) -> Option<&str> {
 }
 
 impl<'a> PageView<'a> {
-    /// The view of the page of `r`.
-    pub fn of(r: &'a Report) -> Self {
+    /// The view of the page of `c`.
+    pub fn of(c: &Completed<'a>) -> Self {
+        let r = c.report;
         let g = &r.visuals.graph;
         PageView {
             tool_version: r.tool_version,
             as_of: text(&r.as_of),
             apps: r.summary.apps,
-            findings: r.findings.len(),
             waves: &r.waves,
             rules_triggered: r.summary.rules_triggered,
             severity_cards: r.visuals.charts.get(2).map_or(&[][..], |c| &c.bars),
@@ -107,6 +113,7 @@ impl<'a> PageView<'a> {
             drawn_edges: g.edges.len(),
             rows: r.apps.iter().enumerate().map(AppRowView::of).collect(),
             org_findings: findings(r, &r.org_findings),
+            shown: Shown::of(c),
         }
     }
 }
@@ -128,8 +135,11 @@ impl<'a> AppRowView<'a> {
 }
 
 impl<'a> AppView<'a> {
-    /// The view of app `a`, the `n`th (1-based) of `r`.
-    pub fn of(r: &'a Report, n: usize, a: &'a ReportApp) -> Self {
+    /// The view of app `a`, the `n`th (1-based) of `c`; `by_file`: the notes by file.
+    pub fn of(c: &Completed<'a>, n: usize, a: &'a ReportApp, by_file: &NotesByFile<'a>) -> Self {
+        let r = c.report;
+        let file = text(&a.row.connected_app_file);
+        let notes = file.and_then(|f| by_file.get(f));
         AppView {
             n,
             api_name: &a.row.api_name,
@@ -145,9 +155,36 @@ impl<'a> AppView<'a> {
             consumer_key: text(&a.row.consumer_key),
             connected_app_file: text(&a.row.connected_app_file),
             findings: findings(r, &a.findings),
+            not_carried: rows_of(c.not_carried, &a.row.api_name),
+            diagnostics: notes
+                .map_or_else(Vec::new, |ns| ns.iter().map(|&n| NoteLine::of(n)).collect()),
             runbook: &a.plan.runbook,
         }
     }
+}
+
+/// The notes of a report by the file they are about, most serious first.
+pub(crate) type NotesByFile<'a> = rustc_hash::FxHashMap<&'a str, Vec<&'a crate::diag::Note>>;
+
+/// The notes of `c` by file, most serious first (then in their order).
+pub(crate) fn notes_by_file<'a>(c: &Completed<'a>) -> NotesByFile<'a> {
+    let mut by_file: NotesByFile<'a> = Default::default();
+    for n in c.notes() {
+        by_file.entry(n.file.as_str()).or_default().push(n);
+    }
+    for notes in by_file.values_mut() {
+        notes.sort_by_key(|n| n.level);
+    }
+    by_file
+}
+
+/// The rows of `app` among `rows` (sorted by app, as the generator sorts them).
+fn rows_of<'a>(rows: &'a [NotCarriedRow], app: &str) -> &'a [NotCarriedRow] {
+    let from = rows.partition_point(|r| r.app.as_str() < app);
+    let len = rows
+        .get(from..)
+        .map_or(0, |rest| rest.partition_point(|r| r.app == app));
+    rows.get(from..from + len).unwrap_or_default()
 }
 
 /// The findings of `r` at `indexes`.

@@ -4,7 +4,7 @@
 use std::fmt::Write;
 
 use super::assess::AssessReport;
-use super::contents::Report;
+use super::contents::Completed;
 use crate::diag::Level;
 use crate::rules::{Evidence, Finding};
 
@@ -126,8 +126,8 @@ const WARNINGS_LISTED: usize = 5;
 
 /// What `ecaplan plan` says when it is done: apps per strategy, the findings still open by
 /// severity, the warnings that need attention, and where to start reading in `out`.
-pub fn plan_summary(r: &Report, waves: usize, out: &std::path::Path) -> String {
-    let s = &r.summary;
+pub fn plan_summary(c: &Completed<'_>, waves: usize, out: &std::path::Path) -> String {
+    let s = &c.report.summary;
     let mut text = format!(
         "{} app(s) planned in {waves} wave(s)
 ",
@@ -154,11 +154,8 @@ pub fn plan_summary(r: &Report, waves: usize, out: &std::path::Path) -> String {
             by_severity.join(", ")
         );
     }
-    let warnings: Vec<_> = r
-        .notes
-        .iter()
-        .filter(|n| n.level <= Level::Warning)
-        .collect();
+    // The generator's warnings too (a SAML encryption rewritten): report.md lists them all.
+    let warnings: Vec<_> = c.notes().filter(|n| n.level <= Level::Warning).collect();
     if !warnings.is_empty() {
         let _ = writeln!(text, "  {} warning(s) need attention:", warnings.len());
         for n in warnings.iter().take(WARNINGS_LISTED) {
@@ -171,6 +168,18 @@ pub fn plan_summary(r: &Report, waves: usize, out: &std::path::Path) -> String {
                 warnings.len() - WARNINGS_LISTED
             );
         }
+    }
+    let apps = c.not_carried.iter().map(|n| n.app.as_str());
+    let mut apps: Vec<&str> = apps.collect();
+    apps.dedup();
+    if !c.not_carried.is_empty() {
+        let _ = writeln!(
+            text,
+            "  {} element(s) of {} app(s) not carried over into the ECAs: why and what to do in \
+             report.md",
+            c.not_carried.len(),
+            apps.len()
+        );
     }
     let _ = writeln!(
         text,

@@ -9,7 +9,7 @@ use std::path::Path;
 use serde::Serialize;
 use tera::Context;
 
-use super::contents::{Report, ReportApp};
+use super::contents::{Completed, Report, ReportApp, Shown, SEVERITIES};
 use super::templates::{Engine, MARKDOWN};
 use crate::error::Error;
 use crate::plan::Wave;
@@ -53,21 +53,19 @@ pub fn escape(text: &str) -> String {
     out
 }
 
-/// Most severe first, as the summary lists them.
-const SEVERITIES: [Severity; 5] = [
-    Severity::Blocker,
-    Severity::High,
-    Severity::Medium,
-    Severity::Low,
-    Severity::Info,
-];
-
 /// Render the summary; `templates` is a folder whose `report.md`, when present, replaces the
 /// built-in template.
 pub fn render(report: &Report, templates: Option<&Path>) -> Result<String, Error> {
+    render_completed(&Completed::of(report), templates)
+}
+
+/// Render the summary of a report and the generator's results (elements not carried over,
+/// notes); `templates` as for [`render`].
+pub fn render_completed(c: &Completed<'_>, templates: Option<&Path>) -> Result<String, Error> {
+    let report = c.report;
     let engine = Engine::load(WHAT, &[MARKDOWN], templates, ".md", escape)?;
     let mut cx = Context::new();
-    cx.insert("md", &View::of(report));
+    cx.insert("md", &View::of(c));
     let mut out = Vec::with_capacity(64 * 1024 + report.apps.len() * 256);
     engine.render_to(MARKDOWN, &cx, &mut out)?;
     super::templates::into_text(WHAT, out)
@@ -84,22 +82,17 @@ struct View<'a> {
     has_as_of: bool,
     as_of: &'a str,
     apps: usize,
-    findings: usize,
     by_strategy: Vec<Count<'a>>,
     by_distribution: Vec<Count<'a>>,
     /// Every severity, most severe first.
     by_severity: Vec<Count<'a>>,
     waves: &'a [Wave],
-    /// Freeze windows from ecaplan.toml: which waves they moved (the table has no tasks).
-    frozen: Vec<Frozen<'a>>,
     /// Open blockers and high findings.
     severe: Vec<Severe<'a>>,
-    /// Findings accepted by exceptions.
-    accepted: usize,
     apps_table: Vec<AppLine<'a>>,
-    /// The `[apps.X] notes` of ecaplan.toml: the workshop's constraints, next to the plan they
-    /// bind.
-    notes: Vec<Noted<'a>>,
+    /// What every human report shows: counts, not carried over, warnings, coupled groups,
+    /// owners and notes, freeze windows, input files.
+    shown: Shown<'a>,
 }
 
 /// A name and its count.
@@ -107,13 +100,6 @@ struct View<'a> {
 struct Count<'a> {
     name: &'a str,
     n: usize,
-}
-
-/// A wave's task saying a freeze window moved it.
-#[derive(Serialize)]
-struct Frozen<'a> {
-    wave: usize,
-    task: &'a str,
 }
 
 /// An open blocker or high finding.
@@ -139,22 +125,14 @@ struct AppLine<'a> {
     findings: usize,
 }
 
-/// An app's note from ecaplan.toml.
-#[derive(Serialize)]
-struct Noted<'a> {
-    api_name: &'a str,
-    wave: usize,
-    note: &'a str,
-}
-
 impl<'a> View<'a> {
-    fn of(r: &'a Report) -> Self {
+    fn of(c: &Completed<'a>) -> Self {
+        let r = c.report;
         View {
             tool_version: r.tool_version,
             has_as_of: r.as_of.is_some(),
             as_of: r.as_of.as_deref().unwrap_or_default(),
             apps: r.summary.apps,
-            findings: r.findings.len(),
             by_strategy: counts(&r.summary.by_strategy),
             by_distribution: counts(&r.summary.by_distribution),
             by_severity: SEVERITIES
@@ -165,21 +143,9 @@ impl<'a> View<'a> {
                 })
                 .collect(),
             waves: &r.waves,
-            frozen: frozen(r),
             severe: severe(r),
-            accepted: r.findings.iter().filter(|f| f.accepted.is_some()).count(),
             apps_table: r.apps.iter().map(AppLine::of).collect(),
-            notes: r
-                .apps
-                .iter()
-                .filter_map(|a| {
-                    Some(Noted {
-                        api_name: &a.row.api_name,
-                        wave: a.plan.wave,
-                        note: a.plan.notes.as_deref()?,
-                    })
-                })
-                .collect(),
+            shown: Shown::of(c),
         }
     }
 }
@@ -187,21 +153,6 @@ impl<'a> View<'a> {
 /// A count map in its (sorted) order.
 fn counts<'a>(m: &'a BTreeMap<&'static str, usize>) -> Vec<Count<'a>> {
     m.iter().map(|(name, n)| Count { name, n: *n }).collect()
-}
-
-fn frozen(r: &Report) -> Vec<Frozen<'_>> {
-    r.waves
-        .iter()
-        .flat_map(|w| {
-            w.tasks
-                .iter()
-                .filter(|t| t.starts_with(crate::plan::waves::FROZEN_TASK))
-                .map(|t| Frozen {
-                    wave: w.number,
-                    task: t,
-                })
-        })
-        .collect()
 }
 
 fn severe(r: &Report) -> Vec<Severe<'_>> {
@@ -250,6 +201,72 @@ mod tests {
             "\\[x\\](http://evil) !\\[i\\](http://evil/img) \\*b\\* \\_i\\_ \\~s\\~ Same_App ns__App &amp;amp;"
         );
         assert_eq!(escape("a\u{202E}b\u{1b}[0m"), "ab\\[0m");
+    }
+
+    /// The sample report with a hostile element not carried over, note and unreadable file.
+    fn hostile_extras() -> (Report, Vec<crate::report::contents::NotCarriedRow>) {
+        let mut r = crate::report::testkit::sample_report("x", "y");
+        let bad = "<img src=x> | `rm` [l](http://e)\nnext";
+        r.notes.push(crate::diag::Note::at(
+            crate::diag::Level::Warning,
+            "test-warning",
+            "a|b.csv",
+            crate::diag::Pos { line: 3, col: 7 },
+            bad.into(),
+        ));
+        r.accounting = crate::report::inventory::Accounting::new(vec![crate::model::FileRecord {
+            path: "dir/Bad_App.connectedApp-meta.xml".into(),
+            status: crate::model::FileStatus::Unreadable {
+                line: Some(6),
+                column: Some(61),
+                message: bad.into(),
+            },
+        }]);
+        let app = r.apps[0].row.api_name.clone();
+        let rows = vec![crate::report::contents::NotCarriedRow {
+            app,
+            element: "plugin".into(),
+            reason: bad.into(),
+        }];
+        (r, rows)
+    }
+
+    #[test]
+    fn every_extra_section_is_rendered_and_escaped() {
+        let (r, rows) = hostile_extras();
+        let c = Completed {
+            report: &r,
+            not_carried: &rows,
+            more_notes: &[],
+            generated: true,
+        };
+        let md = render_completed(&c, None).expect("render");
+        let escaped = "&lt;img src=x&gt; \\| \\`rm\\` \\[l\\](http://e) next";
+        assert!(!md.contains("<img"));
+        for (section, row_start) in [
+            (
+                "## Not carried over into the ECAs",
+                format!("| {} | ", rows[0].app),
+            ),
+            (
+                "## Warnings",
+                "| warning | test-warning | a\\|b.csv:3:7 | ".to_string(),
+            ),
+            (
+                "## Input files",
+                "| dir/Bad_App.connectedApp-meta.xml:6:61 | ".to_string(),
+            ),
+        ] {
+            let body = md.split(section).nth(1).expect(section);
+            let row = body.lines().find(|l| l.starts_with(&row_start));
+            let row = row.unwrap_or_else(|| panic!("{section}: {row_start}\n{md}"));
+            assert!(row.ends_with(&format!("{escaped} |")), "{row}");
+        }
+        assert!(md.contains("1 file(s): 0 parsed, 0 ignored, 1 unreadable."));
+        assert!(md.contains("## Coupled groups") && md.contains("## Owners and notes"));
+        // Without generated metadata (assess) the report says it does not know.
+        let md = render(&r, None).expect("render");
+        assert!(md.contains("Not known here: `ecaplan plan` generates"));
     }
 
     #[test]

@@ -46,6 +46,7 @@ pub fn sample_report(label: &str, description: &str) -> Report {
         Accounting::new(Vec::new()),
         notes,
     );
+    report.freeze_windows = config.blackout.clone();
     report.apps[0].row.label = label.to_string();
     report.apps[0].row.description = Some(description.to_string());
     report
