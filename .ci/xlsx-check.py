@@ -15,7 +15,9 @@ import openpyxl
 out = Path(sys.argv[1])
 report = json.loads((out / "report.json").read_text())
 wb = openpyxl.load_workbook(out / "workshop.xlsx")
-expected_sheets = ["Summary", "Apps", "Findings", "Waves", "Decisions"]
+expected_sheets = ["Summary", "Apps", "Findings", "Waves", "Decisions", "Freeze windows",
+                   "Coupled groups", "Owners and notes", "Not carried over", "Warnings and notes",
+                   "Unreadable files"]
 failures = []
 if wb.sheetnames != expected_sheets:
     failures.append(f"sheets {wb.sheetnames}, expected {expected_sheets}")

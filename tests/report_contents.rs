@@ -207,3 +207,43 @@ fn an_unreadable_input_is_listed_with_its_position_in_both_reports() {
     assert!(html.contains(&format!("<tr class=\"unreadable\"><td><code>{}", esc(at))));
     assert!(html.contains("1 unreadable.</p>"));
 }
+
+/// A sheet of the samples' workshop.xlsx, as rows of text (read back with calamine).
+fn sheet_text(dir: &Path, name: &str) -> Vec<Vec<String>> {
+    use calamine::{open_workbook, Reader, Xlsx};
+    let mut book: Xlsx<_> = open_workbook(dir.join("workshop.xlsx")).expect("workbook");
+    let range = book
+        .worksheet_range(name)
+        .unwrap_or_else(|e| panic!("{name}: {e}"));
+    range
+        .rows()
+        .map(|r| r.iter().map(|c| c.to_string()).collect())
+        .collect()
+}
+
+#[test]
+fn the_workbook_lists_what_the_reports_list() {
+    let (_tmp, out) = planned(&[]);
+    let has = |sheet: &str, cells: &[&str]| {
+        let rows = sheet_text(&out, sheet);
+        assert!(
+            rows.iter()
+                .any(|r| cells.iter().all(|c| r.iter().any(|x| x.contains(c)))),
+            "{sheet}: no row with {cells:?} in {rows:?}"
+        );
+    };
+    has(
+        "Not carried over",
+        &["Loyalty_Handler", "plugin", "write and deploy it first"],
+    );
+    has(
+        "Warnings and notes",
+        &["ambiguous-time", "day/month order guessed"],
+    );
+    has("Coupled groups", &["ERP_Sync", "Warehouse_Events"]);
+    has(
+        "Owners and notes",
+        &["ERP_Sync", "no downtime during month-end close"],
+    );
+    has("Freeze windows", &["2027-01-27", "2027-02-03", "month-end close"]);
+}

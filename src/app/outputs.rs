@@ -178,7 +178,12 @@ impl Output<Planned<'_>> for WorkshopXlsx {
         "workshop.xlsx"
     }
     fn write(&self, p: &Planned<'_>, out: &OutputDir) -> Result<(), Error> {
-        out.write(self.name(), &xlsx::render(p.report)?).map(drop)
+        // The lists the other reports show besides apps, findings and waves, as sheets.
+        let not_carried = not_carried_rows(p.generated);
+        let completed = p.completed(&not_carried);
+        let extra = crate::report::contents::Shown::of(&completed).tables();
+        out.write(self.name(), &xlsx::render_with(p.report, extra)?)
+            .map(drop)
     }
 }
 

@@ -515,10 +515,6 @@ impl Shown<'_> {
     /// The lists as tables for a workbook (or any table output), named, in the order the
     /// reports show them; cells are text, not yet made formula-safe. Counts are in
     /// [`Shown::counts`] and [`Inputs`].
-    #[allow(
-        dead_code,
-        reason = "the hook for workshop.xlsx, whose sheets are rewritten on main (issue 15)"
-    )]
     pub fn tables(&self) -> Vec<(&'static str, crate::report::sheets::Sheet)> {
         use crate::report::sheets::Sheet;
         let wave = |w: Option<usize>| w.map(|w| w.to_string()).unwrap_or_default();

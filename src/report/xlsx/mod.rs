@@ -27,8 +27,16 @@ const MAX_WIDTH: usize = 60;
 /// Excel's limit on the characters of one cell; longer text is cut (see [`fit`]).
 const MAX_CELL_CHARS: usize = 32_767;
 
-/// Render the workbook.
+/// Render the workbook with the standard sheets only (what the reference test compares).
+#[cfg(test)]
 pub fn render(r: &Report) -> Result<Vec<u8>, Error> {
+    render_with(r, Vec::new())
+}
+
+/// Render the workbook with `extra` sheets after the standard ones (what the reports list
+/// besides apps, findings and waves: freeze windows, coupled groups, owners and notes, what is
+/// not carried over, warnings, unreadable files).
+pub fn render_with(r: &Report, extra: Vec<(&'static str, Sheet)>) -> Result<Vec<u8>, Error> {
     let tables: [(&'static str, SheetOf); 4] = [
         ("Apps", sheets::apps),
         ("Findings", sheets::findings),
@@ -36,10 +44,11 @@ pub fn render(r: &Report) -> Result<Vec<u8>, Error> {
         ("Decisions", sheets::decisions),
     ];
     // The sheets are independent until the package is numbered: they are made on every core.
-    let filled: Vec<(&'static str, Sheet)> = tables
+    let mut filled: Vec<(&'static str, Sheet)> = tables
         .par_iter()
         .map(|(name, sheet)| (*name, sheet(r)))
         .collect();
+    filled.extend(extra);
     let mut grids = vec![summary(r)];
     grids.par_extend(filled.par_iter().map(|(name, sheet)| table(name, sheet)));
     parts::package(&grids, &creation_day(r)).map_err(|e| Error::Render {
