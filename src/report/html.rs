@@ -130,8 +130,10 @@ fn sections(engine: &Engine, report: &Report) -> Result<Vec<Vec<u8>>, Error> {
             for (i, a) in apps.iter().enumerate() {
                 let n = chunk * APPS_PER_TASK + i + 1;
                 // At the top level: Tera finds `name` in a map, `app.name` by parsing a path.
-                let cx = Context::from_serialize(AppView::of(report, n, a))
+                let mut cx = Context::from_serialize(AppView::of(report, n, a))
                     .map_err(|e| engine.error(&e))?;
+                // The app's drawing (its own: the page does not carry every app's).
+                cx.insert("drawing", &report.visuals.apps.get(&a.row.api_name));
                 engine.render_to(HTML_APP, &cx, &mut out)?;
             }
             Ok(out)
@@ -265,8 +267,9 @@ mod tests {
         let a = &mut r.apps[0];
         std::sync::Arc::make_mut(&mut a.plan).owner = Some("Ops <team>".into());
         a.row.label = a.row.api_name.clone();
+        let long = "a wave whose name is far longer than thirty-four graphemes é́";
         if let Some(w) = r.visuals.timeline.bars.first_mut() {
-            w.name = "a wave whose name is far longer than thirty-four graphemes é́".into();
+            w.lines = crate::report::visual::labels::wrap(long, 36);
         }
         r.findings.push(Finding {
             rule: "ECA999",
@@ -292,7 +295,8 @@ mod tests {
         let html = render(&r, None).expect("render");
         assert!(html.contains("<title>ecaplan assessment</title>"));
         assert!(html.contains(", owner Ops &lt;team&gt;)"));
-        assert!(html.contains("a wave whose name is far longer th…"));
+        // A long wave name is whole, over lines.
+        assert!(html.contains("<tspan x=\"6\">a wave whose name is far longer</tspan><tspan x=\"6\" dy=\"15\">than thirty-four graphemes é́</tspan>"));
         assert!(html.contains("<div class=\"muted\">path: app:a → user:b</div>"));
         assert!(html.contains("<div><code>f.xml</code> <span class=\"muted\">e</span></div>"));
         assert!(html.contains("<tr class=\"accepted\"><td><span class=\"sev low\">low</span></td><td>ECA999 <span class=\"muted\">org-wide</span></td><td>org &amp; all<br><i>Accepted: risk accepted by &lt;CISO&gt;</i></td></tr>"));
