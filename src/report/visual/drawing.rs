@@ -141,7 +141,12 @@ struct Cx<'a> {
     labels: FxHashMap<&'a str, String>,
     /// Apps each node is linked to.
     apps_of: FxHashMap<&'a str, usize>,
+    /// For each node with more than [`BIG`] edges, its edges to other such nodes.
+    big_links: FxHashMap<&'a str, Vec<(&'a str, &'a Edge)>>,
 }
+
+/// Edges beyond which a node is not walked for each drawing (see [`edges_between`]).
+const BIG: usize = 64;
 
 impl<'a> Cx<'a> {
     fn new(nodes: &'a [Node], edges: &'a [Edge], labels: FxHashMap<&'a str, String>) -> Self {
@@ -161,12 +166,21 @@ impl<'a> Cx<'a> {
                 (*k, apps.len())
             })
             .collect();
+        let big_links = adj
+            .iter()
+            .filter(|(_, v)| v.len() > BIG)
+            .map(|(k, v)| {
+                let big = |o: &str| adj.get(o).is_some_and(|w| w.len() > BIG);
+                (*k, v.iter().filter(|(o, _)| big(o)).copied().collect())
+            })
+            .collect();
         Cx {
             edges,
             node,
             adj,
             labels,
             apps_of,
+            big_links,
         }
     }
 
@@ -192,7 +206,7 @@ pub fn drawings(
         .zip(1..)
         .map(|(g, i)| {
             let apps: Vec<String> = g.apps.iter().map(|a| format!("app:{a}")).collect();
-            let title = format!("Coupled group {i}: {}", g.apps.join(", "));
+            let title = group_title(i, &g.apps);
             focused(&cx, &apps, title, true)
         })
         .collect();
@@ -209,6 +223,15 @@ pub fn drawings(
         })
         .collect();
     (overview, groups, apps)
+}
+
+/// `Coupled group N: A, B, C`, naming at most [`MAX_APPS`] apps (the text lists them).
+fn group_title(n: usize, apps: &[String]) -> String {
+    let named: Vec<&str> = apps.iter().take(MAX_APPS).map(String::as_str).collect();
+    match apps.len().saturating_sub(MAX_APPS) {
+        0 => format!("Coupled group {n}: {}", named.join(", ")),
+        more => format!("Coupled group {n}: {} and {more} more", named.join(", ")),
+    }
 }
 
 /// The overview: the nodes [`super::drawn`] keeps, every edge between them.
@@ -236,19 +259,7 @@ fn overview(cx: &Cx<'_>, nodes: &[Node]) -> Drawing {
 /// two of these apps (else: by two apps of the org).
 fn focused(cx: &Cx<'_>, apps: &[String], title: String, group: bool) -> Drawing {
     let mine: FxHashSet<&str> = apps.iter().map(String::as_str).collect();
-    // Each neighbour: the drawing's apps it touches and how.
-    let mut near: BTreeMap<&str, (FxHashSet<&str>, Vec<&'static str>)> = BTreeMap::new();
-    for app in apps.iter().map(String::as_str) {
-        for &(other, e) in cx.adj.get(app).map_or(&[][..], Vec::as_slice) {
-            if cx.node.get(other).is_some_and(|n| n.kind != NodeKind::App) {
-                let entry = near.entry(other).or_default();
-                entry.0.insert(app);
-                if !entry.1.contains(&e.kind.as_str()) {
-                    entry.1.push(e.kind.as_str());
-                }
-            }
-        }
-    }
+    let near = neighbours(cx, apps);
     let touches = |k: &str| near.get(k).map_or(0, |n| n.0.len());
     let shared: FxHashSet<&str> = near
         .keys()
@@ -275,7 +286,73 @@ fn focused(cx: &Cx<'_>, apps: &[String], title: String, group: bool) -> Drawing 
             rank(a).cmp(&rank(b)).then(a.key.cmp(&b.key))
         });
     }
-    let details = lanes
+    let details = details(cx, &lanes, &near);
+    let mut hidden = [0; 5];
+    let mut drawn = Vec::new();
+    for (i, l) in lanes.iter().enumerate() {
+        let cap = if i == lane(NodeKind::App) {
+            MAX_APPS
+        } else {
+            MAX_PER_LANE
+        };
+        hidden[i] = l.len().saturating_sub(cap);
+        drawn.extend(l.iter().take(cap).copied());
+    }
+    let edges = edges_between(cx, &drawn);
+    let mut d = layout(cx, drawn, &edges, &shared, &hidden);
+    d.title = title;
+    d.total_nodes = mine.len() + near.len();
+    d.total_edges = edges.len();
+    d.details = details;
+    d
+}
+
+/// The edges between `drawn` nodes. A node with many edges (an integration user of
+/// thousands of apps) is not walked for every drawing: its edges to small nodes are found
+/// from their end, those to other large nodes were gathered once ([`Cx::big_links`]).
+fn edges_between<'a>(cx: &Cx<'a>, drawn: &[&Node]) -> Vec<&'a Edge> {
+    let kept: FxHashSet<&str> = drawn.iter().map(|n| n.key.as_str()).collect();
+    let mut edges: Vec<&Edge> = Vec::new();
+    for k in &kept {
+        let adj = cx.adj.get(k).map_or(&[][..], Vec::as_slice);
+        let walk = if adj.len() <= BIG { adj } else { &[][..] };
+        let big = cx.big_links.get(k).map_or(&[][..], Vec::as_slice);
+        edges.extend(
+            walk.iter()
+                .chain(big)
+                .filter(|(other, _)| kept.contains(other))
+                .map(|(_, e)| *e),
+        );
+    }
+    edges.sort();
+    edges.dedup();
+    edges
+}
+
+/// Each neighbour of a drawing's apps: the apps it touches and the kinds of its edges to them.
+type Near<'a> = BTreeMap<&'a str, (FxHashSet<&'a str>, Vec<&'static str>)>;
+
+/// The neighbours of `apps` (node keys) that are not apps.
+fn neighbours<'a>(cx: &Cx<'a>, apps: &'a [String]) -> Near<'a> {
+    let mut near: Near<'a> = BTreeMap::new();
+    for app in apps.iter().map(String::as_str) {
+        for &(other, e) in cx.adj.get(app).map_or(&[][..], Vec::as_slice) {
+            if cx.node.get(other).is_some_and(|n| n.kind != NodeKind::App) {
+                let entry = near.entry(other).or_default();
+                entry.0.insert(app);
+                if !entry.1.contains(&e.kind.as_str()) {
+                    entry.1.push(e.kind.as_str());
+                }
+            }
+        }
+    }
+    near
+}
+
+/// The drawing as text: each lane's labels with how they are linked (an app's own lane of
+/// one app is left out: the caption names it).
+fn details(cx: &Cx<'_>, lanes: &[Vec<&Node>; 5], near: &Near<'_>) -> Vec<Detail> {
+    lanes
         .iter()
         .zip(LANES)
         .filter(|(l, name)| !l.is_empty() && (*name != "Apps" || l.len() > 1))
@@ -291,33 +368,7 @@ fn focused(cx: &Cx<'_>, apps: &[String], title: String, group: bool) -> Drawing 
                 .collect(),
             more: l.len().saturating_sub(MAX_LISTED),
         })
-        .collect();
-    let mut hidden = [0; 5];
-    let mut drawn = Vec::new();
-    for (i, l) in lanes.iter().enumerate() {
-        let cap = if i == lane(NodeKind::App) {
-            MAX_APPS
-        } else {
-            MAX_PER_LANE
-        };
-        hidden[i] = l.len().saturating_sub(cap);
-        drawn.extend(l.iter().take(cap).copied());
-    }
-    let kept: FxHashSet<&str> = drawn.iter().map(|n| n.key.as_str()).collect();
-    let mut edges: Vec<&Edge> = kept
-        .iter()
-        .flat_map(|k| cx.adj.get(k).map_or(&[][..], Vec::as_slice))
-        .filter(|(_, e)| kept.contains(e.from.as_str()) && kept.contains(e.to.as_str()))
-        .map(|(_, e)| *e)
-        .collect();
-    edges.sort();
-    edges.dedup();
-    let mut d = layout(cx, drawn, &edges, &shared, &hidden);
-    d.title = title;
-    d.total_nodes = mine.len() + near.len();
-    d.total_edges = edges.len();
-    d.details = details;
-    d
+        .collect()
 }
 
 /// Place `nodes` in three columns: users above permissions on the left, apps in the middle,
