@@ -296,11 +296,35 @@ mod tests {
         assert!(html.contains("<title>ecaplan assessment</title>"));
         assert!(html.contains(", owner Ops &lt;team&gt;)"));
         // A long wave name is whole, over lines.
-        assert!(html.contains("<tspan x=\"6\">a wave whose name is far longer</tspan><tspan x=\"6\" dy=\"15\">than thirty-four graphemes é́</tspan>"));
+        assert!(html.contains("<tspan x=\"6\">a wave whose name is far longer than</tspan><tspan x=\"6\" dy=\"15\">thirty-four graphemes é́</tspan>"));
         assert!(html.contains("<div class=\"muted\">path: app:a → user:b</div>"));
         assert!(html.contains("<div><code>f.xml</code> <span class=\"muted\">e</span></div>"));
         assert!(html.contains("<tr class=\"accepted\"><td><span class=\"sev low\">low</span></td><td>ECA999 <span class=\"muted\">org-wide</span></td><td>org &amp; all<br><i>Accepted: risk accepted by &lt;CISO&gt;</i></td></tr>"));
         assert!(html.contains("<a href=\"#org\">Org-wide findings</a>"));
+    }
+
+    #[test]
+    fn drawn_labels_and_their_text_are_escaped() {
+        let mut r = sample_report("x", "y");
+        let hostile = "<img src=x onerror=alert(1)>";
+        let n = r.visuals.graph.nodes.first_mut().expect("a node");
+        n.lines = vec![hostile.into()];
+        let name = r.apps[0].row.api_name.clone();
+        let d = r.visuals.apps.get_mut(&name).expect("the app's drawing");
+        d.title = hostile.into();
+        d.details[0].items = vec![hostile.into()];
+        let app = d
+            .nodes
+            .iter()
+            .position(|n| n.kind == crate::graph::NodeKind::App);
+        assert!(
+            app.is_some() && d.nodes.len() > 1,
+            "the sample app has neighbours"
+        );
+        r.visuals.timeline.bars[0].lines = vec![hostile.into()];
+        let html = render(&r, None).expect("render");
+        assert!(!html.contains("<img"), "a drawn label is not escaped");
+        assert!(html.matches("&lt;img src=x onerror=alert(1)&gt;").count() >= 5);
     }
 
     #[test]

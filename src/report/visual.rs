@@ -562,9 +562,13 @@ mod tests {
         let d = graph(&nodes, &edges, &FxHashMap::default(), &[]);
         let mine = &d.apps["A0500"];
         let keys: Vec<&str> = mine.nodes.iter().map(|n| n.key.as_str()).collect();
-        assert_eq!(keys, ["user:u0", "app:A0500"]);
-        assert!(mine.nodes[0].shared);
-        assert_eq!(mine.details[0].items, ["user:u0 (logged-in)"]);
+        assert_eq!(keys, ["user:own500", "user:u0", "app:A0500"]);
+        assert!(!mine.nodes[0].shared && mine.nodes[1].shared);
+        // The text lists the most shared first.
+        assert_eq!(
+            mine.details[0].items,
+            ["user:u0 (logged-in)", "own500 (logged-in)"]
+        );
     }
 
     #[test]
