@@ -593,11 +593,11 @@ mod tests {
         // Many users of A: the lane is capped, the rest counted.
         for i in 0..20 {
             nodes.push(node(
-                &format!("user:u{i:02}"),
+                format!("user:u{i:02}"),
                 NodeKind::User,
-                &format!("u{i:02}"),
+                format!("u{i:02}"),
             ));
-            edges.push(edge(&format!("user:u{i:02}"), "app:A", EdgeKind::LoggedIn));
+            edges.push(edge(format!("user:u{i:02}"), "app:A", EdgeKind::LoggedIn));
         }
         edges.sort();
         let groups = [CoupledGroup {

@@ -470,7 +470,7 @@ fn column_of(lane: usize) -> usize {
 
 /// Sort the apps' lane by label, every other lane by the mean row of the apps each node
 /// touches (×1000: integers keep the order deterministic), unlinked nodes last, then by key.
-fn order_lanes<'a>(cx: &Cx<'_>, lanes: &mut BTreeMap<usize, Vec<&'a Node>>, edges: &[&Edge]) {
+fn order_lanes(cx: &Cx<'_>, lanes: &mut BTreeMap<usize, Vec<&Node>>, edges: &[&Edge]) {
     let mut row_of: FxHashMap<&str, u64> = FxHashMap::default();
     if let Some(apps) = lanes.get_mut(&lane(NodeKind::App)) {
         apps.sort_by(|a, b| cx.label(a).cmp(cx.label(b)).then(a.key.cmp(&b.key)));
