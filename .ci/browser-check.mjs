@@ -73,6 +73,27 @@ function layoutProblems() {
   return problems;
 }
 
+// Distinct colours of a screenshot (sampled, capped at 1000), counted in a blank page: a
+// page that rendered nothing is one flat colour.
+async function colours(browser, png) {
+  const probe = await browser.newPage();
+  const n = await probe.evaluate(async (b64) => {
+    const img = new Image();
+    img.src = `data:image/png;base64,${b64}`;
+    await img.decode();
+    const c = document.createElement('canvas');
+    c.width = img.width; c.height = img.height;
+    const cx = c.getContext('2d');
+    cx.drawImage(img, 0, 0);
+    const d = cx.getImageData(0, 0, c.width, c.height).data;
+    const seen = new Set();
+    for (let i = 0; i < d.length && seen.size < 1000; i += 4 * 7) seen.add((d[i] << 16) | (d[i + 1] << 8) | d[i + 2]);
+    return seen.size;
+  }, png.toString('base64'));
+  await probe.close();
+  return n;
+}
+
 // Runs in the page: what must be there.
 function contents() {
   const timeline = document.querySelector('figure.timeline svg');
@@ -112,20 +133,22 @@ try {
     const problems = await page.evaluate(layoutProblems);
     const shots = [['top', null], ['timeline', 'figure.timeline'], ['group', '#group-drawing-1'],
       ['app', 'figure.drawing[id^="app-drawing-"]']];
+    let shades = 0;
     for (const [what, selector] of shots) {
       const path = join(artifacts, `report-${width}-${what}.png`);
-      if (!selector) await page.screenshot({ path });
+      if (!selector) shades = await colours(browser, await page.screenshot({ path }));
       else if (await page.$(selector)) await page.locator(selector).first().screenshot({ path });
     }
     const at = `${width} px`;
     console.log(`${at}: ${c.elements} elements, ${c.apps} app rows, ${c.groups} group drawing(s), `
       + `${c.appDrawings} app drawing(s), ${c.legend} legend entries, ${c.ticks} month labels, `
       + `${c.asOf} as-of marker, ${requests.length} requests, ${errors.length} console errors, `
-      + `${problems.length} layout problem(s)`);
+      + `${problems.length} layout problem(s), ${shades} colours in the screenshot`);
     for (const p of problems.slice(0, 20)) console.log(`  ${at}: ${p}`);
     if (c.apps !== Number(expectedApps)) failures.push(`${at}: expected ${expectedApps} apps, found ${c.apps}`);
     if (c.groups !== Number(expectedGroups)) failures.push(`${at}: expected ${expectedGroups} coupled-group drawing(s), found ${c.groups}`);
     if (!c.legend) failures.push(`${at}: no legend`);
+    if (shades < 2) failures.push(`${at}: the screenshot is a single colour`);
     if (!c.ticks) failures.push(`${at}: the timeline has no date axis`);
     if (requests.length) failures.push(`${at}: network requests: ${requests.join(', ')}`);
     if (errors.length) failures.push(`${at}: console errors: ${errors.join(' | ')}`);
