@@ -4,8 +4,8 @@
 //! input-derived text can never become markup.
 //!
 //! The templates see flat views built once ([`super::html_view`]): the page sees `page` and
-//! `visuals` (charts, timeline and the drawn graph with the whole graph's totals), a section
-//! sees the fields of its app's view. A large org's page is tens of megabytes, almost all of
+//! `visuals` (charts, timeline, the coupled groups' drawings and the overview with the whole
+//! graph's totals), a section sees the fields of its app's view and `drawing`, its own drawing. A large org's page is tens of megabytes, almost all of
 //! it sections: they are rendered in parallel and joined in order where the page places
 //! `{{ app_sections | safe }}`.
 //!
