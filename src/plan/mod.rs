@@ -79,6 +79,10 @@ pub struct Plan {
     /// Target-org values the generated files hold as placeholders, replaced at deploy time
     /// from these environment variables (default: the production value).
     pub parameters: Vec<params::Parameter>,
+    /// The freeze windows the waves avoid (`[[blackout]]`), for the reports' timeline; not in
+    /// `plan.json`, which says where the waves are.
+    #[serde(skip)]
+    pub blackouts: Vec<crate::config::Blackout>,
 }
 
 /// Everything the planner reads.
@@ -154,6 +158,7 @@ pub fn plan(input: &PlanInput<'_>) -> Plan {
         waves,
         coupled_groups: input.groups.to_vec(),
         parameters,
+        blackouts: input.config.blackout.clone(),
     }
 }
 

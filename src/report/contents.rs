@@ -191,12 +191,13 @@ pub fn build(
     notes: Vec<crate::diag::Note>,
 ) -> Report {
     let summary = summary(rows.len(), plan, &findings);
+    let expiries = visual::certificate_expiries(&rows);
     // The graph as drawn is independent of the rest: it is laid out meanwhile.
     let ((nodes, edges, drawn), apps) = rayon::join(
         || {
             let nodes: Vec<Node> = graph.nodes().into_iter().cloned().collect();
             let edges = graph.edges();
-            let drawn = visual::graph(&nodes, &edges);
+            let drawn = visual::graph(&nodes, &edges, &expiries, &plan.coupled_groups);
             (nodes, edges, drawn)
         },
         || report_apps(rows, plan, &findings),
@@ -207,11 +208,7 @@ pub fn build(
         .filter(|(_, f)| f.app.is_none())
         .map(|(i, _)| i)
         .collect();
-    let visuals = Visuals {
-        charts: charts(&summary),
-        timeline: visual::timeline(&plan.waves),
-        graph: drawn,
-    };
+    let visuals = Visuals::new(charts(&summary), plan, drawn);
     Report {
         schema_version: SCHEMA_VERSION,
         tool_version: env!("CARGO_PKG_VERSION"),

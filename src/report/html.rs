@@ -4,8 +4,8 @@
 //! input-derived text can never become markup.
 //!
 //! The templates see flat views built once ([`super::html_view`]): the page sees `page` and
-//! `visuals` (charts, timeline and the drawn graph with the whole graph's totals), a section
-//! sees the fields of its app's view. A large org's page is tens of megabytes, almost all of
+//! `visuals` (charts, timeline, the coupled groups' drawings and the overview with the whole
+//! graph's totals), a section sees the fields of its app's view and `drawing`, its own drawing. A large org's page is tens of megabytes, almost all of
 //! it sections: they are rendered in parallel and joined in order where the page places
 //! `{{ app_sections | safe }}`.
 //!
@@ -141,8 +141,10 @@ fn sections(engine: &Engine, report: &Completed<'_>) -> Result<Vec<Vec<u8>>, Err
             for (i, a) in apps.iter().enumerate() {
                 let n = chunk * APPS_PER_TASK + i + 1;
                 // At the top level: Tera finds `name` in a map, `app.name` by parsing a path.
-                let cx = Context::from_serialize(AppView::of(report, n, a, &by_file))
+                let mut cx = Context::from_serialize(AppView::of(report, n, a, &by_file))
                     .map_err(|e| engine.error(&e))?;
+                // The app's drawing (its own: the page does not carry every app's).
+                cx.insert("drawing", &report.report.visuals.apps.get(&a.row.api_name));
                 engine.render_to(HTML_APP, &cx, &mut out)?;
             }
             Ok(out)
@@ -278,8 +280,9 @@ mod tests {
         let a = &mut r.apps[0];
         std::sync::Arc::make_mut(&mut a.plan).owner = Some("Ops <team>".into());
         a.row.label = a.row.api_name.clone();
+        let long = "a wave whose name is far longer than thirty-four graphemes é́";
         if let Some(w) = r.visuals.timeline.bars.first_mut() {
-            w.name = "a wave whose name is far longer than thirty-four graphemes é́".into();
+            w.lines = crate::report::visual::labels::wrap(long, 36);
         }
         r.findings.push(Finding {
             rule: "ECA999",
@@ -305,7 +308,8 @@ mod tests {
         let html = render(&r, None).expect("render");
         assert!(html.contains("<title>ecaplan assessment</title>"));
         assert!(html.contains(", owner Ops &lt;team&gt;)"));
-        assert!(html.contains("a wave whose name is far longer th…"));
+        // A long wave name is whole, over lines.
+        assert!(html.contains("<tspan x=\"6\">a wave whose name is far longer than</tspan><tspan x=\"6\" dy=\"15\">thirty-four graphemes é́</tspan>"));
         assert!(html.contains("<div class=\"muted\">path: app:a → user:b</div>"));
         assert!(html.contains("<div><code>f.xml</code> <span class=\"muted\">e</span></div>"));
         assert!(html.contains("<tr class=\"accepted\"><td><span class=\"sev low\">low</span></td><td>ECA999 <span class=\"muted\">org-wide</span></td><td>org &amp; all<br><i>Accepted: risk accepted by &lt;CISO&gt;</i></td></tr>"));
@@ -346,6 +350,30 @@ mod tests {
         assert_eq!(cells(&section(1)), 2);
         assert_eq!(cells(&section(2)), 1);
         assert_eq!(cells(&section(3)), 0);
+    }
+
+    #[test]
+    fn drawn_labels_and_their_text_are_escaped() {
+        let mut r = sample_report("x", "y");
+        let hostile = "<img src=x onerror=alert(1)>";
+        let n = r.visuals.graph.nodes.first_mut().expect("a node");
+        n.lines = vec![hostile.into()];
+        let name = r.apps[0].row.api_name.clone();
+        let d = r.visuals.apps.get_mut(&name).expect("the app's drawing");
+        d.title = hostile.into();
+        d.details[0].items = vec![hostile.into()];
+        let app = d
+            .nodes
+            .iter()
+            .position(|n| n.kind == crate::graph::NodeKind::App);
+        assert!(
+            app.is_some() && d.nodes.len() > 1,
+            "the sample app has neighbours"
+        );
+        r.visuals.timeline.bars[0].lines = vec![hostile.into()];
+        let html = render(&r, None).expect("render");
+        assert!(!html.contains("<img"), "a drawn label is not escaped");
+        assert!(html.matches("&lt;img src=x onerror=alert(1)&gt;").count() >= 5);
     }
 
     #[test]
