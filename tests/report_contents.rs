@@ -245,5 +245,8 @@ fn the_workbook_lists_what_the_reports_list() {
         "Owners and notes",
         &["ERP_Sync", "no downtime during month-end close"],
     );
-    has("Freeze windows", &["2027-01-27", "2027-02-03", "month-end close"]);
+    has(
+        "Freeze windows",
+        &["2027-01-27", "2027-02-03", "month-end close"],
+    );
 }
