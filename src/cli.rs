@@ -11,7 +11,7 @@ use clap::{Parser, Subcommand, ValueEnum};
     version,
     about,
     long_about = None,
-    after_help = "Start with: ecaplan plan samples/northwind -o out\n\nExit codes: 0 done, 1 findings at or above --fail-on (assess), 2 could not run (the message says why)."
+    after_help = "Start with: ecaplan plan samples/northwind -o out\n\nExit codes: 0 done, 1 findings at or above --fail-on (assess) or an app status named by --fail-on (verify), 2 could not run (the message says why)."
 )]
 pub struct Cli {
     /// What to do.
@@ -50,7 +50,7 @@ pub enum Command {
     /// Check an earlier plan against exports taken after (part of) the cutover: which apps
     /// moved to their ECA, who still uses the old connected app, what can be decommissioned.
     #[command(
-        after_help = "Example: ecaplan verify --plan out/plan.json after-cutover/ --fail-on both-in-use,retired-but-used\n\nExit codes: 0 done, 1 an app has a status named by --fail-on (or is overdue, with --fail-on overdue), 2 could not run."
+        after_help = "Example: ecaplan verify --plan out/plan.json samples/northwind --fail-on both-in-use,retired-but-used\n(after `ecaplan plan samples/northwind -o out`; give it the exports taken after the cutover)\n\nExit codes: 0 done, 1 an app has a status named by --fail-on (or is overdue, with --fail-on overdue), 2 could not run."
     )]
     Verify(VerifyArgs),
     /// The dependency graph (apps, users, permission sets, certificates...).

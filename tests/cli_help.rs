@@ -13,6 +13,7 @@ const COMMANDS: &[&str] = &[
     "generate",
     "graph",
     "explain",
+    "verify",
 ];
 
 #[test]
@@ -34,6 +35,12 @@ fn every_help_example_runs_as_written() {
         // Output folders go to a fresh place, not into the checkout.
         if let Some(i) = args.iter().position(|a| a == "-o") {
             args[i + 1] = tmp.path().join(command).display().to_string();
+        }
+        // verify reads the plan an earlier `plan -o out` wrote: write it there first.
+        if let Some(i) = args.iter().position(|a| a == "out/plan.json") {
+            let out = tmp.path().join("plan-for-verify");
+            assert!(common::plan_samples(&out, &[]).status.success());
+            args[i] = out.join("plan.json").display().to_string();
         }
         let run = ecaplan(&args);
         let expected = if *command == "assess" { 1 } else { 0 };
