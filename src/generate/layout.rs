@@ -24,8 +24,10 @@ pub(super) struct Layout {
     apps: BTreeMap<usize, Vec<(String, String, bool)>>,
     /// ECA name → the assignment its policies need first.
     assignments: BTreeMap<String, Assignment>,
-    /// ECA name → what must hold before its policies deploy.
+    /// ECA name → what must hold before its first deploy.
     before: BTreeMap<String, Vec<String>>,
+    /// The preparing wave's tasks, done before wave 1.
+    pub prepare: Vec<String>,
 }
 
 /// One app's place in the layout.
@@ -138,6 +140,12 @@ impl Layout {
         env_block(&mut s, &params);
         parameter_table(&mut s, &params, used);
         s.push_str("\nAfter each deploy, check that `result.replacements` in the saved JSON lists every file\nof this table that the manifest deploys.\n");
+        if !self.prepare.is_empty() {
+            s.push_str("\n## Wave 0: before any deploy\n\nThe plan's preparing wave, done before the first deploy below (plan.json, waves[0].tasks):\n\n");
+            for task in &self.prepare {
+                let _ = writeln!(s, "- {}", clean(task));
+            }
+        }
         for (wave, apps) in &self.apps {
             self.wave_section(&mut s, *wave, apps, (&params, used));
         }
@@ -154,37 +162,38 @@ impl Layout {
         (params, used): (&[&Parameter], &[Used]),
     ) {
         let _ = writeln!(s, "\n## Wave {wave}\n");
-        wave_guards(s, apps, params, used);
         let access = Manifest::new(wave, Phase::Access, "");
         if self.manifests.contains_key(&access) {
             s.push_str("First, for every app of the wave:\n\n");
             self.entry(s, 1, &access, wave, "", "");
         }
         s.push_str("\nThen per app, in order; each app's manifests name only its own ECA, so one app's failure stops only that app:\n");
-        for (eca, app, _) in apps {
+        for (eca, app, full) in apps {
             let _ = writeln!(s, "\n### {} (ECA {})\n", clean(app), clean(eca));
+            // What must hold before the app's first deploy: its runbook's pre-checks, the
+            // handler class and run-as users its policies name, and its users' access (the
+            // policies make it admin-approved): nothing of the app reaches the org before.
+            wave_guards(s, &[(eca.clone(), app.clone(), *full)], params, used);
             let mut step = 0;
-            let mut assigned = false;
-            for phase in Phase::PER_APP {
-                let m = Manifest::new(wave, phase, eca);
-                if !self.manifests.contains_key(&m) {
+            for text in self.before.get(eca).into_iter().flatten() {
+                // "  - ": an item of the step above it.
+                if let Some(item) = text.strip_prefix("  - ") {
+                    let _ = writeln!(s, "   - {}", clean(item));
                     continue;
                 }
-                // The policies make the app admin-approved: whoever uses it must hold its
-                // access permission set before they deploy, or they are refused.
-                if matches!(phase, Phase::Policies | Phase::Migrated) && !assigned {
-                    for text in self.before.get(eca).into_iter().flatten() {
-                        step += 1;
-                        let _ = writeln!(s, "{step}. {}", clean(text));
-                    }
-                    if let Some(a) = self.assignments.get(eca) {
-                        step += 1;
-                        assignment_step(s, step, a);
-                    }
-                    assigned = true;
-                }
                 step += 1;
-                self.entry(s, step, &m, wave, eca, app);
+                let _ = writeln!(s, "{step}. {}", clean(text));
+            }
+            if let Some(a) = self.assignments.get(eca) {
+                step += 1;
+                assignment_step(s, step, a);
+            }
+            for phase in Phase::PER_APP {
+                let m = Manifest::new(wave, phase, eca);
+                if self.manifests.contains_key(&m) {
+                    step += 1;
+                    self.entry(s, step, &m, wave, eca, app);
+                }
             }
         }
     }
@@ -231,7 +240,7 @@ fn assignment_step(s: &mut String, step: usize, a: &Assignment) {
     if a.commands.is_empty() {
         let _ = writeln!(
             s,
-            "{step}. STOP: no user of this app is known to assign `{}` to (the usage exports do not show one). The next deploy makes the app admin-approved and refuses everyone not granted: export LoginHistory and OauthToken covering the app and plan again, or get the owner's written confirmation that nobody uses it, before going on",
+            "{step}. STOP: no user of this app is known to assign `{}` to (the usage exports do not show one). The policy deploy below makes the app admin-approved and refuses everyone not granted: export LoginHistory and OauthToken covering the app and plan again, or get the owner's written confirmation that nobody uses it, before going on",
             clean(&a.permission_set)
         );
         return;
@@ -243,7 +252,7 @@ fn assignment_step(s: &mut String, step: usize, a: &Assignment) {
         .unwrap_or_default();
     let _ = writeln!(
         s,
-        "{step}. Assign `{}` to the {} active user(s){file} BEFORE the next deploy, which makes the app admin-approved (in a sandbox: the sandbox usernames, with their suffix); each command must exit 0 (68: some assignments failed, 1: all failed — fix and re-run before going on):",
+        "{step}. Assign `{}` to the {} active user(s){file} BEFORE the deploys below (its policies make the app admin-approved) (in a sandbox: the sandbox usernames, with their suffix); each command must exit 0 (68: some assignments failed, 1: all failed — fix and re-run before going on):",
         clean(&a.permission_set),
         a.users
     );
@@ -290,8 +299,9 @@ fn env_block(s: &mut String, params: &[&Parameter]) {
     s.push_str(": \"${ECA_TARGET_ORG:?set ECA_TARGET_ORG to the sf alias of the target org}\"\n");
 }
 
-/// The variables one wave's files use, each stopping the commands while it is unset: a later
-/// wave's value (a certificate not uploaded yet) does not hold up an earlier wave.
+/// The variables the files of `apps` use (one app, as the README calls it), each stopping the
+/// commands while it is unset: a value another app needs (a certificate not uploaded yet)
+/// holds up no other app.
 fn wave_guards(
     s: &mut String,
     apps: &[(String, String, bool)],
@@ -309,7 +319,7 @@ fn wave_guards(
     if wanted.is_empty() {
         return;
     }
-    s.push_str("The variables this wave's files use; run before its commands (each stops them while unset):\n\n```bash\n");
+    s.push_str("The variables this app's files use; run before its commands (each stops them while unset):\n\n```bash\n");
     for p in wanted {
         let _ = writeln!(
             s,

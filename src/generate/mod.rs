@@ -187,9 +187,11 @@ pub struct DeployPlan {
     /// App API name → the access permission set its users must hold before its policies
     /// change who may use it (the README puts that step before the policy deploy).
     pub assignments: std::collections::HashMap<String, Assignment>,
-    /// App API name → what must be true before its policies deploy (the Apex handler its
-    /// policies name, the run-as user they set), one README step each.
+    /// App API name → what must hold before its first deploy (its runbook's pre-checks, the
+    /// Apex handler and run-as users its policies name), README steps.
     pub before_policies: std::collections::HashMap<String, Vec<String>>,
+    /// The tasks of the preparing wave (wave 0): dedicated users to create, apps to block.
+    pub prepare: Vec<String>,
 }
 
 /// Users to give an app's access permission set before its policies deploy.
@@ -244,6 +246,7 @@ pub fn generate_with(
     );
     let mut bundle = files::Bundle::default();
     let mut lay = layout::Layout::default();
+    lay.prepare = deploy.prepare.clone();
     let mut used = Vec::new();
     for ((mut b, mut not_carried, mut notes), place) in per_app.into_iter().zip(places) {
         if let Some(place) = &place {

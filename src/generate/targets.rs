@@ -35,6 +35,12 @@ pub fn from_plan(
             .collect(),
         parameters: plan.parameters.clone(),
         assignments: plan.apps.iter().filter_map(|p| assignment(p)).collect(),
+        prepare: plan
+            .waves
+            .iter()
+            .filter(|w| w.kind == crate::plan::waves::WaveKind::Prepare)
+            .flat_map(|w| w.tasks.iter().cloned())
+            .collect(),
         before_policies: plan
             .apps
             .iter()
@@ -64,9 +70,9 @@ fn assignment(p: &AppPlan) -> Option<(String, super::Assignment)> {
     Some((p.api_name.clone(), assignment))
 }
 
-/// What must hold before an app's policies deploy: the Apex class its OAuth policies name in
-/// `apexHandler` (else the deploy fails), and the users they run flows as (else the
-/// integration breaks, or the deploy fails on a missing user).
+/// What must hold before an app's first deploy: its runbook's pre-checks, the Apex class its
+/// OAuth policies name in `apexHandler` (else the deploy fails), the users they run flows as
+/// (else the integration breaks, or the deploy fails on a missing user), the IP check.
 fn before_policies(
     p: &AppPlan,
     app: Option<&App>,
@@ -81,6 +87,12 @@ fn before_policies(
         .and_then(|a| a.connected_app.as_deref())
         .map(|c| &c.value);
     let mut steps = Vec::new();
+    // The runbook's pre-checks, where the README follower sees them: before the app's first
+    // deploy (a SAML encryption to agree, a handler user to fix, users nobody grants).
+    if !p.runbook.pre_checks.is_empty() {
+        steps.push("Before any deploy of this app, what its runbook checks first (plan.json, pre_checks); stop here until each holds:".to_string());
+        steps.extend(p.runbook.pre_checks.iter().map(|c| format!("  - {c}")));
+    }
     let plugin = ca
         .filter(|c| c.oauth_config.is_some())
         .and_then(|c| c.plugin.as_deref())
@@ -94,12 +106,13 @@ fn before_policies(
     }
     // The generated OAuth policies enforce IP restrictions when the standard says so.
     if ip_enforcement && ca.is_some_and(|c| c.oauth_config.is_some()) {
-        steps.extend(app.and_then(crate::plan::runbook::ip_enforcement_text));
+        let ip = app.and_then(crate::plan::runbook::ip_enforcement_text);
+        steps.extend(ip.filter(|t| !p.runbook.pre_checks.contains(t)));
     }
     for prm in params.iter().filter(|x| x.eca.as_deref() == Some(eca)) {
         if prm.variable.ends_with("_RUN_AS") || prm.variable.ends_with("_HANDLER_USER") {
             steps.push(format!(
-                "The user in `${}` (production: {}) exists, is active and API-only, and holds what the integration reads and writes (its runbook: the permission set group it describes). From the next deploy on, the flow runs as this user: a missing user fails the deploy, a user without those permissions breaks the integration",
+                "The user in `${}` (production: {}) exists, is active and API-only, and holds what the integration reads and writes (its runbook: the permission set group it describes). Once the policies below are deployed, the flow runs as this user: a missing user fails the deploy, a user without those permissions breaks the integration",
                 prm.variable, prm.default
             ));
         }
