@@ -58,15 +58,7 @@ fn decide<'r>(
         return Err((d, format!("{:?} is not a date: write YYYY-MM-DD", d.value)));
     }
     if let Some(s) = row.get("strategy") {
-        if Strategy::parse(&s.value).is_none() {
-            let known = Strategy::ALL.map(Strategy::as_str);
-            let close = crate::text::similar(&s.value, known);
-            let why = format!(
-                "{:?} is not a strategy{}: one of {}",
-                s.value,
-                crate::text::did_you_mean(&close),
-                known.join(", ")
-            );
+        if let Err(why) = Strategy::parse_or_explain(&s.value) {
             return Err((s, why));
         }
         let Some(reason) = row.get("strategy reason") else {

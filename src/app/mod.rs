@@ -123,20 +123,10 @@ pub fn load(input: &InputOptions) -> Result<Loaded, Error> {
 fn check_strategies(config: &Config) -> Result<(), Error> {
     use crate::plan::Strategy;
     for (app, c) in &config.apps {
-        if let Some(s) = c
-            .strategy
-            .as_deref()
-            .filter(|s| Strategy::parse(s).is_none())
-        {
-            let known = Strategy::ALL.map(Strategy::as_str);
-            let close = crate::text::similar(s, known);
+        if let Some(Err(why)) = c.strategy.as_deref().map(Strategy::parse_or_explain) {
             return Err(Error::Config {
                 file: "ecaplan.toml".into(),
-                message: format!(
-                    "[apps.{app}] strategy = {s:?} is not a strategy{}: one of {}",
-                    crate::text::did_you_mean(&close),
-                    known.join(", ")
-                ),
+                message: format!("[apps.{app}] strategy = {why}"),
             });
         }
     }

@@ -90,6 +90,19 @@ impl Strategy {
             .into_iter()
             .find(|x| x.as_str().eq_ignore_ascii_case(s.trim()))
     }
+
+    /// [`Strategy::parse`], or why not in the user's terms: the closest names and the list.
+    pub fn parse_or_explain(s: &str) -> Result<Strategy, String> {
+        Strategy::parse(s).ok_or_else(|| {
+            let known = Strategy::ALL.map(Strategy::as_str);
+            let close = crate::text::similar(s, known);
+            format!(
+                "{s:?} is not a strategy{}: one of {}",
+                crate::text::did_you_mean(&close),
+                known.join(", ")
+            )
+        })
+    }
 }
 
 /// The decision for one app.

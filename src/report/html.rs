@@ -20,7 +20,7 @@ use tera::Context;
 
 use super::contents::{Completed, Report};
 use super::html_view::{AppView, PageView};
-use super::templates::{self, Engine, HTML_APP, HTML_PAGE};
+use super::templates::{self, Engine, HTML_APP, HTML_MACROS, HTML_PAGE};
 use crate::error::Error;
 
 /// What the errors of this output say they were rendering.
@@ -86,7 +86,7 @@ pub fn render_completed_parts(
 ) -> Result<Rendered, Error> {
     let engine = Engine::load(
         WHAT,
-        &[HTML_PAGE, HTML_APP],
+        &[HTML_MACROS, HTML_PAGE, HTML_APP],
         templates,
         ".html",
         templates::escape_html,

@@ -15,13 +15,19 @@ use crate::error::Error;
 pub const HTML_PAGE: &str = "report.html";
 /// One app's section of `report.html`, rendered for each app in parallel.
 pub const HTML_APP: &str = "report-app.html";
+/// The macros both HTML templates import (the drawing of a graph).
+pub const HTML_MACROS: &str = "report-macros.html";
 /// `report.md`.
 pub const MARKDOWN: &str = "report.md";
 
 /// The built-in templates by file name.
-pub const BUILTIN: [(&str, &str); 3] = [
+pub const BUILTIN: [(&str, &str); 4] = [
     (HTML_PAGE, include_str!("../../templates/report.html")),
     (HTML_APP, include_str!("../../templates/report-app.html")),
+    (
+        HTML_MACROS,
+        include_str!("../../templates/report-macros.html"),
+    ),
     (MARKDOWN, include_str!("../../templates/report.md")),
 ];
 
@@ -223,7 +229,7 @@ mod tests {
     fn a_folder_replaces_only_the_files_it_has() {
         let dir = tempfile::tempdir().expect("tempdir");
         std::fs::write(dir.path().join(MARKDOWN), "x").expect("write");
-        let names = [HTML_PAGE, MARKDOWN];
+        let names = [HTML_MACROS, HTML_PAGE, MARKDOWN];
         let e = Engine::load("t", &names, Some(dir.path()), ".html", escape_html).expect("load");
         assert_eq!(e.replaced, vec![MARKDOWN]);
         assert!(e.is_replaced(MARKDOWN) && !e.is_replaced(HTML_PAGE));
