@@ -237,6 +237,16 @@ impl Layout {
 
 /// The step that gives an app's users its access permission set, before its policies.
 fn assignment_step(s: &mut String, step: usize, a: &Assignment) {
+    if a.unnamed > 0 {
+        // Assigning the named users alone would still lock the others out at the policy deploy.
+        let _ = writeln!(
+            s,
+            "{step}. STOP: {} user(s) of this app are known only by their ids (plan.json access.unnamed), and `sf org assign permset` takes usernames. The policy deploy below makes the app admin-approved and refuses everyone not granted: export User (with Username) and plan again so that every user is named and assigned `{}` first, before going on",
+            a.unnamed,
+            clean(&a.permission_set)
+        );
+        return;
+    }
     if a.commands.is_empty() {
         let _ = writeln!(
             s,

@@ -205,6 +205,8 @@ pub struct Assignment {
     pub file: Option<String>,
     /// The `sf org assign permset` commands.
     pub commands: Vec<String>,
+    /// Users seen using the app but known only by id: none can be assigned by command.
+    pub unnamed: usize,
 }
 
 /// Generate the ECA metadata for `targets` against the integration `standard`, for API

@@ -66,6 +66,7 @@ fn assignment(p: &AppPlan) -> Option<(String, super::Assignment)> {
         users: a.assign.len(),
         file: a.assignment_file.clone(),
         commands: a.commands.clone(),
+        unnamed: a.unnamed.len(),
     };
     Some((p.api_name.clone(), assignment))
 }

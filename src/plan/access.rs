@@ -9,6 +9,7 @@
 //! are assigned the app's `<ECA>_ECA_Access` permission set first (reference §4, "What this
 //! means" items 10 and 11). Pure: the orchestration writes the assignment lists.
 
+use std::borrow::Cow;
 use std::collections::{BTreeMap, BTreeSet};
 
 use serde::Serialize;
@@ -59,8 +60,9 @@ pub struct Grant {
 pub struct AccessUser {
     /// Username, else the 18-character user id.
     pub user: String,
-    /// Why the user counts (logins, API calls, refresh token, permission set).
-    pub evidence: Vec<String>,
+    /// Why the user counts (logins, API calls, refresh token, permission set). Mostly the
+    /// same few words: borrowed, not allocated, for each of an app's thousands of users.
+    pub evidence: Vec<Cow<'static, str>>,
 }
 
 /// The access of one app: today, after the plan, and the assignments in between.
@@ -90,6 +92,10 @@ pub struct AccessPlan {
     pub assignment_file: Option<String>,
     /// The exact `sf org assign permset` commands, in order.
     pub commands: Vec<String>,
+    /// Users to assign known only by their id (no User export names them): the command takes
+    /// usernames, so the runbook stops until a User export names them.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub unnamed: Vec<String>,
     /// The integration (run-as) user, when the app runs as one: it gets the permission set
     /// group pattern (base + functional + ECA access).
     pub integration_user: Option<String>,
@@ -142,7 +148,7 @@ pub fn access(app: &App, input: &AccessInput<'_>) -> AccessPlan {
         plan.notes.push(format!(
             "{} inactive user(s) hold tokens or logged in earlier; they get no assignment: {}",
             inactive.len(),
-            inactive.join(", ")
+            first_of(&inactive, "")
         ));
     }
     let before = ca.map(admin_approved_before);
@@ -299,7 +305,7 @@ fn uncovered_note(plan: &mut AccessPlan, granted: &BTreeSet<String>, index: &Tab
     if !uncovered.is_empty() && index.has_assignments {
         plan.notes.push(format!(
             "seen using the app without a granting profile or permission set (a custom handler or the run-as user may admit them; check before the cutover): {}",
-            uncovered.join(", ")
+            first_of(&uncovered, " in plan.json access.active_users")
         ));
     }
 }
@@ -324,13 +330,18 @@ fn assignments(
             continue;
         }
         if index.users.is_id(&u.user) {
-            plan.notes.push(format!(
-                "user {} is known only by id: export User (usage-exports §21) to name it, then assign {set}",
-                u.user
-            ));
+            plan.unnamed.push(u.user.clone());
             continue;
         }
         plan.assign.push(u.user.clone());
+    }
+    if !plan.unnamed.is_empty() {
+        // One note for all of them: an app with thousands of users must not get a line each.
+        plan.notes.push(format!(
+            "{} user(s) seen using the app are known only by id, which `sf org assign permset` does not take: {}; export User (usage-exports §21) and plan again to name them, then assign {set}",
+            plan.unnamed.len(),
+            first_of(&plan.unnamed, " in plan.json access.unnamed")
+        ));
     }
     if input.usage.is_none() && input.shared.is_empty() {
         plan.notes.push("no usage data for this app: its users cannot be listed; export LoginHistory and OauthToken (usage-exports §21) and plan again before the policies change".into());
@@ -360,20 +371,42 @@ fn in_place_set(api_name: &str) -> String {
 pub fn assignment_rows(p: &AccessPlan) -> (Vec<&'static str>, Vec<Vec<String>>) {
     let header = vec!["Username", "PermissionSet", "Evidence"];
     let set = p.access_permission_set.clone().unwrap_or_default();
+    // Looked up by name, not searched: an app can have thousands of users.
+    let evidence: BTreeMap<&str, &[Cow<'static, str>]> = p
+        .active_users
+        .iter()
+        .map(|a| (a.user.as_str(), a.evidence.as_slice()))
+        .collect();
     let rows = p
         .assign
         .iter()
         .map(|u| {
-            let evidence = p
-                .active_users
-                .iter()
-                .find(|a| &a.user == u)
-                .map(|a| a.evidence.join("; "))
-                .unwrap_or_default();
-            vec![u.clone(), set.clone(), evidence]
+            let why = evidence.get(u.as_str()).map(|e| e.join("; "));
+            vec![u.clone(), set.clone(), why.unwrap_or_default()]
         })
         .collect();
     (header, rows)
+}
+
+/// How many names a note lists before "and N more": a note is read, not searched.
+const NAMES_IN_A_NOTE: usize = 10;
+
+/// The first [`NAMES_IN_A_NOTE`] of `names`, then how many more and where (`rest`, e.g.
+/// " in plan.json access.unnamed") the whole list is.
+fn first_of<S: AsRef<str>>(names: &[S], rest: &str) -> String {
+    let shown: Vec<&str> = names
+        .iter()
+        .take(NAMES_IN_A_NOTE)
+        .map(AsRef::as_ref)
+        .collect();
+    let mut text = shown.join(", ");
+    if names.len() > NAMES_IN_A_NOTE {
+        text.push_str(&format!(
+            " and {} more{rest}",
+            names.len() - NAMES_IN_A_NOTE
+        ));
+    }
+    text
 }
 
 /// `sf org assign permset` commands, [`USERS_PER_COMMAND`] users each (reference §4).
@@ -429,30 +462,39 @@ fn active_users(
     users: &index::Users<'_>,
 ) -> (Vec<AccessUser>, Vec<String>) {
     let own = input.usage;
-    let mut seen: BTreeMap<String, Vec<String>> = BTreeMap::new();
+    let mut seen: BTreeMap<String, Vec<Cow<'static, str>>> = BTreeMap::new();
     let sources = own
-        .map(|u| (u, String::new()))
+        .map(|u| (u, None))
         .into_iter()
         .chain(input.shared.iter().map(|u| {
-            let why = format!(" under the shared label '{}'", u.display());
-            (*u, why)
+            (
+                *u,
+                Some(format!(" under the shared label '{}'", u.display())),
+            )
         }));
     for (u, shared) in sources {
+        let why = |what: &'static str| match &shared {
+            None => Cow::Borrowed(what),
+            Some(label) => Cow::Owned(format!("{what}{label}")),
+        };
         for user in &u.logins.users {
-            let e = seen.entry(users.name_of(user)).or_default();
-            e.push(format!("logins{shared}"));
+            seen.entry(users.name_of(user))
+                .or_default()
+                .push(why("logins"));
         }
         for user in &u.api.users {
-            let e = seen.entry(users.name_of(user)).or_default();
-            e.push(format!("API calls{shared}"));
+            seen.entry(users.name_of(user))
+                .or_default()
+                .push(why("API calls"));
         }
         for (user, t) in &u.tokens {
             let last = t
                 .last_used
                 .map(|ts| format!(" (last used {})", crate::time::Day::of(ts)))
                 .unwrap_or_default();
+            let shared = shared.as_deref().unwrap_or_default();
             let e = seen.entry(users.name_of(user)).or_default();
-            e.push(format!("refresh token{last}{shared}"));
+            e.push(Cow::Owned(format!("refresh token{last}{shared}")));
         }
     }
     let mut active = Vec::new();

@@ -121,10 +121,19 @@ impl<'a> Users<'a> {
     }
 
     pub(super) fn row(&self, user: &str) -> Option<&'a crate::model::usage::UserRow> {
-        self.by_id
-            .get(user)
-            .or_else(|| self.by_name.get(&user.trim().to_lowercase()))
-            .copied()
+        if let Some(row) = self.by_id.get(user) {
+            return Some(*row);
+        }
+        if self.by_name.is_empty() {
+            return None;
+        }
+        // Usernames are nearly always lower case already: no copy for them.
+        let name = user.trim();
+        if name.bytes().any(|b| b.is_ascii_uppercase() || b >= 0x80) {
+            self.by_name.get(&name.to_lowercase()).copied()
+        } else {
+            self.by_name.get(name).copied()
+        }
     }
 
     /// The username of a user id or username, else the id as given.

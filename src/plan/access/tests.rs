@@ -160,3 +160,62 @@ fn access_steps_go_before_the_production_deploy() {
         r.steps
     );
 }
+
+#[test]
+fn many_users_known_only_by_id_make_one_note_and_no_command() {
+    let inv = inventory(&[connected_app(
+        "A",
+        "<oauthConfig><callbackUrl>https://x.example/cb</callbackUrl><isAdminApproved>false</isAdminApproved></oauthConfig>",
+    )]);
+    let tables = Tables::default();
+    let mut usage = AppUsage::default();
+    for n in 0..30 {
+        let id = format!("0050000000000{n:02}AAA");
+        usage.logins.users.see(id, crate::time::Ts(0));
+    }
+    let index = TableIndex::new(&tables);
+    let standard = Standard {
+        admin_approved_required: true,
+        ..Default::default()
+    };
+    let p = access(
+        &inv.apps[0],
+        &AccessInput {
+            sets_permitted_users: true,
+            usage: Some(&usage),
+            look_alike: false,
+            harden_in_place: false,
+            index: &index,
+            standard: &standard,
+            eca_name: Some("A_ECA"),
+            run_as: None,
+            shared: Vec::new(),
+        },
+    );
+    assert!(p.changes);
+    assert_eq!(p.unnamed.len(), 30);
+    assert!(p.assign.is_empty() && p.commands.is_empty());
+    let notes: Vec<&String> = p
+        .notes
+        .iter()
+        .filter(|n| n.contains("known only by id"))
+        .collect();
+    assert_eq!(notes.len(), 1, "{:?}", p.notes);
+    assert!(notes[0].starts_with("30 user(s)"), "{}", notes[0]);
+    assert!(
+        notes[0].contains("005000000000009AAA and 20 more in plan.json access.unnamed"),
+        "{}",
+        notes[0]
+    );
+    assert!(!notes[0].contains("005000000000010AAA"), "{}", notes[0]);
+}
+
+#[test]
+fn a_note_lists_ten_names_then_how_many_more() {
+    let names: Vec<String> = (0..12).map(|i| format!("u{i}")).collect();
+    assert_eq!(
+        first_of(&names, " in X"),
+        "u0, u1, u2, u3, u4, u5, u6, u7, u8, u9 and 2 more in X"
+    );
+    assert_eq!(first_of(&names[..3], " in X"), "u0, u1, u2");
+}
