@@ -68,7 +68,7 @@ fn assignments_before_policies(plan: &serde_json::Value, readme: &str) -> usize 
     let mut checked = 0;
     for app in plan["apps"].as_array().expect("apps") {
         let name = app["api_name"].as_str().unwrap_or_default();
-        let access = &plan_app(&plan, name)["access"];
+        let access = &plan_app(plan, name)["access"];
         if access["changes"] != true {
             continue;
         }
@@ -77,7 +77,7 @@ fn assignments_before_policies(plan: &serde_json::Value, readme: &str) -> usize 
         let Some(eca) = app["eca_name"].as_str() else {
             continue;
         };
-        let section = section(&readme, name, eca);
+        let section = section(readme, name, eca);
         let set = access["access_permission_set"].as_str().expect("set");
         // Nobody known to assign: the README stops the admin instead.
         let unnamed = access["unnamed"].as_array().map_or(0, Vec::len);
