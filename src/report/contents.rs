@@ -512,8 +512,8 @@ impl Shown<'_> {
     /// The lists as tables for a workbook (or any table output), named, in the order the
     /// reports show them; cells are text, not yet made formula-safe. Counts are in
     /// [`Shown::counts`] and [`Inputs`].
-    pub fn tables(&self) -> Vec<(&'static str, crate::report::sheets::Sheet)> {
-        use crate::report::sheets::Sheet;
+    pub fn tables(&self) -> Vec<(&'static str, crate::report::sheet::Sheet)> {
+        use crate::report::sheet::Sheet;
         let wave = |w: Option<usize>| w.map(|w| w.to_string()).unwrap_or_default();
         let not_carried = self.not_carried.iter().flat_map(|a| {
             let w = wave(a.wave);

@@ -11,6 +11,7 @@ pub(crate) mod inventory;
 pub(crate) mod json;
 pub(crate) mod markdown;
 pub(crate) mod sarif;
+pub(crate) mod sheet;
 pub(crate) mod sheets;
 pub(crate) mod table;
 pub(crate) mod templates;

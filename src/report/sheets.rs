@@ -4,14 +4,7 @@
 use super::contents::Report;
 use crate::rules::Evidence;
 
-/// A table: header and rows of text cells (not yet made formula-safe).
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Sheet {
-    /// Column names.
-    pub header: Vec<&'static str>,
-    /// Rows, each as long as the header.
-    pub rows: Vec<Vec<String>>,
-}
+pub use super::sheet::Sheet;
 
 /// One row per app: facts, strategy and plan.
 pub fn apps(r: &Report) -> Sheet {
