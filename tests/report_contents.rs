@@ -250,3 +250,31 @@ fn the_workbook_lists_what_the_reports_list() {
         &["2027-01-27", "2027-02-03", "month-end close"],
     );
 }
+
+/// The waves table links each app to its section, and every section it links to exists.
+#[test]
+fn the_waves_table_links_every_app_to_its_section() {
+    let (_tmp, _md, html) = reports();
+    let start = html.find("<h2 id=\"waves\">").expect("waves heading");
+    let table = &html[start..];
+    let table = &table[..table.find("</table>").expect("waves table")];
+    let plan: serde_json::Value =
+        serde_json::from_str(&read(&planned(&[]).1, "plan.json")).expect("plan.json");
+    let mut linked = 0;
+    for wave in plan["waves"].as_array().expect("waves") {
+        for app in wave["apps"].as_array().expect("apps") {
+            let name = esc(app.as_str().unwrap_or_default());
+            let at = table
+                .find(&format!("\">{name}</a>"))
+                .unwrap_or_else(|| panic!("{name}: not linked in the waves table"));
+            let href = &table[..at];
+            let anchor = &href[href.rfind("href=\"#").expect("href") + 7..];
+            assert!(
+                html.contains(&format!("id=\"{anchor}\"")),
+                "{name}: #{anchor} has no section"
+            );
+            linked += 1;
+        }
+    }
+    assert!(linked >= 30, "only {linked} apps linked");
+}

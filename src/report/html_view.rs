@@ -18,7 +18,7 @@ pub(crate) struct PageView<'a> {
     /// The as-of date, when there is one.
     as_of: Option<&'a str>,
     apps: usize,
-    waves: &'a [Wave],
+    waves: Vec<WaveView<'a>>,
     rules_triggered: usize,
     /// The overview cards: open findings per severity.
     severity_cards: &'a [Bar],
@@ -32,6 +32,45 @@ pub(crate) struct PageView<'a> {
     /// What every human report shows: counts, not carried over, warnings, coupled groups,
     /// owners and notes, freeze windows, input files.
     shown: Shown<'a>,
+}
+
+/// One row of the waves table: the wave, its apps linked to their sections.
+#[derive(Serialize)]
+struct WaveView<'a> {
+    number: usize,
+    name: &'a str,
+    start: &'a str,
+    end: &'a str,
+    /// Each app with the anchor of its section (`#app-<n>`; 0 when it has none).
+    apps: Vec<(&'a str, usize)>,
+    tasks: &'a [String],
+}
+
+impl<'a> WaveView<'a> {
+    /// The waves of `r`, their apps found by API name among the report's apps.
+    fn all(r: &'a Report) -> Vec<Self> {
+        let n_of: std::collections::HashMap<&str, usize> = r
+            .apps
+            .iter()
+            .enumerate()
+            .map(|(i, a)| (a.row.api_name.as_str(), i + 1))
+            .collect();
+        r.waves
+            .iter()
+            .map(|w: &'a Wave| WaveView {
+                number: w.number,
+                name: &w.name,
+                start: &w.start,
+                end: &w.end,
+                apps: w
+                    .apps
+                    .iter()
+                    .map(|a| (a.as_str(), n_of.get(a.as_str()).copied().unwrap_or(0)))
+                    .collect(),
+                tasks: &w.tasks,
+            })
+            .collect()
+    }
 }
 
 /// One row of the apps table.
@@ -105,7 +144,7 @@ impl<'a> PageView<'a> {
             tool_version: r.tool_version,
             as_of: text(&r.as_of),
             apps: r.summary.apps,
-            waves: &r.waves,
+            waves: WaveView::all(r),
             rules_triggered: r.summary.rules_triggered,
             severity_cards: r.visuals.charts.get(2).map_or(&[][..], |c| &c.bars),
             graph_cut: g.nodes.len() < g.total_nodes,
