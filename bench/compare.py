@@ -3,6 +3,10 @@
 benchmark compares two programs doing the same work.
 
 Usage: compare.py ECAPLAN.json PYTHON.json   (exit 1 and a list of differences when they differ)
+
+ecaplan lists an app's three busiest networks and gives the total (`networks_total`) when it has
+more; past its exact cap the total is an estimate (`networks_error`, e.g. "±1.6%", one standard
+error): it must then lie within three standard errors of the exact count.
 """
 import json
 import sys
@@ -19,7 +23,8 @@ def ecaplan_view(path):
             "failures": a["failures"],
             "flows": a["flows"],
             "users": a["users"],
-            "networks": len(a["networks"]),
+            "networks": a.get("networks_total", len(a["networks"])),
+            "networks_error": a.get("networks_error"),
             "first": a["first_seen"][:19],
             "last": a["last_use"][:19],
         }
@@ -38,6 +43,12 @@ def main(ours, theirs):
     diffs = [f"only in ecaplan: {n}" for n in sorted(a.keys() - b.keys())]
     diffs += [f"only in python: {n}" for n in sorted(b.keys() - a.keys())]
     for name in sorted(a.keys() & b.keys()):
+        err = a[name].pop("networks_error")
+        if err is not None:
+            tolerance = 3 * float(err.strip("±%")) / 100
+            ours, exact = a[name].pop("networks"), b[name]["networks"]
+            if abs(ours - exact) > tolerance * exact:
+                diffs.append(f"{name}: networks: estimate {ours} is off exact {exact} by more than {tolerance:.1%}")
         for key in a[name]:
             if a[name][key] != b[name].get(key):
                 diffs.append(f"{name}: {key}: ecaplan {a[name][key]!r} python {b[name].get(key)!r}")
