@@ -124,7 +124,11 @@ impl Pairs {
         while gcd(stride, total) != 1 {
             stride += 1;
         }
-        Pairs { start, pool, stride }
+        Pairs {
+            start,
+            pool,
+            stride,
+        }
     }
 
     fn total(&self) -> u64 {
@@ -168,12 +172,7 @@ impl Pairs {
             return format!("10.{}.{}.{}", r >> 8 & 255, r >> 16 & 255, r >> 24 & 255);
         }
         let second = u64::from(rng.below(4) == 0);
-        format!(
-            "198.{}.{}.{}",
-            51 + second,
-            a % 256,
-            rng.below(256)
-        )
+        format!("198.{}.{}.{}", 51 + second, a % 256, rng.below(256))
     }
 }
 
