@@ -311,3 +311,85 @@ fn a_login_file_within_a_loginhistory_export_is_counted_once() {
     // 174 in LoginHistory (both exports); the ELF file's repeat is not added again.
     assert_eq!(dwl.logins, 174);
 }
+
+/// Usage data as JSON with the file names left out (a `.csv.gz` twin differs only in them).
+fn without_names(data: &UsageData) -> String {
+    let mut v = serde_json::to_value(data).expect("serializes");
+    for a in v["accounts"].as_array_mut().expect("accounts") {
+        a["file"] = serde_json::Value::Null;
+        for s in a["first_skipped"].as_array_mut().expect("first_skipped") {
+            s["file"] = serde_json::Value::Null;
+        }
+    }
+    for n in v["notes"].as_array_mut().expect("notes") {
+        n["file"] = serde_json::Value::Null;
+    }
+    v.to_string()
+}
+
+fn gzip(bytes: &[u8]) -> Vec<u8> {
+    use std::io::Write;
+    let mut z = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::fast());
+    z.write_all(bytes).expect("gzip");
+    z.finish().expect("gzip")
+}
+
+#[test]
+fn a_gzip_export_gives_the_summary_of_its_plain_twin() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let (plain, gz, misnamed) = (
+        dir.path().join("plain"),
+        dir.path().join("gz"),
+        dir.path().join("misnamed"),
+    );
+    for d in [&plain, &gz, &misnamed] {
+        std::fs::create_dir(d).expect("mkdir");
+    }
+    let src = fixture("styles/sf_cli_csv");
+    for entry in std::fs::read_dir(&src).expect("fixture") {
+        let path = entry.expect("entry").path();
+        let name = path
+            .file_name()
+            .expect("name")
+            .to_string_lossy()
+            .into_owned();
+        let bytes = std::fs::read(&path).expect("read");
+        std::fs::write(plain.join(&name), &bytes).expect("write");
+        std::fs::write(gz.join(format!("{name}.gz")), gzip(&bytes)).expect("write");
+        // Gzip by content, whatever the name says.
+        std::fs::write(misnamed.join(&name), gzip(&bytes)).expect("write");
+    }
+    let read_dir = |d: &Path| ecaplan::ingest::usage::read_usage(&files(&[d.to_path_buf()]));
+    let want = read_dir(&plain);
+    assert!(!want.apps.is_empty());
+    assert_eq!(without_names(&read_dir(&gz)), without_names(&want));
+    assert_eq!(without_names(&read_dir(&misnamed)), without_names(&want));
+}
+
+#[test]
+fn a_truncated_gzip_export_is_an_error_naming_the_file() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let mut rows =
+        String::from("Id,UserId,LoginTime,LoginType,LoginSubType,Application,Status,SourceIp\n");
+    for i in 0..20_000 {
+        rows += &format!(
+            "0Ya{i:015},005000000000001AAA,2026-05-22T00:00:00.000Z,Remote Access 2.0,OAuth Refresh Token,Fleet App,Success,10.0.{}.1\n",
+            i % 200
+        );
+    }
+    let whole = gzip(rows.as_bytes());
+    let path = dir.path().join("LoginHistory.csv.gz");
+    std::fs::write(&path, &whole[..whole.len() / 2]).expect("write");
+    let data = ecaplan::ingest::usage::read_usage(&files(&[dir.path().to_path_buf()]));
+    assert!(
+        matches!(&data.records[0].status, FileStatus::Unreadable { message, .. } if message.contains("gzip") && message.contains("truncated")),
+        "{:?}",
+        data.records[0].status
+    );
+    let note = data
+        .notes
+        .iter()
+        .find(|n| n.code == "unreadable-file")
+        .expect("a note");
+    assert!(note.file.ends_with("LoginHistory.csv.gz"), "{}", note.file);
+}

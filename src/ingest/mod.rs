@@ -184,8 +184,10 @@ pub fn is_usage_source(source: &Source) -> bool {
     }
 }
 
-/// A lower-case file name a usage export may have.
+/// A lower-case file name a usage export may have (`.gz` compressed too: the usage reader
+/// inflates a gzip file by its content).
 fn usage_name(lower: &str) -> bool {
+    let lower = lower.strip_suffix(".gz").unwrap_or(lower);
     let ext = lower.rsplit_once('.').map_or("", |(_, e)| e);
     matches!(ext, "csv" | "tsv" | "txt" | "json")
         && lower != "sfdx-project.json"
@@ -200,6 +202,7 @@ fn classify_other(mut file: InputFile, out: &mut Ingested) {
     let ext = lower.rsplit_once('.').map_or("", |(_, e)| e);
     match ext {
         _ if usage_name(&lower) => {
+            // A `.gz` export streams like a CSV (`discover` does not load it).
             if ext == "txt" || ext == "json" {
                 if file.in_archive() {
                     // Small ones are kept to look for a key; larger ones stream like a CSV.

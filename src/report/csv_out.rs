@@ -127,7 +127,7 @@ pub fn render_usage(r: &super::usage_summary::UsageReport) -> Result<String, Err
             a.users.to_string(),
             a.first_seen.clone().unwrap_or_default(),
             a.last_use.clone().unwrap_or_default(),
-            a.networks.join(";"),
+            a.networks_cell(),
             a.api_calls.to_string(),
             a.tokens.to_string(),
         ];

@@ -43,8 +43,16 @@ pub struct UsageRow {
     pub first_seen: Option<String>,
     /// Newest use of any kind.
     pub last_use: Option<String>,
-    /// Busiest source networks.
+    /// Busiest source networks (only from exact counts: none are listed once the app has too
+    /// many networks to count each, see `networks_error`).
     pub networks: Vec<String>,
+    /// Distinct source networks, when too many to count each: an estimate (only then, so the
+    /// output of an org with few networks stays as it was).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub networks_total: Option<u64>,
+    /// `networks_total` is an estimate with this relative standard error (`±1.6%`).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub networks_error: Option<&'static str>,
     /// API calls.
     pub api_calls: u64,
     /// Refresh tokens (OauthToken rows).
@@ -87,9 +95,23 @@ impl UsageRow {
         let mut nets: Vec<(&String, &u64)> = u.logins.networks.iter().collect();
         nets.sort_by(|a, b| b.1.cmp(a.1).then(a.0.cmp(b.0)));
         row.networks = nets.into_iter().take(3).map(|(n, _)| n.clone()).collect();
+        let (count, error) = u.logins.network_count();
+        row.networks_total = error.map(|_| count);
+        row.networks_error = error;
         row.api_calls = u.api.calls;
         row.tokens = u.tokens.values().map(|t| t.tokens).sum();
         row
+    }
+}
+
+impl UsageRow {
+    /// The networks as one cell: the busiest ones, or `≈N networks (estimate ±1.6%)` when
+    /// there are too many to count each.
+    pub fn networks_cell(&self) -> String {
+        match (self.networks_total, self.networks_error) {
+            (Some(n), Some(err)) => format!("≈{n} networks (estimate {err})"),
+            _ => self.networks.join(";"),
+        }
     }
 }
 

@@ -175,10 +175,17 @@ fn walk(dir: &Path, run: &Run, out: &mut Vec<Source>) {
 }
 
 fn is_stream_candidate(path: &Path) -> bool {
-    let ext = path
-        .extension()
-        .map(|e| e.to_string_lossy().to_ascii_lowercase());
-    matches!(ext.as_deref(), Some("csv" | "tsv"))
+    let name = path
+        .file_name()
+        .map(|n| n.to_string_lossy().to_ascii_lowercase())
+        .unwrap_or_default();
+    // A gzip-compressed export (`LoginHistory.csv.gz`, `x.json.gz`) streams, inflated as read.
+    if let Some(inner) = name.strip_suffix(".gz") {
+        let ext = inner.rsplit_once('.').map(|(_, e)| e);
+        return matches!(ext, Some("csv" | "tsv" | "txt" | "json"));
+    }
+    let ext = name.rsplit_once('.').map(|(_, e)| e);
+    matches!(ext, Some("csv" | "tsv"))
 }
 
 /// A regular file found on disk (`size` when already known). Archives are listed here; usage

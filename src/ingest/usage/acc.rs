@@ -7,6 +7,8 @@ use rustc_hash::{FxHashMap as HashMap, FxHashSet as HashSet};
 
 use super::data::Tables;
 use super::flow::Flow;
+use super::nets::{self, NetCounter};
+use super::users::UserTimes;
 
 /// String interner: `&str` → small id.
 #[derive(Debug, Default)]
@@ -31,6 +33,16 @@ impl Interner {
     pub fn get(&self, i: u32) -> &str {
         &self.names[i as usize]
     }
+
+    /// How many strings (ids are `0..len`).
+    pub fn len(&self) -> usize {
+        self.names.len()
+    }
+
+    /// No string yet.
+    pub fn is_empty(&self) -> bool {
+        self.names.is_empty()
+    }
 }
 
 /// How a row names its app.
@@ -47,8 +59,20 @@ pub enum AppKey {
 pub enum Net {
     /// `a.b.c.0/24`.
     V4([u8; 3]),
-    /// Interned text.
-    Other(u32),
+    /// Interned text, with the [`nets::text_hash`] of its display form (the interned id
+    /// differs between files and workers; the hash does not).
+    Other(u32, u64),
+}
+
+impl Net {
+    /// The fixed hash a network sketch counts it by.
+    #[inline]
+    pub fn hash(self) -> u64 {
+        match self {
+            Net::V4(n) => nets::v4_hash(n),
+            Net::Other(_, h) => h,
+        }
+    }
 }
 
 /// Login counters.
@@ -57,13 +81,13 @@ pub struct LoginAcc {
     /// [logins, successes, failures] per flow.
     pub flows: [[u64; 3]; Flow::ALL.len()],
     /// Interned user keys, each with its last login (ms).
-    pub users: HashMap<u32, i64>,
+    pub users: UserTimes,
     /// First login (ms).
     pub first: Option<i64>,
     /// Last login (ms).
     pub last: Option<i64>,
-    /// Logins per network.
-    pub networks: HashMap<Net, u64>,
+    /// Logins per network, exact up to a cap (see `nets`).
+    pub networks: NetCounter,
     /// Unknown subtypes (interned) per count.
     pub unknown_sub: HashMap<u32, u64>,
 }
@@ -79,16 +103,10 @@ impl LoginAcc {
             None => {}
         }
         if let Some(u) = user {
-            see(&mut self.users, u, ts);
+            self.users.see(u, ts);
         }
         widen(&mut self.first, &mut self.last, ts);
     }
-}
-
-/// Record interned user `u` seen at `ts` (ms), keeping the latest time.
-pub fn see(users: &mut HashMap<u32, i64>, u: u32, ts: i64) {
-    let e = users.entry(u).or_insert(ts);
-    *e = (*e).max(ts);
 }
 
 /// API-call counters.
@@ -99,7 +117,7 @@ pub struct ApiAcc {
     /// Calls per interned family.
     pub families: HashMap<u32, u64>,
     /// Interned users, each with its last call (ms).
-    pub users: HashMap<u32, i64>,
+    pub users: UserTimes,
     /// First call (ms).
     pub first: Option<i64>,
     /// Last call (ms).
@@ -149,9 +167,12 @@ pub struct FileAcc {
     pub strings: Interner,
     /// Per app (complete only after [`FileAcc::seal`]).
     pub apps: HashMap<AppKey, AppAcc>,
-    /// Apps keyed by label while reading, indexed by the label's interned id: the hot path
-    /// reaches its app without hashing again. Moved into `apps` by [`FileAcc::seal`].
-    by_label: Vec<Option<AppAcc>>,
+    /// Apps keyed by label while reading, in order of first sight: the hot path reaches its
+    /// app through `label_slot` without hashing again. Moved into `apps` by [`FileAcc::seal`].
+    by_label: Vec<(u32, AppAcc)>,
+    /// Interned label id → its place in `by_label` (`u32::MAX`: none): 4 bytes per interned
+    /// string, where a slot per string in `by_label` cost an `AppAcc` each.
+    label_slot: Vec<u32>,
     /// ELF logins per interned user (no app column: attributed after merging).
     pub elf_users: HashMap<u32, LoginAcc>,
     /// Table rows.
@@ -164,10 +185,14 @@ impl FileAcc {
         match key {
             AppKey::Label(l) => {
                 let i = l as usize;
-                if self.by_label.len() <= i {
-                    self.by_label.resize_with(i + 1, || None);
+                if self.label_slot.len() <= i {
+                    self.label_slot.resize(i + 1, u32::MAX);
                 }
-                self.by_label[i].get_or_insert_with(AppAcc::default)
+                if self.label_slot[i] == u32::MAX {
+                    self.label_slot[i] = self.by_label.len() as u32;
+                    self.by_label.push((l, AppAcc::default()));
+                }
+                &mut self.by_label[self.label_slot[i] as usize].1
             }
             id => self.apps.entry(id).or_default(),
         }
@@ -175,10 +200,9 @@ impl FileAcc {
 
     /// Move the label-keyed apps into `apps`; call before reading `apps`.
     pub fn seal(&mut self) {
-        for (i, slot) in std::mem::take(&mut self.by_label).into_iter().enumerate() {
-            if let Some(app) = slot {
-                self.apps.insert(AppKey::Label(i as u32), app);
-            }
+        self.label_slot = Vec::new();
+        for (l, app) in std::mem::take(&mut self.by_label) {
+            self.apps.insert(AppKey::Label(l), app);
         }
     }
 }
@@ -189,12 +213,20 @@ impl FileAcc {
     pub fn absorb(&mut self, mut other: FileAcc) {
         self.seal();
         other.seal();
+        // The first share: taken whole (its ids stay valid), not copied next to itself.
+        if self.apps.is_empty() && self.elf_users.is_empty() && self.strings.is_empty() {
+            let tables = std::mem::take(&mut self.tables);
+            *self = other;
+            self.tables = tables;
+            return;
+        }
         let FileAcc {
             strings,
             apps,
             elf_users,
             tables: _,
             by_label: _,
+            label_slot: _,
         } = other;
         let map = |i: u32, own: &mut Interner| own.id(strings.get(i));
         for (key, app) in apps {
@@ -222,9 +254,9 @@ impl FileAcc {
                     .entry(map(f, &mut self.strings))
                     .or_default() += n;
             }
-            for (u, at) in app.api.users {
-                see(&mut mine.api.users, map(u, &mut self.strings), at);
-            }
+            mine.api
+                .users
+                .absorb(&app.api.users, &mut |u| map(u, &mut self.strings));
             for t in [app.api.first, app.api.last].into_iter().flatten() {
                 widen(&mut mine.api.first, &mut mine.api.last, t);
             }
@@ -252,19 +284,14 @@ fn absorb_logins(into: &mut LoginAcc, from: LoginAcc, map: &mut dyn FnMut(u32) -
             a[k] += b[k];
         }
     }
-    for (u, at) in from.users {
-        see(&mut into.users, map(u), at);
-    }
+    into.users.absorb(&from.users, map);
     for t in [from.first, from.last].into_iter().flatten() {
         widen(&mut into.first, &mut into.last, t);
     }
-    for (net, n) in from.networks {
-        let net = match net {
-            Net::Other(i) => Net::Other(map(i)),
-            v4 => v4,
-        };
-        *into.networks.entry(net).or_default() += n;
-    }
+    into.networks.absorb(from.networks, &mut |net| match net {
+        Net::Other(i, h) => Net::Other(map(i), h),
+        v4 => v4,
+    });
     for (s, n) in from.unknown_sub {
         *into.unknown_sub.entry(map(s)).or_default() += n;
     }
@@ -289,7 +316,11 @@ pub fn network(ip: &str, strings: &mut Interner) -> Net {
         Some((i, _)) if ip.contains(':') => &ip[..i],
         _ => ip,
     };
-    Net::Other(strings.id(prefix))
+    let id = strings.id(prefix);
+    Net::Other(
+        id,
+        nets::text_hash(&network_text(Net::Other(id, 0), strings)),
+    )
 }
 
 /// The /24 network of a dotted-quad IPv4 address given as bytes (surrounding spaces allowed).
@@ -328,7 +359,7 @@ fn ipv4(b: &[u8]) -> Option<[u8; 4]> {
 pub fn network_text(net: Net, strings: &Interner) -> String {
     match net {
         Net::V4([a, b, c]) => format!("{a}.{b}.{c}.0/24"),
-        Net::Other(i) => {
+        Net::Other(i, _) => {
             let s = strings.get(i);
             if s.contains(':') {
                 format!("{s}::/48")

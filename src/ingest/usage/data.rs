@@ -181,60 +181,7 @@ pub struct FlowCount {
     pub failures: u64,
 }
 
-/// Distinct users, each with the last time the source saw them: what tells, after a cutover,
-/// who still uses the old path. Serialised as the sorted list of users (the dates are for
-/// `verify`, not for the usage report).
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
-pub struct Seen(BTreeMap<String, Ts>);
-
-impl Seen {
-    /// Record `user` seen at `at` (keeps the latest time).
-    pub fn see(&mut self, user: String, at: Ts) {
-        let e = self.0.entry(user).or_insert(at);
-        *e = (*e).max(at);
-    }
-
-    /// Fold another set in.
-    pub fn merge(&mut self, other: &Seen) {
-        for (u, at) in &other.0 {
-            self.see(u.clone(), *at);
-        }
-    }
-
-    /// How many users.
-    pub fn len(&self) -> usize {
-        self.0.len()
-    }
-
-    /// No user at all.
-    pub fn is_empty(&self) -> bool {
-        self.0.is_empty()
-    }
-
-    /// The users, sorted.
-    pub fn iter(&self) -> impl Iterator<Item = &String> {
-        self.0.keys()
-    }
-
-    /// Each user with the last time seen, sorted by user.
-    pub fn last_seen(&self) -> impl Iterator<Item = (&String, Ts)> {
-        self.0.iter().map(|(u, at)| (u, *at))
-    }
-}
-
-impl<'a> IntoIterator for &'a Seen {
-    type Item = &'a String;
-    type IntoIter = std::collections::btree_map::Keys<'a, String, Ts>;
-    fn into_iter(self) -> Self::IntoIter {
-        self.0.keys()
-    }
-}
-
-impl Serialize for Seen {
-    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        s.collect_seq(self.0.keys())
-    }
-}
+pub use super::seen::{Seen, UserNames};
 
 /// Login aggregates of one app (or of unattributed ELF logins).
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
@@ -253,10 +200,29 @@ pub struct LoginStats {
     pub first_seen: Option<Ts>,
     /// Last login.
     pub last_seen: Option<Ts>,
-    /// Logins per source network (IPv4 /24, IPv6 /48).
+    /// Logins per source network (IPv4 /24, IPv6 /48), while the app has at most
+    /// [`EXACT_CAP`](super::nets::EXACT_CAP) of them; empty once they are estimated.
     pub networks: BTreeMap<String, u64>,
+    /// More networks than the exact cap: their estimated number (a sketch, relative standard
+    /// error [`ERROR_PCT`](super::nets::ERROR_PCT)); the per-network counts are not kept then.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub networks_estimated: Option<u64>,
+    /// The sketch behind `networks_estimated`, for merging.
+    #[serde(skip)]
+    pub network_sketch: Option<super::nets::Sketch>,
     /// LoginSubType values we don't know, verbatim, with counts.
     pub unknown_sub_types: BTreeMap<String, u64>,
+}
+
+impl LoginStats {
+    /// Distinct source networks, and when the number is an estimate its relative standard
+    /// error as shown (`±1.6%`).
+    pub fn network_count(&self) -> (u64, Option<&'static str>) {
+        match self.networks_estimated {
+            Some(n) => (n, Some(super::nets::ERROR_PCT)),
+            None => (self.networks.len() as u64, None),
+        }
+    }
 }
 
 /// API-call aggregates of one app.

@@ -5,13 +5,16 @@ use std::collections::{BTreeMap, BTreeSet, HashMap};
 
 use super::acc::{network_text, AppAcc, AppKey, FileAcc, Interner, LoginAcc};
 use super::data::{
-    AppUsage, FileAccount, FlowCount, IdPrint, LoginStats, Tables, TokenUse, UsageData,
+    AppUsage, FileAccount, FlowCount, IdPrint, LoginStats, Seen, Tables, TokenUse, UsageData,
+    UserNames,
 };
 use super::file_output::FileOutput;
 use super::flow::Flow;
 use super::ids::is_id;
 use super::kind::UsageKind;
+use super::nets;
 use super::truncation;
+use super::users::UserTimes;
 use crate::time::Ts;
 
 /// Resolves interned user keys (18-char ids or usernames) to one display form.
@@ -40,6 +43,64 @@ impl Users {
             raw.to_lowercase()
         }
     }
+}
+
+/// What resolves one file's interned ids.
+struct FileCx<'a> {
+    strings: &'a Interner,
+    users: &'a Users,
+    /// The run's user names.
+    names: &'a UserNames,
+    /// Interned user id → id in `names` (`u32::MAX` for strings that are no user).
+    gid: &'a [u32],
+}
+
+impl FileCx<'_> {
+    /// A file's (user, time) pairs as a set of the run's users.
+    fn seen(&self, users: &UserTimes) -> Seen {
+        let pairs = users.iter().map(|(u, t)| (self.gid[u as usize], t));
+        Seen::from_ids(self.names, pairs.collect())
+    }
+}
+
+/// The run's user names, sorted, and for each file its interned user ids' place among them:
+/// sets of users then hold ids, resolved once per distinct user, not once per (app, user).
+fn user_names(accs: &[(UsageKind, FileAcc, usize)], users: &Users) -> (UserNames, Vec<Vec<u32>>) {
+    let mut canon: Vec<Vec<(u32, String)>> = Vec::with_capacity(accs.len());
+    for (_, acc, _) in accs {
+        let mut marked = vec![false; acc.strings.len()];
+        let mut mark = |t: &UserTimes| {
+            for (u, _) in t.iter() {
+                marked[u as usize] = true;
+            }
+        };
+        for app in acc.apps.values() {
+            mark(&app.logins.users);
+            mark(&app.api.users);
+        }
+        for logins in acc.elf_users.values() {
+            mark(&logins.users);
+        }
+        let list = marked.iter().enumerate().filter(|(_, m)| **m);
+        let list = list.map(|(u, _)| (u as u32, users.canon(acc.strings.get(u as u32))));
+        canon.push(list.collect());
+    }
+    let mut all: Vec<&String> = canon.iter().flatten().map(|(_, n)| n).collect();
+    all.sort_unstable();
+    all.dedup();
+    let names: Vec<String> = all.into_iter().cloned().collect();
+    let gids = canon
+        .iter()
+        .zip(accs)
+        .map(|(list, (_, acc, _))| {
+            let mut gid = vec![u32::MAX; acc.strings.len()];
+            for (u, name) in list {
+                gid[*u as usize] = names.binary_search(name).map_or(u32::MAX, |i| i as u32);
+            }
+            gid
+        })
+        .collect();
+    (std::sync::Arc::new(names), gids)
 }
 
 /// Build the usage data from the outputs of every file, in input order.
@@ -85,33 +146,32 @@ pub(crate) fn merge(outputs: Vec<FileOutput>) -> UsageData {
     }
     let users = Users::new(&data.tables);
     let labels = label_ids(&data.tables, &accs);
+    let (names, gids) = user_names(&accs, &users);
     let mut elf: BTreeMap<String, (LoginStats, BTreeSet<UsageKind>)> = BTreeMap::new();
-    for (kind, acc, at) in &accs {
+    for ((kind, acc, at), gid) in accs.iter_mut().zip(&gids) {
         let covered = covered_by(&data.accounts, *at);
         if let Some(note) = &covered {
             data.notes.push(note.clone());
         }
-        for (key, app) in &acc.apps {
-            let k = resolve(key, &acc.strings, &labels);
+        let cx = FileCx {
+            strings: &acc.strings,
+            users: &users,
+            names: &names,
+            gid,
+        };
+        for (key, app) in acc.apps.iter_mut() {
+            let k = resolve(key, cx.strings, &labels);
             let entry = data.apps.entry(k.0.clone()).or_default();
             entry.key = k.0;
             entry.ambiguous_label |= k.1;
-            merge_app(
-                entry,
-                *kind,
-                key,
-                app,
-                &acc.strings,
-                &users,
-                covered.is_none(),
-            );
+            merge_app(entry, *kind, key, app, &cx, covered.is_none());
         }
         if covered.is_some() {
             continue;
         }
-        for (user, logins) in &acc.elf_users {
-            let e = elf.entry(users.canon(acc.strings.get(*user))).or_default();
-            merge_logins(&mut e.0, logins, &acc.strings, &users);
+        for (user, logins) in acc.elf_users.iter_mut() {
+            let e = elf.entry(users.canon(cx.strings.get(*user))).or_default();
+            merge_logins(&mut e.0, logins, &cx);
             e.1.insert(*kind);
         }
     }
@@ -229,11 +289,11 @@ fn merge_app(
     into: &mut AppUsage,
     kind: UsageKind,
     key: &AppKey,
-    app: &AppAcc,
-    strings: &Interner,
-    users: &Users,
+    app: &mut AppAcc,
+    cx: &FileCx<'_>,
     count_logins: bool,
 ) {
+    let (strings, users) = (cx.strings, cx.users);
     if let AppKey::Id(id) = key {
         into.ids.insert(String::from_utf8_lossy(id).into_owned());
     }
@@ -246,7 +306,7 @@ fn merge_app(
     into.client_names.extend(text(&app.client_names));
     into.client_categories.extend(text(&app.categories));
     if count_logins {
-        merge_logins(&mut into.logins, &app.logins, strings, users);
+        merge_logins(&mut into.logins, &mut app.logins, cx);
     }
     let api = &mut into.api;
     api.calls += app.api.calls;
@@ -255,9 +315,8 @@ fn merge_app(
             .entry(strings.get(*f).to_string())
             .or_default() += n;
     }
-    for (u, at) in &app.api.users {
-        api.users.see(users.canon(strings.get(*u)), Ts(*at));
-    }
+    api.users
+        .merge(&cx.seen(&std::mem::take(&mut app.api.users)));
     window(
         &mut api.first_seen,
         &mut api.last_seen,
@@ -287,7 +346,9 @@ fn window(first: &mut Option<Ts>, last: &mut Option<Ts>, f: Option<i64>, l: Opti
     }
 }
 
-fn merge_logins(into: &mut LoginStats, acc: &LoginAcc, strings: &Interner, users: &Users) {
+/// Add a file's login counters; its users are taken (they are the bulk of its memory).
+fn merge_logins(into: &mut LoginStats, acc: &mut LoginAcc, cx: &FileCx<'_>) {
+    let strings = cx.strings;
     let mut from = LoginStats::default();
     for flow in Flow::ALL {
         let [logins, successes, failures] = acc.flows[flow.index()];
@@ -302,21 +363,20 @@ fn merge_logins(into: &mut LoginStats, acc: &LoginAcc, strings: &Interner, users
             );
         }
     }
-    for (u, at) in &acc.users {
-        from.users.see(users.canon(strings.get(*u)), Ts(*at));
-    }
+    from.users = cx.seen(&std::mem::take(&mut acc.users));
     window(
         &mut from.first_seen,
         &mut from.last_seen,
         acc.first,
         acc.last,
     );
-    for (net, n) in &acc.networks {
+    for (net, n) in &acc.networks.exact {
         *from
             .networks
             .entry(network_text(*net, strings))
             .or_default() += n;
     }
+    from.network_sketch.clone_from(&acc.networks.sketch);
     for (s, n) in &acc.unknown_sub {
         *from
             .unknown_sub_types
@@ -338,9 +398,16 @@ pub fn add_logins(into: &mut LoginStats, from: &LoginStats) {
         into.failures += c.failures;
     }
     into.users.merge(&from.users);
-    for (k, n) in &from.networks {
-        *into.networks.entry(k.clone()).or_default() += n;
+    if let Some(theirs) = &from.network_sketch {
+        nets::spill_texts(&mut into.networks, &mut into.network_sketch);
+        if let Some(s) = &mut into.network_sketch {
+            s.merge(theirs);
+        }
     }
+    for (k, n) in &from.networks {
+        nets::add_text(&mut into.networks, &mut into.network_sketch, k, *n);
+    }
+    into.networks_estimated = into.network_sketch.as_ref().map(nets::Sketch::estimate);
     for (k, n) in &from.unknown_sub_types {
         *into.unknown_sub_types.entry(k.clone()).or_default() += n;
     }

@@ -23,14 +23,17 @@ pub(crate) mod ids;
 pub(crate) mod kind;
 pub(crate) mod memo;
 pub(crate) mod merge;
+pub(crate) mod nets;
 mod read;
 mod records;
 pub(crate) mod rows;
+pub(crate) mod seen;
 mod sf_json;
 pub(crate) mod tables;
 mod tally;
 pub(crate) mod text;
 pub(crate) mod truncation;
+pub(crate) mod users;
 
 use std::sync::atomic::{AtomicU64, AtomicUsize, Ordering};
 use std::sync::mpsc;

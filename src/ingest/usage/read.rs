@@ -1,5 +1,5 @@
-//! Reading one usage file: open (stream from disk or from archive bytes), strip the BOM, sniff
-//! the delimiter, detect the kind from the header, then feed the rows to a [`Tally`]: CSV
+//! Reading one usage file: open (stream from disk or from archive bytes), inflate it when it is
+//! gzip (by its first bytes, whatever its name), strip the BOM, sniff the delimiter, detect the kind from the header, then feed the rows to a [`Tally`]: CSV
 //! records through [`records::read`], `sf data query --json` files flattened into the same rows.
 
 use std::io::{BufRead, BufReader, Cursor, Read};
@@ -53,6 +53,26 @@ impl<R: Read> Read for Counting<'_, R> {
     }
 }
 
+/// The first bytes of a gzip stream.
+const GZIP_MAGIC: [u8; 2] = [0x1f, 0x8b];
+
+/// A gzip stream inflated as it is read (all its members, as `cat a.gz b.gz` makes), with
+/// errors that say it was the compressed stream that failed. The rows are the inflated
+/// text's, so line numbers in messages are those of the decompressed file.
+struct Gunzip<R: BufRead>(flate2::bufread::MultiGzDecoder<R>);
+
+impl<R: BufRead> Read for Gunzip<R> {
+    fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
+        self.0.read(buf).map_err(|e| {
+            let why = match e.kind() {
+                std::io::ErrorKind::UnexpectedEof => "truncated".to_string(),
+                _ => e.to_string(),
+            };
+            std::io::Error::new(e.kind(), format!("gzip-compressed file is damaged: {why}"))
+        })
+    }
+}
+
 /// Read one usage candidate file. Never fails: problems become the file's status and notes.
 #[cfg(test)]
 pub(crate) fn read_file(file: &InputFile) -> FileOutput {
@@ -85,18 +105,19 @@ pub(crate) fn read_file_with(
         ids: ids.clone(),
     };
     match open_text(file, counter) {
-        Ok(text) => dispatch(text, file, &mut out),
+        Ok((text, gzip)) => dispatch(text, file, gzip, &mut out),
         Err(e) => unreadable(&mut out, e.line, e.message),
     }
     out
 }
 
 /// The file's text, BOM removed: a file on disk, an archive entry inflated as it is read, or
-/// bytes in memory; UTF-16 and UTF-32 transcoded to UTF-8.
+/// bytes in memory, each inflated as it is read when it is gzip; UTF-16 and UTF-32
+/// transcoded to UTF-8. With it, whether it was gzip.
 fn open_text<'a>(
     file: &'a InputFile,
     counter: Option<&'a AtomicU64>,
-) -> Result<Box<dyn BufRead + 'a>, records::Unreadable> {
+) -> Result<(Box<dyn BufRead + 'a>, bool), records::Unreadable> {
     let source = file.open_stream().map_err(|e| records::Unreadable {
         line: None,
         message: format!("cannot open: {e}"),
@@ -105,17 +126,27 @@ fn open_text<'a>(
         inner: source,
         counter,
     };
-    let mut reader = BufReader::with_capacity(HEAD_BYTES, source);
+    let mut raw = BufReader::with_capacity(HEAD_BYTES, source);
     let cannot_read = |line, e: std::io::Error| records::Unreadable {
         line,
         message: format!("cannot read: {e}"),
+    };
+    let gzip = raw
+        .fill_buf()
+        .map_err(|e| cannot_read(Some(1), e))?
+        .starts_with(&GZIP_MAGIC);
+    let mut reader: Box<dyn BufRead + 'a> = if gzip {
+        let inflated = Gunzip(flate2::bufread::MultiGzDecoder::new(raw));
+        Box::new(BufReader::with_capacity(HEAD_BYTES, inflated))
+    } else {
+        Box::new(raw)
     };
     let bom = Bom::detect(reader.fill_buf().map_err(|e| cannot_read(Some(1), e))?);
     reader.consume(bom.byte_len());
     let little_endian = match bom {
         Bom::Utf16Le | Bom::Utf32Le => true,
         Bom::Utf16Be | Bom::Utf32Be => false,
-        Bom::None | Bom::Utf8 => return Ok(Box::new(reader)),
+        Bom::None | Bom::Utf8 => return Ok((reader, gzip)),
     };
     // Rare (Excel "Unicode text"): transcoded in memory, then read like any other file.
     let mut all = Vec::new();
@@ -126,11 +157,16 @@ fn open_text<'a>(
         Bom::Utf16Le | Bom::Utf16Be => text::utf16_to_utf8(&all, little_endian),
         _ => text::utf32_to_utf8(&all, little_endian),
     };
-    Ok(Box::new(BufReader::new(Cursor::new(utf8))))
+    Ok((Box::new(BufReader::new(Cursor::new(utf8))), gzip))
 }
 
 /// JSON or CSV, from the first byte that is not white space.
-fn dispatch<'a>(mut reader: Box<dyn BufRead + 'a>, file: &'a InputFile, out: &mut FileOutput) {
+fn dispatch<'a>(
+    mut reader: Box<dyn BufRead + 'a>,
+    file: &'a InputFile,
+    gzip: bool,
+    out: &mut FileOutput,
+) {
     let first = match reader.fill_buf() {
         Ok(h) => h.iter().copied().find(|b| !b.is_ascii_whitespace()),
         Err(e) => return unreadable(out, Some(1), format!("cannot read: {e}")),
@@ -145,25 +181,34 @@ fn dispatch<'a>(mut reader: Box<dyn BufRead + 'a>, file: &'a InputFile, out: &mu
             }
             read_json(&all, out);
         }
-        Some(_) => read_csv(reader, file, out),
+        Some(_) => read_csv(reader, file, gzip, out),
     }
 }
 
-fn read_csv<'a>(mut reader: Box<dyn BufRead + 'a>, file: &'a InputFile, out: &mut FileOutput) {
+fn read_csv<'a>(
+    mut reader: Box<dyn BufRead + 'a>,
+    file: &'a InputFile,
+    gzip: bool,
+    out: &mut FileOutput,
+) {
     let delimiter = match reader.fill_buf() {
         Ok(head) => text::sniff_delimiter(head),
         Err(e) => return unreadable(out, Some(1), format!("cannot read: {e}")),
     };
     out.account.delimiter = Some(char::from(delimiter));
-    // A second worker pays off only when there is enough to share.
-    let workers = if file.size >= PARALLEL_FROM_BYTES {
-        2
-    } else {
-        1
-    };
-    let options = records::Options::new(delimiter, workers);
+    // A second worker pays off only when there is enough to share (a gzip export inflates to
+    // about ten times its size).
+    let size = if gzip { file.size * 8 } else { file.size };
+    let workers = if size >= PARALLEL_FROM_BYTES { 2 } else { 1 };
+    #[allow(unused_mut)]
+    let mut options = records::Options::new(delimiter, workers);
+    #[cfg(test)]
+    if let Some((workers, chunk)) = tests::SPLIT.with(std::cell::Cell::get) {
+        options.workers = workers;
+        options.chunk = chunk;
+    }
     // Read again, it is not counted twice for the progress display.
-    let reopen = || open_text(file, None);
+    let reopen = || open_text(file, None).map(|(text, _)| text);
     let name = file.display.clone();
     let outcome = records::read(reader, reopen, options, |rec| {
         let header = Header::new(rec.iter().map(|f| text::field(f).0.into_owned()).collect());

@@ -279,7 +279,7 @@ impl RowReader {
         };
         logins.add(flow, success, user, ts);
         if let Some(n) = net {
-            *logins.networks.entry(n).or_default() += 1;
+            logins.networks.add(n, 1);
         }
         if let Some(s) = unknown_sub {
             *logins.unknown_sub.entry(s).or_default() += 1;
@@ -391,7 +391,7 @@ impl RowReader {
         app.api.calls += 1;
         *app.api.families.entry(family).or_default() += 1;
         if let Some(u) = user {
-            super::acc::see(&mut app.api.users, u, ts);
+            app.api.users.see(u, ts);
         }
         widen(&mut app.api.first, &mut app.api.last, ts);
         Ok(Some(ts))

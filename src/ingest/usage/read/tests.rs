@@ -3,6 +3,86 @@
 use super::*;
 use proptest::prelude::*;
 
+thread_local! {
+    /// (workers, chunk bytes) of the fast path for files read on this thread, instead of the
+    /// size-based choice: tests split small files between workers.
+    pub(super) static SPLIT: std::cell::Cell<Option<(usize, usize)>> =
+        const { std::cell::Cell::new(None) };
+}
+
+/// `file` read with `workers` workers and chunks of `chunk` bytes, merged into usage data.
+fn read_split(file: &InputFile, workers: usize, chunk: usize) -> crate::ingest::usage::UsageData {
+    SPLIT.with(|s| s.set(Some((workers, chunk))));
+    let out = read_file(file);
+    SPLIT.with(|s| s.set(None));
+    crate::ingest::usage::merge::merge(vec![out])
+}
+
+/// A LoginHistory export whose apps have many users and networks: `Wide` 3,000 networks
+/// (estimated), `Edge` exactly the cap, `Over` one more than the cap, each half of them only in
+/// the first half of the file (so a worker may see fewer than the cap and the merge spill),
+/// `Narrow` two; users from a pool of 5,000 with times out of order.
+fn high_cardinality() -> Vec<u8> {
+    use crate::ingest::usage::nets::EXACT_CAP;
+    let mut src =
+        String::from("Id,UserId,LoginTime,LoginType,LoginSubType,Application,Status,SourceIp\n");
+    let apps = [
+        ("Wide", 3_000),
+        ("Edge", EXACT_CAP),
+        ("Over", EXACT_CAP + 1),
+        ("Narrow", 2),
+    ];
+    let mut row = 0u64;
+    for pass in 0..2 {
+        for (app, nets) in apps {
+            for n in 0..nets * 2 {
+                // The first pass has the first half of the networks, the second all of them.
+                let n = if pass == 0 {
+                    n % nets.div_ceil(2)
+                } else {
+                    n % nets
+                };
+                let user = (row * 7_919) % 5_000;
+                let (sec, ms) = ((row * 104_729) % 86_400, row % 1000);
+                let (h, m, s) = (sec / 3600, sec / 60 % 60, sec % 60);
+                src += &format!(
+                    "0Ya{row:015},005{user:012}AAA,2026-05-22T{h:02}:{m:02}:{s:02}.{ms:03}Z,Remote Access 2.0,OAuth Refresh Token,{app},Success,10.{}.{}.7\n",
+                    n / 256,
+                    n % 256
+                );
+                row += 1;
+            }
+        }
+    }
+    src.into_bytes()
+}
+
+#[test]
+fn workers_read_high_cardinality_as_the_sequential_reader() {
+    let file = input(&high_cardinality());
+    let one = read_split(&file, 1, 1 << 30);
+    let json = |d: &crate::ingest::usage::UsageData| serde_json::to_string(d).expect("json");
+    for (workers, chunk) in [(2, 64 * 1024), (3, 8 * 1024), (2, 1024 * 1024)] {
+        let many = read_split(&file, workers, chunk);
+        assert_eq!(one, many, "{workers} workers, chunks of {chunk}");
+        assert_eq!(json(&one), json(&many));
+    }
+    let logins = |app: &str| {
+        let key = format!("label:{}", app.to_lowercase());
+        one.apps[&key].logins.clone()
+    };
+    let wide = logins("Wide");
+    let (n, error) = wide.network_count();
+    assert!(error.is_some() && wide.networks.is_empty());
+    assert!((2_800..3_200).contains(&n), "{n}");
+    let edge = logins("Edge");
+    assert_eq!(edge.network_count(), (256, None));
+    assert_eq!(edge.networks.values().sum::<u64>(), edge.logins);
+    assert!(logins("Over").network_count().1.is_some());
+    assert_eq!(logins("Narrow").network_count(), (2, None));
+    assert_eq!(wide.users.len(), 5_000);
+}
+
 fn input(bytes: &[u8]) -> InputFile {
     InputFile::in_memory(
         "mem.csv".into(),
