@@ -461,9 +461,10 @@ fn active_users(
     input: &AccessInput<'_>,
     users: &index::Users<'_>,
 ) -> (Vec<AccessUser>, Vec<String>) {
-    let own = input.usage;
-    let mut seen: BTreeMap<String, Vec<Cow<'static, str>>> = BTreeMap::new();
-    let sources = own
+    // (user, evidence) in the order seen, sorted by user once: an app can have thousands.
+    let mut seen: Vec<(String, Cow<'static, str>)> = Vec::new();
+    let sources = input
+        .usage
         .map(|u| (u, None))
         .into_iter()
         .chain(input.shared.iter().map(|u| {
@@ -477,30 +478,31 @@ fn active_users(
             None => Cow::Borrowed(what),
             Some(label) => Cow::Owned(format!("{what}{label}")),
         };
-        for user in &u.logins.users {
-            seen.entry(users.name_of(user))
-                .or_default()
-                .push(why("logins"));
-        }
-        for user in &u.api.users {
-            seen.entry(users.name_of(user))
-                .or_default()
-                .push(why("API calls"));
-        }
+        let logins = u.logins.users.iter().map(|user| (user, why("logins")));
+        let api = u.api.users.iter().map(|user| (user, why("API calls")));
+        seen.extend(logins.chain(api).map(|(user, e)| (users.name_of(user), e)));
         for (user, t) in &u.tokens {
             let last = t
                 .last_used
                 .map(|ts| format!(" (last used {})", crate::time::Day::of(ts)))
                 .unwrap_or_default();
             let shared = shared.as_deref().unwrap_or_default();
-            let e = seen.entry(users.name_of(user)).or_default();
-            e.push(Cow::Owned(format!("refresh token{last}{shared}")));
+            let why = format!("refresh token{last}{shared}");
+            seen.push((users.name_of(user), Cow::Owned(why)));
         }
     }
-    let mut active = Vec::new();
+    // Stable: each user's evidence keeps the order above.
+    seen.sort_by(|a, b| a.0.cmp(&b.0));
+    let mut active: Vec<AccessUser> = Vec::new();
     let mut inactive = Vec::new();
-    for (user, mut evidence) in seen {
-        evidence.dedup();
+    let mut rest = seen.into_iter().peekable();
+    while let Some((user, first)) = rest.next() {
+        let mut evidence = vec![first];
+        while let Some((_, e)) = rest.next_if(|(next, _)| *next == user) {
+            if evidence.last() != Some(&e) {
+                evidence.push(e);
+            }
+        }
         if users.row(&user).is_some_and(|r| r.is_active == Some(false)) {
             inactive.push(user);
         } else {

@@ -1,7 +1,7 @@
 //! The installation tables indexed once for every app's access (SetupEntityAccess,
 //! PermissionSetAssignment, User, AppMenuItem, ConnectedApplication), and an app's ids in them.
 
-use std::collections::{BTreeMap, BTreeSet, HashMap};
+use std::collections::{BTreeSet, HashMap};
 
 use super::AccessInput;
 use crate::model::usage::{SetupEntityAccessRow, Tables};
@@ -101,16 +101,17 @@ impl<'a> TableIndex<'a> {
     }
 }
 
-/// The User export, looked up by id and by username.
+/// The User export, looked up by id and by username (hashed: every user of every app is
+/// looked up, and a large org has tens of thousands of them).
 pub(super) struct Users<'a> {
-    by_id: BTreeMap<&'a str, &'a crate::model::usage::UserRow>,
-    by_name: BTreeMap<String, &'a crate::model::usage::UserRow>,
+    by_id: rustc_hash::FxHashMap<&'a str, &'a crate::model::usage::UserRow>,
+    by_name: rustc_hash::FxHashMap<String, &'a crate::model::usage::UserRow>,
 }
 
 impl<'a> Users<'a> {
     fn new(t: &'a Tables) -> Users<'a> {
-        let mut by_id = BTreeMap::new();
-        let mut by_name = BTreeMap::new();
+        let mut by_id = rustc_hash::FxHashMap::default();
+        let mut by_name = rustc_hash::FxHashMap::default();
         for u in &t.users {
             by_id.insert(u.id.as_str(), u);
             if let Some(n) = u.username.as_deref() {
