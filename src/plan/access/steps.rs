@@ -19,7 +19,8 @@ The app's runbook (plan.json, report) gives the order and the exact commands:
 
 1. deploy (or, for an app hardened in place, create) the permission set on its own;
 2. `sf org assign permset --name <permission set> --target-org $ECA_TARGET_ORG --on-behalf-of <username> ... --json`,
-   requiring exit code 0: 68 means some assignments failed, 1 that all failed; fix and re-run;
+   requiring exit code 0: 68 means some assignments failed, 1 that all failed; fix the cause and
+   assign the users under `result.failures` of the command's JSON (not the whole command again);
 3. check the assignments, then change the policies.
 
 `ECA_TARGET_ORG` holds the CLI alias of the target org (as in eca/README.md). For a sandbox rehearsal use the sandbox alias and the
@@ -109,13 +110,19 @@ fn changed_steps(steps: &mut Vec<Step>, p: &AccessPlan, set: &str) {
         ));
     }
     let file = p.assignment_file.as_deref().unwrap_or_default();
-    if p.commands.is_empty() {
+    if !p.unnamed.is_empty() {
+        // Assigning the named users alone would still lock the others out.
+        push(format!(
+            "STOP before the next step: {} user(s) of the app are known only by their ids (access.unnamed), and `sf org assign permset` takes usernames. Once the policies change, everyone not granted is refused: export User (with Username) and re-run ecaplan so that every user is named and assigned {set}, before going on",
+            p.unnamed.len()
+        ));
+    } else if p.commands.is_empty() {
         push(format!(
             "STOP before the next step: no active user of the app is known to assign {set} to ({file} is empty; the usage exports may not cover the app). Once the policies change, everyone not granted is refused: export LoginHistory (and OauthToken) covering the app and re-run ecaplan, or get the owner's written confirmation that nobody uses it, before going on"
         ));
     } else {
         push(format!(
-            "assign {set} to the {} active user(s) in {file} BEFORE the policies change (in a sandbox, use the sandbox usernames with their suffix and the sandbox alias); run each command below and require exit code 0: 68 means some assignments failed and 1 that all failed: fix and re-run before going on",
+            "assign {set} to the {} active user(s) in {file} BEFORE the policies change (in a sandbox, use the sandbox usernames with their suffix and the sandbox alias); run each command below and require exit code 0: 68 means some assignments failed and 1 that all failed: fix the cause, then assign the users its JSON lists under result.failures (not the whole command again: the users it did assign would now fail as duplicates, UNVERIFIED) before going on",
             p.assign.len()
         ));
         for c in &p.commands {

@@ -219,3 +219,41 @@ fn a_note_lists_ten_names_then_how_many_more() {
     );
     assert_eq!(first_of(&names[..3], " in X"), "u0, u1, u2");
 }
+
+#[test]
+fn users_known_only_by_id_stop_the_runbook_before_the_policies() {
+    let mut r = super::super::Runbook {
+        steps: vec![Step::new(
+            StepKind::ProductionDeploy,
+            "deploy A_ECA to production",
+        )],
+        ..Default::default()
+    };
+    let p = AccessPlan {
+        access_permission_set: Some("A_ECA_ECA_Access".into()),
+        changes: true,
+        assign: vec!["u@x.example".into()],
+        unnamed: vec!["005000000000001AAA".into()],
+        assignment_file: Some("access/A_ECA-permset-assignments.csv".into()),
+        commands: commands("A_ECA_ECA_Access", &["u@x.example".to_string()]),
+        ..Default::default()
+    };
+    into_runbook(&mut r, &p);
+    let texts: Vec<&str> = r.steps.iter().map(|s| s.text.as_str()).collect();
+    let stop = texts
+        .iter()
+        .position(|t| {
+            t.starts_with("STOP") && t.contains("1 user(s) of the app are known only by their ids")
+        })
+        .unwrap_or_else(|| panic!("{texts:#?}"));
+    let deploy = texts
+        .iter()
+        .position(|t| *t == "deploy A_ECA to production")
+        .expect("deploy");
+    assert!(stop < deploy, "{texts:#?}");
+    // No command: assigning the named user alone would still lock the other one out.
+    assert!(
+        !texts.iter().any(|t| t.contains("--on-behalf-of")),
+        "{texts:#?}"
+    );
+}
