@@ -237,6 +237,15 @@ impl Layout {
 
 /// The step that gives an app's users its access permission set, before its policies.
 fn assignment_step(s: &mut String, step: usize, a: &Assignment) {
+    if a.grants_unknown > 0 {
+        let _ = writeln!(
+            s,
+            "{step}. STOP: {} user(s) use this admin-approved app, but no profile or permission set that grants it is known (none in its connected app file, no SetupEntityAccess export), and the policy deploy below names only `{}`: it would refuse every one of them. Export SetupEntityAccess and PermissionSetAssignment and plan again so that the policies keep today's grants, before going on",
+            a.grants_unknown,
+            clean(&a.permission_set)
+        );
+        return;
+    }
     if a.unnamed > 0 {
         // Assigning the named users alone would still lock the others out at the policy deploy.
         let _ = writeln!(

@@ -207,6 +207,9 @@ pub struct Assignment {
     pub commands: Vec<String>,
     /// Users seen using the app but known only by id: none can be assigned by command.
     pub unnamed: usize,
+    /// Admin-approved today with this many users, but no grant of it is known: the policies
+    /// would refuse them all, so the README stops.
+    pub grants_unknown: usize,
 }
 
 /// Generate the ECA metadata for `targets` against the integration `standard`, for API

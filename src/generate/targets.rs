@@ -58,7 +58,7 @@ pub fn from_plan(
 fn assignment(p: &AppPlan) -> Option<(String, super::Assignment)> {
     let a = &p.access;
     // No command either means nobody to assign (a STOP in the README) or no change at all.
-    if !a.changes {
+    if !a.changes && !a.grants_unknown {
         return None;
     }
     let assignment = super::Assignment {
@@ -67,6 +67,11 @@ fn assignment(p: &AppPlan) -> Option<(String, super::Assignment)> {
         file: a.assignment_file.clone(),
         commands: a.commands.clone(),
         unnamed: a.unnamed.len(),
+        grants_unknown: if a.grants_unknown {
+            a.active_users.len()
+        } else {
+            0
+        },
     };
     Some((p.api_name.clone(), assignment))
 }

@@ -96,6 +96,15 @@ pub struct AccessPlan {
     /// usernames, so the runbook stops until a User export names them.
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub unnamed: Vec<String>,
+    /// Admin-approved today, users seen using it, yet no profile or permission set that grants
+    /// it is known (none in its file, none in a SetupEntityAccess export): the generated
+    /// policies would admit only the new access set's holders, so the runbook stops until the
+    /// grants are exported.
+    #[serde(skip_serializing_if = "is_false")]
+    pub grants_unknown: bool,
+    /// Users seen using the app whose User row says inactive: they get no assignment.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub inactive_users: Vec<String>,
     /// The integration (run-as) user, when the app runs as one: it gets the permission set
     /// group pattern (base + functional + ECA access).
     pub integration_user: Option<String>,
@@ -148,9 +157,10 @@ pub fn access(app: &App, input: &AccessInput<'_>) -> AccessPlan {
         plan.notes.push(format!(
             "{} inactive user(s) hold tokens or logged in earlier; they get no assignment: {}",
             inactive.len(),
-            first_of(&inactive, "")
+            first_of(&inactive, " in plan.json access.inactive_users")
         ));
     }
+    plan.inactive_users = inactive;
     let before = ca.map(admin_approved_before);
     plan.permitted_users_before = before.map(permitted_users);
     let Some((set, after)) = access_after(app, ca, input, before) else {
@@ -169,10 +179,29 @@ pub fn access(app: &App, input: &AccessInput<'_>) -> AccessPlan {
     plan.changes = after && before != Some(true);
     if plan.changes {
         assignments(&mut plan, &granted, input, &set);
+    } else if before == Some(true) && plan.profiles.is_empty() && plan.permission_sets.is_empty() {
+        unknown_grants(&mut plan, &set);
     } else if before == Some(true) {
         uncovered_note(&mut plan, &granted, input.index);
     }
     plan
+}
+
+/// Admin-approved today with users, but no grant known: the policies, which name only the
+/// grants ecaplan knows, would refuse all of them.
+fn unknown_grants(plan: &mut AccessPlan, set: &str) {
+    if plan.active_users.is_empty() {
+        return;
+    }
+    plan.grants_unknown = true;
+    plan.notes.push(format!(
+        "admin-approved, and {} user(s) use it, but no profile or permission set that grants it is known (none in its connected app file, no SetupEntityAccess export): the generated policies name only {set} and would refuse them; export SetupEntityAccess and PermissionSetAssignment (usage-exports §21) and plan again",
+        plan.active_users.len()
+    ));
+}
+
+fn is_false(b: &bool) -> bool {
+    !*b
 }
 
 /// `permittedUsersPolicyType` of an app admin-approved or not.

@@ -72,6 +72,11 @@ pub fn into_runbook(r: &mut crate::plan::Runbook, p: &AccessPlan) {
     let mut steps = Vec::new();
     if p.changes {
         changed_steps(&mut steps, p, set);
+    } else if p.grants_unknown {
+        steps.push(Step::new(StepKind::Access, format!(
+            "STOP before the next step: {} user(s) use this admin-approved app, but no profile or permission set that grants it is known, and the generated policies name only {set}: they would refuse every one of them. Export SetupEntityAccess and PermissionSetAssignment and re-run ecaplan so that the policies keep today's grants, before going on",
+            p.active_users.len()
+        )));
     }
     let deploy = r.steps.iter().position(|s| s.kind.changes_policies());
     let at = deploy.unwrap_or(r.steps.len());

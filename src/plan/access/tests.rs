@@ -257,3 +257,73 @@ fn users_known_only_by_id_stop_the_runbook_before_the_policies() {
         "{texts:#?}"
     );
 }
+
+#[test]
+fn an_admin_approved_app_used_by_people_no_grant_admits_stops_before_its_policies() {
+    let inv = inventory(&[connected_app(
+        "A",
+        "<oauthConfig><callbackUrl>https://x.example/cb</callbackUrl><isAdminApproved>true</isAdminApproved></oauthConfig>",
+    )]);
+    let tables = Tables {
+        users: vec![user("005000000000001AAA", "on@x.example", true)],
+        ..Default::default()
+    };
+    let mut usage = AppUsage::default();
+    usage
+        .logins
+        .users
+        .see("005000000000001AAA".into(), crate::time::Ts(0));
+    let index = TableIndex::new(&tables);
+    let standard = Standard {
+        admin_approved_required: true,
+        ..Default::default()
+    };
+    let p = access(
+        &inv.apps[0],
+        &AccessInput {
+            sets_permitted_users: true,
+            usage: Some(&usage),
+            look_alike: false,
+            harden_in_place: false,
+            index: &index,
+            standard: &standard,
+            eca_name: Some("A_ECA"),
+            run_as: None,
+            shared: Vec::new(),
+        },
+    );
+    assert!(!p.changes && p.grants_unknown, "{p:#?}");
+    let mut r = super::super::Runbook {
+        steps: vec![Step::new(
+            StepKind::ProductionDeploy,
+            "deploy A_ECA to production",
+        )],
+        ..Default::default()
+    };
+    into_runbook(&mut r, &p);
+    assert!(
+        r.steps[0].text.starts_with("STOP")
+            && r.steps[0]
+                .text
+                .contains("1 user(s) use this admin-approved app"),
+        "{:#?}",
+        r.steps
+    );
+    // Nobody seen: nothing to stop for (and nothing to assign).
+    let nobody = AppUsage::default();
+    let p = access(
+        &inv.apps[0],
+        &AccessInput {
+            sets_permitted_users: true,
+            usage: Some(&nobody),
+            look_alike: false,
+            harden_in_place: false,
+            index: &index,
+            standard: &standard,
+            eca_name: Some("A_ECA"),
+            run_as: None,
+            shared: Vec::new(),
+        },
+    );
+    assert!(!p.grants_unknown);
+}
