@@ -300,8 +300,9 @@ pub(super) fn dedicated_user_tasks(waves: &mut [Wave], parameters: &[Parameter])
     }
 }
 
-/// Runbook steps name the dedicated user, never the shared or admin one it replaces (the
-/// findings in the pre-checks still describe today's user).
+/// Runbook steps, and the pre-checks about the target flow, name the dedicated user, never the
+/// shared or admin one it replaces (the findings to resolve, `resolve ECA…`, still describe
+/// today's user).
 pub(super) fn dedicated_users_in_steps(apps: &mut [AppPlan], parameters: &[Parameter]) {
     for p in parameters.iter().filter(|p| p.dedicated) {
         let Some(app) = apps
@@ -311,10 +312,15 @@ pub(super) fn dedicated_users_in_steps(apps: &mut [AppPlan], parameters: &[Param
             continue;
         };
         let with = format!("{} (${}, created in wave 0)", p.default, p.variable);
-        for step in &mut app.runbook.steps {
+        let runbook = &mut app.runbook;
+        let checks = runbook
+            .pre_checks
+            .iter_mut()
+            .filter(|c| !c.starts_with("resolve "));
+        for text in runbook.steps.iter_mut().map(|s| &mut s.text).chain(checks) {
             for old in p.find.iter().filter(|v| !v.is_empty()) {
-                if step.text.contains(old.as_str()) {
-                    step.text = step.text.replace(old.as_str(), &with);
+                if text.contains(old.as_str()) {
+                    *text = text.replace(old.as_str(), &with);
                 }
             }
         }

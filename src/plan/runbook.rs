@@ -85,6 +85,9 @@ pub fn runbook(
     if d.strategy == Strategy::Automated {
         automated_checks(&mut r, app);
     }
+    if matches!(d.strategy, Strategy::SideBySide | Strategy::BigBang) {
+        people_too(&mut r, name, eca, d, findings);
+    }
     if matches!(d.strategy, Strategy::SideBySide | Strategy::BigBang) && eca_name.is_some() {
         tell_apart(&mut r, app, eca, d.strategy);
         if d.target_flow.is_none() {
@@ -361,6 +364,50 @@ fn automated(r: &mut Runbook, name: &str, eca: &str, findings: &[&Finding]) {
         "kept: the migration preserves consumer key and secret; the client changes nothing".into();
 }
 
+/// A service app that people use too (ECA213): the generated ECA serves the service flow
+/// only, so the connected app is blocked or deactivated only once nobody signs in through it
+/// interactively any more (else they are locked out).
+fn people_too(r: &mut Runbook, name: &str, eca: &str, d: &Decision, findings: &[&Finding]) {
+    let service = matches!(
+        d.target_flow,
+        Some(TargetFlow::ClientCredentials { .. } | TargetFlow::JwtBearer)
+    );
+    let Some(f) = findings
+        .iter()
+        .find(|f| f.accepted.is_none() && f.rule == ids::IDENTITY_MODEL_MISMATCH)
+        .filter(|_| service)
+    else {
+        return;
+    };
+    let seen = f
+        .evidence
+        .iter()
+        .find_map(|e| match e {
+            crate::rules::Evidence::Usage { summary, .. } => Some(summary.as_str()),
+            _ => None,
+        })
+        .unwrap_or("interactive logins");
+    r.pre_checks.push(format!(
+        "{name} is a service app that people use too ({seen}; ECA213): {eca} gets the service flow only; the people need an ECA of their own (authorization code + PKCE) before {name} is blocked or deactivated, or they lose access"
+    ));
+    for step in &mut r.steps {
+        for (old, new) in [
+            (
+                "; block the connected app".to_string(),
+                format!("; block the connected app {name} only once LoginHistory shows no interactive login (web server, user-agent, username-password) through it for 30 days: its people are on their own ECA by then (ECA213); before that, leave it active"),
+            ),
+            (
+                format!(" and deactivate the connected app {name}"),
+                format!("; deactivate the connected app {name} only once LoginHistory shows no interactive login (web server, user-agent, username-password) through it for 30 days: its people are on their own ECA by then (ECA213); before that, leave it active"),
+            ),
+        ] {
+            if step.text.ends_with(old.as_str()) {
+                step.text = step.text.replace(old.as_str(), &new);
+            }
+        }
+    }
+}
+
 fn refactor(r: &mut Runbook, name: &str, eca: &str, d: &Decision, config: &Config) {
     let flow = match &d.target_flow {
         Some(TargetFlow::ClientCredentials { run_as }) => {
@@ -453,5 +500,50 @@ mod tests {
         assert!(text.contains("12 username-password logins") && text.contains("vendor fix in Q2"));
         let blind = finding(ids::NO_USAGE_EVIDENCE, None);
         assert!(password_flow_check("A", &[&blind]).contains("ask its owner"));
+    }
+
+    #[test]
+    fn a_service_app_people_use_is_blocked_only_once_they_have_left_it() {
+        let d = Decision {
+            strategy: Strategy::SideBySide,
+            reason: String::new(),
+            evidence: Vec::new(),
+            target_flow: Some(TargetFlow::ClientCredentials {
+                run_as: "svc@x.example".into(),
+            }),
+            high_volume: true,
+            critical: false,
+            special_flows: Vec::new(),
+        };
+        let mut mixed = finding(ids::IDENTITY_MODEL_MISMATCH, None);
+        mixed.evidence = vec![crate::rules::Evidence::Usage {
+            summary: "40 interactive login(s)".into(),
+            files: Vec::new(),
+            rows: Vec::new(),
+        }];
+        let runbook_with = |findings: &[&Finding]| {
+            let mut r = Runbook::default();
+            refactor(&mut r, "A", "A_ECA", &d, &Config::default());
+            people_too(&mut r, "A", "A_ECA", &d, findings);
+            r
+        };
+        let r = runbook_with(&[&mixed]);
+        let last = &r.steps.last().expect("steps").text;
+        assert!(
+            last.contains(
+                "block the connected app A only once LoginHistory shows no interactive login"
+            ),
+            "{last}"
+        );
+        assert!(r
+            .pre_checks
+            .iter()
+            .any(|c| c.contains("40 interactive login(s)")));
+        // Accepted, or no finding: the switch blocks the app as before.
+        let accepted = finding(ids::IDENTITY_MODEL_MISMATCH, Some("split planned"));
+        for r in [runbook_with(&[&accepted]), runbook_with(&[])] {
+            let last = &r.steps.last().expect("steps").text;
+            assert!(last.ends_with("; block the connected app"), "{last}");
+        }
     }
 }

@@ -79,6 +79,8 @@ pub(crate) mod ids {
     pub const ADMIN_RUN_AS_USER: &str = "ECA210";
     /// ECA212 certificate-expiring.
     pub const CERTIFICATE_EXPIRING: &str = "ECA212";
+    /// ECA213 identity-model-mismatch.
+    pub const IDENTITY_MODEL_MISMATCH: &str = "ECA213";
     /// ECA217 certificate-unreadable.
     pub const CERTIFICATE_UNREADABLE: &str = "ECA217";
     /// ECA301 unused-app.
