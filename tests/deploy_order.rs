@@ -193,3 +193,52 @@ fn the_handler_class_and_run_as_users_come_before_the_policies_that_name_them() 
     );
     assert!(checked >= 5, "{checked}");
 }
+
+/// The plan runs Data_Warehouse_Loader as the one user of its password flow, etl.service. When
+/// the User export shows a person's profile for it, the ECA gets a dedicated integration user
+/// instead (client credentials needs an API-only user); on the sample's integration profile it
+/// keeps etl.service.
+#[test]
+fn a_person_seen_on_the_password_flow_is_not_made_the_run_as_user() {
+    let run_as = |users_csv: Option<String>| {
+        let tmp = tempfile::tempdir().expect("tmp");
+        let input = tmp.path().join("northwind");
+        copy_tree(std::path::Path::new("samples/northwind"), &input);
+        if let Some(text) = users_csv {
+            std::fs::write(input.join("usage/User_sf_cli.csv"), text).expect("write");
+        }
+        let out = tmp.path().join("out");
+        let run = common::ecaplan([
+            "plan".as_ref(),
+            input.as_os_str(),
+            "-o".as_ref(),
+            out.as_os_str(),
+            "--quiet".as_ref(),
+        ]);
+        assert!(
+            run.status.success(),
+            "{}",
+            String::from_utf8_lossy(&run.stderr)
+        );
+        let plan = plan_json(&out);
+        let p = plan["parameters"]
+            .as_array()
+            .expect("parameters")
+            .iter()
+            .find(|p| p["variable"] == "ECA_DATA_WAREHOUSE_LOADER_ECA_RUN_AS")
+            .expect("run-as parameter")
+            .clone();
+        p["default"].as_str().unwrap_or_default().to_string()
+    };
+    assert_eq!(run_as(None), "etl.service@northwind.example");
+    let users = std::fs::read_to_string("samples/northwind/usage/User_sf_cli.csv").expect("users");
+    let person = users.replace(
+        "ETL Service,true,Standard,Northwind Integration,",
+        "ETL Service,true,Standard,Custom: Sales Profile,",
+    );
+    assert_ne!(person, users, "the sample's etl.service row changed");
+    assert_eq!(
+        run_as(Some(person)),
+        "data_warehouse_loader_eca.integration@northwind.example"
+    );
+}

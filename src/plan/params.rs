@@ -125,7 +125,7 @@ pub fn for_app(
             p.dedicated = true;
             p.default = dedicated_user(eca_name, "integration", &first);
             p.note = Some(format!(
-                "dedicated integration user to create in wave 0; replaces the shared or admin user {first}"
+                "dedicated integration user to create in wave 0; replaces {first} (a shared, admin or personal account, not a dedicated API-only one)"
             ));
         }
         out.push(p);
@@ -142,7 +142,7 @@ pub fn for_app(
                 p.dedicated = true;
                 p.default = dedicated_user(eca_name, "handler", &user);
                 p.note = Some(format!(
-                    "dedicated user to create in wave 0; replaces the shared or admin user {user}"
+                    "dedicated user to create in wave 0; replaces {user} (a shared, admin or personal account, not a dedicated API-only one)"
                 ));
             }
             out.push(p);
@@ -264,7 +264,7 @@ pub(super) fn parameters(
             let dedicated = by_app.get(a.api_name.as_str()).is_some_and(|fs| {
                 fs.iter()
                     .any(|f| f.accepted.is_none() && REPLACED_USER.contains(&f.rule))
-            });
+            }) || run_as.is_some_and(|u| borrowed_person(input, &ca.value, u));
             Some((for_app(&ca.value, eca, run_as, dedicated), &ca.value))
         })
         .collect();
@@ -273,6 +273,40 @@ pub(super) fn parameters(
     let mut out: Vec<Parameter> = per_app.into_iter().flat_map(|(p, _)| p).collect();
     out.extend(wide);
     out
+}
+
+/// The plan runs the app as a user it saw in usage (the one user of its password flow), not as
+/// the run-as user its file names, and the User export does not show an integration user:
+/// client credentials needs an API-only user, and a person's account would fail the deploy or
+/// lose the UI, so the ECA gets a dedicated user instead.
+fn borrowed_person(input: &PlanInput<'_>, ca: &ConnectedApp, run_as: &str) -> bool {
+    let named = ca
+        .oauth_config
+        .as_ref()
+        .and_then(|o| o.oauth_client_credential_user.as_deref())
+        .is_some_and(|u| u.trim().eq_ignore_ascii_case(run_as.trim()));
+    if named {
+        return false;
+    }
+    let std = &input.config.standard;
+    let listed = |list: &[String], v: Option<&str>| {
+        v.is_some_and(|v| list.iter().any(|s| s.eq_ignore_ascii_case(v.trim())))
+    };
+    // As ECA208 judges a run-as user: an integration licence, an integration profile, or a
+    // profile whose metadata grants API Only User.
+    let api_only = |profile: Option<&str>| {
+        input.org.inventory.profiles.iter().any(|p| {
+            profile.is_some_and(|n| p.name.eq_ignore_ascii_case(n.trim()))
+                && p.permissions.iter().any(|x| x == "ApiUserOnly")
+        })
+    };
+    let integration = input.org.usage.tables.users.iter().any(|r| {
+        let me = r.username.as_deref().map(str::trim) == Some(run_as.trim()) || r.id == run_as;
+        me && (listed(&std.integration_licenses, r.license.as_deref())
+            || listed(&std.integration_profiles, r.profile.as_deref())
+            || api_only(r.profile.as_deref()))
+    });
+    !integration
 }
 
 /// Wave 0 creates the dedicated users that parameters name instead of a shared or admin one.
