@@ -259,8 +259,9 @@ fn assignment_step(s: &mut String, step: usize, a: &Assignment) {
     if a.commands.is_empty() {
         let _ = writeln!(
             s,
-            "{step}. STOP: no user of this app is known to assign `{}` to (the usage exports do not show one). The policy deploy below makes the app admin-approved and refuses everyone not granted: export LoginHistory and OauthToken covering the app and plan again, or get the owner's written confirmation that nobody uses it, before going on",
-            clean(&a.permission_set)
+            "{step}. STOP: no user of this app is known to assign `{}` to (the usage exports do not show one). The policy deploy below makes the app admin-approved and refuses everyone not granted: {}, before going on",
+            clean(&a.permission_set),
+            crate::plan::access::nobody_known_action(&a.missing_exports)
         );
         return;
     }

@@ -210,6 +210,8 @@ pub struct Assignment {
     /// Admin-approved today with this many users, but no grant of it is known: the policies
     /// would refuse them all, so the README stops.
     pub grants_unknown: usize,
+    /// The user-listing exports the run lacks: what the STOP for nobody known asks for.
+    pub missing_exports: Vec<&'static str>,
 }
 
 /// Generate the ECA metadata for `targets` against the integration `standard`, for API

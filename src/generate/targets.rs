@@ -67,6 +67,7 @@ fn assignment(p: &AppPlan) -> Option<(String, super::Assignment)> {
         file: a.assignment_file.clone(),
         commands: a.commands.clone(),
         unnamed: a.unnamed.len(),
+        missing_exports: a.missing_exports.clone(),
         grants_unknown: if a.grants_unknown {
             a.active_users.len()
         } else {

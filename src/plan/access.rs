@@ -102,6 +102,9 @@ pub struct AccessPlan {
     /// grants are exported.
     #[serde(skip_serializing_if = "is_false")]
     pub grants_unknown: bool,
+    /// The user-listing exports the run lacks (what a STOP for nobody known asks for).
+    #[serde(skip)]
+    pub missing_exports: Vec<&'static str>,
     /// Users seen using the app whose User row says inactive: they get no assignment.
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub inactive_users: Vec<String>,
@@ -179,6 +182,10 @@ pub fn access(app: &App, input: &AccessInput<'_>) -> AccessPlan {
     plan.changes = after && before != Some(true);
     if plan.changes {
         assignments(&mut plan, &granted, input, &set);
+        if !app.facts().is_some_and(|f| f.oauth) {
+            // The user-listing exports see OAuth only: nothing would list a SAML app's users.
+            plan.missing_exports = vec![SAML_ONLY];
+        }
     } else if before == Some(true) && plan.profiles.is_empty() && plan.permission_sets.is_empty() {
         unknown_grants(&mut plan, &set);
     } else if before == Some(true) {
@@ -353,6 +360,7 @@ fn assignments(
         "{ASSIGNMENT_DIR}/{file_stem}-permset-assignments.csv"
     ));
     let no_ps = !index.has_assignments;
+    plan.missing_exports = index.missing_exports.clone();
     for u in &plan.active_users {
         if granted.contains(&u.user) && !no_ps {
             // A kept grant already admits this user once the app is admin-approved.
@@ -415,6 +423,22 @@ pub fn assignment_rows(p: &AccessPlan) -> (Vec<&'static str>, Vec<Vec<String>>) 
         })
         .collect();
     (header, rows)
+}
+
+/// In [`AccessPlan::missing_exports`]: the app has no OAuth, which the exports would show.
+const SAML_ONLY: &str = "no OAuth";
+
+/// What to do when no user of an app is known to assign (`missing`: the user-listing exports
+/// the run lacks), for the STOPs of the runbook and of eca/README.md.
+pub fn nobody_known_action(missing: &[&str]) -> String {
+    let owner = "get the owner's written confirmation that nobody uses it";
+    match missing {
+        [SAML_ONLY] => format!("LoginHistory and OauthToken do not list who signs in to an app without OAuth: get its users from the service provider or the owner and assign them by hand, or {owner}"),
+        [] => format!("LoginHistory and OauthToken show nobody using it: {owner}"),
+        ["OauthToken"] => format!("LoginHistory shows no login through it in the period it covers: export OauthToken (who holds its refresh tokens) and plan again, or {owner}"),
+        ["LoginHistory"] => format!("OauthToken shows no token for it: export LoginHistory covering the app and plan again, or {owner}"),
+        _ => format!("export LoginHistory and OauthToken covering the app and plan again, or {owner}"),
+    }
 }
 
 /// How many names a note lists before "and N more": a note is read, not searched.

@@ -122,7 +122,9 @@ pub fn plan(input: &PlanInput<'_>) -> Plan {
         .collect();
     let eca_names = eca::name_ecas(&input.org.inventory, &mut decisions);
     // Indexed once for every app's access (DESIGN §7 "Safe to execute").
-    let index = access::TableIndex::new(&input.org.usage.tables);
+    let coverage = &input.org.usage.coverage;
+    let index = access::TableIndex::new(&input.org.usage.tables)
+        .covered_by(coverage.has_logins, coverage.has_tokens);
     let shared = shared_usage(&input.org.join);
     let access_cx = AccessCx {
         index: &index,

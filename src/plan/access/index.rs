@@ -47,9 +47,23 @@ pub struct TableIndex<'a> {
     pub(super) users_by_profile: HashMap<String, Vec<&'a str>>,
     /// A PermissionSetAssignment export was provided.
     pub(super) has_assignments: bool,
+    /// The exports that list an app's users and were not provided (LoginHistory, OauthToken):
+    /// what a STOP for an app without known users asks for.
+    pub(super) missing_exports: Vec<&'static str>,
 }
 
 impl<'a> TableIndex<'a> {
+    /// The same index, knowing which user-listing exports the run has (login and token
+    /// sources): a STOP then asks only for the missing ones.
+    pub fn covered_by(mut self, has_logins: bool, has_tokens: bool) -> Self {
+        self.missing_exports = [("LoginHistory", has_logins), ("OauthToken", has_tokens)]
+            .into_iter()
+            .filter(|(_, has)| !has)
+            .map(|(name, _)| name)
+            .collect();
+        self
+    }
+
     /// Index `t`.
     pub fn new(t: &'a Tables) -> TableIndex<'a> {
         let mut ix = TableIndex {
@@ -60,6 +74,7 @@ impl<'a> TableIndex<'a> {
             psa_by_set: HashMap::new(),
             users_by_profile: HashMap::new(),
             has_assignments: !t.permission_set_assignments.is_empty(),
+            missing_exports: vec!["LoginHistory", "OauthToken"],
         };
         for m in &t.app_menu_items {
             if let Some(n) = m.name.as_deref() {

@@ -123,7 +123,8 @@ fn changed_steps(steps: &mut Vec<Step>, p: &AccessPlan, set: &str) {
         ));
     } else if p.commands.is_empty() {
         push(format!(
-            "STOP before the next step: no active user of the app is known to assign {set} to ({file} is empty; the usage exports may not cover the app). Once the policies change, everyone not granted is refused: export LoginHistory (and OauthToken) covering the app and re-run ecaplan, or get the owner's written confirmation that nobody uses it, before going on"
+            "STOP before the next step: no active user of the app is known to assign {set} to ({file} is empty). Once the policies change, everyone not granted is refused: {}, before going on",
+            super::nobody_known_action(&p.missing_exports)
         ));
     } else {
         push(format!(

@@ -327,3 +327,27 @@ fn an_admin_approved_app_used_by_people_no_grant_admits_stops_before_its_policie
     );
     assert!(!p.grants_unknown);
 }
+
+#[test]
+fn a_stop_for_nobody_known_asks_only_for_the_missing_exports() {
+    let both = nobody_known_action(&["LoginHistory", "OauthToken"]);
+    assert!(
+        both.starts_with("export LoginHistory and OauthToken"),
+        "{both}"
+    );
+    let tokens = nobody_known_action(&["OauthToken"]);
+    assert!(
+        tokens.contains("export OauthToken") && !tokens.contains("export LoginHistory"),
+        "{tokens}"
+    );
+    let none = nobody_known_action(&[]);
+    assert!(
+        !none.contains("export") && none.contains("written confirmation"),
+        "{none}"
+    );
+    let saml = nobody_known_action(&[SAML_ONLY]);
+    assert!(saml.contains("service provider"), "{saml}");
+    let index = Tables::default();
+    let ix = TableIndex::new(&index).covered_by(true, false);
+    assert_eq!(ix.missing_exports, ["OauthToken"]);
+}
