@@ -272,7 +272,7 @@ fn assignment_step(s: &mut String, step: usize, a: &Assignment) {
         .unwrap_or_default();
     let _ = writeln!(
         s,
-        "{step}. Assign `{}` to the {} active user(s){file} BEFORE the deploys below (its policies make the app admin-approved) (in a sandbox: the sandbox usernames, with their suffix); each command must exit 0 (68: some assignments failed, 1: all failed — fix the cause, then assign the users its JSON lists under `result.failures`, not the whole command again: the users it did assign would now fail as duplicates, UNVERIFIED):",
+        "{step}. Assign `{}` to the {} active user(s){file} BEFORE the deploys below (its policies make the app admin-approved) (in a sandbox: the sandbox usernames, with their suffix); run them from the output folder (each writes its JSON to `deploy-results/`); each command must exit 0 (68: some assignments failed, 1: all failed — fix the cause, then assign the users its JSON lists under `result.failures`, not the whole command again: the users it did assign would now fail as duplicates, UNVERIFIED):",
         clean(&a.permission_set),
         a.users
     );

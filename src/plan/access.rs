@@ -463,10 +463,14 @@ fn first_of<S: AsRef<str>>(names: &[S], rest: &str) -> String {
 }
 
 /// `sf org assign permset` commands, [`USERS_PER_COMMAND`] users each (reference §4).
+/// Each writes its JSON result to `deploy-results/assign-<set>-<n>.json` (from the output
+/// folder, like the deploys): after a partial failure, its `result.failures` are the users to
+/// assign again.
 fn commands(set: &str, users: &[String]) -> Vec<String> {
     users
         .chunks(USERS_PER_COMMAND)
-        .map(|chunk| {
+        .enumerate()
+        .map(|(i, chunk)| {
             let mut c = format!(
                 "sf org assign permset --name {} --target-org \"$ECA_TARGET_ORG\"",
                 sh_quote(set)
@@ -475,7 +479,11 @@ fn commands(set: &str, users: &[String]) -> Vec<String> {
                 c.push_str(" --on-behalf-of ");
                 c.push_str(&sh_quote(u));
             }
-            c.push_str(" --json");
+            c.push_str(&format!(
+                " --json > deploy-results/assign-{}-{}.json",
+                sh_quote(set),
+                i + 1
+            ));
             c
         })
         .collect()

@@ -128,7 +128,7 @@ fn changed_steps(steps: &mut Vec<Step>, p: &AccessPlan, set: &str) {
         ));
     } else {
         push(format!(
-            "assign {set} to the {} active user(s) in {file} BEFORE the policies change (in a sandbox, use the sandbox usernames with their suffix and the sandbox alias); run each command below and require exit code 0: 68 means some assignments failed and 1 that all failed: fix the cause, then assign the users its JSON lists under result.failures (not the whole command again: the users it did assign would now fail as duplicates, UNVERIFIED) before going on",
+            "assign {set} to the {} active user(s) in {file} BEFORE the policies change (in a sandbox, use the sandbox usernames with their suffix and the sandbox alias); run each command below from the output folder (each writes its JSON to deploy-results/) and require exit code 0: 68 means some assignments failed and 1 that all failed: fix the cause, then assign the users its JSON lists under result.failures (not the whole command again: the users it did assign would now fail as duplicates, UNVERIFIED) before going on",
             p.assign.len()
         ));
         for c in &p.commands {
