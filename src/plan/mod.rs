@@ -149,6 +149,7 @@ pub fn plan(input: &PlanInput<'_>) -> Plan {
         org_tasks(input),
         &input.config.blackout,
     );
+    long_plan_task(&mut waves, &input.config.plan);
     place_in_waves(&mut apps, &waves, &input.org.inventory);
     let parameters = params::parameters(input, &apps, &by_app);
     params::dedicated_user_tasks(&mut waves, &parameters);
@@ -332,6 +333,33 @@ fn start_day(input: &PlanInput<'_>) -> Day {
     }
 }
 
+/// Days after which a plan's usage lists are too old to trust without new exports.
+const LONG_PLAN_DAYS: i64 = 365;
+
+/// A plan that runs over a year acts on usage lists that age by the time its last waves run:
+/// wave 0 says so, with the settings that shorten it.
+fn long_plan_task(waves: &mut [Wave], plan: &crate::config::PlanConfig) {
+    let (Some(first), Some(last)) = (waves.first(), waves.last()) else {
+        return;
+    };
+    let (Some(start), Some(end)) = (Day::parse(&first.start), Day::parse(&last.end)) else {
+        return;
+    };
+    let days = end.days_since(start);
+    if days <= LONG_PLAN_DAYS {
+        return;
+    }
+    let task = format!(
+        "the plan runs {} waves over {} months, until {}: the users each wave assigns come from today's exports, so export LoginHistory, OauthToken and User again and re-run ecaplan before each wave; to shorten it, raise [plan] max_apps_per_wave ({}) or shorten wave_length_days ({}) in ecaplan.toml, or retire unused apps first",
+        waves.len(),
+        days / 30,
+        last.end,
+        plan.max_apps_per_wave,
+        plan.wave_length_days
+    );
+    waves[0].tasks.push(task);
+}
+
 fn org_tasks(input: &PlanInput<'_>) -> Vec<String> {
     let mut t = vec![
         "enable 'Opt in to External Client Apps' and give the migration team 'Create, edit, and delete External Client Apps'".to_string(),
@@ -421,5 +449,46 @@ mod props {
                 proptest::prop_assert!(waves.len() == 1 || untangled, "group {:?} split over {:?}", g.apps, waves);
             }
         }
+    }
+}
+
+#[cfg(test)]
+mod long_plan {
+    use super::*;
+    use crate::plan::waves::WaveKind;
+
+    fn wave(number: usize, start: &str, end: &str) -> Wave {
+        Wave {
+            number,
+            kind: WaveKind::Migrate,
+            name: String::new(),
+            start: start.into(),
+            end: end.into(),
+            apps: Vec::new(),
+            tasks: Vec::new(),
+        }
+    }
+
+    #[test]
+    fn a_plan_over_a_year_tells_wave_0_to_refresh_the_exports() {
+        let config = crate::config::PlanConfig::default();
+        let mut short = vec![
+            wave(0, "2026-12-07", "2026-12-20"),
+            wave(1, "2026-12-21", "2027-11-30"),
+        ];
+        long_plan_task(&mut short, &config);
+        assert!(short[0].tasks.is_empty());
+        let mut long = vec![
+            wave(0, "2026-12-07", "2026-12-20"),
+            wave(1, "2026-12-21", "2028-01-10"),
+        ];
+        long_plan_task(&mut long, &config);
+        assert_eq!(long[0].tasks.len(), 1);
+        assert!(
+            long[0].tasks[0].contains("until 2028-01-10"),
+            "{:?}",
+            long[0].tasks
+        );
+        assert!(long[0].tasks[0].contains("re-run ecaplan before each wave"));
     }
 }
