@@ -292,7 +292,7 @@ fn longest_line(s: &str) -> usize {
 
 /// Text that fits in one cell: Excel refuses a cell longer than 32,767 characters (a wave of
 /// a thousand apps lists more), so such text is cut at a list separator where there is one,
-/// and says so; the CSV files and report.json keep the whole text.
+/// and says so; report.json keeps the whole text (the CSV files too, for the sheets they have).
 fn fit(s: &str) -> Cow<'_, str> {
     // Fewer bytes than the limit are fewer characters too.
     if s.len() <= MAX_CELL_CHARS {
@@ -303,15 +303,18 @@ fn fit(s: &str) -> Cow<'_, str> {
         return s.into();
     }
     let note = |shown: usize| {
-        format!(
-            " … [cut: {shown} of {total} characters shown; the CSV files and report.json have all]"
-        )
+        format!(" … [cut: {shown} of {total} characters shown; report.json has the whole text]")
     };
     // The note is at most this long, whatever the counts.
     let room = MAX_CELL_CHARS - note(total).chars().count();
     let end = s.char_indices().nth(room).map_or(s.len(), |(i, _)| i);
     let head = &s[..end];
-    let head = head.rfind("; ").map_or(head, |i| &head[..i + 1]);
+    // At the last list separator, unless that would drop more than a tenth of the room.
+    let near = |i: &usize| head[..*i].chars().count() >= room - room / 10;
+    let head = ["; ", ", ", " "]
+        .iter()
+        .find_map(|sep| head.rfind(sep).filter(near))
+        .map_or(head, |i| &head[..=i]);
     let shown = head.chars().count();
     format!("{head}{}", note(shown)).into()
 }
@@ -403,13 +406,28 @@ mod tests {
     }
 
     #[test]
+    fn a_cell_is_cut_near_its_limit_not_at_an_early_separator() {
+        // One "; " early, then a long list of words: the cut keeps nearly all of the room.
+        let long = format!("first; {}", "word ".repeat(MAX_CELL_CHARS / 4));
+        let cut = fit(&long);
+        let (head, _) = cut.split_once(" … [cut: ").expect("marked as cut");
+        assert!(
+            head.chars().count() > MAX_CELL_CHARS * 9 / 10,
+            "{}",
+            head.len()
+        );
+        assert!(head.ends_with(' '), "cut between words");
+    }
+
+    #[test]
     fn a_wave_longer_than_a_cell_still_renders() {
         let mut r = crate::report::testkit::sample_report("App", "text");
         r.waves[0].apps = (0..5000)
             .map(|i| format!("Integration_App_{i:04}"))
             .collect();
         let bytes = render(&r).expect("a long wave renders");
-        assert!(part(&bytes, "xl/sharedStrings.xml").contains("characters shown; the CSV files"));
+        assert!(part(&bytes, "xl/sharedStrings.xml")
+            .contains("characters shown; report.json has the whole text"));
     }
 
     #[test]
