@@ -57,13 +57,24 @@ pub enum AppKey {
 }
 
 /// A source network: IPv4 /24 as its first three octets, or an interned IPv6 /48 prefix.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Net {
     /// `a.b.c.0/24`.
     V4([u8; 3]),
     /// Interned text, with the [`nets::text_hash`] of its display form (the interned id
     /// differs between files and workers; the hash does not).
     Other(u32, u64),
+}
+
+impl std::hash::Hash for Net {
+    /// One word (a login row hashes its network): the /24, or the interned id with the top bit
+    /// set (equal ids have equal texts, so equal sketch hashes).
+    fn hash<H: std::hash::Hasher>(&self, state: &mut H) {
+        state.write_u32(match self {
+            Net::V4([a, b, c]) => u32::from_be_bytes([0, *a, *b, *c]),
+            Net::Other(id, _) => id | 1 << 31,
+        });
+    }
 }
 
 impl Net {
@@ -222,6 +233,11 @@ pub fn raw_user_id(raw: &[u8]) -> Option<[u8; 18]> {
     (suffix_ok && key.iter().all(u8::is_ascii_alphanumeric)).then_some(key)
 }
 
+/// An app's user table up to this many slots (8 KiB), and the raw-id table up to this many
+/// (384 KiB), stay in the caches: their updates are not deferred.
+const SMALL_USER_SLOTS: usize = 1024;
+const SMALL_ID_SLOTS: usize = 16 * 1024;
+
 /// Updates per batch.
 const BATCH: usize = 64;
 
@@ -261,8 +277,17 @@ impl FileAcc {
     ) -> &mut LoginAcc {
         let (flow, success, ts) = login;
         let slot = self.label_slot(label);
+        // Tables that fit the caches are updated at once: deferring costs more than it saves.
+        let small = self.by_label[slot as usize].1.logins.users.slots() <= SMALL_USER_SLOTS;
         let logins = &mut self.by_label[slot as usize].1.logins;
         logins.add(flow, success, None, ts);
+        let user = match user {
+            Some(UserRef::Id(u)) if small => {
+                logins.users.see(u, ts);
+                None
+            }
+            other => other,
+        };
         let net = match net {
             Some(n) if logins.networks.sketch.is_some() => Some(n.hash()),
             Some(n) => {
@@ -282,6 +307,17 @@ impl FileAcc {
             }
         }
         &mut self.by_label[slot as usize].1.logins
+    }
+
+    /// Whether the table of raw ids is small enough to look up at once (see [`Deferred`]).
+    pub fn ids_fit_caches(&self) -> bool {
+        self.user_ids.slots() <= SMALL_ID_SLOTS
+    }
+
+    /// The interned user of a raw id seen before (which was valid then).
+    #[inline]
+    pub fn known_user(&self, key: &[u8; 18]) -> Option<u32> {
+        self.user_ids.get(key)
     }
 
     /// The interned user of a valid raw id ([`raw_user_id`]).
@@ -372,7 +408,12 @@ impl FileAcc {
             deferred: _,
             user_ids: _,
         } = other;
-        let map = |i: u32, own: &mut Interner| own.id(strings.get(i));
+        // Each of the share's strings re-interned once, not once per use (a user is in the
+        // tables of every app it logged in to: millions of uses on a large export).
+        let remap: Vec<u32> = (0..strings.len() as u32)
+            .map(|i| self.strings.id(strings.get(i)))
+            .collect();
+        let map = |i: u32, _: &mut Interner| remap[i as usize];
         for (key, app) in apps {
             let key = match key {
                 AppKey::Label(l) => AppKey::Label(map(l, &mut self.strings)),

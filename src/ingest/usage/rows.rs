@@ -227,13 +227,7 @@ impl RowReader {
             Flow::Unknown
         });
         let success = self.success(rec, st);
-        // A valid 18-char id (nearly every row) is resolved in the app's batch; ELF logins,
-        // keyed by their user, need it now.
-        let user = match raw_user_id(raw(rec, self.cols.user_id)) {
-            Some(key) if self.cols.app_name.is_some() => Some(UserRef::Raw(key)),
-            Some(key) => Some(UserRef::Id(acc.raw_user(&key))),
-            None => self.login_user(rec, acc, st)?.map(UserRef::Id),
-        };
+        let user = self.login_user_ref(rec, acc, st)?;
         let net = self.login_net(rec, acc, st);
         let unknown_sub = match known {
             None => Some(self.unknown_sub(rec, acc, st)),
@@ -282,6 +276,29 @@ impl RowReader {
             *logins.unknown_sub.entry(s).or_default() += 1;
         }
         Ok(Some(ts))
+    }
+
+    /// The login's user. A valid 18-char id (nearly every row) is looked up at once while the
+    /// table of ids fits the caches (a hit proves it valid), else resolved in the app's batch;
+    /// ELF logins, keyed by their user, need it now.
+    fn login_user_ref(
+        &self,
+        rec: &(impl Fields + ?Sized),
+        acc: &mut FileAcc,
+        st: &mut RowStats,
+    ) -> Result<Option<UserRef>, SkipReason> {
+        let id = raw(rec, self.cols.user_id);
+        let now = acc.ids_fit_caches() || self.cols.app_name.is_none();
+        if let (Ok(key), true) = (<&[u8; 18]>::try_from(id), now) {
+            if let Some(u) = acc.known_user(key) {
+                return Ok(Some(UserRef::Id(u)));
+            }
+        }
+        Ok(match raw_user_id(id) {
+            Some(key) if !now => Some(UserRef::Raw(key)),
+            Some(key) => Some(UserRef::Id(acc.raw_user(&key))),
+            None => self.login_user(rec, acc, st)?.map(UserRef::Id),
+        })
     }
 
     /// Whether the login succeeded, from its status.

@@ -60,6 +60,11 @@ impl UserTimes {
         }
     }
 
+    /// Slots allocated.
+    pub fn slots(&self) -> usize {
+        self.slots.len()
+    }
+
     /// The slot where user `u`'s search starts (to load it ahead of [`UserTimes::see`]).
     #[inline]
     pub fn peek(&self, u: Option<u32>) -> Option<u64> {
@@ -86,11 +91,29 @@ impl UserTimes {
         packed.chain(self.wide.iter().map(|(&u, &t)| (u, t)))
     }
 
-    /// Add another table, its users passed through `map` (re-interning).
+    /// Add another table, its users passed through `map` (re-interning); a batch at a time,
+    /// each batch's slots loaded first (the tables are larger than the caches).
     pub fn absorb(&mut self, other: &UserTimes, map: &mut dyn FnMut(u32) -> u32) {
+        let mut batch = [(0u32, 0i64); 32];
+        let mut n = 0;
+        let flush = |me: &mut UserTimes, batch: &[(u32, i64)]| {
+            let touched = batch
+                .iter()
+                .fold(0, |t, (u, _)| t ^ me.peek(Some(*u)).unwrap_or(0));
+            std::hint::black_box(touched);
+            for &(u, t) in batch {
+                me.see(u, t);
+            }
+        };
         for (u, t) in other.iter() {
-            self.see(map(u), t);
+            batch[n] = (map(u), t);
+            n += 1;
+            if n == batch.len() {
+                flush(self, &batch);
+                n = 0;
+            }
         }
+        flush(self, &batch[..n]);
     }
 }
 
@@ -116,6 +139,11 @@ impl IdTable {
         h = (h.rotate_left(5) ^ u64::from(u16::from_le_bytes([key[16], key[17]])))
             .wrapping_mul(0x517c_c1b7_2722_0a95);
         Some(((h >> 32) as usize) & mask)
+    }
+
+    /// Slots allocated.
+    pub fn slots(&self) -> usize {
+        self.slots.len()
     }
 
     /// Load the slot where `key`'s search starts.
