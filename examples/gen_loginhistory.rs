@@ -109,7 +109,7 @@ impl Pairs {
                 Shape::HighCardinality => HIGH_CARD_USERS.min(pool),
                 _ if a < SKEWED_HEAD => SKEWED_HEAD_USERS.min(pool),
                 // The tail: 1 to 8 users each.
-                _ => 1 + (a * 2_654_435_761 >> 7) % 8,
+                _ => 1 + ((a * 2_654_435_761) >> 7) % 8,
             };
             start.push(start[a as usize] + n);
         }
@@ -169,7 +169,12 @@ impl Pairs {
     fn ip(&self, shape: Shape, a: u64, rng: &mut Rng) -> String {
         if shape == Shape::HighCardinality || a < SKEWED_HEAD {
             let r = rng.next();
-            return format!("10.{}.{}.{}", r >> 8 & 255, r >> 16 & 255, r >> 24 & 255);
+            return format!(
+                "10.{}.{}.{}",
+                (r >> 8) & 255,
+                (r >> 16) & 255,
+                (r >> 24) & 255
+            );
         }
         let second = u64::from(rng.below(4) == 0);
         format!("198.{}.{}.{}", 51 + second, a % 256, rng.below(256))

@@ -1,5 +1,7 @@
 //! Per-file streaming accumulators. Strings are interned once (looked up by `&str`, allocated
-//! only the first time), so memory grows with distinct apps, users and networks, never with rows.
+//! only the first time), so memory grows with distinct apps and users, never with rows; per app,
+//! networks cost at most a capped map or a 4 KiB sketch (`nets`), users 9–18 bytes per distinct
+//! (app, user) pair (`users`). Each worker keeps its own, merged at the end of the file.
 
 // FxHash: the keys are short strings and small integers from our own inputs; SipHash's
 // flooding resistance is not needed and costs a measurable share of the hot loop.
@@ -8,7 +10,7 @@ use rustc_hash::{FxHashMap as HashMap, FxHashSet as HashSet};
 use super::data::Tables;
 use super::flow::Flow;
 use super::nets::{self, NetCounter};
-use super::users::UserTimes;
+use super::users::{IdTable, UserTimes};
 
 /// String interner: `&str` → small id.
 #[derive(Debug, Default)]
@@ -55,13 +57,24 @@ pub enum AppKey {
 }
 
 /// A source network: IPv4 /24 as its first three octets, or an interned IPv6 /48 prefix.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Net {
     /// `a.b.c.0/24`.
     V4([u8; 3]),
     /// Interned text, with the [`nets::text_hash`] of its display form (the interned id
     /// differs between files and workers; the hash does not).
     Other(u32, u64),
+}
+
+impl std::hash::Hash for Net {
+    /// One word (a login row hashes its network): the /24, or the interned id with the top bit
+    /// set (equal ids have equal texts, so equal sketch hashes).
+    fn hash<H: std::hash::Hasher>(&self, state: &mut H) {
+        state.write_u32(match self {
+            Net::V4([a, b, c]) => u32::from_be_bytes([0, *a, *b, *c]),
+            Net::Other(id, _) => id | 1 << 31,
+        });
+    }
 }
 
 impl Net {
@@ -173,33 +186,198 @@ pub struct FileAcc {
     /// Interned label id → its place in `by_label` (`u32::MAX`: none): 4 bytes per interned
     /// string, where a slot per string in `by_label` cost an `AppAcc` each.
     label_slot: Vec<u32>,
+    /// Login updates that touch large tables, applied a batch at a time (see [`Deferred`]).
+    deferred: Vec<Deferred>,
+    /// Raw 18-char user ids seen → interned user.
+    user_ids: IdTable,
     /// ELF logins per interned user (no app column: attributed after merging).
     pub elf_users: HashMap<u32, LoginAcc>,
     /// Table rows.
     pub tables: Tables,
 }
 
+/// Login updates applied a batch at a time: on a high-cardinality export the per-app user
+/// tables and network sketches are far larger than the caches, and one row's update waits on
+/// memory. A batch first loads the slot or register each update will touch (independent
+/// loads, which the processor overlaps), then applies them from cache. Order does not matter:
+/// a user's latest time and a sketch's registers are maxima.
+#[derive(Debug, Clone, Copy)]
+struct Deferred {
+    /// The app's place in `by_label`.
+    slot: u32,
+    /// The user and the login time (ms).
+    user: Option<(UserRef, i64)>,
+    /// The network's hash, for the app's sketch.
+    net: Option<u64>,
+}
+
+/// A login's user: interned, or its raw 18-char id, valid (see [`raw_user_id`]) and resolved
+/// in the batch.
+#[derive(Debug, Clone, Copy)]
+pub enum UserRef {
+    /// Interned.
+    Id(u32),
+    /// A raw id that normalises (18 letters and digits, a valid case suffix).
+    Raw([u8; 18]),
+}
+
+/// `raw` as a user id whose resolution can wait: 18 letters and digits whose last three
+/// normalise (exactly when `ids::normalize_into` accepts them, so deferring it decides
+/// nothing differently); else `None`, and the row resolves its user at once.
+#[inline]
+pub fn raw_user_id(raw: &[u8]) -> Option<[u8; 18]> {
+    let key = <[u8; 18]>::try_from(raw).ok()?;
+    let suffix_ok = key[15..]
+        .iter()
+        .all(|c| matches!(c.to_ascii_uppercase(), b'A'..=b'Z' | b'0'..=b'5'));
+    (suffix_ok && key.iter().all(u8::is_ascii_alphanumeric)).then_some(key)
+}
+
+/// An app's user table up to this many slots (8 KiB), and the raw-id table up to this many
+/// (384 KiB), stay in the caches: their updates are not deferred.
+const SMALL_USER_SLOTS: usize = 1024;
+const SMALL_ID_SLOTS: usize = 16 * 1024;
+
+/// Updates per batch.
+const BATCH: usize = 64;
+
 impl FileAcc {
     /// The accumulator of an app, created on first sight.
     pub fn app(&mut self, key: AppKey) -> &mut AppAcc {
         match key {
             AppKey::Label(l) => {
-                let i = l as usize;
-                if self.label_slot.len() <= i {
-                    self.label_slot.resize(i + 1, u32::MAX);
-                }
-                if self.label_slot[i] == u32::MAX {
-                    self.label_slot[i] = self.by_label.len() as u32;
-                    self.by_label.push((l, AppAcc::default()));
-                }
-                &mut self.by_label[self.label_slot[i] as usize].1
+                let slot = self.label_slot(l);
+                &mut self.by_label[slot as usize].1
             }
             id => self.apps.entry(id).or_default(),
         }
     }
 
+    /// The place of an app keyed by label in `by_label`, created on first sight.
+    fn label_slot(&mut self, l: u32) -> u32 {
+        let i = l as usize;
+        if self.label_slot.len() <= i {
+            self.label_slot.resize(i + 1, u32::MAX);
+        }
+        if self.label_slot[i] == u32::MAX {
+            self.label_slot[i] = self.by_label.len() as u32;
+            self.by_label.push((l, AppAcc::default()));
+        }
+        self.label_slot[i]
+    }
+
+    /// Count one login of the app labelled `label` from `net`: its counters now, its user and
+    /// sketched network in the next batch (exact networks, a small map, now).
+    pub fn app_login(
+        &mut self,
+        label: u32,
+        login: (Flow, Option<bool>, i64),
+        user: Option<UserRef>,
+        net: Option<Net>,
+    ) -> &mut LoginAcc {
+        let (flow, success, ts) = login;
+        let slot = self.label_slot(label);
+        // Tables that fit the caches are updated at once: deferring costs more than it saves.
+        let small = self.by_label[slot as usize].1.logins.users.slots() <= SMALL_USER_SLOTS;
+        let logins = &mut self.by_label[slot as usize].1.logins;
+        logins.add(flow, success, None, ts);
+        let user = match user {
+            Some(UserRef::Id(u)) if small => {
+                logins.users.see(u, ts);
+                None
+            }
+            other => other,
+        };
+        let net = match net {
+            Some(n) if logins.networks.sketch.is_some() => Some(n.hash()),
+            Some(n) => {
+                logins.networks.add(n, 1);
+                None
+            }
+            None => None,
+        };
+        if user.is_some() || net.is_some() {
+            self.deferred.push(Deferred {
+                slot,
+                user: user.map(|u| (u, ts)),
+                net,
+            });
+            if self.deferred.len() >= BATCH {
+                self.apply_deferred();
+            }
+        }
+        &mut self.by_label[slot as usize].1.logins
+    }
+
+    /// Whether the table of raw ids is small enough to look up at once (see [`Deferred`]).
+    pub fn ids_fit_caches(&self) -> bool {
+        self.user_ids.slots() <= SMALL_ID_SLOTS
+    }
+
+    /// The interned user of a raw id seen before (which was valid then).
+    #[inline]
+    pub fn known_user(&self, key: &[u8; 18]) -> Option<u32> {
+        self.user_ids.get(key)
+    }
+
+    /// The interned user of a valid raw id ([`raw_user_id`]).
+    pub fn raw_user(&mut self, key: &[u8; 18]) -> u32 {
+        if let Some(u) = self.user_ids.get(key) {
+            return u;
+        }
+        let mut buf = [0u8; 18];
+        let text = std::str::from_utf8(key).unwrap_or_default();
+        let u = self
+            .strings
+            .id(super::ids::normalize_into(text, &mut buf).unwrap_or(text));
+        self.user_ids.insert(*key, u);
+        u
+    }
+
+    /// Apply the batch of deferred updates: load what each will touch (raw ids' slots and
+    /// sketch registers, then the user tables' slots), then update.
+    fn apply_deferred(&mut self) {
+        let mut touched = 0u64;
+        for d in &self.deferred {
+            let logins = &self.by_label[d.slot as usize].1.logins;
+            touched ^= match d.user {
+                Some((UserRef::Raw(k), _)) => u64::from(self.user_ids.peek(&k)),
+                Some((UserRef::Id(u), _)) => logins.users.peek(Some(u)).unwrap_or(0),
+                None => 0,
+            };
+            if let (Some(h), Some(s)) = (d.net, &logins.networks.sketch) {
+                touched ^= s.peek(h);
+            }
+        }
+        let mut batch = std::mem::take(&mut self.deferred);
+        for d in &mut batch {
+            if let Some((UserRef::Raw(k), ts)) = d.user {
+                d.user = Some((UserRef::Id(self.raw_user(&k)), ts));
+            }
+        }
+        // A loop of its own: the loads are independent, so they overlap.
+        for d in &batch {
+            if let Some((UserRef::Id(u), _)) = d.user {
+                let users = &self.by_label[d.slot as usize].1.logins.users;
+                touched ^= users.peek(Some(u)).unwrap_or(0);
+            }
+        }
+        std::hint::black_box(touched);
+        for d in batch.drain(..) {
+            let logins = &mut self.by_label[d.slot as usize].1.logins;
+            if let Some((UserRef::Id(u), ts)) = d.user {
+                logins.users.see(u, ts);
+            }
+            if let (Some(h), Some(s)) = (d.net, &mut logins.networks.sketch) {
+                s.add(h);
+            }
+        }
+        self.deferred = batch;
+    }
+
     /// Move the label-keyed apps into `apps`; call before reading `apps`.
     pub fn seal(&mut self) {
+        self.apply_deferred();
         self.label_slot = Vec::new();
         for (l, app) in std::mem::take(&mut self.by_label) {
             self.apps.insert(AppKey::Label(l), app);
@@ -227,8 +405,15 @@ impl FileAcc {
             tables: _,
             by_label: _,
             label_slot: _,
+            deferred: _,
+            user_ids: _,
         } = other;
-        let map = |i: u32, own: &mut Interner| own.id(strings.get(i));
+        // Each of the share's strings re-interned once, not once per use (a user is in the
+        // tables of every app it logged in to: millions of uses on a large export).
+        let remap: Vec<u32> = (0..strings.len() as u32)
+            .map(|i| self.strings.id(strings.get(i)))
+            .collect();
+        let map = |i: u32, _: &mut Interner| remap[i as usize];
         for (key, app) in apps {
             let key = match key {
                 AppKey::Label(l) => AppKey::Label(map(l, &mut self.strings)),

@@ -44,6 +44,8 @@ pub struct Memos {
     pub status: Memo<Option<bool>>,
     /// Scratch buffer for composite keys (reused: no per-row zeroing or allocation).
     pub key: Vec<u8>,
+    /// A subtype no flow is known for → its interned text (trimmed).
+    pub unknown_subs: Memo<u32>,
     /// App name → interned label (`None`: placeholder or "Browser").
     pub apps: Memo<Option<u32>>,
     /// 18-char user id → interned user key: a fixed-size key hashes and compares inline.

@@ -45,6 +45,21 @@ impl Users {
     }
 }
 
+/// The login and API users of each app as sets of the run's users (taken from the
+/// accumulators), on all cores: millions of pairs to sort on a high-cardinality export.
+fn app_seens(
+    apps: &mut rustc_hash::FxHashMap<AppKey, AppAcc>,
+    cx: &FileCx<'_>,
+) -> rustc_hash::FxHashMap<AppKey, (Seen, Seen)> {
+    use rayon::prelude::*;
+    apps.par_iter_mut()
+        .map(|(key, app)| {
+            let logins = cx.seen(&std::mem::take(&mut app.logins.users));
+            (*key, (logins, cx.seen(&std::mem::take(&mut app.api.users))))
+        })
+        .collect()
+}
+
 /// What resolves one file's interned ids.
 struct FileCx<'a> {
     strings: &'a Interner,
@@ -66,8 +81,9 @@ impl FileCx<'_> {
 /// The run's user names, sorted, and for each file its interned user ids' place among them:
 /// sets of users then hold ids, resolved once per distinct user, not once per (app, user).
 fn user_names(accs: &[(UsageKind, FileAcc, usize)], users: &Users) -> (UserNames, Vec<Vec<u32>>) {
-    let mut canon: Vec<Vec<(u32, String)>> = Vec::with_capacity(accs.len());
-    for (_, acc, _) in accs {
+    // (name, file, interned id) of every file's users, sorted by name: ids follow in one pass.
+    let mut all: Vec<(String, u32, u32)> = Vec::new();
+    for (f, (_, acc, _)) in accs.iter().enumerate() {
         let mut marked = vec![false; acc.strings.len()];
         let mut mark = |t: &UserTimes| {
             for (u, _) in t.iter() {
@@ -82,24 +98,23 @@ fn user_names(accs: &[(UsageKind, FileAcc, usize)], users: &Users) -> (UserNames
             mark(&logins.users);
         }
         let list = marked.iter().enumerate().filter(|(_, m)| **m);
-        let list = list.map(|(u, _)| (u as u32, users.canon(acc.strings.get(u as u32))));
-        canon.push(list.collect());
+        all.extend(list.map(|(u, _)| {
+            let name = users.canon(acc.strings.get(u as u32));
+            (name, f as u32, u as u32)
+        }));
     }
-    let mut all: Vec<&String> = canon.iter().flatten().map(|(_, n)| n).collect();
     all.sort_unstable();
-    all.dedup();
-    let names: Vec<String> = all.into_iter().cloned().collect();
-    let gids = canon
+    let mut gids: Vec<Vec<u32>> = accs
         .iter()
-        .zip(accs)
-        .map(|(list, (_, acc, _))| {
-            let mut gid = vec![u32::MAX; acc.strings.len()];
-            for (u, name) in list {
-                gid[*u as usize] = names.binary_search(name).map_or(u32::MAX, |i| i as u32);
-            }
-            gid
-        })
+        .map(|(_, acc, _)| vec![u32::MAX; acc.strings.len()])
         .collect();
+    let mut names: Vec<String> = Vec::new();
+    for (name, f, u) in all {
+        if names.last() != Some(&name) {
+            names.push(name);
+        }
+        gids[f as usize][u as usize] = names.len() as u32 - 1;
+    }
     (std::sync::Arc::new(names), gids)
 }
 
@@ -159,19 +174,22 @@ pub(crate) fn merge(outputs: Vec<FileOutput>) -> UsageData {
             names: &names,
             gid,
         };
+        let mut seens = app_seens(&mut acc.apps, &cx);
         for (key, app) in acc.apps.iter_mut() {
             let k = resolve(key, cx.strings, &labels);
             let entry = data.apps.entry(k.0.clone()).or_default();
             entry.key = k.0;
             entry.ambiguous_label |= k.1;
-            merge_app(entry, *kind, key, app, &cx, covered.is_none());
+            let users = seens.remove(key).unwrap_or_default();
+            merge_app(entry, (*kind, key), app, &cx, covered.is_none(), users);
         }
         if covered.is_some() {
             continue;
         }
         for (user, logins) in acc.elf_users.iter_mut() {
             let e = elf.entry(users.canon(cx.strings.get(*user))).or_default();
-            merge_logins(&mut e.0, logins, &cx);
+            let users = cx.seen(&std::mem::take(&mut logins.users));
+            merge_logins(&mut e.0, logins, &cx, users);
             e.1.insert(*kind);
         }
     }
@@ -285,13 +303,14 @@ fn resolve(
     }
 }
 
+/// Add a file's counters of one app; `users` are its login and API users as sets.
 fn merge_app(
     into: &mut AppUsage,
-    kind: UsageKind,
-    key: &AppKey,
+    (kind, key): (UsageKind, &AppKey),
     app: &mut AppAcc,
     cx: &FileCx<'_>,
     count_logins: bool,
+    (login_users, api_users): (Seen, Seen),
 ) {
     let (strings, users) = (cx.strings, cx.users);
     if let AppKey::Id(id) = key {
@@ -306,7 +325,7 @@ fn merge_app(
     into.client_names.extend(text(&app.client_names));
     into.client_categories.extend(text(&app.categories));
     if count_logins {
-        merge_logins(&mut into.logins, &mut app.logins, cx);
+        merge_logins(&mut into.logins, &mut app.logins, cx, login_users);
     }
     let api = &mut into.api;
     api.calls += app.api.calls;
@@ -315,8 +334,7 @@ fn merge_app(
             .entry(strings.get(*f).to_string())
             .or_default() += n;
     }
-    api.users
-        .merge(&cx.seen(&std::mem::take(&mut app.api.users)));
+    api.users.merge_owned(api_users);
     window(
         &mut api.first_seen,
         &mut api.last_seen,
@@ -346,8 +364,9 @@ fn window(first: &mut Option<Ts>, last: &mut Option<Ts>, f: Option<i64>, l: Opti
     }
 }
 
-/// Add a file's login counters; its users are taken (they are the bulk of its memory).
-fn merge_logins(into: &mut LoginStats, acc: &mut LoginAcc, cx: &FileCx<'_>) {
+/// Add a file's login counters and its `users` (taken from the accumulator: they are the bulk
+/// of its memory).
+fn merge_logins(into: &mut LoginStats, acc: &mut LoginAcc, cx: &FileCx<'_>, users: Seen) {
     let strings = cx.strings;
     let mut from = LoginStats::default();
     for flow in Flow::ALL {
@@ -363,7 +382,6 @@ fn merge_logins(into: &mut LoginStats, acc: &mut LoginAcc, cx: &FileCx<'_>) {
             );
         }
     }
-    from.users = cx.seen(&std::mem::take(&mut acc.users));
     window(
         &mut from.first_seen,
         &mut from.last_seen,
@@ -384,6 +402,7 @@ fn merge_logins(into: &mut LoginStats, acc: &mut LoginAcc, cx: &FileCx<'_>) {
             .or_default() += n;
     }
     add_logins(into, &from);
+    into.users.merge_owned(users);
 }
 
 /// Add one login aggregate to another.

@@ -58,6 +58,12 @@ impl Sketch {
         }
     }
 
+    /// The register `hash` falls in (to load it ahead of [`Sketch::add`]).
+    #[inline]
+    pub fn peek(&self, hash: u64) -> u64 {
+        u64::from(self.0[(hash >> (64 - PRECISION)) as usize])
+    }
+
     /// The union with another sketch.
     pub fn merge(&mut self, other: &Sketch) {
         for (a, b) in self.0.iter_mut().zip(other.0.iter()) {

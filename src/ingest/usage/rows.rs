@@ -2,7 +2,7 @@
 //! resolved once from the header; fields are borrowed from the record (no per-row allocation
 //! unless a field is not UTF-8 or a string is seen for the first time).
 
-use super::acc::{network, widen, AppKey, FileAcc, TokenAcc};
+use super::acc::{ipv4_net, network, raw_user_id, widen, AppKey, FileAcc, Net, TokenAcc, UserRef};
 use super::data::SkipReason;
 use super::fields::{field, raw, Fields, RowResult, RowStats};
 use super::flow::{self, Flow, LoginClass};
@@ -226,29 +226,11 @@ impl RowReader {
         } else {
             Flow::Unknown
         });
-        let status = raw(rec, self.cols.status);
-        // Nearly every row says exactly this: skip the memo.
-        let (success, cp) = if status == b"Success" {
-            (Some(true), false)
-        } else {
-            st.memo.status.get_or(status, || {
-                let (text, cp) = text::field(status);
-                (flow::is_success(&text), cp)
-            })
-        };
-        st.cp1252_fields += u64::from(cp);
-        let user = self.login_user(rec, acc, st)?;
-        let ip_raw = raw(rec, self.cols.source_ip);
-        // IPv4 addresses (the common case) are read from bytes; anything else is decoded.
-        let net = match crate::ingest::usage::acc::ipv4_net(ip_raw) {
-            Some(net) => Some(net),
-            None => {
-                let ip = field(rec, self.cols.source_ip, st);
-                present(&ip).map(|ip| network(ip, &mut acc.strings))
-            }
-        };
+        let success = self.success(rec, st);
+        let user = self.login_user_ref(rec, acc, st)?;
+        let net = self.login_net(rec, acc, st);
         let unknown_sub = match known {
-            None => Some(acc.strings.id(field(rec, self.cols.sub_type, st).trim())),
+            None => Some(self.unknown_sub(rec, acc, st)),
             Some(_) => None,
         };
         let logins = if self.cols.app_name.is_some() {
@@ -264,27 +246,105 @@ impl RowReader {
                 (label, cp)
             });
             st.cp1252_fields += u64::from(cp);
-            &mut acc
-                .app(AppKey::Label(label.ok_or(SkipReason::NoApp)?))
-                .logins
+            acc.app_login(
+                label.ok_or(SkipReason::NoApp)?,
+                (flow, success, ts),
+                user,
+                net,
+            )
         } else {
             // ELF Login / LoginEventLog have no app column: only OAuth logins can belong to
             // an app, and they are attributed through their user after merging.
             if !matches!(class, LoginClass::OAuth2 | LoginClass::OAuth1) {
                 return Err(SkipReason::NoApp);
             }
-            acc.elf_users
+            let user = user.map(|u| match u {
+                UserRef::Id(u) => u,
+                UserRef::Raw(key) => acc.raw_user(&key),
+            });
+            let logins = acc
+                .elf_users
                 .entry(user.ok_or(SkipReason::NoUser)?)
-                .or_default()
+                .or_default();
+            logins.add(flow, success, user, ts);
+            if let Some(n) = net {
+                logins.networks.add(n, 1);
+            }
+            logins
         };
-        logins.add(flow, success, user, ts);
-        if let Some(n) = net {
-            logins.networks.add(n, 1);
-        }
         if let Some(s) = unknown_sub {
             *logins.unknown_sub.entry(s).or_default() += 1;
         }
         Ok(Some(ts))
+    }
+
+    /// The login's user. A valid 18-char id (nearly every row) is looked up at once while the
+    /// table of ids fits the caches (a hit proves it valid), else resolved in the app's batch;
+    /// ELF logins, keyed by their user, need it now.
+    fn login_user_ref(
+        &self,
+        rec: &(impl Fields + ?Sized),
+        acc: &mut FileAcc,
+        st: &mut RowStats,
+    ) -> Result<Option<UserRef>, SkipReason> {
+        let id = raw(rec, self.cols.user_id);
+        let now = acc.ids_fit_caches() || self.cols.app_name.is_none();
+        if let (Ok(key), true) = (<&[u8; 18]>::try_from(id), now) {
+            if let Some(u) = acc.known_user(key) {
+                return Ok(Some(UserRef::Id(u)));
+            }
+        }
+        Ok(match raw_user_id(id) {
+            Some(key) if !now => Some(UserRef::Raw(key)),
+            Some(key) => Some(UserRef::Id(acc.raw_user(&key))),
+            None => self.login_user(rec, acc, st)?.map(UserRef::Id),
+        })
+    }
+
+    /// Whether the login succeeded, from its status.
+    fn success(&self, rec: &(impl Fields + ?Sized), st: &mut RowStats) -> Option<bool> {
+        let status = raw(rec, self.cols.status);
+        // Nearly every row says exactly this: skip the memo.
+        let (success, cp) = if status == b"Success" {
+            (Some(true), false)
+        } else {
+            st.memo.status.get_or(status, || {
+                let (text, cp) = text::field(status);
+                (flow::is_success(&text), cp)
+            })
+        };
+        st.cp1252_fields += u64::from(cp);
+        success
+    }
+
+    /// The row's source network.
+    fn login_net(
+        &self,
+        rec: &(impl Fields + ?Sized),
+        acc: &mut FileAcc,
+        st: &mut RowStats,
+    ) -> Option<Net> {
+        // IPv4 addresses (the common case) are read from bytes; anything else is decoded.
+        ipv4_net(raw(rec, self.cols.source_ip)).or_else(|| {
+            let ip = field(rec, self.cols.source_ip, st);
+            present(&ip).map(|ip| network(ip, &mut acc.strings))
+        })
+    }
+
+    /// The interned subtype of a login whose flow is not known, memoised by its raw value.
+    fn unknown_sub(
+        &self,
+        rec: &(impl Fields + ?Sized),
+        acc: &mut FileAcc,
+        st: &mut RowStats,
+    ) -> u32 {
+        let sub = raw(rec, self.cols.sub_type);
+        let (id, cp) = st.memo.unknown_subs.get_or(sub, || {
+            let (text, cp) = text::field(sub);
+            (acc.strings.id(text.trim()), cp)
+        });
+        st.cp1252_fields += u64::from(cp);
+        id
     }
 
     /// Login class and flow of the row's LoginType and LoginSubType, memoised per pair.

@@ -116,6 +116,15 @@ impl Seen {
         self.at = at;
     }
 
+    /// Fold another set in, taking it (no copy when this one is empty).
+    pub fn merge_owned(&mut self, other: Seen) {
+        if self.ids.is_empty() {
+            *self = other;
+        } else {
+            self.merge(&other);
+        }
+    }
+
     /// Merge sets of different tables: a table of their own users.
     fn merge_by_name(&mut self, other: &Seen) {
         let mut all: std::collections::BTreeMap<&String, i64> = std::collections::BTreeMap::new();

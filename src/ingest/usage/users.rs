@@ -60,6 +60,18 @@ impl UserTimes {
         }
     }
 
+    /// Slots allocated.
+    pub fn slots(&self) -> usize {
+        self.slots.len()
+    }
+
+    /// The slot where user `u`'s search starts (to load it ahead of [`UserTimes::see`]).
+    #[inline]
+    pub fn peek(&self, u: Option<u32>) -> Option<u64> {
+        let mask = self.slots.len().checked_sub(1)?;
+        self.slots.get(slot_of(u?, mask)).copied()
+    }
+
     fn grow(&mut self) {
         let size = (self.slots.len() * 2).max(FIRST_SLOTS);
         let old = std::mem::replace(&mut self.slots, vec![EMPTY; size]);
@@ -79,11 +91,101 @@ impl UserTimes {
         packed.chain(self.wide.iter().map(|(&u, &t)| (u, t)))
     }
 
-    /// Add another table, its users passed through `map` (re-interning).
+    /// Add another table, its users passed through `map` (re-interning); a batch at a time,
+    /// each batch's slots loaded first (the tables are larger than the caches).
     pub fn absorb(&mut self, other: &UserTimes, map: &mut dyn FnMut(u32) -> u32) {
+        let mut batch = [(0u32, 0i64); 32];
+        let mut n = 0;
+        let flush = |me: &mut UserTimes, batch: &[(u32, i64)]| {
+            let touched = batch
+                .iter()
+                .fold(0, |t, (u, _)| t ^ me.peek(Some(*u)).unwrap_or(0));
+            std::hint::black_box(touched);
+            for &(u, t) in batch {
+                me.see(u, t);
+            }
+        };
         for (u, t) in other.iter() {
-            self.see(map(u), t);
+            batch[n] = (map(u), t);
+            n += 1;
+            if n == batch.len() {
+                flush(self, &batch);
+                n = 0;
+            }
         }
+        flush(self, &batch[..n]);
+    }
+}
+
+/// Raw 18-char user ids → interned user: an open-addressing table whose slots hold the key
+/// and the id inline (24 bytes), so a lookup touches one cache line, and a batch of lookups can
+/// load its slots ahead ([`IdTable::peek`]). Per worker; as many entries as distinct users.
+#[derive(Debug, Default, Clone)]
+pub struct IdTable {
+    /// (raw id, interned user) or an empty slot (`u32::MAX`); a power of two long.
+    slots: Vec<([u8; 18], u32)>,
+    len: usize,
+}
+
+impl IdTable {
+    fn index(&self, key: &[u8; 18]) -> Option<usize> {
+        let mask = self.slots.len().checked_sub(1)?;
+        let mut h: u64 = 0;
+        for part in [&key[0..8], &key[8..16]] {
+            let mut w = [0u8; 8];
+            w.copy_from_slice(part);
+            h = (h.rotate_left(5) ^ u64::from_le_bytes(w)).wrapping_mul(0x517c_c1b7_2722_0a95);
+        }
+        h = (h.rotate_left(5) ^ u64::from(u16::from_le_bytes([key[16], key[17]])))
+            .wrapping_mul(0x517c_c1b7_2722_0a95);
+        Some(((h >> 32) as usize) & mask)
+    }
+
+    /// Slots allocated.
+    pub fn slots(&self) -> usize {
+        self.slots.len()
+    }
+
+    /// Load the slot where `key`'s search starts.
+    #[inline]
+    pub fn peek(&self, key: &[u8; 18]) -> u32 {
+        self.index(key).map_or(0, |i| self.slots[i].1)
+    }
+
+    /// The interned user of `key`.
+    #[inline]
+    pub fn get(&self, key: &[u8; 18]) -> Option<u32> {
+        let mut i = self.index(key)?;
+        let mask = self.slots.len() - 1;
+        loop {
+            let (k, u) = &self.slots[i];
+            if *u == u32::MAX {
+                return None;
+            }
+            if k == key {
+                return Some(*u);
+            }
+            i = (i + 1) & mask;
+        }
+    }
+
+    /// Remember `key` → `user` (`key` not in the table yet).
+    pub fn insert(&mut self, key: [u8; 18], user: u32) {
+        if (self.len + 1) * 8 > self.slots.len() * 7 {
+            let size = (self.slots.len() * 2).max(64);
+            let old = std::mem::replace(&mut self.slots, vec![([0; 18], u32::MAX); size]);
+            self.len = 0;
+            for (k, u) in old.into_iter().filter(|e| e.1 != u32::MAX) {
+                self.insert(k, u);
+            }
+        }
+        let mask = self.slots.len() - 1;
+        let mut i = self.index(&key).unwrap_or(0);
+        while self.slots[i].1 != u32::MAX {
+            i = (i + 1) & mask;
+        }
+        self.slots[i] = (key, user);
+        self.len += 1;
     }
 }
 
@@ -120,6 +222,24 @@ mod tests {
             *e = (*e).max(at);
         }
         assert_eq!(sorted(&t), want.into_iter().collect::<Vec<_>>());
+    }
+
+    #[test]
+    fn id_table_finds_what_it_holds() {
+        let mut t = IdTable::default();
+        let key = |i: u32| -> [u8; 18] {
+            let mut k = *b"005000000000000AAA";
+            k[5..15].copy_from_slice(format!("{i:010}").as_bytes());
+            k
+        };
+        assert_eq!(t.get(&key(1)), None);
+        for i in 0..10_000 {
+            t.insert(key(i), i * 3);
+        }
+        for i in 0..10_000 {
+            assert_eq!(t.get(&key(i)), Some(i * 3));
+        }
+        assert_eq!(t.get(&key(10_000)), None);
     }
 
     #[test]
