@@ -245,7 +245,10 @@ fn shared_and_admin_run_as_users_are_not_reasserted() {
                 .find(|a| a["eca_name"] == eca)
                 .expect("app");
             let note = p["note"].as_str().unwrap_or_default();
-            let old_user = note.rsplit(' ').next().unwrap_or_default();
+            let old_user = note
+                .split_once("replaces ")
+                .and_then(|(_, rest)| rest.split(' ').next())
+                .unwrap_or_default();
             assert!(old_user.contains('@'), "{p}");
             assert!(
                 !app["runbook"]["steps"].to_string().contains(old_user),
