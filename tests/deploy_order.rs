@@ -26,23 +26,9 @@ fn every_assignment_comes_before_its_policy_deploy() {
 /// its notes name a few of them, not one line per user.
 #[test]
 fn users_known_only_by_id_stop_the_policy_deploy() {
-    let tmp = tempfile::tempdir().expect("tmp");
-    let input = tmp.path().join("northwind");
-    copy_tree(std::path::Path::new("samples/northwind"), &input);
-    std::fs::remove_file(input.join("usage/User_sf_cli.csv")).expect("no User export");
-    let out = tmp.path().join("out");
-    let run = common::ecaplan([
-        "plan".as_ref(),
-        input.as_os_str(),
-        "-o".as_ref(),
-        out.as_os_str(),
-        "--quiet".as_ref(),
-    ]);
-    assert!(
-        run.status.success(),
-        "{}",
-        String::from_utf8_lossy(&run.stderr)
-    );
+    let (_tmp, out) = plan_changed_sample(|input| {
+        std::fs::remove_file(input.join("usage/User_sf_cli.csv")).expect("no User export");
+    });
     let readme = std::fs::read_to_string(out.join("eca/README.md")).expect("README");
     let plan = plan_json(&out);
     let stopped = assignments_before_policies(&plan, &readme);
@@ -123,6 +109,30 @@ fn assignments_before_policies(plan: &serde_json::Value, readme: &str) -> usize 
     stopped
 }
 
+/// Plan a copy of the sample that `change` edits first: the temporary folder and the output.
+fn plan_changed_sample(
+    change: impl FnOnce(&std::path::Path),
+) -> (tempfile::TempDir, std::path::PathBuf) {
+    let tmp = tempfile::tempdir().expect("tmp");
+    let input = tmp.path().join("northwind");
+    copy_tree(std::path::Path::new("samples/northwind"), &input);
+    change(&input);
+    let out = tmp.path().join("out");
+    let run = common::ecaplan([
+        "plan".as_ref(),
+        input.as_os_str(),
+        "-o".as_ref(),
+        out.as_os_str(),
+        "--quiet".as_ref(),
+    ]);
+    assert!(
+        run.status.success(),
+        "{}",
+        String::from_utf8_lossy(&run.stderr)
+    );
+    (tmp, out)
+}
+
 /// Copy a folder tree (the sample is small).
 fn copy_tree(from: &std::path::Path, to: &std::path::Path) {
     std::fs::create_dir_all(to).expect("mkdir");
@@ -201,25 +211,11 @@ fn the_handler_class_and_run_as_users_come_before_the_policies_that_name_them() 
 #[test]
 fn a_person_seen_on_the_password_flow_is_not_made_the_run_as_user() {
     let run_as = |users_csv: Option<String>| {
-        let tmp = tempfile::tempdir().expect("tmp");
-        let input = tmp.path().join("northwind");
-        copy_tree(std::path::Path::new("samples/northwind"), &input);
-        if let Some(text) = users_csv {
-            std::fs::write(input.join("usage/User_sf_cli.csv"), text).expect("write");
-        }
-        let out = tmp.path().join("out");
-        let run = common::ecaplan([
-            "plan".as_ref(),
-            input.as_os_str(),
-            "-o".as_ref(),
-            out.as_os_str(),
-            "--quiet".as_ref(),
-        ]);
-        assert!(
-            run.status.success(),
-            "{}",
-            String::from_utf8_lossy(&run.stderr)
-        );
+        let (_tmp, out) = plan_changed_sample(|input| {
+            if let Some(text) = users_csv {
+                std::fs::write(input.join("usage/User_sf_cli.csv"), text).expect("write");
+            }
+        });
         let plan = plan_json(&out);
         let p = plan["parameters"]
             .as_array()

@@ -161,6 +161,29 @@ fn access_steps_go_before_the_production_deploy() {
     );
 }
 
+/// The access of `app` planned as the ECA `A_ECA` whose policies set Permitted Users.
+fn access_as_eca(
+    app: &crate::model::App,
+    usage: &AppUsage,
+    index: &TableIndex<'_>,
+    standard: &Standard,
+) -> AccessPlan {
+    access(
+        app,
+        &AccessInput {
+            sets_permitted_users: true,
+            usage: Some(usage),
+            look_alike: false,
+            harden_in_place: false,
+            index,
+            standard,
+            eca_name: Some("A_ECA"),
+            run_as: None,
+            shared: Vec::new(),
+        },
+    )
+}
+
 #[test]
 fn many_users_known_only_by_id_make_one_note_and_no_command() {
     let inv = inventory(&[connected_app(
@@ -178,20 +201,7 @@ fn many_users_known_only_by_id_make_one_note_and_no_command() {
         admin_approved_required: true,
         ..Default::default()
     };
-    let p = access(
-        &inv.apps[0],
-        &AccessInput {
-            sets_permitted_users: true,
-            usage: Some(&usage),
-            look_alike: false,
-            harden_in_place: false,
-            index: &index,
-            standard: &standard,
-            eca_name: Some("A_ECA"),
-            run_as: None,
-            shared: Vec::new(),
-        },
-    );
+    let p = access_as_eca(&inv.apps[0], &usage, &index, &standard);
     assert!(p.changes);
     assert_eq!(p.unnamed.len(), 30);
     assert!(p.assign.is_empty() && p.commands.is_empty());
@@ -278,20 +288,7 @@ fn an_admin_approved_app_used_by_people_no_grant_admits_stops_before_its_policie
         admin_approved_required: true,
         ..Default::default()
     };
-    let p = access(
-        &inv.apps[0],
-        &AccessInput {
-            sets_permitted_users: true,
-            usage: Some(&usage),
-            look_alike: false,
-            harden_in_place: false,
-            index: &index,
-            standard: &standard,
-            eca_name: Some("A_ECA"),
-            run_as: None,
-            shared: Vec::new(),
-        },
-    );
+    let p = access_as_eca(&inv.apps[0], &usage, &index, &standard);
     assert!(!p.changes && p.grants_unknown, "{p:#?}");
     let mut r = super::super::Runbook {
         steps: vec![Step::new(
@@ -311,20 +308,7 @@ fn an_admin_approved_app_used_by_people_no_grant_admits_stops_before_its_policie
     );
     // Nobody seen: nothing to stop for (and nothing to assign).
     let nobody = AppUsage::default();
-    let p = access(
-        &inv.apps[0],
-        &AccessInput {
-            sets_permitted_users: true,
-            usage: Some(&nobody),
-            look_alike: false,
-            harden_in_place: false,
-            index: &index,
-            standard: &standard,
-            eca_name: Some("A_ECA"),
-            run_as: None,
-            shared: Vec::new(),
-        },
-    );
+    let p = access_as_eca(&inv.apps[0], &nobody, &index, &standard);
     assert!(!p.grants_unknown);
 }
 
