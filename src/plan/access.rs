@@ -381,7 +381,7 @@ fn assignments(
         ));
     }
     if input.usage.is_none() && input.shared.is_empty() {
-        plan.notes.push("no usage data for this app: its users cannot be listed; export LoginHistory and OauthToken (usage-exports §21) and plan again before the policies change".into());
+        plan.notes.push("no usage data for this app: its users cannot be listed (what to export or confirm: the STOP before its policy deploy)".into());
     }
     plan.commands = commands(set, &plan.assign);
 }

@@ -351,7 +351,14 @@ pub(super) fn dedicated_users_in_steps(apps: &mut [AppPlan], parameters: &[Param
             .pre_checks
             .iter_mut()
             .filter(|c| !c.starts_with("resolve "));
-        for text in runbook.steps.iter_mut().map(|s| &mut s.text).chain(checks) {
+        // Not inside a command: an assignment names users as shell words (the person whose
+        // account the integration used may be one of them), and the note would break it.
+        let steps = runbook
+            .steps
+            .iter_mut()
+            .map(|s| &mut s.text)
+            .filter(|t| !t.starts_with("run: "));
+        for text in steps.chain(checks) {
             for old in p.find.iter().filter(|v| !v.is_empty()) {
                 if text.contains(old.as_str()) {
                     *text = text.replace(old.as_str(), &with);

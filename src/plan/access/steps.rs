@@ -18,9 +18,10 @@ hold the permission set BEFORE the step that changes the app's policies.
 The app's runbook (plan.json, report) gives the order and the exact commands:
 
 1. deploy (or, for an app hardened in place, create) the permission set on its own;
-2. `sf org assign permset --name <permission set> --target-org $ECA_TARGET_ORG --on-behalf-of <username> ... --json`,
+2. from the output folder, after `mkdir -p deploy-results`:
+   `sf org assign permset --name <permission set> --target-org $ECA_TARGET_ORG --on-behalf-of <username> ... --json > deploy-results/assign-<set>-<n>.json`,
    requiring exit code 0: 68 means some assignments failed, 1 that all failed; fix the cause and
-   assign the users under `result.failures` of the command's JSON (not the whole command again);
+   assign the users under `result.failures` of that JSON (not the whole command again);
 3. check the assignments, then change the policies.
 
 `ECA_TARGET_ORG` holds the CLI alias of the target org (as in eca/README.md). For a sandbox rehearsal use the sandbox alias and the
@@ -128,7 +129,7 @@ fn changed_steps(steps: &mut Vec<Step>, p: &AccessPlan, set: &str) {
         ));
     } else {
         push(format!(
-            "assign {set} to the {} active user(s) in {file} BEFORE the policies change (in a sandbox, use the sandbox usernames with their suffix and the sandbox alias); run each command below from the output folder (each writes its JSON to deploy-results/) and require exit code 0: 68 means some assignments failed and 1 that all failed: fix the cause, then assign the users its JSON lists under result.failures (not the whole command again: the users it did assign would now fail as duplicates, UNVERIFIED) before going on",
+            "assign {set} to the {} active user(s) in {file} BEFORE the policies change (in a sandbox, use the sandbox usernames with their suffix and the sandbox alias); run each command below from the output folder, after `mkdir -p deploy-results` (each writes its JSON there), and require exit code 0: 68 means some assignments failed and 1 that all failed: fix the cause, then assign the users its JSON lists under result.failures (not the whole command again: the users it did assign would now fail as duplicates, UNVERIFIED) before going on",
             p.assign.len()
         ));
         for c in &p.commands {
