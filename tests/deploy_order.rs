@@ -33,6 +33,13 @@ fn users_known_only_by_id_stop_the_policy_deploy() {
     let plan = plan_json(&out);
     let stopped = assignments_before_policies(&plan, &readme);
     assert!(stopped > 0, "no app stops for users known only by id");
+    // OauthToken names Field_Mobile's users by id and username: its logins by id are theirs.
+    let field_mobile = &common::plan_app(&plan, "Field_Mobile")["access"];
+    assert!(field_mobile.get("unnamed").is_none(), "{field_mobile}");
+    assert!(!field_mobile["assign"]
+        .as_array()
+        .expect("assign")
+        .is_empty());
     for app in plan["apps"].as_array().expect("apps") {
         let notes = app["access"]["notes"].as_array().expect("notes");
         let by_id = notes

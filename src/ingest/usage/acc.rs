@@ -192,6 +192,9 @@ pub struct FileAcc {
     user_ids: IdTable,
     /// ELF logins per interned user (no app column: attributed after merging).
     pub elf_users: HashMap<u32, LoginAcc>,
+    /// Interned user id → interned username, from rows that carry both (OauthToken): how a
+    /// user known by id elsewhere is named without a User export.
+    pub id_names: HashMap<u32, u32>,
     /// Table rows.
     pub tables: Tables,
 }
@@ -242,6 +245,20 @@ const SMALL_ID_SLOTS: usize = 16 * 1024;
 const BATCH: usize = 64;
 
 impl FileAcc {
+    /// Name interned user id `id` with interned username `name`: of two names for one id, the
+    /// smaller is kept, so the result does not depend on which worker read which row.
+    pub fn name_id(&mut self, id: u32, name: u32) {
+        let strings = &self.strings;
+        self.id_names
+            .entry(id)
+            .and_modify(|n| {
+                if strings.get(name) < strings.get(*n) {
+                    *n = name;
+                }
+            })
+            .or_insert(name);
+    }
+
     /// The accumulator of an app, created on first sight.
     pub fn app(&mut self, key: AppKey) -> &mut AppAcc {
         match key {
@@ -402,6 +419,7 @@ impl FileAcc {
             strings,
             apps,
             elf_users,
+            id_names,
             tables: _,
             by_label: _,
             label_slot: _,
@@ -414,6 +432,9 @@ impl FileAcc {
             .map(|i| self.strings.id(strings.get(i)))
             .collect();
         let map = |i: u32, _: &mut Interner| remap[i as usize];
+        for (id, name) in id_names {
+            self.name_id(remap[id as usize], remap[name as usize]);
+        }
         for (key, app) in apps {
             let key = match key {
                 AppKey::Label(l) => AppKey::Label(map(l, &mut self.strings)),
@@ -589,5 +610,38 @@ mod tests {
         assert_eq!(s.id("ERP Sync"), a);
         assert_ne!(s.id("Marketing SPA"), a);
         assert_eq!(s.get(a), "ERP Sync");
+    }
+}
+
+#[cfg(test)]
+mod id_name_tests {
+    use super::*;
+
+    #[test]
+    fn an_id_keeps_the_smaller_of_two_names_whichever_worker_read_which() {
+        let read = |first: &str, second: &str| {
+            let mut a = FileAcc::default();
+            let id = a.strings.id("005000000000001AAA");
+            let (x, y) = (a.strings.id(first), a.strings.id(second));
+            a.name_id(id, x);
+            a.name_id(id, y);
+            a.strings.get(a.id_names[&id]).to_string()
+        };
+        assert_eq!(read("b@x.example", "a@x.example"), "a@x.example");
+        assert_eq!(read("a@x.example", "b@x.example"), "a@x.example");
+        // Across workers: the absorbed share's name is compared the same way.
+        let mut one = FileAcc::default();
+        let id = one.strings.id("005000000000001AAA");
+        let b = one.strings.id("b@x.example");
+        one.name_id(id, b);
+        let mut two = FileAcc::default();
+        let id2 = two.strings.id("005000000000001AAA");
+        let a = two.strings.id("a@x.example");
+        two.name_id(id2, a);
+        let mut keep = FileAcc::default();
+        keep.absorb(one);
+        keep.absorb(two);
+        let id = keep.strings.id("005000000000001AAA");
+        assert_eq!(keep.strings.get(keep.id_names[&id]), "a@x.example");
     }
 }

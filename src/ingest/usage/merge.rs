@@ -23,12 +23,21 @@ struct Users {
 }
 
 impl Users {
-    fn new(tables: &Tables) -> Users {
-        let by_id = tables
+    /// Ids named by the User export, then by the other files' rows that carry an id and a
+    /// username (OauthToken), in input order: the User export wins, then the first file.
+    fn new(tables: &Tables, accs: &[(UsageKind, FileAcc, usize)]) -> Users {
+        let mut by_id: HashMap<String, String> = tables
             .users
             .iter()
             .filter_map(|u| Some((u.id.clone(), u.username.as_ref()?.to_lowercase())))
             .collect();
+        for (_, acc, _) in accs {
+            for (id, name) in &acc.id_names {
+                by_id
+                    .entry(acc.strings.get(*id).to_string())
+                    .or_insert_with(|| acc.strings.get(*name).to_lowercase());
+            }
+        }
         Users { by_id }
     }
 
@@ -159,7 +168,7 @@ pub(crate) fn merge(outputs: Vec<FileOutput>) -> UsageData {
         data.records.push(out.record);
         data.notes.extend(out.notes);
     }
-    let users = Users::new(&data.tables);
+    let users = Users::new(&data.tables, &accs);
     let labels = label_ids(&data.tables, &accs);
     let (names, gids) = user_names(&accs, &users);
     let mut elf: BTreeMap<String, (LoginStats, BTreeSet<UsageKind>)> = BTreeMap::new();

@@ -473,6 +473,7 @@ impl RowReader {
         }
         let user = user_key(rec, self.cols.user_id, self.cols.username, acc, st)?;
         let user = user.ok_or(SkipReason::NoUser)?;
+        name_the_id(rec, self.cols.username, user, acc, st);
         let uses = present(&field(rec, self.cols.use_count, st))
             .and_then(|u| u.parse::<f64>().ok())
             .map_or(0, |u| u.max(0.0) as u64);
@@ -513,6 +514,25 @@ fn timestamp(rec: &(impl Fields + ?Sized), idx: Option<usize>, st: &mut RowStats
         st.ambiguous_times += 1;
     }
     Some(parsed.ts.0)
+}
+
+/// An OauthToken row that names its user by id and username too: the pair is kept, so that the
+/// same person's logins (by id, without a User export) and tokens (by name) are one user.
+fn name_the_id(
+    rec: &(impl Fields + ?Sized),
+    name_col: Option<usize>,
+    user: u32,
+    acc: &mut FileAcc,
+    st: &mut RowStats,
+) {
+    if name_col.is_none() || !super::ids::is_id(acc.strings.get(user)) {
+        return;
+    }
+    let name = field(rec, name_col, st);
+    if let Some(n) = present(&name) {
+        let n = acc.strings.id(n);
+        acc.name_id(user, n);
+    }
 }
 
 /// Interned user key: the 18-char id when the row has one, else the username. A user id that
