@@ -254,6 +254,12 @@ fn shared_and_admin_run_as_users_are_not_reasserted() {
                 !app["runbook"]["steps"].to_string().contains(old_user),
                 "{eca}: a runbook step re-asserts {old_user}"
             );
+            // The finding about today's user says what the plan does about it.
+            let checks = app["runbook"]["pre_checks"].to_string();
+            assert!(
+                checks.contains(&format!("the plan runs the ECA as {default} instead")),
+                "{eca}: {checks}"
+            );
         }
     }
 }

@@ -365,6 +365,19 @@ pub(super) fn dedicated_users_in_steps(apps: &mut [AppPlan], parameters: &[Param
                 }
             }
         }
+        // The findings keep describing today's user, and say what the plan does about it.
+        let findings = runbook.pre_checks.iter_mut().filter(|c| {
+            c.starts_with("resolve ")
+                && p.find
+                    .iter()
+                    .any(|v| !v.is_empty() && c.contains(v.as_str()))
+        });
+        for check in findings {
+            check.push_str(&format!(
+                " — the plan runs the ECA as {} instead: the user to create in wave 0",
+                p.default
+            ));
+        }
     }
 }
 
