@@ -288,23 +288,23 @@ fn borrowed_person(input: &PlanInput<'_>, ca: &ConnectedApp, run_as: &str) -> bo
     if named {
         return false;
     }
-    let std = &input.config.standard;
-    let listed = |list: &[String], v: Option<&str>| {
-        v.is_some_and(|v| list.iter().any(|s| s.eq_ignore_ascii_case(v.trim())))
-    };
-    // As ECA208 judges a run-as user: an integration licence, an integration profile, or a
-    // profile whose metadata grants API Only User.
-    let api_only = |profile: Option<&str>| {
-        input.org.inventory.profiles.iter().any(|p| {
-            profile.is_some_and(|n| p.name.eq_ignore_ascii_case(n.trim()))
-                && p.permissions.iter().any(|x| x == "ApiUserOnly")
-        })
-    };
+    let inventory = &input.org.inventory;
     let integration = input.org.usage.tables.users.iter().any(|r| {
         let me = r.username.as_deref().map(str::trim) == Some(run_as.trim()) || r.id == run_as;
-        me && (listed(&std.integration_licenses, r.license.as_deref())
-            || listed(&std.integration_profiles, r.profile.as_deref())
-            || api_only(r.profile.as_deref()))
+        let name = r.profile.as_deref();
+        let profile = name.and_then(|n| {
+            let n = n.trim();
+            inventory
+                .profiles
+                .iter()
+                .find(|p| p.name.eq_ignore_ascii_case(n))
+        });
+        me && crate::rules::support::integration_user(
+            &input.config.standard,
+            r.license.as_deref(),
+            name,
+            profile,
+        )
     });
     !integration
 }

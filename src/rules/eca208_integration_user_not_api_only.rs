@@ -1,6 +1,6 @@
 //! ECA208 integration-user-not-api-only: a run-as user that is not a dedicated integration user.
 
-use super::support::run_as_with_profiles;
+use super::support::{integration_user, run_as_with_profiles};
 use super::{Context, Hit, Rule, Severity};
 
 /// The rule.
@@ -23,22 +23,13 @@ Evidence: the User export row (profile, licence) and the profile metadata.",
 
 fn check(cx: &Context) -> Vec<Hit> {
     let std = &cx.config.standard;
-    let matches = |list: &[String], v: &str| list.iter().any(|s| s.eq_ignore_ascii_case(v));
     run_as_with_profiles(cx)
         .into_iter()
         .filter(|r| {
-            let license_ok = r
-                .row
-                .license
-                .as_deref()
-                .is_some_and(|l| matches(&std.integration_licenses, l));
-            let profile_ok = matches(&std.integration_profiles, &r.profile_name);
-            let api_only = r
-                .profile
-                .is_some_and(|p| p.permissions.iter().any(|x| x == "ApiUserOnly"));
             // Without licence or profile metadata there is nothing to judge by.
             let judged = r.profile.is_some() || r.row.license.is_some();
-            judged && !license_ok && !profile_ok && !api_only
+            let license = r.row.license.as_deref();
+            judged && !integration_user(std, license, Some(&r.profile_name), r.profile)
         })
         .map(|r| {
             let msg = format!(

@@ -158,6 +158,23 @@ impl RunAs<'_> {
 }
 
 /// Every run-as user found in the User export, with its profile.
+/// Is a user an integration user by the standard (ECA208's judgement, which the plan also uses
+/// to decide whether an ECA may run as it): an integration licence, an integration profile, or
+/// a profile whose metadata grants API Only User.
+pub fn integration_user(
+    std: &crate::config::Standard,
+    license: Option<&str>,
+    profile_name: Option<&str>,
+    profile: Option<&crate::model::ProfileInfo>,
+) -> bool {
+    let listed = |list: &[String], v: Option<&str>| {
+        v.is_some_and(|v| list.iter().any(|s| s.eq_ignore_ascii_case(v.trim())))
+    };
+    listed(&std.integration_licenses, license)
+        || listed(&std.integration_profiles, profile_name)
+        || profile.is_some_and(|p| p.permissions.iter().any(|x| x == "ApiUserOnly"))
+}
+
 pub fn run_as_with_profiles<'a>(cx: &'a super::Context) -> Vec<RunAs<'a>> {
     // Indexed once (first row / first profile of each name, as a search would find): looking
     // each app's user up by a scan of the export was apps × users, and thousands of apps
