@@ -1,7 +1,8 @@
 //! Per-file streaming accumulators. Strings are interned once (looked up by `&str`, allocated
 //! only the first time), so memory grows with distinct apps and users, never with rows; per app,
 //! networks cost at most a capped map or a 4 KiB sketch (`nets`), users 9–18 bytes per distinct
-//! (app, user) pair (`users`). Each worker keeps its own, merged at the end of the file.
+//! (app, user) pair (`users`). Each worker keeps its own, merged at the end of the file; once a
+//! file's users outgrow the caches, each user's logins are kept by one worker (`exchange`).
 
 // FxHash: the keys are short strings and small integers from our own inputs; SipHash's
 // flooding resistance is not needed and costs a measurable share of the hot loop.
@@ -197,6 +198,8 @@ pub struct FileAcc {
     pub id_names: HashMap<u32, u32>,
     /// Table rows.
     pub tables: Tables,
+    /// The other workers of the file, which keep some of its users (see `exchange`).
+    pub(super) link: Option<super::exchange::Link>,
 }
 
 /// Login updates applied a batch at a time: on a high-cardinality export the per-app user
@@ -277,8 +280,12 @@ impl FileAcc {
             self.label_slot.resize(i + 1, u32::MAX);
         }
         if self.label_slot[i] == u32::MAX {
-            self.label_slot[i] = self.by_label.len() as u32;
+            let slot = self.by_label.len() as u32;
+            self.label_slot[i] = slot;
             self.by_label.push((l, AppAcc::default()));
+            if let Some(link) = &mut self.link {
+                link.register(slot, self.strings.get(l));
+            }
         }
         self.label_slot[i]
     }
@@ -298,12 +305,17 @@ impl FileAcc {
         let small = self.by_label[slot as usize].1.logins.users.slots() <= SMALL_USER_SLOTS;
         let logins = &mut self.by_label[slot as usize].1.logins;
         logins.add(flow, success, None, ts);
-        let user = match user {
-            Some(UserRef::Id(u)) if small => {
+        let mut trade = false;
+        let user = match (user, &mut self.link) {
+            (Some(UserRef::Id(u)), _) if small => {
                 logins.users.see(u, ts);
                 None
             }
-            other => other,
+            (Some(UserRef::Raw(key)), Some(link)) if !link.mine(&key) => {
+                trade = link.send(slot, key, ts);
+                None
+            }
+            (other, _) => other,
         };
         let net = match net {
             Some(n) if logins.networks.sketch.is_some() => Some(n.hash()),
@@ -322,6 +334,9 @@ impl FileAcc {
             if self.deferred.len() >= BATCH {
                 self.apply_deferred();
             }
+        }
+        if trade {
+            self.trade();
         }
         &mut self.by_label[slot as usize].1.logins
     }
@@ -392,6 +407,35 @@ impl FileAcc {
         self.deferred = batch;
     }
 
+    /// Send the users kept for the other workers; apply the ones they sent here.
+    pub(super) fn trade(&mut self) {
+        let Some(link) = &mut self.link else { return };
+        for batch in link.trade() {
+            for f in batch {
+                let slot = self.shared_slot(f.app);
+                self.deferred.push(Deferred {
+                    slot,
+                    user: Some((UserRef::Raw(f.key), f.ts)),
+                    net: None,
+                });
+                if self.deferred.len() >= BATCH {
+                    self.apply_deferred();
+                }
+            }
+        }
+    }
+
+    /// This worker's slot of the app with shared number `app` (see `exchange`).
+    fn shared_slot(&mut self, app: u32) -> u32 {
+        let link = self.link.as_ref().expect("only a linked worker receives");
+        if let Some(slot) = link.slot_of(app) {
+            return slot;
+        }
+        let label = link.label(app);
+        let l = self.strings.id(&label);
+        self.label_slot(l)
+    }
+
     /// Move the label-keyed apps into `apps`; call before reading `apps`.
     pub fn seal(&mut self) {
         self.apply_deferred();
@@ -425,6 +469,7 @@ impl FileAcc {
             label_slot: _,
             deferred: _,
             user_ids: _,
+            link: _,
         } = other;
         // Each of the share's strings re-interned once, not once per use (a user is in the
         // tables of every app it logged in to: millions of uses on a large export).

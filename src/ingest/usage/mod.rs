@@ -15,6 +15,7 @@
 
 pub(crate) mod acc;
 pub(crate) mod data;
+mod exchange;
 pub(crate) mod fields;
 mod file_output;
 pub(crate) mod flow;

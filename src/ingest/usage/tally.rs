@@ -3,6 +3,7 @@
 
 use super::acc::FileAcc;
 use super::data::{id_hash, FileAccount, SkipReason, SkippedRow, SKIPPED_LISTED};
+use super::exchange::Exchange;
 use super::fields::{Fields, RowStats};
 use super::file_output::FileOutput;
 use super::records::{self, Record};
@@ -81,6 +82,8 @@ impl Tally {
 pub(crate) struct Counter {
     rows: RowReader,
     file: String,
+    /// Between the workers of the fast path (see `exchange`).
+    exchange: std::sync::OnceLock<std::sync::Arc<Exchange>>,
 }
 
 impl Counter {
@@ -88,6 +91,7 @@ impl Counter {
         Counter {
             rows,
             file: file.to_string(),
+            exchange: std::sync::OnceLock::new(),
         }
     }
 
@@ -101,7 +105,15 @@ impl records::Visit for Counter {
     type Part = Tally;
 
     fn part(&self) -> Tally {
-        Tally::new(&self.file)
+        let mut part = Tally::new(&self.file);
+        part.acc.link = self.exchange.get().and_then(Exchange::join);
+        part
+    }
+
+    fn workers(&self, n: usize) {
+        if n > 1 {
+            let _ = self.exchange.set(Exchange::new(n));
+        }
     }
 
     #[inline]
@@ -115,7 +127,14 @@ impl records::Visit for Counter {
         }
     }
 
-    fn merge(&self, parts: Vec<Tally>) -> Tally {
+    fn merge(&self, mut parts: Vec<Tally>) -> Tally {
+        // Twice: the first round sends every user still kept for another worker; the second
+        // takes what the first sent (applying a user sent here sends nothing on).
+        for _ in 0..2 {
+            for part in &mut parts {
+                part.acc.trade();
+            }
+        }
         let mut all = Tally::new(&self.file);
         for part in parts {
             all.absorb(part);

@@ -25,6 +25,9 @@ pub struct UserTimes {
     len: usize,
     /// Pairs that do not pack.
     wide: FxHashMap<u32, i64>,
+    /// Packed pairs added by [`UserTimes::absorb`], not looked up again: a user may be here
+    /// and in `slots` too (see the module doc).
+    absorbed: Vec<u64>,
 }
 
 impl UserTimes {
@@ -87,33 +90,26 @@ impl UserTimes {
             .slots
             .iter()
             .filter(|&&s| s != EMPTY)
+            .chain(&self.absorbed)
             .map(|&s| ((s >> TS_BITS) as u32, (s & (TS_LIMIT as u64 - 1)) as i64));
         packed.chain(self.wide.iter().map(|(&u, &t)| (u, t)))
     }
 
-    /// Add another table, its users passed through `map` (re-interning); a batch at a time,
-    /// each batch's slots loaded first (the tables are larger than the caches).
+    /// Add another table (a worker's share), its users passed through `map` (re-interning).
+    /// Its pairs are appended, not looked up: a table larger than the caches would cost a
+    /// miss per pair, and every reader of [`UserTimes::iter`] already takes a user's latest
+    /// time. Only [`UserTimes::iter`] sees them; the table is complete after this.
     pub fn absorb(&mut self, other: &UserTimes, map: &mut dyn FnMut(u32) -> u32) {
-        let mut batch = [(0u32, 0i64); 32];
-        let mut n = 0;
-        let flush = |me: &mut UserTimes, batch: &[(u32, i64)]| {
-            let touched = batch
-                .iter()
-                .fold(0, |t, (u, _)| t ^ me.peek(Some(*u)).unwrap_or(0));
-            std::hint::black_box(touched);
-            for &(u, t) in batch {
-                me.see(u, t);
-            }
-        };
+        self.absorbed.reserve(other.len + other.absorbed.len());
         for (u, t) in other.iter() {
-            batch[n] = (map(u), t);
-            n += 1;
-            if n == batch.len() {
-                flush(self, &batch);
-                n = 0;
+            let u = map(u);
+            if u < USER_LIMIT && (0..TS_LIMIT).contains(&t) {
+                self.absorbed.push((u64::from(u) << TS_BITS) | t as u64);
+            } else {
+                let e = self.wide.entry(u).or_insert(t);
+                *e = (*e).max(t);
             }
         }
-        flush(self, &batch[..n]);
     }
 }
 
@@ -130,15 +126,7 @@ pub struct IdTable {
 impl IdTable {
     fn index(&self, key: &[u8; 18]) -> Option<usize> {
         let mask = self.slots.len().checked_sub(1)?;
-        let mut h: u64 = 0;
-        for part in [&key[0..8], &key[8..16]] {
-            let mut w = [0u8; 8];
-            w.copy_from_slice(part);
-            h = (h.rotate_left(5) ^ u64::from_le_bytes(w)).wrapping_mul(0x517c_c1b7_2722_0a95);
-        }
-        h = (h.rotate_left(5) ^ u64::from(u16::from_le_bytes([key[16], key[17]])))
-            .wrapping_mul(0x517c_c1b7_2722_0a95);
-        Some(((h >> 32) as usize) & mask)
+        Some(((key_hash(key) >> 32) as usize) & mask)
     }
 
     /// Slots allocated.
@@ -187,6 +175,19 @@ impl IdTable {
         self.slots[i] = (key, user);
         self.len += 1;
     }
+}
+
+/// A hash of a raw user id (FxHash's mixing over its 18 bytes).
+#[inline]
+pub(crate) fn key_hash(key: &[u8; 18]) -> u64 {
+    let mut h: u64 = 0;
+    for part in [&key[0..8], &key[8..16]] {
+        let mut w = [0u8; 8];
+        w.copy_from_slice(part);
+        h = (h.rotate_left(5) ^ u64::from_le_bytes(w)).wrapping_mul(0x517c_c1b7_2722_0a95);
+    }
+    (h.rotate_left(5) ^ u64::from(u16::from_le_bytes([key[16], key[17]])))
+        .wrapping_mul(0x517c_c1b7_2722_0a95)
 }
 
 /// Fibonacci hashing: interned ids are dense, and linear probing needs them spread.

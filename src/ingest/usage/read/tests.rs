@@ -83,6 +83,35 @@ fn workers_read_high_cardinality_as_the_sequential_reader() {
     assert_eq!(wide.users.len(), 5_000);
 }
 
+/// More users than the id table keeps in the caches, so that workers send most of them to
+/// the worker that owns them (`exchange`): the result must still be the sequential reader's.
+#[test]
+fn workers_sharing_out_users_read_as_the_sequential_reader() {
+    let mut src =
+        String::from("Id,UserId,LoginTime,LoginType,LoginSubType,Application,Status,SourceIp\n");
+    for row in 0..120_000u64 {
+        let user = (row * 7_919) % 40_000;
+        let app = ["Mobile", "Outlook", "Sync"][(row % 3) as usize];
+        let (sec, ms) = ((row * 104_729) % 86_400, row % 1000);
+        let (h, m, s) = (sec / 3600, sec / 60 % 60, sec % 60);
+        src += &format!(
+            "0Ya{row:015},005{user:012}AAA,2026-05-22T{h:02}:{m:02}:{s:02}.{ms:03}Z,Remote Access 2.0,OAuth Refresh Token,{app},Success,10.0.{}.7\n",
+            row % 7
+        );
+    }
+    let file = input(src.as_bytes());
+    let one = read_split(&file, 1, 1 << 30);
+    for (workers, chunk) in [(2, 64 * 1024), (3, 256 * 1024)] {
+        let many = read_split(&file, workers, chunk);
+        assert_eq!(one, many, "{workers} workers, chunks of {chunk}");
+    }
+    let users = |app: &str| one.apps[&format!("label:{app}")].logins.users.len();
+    assert_eq!(
+        (users("mobile"), users("outlook"), users("sync")),
+        (40_000, 40_000, 40_000)
+    );
+}
+
 fn input(bytes: &[u8]) -> InputFile {
     InputFile::in_memory(
         "mem.csv".into(),

@@ -92,6 +92,7 @@ pub(super) fn run<R: BufRead, V: Visit>(
     visit: &V,
 ) -> Result<Result<Vec<V::Part>, String>, Stray> {
     let workers = options.workers.max(1);
+    visit.workers(workers);
     let (tx, rx) = mpsc::sync_channel::<Chunk>(workers * 2);
     // Used buffers go back to the reader: fresh allocations would page-fault every time.
     let (back_tx, back_rx) = mpsc::channel::<Vec<u8>>();

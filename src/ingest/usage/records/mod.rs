@@ -46,6 +46,11 @@ pub(crate) trait Visit: Sync {
     type Part: Send;
     /// A fresh share.
     fn part(&self) -> Self::Part;
+    /// The fast path is about to make `n` shares, one per worker, all of which it will pass
+    /// to [`Visit::merge`].
+    fn workers(&self, n: usize) {
+        let _ = n;
+    }
     /// Count one record, whose first physical line is `line` (see [`Visit::renumber`]).
     fn record(&self, part: &mut Self::Part, rec: &Record<'_>, line: u64);
     /// Workers of the fast path see chunk-relative line numbers (the reader does not count
