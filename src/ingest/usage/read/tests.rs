@@ -112,6 +112,36 @@ fn workers_sharing_out_users_read_as_the_sequential_reader() {
     );
 }
 
+/// A gzip export cut short: the complete records before the damage are counted, and the
+/// error names the line where reading stopped, however the file was split between workers.
+#[test]
+fn a_truncated_gzip_export_is_reported_at_the_line_where_it_breaks() {
+    use std::io::{Read, Write};
+    let mut z = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::fast());
+    z.write_all(&login_history(20_000, false)).expect("gzip");
+    let whole = z.finish().expect("gzip");
+    let cut = &whole[..whole.len() * 3 / 5];
+    // What a decoder gives before it fails: its complete lines are the header and the rows.
+    let mut inflated = Vec::new();
+    let mut decoder = flate2::read::GzDecoder::new(cut);
+    let mut buf = [0u8; 4096];
+    while let Ok(n @ 1..) = decoder.read(&mut buf) {
+        inflated.extend_from_slice(&buf[..n]);
+    }
+    let lines = inflated.iter().filter(|&&b| b == b'\n').count() as u64;
+    assert!(lines > 1_000 && lines < 19_000, "{lines}");
+    let file = input(cut);
+    for (workers, chunk) in [(1, 1 << 30), (2, 64 * 1024), (3, 8 * 1024)] {
+        let data = read_split(&file, workers, chunk);
+        let account = &data.accounts[0];
+        assert_eq!(account.rows_read, lines - 1, "{workers} workers");
+        let error = data.notes.iter().find(|n| n.code == "unreadable-file");
+        let error = error.expect("the damage is reported");
+        assert_eq!(error.line, Some(lines as u32 + 1), "{workers} workers");
+        assert!(error.message.contains("damaged"), "{}", error.message);
+    }
+}
+
 fn input(bytes: &[u8]) -> InputFile {
     InputFile::in_memory(
         "mem.csv".into(),

@@ -16,7 +16,7 @@ use std::sync::{mpsc, Mutex};
 use memchr::{memchr_iter, memrchr};
 
 use super::split;
-use super::{Options, Visit};
+use super::{Options, Unreadable, Visit};
 
 /// Bytes handed to a worker at a time.
 pub(super) const CHUNK: usize = 4 * 1024 * 1024;
@@ -33,8 +33,9 @@ pub(super) struct Stray;
 
 /// Why feeding the workers stopped early.
 enum Stop {
-    /// The file cannot be read (the message says why).
-    Unreadable(String),
+    /// The file cannot be read past some point (the message says why), with the newlines
+    /// of the bytes read but not handed to a worker (where the reading stopped).
+    Unreadable(String, u64),
     /// See [`Stray`].
     Stray,
 }
@@ -81,16 +82,21 @@ struct Shared<'a, V> {
     need: usize,
 }
 
+/// The workers' shares of a file's records, and how reading ended.
+pub(super) type Shares<P> = (Vec<P>, Result<(), Unreadable>);
+
 /// Stream the data records of `reader` (positioned after the header, at line `first_line`)
 /// through `visit`, with `options.workers` threads; only the first `need` fields of a plain
-/// record are split. `Ok(Err(message))`: the file cannot be read.
+/// record are split. The shares of the records read, and `Err` when the text cannot be read
+/// to its end (a damaged gzip stream, an I/O error: the line where reading stopped, when it
+/// is known).
 pub(super) fn run<R: BufRead, V: Visit>(
     reader: &mut R,
     options: Options,
     need: usize,
     first_line: u64,
     visit: &V,
-) -> Result<Result<Vec<V::Part>, String>, Stray> {
+) -> Result<Shares<V::Part>, Stray> {
     let workers = options.workers.max(1);
     visit.workers(workers);
     let (tx, rx) = mpsc::sync_channel::<Chunk>(workers * 2);
@@ -119,19 +125,31 @@ pub(super) fn run<R: BufRead, V: Visit>(
         (read, shares)
     });
     if shared.failed.load(Ordering::Relaxed) || shares.len() != workers {
-        return Ok(Err(
-            "internal error while reading (a worker stopped); please report it".into(),
+        let message = "internal error while reading (a worker stopped); please report it".into();
+        return Ok((
+            Vec::new(),
+            Err(Unreadable {
+                line: None,
+                message,
+            }),
         ));
     }
-    match read {
+    let end = match read {
         Err(Stop::Stray) => return Err(Stray),
-        Err(Stop::Unreadable(message)) => return Ok(Err(message)),
-        Ok(()) => {}
-    }
+        Err(Stop::Unreadable(message, pending)) => {
+            let sent: u64 = shares
+                .iter()
+                .flat_map(|s| s.chunk_lines.iter().map(|c| c.1))
+                .sum();
+            let line = u32::try_from(first_line + sent + pending).ok();
+            Err(Unreadable { line, message })
+        }
+        Ok(()) => Ok(()),
+    };
     if shares.iter().any(|s| s.stray > 0) {
         return Err(Stray);
     }
-    Ok(Ok(absolute_lines(shares, first_line, visit)))
+    Ok((absolute_lines(shares, first_line, visit), end))
 }
 
 /// One worker: take chunks until the reader is done, splitting their records into a share.
@@ -208,7 +226,20 @@ fn feed<R: BufRead>(
                 }
                 Ok(n) => filled += n,
                 Err(e) if e.kind() == std::io::ErrorKind::Interrupted => {}
-                Err(e) => return Err(Stop::Unreadable(format!("cannot read: {e}"))),
+                Err(e) => {
+                    // The complete records read before the damage are still counted.
+                    let end = boundary(&buf[..filled]).unwrap_or(0);
+                    let pending = count(&buf[end..filled], b'\n') as u64;
+                    if end > 0 {
+                        let bytes = std::mem::take(&mut buf);
+                        let _ = tx.send(Chunk {
+                            index,
+                            len: end,
+                            bytes,
+                        });
+                    }
+                    return Err(Stop::Unreadable(format!("cannot read: {e}"), pending));
+                }
             }
         }
         let split = if eof {
@@ -233,7 +264,7 @@ fn feed<R: BufRead>(
             fresh()
         } else {
             back.recv()
-                .map_err(|_| Stop::Unreadable("worker stopped".into()))?
+                .map_err(|_| Stop::Unreadable("worker stopped".into(), 0))?
         };
         let rest = filled - end;
         if next.len() < rest + chunk {
@@ -249,7 +280,7 @@ fn feed<R: BufRead>(
                 })
                 .is_err()
         {
-            return Err(Stop::Unreadable("worker stopped".into()));
+            return Err(Stop::Unreadable("worker stopped".into(), 0));
         }
         filled = rest;
         index += u64::from(end > 0);
@@ -343,7 +374,7 @@ mod tests {
             let mut reader = std::io::Cursor::new(src.as_bytes());
             let options = Options::new(b',', workers);
             let got = run(&mut reader, options, 2, 1, &Panics(150_000 - 2));
-            assert!(matches!(got, Ok(Err(_))), "{workers}");
+            assert!(matches!(got, Ok((_, Err(_)))), "{workers}");
         }
     }
 

@@ -255,16 +255,8 @@ where
         );
         return Ok(sequential::records(lines, parser, width, next_line, visit));
     };
-    let (part, end) = match chunks::run(text, options, need, next_line, &visit)? {
-        Ok(parts) => (visit.merge(parts), Ok(())),
-        Err(message) => (
-            visit.part(),
-            Err(Unreadable {
-                line: None,
-                message,
-            }),
-        ),
-    };
+    let (parts, end) = chunks::run(text, options, need, next_line, &visit)?;
+    let part = visit.merge(parts);
     Ok(Read::Records {
         visit,
         part,
