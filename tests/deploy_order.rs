@@ -4,7 +4,7 @@
 
 mod common;
 
-use common::{plan_app, plan_json, plan_samples};
+use common::{copy_tree, plan_app, plan_json, plan_samples};
 
 /// The sample's plan.json and eca/README.md.
 fn planned() -> (serde_json::Value, String) {
@@ -138,20 +138,6 @@ fn plan_changed_sample(
         String::from_utf8_lossy(&run.stderr)
     );
     (tmp, out)
-}
-
-/// Copy a folder tree (the sample is small).
-fn copy_tree(from: &std::path::Path, to: &std::path::Path) {
-    std::fs::create_dir_all(to).expect("mkdir");
-    for e in std::fs::read_dir(from).expect("read_dir") {
-        let e = e.expect("entry");
-        let target = to.join(e.file_name());
-        if e.file_type().expect("type").is_dir() {
-            copy_tree(&e.path(), &target);
-        } else {
-            std::fs::copy(e.path(), &target).expect("copy");
-        }
-    }
 }
 
 /// The section of one app in `eca/README.md` (up to the next app or wave).

@@ -11,7 +11,7 @@ use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 
-use common::{ecaplan_bounded, fixture, tree_digest};
+use common::{copy_tree, ecaplan_bounded, fixture, tree_digest};
 
 type Digest = BTreeMap<String, (u64, u64)>;
 
@@ -304,18 +304,6 @@ fn wait_for_last_outputs(out: &Path, limit: Duration) {
             return;
         }
         std::thread::sleep(Duration::from_micros(200));
-    }
-}
-
-fn copy_tree(from: &Path, to: &Path) {
-    std::fs::create_dir_all(to).expect("mkdir");
-    for entry in std::fs::read_dir(from).expect("ls").flatten() {
-        let target = to.join(entry.file_name());
-        if entry.file_type().expect("type").is_dir() {
-            copy_tree(&entry.path(), &target);
-        } else {
-            std::fs::copy(entry.path(), &target).expect("copy");
-        }
     }
 }
 

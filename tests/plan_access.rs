@@ -8,7 +8,7 @@ use std::collections::{BTreeMap, BTreeSet};
 use std::io::Read;
 use std::path::{Path, PathBuf};
 
-use common::plan_samples;
+use common::{copy_tree, ecaplan, plan_app, plan_json, plan_samples};
 use serde_json::Value;
 
 const SAMPLE: &str = "samples/northwind";
@@ -412,4 +412,72 @@ fn integration_users_get_the_permission_set_group_pattern_with_names() {
     }
     // ERP_Sync, Warehouse_Events, Finance_Close, EU_Payroll_Bridge run as a user.
     assert!(described >= 3, "{described}");
+}
+
+/// The IP check of an app that relaxes IP restrictions today says how many networks its logins
+/// came from: a few are listed in the report; past the exact count, the number is an estimate
+/// and too many to confirm by hand, so the check says to keep today's relaxation.
+#[test]
+fn the_ip_check_counts_the_networks_to_confirm() {
+    let tmp = tempfile::tempdir().expect("tmp");
+    let org = tmp.path().join("northwind");
+    copy_tree(
+        Path::new(env!("CARGO_MANIFEST_DIR")).join(SAMPLE).as_path(),
+        &org,
+    );
+    let check = |out: &Path| -> String {
+        let plan = plan_json(out);
+        let checks = strings(&plan_app(&plan, "Data_Warehouse_Loader")["runbook"]["pre_checks"]);
+        let ip = checks
+            .into_iter()
+            .find(|c| c.contains("relaxes IP restrictions today"));
+        ip.expect("an IP check")
+    };
+    let run = |out: &Path| {
+        let run = ecaplan([
+            "plan".as_ref(),
+            org.as_os_str(),
+            "-o".as_ref(),
+            out.as_os_str(),
+            "--quiet".as_ref(),
+        ]);
+        assert!(
+            run.status.success(),
+            "{}",
+            String::from_utf8_lossy(&run.stderr)
+        );
+    };
+    let few = tmp.path().join("few");
+    run(&few);
+    let text = check(&few);
+    assert!(
+        text.contains("came from 1 network(s)") && text.contains("apps[].usage.networks"),
+        "{text}"
+    );
+    // 600 more logins of the loader, each from a network of its own.
+    let file = org.join("usage/LoginHistory_sf_cli.csv");
+    let mut csv = std::fs::read_to_string(&file).expect("read");
+    for i in 0..600 {
+        csv += &format!(
+            "0YaHs00000{i:08},005Hs00000QW0WxIAL,2026-08-20T06:06:26.000+0000,Remote Access 2.0,OAuth Username-Password,Data Warehouse Loader,Success,10.{}.{}.9,login.salesforce.com,N/A,N/A,Unknown,Unknown,N/A,,,US,TLS 1.2,ECDHE-RSA-AES256-GCM-SHA384,\n",
+            i / 256,
+            i % 256
+        );
+    }
+    std::fs::write(&file, csv).expect("write");
+    let many = tmp.path().join("many");
+    run(&many);
+    let text = check(&many);
+    // 601 networks, counted by a sketch (±1.6%; four standard errors allowed here).
+    let about = text.split("came from about ").nth(1).expect("an estimate");
+    let n: u64 = about
+        .split(' ')
+        .next()
+        .and_then(|n| n.parse().ok())
+        .expect("a number");
+    assert!((563..=639).contains(&n), "{text}");
+    assert!(
+        text.contains("too many to confirm one by one") && text.ends_with("keep Bypass"),
+        "{text}"
+    );
 }

@@ -114,7 +114,8 @@ fn before_policies(
     // The generated OAuth policies enforce IP restrictions when the standard says so.
     if ip_enforcement && ca.is_some_and(|c| c.oauth_config.is_some()) {
         let ip = app.and_then(crate::plan::runbook::ip_enforcement_text);
-        steps.extend(ip.filter(|t| !p.runbook.pre_checks.contains(t)));
+        // The runbook's check may go on with what the usage exports show.
+        steps.extend(ip.filter(|t| !p.runbook.pre_checks.iter().any(|c| c.starts_with(t))));
     }
     for prm in params.iter().filter(|x| x.eca.as_deref() == Some(eca)) {
         if prm.variable.ends_with("_RUN_AS") || prm.variable.ends_with("_HANDLER_USER") {

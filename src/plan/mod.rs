@@ -256,7 +256,9 @@ fn app_plan(
     access_cx: &AccessCx<'_>,
 ) -> AppPlan {
     let config = input.config;
+    let usage = input.org.join.for_app(app).and_then(|v| v.usage);
     let mut runbook = runbook::runbook(app, &decision, eca_name.as_deref(), findings, config);
+    runbook::ip_networks(&mut runbook, app, usage.map(|u| &u.logins));
     let run_as = match &decision.target_flow {
         Some(TargetFlow::ClientCredentials { run_as }) => Some(run_as.as_str()),
         _ => None,
@@ -264,7 +266,7 @@ fn app_plan(
     let access = access::access(
         app,
         &access::AccessInput {
-            usage: input.org.join.for_app(app).and_then(|v| v.usage),
+            usage,
             look_alike: input
                 .org
                 .join

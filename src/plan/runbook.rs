@@ -11,6 +11,7 @@ use serde::Serialize;
 use super::eca::{eca_label, label_of, EcaScope, TargetFlow};
 use super::strategy::{Decision, Strategy};
 use crate::config::Config;
+use crate::model::usage::LoginStats;
 use crate::model::App;
 use crate::rules::{ids, Finding};
 pub use manifests::name_manifests;
@@ -182,12 +183,37 @@ fn ip_enforcement_check(r: &mut Runbook, app: &App) {
     r.pre_checks.extend(ip_enforcement_text(app));
 }
 
-/// The check [`ip_enforcement_check`] asks for, also a step of `eca/README.md`.
-pub fn ip_enforcement_text(app: &App) -> Option<String> {
-    let today = app
-        .facts()
+/// What the IP check says of the addresses to confirm, from the app's logins in the exports:
+/// how many source networks, and whether that is an estimate too large to confirm by hand.
+pub fn ip_networks(r: &mut Runbook, app: &App, logins: Option<&LoginStats>) {
+    let Some(base) = ip_enforcement_text(app) else {
+        return;
+    };
+    let Some(l) = logins.filter(|l| l.logins > 0) else {
+        return;
+    };
+    let Some(check) = r.pre_checks.iter_mut().find(|c| **c == base) else {
+        return;
+    };
+    let (n, error) = l.network_count();
+    let today = relaxed_today(app).unwrap_or_default();
+    check.push_str(&match error {
+        None => format!("; its logins in the usage exports came from {n} network(s) (IPv4 /24, IPv6 /48), listed in report.json (apps[].usage.networks)"),
+        Some(e) => format!("; its logins in the usage exports came from about {n} networks (an estimate, {e}): too many to confirm one by one, so unless ranges you can name cover every one of them, keep {today}"),
+    });
+}
+
+/// The app's IP relaxation today, when it is not `Enforce`.
+fn relaxed_today(app: &App) -> Option<&str> {
+    app.facts()
         .and_then(|f| f.ip_relaxation.as_deref())
-        .filter(|ip| *ip != "Enforce")?;
+        .filter(|ip| *ip != "Enforce")
+}
+
+/// The check [`ip_enforcement_check`] asks for, also a step of `eca/README.md` ([`ip_networks`]
+/// adds what the usage exports show).
+pub fn ip_enforcement_text(app: &App) -> Option<String> {
+    let today = relaxed_today(app)?;
     let name = &app.api_name;
     Some(format!("{name} relaxes IP restrictions today ({today}) and the generated policies enforce them (integration standard): before the policy deploy, confirm that the addresses its users and integration connect from (SourceIp in LoginHistory) are inside their profiles' login IP ranges or the org's trusted IP ranges, in the sandbox first; otherwise that deploy refuses them. If they cannot be listed in time, keep {today} in the generated policy (ipRelaxationPolicyType) with security's agreement, recorded in the change"))
 }

@@ -178,6 +178,20 @@ pub fn fuzz_cases() -> u32 {
         .unwrap_or(256)
 }
 
+/// Copy a folder tree (the samples are small).
+pub fn copy_tree(from: &Path, to: &Path) {
+    std::fs::create_dir_all(to).expect("mkdir");
+    for e in std::fs::read_dir(from).expect("read_dir") {
+        let e = e.expect("entry");
+        let target = to.join(e.file_name());
+        if e.file_type().expect("type").is_dir() {
+            copy_tree(&e.path(), &target);
+        } else {
+            std::fs::copy(e.path(), &target).expect("copy");
+        }
+    }
+}
+
 /// `plan.json` of an output folder.
 pub fn plan_json(dir: &Path) -> serde_json::Value {
     let text = std::fs::read_to_string(dir.join("plan.json")).expect("plan.json");
