@@ -272,7 +272,7 @@ fn assignment_step(s: &mut String, step: usize, a: &Assignment) {
         .unwrap_or_default();
     let _ = writeln!(
         s,
-        "{step}. Assign `{}` to the {} active user(s){file} BEFORE the deploys below (its policies make the app admin-approved) (in a sandbox: the sandbox usernames, with their suffix); run them from the output folder (each writes its JSON to `deploy-results/`); each command must exit 0 (68: some assignments failed, 1: all failed — fix the cause, then assign the users its JSON lists under `result.failures`, not the whole command again: the users it did assign would now fail as duplicates, UNVERIFIED):",
+        "{step}. Assign `{}` to the {} active user(s){file} BEFORE the deploys below (its policies make the app admin-approved) (in a sandbox: the sandbox usernames, with their suffix); run them from the output folder (each writes its JSON to `$ECA_RUN_DIR/deploy-results/`); each command must exit 0 (68: some assignments failed, 1: all failed — fix the cause, then assign the users its JSON lists under `result.failures`, not the whole command again: the users it did assign would now fail as duplicates, UNVERIFIED):",
         clean(&a.permission_set),
         a.users
     );
@@ -298,7 +298,7 @@ fn env_block(s: &mut String, params: &[&Parameter]) {
     // still stops the deploy before anything reaches the org.
     s.push_str("Set them before every command below, for the org you deploy to: the sandbox first,\nproduction only after the rehearsal. Nothing below sets them for you: the production\nvalues are shown as comments; for a sandbox use its values (usernames carry the sandbox\nsuffix, My Domain is `<domain>--<sandbox>.sandbox.my.salesforce.com`). An unset variable\nstops the deploy before anything reaches the org (no `allowUnsetEnvVariable`).\n\n");
     s.push_str(
-        "```bash\n# export ECA_TARGET_ORG='<sf alias of the sandbox, later of production>'\n",
+        "```bash\n# export ECA_TARGET_ORG='<sf alias of the sandbox, later of production>'\n# export ECA_RUN_DIR='<a folder outside this output folder, kept for the whole migration>'\n",
     );
     for p in params {
         if p.default.is_empty() {
@@ -317,6 +317,7 @@ fn env_block(s: &mut String, params: &[&Parameter]) {
         );
     }
     s.push_str(": \"${ECA_TARGET_ORG:?set ECA_TARGET_ORG to the sf alias of the target org}\"\n");
+    s.push_str(": \"${ECA_RUN_DIR:?set ECA_RUN_DIR to a folder outside the output folder}\" && mkdir -p \"$ECA_RUN_DIR/rollback\" \"$ECA_RUN_DIR/deploy-results\"\n");
 }
 
 /// The variables the files of `apps` use (one app, as the README calls it), each stopping the
@@ -445,8 +446,11 @@ project's own package directory is).
 Each wave deploys in the order below, one manifest per phase and app (the access permission
 sets: one per wave), every command from the output folder (the one holding `eca/` and
 `eca-global/`): snapshot the current state first (the rollback artefact, mdapi format, into
-`rollback/`), validate with `--dry-run`, then deploy and keep the JSON result in
-`deploy-results/` (create both first: `mkdir -p rollback deploy-results`). No `--test-level`: these manifests hold no
+`$ECA_RUN_DIR/rollback/`), validate with `--dry-run`, then deploy and keep the JSON result in
+`$ECA_RUN_DIR/deploy-results/`. `ECA_RUN_DIR` is a folder OUTSIDE this output folder, kept for
+the whole migration: re-running ecaplan replaces the output folder whole (and refuses while
+anything it did not write is in it), but never touches `$ECA_RUN_DIR`, so every wave's
+snapshots and results stay (set it and create both folders first, below). No `--test-level`: these manifests hold no
 Apex, so production runs no tests; never `NoTestRun` or `--ignore-errors` in production. Run
 every wave in a sandbox first, with the sandbox values of the variables.
 

@@ -463,9 +463,9 @@ fn first_of<S: AsRef<str>>(names: &[S], rest: &str) -> String {
 }
 
 /// `sf org assign permset` commands, [`USERS_PER_COMMAND`] users each (reference §4).
-/// Each writes its JSON result to `deploy-results/assign-<set>-<n>.json` (from the output
-/// folder, like the deploys): after a partial failure, its `result.failures` are the users to
-/// assign again.
+/// Each writes its JSON result to `$ECA_RUN_DIR/deploy-results/assign-<set>-<n>.json` (outside
+/// the output folder, like the deploys' results): after a partial failure, its
+/// `result.failures` are the users to assign again.
 fn commands(set: &str, users: &[String]) -> Vec<String> {
     users
         .chunks(USERS_PER_COMMAND)
@@ -479,9 +479,14 @@ fn commands(set: &str, users: &[String]) -> Vec<String> {
                 c.push_str(" --on-behalf-of ");
                 c.push_str(&sh_quote(u));
             }
+            // An API name: letters, digits and underscores (anything else left out of the file
+            // name, which is inside double quotes).
+            let stem: String = set
+                .chars()
+                .filter(|c| c.is_ascii_alphanumeric() || *c == '_')
+                .collect();
             c.push_str(&format!(
-                " --json > deploy-results/assign-{}-{}.json",
-                sh_quote(set),
+                " --json > \"$ECA_RUN_DIR/deploy-results/assign-{stem}-{}.json\"",
                 i + 1
             ));
             c

@@ -84,19 +84,20 @@ impl Manifest {
         format!("{}/{}", self.project, self.path)
     }
 
-    /// Name of the rollback snapshot folder (beside the projects).
+    /// The rollback snapshot folder, under `$ECA_RUN_DIR` (outside the output folder, which a
+    /// later run replaces whole).
     fn snapshot(&self) -> String {
         let stem = self
             .path
             .trim_start_matches("manifest/")
             .trim_end_matches(".xml");
-        format!("../rollback/{stem}")
+        format!("$ECA_RUN_DIR/rollback/{stem}")
     }
 
     /// Retrieve the current state of the manifest's components as the rollback artefact.
     pub fn retrieve(&self) -> String {
         format!(
-            "(cd {} && sf project retrieve start --manifest {} --target-org \"$ECA_TARGET_ORG\" --target-metadata-dir {} --unzip)",
+            "(cd {} && sf project retrieve start --manifest {} --target-org \"$ECA_TARGET_ORG\" --target-metadata-dir \"{}\" --unzip)",
             self.project,
             self.path,
             self.snapshot()
@@ -115,7 +116,7 @@ impl Manifest {
     pub fn deploy(&self) -> String {
         let stem = self.path.trim_start_matches("manifest/").replace('/', "-");
         format!(
-            "(cd {} && sf project deploy start --manifest {} --target-org \"$ECA_TARGET_ORG\" --verbose --json > ../deploy-results/{}.json)",
+            "(cd {} && sf project deploy start --manifest {} --target-org \"$ECA_TARGET_ORG\" --verbose --json > \"$ECA_RUN_DIR/deploy-results/{}.json\")",
             self.project,
             self.path,
             stem.trim_end_matches(".xml")
@@ -126,7 +127,7 @@ impl Manifest {
     /// are the org's own).
     pub fn restore(&self) -> String {
         format!(
-            "(cd {} && sf project deploy start --metadata-dir {}/unpackaged --target-org \"$ECA_TARGET_ORG\")",
+            "(cd {} && sf project deploy start --metadata-dir \"{}/unpackaged\" --target-org \"$ECA_TARGET_ORG\")",
             self.project,
             self.snapshot()
         )

@@ -60,7 +60,7 @@ impl OutputDir {
         std::fs::create_dir(&staging).map_err(io(&staging))?;
         // The marker first: a staging folder left by a killed run is recognisably ecaplan's.
         let marker = staging.join(MARKER);
-        std::fs::write(&marker, marker_text()).map_err(io(&marker))?;
+        std::fs::write(&marker, marker_text(&[])).map_err(io(&marker))?;
         Ok(OutputDir {
             root: root.to_path_buf(),
             real,
@@ -138,6 +138,16 @@ impl OutputDir {
 
     /// Put everything written in the output folder's place, atomically.
     pub fn commit(mut self) -> Result<PathBuf, Error> {
+        // The marker lists what this run wrote: what a later `--force` may replace.
+        let mut written: Vec<String> = std::fs::read_dir(&self.staging)
+            .map_err(io(&self.staging))?
+            .filter_map(Result::ok)
+            .map(|e| e.file_name().to_string_lossy().into_owned())
+            .filter(|n| n != MARKER)
+            .collect();
+        written.sort();
+        let marker = self.staging.join(MARKER);
+        std::fs::write(&marker, marker_text(&written)).map_err(io(&marker))?;
         swap::swap_in(&self.staging, &self.real).map_err(io(&self.root))?;
         self.committed = true;
         Ok(self.root.clone())
@@ -193,6 +203,37 @@ mod tests {
             "--force replaces the folder"
         );
         assert!(root.join("c.txt").exists());
+    }
+
+    /// What a run did not write (rollback snapshots kept in the folder, notes) makes `--force`
+    /// refuse, so that replacing the folder deletes nothing of the user's.
+    #[test]
+    fn force_refuses_a_folder_holding_what_ecaplan_did_not_write() {
+        let tmp = tempfile::tempdir().expect("tmp");
+        let root = tmp.path().join("out");
+        let out = OutputDir::prepare(&root, false, &[]).expect("prepare");
+        out.write("eca/README.md", b"x").expect("write");
+        out.write("plan.json", b"{}").expect("write");
+        out.commit().expect("commit");
+        let marker = std::fs::read_to_string(root.join(MARKER)).expect("marker");
+        assert!(marker.ends_with(":\neca\nplan.json\n"), "{marker}");
+        std::fs::create_dir_all(root.join("rollback/wave-1")).expect("mkdir");
+        std::fs::write(root.join("notes.txt"), b"mine").expect("write");
+        let refused = OutputDir::prepare(&root, true, &[]).expect_err("refused");
+        let text = refused.to_string();
+        assert!(
+            text.contains("holds notes.txt, rollback that ecaplan did not write"),
+            "{text}"
+        );
+        assert!(root.join("rollback/wave-1").is_dir() && root.join("notes.txt").is_file());
+        std::fs::remove_dir_all(root.join("rollback")).expect("rm");
+        std::fs::remove_file(root.join("notes.txt")).expect("rm");
+        assert!(OutputDir::prepare(&root, true, &[]).is_ok());
+        // A marker of an earlier version lists nothing: the names `plan` writes are taken.
+        std::fs::write(root.join(MARKER), "ecaplan 0.1.0\n").expect("old marker");
+        assert!(OutputDir::prepare(&root, true, &[]).is_ok());
+        std::fs::create_dir(root.join("deploy-results")).expect("mkdir");
+        assert!(OutputDir::prepare(&root, true, &[]).is_err());
     }
 
     #[test]

@@ -11,12 +11,65 @@ use crate::error::Error;
 /// what an earlier run wrote): one name, defined where it is read.
 pub use crate::ingest::discover::OUTPUT_MARKER as MARKER;
 
-/// The marker's text: the tool and its version, never a date (outputs are deterministic).
-pub fn marker_text() -> String {
-    format!(
+/// The marker's text: the tool and its version, never a date (outputs are deterministic),
+/// then the names the run wrote at the top of the folder, one a line, under [`WRITTEN`].
+pub fn marker_text(written: &[String]) -> String {
+    let mut text = format!(
         "ecaplan {}\nThis folder was written by ecaplan. `--force` replaces it whole: keep nothing else in it.\n",
         env!("CARGO_PKG_VERSION")
-    )
+    );
+    if !written.is_empty() {
+        text.push_str(WRITTEN);
+        for name in written {
+            text.push_str(name);
+            text.push('\n');
+        }
+    }
+    text
+}
+
+/// The line of the marker after which the run's top-level names follow.
+const WRITTEN: &str =
+    "Written here by ecaplan (anything else makes `--force` refuse to replace the folder):\n";
+
+/// What an earlier run's marker says it wrote; a marker of an older version lists nothing,
+/// and then the names `plan` writes are taken.
+fn written_by(marker: &str) -> Vec<String> {
+    match marker.split_once(WRITTEN) {
+        Some((_, names)) => names.lines().map(String::from).collect(),
+        None => PLAN_NAMES.iter().map(|n| n.to_string()).collect(),
+    }
+}
+
+/// The top-level names of `ecaplan plan`'s output (for markers that do not list theirs).
+const PLAN_NAMES: [&str; 13] = [
+    "access",
+    "apps.csv",
+    "eca",
+    "eca-global",
+    "findings.csv",
+    "findings.sarif",
+    "graph.dot",
+    "graph.mmd",
+    "plan.json",
+    "report.html",
+    "report.json",
+    "report.md",
+    "workshop.xlsx",
+];
+
+/// Entries at the top of an earlier output that its run did not write (rollback snapshots or
+/// deploy results kept there, notes): `--force` would delete them with the folder.
+fn foreign_entries(real: &Path, entries: std::fs::ReadDir) -> Vec<String> {
+    let marker = std::fs::read_to_string(real.join(MARKER)).unwrap_or_default();
+    let written = written_by(&marker);
+    let mut foreign: Vec<String> = entries
+        .filter_map(Result::ok)
+        .map(|e| e.file_name().to_string_lossy().into_owned())
+        .filter(|n| n != MARKER && !written.contains(n))
+        .collect();
+    foreign.sort();
+    foreign
 }
 
 /// `path` made absolute, with `.` and `..` resolved: through the file system (links
@@ -134,7 +187,20 @@ pub fn check_contents(shown: &Path, real: &Path, force: bool) -> Result<(), Erro
     }
     let ours = std::fs::symlink_metadata(real.join(MARKER)).is_ok_and(|m| m.is_file());
     match (ours, force) {
-        (true, true) => Ok(()),
+        (true, true) => {
+            let entries = std::fs::read_dir(real).map_err(|e| refuse(shown, e.to_string()))?;
+            let foreign = foreign_entries(real, entries);
+            if foreign.is_empty() {
+                return Ok(());
+            }
+            Err(refuse(
+                shown,
+                format!(
+                    "holds {} that ecaplan did not write: --force replaces the folder whole and would delete them; move them out of it first (rollback snapshots and deploy results belong in $ECA_RUN_DIR, outside the output folder)",
+                    foreign.join(", ")
+                ),
+            ))
+        }
         (true, false) => Err(refuse(
             shown,
             "holds an earlier ecaplan output (use --force to replace it)".into(),
@@ -207,10 +273,14 @@ mod tests {
         std::fs::write(dir.join("notes.txt"), "mine").expect("write");
         let e = check_contents(&dir, &dir, true).expect_err("not ours");
         assert!(e.to_string().contains("was not written by ecaplan"), "{e}");
-        std::fs::write(dir.join(MARKER), marker_text()).expect("write");
+        std::fs::write(dir.join(MARKER), marker_text(&["notes.txt".into()])).expect("write");
         let e = check_contents(&dir, &dir, false).expect_err("needs --force");
         assert!(e.to_string().contains("--force"), "{e}");
         assert!(check_contents(&dir, &dir, true).is_ok());
+        // Not in the marker's list: the user's, which --force would delete.
+        std::fs::write(dir.join(MARKER), marker_text(&["plan.json".into()])).expect("write");
+        let e = check_contents(&dir, &dir, true).expect_err("not written by the run");
+        assert!(e.to_string().contains("holds notes.txt that"), "{e}");
         let file = tmp.path().join("file");
         std::fs::write(&file, "x").expect("write");
         assert!(check_contents(&file, &file, true).is_err());

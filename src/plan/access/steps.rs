@@ -18,8 +18,9 @@ hold the permission set BEFORE the step that changes the app's policies.
 The app's runbook (plan.json, report) gives the order and the exact commands:
 
 1. deploy (or, for an app hardened in place, create) the permission set on its own;
-2. from the output folder, after `mkdir -p deploy-results`:
-   `sf org assign permset --name <permission set> --target-org $ECA_TARGET_ORG --on-behalf-of <username> ... --json > deploy-results/assign-<set>-<n>.json`,
+2. with `ECA_RUN_DIR` set as in eca/README.md (a folder outside this output folder) and
+   `mkdir -p \"$ECA_RUN_DIR/deploy-results\"` done:
+   `sf org assign permset --name <permission set> --target-org $ECA_TARGET_ORG --on-behalf-of <username> ... --json > \"$ECA_RUN_DIR/deploy-results/assign-<set>-<n>.json\"`,
    requiring exit code 0: 68 means some assignments failed, 1 that all failed; fix the cause and
    assign the users under `result.failures` of that JSON (not the whole command again);
 3. check the assignments, then change the policies.
@@ -129,7 +130,7 @@ fn changed_steps(steps: &mut Vec<Step>, p: &AccessPlan, set: &str) {
         ));
     } else {
         push(format!(
-            "assign {set} to the {} active user(s) in {file} BEFORE the policies change (in a sandbox, use the sandbox usernames with their suffix and the sandbox alias); run each command below from the output folder, after `mkdir -p deploy-results` (each writes its JSON there), and require exit code 0: 68 means some assignments failed and 1 that all failed: fix the cause, then assign the users its JSON lists under result.failures (not the whole command again: the users it did assign would now fail as duplicates, UNVERIFIED) before going on",
+            "assign {set} to the {} active user(s) in {file} BEFORE the policies change (in a sandbox, use the sandbox usernames with their suffix and the sandbox alias); run each command below from the output folder, with ECA_RUN_DIR set (a folder outside the output folder: eca/README.md) and `mkdir -p \"$ECA_RUN_DIR/deploy-results\"` done (each writes its JSON there), and require exit code 0: 68 means some assignments failed and 1 that all failed: fix the cause, then assign the users its JSON lists under result.failures (not the whole command again: the users it did assign would now fail as duplicates, UNVERIFIED) before going on",
             p.assign.len()
         ));
         for c in &p.commands {
