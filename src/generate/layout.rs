@@ -502,8 +502,10 @@ They contain no consumer key and no consumer secret: Salesforce issues new crede
 ECA is deployed. This folder is its own sfdx project (`sfdx-project.json`, package directory
 `extlClntAppGlobalOauthSets`) with one manifest per wave and ECA,
 `manifest/wave-N/3-global-<ECA>.xml`: deploy it from here, in the order and with the commands
-of `../eca/README.md`; never copy these files into `eca/`. Target-org values (My Domain) are placeholders replaced at deploy time
-from environment variables (`replacements` in `sfdx-project.json`).
+of `../eca/README.md`; never copy these files into `eca/`. A target-org value in these files
+(such as My Domain), when there is one, is a placeholder replaced at deploy time from an
+environment variable (`replacements` in this folder's `sfdx-project.json`, absent when no file
+holds one).
 ";
 
 #[cfg(test)]

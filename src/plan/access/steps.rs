@@ -86,16 +86,11 @@ pub fn into_runbook(r: &mut crate::plan::Runbook, p: &AccessPlan) {
     r.steps.splice(at..at, steps);
     if let Some(user) = p.integration_user.as_deref().filter(|_| !p.in_place) {
         let eca = set.strip_suffix(ACCESS_SET_SUFFIX).unwrap_or(set);
-        // After the migration button, the hardening deploy switches the run-as user at once:
-        // the user must hold its group before that step (the wave's access manifest deployed
-        // the access set at the start). A new ECA is used only after its deploy: the group
-        // follows that step, once the access set exists.
-        let migrated = r.position(StepKind::MigrateButton).is_some();
-        let at = match deploy {
-            Some(d) if migrated => d + added,
-            Some(d) => d + added + 1,
-            None => r.steps.len(),
-        };
+        // The first deploy of the policies names the run-as user, which must have API Only by
+        // then (reference: clientCredentialsFlowUser), in the sandbox rehearsal as in
+        // production: the group comes before it; its access set joins the group once the
+        // wave's access manifest, the first of that deploy, has created it.
+        let at = deploy.map_or(r.steps.len(), |d| d + added);
         let step = Step::new(StepKind::Access, group_pattern(eca, user));
         r.steps.insert(at.min(r.steps.len()), step);
     }
@@ -145,6 +140,6 @@ fn changed_steps(steps: &mut Vec<Step>, p: &AccessPlan, set: &str) {
 /// The integration-user permission set group pattern (base + functional + ECA access).
 pub fn group_pattern(eca: &str, run_as: &str) -> String {
     format!(
-        "integration user {run_as} — permission set group pattern: once {eca}_ECA_Access exists, give that user a permission set group {eca}_Integration made of a base permission set (API Enabled, API Only User; the Salesforce Integration licence), a functional permission set with only the objects and fields the integration touches, and {eca}_ECA_Access; assign the group through PermissionSetAssignment.PermissionSetGroupId (`sf org assign permset` does not take groups: `sf data create record --sobject PermissionSetAssignment --values \"AssigneeId=<user id> PermissionSetGroupId=<group id>\" --target-org \"$ECA_TARGET_ORG\"`)"
+        "integration user {run_as} — permission set group pattern, before the deploy whose policies name this user (a run-as user must have API Only): give that user a permission set group {eca}_Integration made of a base permission set (API Enabled, API Only User; the Salesforce Integration licence) and a functional permission set with only the objects and fields the integration touches; add {eca}_ECA_Access to the group as soon as the wave's access manifest (1-access) has created it, before the policies; assign the group through PermissionSetAssignment.PermissionSetGroupId (`sf org assign permset` does not take groups: `sf data create record --sobject PermissionSetAssignment --values \"AssigneeId=<user id> PermissionSetGroupId=<group id>\" --target-org \"$ECA_TARGET_ORG\"`)"
     )
 }
