@@ -170,8 +170,10 @@ fn the_handler_class_and_run_as_users_come_before_the_policies_that_name_them() 
             .and_then(|a| a["api_name"].as_str())
             .expect("app of the ECA");
         let s = section(&readme, app, eca);
+        // A user the migration keeps has its own step (set the variable, change nothing).
         let user = s
             .find(&format!("The user in `${var}`"))
+            .or_else(|| s.find(&format!("`${var}` (production: ")))
             .unwrap_or_else(|| panic!("{app}: no {var} step"));
         let policy = [
             format!("4-policies-{eca}.xml"),

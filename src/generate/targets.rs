@@ -118,7 +118,12 @@ fn before_policies(
         steps.extend(ip.filter(|t| !p.runbook.pre_checks.iter().any(|c| c.starts_with(t))));
     }
     for prm in params.iter().filter(|x| x.eca.as_deref() == Some(eca)) {
-        if prm.variable.ends_with("_RUN_AS") || prm.variable.ends_with("_HANDLER_USER") {
+        if prm.kept {
+            steps.push(format!(
+                "`${}` (production: {}) is the user the client-credentials flow runs as today, kept by the migration: set it to that user (its sandbox username in a sandbox) and change nothing on the user (it may be a person's or an administrator's account: making it API-only would lock them out of the UI); moving to a dedicated user is a later change (its note in the table above)",
+                prm.variable, prm.default
+            ));
+        } else if prm.variable.ends_with("_RUN_AS") || prm.variable.ends_with("_HANDLER_USER") {
             steps.push(format!(
                 "The user in `${}` (production: {}) exists, is active and API-only, and holds what the integration reads and writes (its runbook: the permission set group it describes). Once the policies below are deployed, the flow runs as this user: a missing user fails the deploy, a user without those permissions breaks the integration",
                 prm.variable, prm.default

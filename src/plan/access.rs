@@ -140,6 +140,9 @@ pub struct AccessInput<'a> {
     pub sets_permitted_users: bool,
     /// The run-as user of the target flow (client credentials), when the plan chose one.
     pub run_as: Option<&'a str>,
+    /// The migration keeps today's run-as user although a finding says to replace it (the
+    /// Migrate button: no change of identity): no permission set group is given to it here.
+    pub run_as_kept: bool,
     /// Usage that could be this app's or another's (look-alike labels): its users are
     /// assigned too, as losing access costs more than one permission set too many.
     pub shared: Vec<&'a crate::model::usage::AppUsage>,
@@ -177,7 +180,7 @@ pub fn access(app: &App, input: &AccessInput<'_>) -> AccessPlan {
     plan.permitted_users_after = Some(permitted_users(after));
     plan.in_place = input.eca_name.is_none();
     plan.access_permission_set = Some(set.clone());
-    plan.integration_user = integration_user(ca, input);
+    plan.integration_user = integration_user(ca, input).filter(|_| !input.run_as_kept);
     plan.grants_kept = true;
     plan.changes = after && before != Some(true);
     if plan.changes {

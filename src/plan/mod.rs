@@ -146,7 +146,7 @@ pub fn plan(input: &PlanInput<'_>) -> Plan {
         input.groups,
         &input.config.plan,
         start_day(input),
-        org_tasks(input),
+        org_tasks(input, &apps),
         &input.config.blackout,
     );
     long_plan_task(&mut waves, &input.config.plan);
@@ -291,6 +291,7 @@ fn app_plan(
                 })
             }),
             run_as,
+            run_as_kept: params::run_as_kept(decision.strategy, findings),
             shared: access_cx
                 .shared
                 .get(app.api_name.as_str())
@@ -362,7 +363,7 @@ fn long_plan_task(waves: &mut [Wave], plan: &crate::config::PlanConfig) {
     waves[0].tasks.push(task);
 }
 
-fn org_tasks(input: &PlanInput<'_>) -> Vec<String> {
+fn org_tasks(input: &PlanInput<'_>, apps: &[AppPlan]) -> Vec<String> {
     let mut t = vec![
         "enable 'Opt in to External Client Apps' and give the migration team 'Create, edit, and delete External Client Apps' (new ECAs, the Migrate button), 'View all External Client Apps, view their settings, and edit their policies' (the policy deploys) and 'Modify Metadata Through Metadata API Functions' or 'Modify All Data' (any deploy)".to_string(),
         "for each window that deploys or retrieves ECA OAuth settings (the 2-create and 3-global manifests and their rollback snapshots), switch on the org setting 'Allow Access to OAuth Consumer Secrets via Metadata API' and give the deploying user 'View External Client Apps Consumer Secrets in Metadata' (without both, those deploys and retrieves fail), then switch the setting off again: Salesforce recommends keeping it off".to_string(),
@@ -372,6 +373,14 @@ fn org_tasks(input: &PlanInput<'_>) -> Vec<String> {
         .findings
         .iter()
         .filter(|f| f.rule == ids::SHARED_INTEGRATION_USER && f.accepted.is_none())
+        // An app the Migrate button migrates keeps its run-as user (params::run_as_kept): its
+        // dedicated user is a later change, not a task before the first deploy.
+        .filter(|f| {
+            let plan = apps
+                .iter()
+                .find(|a| f.app.as_deref() == Some(a.api_name.as_str()));
+            plan.is_none_or(|a| a.decision.strategy != Strategy::Automated)
+        })
     {
         if let Some(crate::rules::Evidence::Graph { path }) = f.evidence.first() {
             let task = format!(

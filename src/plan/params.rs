@@ -14,6 +14,7 @@ use std::collections::HashMap;
 use rayon::prelude::*;
 use serde::Serialize;
 
+use super::strategy::Strategy;
 use super::{AppPlan, PlanInput, Wave};
 use crate::metadata::connected_app::ConnectedApp;
 use crate::rules::{ids, Finding};
@@ -40,6 +41,9 @@ pub struct Parameter {
     /// A dedicated integration user to create in wave 0, replacing a shared or admin user.
     #[serde(skip)]
     pub dedicated: bool,
+    /// Today's run-as user, kept although a finding says to replace it (see `run_as_kept`).
+    #[serde(skip)]
+    pub kept: bool,
 }
 
 impl Parameter {
@@ -58,6 +62,7 @@ impl Parameter {
             what,
             note: None,
             dedicated: false,
+            kept: false,
         }
     }
 }
@@ -243,6 +248,22 @@ pub fn my_domains(text: &str) -> Vec<String> {
 /// Rules whose open finding means the plan replaces the app's run-as user.
 const REPLACED_USER: &[&str] = &[ids::SHARED_INTEGRATION_USER, ids::ADMIN_RUN_AS_USER];
 
+/// Whether an open finding says to replace the app's run-as user, and the Migrate button
+/// migrates it: the hardening policies then keep today's user (changing the identity an
+/// integration runs as, with no parallel run, could break it or lock a person out of the UI),
+/// and the replacement is a later change of its own.
+pub(super) fn run_as_kept(strategy: Strategy, findings: &[&Finding]) -> bool {
+    strategy == Strategy::Automated
+        && findings
+            .iter()
+            .any(|f| f.accepted.is_none() && REPLACED_USER.contains(&f.rule))
+}
+
+/// What the plan says of a run-as user it keeps (see [`run_as_kept`]).
+fn kept_note(user: &str) -> String {
+    format!("today's run-as user {user}, kept by the migration (the Migrate button changes no identity); move the ECA to a dedicated API-only user in a later change of its own: the user, its permission set group, a sandbox test, then this policy's clientCredentialsFlowUser")
+}
+
 /// The parameters of every app that gets generated metadata, then the org-wide ones.
 pub(super) fn parameters(
     input: &PlanInput<'_>,
@@ -261,11 +282,24 @@ pub(super) fn parameters(
                 .app(&a.api_name)
                 .and_then(|app| app.connected_app.as_deref())?;
             let run_as = a.decision.target_flow.as_ref().and_then(|t| t.run_as());
-            let dedicated = by_app.get(a.api_name.as_str()).is_some_and(|fs| {
-                fs.iter()
+            let findings = by_app
+                .get(a.api_name.as_str())
+                .map_or(&[][..], Vec::as_slice);
+            let kept = run_as_kept(a.decision.strategy, findings);
+            let dedicated = !kept
+                && (findings
+                    .iter()
                     .any(|f| f.accepted.is_none() && REPLACED_USER.contains(&f.rule))
-            }) || run_as.is_some_and(|u| borrowed_person(input, &ca.value, u));
-            Some((for_app(&ca.value, eca, run_as, dedicated), &ca.value))
+                    || run_as.is_some_and(|u| borrowed_person(input, &ca.value, u)));
+            let mut params = for_app(&ca.value, eca, run_as, dedicated);
+            for p in params
+                .iter_mut()
+                .filter(|p| kept && p.variable.ends_with("_RUN_AS"))
+            {
+                p.note = Some(kept_note(&p.default));
+                p.kept = true;
+            }
+            Some((params, &ca.value))
         })
         .collect();
     let cas: Vec<&ConnectedApp> = per_app.iter().map(|(_, ca)| *ca).collect();
@@ -338,6 +372,22 @@ pub(super) fn dedicated_user_tasks(waves: &mut [Wave], parameters: &[Parameter])
 /// shared or admin one it replaces (the findings to resolve, `resolve ECA…`, still describe
 /// today's user).
 pub(super) fn dedicated_users_in_steps(apps: &mut [AppPlan], parameters: &[Parameter]) {
+    for p in parameters.iter().filter(|p| p.kept) {
+        let Some(app) = apps
+            .iter_mut()
+            .find(|a| a.eca_name.is_some() && a.eca_name == p.eca)
+        else {
+            continue;
+        };
+        let findings = app
+            .runbook
+            .pre_checks
+            .iter_mut()
+            .filter(|c| c.starts_with("resolve ") && c.contains(p.default.as_str()));
+        for check in findings {
+            check.push_str(" — the migration keeps this user (the Migrate button changes no identity): not a step of this migration; moving the ECA to a dedicated API-only user is a later change of its own (the user, its permission set group, a sandbox test, then the policy's clientCredentialsFlowUser)");
+        }
+    }
     for p in parameters.iter().filter(|p| p.dedicated) {
         let Some(app) = apps
             .iter_mut()
@@ -395,6 +445,27 @@ mod tests {
                 "acme--uat.sandbox.my.salesforce.com"
             ]
         );
+    }
+
+    #[test]
+    fn only_the_migrate_button_keeps_a_run_as_user_a_finding_would_replace() {
+        let finding = |rule: &'static str, accepted: Option<&str>| Finding {
+            rule,
+            name: "",
+            severity: crate::rules::Severity::High,
+            app: Some("A".into()),
+            message: String::new(),
+            evidence: Vec::new(),
+            accepted: accepted.map(String::from),
+        };
+        let shared = finding(ids::SHARED_INTEGRATION_USER, None);
+        let admin = finding(ids::ADMIN_RUN_AS_USER, None);
+        let accepted = finding(ids::SHARED_INTEGRATION_USER, Some("owner agreed"));
+        assert!(run_as_kept(Strategy::Automated, &[&shared]));
+        assert!(run_as_kept(Strategy::Automated, &[&accepted, &admin]));
+        assert!(!run_as_kept(Strategy::Automated, &[&accepted]));
+        assert!(!run_as_kept(Strategy::SideBySide, &[&shared]));
+        assert!(!run_as_kept(Strategy::BigBang, &[&admin]));
     }
 
     #[test]

@@ -61,6 +61,7 @@ fn a_self_authorized_app_assigns_its_active_users_and_keeps_drifted_grants() {
                 standard,
                 eca_name: Some("A_ECA"),
                 run_as: None,
+                run_as_kept: false,
                 shared: Vec::new(),
             },
         )
@@ -179,6 +180,7 @@ fn access_as_eca(
             standard,
             eca_name: Some("A_ECA"),
             run_as: None,
+            run_as_kept: false,
             shared: Vec::new(),
         },
     )
