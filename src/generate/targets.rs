@@ -120,7 +120,7 @@ fn before_policies(
     for prm in params.iter().filter(|x| x.eca.as_deref() == Some(eca)) {
         if prm.kept {
             steps.push(format!(
-                "`${}` (production: {}) is the user the client-credentials flow runs as today, kept by the migration: set it to that user (its sandbox username in a sandbox) and change nothing on the user (it may be a person's or an administrator's account: making it API-only would lock them out of the UI); moving to a dedicated user is a later change (its note in the table above)",
+                "`${}` (production: {}) is the user the client-credentials flow runs as today, kept by the migration: set it to that user (its sandbox username in a sandbox) and change nothing on the user (it may be a person's or an administrator's account: making it API-only would lock them out of the UI); moving to a dedicated user is a later change (its note in the table above). A run-as user must have API Only (reference): if the policies' dry run refuses this one, stop there, keep the ECA as the button left it, and move this app to a dedicated user first",
                 prm.variable, prm.default
             ));
         } else if prm.variable.ends_with("_RUN_AS") || prm.variable.ends_with("_HANDLER_USER") {
