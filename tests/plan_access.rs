@@ -426,7 +426,7 @@ fn integration_users_get_the_permission_set_group_pattern_with_names() {
 
 /// The IP check of an app that relaxes IP restrictions today says how many networks its logins
 /// came from: a few are listed in the report; past the exact count, the number is an estimate
-/// and too many to confirm by hand, so the check says to keep today's relaxation.
+/// and too many to confirm by hand, so the generated policy keeps today's relaxation.
 #[test]
 fn the_ip_check_counts_the_networks_to_confirm() {
     let tmp = tempfile::tempdir().expect("tmp");
@@ -487,7 +487,19 @@ fn the_ip_check_counts_the_networks_to_confirm() {
         .expect("a number");
     assert!((563..=639).contains(&n), "{text}");
     assert!(
-        text.contains("too many to confirm one by one") && text.ends_with("keep Bypass"),
+        text.contains(
+            "too many to confirm against IP ranges, so the generated policies keep Bypass"
+        ),
         "{text}"
     );
+    // The generated policy keeps it too: the README and the file agree.
+    let policy = |out: &Path| {
+        let file = out.join("eca/force-app/main/default/extlClntAppOauthPolicies/Data_Warehouse_Loader_ECA_oauthPlcy.ecaOauthPlcy-meta.xml");
+        std::fs::read_to_string(file).expect("policy file")
+    };
+    assert!(policy(&few).contains("<ipRelaxationPolicyType>Enforce</ipRelaxationPolicyType>"));
+    assert!(policy(&many).contains("<ipRelaxationPolicyType>Bypass</ipRelaxationPolicyType>"));
+    let readme = std::fs::read_to_string(many.join("eca/README.md")).expect("README");
+    assert!(!readme.contains("Data_Warehouse_Loader relaxes IP restrictions today (Bypass) and the generated policies enforce them"));
+    assert!(readme.contains("too many to confirm against IP ranges"));
 }

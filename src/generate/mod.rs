@@ -52,13 +52,17 @@ pub struct EcaTarget<'a> {
     pub kept: KeptGrants,
 }
 
-/// Profiles and permission sets that grant an app today, to keep in its ECA policies.
+/// What an app's ECA policies keep from today: the profiles and permission sets that grant
+/// it, and (by the plan's decision) its IP relaxation.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct KeptGrants {
     /// Profile names.
     pub profiles: Vec<String>,
     /// Permission set API names.
     pub permission_sets: Vec<String>,
+    /// Today's IP relaxation, although the standard enforces IP restrictions (the plan's
+    /// `ip_relaxation_kept`).
+    pub ip_relaxation: bool,
 }
 
 /// Everything generated, with what could not be carried over and why.

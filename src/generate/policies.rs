@@ -148,7 +148,12 @@ fn ip_relaxation(cx: &mut AppCx<'_>, r: &mut Record) {
         .as_ref()
         .and_then(|p| p.ip_relaxation.as_deref());
     let mapped = raw.map_or("Enforce".to_string(), eca_ip_relaxation);
-    if cx.standard.ip_enforcement {
+    let kept = cx.kept.ip_relaxation && IP_RELAXATION.contains(&mapped.as_str());
+    if cx.standard.ip_enforcement && kept && mapped != "Enforce" {
+        let msg = format!("IP relaxation {mapped} kept, not hardened to Enforce (integration standard): the app's logins came from more networks than can be confirmed against IP ranges (plan.json, its runbook's pre-checks)");
+        cx.note(Level::Info, "eca-ip-relaxation-kept", msg);
+        r.text("ipRelaxationPolicyType", Some(&mapped));
+    } else if cx.standard.ip_enforcement {
         if mapped != "Enforce" {
             let msg = format!("IP relaxation {mapped} hardened to Enforce (integration standard)");
             cx.note(Level::Info, "eca-hardened", msg);

@@ -112,7 +112,7 @@ fn before_policies(
         ));
     }
     // The generated OAuth policies enforce IP restrictions when the standard says so.
-    if ip_enforcement && ca.is_some_and(|c| c.oauth_config.is_some()) {
+    if ip_enforcement && !p.ip_relaxation_kept && ca.is_some_and(|c| c.oauth_config.is_some()) {
         let ip = app.and_then(crate::plan::runbook::ip_enforcement_text);
         // The runbook's check may go on with what the usage exports show.
         steps.extend(ip.filter(|t| !p.runbook.pre_checks.iter().any(|c| c.starts_with(t))));
@@ -148,6 +148,7 @@ fn target<'a>(p: &'a AppPlan, app: Option<&'a App>) -> Option<EcaTarget<'a>> {
                 .iter()
                 .map(|g| g.name.clone())
                 .collect(),
+            ip_relaxation: p.ip_relaxation_kept,
         },
     })
 }

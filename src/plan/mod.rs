@@ -58,6 +58,11 @@ pub struct AppPlan {
     pub findings: Vec<String>,
     /// Who can use the app today and who needs its new access (before the policies change).
     pub access: access::AccessPlan,
+    /// The generated policies keep today's IP relaxation although the integration standard
+    /// enforces IP restrictions: the app's logins came from more networks than anyone can
+    /// confirm against IP ranges (see `runbook::ip_networks`).
+    #[serde(skip_serializing_if = "std::ops::Not::not")]
+    pub ip_relaxation_kept: bool,
     /// The runbook.
     pub runbook: Runbook,
 }
@@ -258,7 +263,7 @@ fn app_plan(
     let config = input.config;
     let usage = input.org.join.for_app(app).and_then(|v| v.usage);
     let mut runbook = runbook::runbook(app, &decision, eca_name.as_deref(), findings, config);
-    runbook::ip_networks(&mut runbook, app, usage.map(|u| &u.logins));
+    let ip_relaxation_kept = runbook::ip_networks(&mut runbook, app, usage.map(|u| &u.logins));
     let run_as = match &decision.target_flow {
         Some(TargetFlow::ClientCredentials { run_as }) => Some(run_as.as_str()),
         _ => None,
@@ -320,6 +325,7 @@ fn app_plan(
         notes: config.notes(&app.api_name).map(String::from),
         findings: open,
         access,
+        ip_relaxation_kept,
         runbook,
     }
 }

@@ -184,23 +184,32 @@ fn ip_enforcement_check(r: &mut Runbook, app: &App) {
 }
 
 /// What the IP check says of the addresses to confirm, from the app's logins in the exports:
-/// how many source networks, and whether that is an estimate too large to confirm by hand.
-pub fn ip_networks(r: &mut Runbook, app: &App, logins: Option<&LoginStats>) {
+/// how many source networks. Past the exact count (an estimate, thousands of networks), nobody
+/// can confirm them against IP ranges: the generated policies keep today's relaxation instead,
+/// and the check says so; `true` then.
+pub fn ip_networks(r: &mut Runbook, app: &App, logins: Option<&LoginStats>) -> bool {
     let Some(base) = ip_enforcement_text(app) else {
-        return;
+        return false;
     };
     let Some(l) = logins.filter(|l| l.logins > 0) else {
-        return;
+        return false;
     };
     let Some(check) = r.pre_checks.iter_mut().find(|c| **c == base) else {
-        return;
+        return false;
     };
     let (n, error) = l.network_count();
     let today = relaxed_today(app).unwrap_or_default();
-    check.push_str(&match error {
-        None => format!("; its logins in the usage exports came from {n} network(s) (IPv4 /24, IPv6 /48), listed in report.json (apps[].usage.networks)"),
-        Some(e) => format!("; its logins in the usage exports came from about {n} networks (an estimate, {e}): too many to confirm one by one, so unless ranges you can name cover every one of them, keep {today}"),
-    });
+    let name = &app.api_name;
+    match error {
+        None => {
+            check.push_str(&format!("; its logins in the usage exports came from {n} network(s) (IPv4 /24, IPv6 /48), listed in report.json (apps[].usage.networks)"));
+            false
+        }
+        Some(e) => {
+            *check = format!("{name} relaxes IP restrictions today ({today}) and its logins in the usage exports came from about {n} networks (an estimate, {e}): too many to confirm against IP ranges, so the generated policies keep {today} (ipRelaxationPolicyType) instead of enforcing IP restrictions (the integration standard), which could refuse users from networks nobody listed. Record this exception in the change; enforcing IP restrictions is a later change, once the ranges are agreed with security");
+            true
+        }
+    }
 }
 
 /// The app's IP relaxation today, when it is not `Enforce`.
