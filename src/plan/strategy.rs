@@ -316,8 +316,8 @@ fn volume(usage: Option<AppUsageView<'_>>, config: &Config) -> (bool, Option<Str
         return (false, None);
     };
     // Users too: token holders are a since-granted list, so only users seen in the window count.
-    let users = view.window_users().len() as u64;
-    let holders = view.users().len() as u64 - users;
+    let users = view.window_user_count() as u64;
+    let holders = view.user_count() as u64 - users;
     let t = &config.thresholds;
     let rate = view.logins_per_30_days();
     let high = rate.is_some_and(|(per_30, _)| per_30 >= t.high_volume_per_30_days)

@@ -78,7 +78,7 @@ impl UsageRow {
         let Some(v) = view else { return row };
         row.evidence = enum_name(&v.evidence);
         row.installation = enum_name(&v.installation);
-        row.users = v.users().len();
+        row.users = v.user_count();
         row.last_use = v.last_use().map(|t| t.iso());
         let Some(u) = v.usage else { return row };
         row.logins = u.logins.logins;

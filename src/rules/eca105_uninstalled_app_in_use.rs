@@ -27,7 +27,7 @@ fn check(cx: &Context) -> Vec<Hit> {
         .filter(|(app, _)| app.distribution == Distribution::GlobalUninstalled)
         .filter_map(|(app, view)| {
             let u = view.usage?;
-            let users = view.users().len();
+            let users = view.user_count();
             let last = view.last_use().map(day).unwrap_or_else(|| "unknown".into());
             let summary = format!(
                 "{} login(s), {} token(s), {users} user(s), last use {last}; not installed: {}",

@@ -141,6 +141,35 @@ impl Seen {
         };
     }
 
+    /// How many users are in this set or in `other`, counted without building their union.
+    pub fn union_len(&self, other: &Seen) -> usize {
+        if !Arc::ptr_eq(&self.names, &other.names) {
+            return self.len() + other.iter().filter(|u| !self.contains(u)).count();
+        }
+        let (a, b) = (&self.ids, &other.ids);
+        let (mut i, mut j, mut both) = (0, 0, 0);
+        while i < a.len() && j < b.len() {
+            match a[i].cmp(&b[j]) {
+                std::cmp::Ordering::Less => i += 1,
+                std::cmp::Ordering::Greater => j += 1,
+                std::cmp::Ordering::Equal => {
+                    both += 1;
+                    i += 1;
+                    j += 1;
+                }
+            }
+        }
+        a.len() + b.len() - both
+    }
+
+    /// Whether `user` is in the set.
+    pub fn contains(&self, user: &str) -> bool {
+        let Ok(id) = self.names.binary_search_by(|n| n.as_str().cmp(user)) else {
+            return false;
+        };
+        self.ids.binary_search(&(id as u32)).is_ok()
+    }
+
     /// How many users.
     pub fn len(&self) -> usize {
         self.ids.len()
@@ -235,6 +264,22 @@ mod tests {
             serde_json::to_string(&a).ok().as_deref(),
             Some(r#"["ann","bob","cy","dee"]"#)
         );
+    }
+
+    #[test]
+    fn union_sizes_and_membership_agree_with_a_merge() {
+        let n = names(&["ann", "bob", "cy", "dee", "eve"]);
+        let a = Seen::from_ids(&n, vec![(0, 1), (2, 1), (4, 1)]);
+        let b = Seen::from_ids(&n, vec![(1, 1), (2, 1)]);
+        let other_table = Seen::from_ids(&names(&["ann", "fay"]), vec![(0, 1), (1, 1)]);
+        for (x, y) in [(&a, &b), (&b, &a), (&a, &other_table), (&other_table, &b)] {
+            let mut merged = x.clone();
+            merged.merge(y);
+            assert_eq!(x.union_len(y), merged.len());
+        }
+        assert_eq!(a.union_len(&Seen::default()), 3);
+        assert!(a.contains("cy") && !a.contains("bob") && !a.contains("zz"));
+        assert!(!Seen::default().contains("ann"));
     }
 
     #[test]

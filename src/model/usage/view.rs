@@ -115,6 +115,26 @@ impl AppUsageView<'_> {
             .collect()
     }
 
+    /// How many users [`AppUsageView::window_users`] holds, counted without building the set.
+    pub fn window_user_count(&self) -> usize {
+        self.usage
+            .map_or(0, |u| u.logins.users.union_len(&u.api.users))
+    }
+
+    /// How many users [`AppUsageView::users`] holds, counted without building the set (a
+    /// busy app has thousands, and every report row and rule asks).
+    pub fn user_count(&self) -> usize {
+        let Some(u) = self.usage else {
+            return 0;
+        };
+        let (logins, api) = (&u.logins.users, &u.api.users);
+        let holders = u.tokens.keys();
+        self.window_user_count()
+            + holders
+                .filter(|t| !logins.contains(t) && !api.contains(t))
+                .count()
+    }
+
     /// Distinct users seen (logins, API calls and tokens).
     pub fn users(&self) -> std::collections::BTreeSet<&str> {
         let mut users = self.window_users();
@@ -141,6 +161,25 @@ mod tests {
             first_party: None,
             login_window: window_days.map(|d| (Ts(1_000 * DAY), Ts((1_000 + d) * DAY))),
         }
+    }
+
+    #[test]
+    fn user_counts_are_the_sizes_of_the_user_sets() {
+        let mut u = AppUsage::default();
+        for (user, at) in [("ann", 1), ("bob", 2)] {
+            u.logins.users.see(user.into(), Ts(at));
+        }
+        for (user, at) in [("bob", 3), ("cy", 4)] {
+            u.api.users.see(user.into(), Ts(at));
+        }
+        for user in ["cy", "dee", "ann"] {
+            u.tokens.insert(user.into(), TokenUse::default());
+        }
+        let v = view(&u, None);
+        assert_eq!(v.window_user_count(), v.window_users().len());
+        assert_eq!((v.user_count(), v.users().len()), (4, 4));
+        let none = AppUsageView { usage: None, ..v };
+        assert_eq!((none.user_count(), none.window_user_count()), (0, 0));
     }
 
     #[test]
