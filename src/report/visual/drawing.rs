@@ -399,17 +399,8 @@ fn layout(
         let x = LEFT + c as u32 * COL_W;
         let y = bottom.entry(x).or_insert(0);
         *y += if *y == 0 { 0 } else { GAP * 2 };
-        let title = match hidden[l] {
-            0 => format!("{} ({})", LANES[l], lane_nodes.len()),
-            h => format!(
-                "{} ({}, {} drawn)",
-                LANES[l],
-                lane_nodes.len() + h,
-                lane_nodes.len()
-            ),
-        };
         columns.push(Column {
-            title,
+            title: lane_title(l, lane_nodes.len(), hidden[l]),
             x,
             y: *y + 14,
             count: lane_nodes.len(),
@@ -456,6 +447,14 @@ fn layout(
         nodes: boxes,
         edges,
         details: Vec::new(),
+    }
+}
+
+/// A lane's heading: its name and count, and how many of them are drawn when some are not.
+fn lane_title(lane: usize, drawn: usize, hidden: usize) -> String {
+    match hidden {
+        0 => format!("{} ({drawn})", LANES[lane]),
+        h => format!("{} ({}, {drawn} drawn)", LANES[lane], drawn + h),
     }
 }
 

@@ -214,34 +214,10 @@ fn feed<R: BufRead>(
     // Bytes to have before looking for a boundary: a chunk, more while none is found.
     let mut want = chunk;
     loop {
-        let mut eof = false;
-        while filled < want {
-            if filled == buf.len() {
-                buf.resize(buf.len() + chunk, 0);
-            }
-            match reader.read(&mut buf[filled..]) {
-                Ok(0) => {
-                    eof = true;
-                    break;
-                }
-                Ok(n) => filled += n,
-                Err(e) if e.kind() == std::io::ErrorKind::Interrupted => {}
-                Err(e) => {
-                    // The complete records read before the damage are still counted.
-                    let end = boundary(&buf[..filled]).unwrap_or(0);
-                    let pending = count(&buf[end..filled], b'\n') as u64;
-                    if end > 0 {
-                        let bytes = std::mem::take(&mut buf);
-                        let _ = tx.send(Chunk {
-                            index,
-                            len: end,
-                            bytes,
-                        });
-                    }
-                    return Err(Stop::Unreadable(format!("cannot read: {e}"), pending));
-                }
-            }
-        }
+        let eof = match fill(reader, &mut buf, &mut filled, want, chunk) {
+            Ok(eof) => eof,
+            Err(e) => return Err(hand_over_then_stop(buf, filled, index, tx, &e)),
+        };
         let split = if eof {
             Some(filled)
         } else {
@@ -288,6 +264,51 @@ fn feed<R: BufRead>(
             return Ok(());
         }
     }
+}
+
+/// Read into `buf` until it holds `want` bytes or the text ends (`Ok(true)`), growing it by
+/// `chunk` when full.
+fn fill<R: BufRead>(
+    reader: &mut R,
+    buf: &mut Vec<u8>,
+    filled: &mut usize,
+    want: usize,
+    chunk: usize,
+) -> std::io::Result<bool> {
+    while *filled < want {
+        if *filled == buf.len() {
+            buf.resize(buf.len() + chunk, 0);
+        }
+        match reader.read(&mut buf[*filled..]) {
+            Ok(0) => return Ok(true),
+            Ok(n) => *filled += n,
+            Err(e) if e.kind() == std::io::ErrorKind::Interrupted => {}
+            Err(e) => return Err(e),
+        }
+    }
+    Ok(false)
+}
+
+/// The text cannot be read on (a damaged gzip stream, an I/O error): the complete records
+/// read before are still handed to the workers, and the stop carries the newlines of what is
+/// left, so that the error names the line where reading stopped.
+fn hand_over_then_stop(
+    buf: Vec<u8>,
+    filled: usize,
+    index: u64,
+    tx: &mpsc::SyncSender<Chunk>,
+    e: &std::io::Error,
+) -> Stop {
+    let end = boundary(&buf[..filled]).unwrap_or(0);
+    let pending = count(&buf[end..filled], b'\n') as u64;
+    if end > 0 {
+        let _ = tx.send(Chunk {
+            index,
+            len: end,
+            bytes: buf,
+        });
+    }
+    Stop::Unreadable(format!("cannot read: {e}"), pending)
 }
 
 /// The shares' visitor parts, their chunk-relative line numbers (see [`CHUNK_SHIFT`]) turned
