@@ -72,6 +72,16 @@ impl InputFile {
         Ok(())
     }
 
+    /// The file on disk, opened, when the content is a plain file's (not an archive entry,
+    /// not bytes in memory): the usage stage maps large exports rather than reading them.
+    pub fn open_disk(&self) -> std::io::Result<Option<std::fs::File>> {
+        if self.archive.is_some() || !self.bytes.is_empty() || self.entry.is_some() {
+            return Ok(None);
+        }
+        check_regular(&self.path)?;
+        std::fs::File::open(&self.path).map(Some)
+    }
+
     /// A reader over the whole content, for the usage stage: the file on disk (streamed), an
     /// archive entry inflated as it is read (never held whole in memory), or the bytes in
     /// memory.

@@ -105,7 +105,7 @@ pub(crate) fn read_file_with(
         ids: ids.clone(),
     };
     match open_text(file, counter) {
-        Ok((text, gzip)) => dispatch(text, file, gzip, &mut out),
+        Ok(opened) => dispatch(opened, file, &mut out),
         Err(e) => unreadable(&mut out, e.line, e.message),
     }
     out
@@ -117,11 +117,20 @@ pub(crate) fn read_file_with(
 fn open_text<'a>(
     file: &'a InputFile,
     counter: Option<&'a AtomicU64>,
-) -> Result<(Box<dyn BufRead + 'a>, bool), records::Unreadable> {
-    let source = file.open_stream().map_err(|e| records::Unreadable {
+) -> Result<Opened<'a>, records::Unreadable> {
+    let cannot_open = |e: std::io::Error| records::Unreadable {
         line: None,
         message: format!("cannot open: {e}"),
-    })?;
+    };
+    let (source, disk): (Box<dyn Read + Send + 'a>, _) = match file.open_disk() {
+        Ok(Some(f)) => {
+            // A second handle on the same open file: the same bytes whatever becomes of the path.
+            let mapped = f.try_clone().ok();
+            (Box::new(f), mapped)
+        }
+        Ok(None) => (file.open_stream().map_err(cannot_open)?, None),
+        Err(e) => return Err(cannot_open(e)),
+    };
     let source = Counting {
         inner: source,
         counter,
@@ -146,7 +155,18 @@ fn open_text<'a>(
     let little_endian = match bom {
         Bom::Utf16Le | Bom::Utf32Le => true,
         Bom::Utf16Be | Bom::Utf32Be => false,
-        Bom::None | Bom::Utf8 => return Ok((reader, gzip)),
+        Bom::None | Bom::Utf8 => {
+            let mapped = disk.filter(|_| !gzip).map(|file| records::MappedFile {
+                file,
+                start: bom.byte_len() as u64,
+                counter,
+            });
+            return Ok(Opened {
+                text: reader,
+                gzip,
+                mapped,
+            });
+        }
     };
     // Rare (Excel "Unicode text"): transcoded in memory, then read like any other file.
     let mut all = Vec::new();
@@ -157,16 +177,30 @@ fn open_text<'a>(
         Bom::Utf16Le | Bom::Utf16Be => text::utf16_to_utf8(&all, little_endian),
         _ => text::utf32_to_utf8(&all, little_endian),
     };
-    Ok((Box::new(BufReader::new(Cursor::new(utf8))), gzip))
+    Ok(Opened {
+        text: Box::new(BufReader::new(Cursor::new(utf8))),
+        gzip,
+        mapped: None,
+    })
+}
+
+/// An opened usage file.
+struct Opened<'a> {
+    /// Its text, BOM removed, inflated and transcoded to UTF-8 as needed.
+    text: Box<dyn BufRead + 'a>,
+    /// Whether it was gzip.
+    gzip: bool,
+    /// The file on disk when the text is its bytes as they are (see [`records::MappedFile`]).
+    mapped: Option<records::MappedFile<'a>>,
 }
 
 /// JSON or CSV, from the first byte that is not white space.
-fn dispatch<'a>(
-    mut reader: Box<dyn BufRead + 'a>,
-    file: &'a InputFile,
-    gzip: bool,
-    out: &mut FileOutput,
-) {
+fn dispatch<'a>(opened: Opened<'a>, file: &'a InputFile, out: &mut FileOutput) {
+    let Opened {
+        text: mut reader,
+        gzip,
+        mapped,
+    } = opened;
     let first = match reader.fill_buf() {
         Ok(h) => h.iter().copied().find(|b| !b.is_ascii_whitespace()),
         Err(e) => return unreadable(out, Some(1), format!("cannot read: {e}")),
@@ -181,12 +215,13 @@ fn dispatch<'a>(
             }
             read_json(&all, out);
         }
-        Some(_) => read_csv(reader, file, gzip, out),
+        Some(_) => read_csv(reader, mapped, file, gzip, out),
     }
 }
 
 fn read_csv<'a>(
     mut reader: Box<dyn BufRead + 'a>,
+    mapped: Option<records::MappedFile<'a>>,
     file: &'a InputFile,
     gzip: bool,
     out: &mut FileOutput,
@@ -208,9 +243,9 @@ fn read_csv<'a>(
         options.chunk = chunk;
     }
     // Read again, it is not counted twice for the progress display.
-    let reopen = || open_text(file, None).map(|(text, _)| text);
+    let reopen = || open_text(file, None).map(|o| o.text);
     let name = file.display.clone();
-    let outcome = records::read(reader, reopen, options, |rec| {
+    let outcome = records::read(reader, mapped, reopen, options, |rec| {
         let header = Header::new(rec.iter().map(|f| text::field(f).0.into_owned()).collect());
         let rows = start(header, out)?;
         let kind = rows.kind();

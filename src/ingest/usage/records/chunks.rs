@@ -15,6 +15,8 @@ use std::sync::{mpsc, Mutex};
 
 use memchr::{memchr_iter, memrchr};
 
+mod mapped;
+
 use super::split;
 use super::{Options, Unreadable, Visit};
 
@@ -68,7 +70,32 @@ struct Chunk {
     index: u64,
     /// Bytes of `bytes` that hold data; the rest is recycled space.
     len: usize,
-    bytes: Vec<u8>,
+    bytes: Bytes,
+}
+
+/// Where a chunk's bytes are.
+enum Bytes {
+    /// Read into a buffer, which goes back to the reader once split.
+    Read(Vec<u8>),
+    /// Mapped from the file (unmapped once split).
+    Mapped(memmap2::Mmap),
+}
+
+impl Chunk {
+    fn data(&self) -> &[u8] {
+        match &self.bytes {
+            Bytes::Read(v) => &v[..self.len],
+            Bytes::Mapped(m) => &m[..self.len],
+        }
+    }
+}
+
+/// Where the chunks come from.
+pub(super) enum Source<'a, R> {
+    /// A text read through a buffer.
+    Read(&'a mut R),
+    /// A file mapped from a byte offset on.
+    Mapped(&'a super::MappedFile<'a>, u64),
 }
 
 /// What the workers share.
@@ -91,7 +118,7 @@ pub(super) type Shares<P> = (Vec<P>, Result<(), Unreadable>);
 /// to its end (a damaged gzip stream, an I/O error: the line where reading stopped, when it
 /// is known).
 pub(super) fn run<R: BufRead, V: Visit>(
-    reader: &mut R,
+    source: Source<'_, R>,
     options: Options,
     need: usize,
     first_line: u64,
@@ -118,7 +145,10 @@ pub(super) fn run<R: BufRead, V: Visit>(
             })
             .collect();
         drop(back_tx);
-        let read = feed(reader, &tx, &back_rx, options.chunk);
+        let read = match source {
+            Source::Read(reader) => feed(reader, &tx, &back_rx, options.chunk),
+            Source::Mapped(file, at) => mapped::feed(file, at, &tx, options.chunk),
+        };
         drop(tx);
         let shares: Vec<Share<V::Part>> =
             handles.into_iter().filter_map(|h| h.join().ok()).collect();
@@ -168,7 +198,7 @@ fn work<V: Visit>(shared: &Shared<'_, V>, back: &mpsc::Sender<Vec<u8>>) -> Share
             .and_then(|r| r.recv().map_err(|_| ()));
         let Ok(chunk) = next else { break };
         if !shared.failed.load(Ordering::Relaxed) {
-            let bytes = &chunk.bytes[..chunk.len];
+            let bytes = chunk.data();
             let part = &mut share.part;
             let scanned = catch_unwind(AssertUnwindSafe(|| {
                 split::scan(
@@ -191,7 +221,9 @@ fn work<V: Visit>(shared: &Shared<'_, V>, back: &mpsc::Sender<Vec<u8>>) -> Share
                 Err(_) => shared.failed.store(true, Ordering::Relaxed),
             }
         }
-        let _ = back.send(chunk.bytes);
+        if let Bytes::Read(buf) = chunk.bytes {
+            let _ = back.send(buf);
+        }
     }
     share
 }
@@ -252,7 +284,7 @@ fn feed<R: BufRead>(
                 .send(Chunk {
                     index,
                     len: end,
-                    bytes: std::mem::replace(&mut buf, next),
+                    bytes: Bytes::Read(std::mem::replace(&mut buf, next)),
                 })
                 .is_err()
         {
@@ -305,7 +337,7 @@ fn hand_over_then_stop(
         let _ = tx.send(Chunk {
             index,
             len: end,
-            bytes: buf,
+            bytes: Bytes::Read(buf),
         });
     }
     Stop::Unreadable(format!("cannot read: {e}"), pending)
@@ -394,7 +426,13 @@ mod tests {
         for workers in [1, 2] {
             let mut reader = std::io::Cursor::new(src.as_bytes());
             let options = Options::new(b',', workers);
-            let got = run(&mut reader, options, 2, 1, &Panics(150_000 - 2));
+            let got = run(
+                Source::Read(&mut reader),
+                options,
+                2,
+                1,
+                &Panics(150_000 - 2),
+            );
             assert!(matches!(got, Ok((_, Err(_)))), "{workers}");
         }
     }

@@ -30,6 +30,15 @@ impl Visit for Collect {
     }
 }
 
+/// How the fast path gets its bytes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Via {
+    /// Read through a buffer.
+    Buffer,
+    /// Mapped from a file holding a BOM and then the text.
+    Map,
+}
+
 /// What [`read`] made of `src`: its data records (the first `need` fields of each), the rows
 /// lost, and whether the fast path gave up.
 fn through_read(
@@ -39,12 +48,40 @@ fn through_read(
     workers: usize,
     chunk: usize,
 ) -> (Rows, Lost, bool) {
+    through(src, delim, fields, (workers, chunk), Via::Buffer)
+}
+
+/// [`through_read`], the fast path's bytes coming `via` a buffer or a map.
+fn through(
+    src: &[u8],
+    delim: u8,
+    fields: Fields,
+    (workers, chunk): (usize, usize),
+    via: Via,
+) -> (Rows, Lost, bool) {
     let options = Options {
         delimiter: delim,
         workers,
         chunk,
     };
-    let out = read(src, || Ok(src), options, |_| Some((Collect, fields)));
+    // The file starts with a BOM, which the text does not hold: the map starts after it.
+    let mapped = (via == Via::Map).then(|| {
+        let file = tempfile::tempfile().expect("temp file");
+        let bytes = [&b"\xEF\xBB\xBF"[..], src].concat();
+        std::io::Write::write_all(&mut &file, &bytes).expect("writes");
+        MappedFile {
+            file,
+            start: 3,
+            counter: None,
+        }
+    });
+    let out = read(
+        src,
+        mapped,
+        || Ok(src),
+        options,
+        |_| Some((Collect, fields)),
+    );
     let Read::Records {
         part, lost, end, ..
     } = out.read
@@ -99,14 +136,14 @@ fn headers_that_are_not_and_declined_files() {
     let opts = Options::new(b',', 1);
     let none = |_: &ByteRecord| None::<(Collect, Fields)>;
     assert!(matches!(
-        read(&b"\n\r\n"[..], || Ok(&b""[..]), opts, none).read,
+        read(&b"\n\r\n"[..], None, || Ok(&b""[..]), opts, none).read,
         Read::Empty
     ));
     let long = vec![b'x'; HEADER_LIMIT + 1];
-    let got = read(&long[..], || Ok(&b""[..]), opts, none).read;
+    let got = read(&long[..], None, || Ok(&b""[..]), opts, none).read;
     assert!(matches!(got, Read::HeaderTooLong { line: 1 }));
     assert!(matches!(
-        read(&b"a,b\n1,2\n"[..], || Ok(&b""[..]), opts, none).read,
+        read(&b"a,b\n1,2\n"[..], None, || Ok(&b""[..]), opts, none).read,
         Read::Declined
     ));
 }
@@ -129,7 +166,7 @@ fn a_file_that_cannot_be_opened_again_is_unreadable() {
             message: "cannot open: gone".into(),
         })
     };
-    let out = read(src, gone, Options::new(b',', 1), |_| {
+    let out = read(src, None, gone, Options::new(b',', 1), |_| {
         Some((Collect, Fields::Leading(2)))
     });
     assert!(out.irregular);
@@ -144,6 +181,7 @@ fn field() -> impl Strategy<Value = String> {
 }
 
 proptest! {
+    #![proptest_config(ProptestConfig::with_cases(crate::fuzz_cases()))]
     /// Records and line numbers agree with the `csv` crate whatever the quoting, the fields
     /// read, the chunk size and the number of workers. Fields are written quoted when needed,
     /// always quoted, or raw (which makes malformed quoting too); long fields cross SIMD
@@ -159,6 +197,7 @@ proptest! {
         delim in prop::sample::select(vec![b',', b';']),
         workers in 1..3usize,
         chunk in prop::sample::select(vec![16usize, 64, 200, chunks::CHUNK]),
+        via in prop::sample::select(vec![Via::Buffer, Via::Map]),
     ) {
         let eol = if crlf { "\r\n" } else { "\n" };
         let d = char::from(delim).to_string();
@@ -174,7 +213,7 @@ proptest! {
         }
         let src = src.as_bytes();
         let fields = need.map_or(Fields::All, Fields::Leading);
-        let (got, lost, irregular) = through_read(src, delim, fields, workers, chunk);
+        let (got, lost, irregular) = through(src, delim, fields, (workers, chunk), via);
         let sequential = irregular || fields == Fields::All || eol::has_lone_cr(src);
         let want = if sequential {
             reference(&normalised(src), delim, need.unwrap_or(usize::MAX))
