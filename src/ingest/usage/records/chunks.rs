@@ -213,11 +213,13 @@ fn work<V: Visit>(shared: &Shared<'_, V>, back: &mpsc::Sender<Vec<u8>>) -> Share
             // Checked here, not by the reader: the reader is the one serial stage, and this
             // search alone cost a tenth of the wall time.
             let cr = u64::from(lone_cr(bytes));
-            share
-                .chunk_lines
-                .push((chunk.index, count(bytes, b'\n') as u64));
             match scanned {
-                Ok(stray) => share.stray += stray + cr,
+                Ok((stray, lines)) => {
+                    share.stray += stray + cr;
+                    // The newlines: the lines read, but for a last line the file ends in.
+                    let newlines = lines - u64::from(!bytes.ends_with(b"\n"));
+                    share.chunk_lines.push((chunk.index, newlines));
+                }
                 Err(_) => shared.failed.store(true, Ordering::Relaxed),
             }
         }

@@ -138,7 +138,7 @@ enum Fallback {
 
 /// Every record of `bytes` (which starts on a record boundary, at line `first_line`) through
 /// `row`, with its first line number; only the first `need` fields of a record are split.
-/// Returns the number of records with stray quotes.
+/// Returns the number of records with stray quotes, and of lines read.
 pub(super) fn scan(
     bytes: &[u8],
     first_line: u64,
@@ -146,7 +146,7 @@ pub(super) fn scan(
     need: usize,
     ranges: &mut Vec<(usize, usize)>,
     mut row: impl FnMut(&Record<'_>, u64),
-) -> u64 {
+) -> (u64, u64) {
     let mut stray = 0;
     let mut s = Structurals::new(bytes, delim);
     let mut pos = 0;
@@ -184,7 +184,7 @@ pub(super) fn scan(
         line += span.lines;
         pos = span.end + 1;
     }
-    stray
+    (stray, line - first_line)
 }
 
 /// Split the record at `pos` (every structural byte before it visited) into the ranges of its
@@ -335,7 +335,7 @@ mod tests {
     /// number of records with stray quotes.
     fn scanned(src: &[u8], first_line: u64, delim: u8, need: usize) -> (Rows, u64) {
         let mut out = Vec::new();
-        let stray = scan(
+        let (stray, lines) = scan(
             src,
             first_line,
             delim,
@@ -347,6 +347,11 @@ mod tests {
                 out.push((line, fields.collect()));
             },
         );
+        // The chunk reader numbers the next chunk's lines from this count.
+        if stray == 0 {
+            let newlines = bytecount::count(src, b'\n') as u64;
+            assert_eq!(lines - u64::from(!src.ends_with(b"\n")), newlines);
+        }
         (out, stray)
     }
 
