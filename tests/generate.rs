@@ -62,14 +62,24 @@ fn expected_scopes(app: &App) -> Vec<String> {
         .connected_app
         .as_ref()
         .and_then(|c| c.value.oauth_config.as_ref());
+    // Full becomes Api, with RefreshToken (which Full let a client ask for) unless the app
+    // runs client credentials.
+    let cc = scopes.is_some_and(|o| o.is_client_credential_enabled == Some(true));
+    let full: &[&str] = if cc {
+        &["Api"]
+    } else {
+        &["Api", "RefreshToken"]
+    };
     for s in scopes.map(|o| o.scopes.clone()).unwrap_or_default() {
-        let m = match s.trim() {
-            "SFAP" => "SFApiPlatform".to_string(),
-            "Full" => "Api".to_string(),
-            other => other.to_string(),
+        let mapped: Vec<String> = match s.trim() {
+            "SFAP" => vec!["SFApiPlatform".to_string()],
+            "Full" => full.iter().map(|m| m.to_string()).collect(),
+            other => vec![other.to_string()],
         };
-        if !m.is_empty() && !out.contains(&m) {
-            out.push(m);
+        for m in mapped {
+            if !m.is_empty() && !out.contains(&m) {
+                out.push(m);
+            }
         }
     }
     out

@@ -75,7 +75,8 @@ pub(super) fn oauth_settings(cx: &mut AppCx<'_>) -> Record {
 }
 
 /// Map the scopes (§10.6): `SFAP` → `SFApiPlatform`; `Full` → `Api` unless the standard
-/// allows `Full`; duplicates removed. Scopes outside the standard are kept and reported.
+/// allows `Full`, with `RefreshToken` (see [`narrowed_full`]); duplicates removed. Scopes
+/// outside the standard are kept and reported.
 pub(super) fn mapped_scopes(cx: &mut AppCx<'_>) -> Vec<String> {
     let raw = cx
         .ca
@@ -83,22 +84,25 @@ pub(super) fn mapped_scopes(cx: &mut AppCx<'_>) -> Vec<String> {
         .as_ref()
         .map(|o| o.scopes.clone())
         .unwrap_or_default();
-    let allowed = &cx.standard.allowed_scopes;
+    let allowed = |s: &str| {
+        let list = &cx.standard.allowed_scopes;
+        list.is_empty() || list.iter().any(|a| a == s)
+    };
+    let keep_full = cx.standard.allowed_scopes.iter().any(|a| a == "Full");
     let mut out: Vec<String> = Vec::new();
     for scope in raw.iter().map(|s| s.trim()).filter(|s| !s.is_empty()) {
-        let mapped = match scope {
-            "SFAP" => "SFApiPlatform",
-            "Full" if !allowed.iter().any(|a| a == "Full") => {
-                let why = "scope Full narrowed to Api: the integration standard does not allow Full (add Full to standard.allowed_scopes to keep it)";
-                cx.skip("oauthConfig/scopes/Full", why);
-                "Api"
-            }
-            other => other,
+        let mapped: &[&str] = match scope {
+            "SFAP" => &["SFApiPlatform"],
+            "Full" if !keep_full => narrowed_full(cx, allowed("RefreshToken")),
+            other => &[other],
         };
-        if !out.iter().any(|s| s == mapped) {
-            out.push(mapped.to_string());
+        for m in mapped {
+            if !out.iter().any(|s| s == m) {
+                out.push((*m).to_string());
+            }
         }
     }
+    let allowed = &cx.standard.allowed_scopes;
     let outside: Vec<&str> = out
         .iter()
         .filter(|s| !allowed.is_empty() && !allowed.contains(s))
@@ -112,6 +116,25 @@ pub(super) fn mapped_scopes(cx: &mut AppCx<'_>) -> Vec<String> {
         cx.note(Level::Warning, "eca-scope-outside-standard", msg);
     }
     out
+}
+
+/// What `Full` becomes when the standard does not allow it: `Api`, and `RefreshToken` too
+/// unless the app runs client credentials (no refresh tokens there) or the standard forbids
+/// it. `Full` lets a client ask for `refresh_token`: narrowed to `Api` alone, an integration
+/// that asks for it would be refused at its next authorization (admin review: an outage).
+fn narrowed_full(cx: &mut AppCx<'_>, refresh_allowed: bool) -> &'static [&'static str] {
+    let refresh = refresh_allowed && !client_credentials(cx);
+    let why = if refresh {
+        "scope Full narrowed to Api and RefreshToken (Full lets a client ask for a refresh token; the integration standard does not allow Full: add Full to standard.allowed_scopes to keep it)"
+    } else {
+        "scope Full narrowed to Api: the integration standard does not allow Full (add Full to standard.allowed_scopes to keep it); no RefreshToken: the app runs client credentials or the standard does not allow it"
+    };
+    cx.skip("oauthConfig/scopes/Full", why);
+    if refresh {
+        &["Api", "RefreshToken"]
+    } else {
+        &["Api"]
+    }
 }
 
 /// Client credentials on: the target says so, or (no target) the connected app had it.

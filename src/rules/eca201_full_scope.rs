@@ -12,7 +12,8 @@ pub static RULE: Rule = Rule {
     explain: "What: the app's OAuth scopes include Full.\n\
 Why it matters: Full grants everything the user can do, including refresh tokens; an \
 integration rarely needs it, and a leaked token then exposes the whole org. The generated ECA \
-narrows Full to Api unless you override it.\n\
+narrows Full to Api and RefreshToken (Api alone for client credentials, which issues no refresh \
+token) unless you override it.\n\
 How to fix: find the APIs the integration calls (ApiTotalUsage / RestApi event logs) and request \
 only those scopes (usually Api, plus RefreshToken if it works offline).\n\
 Evidence: the scopes element (connected app) or commaSeparatedOauthScopes (ECA).",
