@@ -125,18 +125,7 @@ fn plan_changed_sample(
     copy_tree(std::path::Path::new("samples/northwind"), &input);
     change(&input);
     let out = tmp.path().join("out");
-    let run = common::ecaplan([
-        "plan".as_ref(),
-        input.as_os_str(),
-        "-o".as_ref(),
-        out.as_os_str(),
-        "--quiet".as_ref(),
-    ]);
-    assert!(
-        run.status.success(),
-        "{}",
-        String::from_utf8_lossy(&run.stderr)
-    );
+    common::plan_ok(&input, &out);
     (tmp, out)
 }
 

@@ -8,7 +8,7 @@ use std::collections::{BTreeMap, BTreeSet};
 use std::io::Read;
 use std::path::{Path, PathBuf};
 
-use common::{copy_tree, ecaplan, plan_app, plan_json, plan_samples};
+use common::{copy_tree, plan_app, plan_json, plan_samples};
 use serde_json::Value;
 
 const SAMPLE: &str = "samples/northwind";
@@ -443,20 +443,7 @@ fn the_ip_check_counts_the_networks_to_confirm() {
             .find(|c| c.contains("relaxes IP restrictions today"));
         ip.expect("an IP check")
     };
-    let run = |out: &Path| {
-        let run = ecaplan([
-            "plan".as_ref(),
-            org.as_os_str(),
-            "-o".as_ref(),
-            out.as_os_str(),
-            "--quiet".as_ref(),
-        ]);
-        assert!(
-            run.status.success(),
-            "{}",
-            String::from_utf8_lossy(&run.stderr)
-        );
-    };
+    let run = |out: &Path| common::plan_ok(&org, out);
     let few = tmp.path().join("few");
     run(&few);
     let text = check(&few);

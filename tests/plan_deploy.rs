@@ -201,6 +201,16 @@ fn no_target_org_value_in_generated_files_and_every_placeholder_is_replaced() {
     }
 }
 
+/// The run-as parameters of one ECA.
+fn run_as_params<'a>(
+    params: &'a [serde_json::Value],
+    eca: &'a str,
+) -> impl Iterator<Item = &'a serde_json::Value> {
+    params.iter().filter(move |p| {
+        p["eca"] == eca && p["what"].as_str().is_some_and(|w| w.contains("run-as"))
+    })
+}
+
 #[test]
 fn shared_and_admin_run_as_users_are_not_reasserted() {
     let (_dir, out) = planned();
@@ -237,9 +247,7 @@ fn shared_and_admin_run_as_users_are_not_reasserted() {
         if app["strategy"] == "automated" {
             // The Migrate button keeps today's user: the policy names it, wave 0 creates no
             // user, and the finding says the replacement is a later change.
-            for p in params.iter().filter(|p| {
-                p["eca"] == eca && p["what"].as_str().is_some_and(|w| w.contains("run-as"))
-            }) {
+            for p in run_as_params(params, eca) {
                 let default = p["default"].as_str().expect("default");
                 let note = p["note"].as_str().unwrap_or_default();
                 assert!(note.contains("kept by the migration"), "{eca}: {p}");
@@ -253,10 +261,7 @@ fn shared_and_admin_run_as_users_are_not_reasserted() {
             }
             continue;
         }
-        for p in params
-            .iter()
-            .filter(|p| p["eca"] == eca && p["what"].as_str().is_some_and(|w| w.contains("run-as")))
-        {
+        for p in run_as_params(params, eca) {
             let default = p["default"].as_str().expect("default");
             assert!(p["note"].is_string(), "{eca}: {p}");
             assert!(tasks.contains(default), "wave 0 does not create {default}");

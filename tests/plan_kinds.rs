@@ -214,18 +214,7 @@ fn app_without_oauth_or_saml_is_not_a_pilot() {
 fn device_flow_app_gets_its_enable_step_and_public_fixture_client_is_public() {
     let dir = tempfile::tempdir().expect("tempdir");
     let fixture = common::fixture("kinds");
-    let out = common::ecaplan([
-        "plan".as_ref(),
-        fixture.as_os_str(),
-        "-o".as_ref(),
-        dir.path().as_os_str(),
-        "--quiet".as_ref(),
-    ]);
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
+    common::plan_ok(&fixture, dir.path());
     let p = plan(dir.path());
     let steps = lines(app(&p, "Dock_Scanner"), "steps");
     assert!(

@@ -30,6 +30,22 @@ pub fn plan_samples(dir: &Path, extra: &[&str]) -> Output {
     ecaplan(args)
 }
 
+/// `ecaplan plan INPUT -o OUT --quiet`, asserting success.
+pub fn plan_ok(input: &Path, out: &Path) {
+    let run = ecaplan([
+        "plan".as_ref(),
+        input.as_os_str(),
+        "-o".as_ref(),
+        out.as_os_str(),
+        "--quiet".as_ref(),
+    ]);
+    assert!(
+        run.status.success(),
+        "{}",
+        String::from_utf8_lossy(&run.stderr)
+    );
+}
+
 /// Stdout as JSON, asserting success.
 pub fn json_of(out: &Output) -> serde_json::Value {
     assert!(
