@@ -10,7 +10,8 @@ use rustc_hash::{FxHashMap as HashMap, FxHashSet as HashSet};
 
 use super::data::Tables;
 use super::flow::Flow;
-use super::nets::{self, NetCounter};
+
+use super::nets::{self, Net, NetCounter};
 use super::users::{IdTable, UserTimes};
 
 /// String interner: `&str` → small id.
@@ -55,38 +56,6 @@ pub enum AppKey {
     Id([u8; 18]),
     /// An interned label (trimmed, case kept).
     Label(u32),
-}
-
-/// A source network: IPv4 /24 as its first three octets, or an interned IPv6 /48 prefix.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Net {
-    /// `a.b.c.0/24`.
-    V4([u8; 3]),
-    /// Interned text, with the [`nets::text_hash`] of its display form (the interned id
-    /// differs between files and workers; the hash does not).
-    Other(u32, u64),
-}
-
-impl std::hash::Hash for Net {
-    /// One word (a login row hashes its network): the /24, or the interned id with the top bit
-    /// set (equal ids have equal texts, so equal sketch hashes).
-    fn hash<H: std::hash::Hasher>(&self, state: &mut H) {
-        state.write_u32(match self {
-            Net::V4([a, b, c]) => u32::from_be_bytes([0, *a, *b, *c]),
-            Net::Other(id, _) => id | 1 << 31,
-        });
-    }
-}
-
-impl Net {
-    /// The fixed hash a network sketch counts it by.
-    #[inline]
-    pub fn hash(self) -> u64 {
-        match self {
-            Net::V4(n) => nets::v4_hash(n),
-            Net::Other(_, h) => h,
-        }
-    }
 }
 
 /// Login counters.

@@ -2,13 +2,14 @@
 //! resolved once from the header; fields are borrowed from the record (no per-row allocation
 //! unless a field is not UTF-8 or a string is seen for the first time).
 
-use super::acc::{ipv4_net, network, raw_user_id, widen, AppKey, FileAcc, Net, TokenAcc, UserRef};
+use super::acc::{ipv4_net, network, raw_user_id, widen, AppKey, FileAcc, TokenAcc, UserRef};
 use super::data::SkipReason;
 use super::fields::{field, raw, Fields, RowResult, RowStats};
 use super::flow::{self, Flow, LoginClass};
 use super::header::{alias, Header};
 use super::ids::normalize_into;
 use super::kind::UsageKind;
+use super::nets::Net;
 use super::tables::{self, TableCols};
 use super::text::{self, present};
 use crate::time;
