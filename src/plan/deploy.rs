@@ -124,10 +124,12 @@ impl Manifest {
     }
 
     /// Undo: redeploy the snapshot (mdapi format: no replacements are applied, the values
-    /// are the org's own).
+    /// are the org's own). `--unzip` extracts `unpackaged.zip` into a folder of its name, and
+    /// the zip of a manifest retrieve holds `unpackaged/package.xml` (source-deploy-retrieve's
+    /// `MetadataApiRetrieve.post`): the package is at `<snapshot>/unpackaged/unpackaged`.
     pub fn restore(&self) -> String {
         format!(
-            "(cd {} && sf project deploy start --metadata-dir \"{}/unpackaged\" --target-org \"$ECA_TARGET_ORG\")",
+            "(cd {} && sf project deploy start --metadata-dir \"{}/unpackaged/unpackaged\" --target-org \"$ECA_TARGET_ORG\")",
             self.project,
             self.snapshot()
         )
@@ -246,6 +248,34 @@ mod tests {
         assert_eq!(
             Manifest::new(3, Phase::Access, "X").output_path(),
             "eca/manifest/wave-3/1-access.xml"
+        );
+    }
+
+    /// The rollback redeploys the folder that holds the snapshot's package.xml: the retrieve
+    /// writes the org's zip (entries under `unpackaged/`, as the sample retrieve holds them)
+    /// and `--unzip` extracts it into `<target-metadata-dir>/unpackaged`, as
+    /// source-deploy-retrieve does; the restore's `--metadata-dir` must be where that puts
+    /// package.xml.
+    #[test]
+    fn the_restore_points_at_the_extracted_package() {
+        let m = Manifest::new(2, Phase::Migrated, "X");
+        let arg = |cmd: &str, flag: &str| {
+            let at = cmd.find(flag).expect(flag) + flag.len() + 2;
+            cmd[at..].split('"').next().unwrap_or_default().to_string()
+        };
+        let target = arg(&m.retrieve(), "--target-metadata-dir");
+        let restore = arg(&m.restore(), "--metadata-dir");
+        let root = concat!(env!("CARGO_MANIFEST_DIR"), "/samples/northwind/mdapi");
+        let file = std::fs::File::open(format!("{root}/subsidiary-retrieve.zip")).expect("zip");
+        let zip = zip::ZipArchive::new(file).expect("zip");
+        let extracted: Vec<String> = zip
+            .file_names()
+            .filter_map(Result::ok)
+            .map(|n| format!("{target}/unpackaged/{n}"))
+            .collect();
+        assert!(
+            extracted.contains(&format!("{restore}/package.xml")),
+            "{restore} / {extracted:?}"
         );
     }
 }
