@@ -782,3 +782,40 @@ fn every_manifest_member_resolves_to_a_project_file() {
     }
     assert!(checked > 5, "{checked}");
 }
+
+/// The README's variable block, run by bash with a relative `ECA_RUN_DIR`: it creates the
+/// folders and leaves the variable absolute (the commands run from eca/ and eca-global/), and
+/// it stops while a variable is unset.
+#[test]
+fn the_readme_guard_makes_the_run_folder_absolute() {
+    let (dir, out) = planned();
+    let readme = std::fs::read_to_string(out.join("eca/README.md")).expect("README");
+    let guards: Vec<&str> = readme
+        .lines()
+        .filter(|l| l.starts_with(": \"${ECA_TARGET_ORG") || l.starts_with(": \"${ECA_RUN_DIR"))
+        .collect();
+    assert_eq!(guards.len(), 2, "{guards:?}");
+    let script = format!("{}\nprintf %s \"$ECA_RUN_DIR\"", guards.join("\n"));
+    let run = |vars: &[(&str, &str)]| {
+        std::process::Command::new("bash")
+            .args(["-c", &script])
+            .current_dir(dir.path())
+            .env_remove("ECA_TARGET_ORG")
+            .env_remove("ECA_RUN_DIR")
+            .envs(vars.iter().copied())
+            .output()
+            .expect("bash")
+    };
+    let ok = run(&[("ECA_TARGET_ORG", "sandbox"), ("ECA_RUN_DIR", "runs")]);
+    assert!(
+        ok.status.success(),
+        "{}",
+        String::from_utf8_lossy(&ok.stderr)
+    );
+    let absolute = String::from_utf8_lossy(&ok.stdout).to_string();
+    assert!(Path::new(&absolute).is_absolute(), "{absolute}");
+    assert!(Path::new(&absolute).join("rollback").is_dir());
+    assert!(dir.path().join("runs/deploy-results").is_dir());
+    let unset = run(&[("ECA_TARGET_ORG", "sandbox")]);
+    assert!(!unset.status.success());
+}

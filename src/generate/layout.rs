@@ -139,7 +139,7 @@ impl Layout {
         let mut s = String::from(README_HEAD);
         env_block(&mut s, &params);
         parameter_table(&mut s, &params, used);
-        s.push_str("\nAfter each deploy, check that `result.replacements` in the saved JSON lists every file\nof this table that the manifest deploys.\n");
+        s.push_str("\nA deploy saved with `--json` prints nothing: require exit code 0 of every command before\nthe next one; on any other code, read its JSON file (`message`,\n`result.details.componentFailures`), stop there and roll back as that step says.\nAfter each deploy, check that `result.replacements` in the saved JSON lists every file\nof this table that the manifest deploys.\n");
         if !self.prepare.is_empty() {
             s.push_str("\n## Wave 0: before any deploy\n\nThe plan's preparing wave, done before the first deploy below (plan.json, waves[0].tasks):\n\n");
             for task in &self.prepare {
@@ -298,7 +298,7 @@ fn env_block(s: &mut String, params: &[&Parameter]) {
     // still stops the deploy before anything reaches the org.
     s.push_str("Set them before every command below, for the org you deploy to: the sandbox first,\nproduction only after the rehearsal. Nothing below sets them for you: the production\nvalues are shown as comments; for a sandbox use its values (usernames carry the sandbox\nsuffix, My Domain is `<domain>--<sandbox>.sandbox.my.salesforce.com`). An unset variable\nstops the deploy before anything reaches the org (no `allowUnsetEnvVariable`).\n\n");
     s.push_str(
-        "```bash\n# export ECA_TARGET_ORG='<sf alias of the sandbox, later of production>'\n# export ECA_RUN_DIR='<a folder outside this output folder, kept for the whole migration>'\n",
+        "```bash\n# export ECA_TARGET_ORG='<sf alias of the sandbox, later of production>'\n# export ECA_RUN_DIR='<an absolute path to a folder outside this output folder, kept for the whole migration>'\n",
     );
     for p in params {
         if p.default.is_empty() {
@@ -317,7 +317,9 @@ fn env_block(s: &mut String, params: &[&Parameter]) {
         );
     }
     s.push_str(": \"${ECA_TARGET_ORG:?set ECA_TARGET_ORG to the sf alias of the target org}\"\n");
-    s.push_str(": \"${ECA_RUN_DIR:?set ECA_RUN_DIR to a folder outside the output folder}\" && mkdir -p \"$ECA_RUN_DIR/rollback\" \"$ECA_RUN_DIR/deploy-results\"\n");
+    // Made absolute: the commands run from eca/ and eca-global/, where a relative path would
+    // put the snapshots inside the projects (or fail the redirections).
+    s.push_str(": \"${ECA_RUN_DIR:?set ECA_RUN_DIR to a folder outside the output folder}\" && mkdir -p \"$ECA_RUN_DIR/rollback\" \"$ECA_RUN_DIR/deploy-results\" && export ECA_RUN_DIR=\"$(cd \"$ECA_RUN_DIR\" && pwd)\"\n");
 }
 
 /// The variables the files of `apps` use (one app, as the README calls it), each stopping the
