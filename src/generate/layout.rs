@@ -214,7 +214,9 @@ impl Layout {
         } else {
             let _ = writeln!(s, "{step}. `{}` ({})", m.output_path(), phase_text(m.phase));
         }
-        let _ = writeln!(s, "   - rollback snapshot: `{}`", m.retrieve());
+        if m.snapshot_needed() {
+            let _ = writeln!(s, "   - rollback snapshot: `{}`", m.retrieve());
+        }
         let _ = writeln!(s, "   - validate: `{}`", m.dry_run());
         let _ = writeln!(s, "   - deploy: `{}`", m.deploy());
         let undo = match m.phase {

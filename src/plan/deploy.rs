@@ -135,14 +135,23 @@ impl Manifest {
         )
     }
 
-    /// One line for a runbook step: dry run, then deploy.
+    /// Whether the rollback of this manifest redeploys a snapshot taken before it: only
+    /// policies change what exists. New permission sets and a new ECA are undone by deleting
+    /// them, and a snapshot of global OAuth settings would write the consumer key and secret
+    /// to disk (the org setting that allows that is on during the window).
+    pub fn snapshot_needed(&self) -> bool {
+        matches!(self.phase, Phase::Policies | Phase::Migrated)
+    }
+
+    /// One line for a runbook step: the rollback snapshot when one is needed, the dry run,
+    /// then the deploy.
     pub fn commands(&self) -> String {
-        format!(
-            "`{}` (rollback snapshot), then `{}`, then `{}`",
-            self.retrieve(),
-            self.dry_run(),
-            self.deploy()
-        )
+        let snapshot = if self.snapshot_needed() {
+            format!("`{}` (rollback snapshot), then ", self.retrieve())
+        } else {
+            String::new()
+        };
+        format!("{snapshot}`{}`, then `{}`", self.dry_run(), self.deploy())
     }
 }
 
@@ -236,6 +245,12 @@ mod tests {
                 );
             }
             assert!(m.dry_run().contains("--dry-run"));
+            // A snapshot where a rollback redeploys one, and none of global OAuth settings.
+            assert_eq!(
+                m.commands().contains("--target-metadata-dir"),
+                matches!(m.phase, Phase::Policies | Phase::Migrated),
+                "{m:?}"
+            );
         }
         assert_eq!(
             Manifest::new(3, Phase::Migrated, "X").output_path(),
