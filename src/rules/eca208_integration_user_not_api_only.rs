@@ -16,7 +16,9 @@ of the standard's integration profiles.\n\
 Why it matters: a client-credentials run-as user must have API Only (reference §8.5); a human \
 licence can log in to the UI, costs a full seat, and mixes interactive and integration access.\n\
 How to fix: create a dedicated user with the Salesforce Integration licence and the 'Minimum \
-Access - API Only Integrations' profile; grant data access by permission set.\n\
+Access - API Only Integrations' profile, grant data access by permission set, and move the role \
+to it. Do not make the present account API-only while a person signs in with it: they would \
+lose the UI.\n\
 Evidence: the User export row (profile, licence) and the profile metadata.",
     check,
 };
@@ -32,8 +34,10 @@ fn check(cx: &Context) -> Vec<Hit> {
             judged && !integration_user(std, license, Some(&r.profile_name), r.profile)
         })
         .map(|r| {
+            // The fix is a dedicated user: an account a person also signs in with (a handler
+            // user seen logging in interactively) would lose the UI if made API-only.
             let msg = format!(
-                "{} {} user {} is not an API-only integration user (profile {})",
+                "{} {} user {} is not an API-only integration user (profile {}): give this role to a dedicated API-only user; never make this account API-only while anyone signs in with it",
                 r.app.api_name, r.role, r.user, r.profile_name
             );
             Hit::app(&r.app.api_name, msg, r.evidence())
@@ -61,6 +65,10 @@ mod tests {
             file("Api Profile", Kind::Profile, "<Profile><userPermissions><enabled>true</enabled><name>ApiUserOnly</name></userPermissions></Profile>"),
         ];
         let hits = run_with_usage(&RULE, &files, &[("users.csv", users)]);
+        // The fix it names is a dedicated user, never the present account made API-only.
+        assert!(hits
+            .iter()
+            .all(|h| h.message.contains("never make this account API-only")));
         let apps: Vec<_> = hits.into_iter().filter_map(|h| h.app).collect();
         assert_eq!(apps, ["A"]);
     }
