@@ -15,7 +15,9 @@ Why it matters: an integration calls from known servers; without IP ranges a sto
 or token of this user works from anywhere, and 'Enforce IP restrictions' on the app has nothing \
 to enforce.\n\
 How to fix: add the integration servers' ranges to the profile (or to a dedicated integration \
-profile) and keep the app's IP relaxation at Enforce.\n\
+profile) and keep the app's IP relaxation at Enforce. A profile's ranges bind every user of it: \
+collect the source IPs of all of them first. The plan lists this as a later change, not as a \
+condition of the migration.\n\
 Evidence: the User export row and the profile file.",
     check,
 };
