@@ -264,6 +264,8 @@ fn app_plan(
     let usage = input.org.join.for_app(app).and_then(|v| v.usage);
     let mut runbook = runbook::runbook(app, &decision, eca_name.as_deref(), findings, config);
     let ip_relaxation_kept = runbook::ip_networks(&mut runbook, app, usage.map(|u| &u.logins));
+    let logins = usage.map(|u| &u.logins);
+    runbook::unknown_flows(&mut runbook, app, decision.strategy, logins);
     let run_as = match &decision.target_flow {
         Some(TargetFlow::ClientCredentials { run_as }) => Some(run_as.as_str()),
         _ => None,

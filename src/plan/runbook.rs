@@ -5,6 +5,7 @@
 mod kinds;
 mod manifests;
 mod step;
+mod unknown;
 
 use serde::Serialize;
 
@@ -16,6 +17,7 @@ use crate::model::App;
 use crate::rules::{ids, Finding};
 pub use manifests::name_manifests;
 pub use step::{Step, StepKind};
+pub use unknown::unknown_flows;
 
 /// What to do for one app, step by step.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
