@@ -140,8 +140,9 @@ pub struct AccessInput<'a> {
     pub sets_permitted_users: bool,
     /// The run-as user of the target flow (client credentials), when the plan chose one.
     pub run_as: Option<&'a str>,
-    /// The migration keeps today's run-as user although a finding says to replace it (the
-    /// Migrate button: no change of identity): no permission set group is given to it here.
+    /// The migration keeps today's run-as user (the Migrate button changes no identity,
+    /// whatever a finding says of the user): no permission set group is given to it here; a
+    /// move to a dedicated user is a later change of its own.
     pub run_as_kept: bool,
     /// Usage that could be this app's or another's (look-alike labels): its users are
     /// assigned too, as losing access costs more than one permission set too many.

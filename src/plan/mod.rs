@@ -298,7 +298,10 @@ fn app_plan(
                 })
             }),
             run_as,
-            run_as_kept: params::run_as_kept(decision.strategy, findings),
+            // Every app the button migrates keeps its run-as user and what that user holds
+            // (its licence, its profile): a group given to it mid-migration would change its
+            // access, and its licence may not even allow the group's base permission set.
+            run_as_kept: decision.strategy == Strategy::Automated,
             shared: access_cx
                 .shared
                 .get(app.api_name.as_str())
