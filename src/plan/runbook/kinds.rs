@@ -67,13 +67,6 @@ pub(super) fn saml(r: &mut Runbook, app: &App, d: &Decision, eca: &str, parallel
     let triple_des = raw
         .as_deref()
         .is_some_and(|e| e.trim().eq_ignore_ascii_case("Triple_Des"));
-    if triple_des {
-        r.pre_checks.push(format!("ECA107 first: agree AES_256 with the service provider of {name}, switch the connected app's SAML encryption from Triple_Des to AES_256 and verify single sign-on, before anything else (the generated SAML policy encrypts with AES_256)"));
-        r.rollback.push(format!("if single sign-on fails after the encryption switch: set the connected app's SAML encryption back to Triple_Des (Setup → App Manager → {name} → Edit) and tell the service provider; agree the switch's time with it beforehand"));
-        r.open_questions.push(format!(
-            "Does the service provider of {name} accept AES_256-encrypted assertions?"
-        ));
-    }
     let kept = enc.map_or("no assertion encryption (as today)".to_string(), |e| {
         format!("assertions encrypted with {e}")
     });
@@ -87,6 +80,15 @@ pub(super) fn saml(r: &mut Runbook, app: &App, d: &Decision, eca: &str, parallel
         (Some(e), false) if d.strategy == Strategy::Automated => r.pre_checks.push(format!("the inputs name no encryption certificate for {name}: check in Setup that its {e} encryption has the service provider's certificate today (the migration carries what is set)")),
         (Some(e), false) => r.pre_checks.push(format!("{name} names no encryption certificate: get the service provider's certificate for {e} encryption into Certificate and Key Management and set {} to its name (the generated SAML policy carries a placeholder there; the deploy stops while it is unset)", crate::plan::params::saml_certificate_placeholder(eca).trim_matches('_'))),
         _ => {}
+    }
+    if triple_des {
+        // After the certificate check: the switch on the live app needs the service
+        // provider's certificate and its agreement, or single sign-on breaks at once.
+        r.pre_checks.push(format!("ECA107 before the ECA: agree AES_256 with the service provider of {name}; once the certificate it decrypts with is in place (the check above, when the inputs name none), switch the connected app's SAML encryption from Triple_Des to AES_256 at a time agreed with it and verify single sign-on; deploy the ECA only after that (the generated SAML policy encrypts with AES_256)"));
+        r.rollback.push(format!("if single sign-on fails after the encryption switch: set the connected app's SAML encryption back to Triple_Des (Setup → App Manager → {name} → Edit) and tell the service provider; agree the switch's time with it beforehand"));
+        r.open_questions.push(format!(
+            "Does the service provider of {name} accept AES_256-encrypted assertions?"
+        ));
     }
     r.pre_checks.push(format!(
         "the owner of the service provider of {name} is available for a test sign-in"
