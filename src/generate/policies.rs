@@ -194,7 +194,7 @@ fn refresh(cx: &mut AppCx<'_>, r: &mut Record) {
         .and_then(|p| p.refresh_token_policy.as_deref());
     let current = raw.map_or(RefreshPolicy::Infinite, RefreshPolicy::parse_connected_app);
     let days = cx.standard.refresh_token_inactivity_days;
-    let chosen = hardened_refresh(&current, days);
+    let chosen = current.hardened(days);
     if chosen != current {
         let msg = format!(
             "refresh tokens {} hardened to {} (integration standard)",
@@ -223,35 +223,6 @@ fn refresh(cx: &mut AppCx<'_>, r: &mut Record) {
             );
             cx.skip("oauthPolicy/refreshTokenPolicy", why);
         }
-    }
-}
-
-/// The standard's inactivity expiry, unless the connected app's policy is already at least
-/// as strict (zero, or any expiry within the same number of days). `days == 0`: no standard.
-pub(super) fn hardened_refresh(current: &RefreshPolicy, days: u32) -> RefreshPolicy {
-    if days == 0 {
-        return current.clone();
-    }
-    let within = |count: u32, unit: &str| {
-        let in_days = match unit {
-            "Hours" => count.div_ceil(24),
-            "Months" => count.saturating_mul(31),
-            _ => count,
-        };
-        in_days <= days
-    };
-    match current {
-        RefreshPolicy::Zero => RefreshPolicy::Zero,
-        RefreshPolicy::SpecificLifetime { count, unit }
-        | RefreshPolicy::SpecificInactivity { count, unit }
-            if within(*count, unit) =>
-        {
-            current.clone()
-        }
-        _ => RefreshPolicy::SpecificInactivity {
-            count: days,
-            unit: "Days".into(),
-        },
     }
 }
 
@@ -404,41 +375,4 @@ pub(super) fn canvas(cx: &mut AppCx<'_>) -> Record {
     r.text("lifeCycleHandler", c.lifecycle_class.as_deref());
     r.text("samlInitiationMethod", c.saml_initiation_method.as_deref());
     r
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn refresh_hardening_keeps_stricter_policies() {
-        let inactivity = |count, unit: &str| RefreshPolicy::SpecificInactivity {
-            count,
-            unit: unit.into(),
-        };
-        assert_eq!(
-            hardened_refresh(&RefreshPolicy::Infinite, 90),
-            inactivity(90, "Days")
-        );
-        assert_eq!(
-            hardened_refresh(&RefreshPolicy::Zero, 90),
-            RefreshPolicy::Zero
-        );
-        assert_eq!(
-            hardened_refresh(&inactivity(7, "Days"), 90),
-            inactivity(7, "Days")
-        );
-        assert_eq!(
-            hardened_refresh(&inactivity(48, "Hours"), 1),
-            inactivity(1, "Days")
-        );
-        let year = RefreshPolicy::SpecificLifetime {
-            count: 12,
-            unit: "Months".into(),
-        };
-        assert_eq!(hardened_refresh(&year, 90), inactivity(90, "Days"));
-        assert_eq!(hardened_refresh(&year, 0), year);
-        let odd = RefreshPolicy::Unrecognised { raw: "x".into() };
-        assert_eq!(hardened_refresh(&odd, 30), inactivity(30, "Days"));
-    }
 }

@@ -38,6 +38,35 @@ pub enum RefreshPolicy {
 }
 
 impl RefreshPolicy {
+    /// The standard's inactivity expiry, unless the connected app's policy is already at least
+    /// as strict (zero, or any expiry within the same number of days). `days == 0`: no standard.
+    pub fn hardened(&self, days: u32) -> RefreshPolicy {
+        if days == 0 {
+            return self.clone();
+        }
+        let within = |count: u32, unit: &str| {
+            let in_days = match unit {
+                "Hours" => count.div_ceil(24),
+                "Months" => count.saturating_mul(31),
+                _ => count,
+            };
+            in_days <= days
+        };
+        match self {
+            RefreshPolicy::Zero => RefreshPolicy::Zero,
+            RefreshPolicy::SpecificLifetime { count, unit }
+            | RefreshPolicy::SpecificInactivity { count, unit }
+                if within(*count, unit) =>
+            {
+                self.clone()
+            }
+            _ => RefreshPolicy::SpecificInactivity {
+                count: days,
+                unit: "Days".into(),
+            },
+        }
+    }
+
     /// Parse the connected-app grammar (reference §10.5), tolerant of case and spaces.
     pub fn parse_connected_app(raw: &str) -> RefreshPolicy {
         let t = raw.trim();
@@ -428,6 +457,26 @@ fn eca_facts(eca: &super::EcaBundle) -> AppFacts {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn refresh_hardening_keeps_stricter_policies() {
+        let inactivity = |count, unit: &str| RefreshPolicy::SpecificInactivity {
+            count,
+            unit: unit.into(),
+        };
+        assert_eq!(RefreshPolicy::Infinite.hardened(90), inactivity(90, "Days"));
+        assert_eq!(RefreshPolicy::Zero.hardened(90), RefreshPolicy::Zero);
+        assert_eq!(inactivity(7, "Days").hardened(90), inactivity(7, "Days"));
+        assert_eq!(inactivity(48, "Hours").hardened(1), inactivity(1, "Days"));
+        let year = RefreshPolicy::SpecificLifetime {
+            count: 12,
+            unit: "Months".into(),
+        };
+        assert_eq!(year.hardened(90), inactivity(90, "Days"));
+        assert_eq!(year.hardened(0), year);
+        let odd = RefreshPolicy::Unrecognised { raw: "x".into() };
+        assert_eq!(odd.hardened(30), inactivity(30, "Days"));
+    }
 
     #[test]
     fn refresh_grammar() {

@@ -266,6 +266,14 @@ fn app_plan(
     let ip_relaxation_kept = runbook::ip_networks(&mut runbook, app, usage.map(|u| &u.logins));
     let logins = usage.map(|u| &u.logins);
     runbook::unknown_flows(&mut runbook, app, decision.strategy, logins);
+    runbook::idle_refresh_tokens(
+        &mut runbook,
+        app,
+        decision.strategy,
+        usage.map(|u| &u.tokens),
+        input.org.as_of_day,
+        config.standard.refresh_token_inactivity_days,
+    );
     let run_as = match &decision.target_flow {
         Some(TargetFlow::ClientCredentials { run_as }) => Some(run_as.as_str()),
         _ => None,

@@ -5,6 +5,7 @@
 mod kinds;
 mod manifests;
 mod step;
+mod tokens;
 mod unknown;
 
 use serde::Serialize;
@@ -17,6 +18,7 @@ use crate::model::App;
 use crate::rules::{ids, Finding};
 pub use manifests::name_manifests;
 pub use step::{Step, StepKind};
+pub use tokens::idle_refresh_tokens;
 pub use unknown::unknown_flows;
 
 /// What to do for one app, step by step.
