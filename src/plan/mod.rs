@@ -244,6 +244,25 @@ fn place_in_waves(apps: &mut [AppPlan], waves: &[Wave], inventory: &Inventory) {
     });
 }
 
+/// The runbook's checks that the app's usage decides: its source networks against IP
+/// enforcement (`true`: today's relaxation is kept), logins that say no flow, refresh tokens a
+/// hardened policy ends.
+fn usage_checks(
+    runbook: &mut runbook::Runbook,
+    app: &crate::model::App,
+    strategy: Strategy,
+    usage: Option<&crate::model::usage::AppUsage>,
+    input: &PlanInput<'_>,
+) -> bool {
+    let logins = usage.map(|u| &u.logins);
+    let ip_relaxation_kept = runbook::ip_networks(runbook, app, logins);
+    runbook::unknown_flows(runbook, app, strategy, logins);
+    let days = input.config.standard.refresh_token_inactivity_days;
+    let tokens = usage.map(|u| &u.tokens);
+    runbook::idle_refresh_tokens(runbook, app, strategy, tokens, input.org.as_of_day, days);
+    ip_relaxation_kept
+}
+
 /// What every app's access is worked out from, built once per plan.
 struct AccessCx<'a> {
     index: &'a access::TableIndex<'a>,
@@ -263,17 +282,7 @@ fn app_plan(
     let config = input.config;
     let usage = input.org.join.for_app(app).and_then(|v| v.usage);
     let mut runbook = runbook::runbook(app, &decision, eca_name.as_deref(), findings, config);
-    let ip_relaxation_kept = runbook::ip_networks(&mut runbook, app, usage.map(|u| &u.logins));
-    let logins = usage.map(|u| &u.logins);
-    runbook::unknown_flows(&mut runbook, app, decision.strategy, logins);
-    runbook::idle_refresh_tokens(
-        &mut runbook,
-        app,
-        decision.strategy,
-        usage.map(|u| &u.tokens),
-        input.org.as_of_day,
-        config.standard.refresh_token_inactivity_days,
-    );
+    let ip_relaxation_kept = usage_checks(&mut runbook, app, decision.strategy, usage, input);
     let run_as = match &decision.target_flow {
         Some(TargetFlow::ClientCredentials { run_as }) => Some(run_as.as_str()),
         _ => None,
