@@ -839,3 +839,36 @@ fn missing_login_ip_ranges_are_a_later_change_not_a_gate() {
         "the samples have an ECA209 finding on a planned app"
     );
 }
+
+/// What an app's runbook does after its last deploy (turning a flow on, the cutover) is in
+/// eca/README.md, the file the admin executes from, not only in plan.json (admin review:
+/// Token_Exchange_Gateway's token exchange switch was missing there).
+#[test]
+fn the_readme_carries_each_apps_steps_after_its_deploys() {
+    let (_dir, out) = planned();
+    let readme = std::fs::read_to_string(out.join("eca/README.md")).expect("README");
+    let plan = common::plan_json(&out);
+    let section = |app: &str| {
+        let start = readme.find(&format!("### {app} (ECA ")).expect(app);
+        let rest = &readme[start + 4..];
+        rest[..rest.find("\n#").unwrap_or(rest.len())].to_string()
+    };
+    for (app, words) in [
+        (
+            "Token_Exchange_Gateway",
+            "enable token exchange on Token_Exchange_Gateway",
+        ),
+        (
+            "Loyalty_Handler",
+            "switch the client to Loyalty_Handler_ECA",
+        ),
+    ] {
+        let steps = common::plan_app(&plan, app)["runbook"]["steps"].to_string();
+        assert!(steps.contains(words), "{app}: plan.json lacks `{words}`");
+        let text = section(app);
+        let after = text
+            .find("After the deploys above")
+            .expect("after-deploy step");
+        assert!(text[after..].contains(words), "{app}: {text}");
+    }
+}

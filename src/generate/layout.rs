@@ -26,6 +26,8 @@ pub(super) struct Layout {
     assignments: BTreeMap<String, Assignment>,
     /// ECA name → what must hold before its first deploy.
     before: BTreeMap<String, Vec<String>>,
+    /// ECA name → its runbook's steps after its last deploy.
+    after: BTreeMap<String, Vec<String>>,
     /// The preparing wave's tasks, done before wave 1.
     pub prepare: Vec<String>,
 }
@@ -39,6 +41,7 @@ pub(super) struct AppPlace<'a> {
     pub app: &'a str,
     pub assignment: Option<&'a Assignment>,
     pub before: &'a [String],
+    pub after: &'a [String],
 }
 
 impl Layout {
@@ -72,6 +75,9 @@ impl Layout {
         }
         if !at.before.is_empty() {
             self.before.insert(at.eca.to_string(), at.before.to_vec());
+        }
+        if !at.after.is_empty() {
+            self.after.insert(at.eca.to_string(), at.after.to_vec());
         }
         self.apps.entry(at.wave).or_default().push((
             at.eca.to_string(),
@@ -193,6 +199,12 @@ impl Layout {
                 if self.manifests.contains_key(&m) {
                     step += 1;
                     self.entry(s, step, &m, wave, eca, app);
+                }
+            }
+            if let Some(after) = self.after.get(eca) {
+                let _ = writeln!(s, "{}. After the deploys above, the rest of its runbook (plan.json, steps), in order:", step + 1);
+                for text in after {
+                    let _ = writeln!(s, "   - {}", clean(text));
                 }
             }
         }
@@ -542,6 +554,7 @@ mod tests {
             app: "A",
             assignment: None,
             before: &[],
+            after: &[],
         };
         lay.add(&at, &full, &global);
         let hard = members(&[
@@ -556,6 +569,7 @@ mod tests {
             app: "B",
             assignment: None,
             before: &[],
+            after: &[],
         };
         lay.add(&at, &hard, &Members::new());
         // A second ECA created from files in the same wave, without global OAuth settings.
@@ -572,6 +586,7 @@ mod tests {
             app: "C",
             assignment: None,
             before: &[],
+            after: &[],
         };
         lay.add(&at, &saml, &Members::new());
         let used = [Used {

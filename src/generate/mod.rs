@@ -194,6 +194,9 @@ pub struct DeployPlan {
     /// App API name → what must hold before its first deploy (its runbook's pre-checks, the
     /// Apex handler and run-as users its policies name), README steps.
     pub before_policies: std::collections::HashMap<String, Vec<String>>,
+    /// App API name → its runbook's steps after its last deploy (a switch to turn on, the
+    /// cutover itself), README steps: the README is what the admin executes from.
+    pub after_deploys: std::collections::HashMap<String, Vec<String>>,
     /// The tasks of the preparing wave (wave 0): dedicated users to create, apps to block.
     pub prepare: Vec<String>,
 }
@@ -339,6 +342,10 @@ fn place_files(
         assignment: deploy.assignments.get(app.as_str()),
         before: deploy
             .before_policies
+            .get(app.as_str())
+            .map_or(&[][..], Vec::as_slice),
+        after: deploy
+            .after_deploys
             .get(app.as_str())
             .map_or(&[][..], Vec::as_slice),
     };

@@ -4,6 +4,7 @@
 use super::{generate_with, DeployPlan, EcaTarget, GenerateError, Generated, KeptGrants};
 use crate::config::Standard;
 use crate::model::{App, Inventory};
+use crate::plan::runbook::StepKind;
 use crate::plan::{AppPlan, Plan};
 
 /// Generate the ECA metadata of `plan` (`only`: just these apps, by API name, any case), for
@@ -49,6 +50,7 @@ pub fn from_plan(
                 before_policies(p, app, &plan.parameters, standard.ip_enforcement)
             })
             .collect(),
+        after_deploys: plan.apps.iter().filter_map(|p| after_deploys(p)).collect(),
     };
     generate_with(&targets, standard, api_version, &deploy)
 }
@@ -75,6 +77,28 @@ fn assignment(p: &AppPlan) -> Option<(String, super::Assignment)> {
         },
     };
     Some((p.api_name.clone(), assignment))
+}
+
+/// An app's runbook steps after its last deploy (production or hardening), for the README:
+/// what turns a deployed ECA into a working cutover (a flow switch, the client's change, the
+/// connected app's deactivation). The access steps are the README's own.
+fn after_deploys(p: &AppPlan) -> Option<(String, Vec<String>)> {
+    p.eca_name
+        .as_deref()
+        .filter(|_| p.decision.strategy.generates())?;
+    let steps = &p.runbook.steps;
+    let last = steps.iter().rposition(|s| {
+        matches!(
+            s.kind,
+            StepKind::ProductionDeploy | StepKind::HardeningDeploy
+        )
+    })?;
+    let after: Vec<String> = steps[last + 1..]
+        .iter()
+        .filter(|s| s.kind == StepKind::Other)
+        .map(|s| s.text.clone())
+        .collect();
+    (!after.is_empty()).then(|| (p.api_name.clone(), after))
 }
 
 /// What must hold before an app's first deploy: its runbook's pre-checks, the Apex class its
