@@ -368,15 +368,18 @@ pub(super) fn dedicated_user_tasks(waves: &mut [Wave], parameters: &[Parameter])
     }
 }
 
+/// The app whose ECA a parameter belongs to.
+fn app_of<'a>(apps: &'a mut [AppPlan], p: &Parameter) -> Option<&'a mut AppPlan> {
+    apps.iter_mut()
+        .find(|a| a.eca_name.is_some() && a.eca_name == p.eca)
+}
+
 /// Runbook steps, and the pre-checks about the target flow, name the dedicated user, never the
 /// shared or admin one it replaces (the findings to resolve, `resolve ECA…`, still describe
 /// today's user).
 pub(super) fn dedicated_users_in_steps(apps: &mut [AppPlan], parameters: &[Parameter]) {
     for p in parameters.iter().filter(|p| p.kept) {
-        let Some(app) = apps
-            .iter_mut()
-            .find(|a| a.eca_name.is_some() && a.eca_name == p.eca)
-        else {
+        let Some(app) = app_of(apps, p) else {
             continue;
         };
         let findings = app
@@ -389,10 +392,7 @@ pub(super) fn dedicated_users_in_steps(apps: &mut [AppPlan], parameters: &[Param
         }
     }
     for p in parameters.iter().filter(|p| p.dedicated) {
-        let Some(app) = apps
-            .iter_mut()
-            .find(|a| a.eca_name.is_some() && a.eca_name == p.eca)
-        else {
+        let Some(app) = app_of(apps, p) else {
             continue;
         };
         let with = format!("{} (${}, created in wave 0)", p.default, p.variable);

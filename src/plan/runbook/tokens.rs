@@ -23,15 +23,11 @@ pub fn idle_refresh_tokens(
     as_of: Option<Day>,
     days: u32,
 ) {
-    // Only OAuth apps hold refresh tokens (not a SAML-only app, not a tile).
-    let ca = app.connected_app.as_deref().map(|c| &c.value);
-    if strategy != Strategy::Automated || ca.is_none_or(|c| c.oauth_config.is_none()) {
-        return;
-    }
-    let raw = ca
-        .and_then(|c| c.oauth_policy.as_ref())
-        .and_then(|p| p.refresh_token_policy.as_deref());
-    let current = raw.map_or(RefreshPolicy::Infinite, RefreshPolicy::parse_connected_app);
+    // Only OAuth apps have a refresh policy (not a SAML-only app, not a tile).
+    let current = match app.facts().and_then(|f| f.refresh_policy.clone()) {
+        Some(policy) if strategy == Strategy::Automated => policy,
+        _ => return,
+    };
     let hardened = current.hardened(days);
     if hardened == current || !matches!(hardened, RefreshPolicy::SpecificInactivity { .. }) {
         return;
