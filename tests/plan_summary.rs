@@ -16,7 +16,7 @@ fn plan_ends_with_a_summary_an_admin_can_act_on() {
     let lines: Vec<&str> = stderr.lines().collect();
     assert_eq!(lines[0], "35 app(s) planned in 7 wave(s)", "{stderr}");
     assert!(
-        lines[1].starts_with("  strategies: already-migrated 1, automated 19,"),
+        lines[1].starts_with("  strategies: already-migrated 1, automated 20,"),
         "{stderr}"
     );
     assert_eq!(

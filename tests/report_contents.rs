@@ -49,7 +49,7 @@ fn reports() -> (tempfile::TempDir, String, String) {
 fn not_carried_elements_are_in_both_reports_with_their_reason() {
     let (_tmp, md, html) = reports();
     assert!(md.contains("## Not carried over into the ECAs"), "{md}");
-    assert!(md.contains("| Loyalty_Handler | 4 | plugin | LoyaltyConnectedAppPlugin implements"));
+    assert!(md.contains("| Loyalty_Handler | 5 | plugin | LoyaltyConnectedAppPlugin implements"));
     assert!(md.contains("| Marketing_SPA | 5 | oauthConfig/consumerSecret | never written:"));
     assert!(html.contains("<h3 id=\"not-carried\">Not carried over into the ECAs</h3>"));
     // Page-wide, and in the app's own section.

@@ -182,7 +182,12 @@ pub fn decide(
             s.as_str()
         ));
     } else {
-        decision_table(app, &open, &blockers, usage, &mut d);
+        let kept: Vec<&Finding> = findings
+            .iter()
+            .copied()
+            .filter(|f| f.accepted.is_some())
+            .collect();
+        decision_table(app, &open, &blockers, &kept, usage, &mut d);
     }
     d.evidence
         .extend(blockers.iter().map(|f| format!("{} {}", f.rule, f.message)));
@@ -204,19 +209,32 @@ pub fn decide(
     d
 }
 
-/// The decision table (DESIGN §6), first match wins: the strategy and its reason.
+/// The decision table (DESIGN §6), first match wins: the strategy and its reason. `kept`:
+/// the app's findings an `ecaplan.toml` exception accepts.
 fn decision_table(
     app: &App,
     open: &[&Finding],
     blockers: &[&Finding],
+    kept: &[&Finding],
     usage: Option<AppUsageView<'_>>,
     d: &mut Decision,
 ) {
-    let unused: Vec<&Finding> = open
+    let mut unused: Vec<&Finding> = open
         .iter()
         .copied()
         .filter(|f| f.rule == UNUSED_APP)
         .collect();
+    // An exception is the workshop's word that the app stays, used as it is: no use seen in
+    // the exports (a task run by hand each quarter) is weaker evidence than that.
+    if let (Some(first), false) = (kept.first(), unused.is_empty()) {
+        d.evidence.push(format!(
+            "not retired though {UNUSED_APP} finds no use: ecaplan.toml accepts {} for it (\"{}\"), so the workshop keeps it; ask its owner, and set strategy = \"retire\" under [apps.{}] to retire it",
+            first.rule,
+            first.accepted.as_deref().unwrap_or_default(),
+            app.api_name
+        ));
+        unused.clear();
+    }
     let (strategy, reason) = if app.distribution == Distribution::Salesforce {
         (Strategy::SalesforceManaged, "a Salesforce first-party app: nothing to migrate; install it if it is used and uninstalled, to govern it".to_string())
     } else if app.distribution == Distribution::AlreadyEca {
@@ -423,6 +441,42 @@ mod tests {
             distribution_reason: "test".into(),
             facts_cache: Default::default(),
         }
+    }
+
+    fn finding(rule: &'static str, accepted: Option<&str>) -> Finding {
+        Finding {
+            rule,
+            name: "",
+            severity: crate::rules::Severity::Medium,
+            app: Some("Local".into()),
+            message: "Local: finding".into(),
+            evidence: Vec::new(),
+            accepted: accepted.map(String::from),
+        }
+    }
+
+    #[test]
+    fn an_app_the_workshop_accepts_an_exception_for_is_not_retired() {
+        let config = Config::default();
+        let app = usage_only("Local", Distribution::Local);
+        let unused = finding(UNUSED_APP, None);
+        let d = decide(&app, &[&unused], None, &config);
+        assert_eq!(d.strategy, Strategy::Retire);
+        // An exception for another rule says the app stays (it is used, if not in the exports).
+        let kept = finding("ECA215", Some("admins run it by hand each quarter"));
+        let d = decide(&app, &[&unused, &kept], None, &config);
+        assert_ne!(d.strategy, Strategy::Retire);
+        let said = d.evidence.join("\n");
+        assert!(
+            said.contains("accepts ECA215") && said.contains("by hand each quarter"),
+            "{said}"
+        );
+        // An exception for ECA301 itself accepts the finding: nothing to retire on either.
+        let accepted = finding(UNUSED_APP, Some("used at year end"));
+        assert_ne!(
+            decide(&app, &[&accepted], None, &config).strategy,
+            Strategy::Retire
+        );
     }
 
     #[test]
