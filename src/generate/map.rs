@@ -230,12 +230,29 @@ pub(super) fn global_oauth(cx: &mut AppCx<'_>) -> Record {
     r.bool("isIntrospectAllTokens", on(o.is_introspect_all_tokens));
     r.bool("isNamedUserJwtEnabled", on(o.is_named_user_jwt_enabled));
     let auth_code = auth_code(cx);
-    // Hardening (DESIGN §7): PKCE and refresh-token rotation for apps that sign users in.
-    r.bool("isPkceRequired", auth_code || on(o.is_pkce_required));
+    // Hardening (DESIGN §7): PKCE and refresh-token rotation for apps that sign users in,
+    // unless an accepted exception keeps today's setting.
+    let waived = cx.kept.waived;
+    let pkce = on(o.is_pkce_required);
+    r.bool("isPkceRequired", (auth_code && !waived.pkce) || pkce);
+    let rotation = on(o.is_refresh_token_rotation_enabled);
     r.bool(
         "isRefreshTokenRotationEnabled",
-        auth_code || on(o.is_refresh_token_rotation_enabled),
+        (auth_code && !waived.rotation) || rotation,
     );
+    for (kept, today, what) in [
+        (waived.pkce, pkce, "PKCE optional (ECA206"),
+        (
+            waived.rotation,
+            rotation,
+            "refresh-token rotation off (ECA205",
+        ),
+    ] {
+        if kept && auth_code && !today {
+            let msg = format!("{what} accepted in ecaplan.toml): kept as today, not hardened");
+            cx.note(Level::Info, "eca-hardening-waived", msg);
+        }
+    }
     r.bool(
         "isSecretRequiredForRefreshToken",
         !public && o.is_secret_required_for_refresh_token.unwrap_or(true),

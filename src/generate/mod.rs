@@ -63,6 +63,8 @@ pub struct KeptGrants {
     /// Today's IP relaxation, although the standard enforces IP restrictions (the plan's
     /// `ip_relaxation_kept`).
     pub ip_relaxation: bool,
+    /// Hardening that accepted exceptions waive (the plan's `waived`).
+    pub waived: crate::plan::waivers::Waived,
 }
 
 /// Everything generated, with what could not be carried over and why.

@@ -150,7 +150,14 @@ fn ip_relaxation(cx: &mut AppCx<'_>, r: &mut Record) {
     let mapped = raw.map_or("Enforce".to_string(), eca_ip_relaxation);
     let kept = cx.kept.ip_relaxation && IP_RELAXATION.contains(&mapped.as_str());
     if cx.standard.ip_enforcement && kept && mapped != "Enforce" {
-        let msg = format!("IP relaxation {mapped} kept, not hardened to Enforce (integration standard): the app's logins came from more networks than can be confirmed against IP ranges (plan.json, its runbook's pre-checks)");
+        let why = if cx.kept.waived.ip_relaxation {
+            "ECA203 accepted in ecaplan.toml"
+        } else {
+            "the app's logins came from more networks than can be confirmed against IP ranges (plan.json, its runbook's pre-checks)"
+        };
+        let msg = format!(
+            "IP relaxation {mapped} kept, not hardened to Enforce (integration standard): {why}"
+        );
         cx.note(Level::Info, "eca-ip-relaxation-kept", msg);
         r.text("ipRelaxationPolicyType", Some(&mapped));
     } else if cx.standard.ip_enforcement {
@@ -194,7 +201,19 @@ fn refresh(cx: &mut AppCx<'_>, r: &mut Record) {
         .and_then(|p| p.refresh_token_policy.as_deref());
     let current = raw.map_or(RefreshPolicy::Infinite, RefreshPolicy::parse_connected_app);
     let days = cx.standard.refresh_token_inactivity_days;
-    let chosen = current.hardened(days);
+    let waived = cx.kept.waived.refresh_policy;
+    let chosen = if waived {
+        current.clone()
+    } else {
+        current.hardened(days)
+    };
+    if waived && current.hardened(days) != current {
+        let msg = format!(
+            "refresh tokens {} kept, not hardened (ECA204 accepted in ecaplan.toml)",
+            current.display()
+        );
+        cx.note(Level::Info, "eca-hardening-waived", msg);
+    }
     if chosen != current {
         let msg = format!(
             "refresh tokens {} hardened to {} (integration standard)",

@@ -173,6 +173,7 @@ fn target<'a>(p: &'a AppPlan, app: Option<&'a App>) -> Option<EcaTarget<'a>> {
                 .map(|g| g.name.clone())
                 .collect(),
             ip_relaxation: p.ip_relaxation_kept,
+            waived: p.waived,
         },
     })
 }

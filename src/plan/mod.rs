@@ -7,6 +7,7 @@ pub mod eca;
 pub(crate) mod params;
 pub(crate) mod runbook;
 pub(crate) mod strategy;
+pub(crate) mod waivers;
 pub(crate) mod waves;
 
 use std::collections::HashMap;
@@ -63,6 +64,9 @@ pub struct AppPlan {
     /// confirm against IP ranges (see `runbook::ip_networks`).
     #[serde(skip_serializing_if = "std::ops::Not::not")]
     pub ip_relaxation_kept: bool,
+    /// Hardening that accepted exceptions waive: the generated ECA keeps today's settings.
+    #[serde(skip_serializing_if = "waivers::Waived::none")]
+    pub waived: waivers::Waived,
     /// The runbook.
     pub runbook: Runbook,
 }
@@ -250,16 +254,18 @@ fn place_in_waves(apps: &mut [AppPlan], waves: &[Wave], inventory: &Inventory) {
 fn usage_checks(
     runbook: &mut runbook::Runbook,
     app: &crate::model::App,
-    strategy: Strategy,
+    (strategy, waived): (Strategy, waivers::Waived),
     usage: Option<&crate::model::usage::AppUsage>,
     input: &PlanInput<'_>,
 ) -> bool {
     let logins = usage.map(|u| &u.logins);
-    let ip_relaxation_kept = runbook::ip_networks(runbook, app, logins);
+    let ip_relaxation_kept = waived.ip_relaxation || runbook::ip_networks(runbook, app, logins);
     runbook::unknown_flows(runbook, app, strategy, logins);
     let days = input.config.standard.refresh_token_inactivity_days;
     let tokens = usage.map(|u| &u.tokens);
-    runbook::idle_refresh_tokens(runbook, app, strategy, tokens, input.org.as_of_day, days);
+    if !waived.refresh_policy {
+        runbook::idle_refresh_tokens(runbook, app, strategy, tokens, input.org.as_of_day, days);
+    }
     ip_relaxation_kept
 }
 
@@ -282,7 +288,9 @@ fn app_plan(
     let config = input.config;
     let usage = input.org.join.for_app(app).and_then(|v| v.usage);
     let mut runbook = runbook::runbook(app, &decision, eca_name.as_deref(), findings, config);
-    let ip_relaxation_kept = usage_checks(&mut runbook, app, decision.strategy, usage, input);
+    let waived = waivers::Waived::of(findings);
+    let checks = (decision.strategy, waived);
+    let ip_relaxation_kept = usage_checks(&mut runbook, app, checks, usage, input);
     let run_as = match &decision.target_flow {
         Some(TargetFlow::ClientCredentials { run_as }) => Some(run_as.as_str()),
         _ => None,
@@ -348,6 +356,7 @@ fn app_plan(
         findings: open,
         access,
         ip_relaxation_kept,
+        waived,
         runbook,
     }
 }

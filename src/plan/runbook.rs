@@ -96,7 +96,7 @@ pub fn runbook(
     if matches!(d.strategy, Strategy::SideBySide | Strategy::BigBang) && eca_name.is_some() {
         tell_apart(&mut r, app, eca, d.strategy);
         if d.target_flow.is_none() {
-            same_flow_pkce_check(&mut r, app, eca);
+            same_flow_pkce_check(&mut r, app, eca, findings);
         }
     }
     if d.strategy.generates() {
@@ -150,7 +150,7 @@ fn generated_checks(
         kinds::extras(r, app, d, eca, push_resolved);
     }
     if config.standard.ip_enforcement {
-        ip_enforcement_check(r, app);
+        ip_enforcement_check(r, app, findings);
     }
     cli_login_check(r, app);
 }
@@ -190,8 +190,11 @@ fn install_and_harden(r: &mut Runbook, name: &str) {
 
 /// The generated policies enforce IP restrictions (integration standard): an app that relaxes
 /// them today is used from addresses nobody has checked, and the deploy would refuse them.
-fn ip_enforcement_check(r: &mut Runbook, app: &App) {
-    r.pre_checks.extend(ip_enforcement_text(app));
+fn ip_enforcement_check(r: &mut Runbook, app: &App, findings: &[&Finding]) {
+    let kept =
+        super::waivers::kept_text(findings, ids::IP_RESTRICTIONS_RELAXED, "its IP relaxation");
+    r.pre_checks
+        .extend(kept.or_else(|| ip_enforcement_text(app)));
 }
 
 /// What the IP check says of the addresses to confirm, from the app's logins in the exports:
@@ -235,7 +238,7 @@ fn relaxed_today(app: &App) -> Option<&str> {
 pub fn ip_enforcement_text(app: &App) -> Option<String> {
     let today = relaxed_today(app)?;
     let name = &app.api_name;
-    Some(format!("{name} relaxes IP restrictions today ({today}) and the generated policies enforce them (integration standard): before the policy deploy, confirm that the addresses its users and integration connect from (SourceIp in LoginHistory) are inside their profiles' login IP ranges or the org's trusted IP ranges, in the sandbox first; otherwise that deploy refuses them. If they cannot be listed in time, keep {today} in the generated policy (ipRelaxationPolicyType) with security's agreement, recorded in the change"))
+    Some(format!("{name} relaxes IP restrictions today ({today}) and the generated policies enforce them (integration standard): before the policy deploy, confirm that the addresses its users and integration connect from (SourceIp in LoginHistory) are inside their profiles' login IP ranges or the org's trusted IP ranges, in the sandbox first; otherwise that deploy refuses them. If they cannot be listed in time and security agrees to keep {today}: {}", super::waivers::how_to_waive(name, ids::IP_RESTRICTIONS_RELAXED)))
 }
 
 /// An app the Salesforce CLI logs in through (its loopback callback): scratch-org creation
@@ -264,11 +267,44 @@ fn web_server_without_pkce(app: &App) -> bool {
 /// A new ECA that keeps the client's flow (a handler port) still gets the integration
 /// standard's PKCE requirement: a web-server client that sends no code challenge today is
 /// refused at the switch unless it changes first.
-fn same_flow_pkce_check(r: &mut Runbook, app: &App, eca: &str) {
+fn same_flow_pkce_check(r: &mut Runbook, app: &App, eca: &str, findings: &[&Finding]) {
     let name = &app.api_name;
-    if web_server_without_pkce(app) {
-        r.pre_checks.push(format!("the generated {eca} requires PKCE (isPkceRequired in eca-global/, from the integration standard) and rotates refresh tokens, while {name} requires neither today: before the switch, confirm in the sandbox that the client sends code_challenge and code_verifier and accepts a new refresh token on each refresh; if it cannot change in time, set isPkceRequired (and isRefreshTokenRotationEnabled) to false in eca-global/ with the owner's and security's agreement, recorded in the change"));
+    if !web_server_without_pkce(app) {
+        return;
     }
+    let waived = super::waivers::Waived::of(findings);
+    let kept = |rule, what| super::waivers::kept_text(findings, rule, what);
+    r.pre_checks
+        .extend(kept(ids::PKCE_NOT_REQUIRED, "PKCE optional"));
+    r.pre_checks.extend(kept(
+        ids::REFRESH_TOKEN_ROTATION_OFF,
+        "refresh tokens without rotation",
+    ));
+    // Rotation matters where ECA205 fires: an app that issues refresh tokens without it.
+    let rotation = !waived.rotation
+        && findings
+            .iter()
+            .any(|f| f.rule == ids::REFRESH_TOKEN_ROTATION_OFF);
+    let (what, check, rules) = match (!waived.pkce, rotation) {
+        (false, false) => return,
+        (true, false) => (
+            format!("requires PKCE (isPkceRequired in eca-global/, from the integration standard), while {name} does not today"),
+            "sends code_challenge and code_verifier",
+            ids::PKCE_NOT_REQUIRED.to_string(),
+        ),
+        (false, true) => (
+            format!("rotates refresh tokens (isRefreshTokenRotationEnabled in eca-global/, from the integration standard), while {name} does not today"),
+            "accepts a new refresh token on each refresh",
+            ids::REFRESH_TOKEN_ROTATION_OFF.to_string(),
+        ),
+        (true, true) => (
+            format!("requires PKCE (isPkceRequired in eca-global/, from the integration standard) and rotates refresh tokens, while {name} does neither today"),
+            "sends code_challenge and code_verifier and accepts a new refresh token on each refresh",
+            format!("{} and {}", ids::PKCE_NOT_REQUIRED, ids::REFRESH_TOKEN_ROTATION_OFF),
+        ),
+    };
+    let waive = super::waivers::how_to_waive(name, &rules);
+    r.pre_checks.push(format!("the generated {eca} {what}: before the switch, confirm in the sandbox that the client {check}; if it cannot change in time and the owner and security agree: {waive}"));
 }
 
 /// The documented side effects of App Manager's migration button (deploy-and-cli.md §6: the

@@ -69,6 +69,12 @@ pub(crate) mod ids {
     pub const SELF_AUTHORIZATION: &str = "ECA202";
     /// ECA203 ip-restrictions-relaxed.
     pub const IP_RESTRICTIONS_RELAXED: &str = "ECA203";
+    /// ECA204 refresh-token-never-expires.
+    pub const REFRESH_TOKEN_NEVER_EXPIRES: &str = "ECA204";
+    /// ECA205 refresh-token-rotation-off.
+    pub const REFRESH_TOKEN_ROTATION_OFF: &str = "ECA205";
+    /// ECA206 pkce-not-required.
+    pub const PKCE_NOT_REQUIRED: &str = "ECA206";
     /// ECA207 shared-integration-user.
     pub const SHARED_INTEGRATION_USER: &str = "ECA207";
     /// ECA208 integration-user-not-api-only.
@@ -166,6 +172,15 @@ mod tests {
             (ids::FULL_SCOPE, "full-scope"),
             (ids::SELF_AUTHORIZATION, "self-authorization"),
             (ids::IP_RESTRICTIONS_RELAXED, "ip-restrictions-relaxed"),
+            (
+                ids::REFRESH_TOKEN_NEVER_EXPIRES,
+                "refresh-token-never-expires",
+            ),
+            (
+                ids::REFRESH_TOKEN_ROTATION_OFF,
+                "refresh-token-rotation-off",
+            ),
+            (ids::PKCE_NOT_REQUIRED, "pkce-not-required"),
             (ids::SHARED_INTEGRATION_USER, "shared-integration-user"),
             (
                 ids::INTEGRATION_USER_NOT_API_ONLY,
