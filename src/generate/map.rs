@@ -4,6 +4,7 @@
 use super::xml::Record;
 use super::AppCx;
 use crate::diag::Level;
+use crate::metadata::connected_app::OauthConfig;
 use crate::metadata::eca::{
     EcaGlobalOauth, EcaHeader, EcaIdTokenConfig, EcaIpRange, EcaOauthSettings,
 };
@@ -229,9 +230,28 @@ pub(super) fn global_oauth(cx: &mut AppCx<'_>) -> Record {
     r.bool("isDeviceFlowEnabled", on(o.is_device_flow_enabled));
     r.bool("isIntrospectAllTokens", on(o.is_introspect_all_tokens));
     r.bool("isNamedUserJwtEnabled", on(o.is_named_user_jwt_enabled));
+    hardening(cx, o, &mut r);
+    r.bool(
+        "isSecretRequiredForRefreshToken",
+        !public && o.is_secret_required_for_refresh_token.unwrap_or(true),
+    );
+    r.bool(
+        "isSecretRequiredForTokenExchange",
+        on(o.is_secret_required_for_token_exchange),
+    );
+    r.bool("isTokenExchangeEnabled", on(o.is_token_exchange_enabled));
+    if auth_code(cx) && cx.target.is_some() && urls.is_empty() {
+        let msg = "target flow is authorization code + PKCE but the app has no callback URL; add one to the global OAuth settings".into();
+        cx.note(Level::Warning, "eca-no-callback", msg);
+    }
+    r
+}
+
+/// PKCE and refresh-token rotation for apps that sign users in (DESIGN §7: hardening),
+/// unless an accepted exception keeps today's setting.
+fn hardening(cx: &mut AppCx<'_>, o: &OauthConfig, r: &mut Record) {
+    let on = |b: Option<bool>| b.unwrap_or(false);
     let auth_code = auth_code(cx);
-    // Hardening (DESIGN §7): PKCE and refresh-token rotation for apps that sign users in,
-    // unless an accepted exception keeps today's setting.
     let waived = cx.kept.waived;
     let pkce = on(o.is_pkce_required);
     r.bool("isPkceRequired", (auth_code && !waived.pkce) || pkce);
@@ -253,20 +273,6 @@ pub(super) fn global_oauth(cx: &mut AppCx<'_>) -> Record {
             cx.note(Level::Info, "eca-hardening-waived", msg);
         }
     }
-    r.bool(
-        "isSecretRequiredForRefreshToken",
-        !public && o.is_secret_required_for_refresh_token.unwrap_or(true),
-    );
-    r.bool(
-        "isSecretRequiredForTokenExchange",
-        on(o.is_secret_required_for_token_exchange),
-    );
-    r.bool("isTokenExchangeEnabled", on(o.is_token_exchange_enabled));
-    if auth_code && cx.target.is_some() && urls.is_empty() {
-        let msg = "target flow is authorization code + PKCE but the app has no callback URL; add one to the global OAuth settings".into();
-        cx.note(Level::Warning, "eca-no-callback", msg);
-    }
-    r
 }
 
 /// The JWT bearer certificate to keep, if any; reports when it is dropped.

@@ -291,49 +291,7 @@ fn app_plan(
     let waived = waivers::Waived::of(findings);
     let checks = (decision.strategy, waived);
     let ip_relaxation_kept = usage_checks(&mut runbook, app, checks, usage, input);
-    let run_as = match &decision.target_flow {
-        Some(TargetFlow::ClientCredentials { run_as }) => Some(run_as.as_str()),
-        _ => None,
-    };
-    let access = access::access(
-        app,
-        &access::AccessInput {
-            usage,
-            look_alike: input
-                .org
-                .join
-                .apps
-                .get(&app.api_name)
-                .is_some_and(|j| j.look_alike),
-            harden_in_place: decision.strategy == Strategy::InstallAndHarden,
-            sets_permitted_users: !(decision.strategy == Strategy::Automated
-                && app
-                    .connected_app
-                    .as_deref()
-                    .is_some_and(|c| c.value.oauth_config.is_none())),
-            index: access_cx.index,
-            standard: &config.standard,
-            // Only strategies that generate metadata get policies (and their access steps).
-            // (and only those whose policies can name the access set).
-            eca_name: eca_name.as_deref().filter(|_| {
-                decision.strategy.eca_scope().is_some_and(|scope| {
-                    app.connected_app
-                        .as_deref()
-                        .is_some_and(|c| eca::has_access_set(&c.value, scope))
-                })
-            }),
-            run_as,
-            // Every app the button migrates keeps its run-as user and what that user holds
-            // (its licence, its profile): a group given to it mid-migration would change its
-            // access, and its licence may not even allow the group's base permission set.
-            run_as_kept: decision.strategy == Strategy::Automated,
-            shared: access_cx
-                .shared
-                .get(app.api_name.as_str())
-                .cloned()
-                .unwrap_or_default(),
-        },
-    );
+    let access = access_of(app, &decision, eca_name.as_deref(), usage, input, access_cx);
     access::into_runbook(&mut runbook, &access);
     let open: Vec<String> = findings
         .iter()
@@ -359,6 +317,61 @@ fn app_plan(
         waived,
         runbook,
     }
+}
+
+/// Who uses the app today and what its cutover must give them (its plan's `access`).
+fn access_of(
+    app: &crate::model::App,
+    decision: &Decision,
+    eca_name: Option<&str>,
+    usage: Option<&crate::model::usage::AppUsage>,
+    input: &PlanInput<'_>,
+    access_cx: &AccessCx<'_>,
+) -> access::AccessPlan {
+    let config = input.config;
+    let run_as = match &decision.target_flow {
+        Some(TargetFlow::ClientCredentials { run_as }) => Some(run_as.as_str()),
+        _ => None,
+    };
+    access::access(
+        app,
+        &access::AccessInput {
+            usage,
+            look_alike: input
+                .org
+                .join
+                .apps
+                .get(&app.api_name)
+                .is_some_and(|j| j.look_alike),
+            harden_in_place: decision.strategy == Strategy::InstallAndHarden,
+            sets_permitted_users: !(decision.strategy == Strategy::Automated
+                && app
+                    .connected_app
+                    .as_deref()
+                    .is_some_and(|c| c.value.oauth_config.is_none())),
+            index: access_cx.index,
+            standard: &config.standard,
+            // Only strategies that generate metadata get policies (and their access steps).
+            // (and only those whose policies can name the access set).
+            eca_name: eca_name.filter(|_| {
+                decision.strategy.eca_scope().is_some_and(|scope| {
+                    app.connected_app
+                        .as_deref()
+                        .is_some_and(|c| eca::has_access_set(&c.value, scope))
+                })
+            }),
+            run_as,
+            // Every app the button migrates keeps its run-as user and what that user holds
+            // (its licence, its profile): a group given to it mid-migration would change its
+            // access, and its licence may not even allow the group's base permission set.
+            run_as_kept: decision.strategy == Strategy::Automated,
+            shared: access_cx
+                .shared
+                .get(app.api_name.as_str())
+                .cloned()
+                .unwrap_or_default(),
+        },
+    )
 }
 
 /// `[plan] start`, else the Monday after the as-of date, else 2027-01-04 (a fixed date keeps
