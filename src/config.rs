@@ -30,7 +30,9 @@ pub struct Config {
     pub blackout: Vec<Blackout>,
 }
 
-/// A freeze window: no wave (including its parallel run) may overlap it.
+/// A freeze window. Without `apps` no wave (including its parallel run) may overlap it; with
+/// `apps` it protects those apps only: their waves keep their dates and their runbooks say on
+/// which days of the wave their cutover may happen.
 #[derive(Debug, Clone, PartialEq, Eq, Deserialize, Serialize)]
 #[serde(deny_unknown_fields)]
 pub struct Blackout {
@@ -40,6 +42,21 @@ pub struct Blackout {
     pub to: String,
     /// Why (mandatory), e.g. "month-end close".
     pub reason: String,
+    /// The apps (API names) the window protects; empty: every wave.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub apps: Vec<String>,
+    /// `monthly`: the window comes back every month on the same days of the month (a day past
+    /// a month's end is its last day). Only with `apps`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub repeat: Option<Repeat>,
+}
+
+/// How a freeze window repeats.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Repeat {
+    /// Every month, e.g. a month-end close.
+    Monthly,
 }
 
 impl Blackout {
@@ -47,6 +64,34 @@ impl Blackout {
     pub fn days(&self) -> Option<(crate::time::Day, crate::time::Day)> {
         let day = crate::time::Day::parse;
         Some((day(&self.from)?, day(&self.to)?))
+    }
+
+    /// Every occurrence (first and last day) that overlaps `start..=end`, in order; a window
+    /// that repeats monthly comes back before its `from` date too.
+    pub fn occurrences(
+        &self,
+        start: crate::time::Day,
+        end: crate::time::Day,
+    ) -> Vec<(crate::time::Day, crate::time::Day)> {
+        let Some((from, to)) = self.days() else {
+            return Vec::new();
+        };
+        let overlaps = |(f, t): &(crate::time::Day, crate::time::Day)| *f <= end && *t >= start;
+        if self.repeat.is_none() {
+            return [(from, to)].into_iter().filter(overlaps).collect();
+        }
+        // From the month before `start`'s (an occurrence may begin in it), to `end`.
+        let first = start.months_since(from) - 1;
+        (first..)
+            .map(|k| (from.plus_months(k), to.plus_months(k)))
+            .take_while(|(f, _)| *f <= end)
+            .filter(overlaps)
+            .collect()
+    }
+
+    /// Whether the window protects `app` (an app-scoped window), rather than every wave.
+    pub fn protects(&self, app: &str) -> bool {
+        self.apps.iter().any(|a| a == app)
     }
 }
 
@@ -231,6 +276,10 @@ impl Config {
                 Some((from, to)) if from > to => Some("from is after to"),
                 _ if b.reason.trim().is_empty() => {
                     Some("the reason is empty: every freeze window must say why")
+                }
+                _ if b.repeat.is_some() && b.apps.is_empty() => Some("repeat needs apps: a window that comes back every month for every wave would leave no room for the waves; list the apps it protects"),
+                Some((from, to)) if b.repeat.is_some() && to.days_since(from) >= 27 => {
+                    Some("a monthly window must be shorter than 28 days")
                 }
                 _ => None,
             };

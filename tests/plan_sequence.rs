@@ -205,7 +205,26 @@ fn a_freeze_window_in_ecaplan_toml_moves_waves_out_of_it() {
     let md = std::fs::read_to_string(tmp.path().join("sample/report.md")).expect("report.md");
     // The freeze windows' table: the window, its reason and the wave it moved.
     assert!(md.contains("| 2027-01-27 | 2027-02-03 | January month-end close"));
-    assert!(md.contains("Finance closes the books | 3 |"));
+    assert!(md.contains("Finance closes the books | every wave | 3 |"));
+    // The monthly close protects ERP_Sync and Finance_Close only: no wave moves for it, and
+    // ERP_Sync's runbook (wave 4, 2027-02-18 – 2027-03-03) leaves it the days before the close.
+    assert!(
+        md.contains("| ERP_Sync, Finance_Close, every month (their runbooks say when) | none |")
+    );
+    let erp = plan["apps"]
+        .as_array()
+        .expect("apps")
+        .iter()
+        .find(|a| a["api_name"] == "ERP_Sync")
+        .expect("ERP_Sync");
+    let first = erp["runbook"]["pre_checks"][0]
+        .as_str()
+        .expect("a pre-check");
+    assert!(
+        first.starts_with("ERP_Sync is frozen on 2027-02-27 – 2027-03-03")
+            && first.contains("on 2027-02-18 – 2027-02-26 only"),
+        "{first}"
+    );
     assert!(plan["waves"]
         .as_array()
         .expect("waves")

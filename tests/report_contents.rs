@@ -116,11 +116,16 @@ fn owners_notes_and_freeze_windows_are_in_both_reports() {
         esc(note)
     )));
     let freeze = "January month-end close: no integration change while Finance closes the books";
-    assert!(md.contains(&format!("| 2027-01-27 | 2027-02-03 | {freeze} | 3 |")));
+    assert!(md.contains(&format!(
+        "| 2027-01-27 | 2027-02-03 | {freeze} | every wave | 3 |"
+    )));
     assert!(html.contains(&format!(
-        "<tr><td>2027-01-27</td><td>2027-02-03</td><td>{}</td><td>3</td></tr>",
+        "<tr><td>2027-01-27</td><td>2027-02-03</td><td>{}</td><td>every wave</td><td>3</td></tr>",
         esc(freeze)
     )));
+    let monthly = "ERP_Sync, Finance_Close, every month (their runbooks say when)";
+    assert!(md.contains(&format!("| {monthly} | none |")));
+    assert!(html.contains(&format!("<td>{}</td><td>none</td></tr>", esc(monthly))));
 }
 
 /// The number after `· ` and before `label` in the header line.

@@ -4,6 +4,7 @@
 pub(crate) mod access;
 pub(crate) mod deploy;
 pub mod eca;
+pub(crate) mod freeze;
 pub(crate) mod params;
 pub(crate) mod runbook;
 pub(crate) mod strategy;
@@ -160,6 +161,7 @@ pub fn plan(input: &PlanInput<'_>) -> Plan {
     );
     long_plan_task(&mut waves, &input.config.plan);
     place_in_waves(&mut apps, &waves, &input.org.inventory);
+    freeze::protect_apps(&mut apps, &mut waves, &input.config.blackout);
     let parameters = params::parameters(input, &apps, &by_app);
     params::dedicated_user_tasks(&mut waves, &parameters);
     params::dedicated_users_in_steps(&mut apps, &parameters);

@@ -274,8 +274,10 @@ struct Calendar<'a> {
 
 impl<'a> Calendar<'a> {
     fn new(cfg: &PlanConfig, start_day: Day, blackouts: &'a [Blackout]) -> Calendar<'a> {
+        // Windows that protect some apps only do not move waves (plan/freeze.rs).
         let mut freeze: Vec<(Day, Day, &str)> = blackouts
             .iter()
+            .filter(|b| b.apps.is_empty())
             .filter_map(|b| b.days().map(|(f, t)| (f, t, b.reason.as_str())))
             .collect();
         freeze.sort();

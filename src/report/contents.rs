@@ -429,6 +429,8 @@ pub struct FreezeLine<'a> {
     pub to: &'a str,
     /// Why.
     pub reason: &'a str,
+    /// What it holds back: "every wave", or the apps it protects (and "every month").
+    pub applies_to: String,
     /// Waves moved after it.
     pub moved: Vec<usize>,
 }
@@ -542,7 +544,7 @@ impl Shown<'_> {
         });
         let freeze = self.freeze_windows.iter().map(|f| {
             let moved: Vec<String> = f.moved.iter().map(usize::to_string).collect();
-            let cells = [f.from, f.to, f.reason, &moved.join(", ")];
+            let cells = [f.from, f.to, f.reason, &f.applies_to, &moved.join(", ")];
             cells.map(String::from).to_vec()
         });
         let unreadable = self
@@ -557,7 +559,10 @@ impl Shown<'_> {
         vec![
             (
                 "Freeze windows",
-                sheet(&["from", "to", "reason", "waves_moved"], freeze.collect()),
+                sheet(
+                    &["from", "to", "reason", "applies_to", "waves_moved"],
+                    freeze.collect(),
+                ),
             ),
             (
                 "Coupled groups",
@@ -697,14 +702,26 @@ fn freeze_windows(r: &Report) -> Vec<FreezeLine<'_>> {
         .iter()
         .map(|b| {
             let task = format!("{} {} – {} ", crate::plan::waves::FROZEN_TASK, b.from, b.to);
+            let applies_to = if b.apps.is_empty() {
+                "every wave".to_string()
+            } else if b.repeat.is_some() {
+                format!(
+                    "{}, every month (their runbooks say when)",
+                    b.apps.join(", ")
+                )
+            } else {
+                format!("{} (their runbooks say when)", b.apps.join(", "))
+            };
             FreezeLine {
                 from: &b.from,
                 to: &b.to,
                 reason: &b.reason,
+                applies_to,
+                // Only a window for every wave moves waves.
                 moved: r
                     .waves
                     .iter()
-                    .filter(|w| w.tasks.iter().any(|t| t.starts_with(&task)))
+                    .filter(|w| b.apps.is_empty() && w.tasks.iter().any(|t| t.starts_with(&task)))
                     .map(|w| w.number)
                     .collect(),
             }
@@ -770,7 +787,8 @@ mod tests {
         assert_eq!(rows("Not carried over"), 1);
         assert_eq!(rows("Coupled groups"), shown.coupled_groups.len());
         assert_eq!(rows("Owners and notes"), shown.owners.len());
-        assert_eq!(rows("Freeze windows"), 1);
+        assert_eq!(rows("Freeze windows"), r.freeze_windows.len());
+        assert!(!r.freeze_windows.is_empty());
         assert_eq!(
             rows("Warnings and notes"),
             shown.warnings.len() + shown.notes.len()

@@ -283,8 +283,10 @@ pub fn timeline(waves: &[Wave], as_of: Option<&str>, blackouts: &[Blackout]) -> 
             anchor: if x + 120 < width { "start" } else { "end" },
         }
     });
+    // Only windows that hold back every wave are shaded: an app's window is in its runbook.
     let freezes = blackouts
         .iter()
+        .filter(|b| b.apps.is_empty())
         .zip(1..)
         .filter_map(|(b, n)| {
             let (from, to) = b.days()?;
@@ -675,6 +677,8 @@ mod tests {
             from: "2027-01-27".into(),
             to: "2027-02-03".into(),
             reason: "close".into(),
+            apps: Vec::new(),
+            repeat: None,
         };
         let t = timeline(&waves, Some("2026-11-30"), std::slice::from_ref(&freeze));
         let labels: Vec<&str> = t.ticks.iter().filter_map(|t| t.label.as_deref()).collect();

@@ -52,6 +52,24 @@ impl Day {
         self.0 - earlier.0
     }
 
+    /// The same day of the month `months` months later (negative: earlier); a day past the
+    /// end of that month becomes its last day (Jan 31 + 1 month = Feb 28 or 29).
+    pub fn plus_months(self, months: i64) -> Day {
+        let (y, m, d) = civil_from_days(self.0);
+        let index = y * 12 + i64::from(m) - 1 + months;
+        let (y, m) = (index.div_euclid(12), (index.rem_euclid(12) + 1) as u32);
+        let next = if m == 12 { (y + 1, 1) } else { (y, m + 1) };
+        let length = days_from_civil(next.0, next.1, 1) - days_from_civil(y, m, 1);
+        Day::from_ymd(y, m, d.min(length as u32))
+    }
+
+    /// Calendar months from `earlier`'s month to this day's (days of the month ignored).
+    pub fn months_since(self, earlier: Day) -> i64 {
+        let (y, m, _) = civil_from_days(self.0);
+        let (ey, em, _) = civil_from_days(earlier.0);
+        (y - ey) * 12 + i64::from(m) - i64::from(em)
+    }
+
     /// The first Monday after this day.
     pub fn next_monday(self) -> Day {
         // 1970-01-01 was a Thursday: day % 7 == 4 is a Monday.
@@ -71,6 +89,18 @@ impl fmt::Display for Day {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn months_keep_the_day_or_end_at_the_months_end() {
+        let day = |s| Day::parse(s).expect("day");
+        assert_eq!(day("2027-01-27").plus_months(1), day("2027-02-27"));
+        assert_eq!(day("2027-01-31").plus_months(1), day("2027-02-28"));
+        assert_eq!(day("2028-01-31").plus_months(1), day("2028-02-29"));
+        assert_eq!(day("2026-12-15").plus_months(2), day("2027-02-15"));
+        assert_eq!(day("2027-03-31").plus_months(-1), day("2027-02-28"));
+        assert_eq!(day("2027-03-01").months_since(day("2026-12-31")), 3);
+        assert_eq!(day("2026-12-31").months_since(day("2027-03-01")), -3);
+    }
 
     #[test]
     fn parses_and_shows_iso_days() {

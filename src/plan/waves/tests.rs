@@ -95,7 +95,16 @@ fn no_wave_overlaps_a_freeze_window() {
         from: plain[1].end.clone(),
         to: Day::parse(&plain[1].end).expect("end").plus(5).to_string(),
         reason: "month-end close".into(),
+        apps: Vec::new(),
+        repeat: None,
     };
+    // The same window for some apps only moves no wave (their runbooks say when).
+    let scoped = Blackout {
+        apps: vec![units[0].app.clone()],
+        ..blackout.clone()
+    };
+    let kept = plan_waves(&units, &[], &cfg, start, Vec::new(), &[scoped]);
+    assert_eq!(kept, plain);
     let waves = plan_waves(
         &units,
         &[],
