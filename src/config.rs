@@ -214,6 +214,13 @@ pub struct AppConfig {
     pub strategy: Option<String>,
     /// Why the strategy is overridden (mandatory with `strategy`).
     pub strategy_reason: Option<String>,
+    /// The name App Manager's migration gave the app's OAuth policies
+    /// (`ExtlClntAppOauthConfigurablePolicies`), when it is not `<ECA>_oauthPlcy`: the
+    /// hardening files of an app the button migrates are written under it.
+    pub oauth_policy_name: Option<String>,
+    /// The name it gave the app's policies (`ExtlClntAppConfigurablePolicies`), when it is not
+    /// `<ECA>_plcy`.
+    pub policy_name: Option<String>,
 }
 
 /// Per-rule settings.
@@ -257,19 +264,7 @@ impl Config {
                 });
             }
         }
-        for (app, c) in &config.apps {
-            if c.strategy.is_some()
-                && c.strategy_reason
-                    .as_deref()
-                    .is_none_or(|r| r.trim().is_empty())
-            {
-                let message = format!("[apps.{app}] overrides the strategy without strategy_reason: every override must say why");
-                return Err(Error::Config {
-                    file: file.to_string(),
-                    message,
-                });
-            }
-        }
+        check_apps(&config.apps, file)?;
         for (i, b) in config.blackout.iter().enumerate() {
             let problem = match b.days() {
                 None => Some("from and to must be YYYY-MM-DD dates"),
@@ -366,6 +361,35 @@ pub const MAX_CONFIG_BYTES: u64 = 1024 * 1024;
 
 /// The commented default file written by `ecaplan init`.
 pub const DEFAULT_TOML: &str = include_str!("../templates/ecaplan.toml");
+
+/// `[apps.X]`: a strategy override says why; policy names are developer names.
+fn check_apps(apps: &BTreeMap<String, AppConfig>, file: &str) -> Result<(), Error> {
+    for (app, c) in apps {
+        if c.strategy.is_some()
+            && c.strategy_reason
+                .as_deref()
+                .is_none_or(|r| r.trim().is_empty())
+        {
+            let message = format!("[apps.{app}] overrides the strategy without strategy_reason: every override must say why");
+            return Err(Error::Config {
+                file: file.to_string(),
+                message,
+            });
+        }
+        for (key, name) in [
+            ("oauth_policy_name", &c.oauth_policy_name),
+            ("policy_name", &c.policy_name),
+        ] {
+            if let Some(Err(why)) = name.as_deref().map(|n| crate::text::developer_name(n, 80)) {
+                return Err(Error::Config {
+                    file: file.to_string(),
+                    message: format!("[apps.{app}] {key}: {why}"),
+                });
+            }
+        }
+    }
+    Ok(())
+}
 
 #[cfg(test)]
 mod tests {

@@ -132,6 +132,37 @@ pub fn human_bytes(n: u64) -> String {
     }
 }
 
+/// Check a Salesforce developer name: starts with a letter, only ASCII letters, digits and
+/// underscores, no trailing or double underscore, at most `max` characters.
+pub fn developer_name(name: &str, max: usize) -> Result<(), String> {
+    if name.is_empty() {
+        return Err("the name is empty".into());
+    }
+    if !name.starts_with(|c: char| c.is_ascii_alphabetic()) {
+        return Err(format!("{name:?} must start with a letter"));
+    }
+    if let Some(c) = name
+        .chars()
+        .find(|c| !(c.is_ascii_alphanumeric() || *c == '_'))
+    {
+        return Err(format!(
+            "{name:?} contains {c:?}: only letters, digits and _ are allowed"
+        ));
+    }
+    if name.ends_with('_') {
+        return Err(format!("{name:?} must not end with an underscore"));
+    }
+    if name.contains("__") {
+        return Err(format!(
+            "{name:?} must not contain two underscores in a row"
+        ));
+    }
+    if name.chars().count() > max {
+        return Err(format!("{name:?} is longer than {max} characters"));
+    }
+    Ok(())
+}
+
 #[cfg(test)]
 mod tests {
     #[test]

@@ -40,6 +40,7 @@ fn full_targets(inv: &Inventory) -> Vec<EcaTarget<'_>> {
             eca_name,
             scope: EcaScope::Full,
             target_flow: None,
+            policy_names: Default::default(),
             kept: Default::default(),
         })
         .collect()
@@ -318,6 +319,7 @@ fn target_flows_hardening_only_and_old_versions() {
             target_flow: Some(TargetFlow::ClientCredentials {
                 run_as: "reporting.int@northwind.example".into(),
             }),
+            policy_names: Default::default(),
             kept: Default::default(),
         },
         EcaTarget {
@@ -325,6 +327,7 @@ fn target_flows_hardening_only_and_old_versions() {
             eca_name: "ERP_Sync".into(),
             scope: EcaScope::HardeningOnly,
             target_flow: None,
+            policy_names: Default::default(),
             kept: Default::default(),
         },
         EcaTarget {
@@ -332,6 +335,7 @@ fn target_flows_hardening_only_and_old_versions() {
             eca_name: "Sales_Canvas_ECA".into(),
             scope: EcaScope::Full,
             target_flow: None,
+            policy_names: Default::default(),
             kept: Default::default(),
         },
         EcaTarget {
@@ -339,6 +343,7 @@ fn target_flows_hardening_only_and_old_versions() {
             eca_name: "Okta_SSO_ECA".into(),
             scope: EcaScope::Full,
             target_flow: None,
+            policy_names: Default::default(),
             kept: Default::default(),
         },
     ];
@@ -410,6 +415,7 @@ fn names_are_checked_never_changed() {
         eca_name: eca.into(),
         scope,
         target_flow: None,
+        policy_names: Default::default(),
         kept: Default::default(),
     };
     let run = |targets: &[EcaTarget<'_>]| generate(targets, &Standard::default(), "66.0");

@@ -140,7 +140,15 @@ fn emit(cx: &mut AppCx<'_>, bundle: &mut Bundle, spec: &Spec, build: Builder) {
     }
     let mut record = build(cx);
     drop_newer_elements(cx, type_name, &mut record);
-    let member = format!("{}{}", cx.name, spec.member_suffix);
+    let given = match spec.kind {
+        Kind::EcaOauthPolicies => cx.policy_names.oauth.as_ref(),
+        Kind::EcaPolicies => cx.policy_names.app.as_ref(),
+        _ => None,
+    };
+    let member = given.map_or_else(
+        || format!("{}{}", cx.name, spec.member_suffix),
+        Clone::clone,
+    );
     if spec.kind != Kind::EcaHeader {
         // Sub-files link to their app only through this element (§4); UI-created apps label
         // each sub-file with its own name.

@@ -210,6 +210,26 @@ impl Layout {
         }
     }
 
+    /// The policy names a button-migrated app's manifest deploys, in words.
+    fn policy_names(&self, m: &Manifest) -> String {
+        let members = self.manifests.get(m);
+        let words: Vec<String> = [
+            "ExtlClntAppOauthConfigurablePolicies",
+            "ExtlClntAppConfigurablePolicies",
+        ]
+        .iter()
+        .flat_map(|t| {
+            let names = members.and_then(|ms| ms.get(t)).into_iter().flatten();
+            names.map(move |n| format!("`{}` ({t})", clean(n)))
+        })
+        .collect();
+        if words.is_empty() {
+            "no policy file".to_string()
+        } else {
+            words.join(" and ")
+        }
+    }
+
     /// One manifest of the README: what it deploys and its commands, rollback last.
     fn entry(&self, s: &mut String, step: usize, m: &Manifest, wave: usize, eca: &str, app: &str) {
         if m.phase == Phase::Migrated {
@@ -219,9 +239,10 @@ impl Layout {
                 "{step}. Only after Setup → App Manager → {app} → Migrate to External Client App has created the ECA {eca} (its runbook): `{}`",
                 m.output_path()
             );
+            let names = self.policy_names(m);
             let _ = writeln!(
                 s,
-                "   - first check the names the button gave the policy files (the manifest uses `<ECA>_oauthPlcy` and `<ECA>_plcy`; UNVERIFIED for button-created ECAs): `sf org list metadata --metadata-type ExtlClntAppOauthConfigurablePolicies --target-org \"$ECA_TARGET_ORG\"` and `sf org list metadata --metadata-type ExtlClntAppConfigurablePolicies --target-org \"$ECA_TARGET_ORG\"`; if they differ, rename the files, the manifest's members and the file paths of `eca/sfdx-project.json` `replacements` to match before deploying (else a placeholder is deployed as it is)"
+                "   - first check the names the button gave the policy files (this manifest deploys {names}; the button's names are UNVERIFIED): `sf org list metadata --metadata-type ExtlClntAppOauthConfigurablePolicies --target-org \"$ECA_TARGET_ORG\"` and `sf org list metadata --metadata-type ExtlClntAppConfigurablePolicies --target-org \"$ECA_TARGET_ORG\"`; if they differ, set `oauth_policy_name` and `policy_name` under `[apps.{app}]` in ecaplan.toml to the names listed and run ecaplan plan again before deploying: the files, this manifest and the `replacements` of `eca/sfdx-project.json` follow (a hand rename would be undone by the next run; a placeholder left unreplaced would be deployed as it is)"
             );
         } else {
             let _ = writeln!(s, "{step}. `{}` ({})", m.output_path(), phase_text(m.phase));

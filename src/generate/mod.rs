@@ -47,6 +47,8 @@ pub struct EcaTarget<'a> {
     pub scope: EcaScope,
     /// The refactor target for side-by-side / big-bang cutovers.
     pub target_flow: Option<TargetFlow>,
+    /// The policy names the migration button gave, when they differ from ours.
+    pub policy_names: crate::plan::eca::PolicyNames,
     /// Grants the app has today beyond its connected app file (from SetupEntityAccess): the
     /// policies keep them with the file's own `profileName` / `permissionSetName`.
     pub kept: KeptGrants,
@@ -151,6 +153,7 @@ struct AppCx<'a> {
     scope: EcaScope,
     target: Option<&'a TargetFlow>,
     kept: &'a KeptGrants,
+    policy_names: &'a crate::plan::eca::PolicyNames,
     standard: &'a Standard,
     api: ApiVersion,
     not_carried: Vec<NotCarried>,
@@ -385,6 +388,7 @@ fn per_app_files(
                 scope: target.scope,
                 target: target.target_flow.as_ref(),
                 kept: &target.kept,
+                policy_names: &target.policy_names,
                 standard,
                 api,
                 not_carried: Vec::new(),

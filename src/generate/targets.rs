@@ -164,6 +164,7 @@ fn target<'a>(p: &'a AppPlan, app: Option<&'a App>) -> Option<EcaTarget<'a>> {
         eca_name: p.eca_name.clone()?,
         scope: p.decision.strategy.eca_scope()?,
         target_flow: p.decision.target_flow.clone(),
+        policy_names: p.policy_names.clone(),
         kept: KeptGrants {
             profiles: p.access.profiles.iter().map(|g| g.name.clone()).collect(),
             permission_sets: p

@@ -44,6 +44,7 @@ fn run(inv: &Inventory, target: Option<TargetFlow>, standard: &Standard) -> Gene
         eca_name: format!("{}_ECA", inv.apps[0].api_name),
         scope: EcaScope::Full,
         target_flow: target,
+        policy_names: Default::default(),
         kept: Default::default(),
     }];
     generate(&targets, standard, "66.0").expect("generates")
@@ -193,6 +194,7 @@ fn errors_skips_and_the_secret_guard() {
         eca_name: "Demo_ECA".into(),
         scope: EcaScope::Full,
         target_flow: None,
+        policy_names: Default::default(),
         kept: Default::default(),
     }];
     let standard = Standard::default();
@@ -241,6 +243,7 @@ fn old_api_versions_leave_out_newer_elements() {
         eca_name: "Demo_ECA".into(),
         scope: EcaScope::Full,
         target_flow: None,
+        policy_names: Default::default(),
         kept: Default::default(),
     }];
     let g = generate(&targets, &Standard::default(), "59.0").expect("ok");

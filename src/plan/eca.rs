@@ -29,6 +29,25 @@ pub fn has_access_set(ca: &crate::metadata::connected_app::ConnectedApp, scope: 
     ca.oauth_config.is_some() || (scope == EcaScope::Full && ca.saml_config.is_some())
 }
 
+/// The names App Manager's migration gave an app's policy files, when `ecaplan.toml` says
+/// they are not `<ECA>_oauthPlcy` and `<ECA>_plcy` (only for apps the button migrates).
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
+pub struct PolicyNames {
+    /// `ExtlClntAppOauthConfigurablePolicies` (`[apps.X] oauth_policy_name`).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub oauth: Option<String>,
+    /// `ExtlClntAppConfigurablePolicies` (`[apps.X] policy_name`).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub app: Option<String>,
+}
+
+impl PolicyNames {
+    /// Neither name is set (plan.json leaves the field out).
+    pub fn none(&self) -> bool {
+        self.oauth.is_none() && self.app.is_none()
+    }
+}
+
 /// The OAuth flow the integration is refactored to (chosen by the plan, applied by the
 /// generator).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]

@@ -65,6 +65,9 @@ pub struct AppPlan {
     /// confirm against IP ranges (see `runbook::ip_networks`).
     #[serde(skip_serializing_if = "std::ops::Not::not")]
     pub ip_relaxation_kept: bool,
+    /// The policy names the migration button gave (ecaplan.toml), for apps it migrates.
+    #[serde(skip_serializing_if = "eca::PolicyNames::none")]
+    pub policy_names: eca::PolicyNames,
     /// Hardening that accepted exceptions waive: the generated ECA keeps today's settings.
     #[serde(skip_serializing_if = "waivers::Waived::none")]
     pub waived: waivers::Waived,
@@ -295,6 +298,15 @@ fn app_plan(
     let ip_relaxation_kept = usage_checks(&mut runbook, app, checks, usage, input);
     let access = access_of(app, &decision, eca_name.as_deref(), usage, input, access_cx);
     access::into_runbook(&mut runbook, &access);
+    let policy_names = config
+        .apps
+        .get(&app.api_name)
+        .filter(|_| decision.strategy == Strategy::Automated)
+        .map(|c| eca::PolicyNames {
+            oauth: c.oauth_policy_name.clone(),
+            app: c.policy_name.clone(),
+        })
+        .unwrap_or_default();
     let open: Vec<String> = findings
         .iter()
         .filter(|f| f.accepted.is_none() && f.severity <= Severity::Medium)
@@ -316,6 +328,7 @@ fn app_plan(
         findings: open,
         access,
         ip_relaxation_kept,
+        policy_names,
         waived,
         runbook,
     }

@@ -13,32 +13,7 @@ pub const MAX_LEN: usize = 40;
 /// Check a developer name: starts with a letter, only ASCII letters, digits and underscores,
 /// no trailing or double underscore, at most [`MAX_LEN`] characters.
 pub fn validate_api_name(name: &str) -> Result<(), String> {
-    if name.is_empty() {
-        return Err("the name is empty".into());
-    }
-    if !name.starts_with(|c: char| c.is_ascii_alphabetic()) {
-        return Err(format!("{name:?} must start with a letter"));
-    }
-    if let Some(c) = name
-        .chars()
-        .find(|c| !(c.is_ascii_alphanumeric() || *c == '_'))
-    {
-        return Err(format!(
-            "{name:?} contains {c:?}: only letters, digits and _ are allowed"
-        ));
-    }
-    if name.ends_with('_') {
-        return Err(format!("{name:?} must not end with an underscore"));
-    }
-    if name.contains("__") {
-        return Err(format!(
-            "{name:?} must not contain two underscores in a row"
-        ));
-    }
-    if name.chars().count() > MAX_LEN {
-        return Err(format!("{name:?} is longer than {MAX_LEN} characters"));
-    }
-    Ok(())
+    crate::text::developer_name(name, MAX_LEN)
 }
 
 /// Turn any text into a valid developer name (which [`validate_api_name`] accepts).
