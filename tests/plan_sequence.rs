@@ -323,3 +323,40 @@ fn the_migration_button_runbook_has_the_documented_checks() {
         .iter()
         .any(|p| p.contains("code_challenge")));
 }
+
+#[test]
+fn a_cutover_closes_and_blocks_its_connected_app_but_never_deletes_it() {
+    let tmp = tempfile::tempdir().expect("tmp");
+    let plan = run(&tmp.path().join("out"), &[]);
+    for a in plan["apps"].as_array().expect("apps") {
+        if a["strategy"] == "retire" {
+            continue;
+        }
+        let runbook = a["runbook"].to_string();
+        assert!(
+            !runbook.contains("deactivate"),
+            "{}: {runbook}",
+            a["api_name"]
+        );
+        for text in strings(&a["runbook"]["decommission"]) {
+            assert!(
+                !text.contains("delete it") || text.contains("never delete it"),
+                "{}: {text}",
+                a["api_name"]
+            );
+        }
+    }
+    let marketing = plan["apps"]
+        .as_array()
+        .expect("apps")
+        .iter()
+        .find(|a| a["api_name"] == "Marketing_SPA")
+        .expect("Marketing_SPA");
+    let steps = strings(&marketing["runbook"]["steps"]).join("\n");
+    assert!(steps.contains("close the connected app Marketing_SPA to its users: record its Permitted Users setting"), "{steps}");
+    let rollback = strings(&marketing["runbook"]["rollback"]).join("\n");
+    assert!(
+        rollback.contains("reopen the connected app Marketing_SPA"),
+        "{rollback}"
+    );
+}

@@ -81,7 +81,7 @@ fn assignment(p: &AppPlan) -> Option<(String, super::Assignment)> {
 
 /// An app's runbook steps after its last deploy (production or hardening), for the README:
 /// what turns a deployed ECA into a working cutover (a flow switch, the client's change, the
-/// connected app's deactivation). The access steps are the README's own.
+/// closing of the connected app). The access steps are the README's own.
 fn after_deploys(p: &AppPlan) -> Option<(String, Vec<String>)> {
     p.eca_name
         .as_deref()

@@ -367,6 +367,17 @@ pub fn blocks_early(findings: &[&Finding]) -> bool {
         .any(|f| f.accepted.is_none() && BLOCK_EARLY_RULES.contains(&f.rule))
 }
 
+/// How a cutover closes the connected app: reversibly, without deleting it (a deleted one
+/// cannot be re-created without Support) nor revoking its tokens (the rollback may need them).
+pub fn close_app(name: &str) -> String {
+    format!("close the connected app {name} to its users: record its Permitted Users setting and the profiles and permission sets it lists (App Manager → {name} → Manage), then set 'Admin approved users are pre-authorized' and remove them all (it is blocked, its tokens revoked, once quiet: its decommission)")
+}
+
+/// The rollback of [`close_app`].
+pub fn reopen_app(name: &str) -> String {
+    format!("reopen the connected app {name}: restore the Permitted Users setting and the profiles and permission sets recorded when it was closed")
+}
+
 /// Retire: block first, so nobody can re-authorize between the revoke and the block; then
 /// revoke, wait, delete. Deleting is the one step that cannot be undone (a connected app cannot
 /// be re-created without Support), so it comes last, after the wait.
@@ -446,7 +457,7 @@ fn automated(r: &mut Runbook, name: &str, eca: &str, findings: &[&Finding]) {
 }
 
 /// A service app that people use too (ECA213): the generated ECA serves the service flow
-/// only, so the connected app is blocked or deactivated only once nobody signs in through it
+/// only, so the connected app is blocked or closed only once nobody signs in through it
 /// interactively any more (else they are locked out).
 fn people_too(r: &mut Runbook, name: &str, eca: &str, d: &Decision, findings: &[&Finding]) {
     let service = matches!(
@@ -469,7 +480,7 @@ fn people_too(r: &mut Runbook, name: &str, eca: &str, d: &Decision, findings: &[
         })
         .unwrap_or("interactive logins");
     r.pre_checks.push(format!(
-        "{name} is a service app that people use too ({seen}; ECA213): {eca} gets the service flow only; the people need an ECA of their own (authorization code + PKCE) before {name} is blocked or deactivated, or they lose access"
+        "{name} is a service app that people use too ({seen}; ECA213): {eca} gets the service flow only; the people need an ECA of their own (authorization code + PKCE) before {name} is blocked or closed to its users, or they lose access"
     ));
     for step in &mut r.steps {
         for (old, new) in [
@@ -478,8 +489,8 @@ fn people_too(r: &mut Runbook, name: &str, eca: &str, d: &Decision, findings: &[
                 format!("; block the connected app {name} only once LoginHistory shows no interactive login (web server, user-agent, username-password) through it for 30 days: its people are on their own ECA by then (ECA213); before that, leave it active"),
             ),
             (
-                format!(" and deactivate the connected app {name}"),
-                format!("; deactivate the connected app {name} only once LoginHistory shows no interactive login (web server, user-agent, username-password) through it for 30 days: its people are on their own ECA by then (ECA213); before that, leave it active"),
+                format!(" and {}", close_app(name)),
+                format!("; close the connected app {name} to its users only once LoginHistory shows no interactive login (web server, user-agent, username-password) through it for 30 days: its people are on their own ECA by then (ECA213); before that, leave it active"),
             ),
         ] {
             if step.text.ends_with(old.as_str()) {
@@ -526,10 +537,12 @@ fn refactor(r: &mut Runbook, name: &str, eca: &str, d: &Decision, config: &Confi
                 .to_string(),
         );
     } else {
-        r.step(format!("in one change window: switch the client to {eca} and deactivate the connected app {name}"));
-        r.rollback.push(format!(
-            "reactivate the connected app {name} and revert the client"
+        r.step(format!(
+            "in one change window: switch the client to {eca} and {}",
+            close_app(name)
         ));
+        r.rollback
+            .push(format!("{} and revert the client", reopen_app(name)));
     }
     if d.target_flow.is_some() {
         r.validation.push(format!(
@@ -542,7 +555,7 @@ fn refactor(r: &mut Runbook, name: &str, eca: &str, d: &Decision, config: &Confi
             .push(format!("logins appear under {eca}, none under {name}"));
     }
     r.decommission.push(format!(
-        "no login through {name} for 30 days; then delete it and revoke its tokens"
+        "no login through {name} for 30 days; then block it (Connected Apps OAuth Usage → Block) and revoke its tokens; never delete it: a deleted connected app cannot be re-created without Salesforce Support"
     ));
     r.credentials = "new: the ECA gets a new consumer key and secret; store them in the client's secret store (never in source control)".into();
     if !d.critical {

@@ -33,7 +33,7 @@ pub enum Strategy {
     Automated,
     /// New ECA with a modern flow in parallel, staged credentials, then switch.
     SideBySide,
-    /// Deploy the ECA, switch the client and deactivate the connected app in one window.
+    /// Deploy the ECA, switch the client and close the connected app in one window.
     BigBang,
 }
 
@@ -260,7 +260,7 @@ fn decision_table(
         ))
     } else {
         (Strategy::BigBang, format!(
-            "needs a refactor ({}) but is low-volume and not critical: deploy the ECA, switch the client and deactivate the connected app in one window",
+            "needs a refactor ({}) but is low-volume and not critical: deploy the ECA, switch the client and close the connected app to its users in one window",
             blocker_names(blockers)
         ))
     };

@@ -281,7 +281,7 @@ fn migrating(
         return;
     }
     c.decommission = Some(match c.status {
-        Status::Moved => quiet(input, &old, Day::of(from), as_of),
+        Status::Moved => quiet(input, &old, Day::of(from), as_of, KEEP_BLOCKED),
         Status::BothInUse => not_ready(format!(
             "{} user(s) still use the connected app since {}",
             c.still_on_old_path.len(),
@@ -385,7 +385,13 @@ fn retiring(
             c.evidence.push("nothing to delete: an app used without being installed stays blocked (Connected Apps OAuth Usage → Block)".into());
             return;
         }
-        let mut d = quiet(input, &all, cut, as_of);
+        let mut d = quiet(
+            input,
+            &all,
+            cut,
+            as_of,
+            "block it and revoke its tokens if not done, then delete it (its runbook's last step)",
+        );
         if d.ready {
             d.reason.push_str("; the runbook also asks that no support ticket named it during the block (not in the exports)");
         }
@@ -400,8 +406,18 @@ fn not_ready(reason: String) -> Decommission {
     }
 }
 
-/// Ready once the connected app has been unused for the quiet period the exports cover.
-fn quiet(input: &VerifyInput<'_>, old: &Agg, from: Day, as_of: Option<Day>) -> Decommission {
+/// What a cutover's connected app gets once quiet: blocked, never deleted.
+const KEEP_BLOCKED: &str = "block it (Connected Apps OAuth Usage → Block), then revoke its tokens; never delete it: a deleted connected app cannot be re-created without Salesforce Support";
+
+/// Ready once the connected app has been unused for the quiet period the exports cover;
+/// `then`: what to do with it.
+fn quiet(
+    input: &VerifyInput<'_>,
+    old: &Agg,
+    from: Day,
+    as_of: Option<Day>,
+    then: &str,
+) -> Decommission {
     let Some((window_from, _)) = input.org.join.login_window else {
         // JWT bearer and client credentials leave no OauthToken row: without logins, quiet
         // proves nothing.
@@ -419,7 +435,7 @@ fn quiet(input: &VerifyInput<'_>, old: &Agg, from: Day, as_of: Option<Day>) -> D
         Some(a) if a >= ready_on => Decommission {
             ready: true,
             reason: format!(
-                "no use of the connected app from {since} to {a} ({} days; the runbook asks {days}): deactivate it, then delete it",
+                "no use of the connected app from {since} to {a} ({} days; the runbook asks {days}): {then}",
                 a.days_since(since)
             ),
         },

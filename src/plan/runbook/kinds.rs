@@ -121,13 +121,17 @@ pub(super) fn saml(r: &mut Runbook, app: &App, d: &Decision, eca: &str, parallel
                 "switch fully to {eca}; block the connected app {name}"
             ));
         } else {
-            r.step(format!("in one change window: switch the service provider to {eca} and deactivate the connected app {name}"));
+            r.step(format!(
+                "in one change window: switch the service provider to {eca} and {}",
+                super::close_app(name)
+            ));
         }
         r.rollback.push(format!(
-            "reactivate the connected app {name} and point the service provider back to it"
+            "{} and point the service provider back to it",
+            super::reopen_app(name)
         ));
         r.decommission.push(format!(
-            "no sign-in through {name} for 30 days; then delete it"
+            "no sign-in through {name} for 30 days; then close it for good (no profile or permission set left) and keep it: never delete it, a deleted connected app cannot be re-created without Salesforce Support"
         ));
     }
     r.validation.push(format!("a user signs in to the service provider through {eca} (service-provider- and IdP-initiated); LoginHistory shows the SAML login"));
