@@ -360,3 +360,26 @@ fn a_cutover_closes_and_blocks_its_connected_app_but_never_deletes_it() {
         "{rollback}"
     );
 }
+
+#[test]
+fn the_deploy_readme_carries_the_runbooks_of_apps_without_eca_files() {
+    let tmp = tempfile::tempdir().expect("tmp");
+    let out = tmp.path().join("out");
+    run(&out, &[]);
+    let readme = std::fs::read_to_string(out.join("eca/README.md")).expect("README");
+    let wave1 = readme.find("\n## Wave 1\n").expect("wave 1");
+    // Wave 0's vendor app: its users get their access before it turns admin-approved.
+    let at = |what: &str| readme.find(what).unwrap_or_else(|| panic!("{what}"));
+    let section = at("### Dataloader Bulk (install-and-harden: no ECA files)");
+    let assign = at("--name Dataloader_Bulk_App_Access");
+    let approve = section
+        + readme[section..]
+            .find("set Permitted Users")
+            .expect("approve");
+    assert!(section < assign && assign < approve && approve < wave1);
+    // The final wave: its tasks and its retired app's runbook, after the last ECA wave.
+    let last = at("\n## Wave 6\n");
+    assert!(last > at("\n## Wave 5\n"));
+    assert!(at("never delete one: since Spring '26") > last);
+    assert!(at("### Legacy_Reporting_JWT (retire: no ECA files)") > last);
+}

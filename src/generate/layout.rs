@@ -30,6 +30,10 @@ pub(super) struct Layout {
     after: BTreeMap<String, Vec<String>>,
     /// The preparing wave's tasks, done before wave 1.
     pub prepare: Vec<String>,
+    /// wave → the runbooks of its apps without ECA files.
+    pub without_files: BTreeMap<usize, Vec<super::NoFiles>>,
+    /// The final wave's number and tasks.
+    pub last_wave: Option<(usize, Vec<String>)>,
 }
 
 /// One app's place in the layout.
@@ -146,16 +150,60 @@ impl Layout {
         env_block(&mut s, &params);
         parameter_table(&mut s, &params, used);
         s.push_str("\nA deploy saved with `--json` prints nothing: require exit code 0 of every command before\nthe next one; on any other code, read its JSON file (`message`,\n`result.details.componentFailures`), stop there and roll back as that step says.\nAfter each deploy, check that `result.replacements` in the saved JSON lists every file\nof this table that the manifest deploys.\n");
-        if !self.prepare.is_empty() {
+        if !self.prepare.is_empty() || self.without_files.contains_key(&0) {
             s.push_str("\n## Wave 0: before any deploy\n\nThe plan's preparing wave, done before the first deploy below (plan.json, waves[0].tasks):\n\n");
             for task in &self.prepare {
                 let _ = writeln!(s, "- {}", clean(task));
             }
+            self.without_files_of(&mut s, 0);
         }
-        for (wave, apps) in &self.apps {
-            self.wave_section(&mut s, *wave, apps, (&params, used));
+        let last = self.last_wave.as_ref().map(|(n, _)| *n);
+        let waves: BTreeSet<usize> = self
+            .apps
+            .keys()
+            .chain(self.without_files.keys())
+            .chain(last.iter())
+            .copied()
+            .filter(|w| *w > 0)
+            .collect();
+        for wave in waves {
+            match self.apps.get(&wave) {
+                Some(apps) => self.wave_section(&mut s, wave, apps, (&params, used)),
+                None => {
+                    let _ = writeln!(s, "\n## Wave {wave}");
+                }
+            }
+            if let Some((_, tasks)) = self.last_wave.as_ref().filter(|(n, _)| *n == wave) {
+                s.push_str("\nThe final wave's tasks (plan.json, its wave's tasks), once every app above passed its decommission criteria:\n\n");
+                for task in tasks {
+                    let _ = writeln!(s, "- {}", clean(task));
+                }
+            }
+            self.without_files_of(&mut s, wave);
         }
         s
+    }
+
+    /// The wave's apps that get no ECA files: their runbooks, as plan.json has them.
+    fn without_files_of(&self, s: &mut String, wave: usize) {
+        for n in self.without_files.get(&wave).into_iter().flatten() {
+            let _ = writeln!(
+                s,
+                "\n### {} ({}: no ECA files)\n",
+                clean(&n.app),
+                n.strategy
+            );
+            if !n.pre_checks.is_empty() {
+                s.push_str("First, its runbook's checks (plan.json, pre_checks); stop here until each holds:\n\n");
+                for c in &n.pre_checks {
+                    let _ = writeln!(s, "- {}", clean(c));
+                }
+                s.push('\n');
+            }
+            for (i, step) in n.steps.iter().enumerate() {
+                let _ = writeln!(s, "{}. {}", i + 1, clean(step));
+            }
+        }
     }
 
     /// One wave: its access manifest first, then per app, in order, the manifests that name

@@ -204,6 +204,27 @@ pub struct DeployPlan {
     pub after_deploys: std::collections::HashMap<String, Vec<String>>,
     /// The tasks of the preparing wave (wave 0): dedicated users to create, apps to block.
     pub prepare: Vec<String>,
+    /// The runbooks of the planned apps that get no ECA files (vendor apps to install and
+    /// harden, apps to retire or block, first-party and already migrated apps): the README
+    /// lists them in their waves too, since it is what the admin executes from.
+    pub without_files: Vec<NoFiles>,
+    /// The final wave: its number and its org-level tasks.
+    pub last_wave: Option<(usize, Vec<String>)>,
+}
+
+/// The runbook of an app that gets no ECA files, for the README.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct NoFiles {
+    /// Its wave.
+    pub wave: usize,
+    /// App API name.
+    pub app: String,
+    /// Its strategy, in words (`install-and-harden`).
+    pub strategy: &'static str,
+    /// Its runbook's pre-checks.
+    pub pre_checks: Vec<String>,
+    /// Its runbook's steps.
+    pub steps: Vec<String>,
 }
 
 /// Users to give an app's access permission set before its policies deploy.
@@ -266,6 +287,10 @@ pub fn generate_with(
     let mut bundle = files::Bundle::default();
     let mut lay = layout::Layout::default();
     lay.prepare = deploy.prepare.clone();
+    lay.last_wave = deploy.last_wave.clone();
+    for n in &deploy.without_files {
+        lay.without_files.entry(n.wave).or_default().push(n.clone());
+    }
     let mut used = Vec::new();
     for ((mut b, mut not_carried, mut notes), place) in per_app.into_iter().zip(places) {
         if let Some(place) = &place {

@@ -51,6 +51,24 @@ pub fn from_plan(
             })
             .collect(),
         after_deploys: plan.apps.iter().filter_map(|p| after_deploys(p)).collect(),
+        without_files: plan
+            .apps
+            .iter()
+            .filter(|p| only.is_none_or(|o| o.iter().any(|a| a.eq_ignore_ascii_case(&p.api_name))))
+            .filter(|p| p.decision.strategy.eca_scope().is_none())
+            .map(|p| super::NoFiles {
+                wave: p.wave,
+                app: p.api_name.clone(),
+                strategy: p.decision.strategy.as_str(),
+                pre_checks: p.runbook.pre_checks.clone(),
+                steps: p.runbook.steps.iter().map(|s| s.text.clone()).collect(),
+            })
+            .collect(),
+        last_wave: plan
+            .waves
+            .iter()
+            .find(|w| w.kind == crate::plan::waves::WaveKind::Decommission)
+            .map(|w| (w.number, w.tasks.clone())),
     };
     generate_with(&targets, standard, api_version, &deploy)
 }

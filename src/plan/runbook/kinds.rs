@@ -109,30 +109,7 @@ pub(super) fn saml(r: &mut Runbook, app: &App, d: &Decision, eca: &str, parallel
             "after 30 days without incident the read-only connected app needs no action".into(),
         );
     } else {
-        r.step_of(StepKind::SandboxDeploy, format!("deploy the generated ECA {eca} to a sandbox (eca/: .eca, .ecaSamlPlcy with {kept}, .ecaPlcy with the SAML plugin on); a SAML ECA is configured through the Metadata API only"));
-        r.step("give the service provider the ECA's SAML settings where they differ from the connected app's (login URL, entity ID; UNVERIFIED whether they change) and test a sign-in against the sandbox");
-        r.step_of(
-            StepKind::ProductionDeploy,
-            format!("deploy {eca} to production; assign {eca}_ECA_Access to the users"),
-        );
-        if d.strategy == Strategy::SideBySide {
-            r.step(format!("run both for {parallel_days} days: the service provider signs in through {eca}, the connected app stays as fallback"));
-            r.step(format!(
-                "switch fully to {eca}; block the connected app {name}"
-            ));
-        } else {
-            r.step(format!(
-                "in one change window: switch the service provider to {eca} and {}",
-                super::close_app(name)
-            ));
-        }
-        r.rollback.push(format!(
-            "{} and point the service provider back to it",
-            super::reopen_app(name)
-        ));
-        r.decommission.push(format!(
-            "no sign-in through {name} for 30 days; then close it for good (no profile or permission set left) and keep it: never delete it, a deleted connected app cannot be re-created without Salesforce Support"
-        ));
+        saml_new_eca(r, name, eca, d.strategy, (&kept, parallel_days));
     }
     r.validation.push(format!("a user signs in to the service provider through {eca} (service-provider- and IdP-initiated); LoginHistory shows the SAML login"));
     if let Some(e) = enc {
@@ -141,6 +118,41 @@ pub(super) fn saml(r: &mut Runbook, app: &App, d: &Decision, eca: &str, parallel
         ));
     }
     r.credentials = "SAML: no consumer key or secret; the IdP certificate and the service provider's certificates are unchanged".into();
+}
+
+/// A SAML app moved to a new ECA: sandbox first, the service provider switched, the
+/// connected app closed (kept, never deleted).
+fn saml_new_eca(
+    r: &mut Runbook,
+    name: &str,
+    eca: &str,
+    strategy: Strategy,
+    (kept, parallel_days): (&str, u32),
+) {
+    r.step_of(StepKind::SandboxDeploy, format!("deploy the generated ECA {eca} to a sandbox (eca/: .eca, .ecaSamlPlcy with {kept}, .ecaPlcy with the SAML plugin on); a SAML ECA is configured through the Metadata API only"));
+    r.step("give the service provider the ECA's SAML settings where they differ from the connected app's (login URL, entity ID; UNVERIFIED whether they change) and test a sign-in against the sandbox");
+    r.step_of(
+        StepKind::ProductionDeploy,
+        format!("deploy {eca} to production; assign {eca}_ECA_Access to the users"),
+    );
+    if strategy == Strategy::SideBySide {
+        r.step(format!("run both for {parallel_days} days: the service provider signs in through {eca}, the connected app stays as fallback"));
+        r.step(format!(
+            "switch fully to {eca}; block the connected app {name}"
+        ));
+    } else {
+        r.step(format!(
+            "in one change window: switch the service provider to {eca} and {}",
+            super::close_app(name)
+        ));
+    }
+    r.rollback.push(format!(
+        "{} and point the service provider back to it",
+        super::reopen_app(name)
+    ));
+    r.decommission.push(format!(
+        "no sign-in through {name} for 30 days; then close it for good (no profile or permission set left) and keep it: never delete it, a deleted connected app cannot be re-created without Salesforce Support"
+    ));
 }
 
 /// What an app's kind adds to an OAuth runbook: the handler port, the public client, the
