@@ -383,3 +383,28 @@ fn the_deploy_readme_carries_the_runbooks_of_apps_without_eca_files() {
     assert!(at("never delete one: since Spring '26") > last);
     assert!(at("### Legacy_Reporting_JWT (retire: no ECA files)") > last);
 }
+
+#[test]
+fn a_handler_user_people_sign_in_with_is_replaced_and_the_person_keeps_access() {
+    let tmp = tempfile::tempdir().expect("tmp");
+    let plan = run(&tmp.path().join("out"), &[]);
+    let params = plan["parameters"].as_array().expect("parameters");
+    let handler = params
+        .iter()
+        .find(|p| p["variable"] == "ECA_LOYALTY_HANDLER_ECA_HANDLER_USER")
+        .expect("handler user");
+    // ECA208: loyalty.handler signs in interactively, so the ECA's handler runs as a new user.
+    assert_eq!(
+        handler["default"],
+        "loyalty_handler_eca.handler@northwind.example"
+    );
+    // The button makes Okta_SSO's SAML policy: no certificate variable for a file never written.
+    assert!(params.iter().all(|p| p["eca"] != "Okta_SSO"), "{params:?}");
+    let loyalty = app(&plan, "Loyalty_Handler");
+    let checks = strings(&loyalty["runbook"]["pre_checks"]).join("\n");
+    assert!(
+        checks.contains("access: seen using the app without a granting profile")
+            && checks.contains("--name Loyalty_Handler_ECA_ECA_Access --target-org \"$ECA_TARGET_ORG\" --on-behalf-of loyalty.handler@northwind.example"),
+        "{checks}"
+    );
+}

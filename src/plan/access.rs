@@ -193,7 +193,7 @@ pub fn access(app: &App, input: &AccessInput<'_>) -> AccessPlan {
     } else if before == Some(true) && plan.profiles.is_empty() && plan.permission_sets.is_empty() {
         unknown_grants(&mut plan, &set);
     } else if before == Some(true) {
-        uncovered_note(&mut plan, &granted, input.index);
+        uncovered_note(&mut plan, &granted, input.index, &set);
     }
     plan
 }
@@ -334,20 +334,38 @@ fn integration_user(ca: Option<&ConnectedApp>, input: &AccessInput<'_>) -> Optio
         .filter(|u| !u.trim().is_empty())
 }
 
-/// An app admin-approved already: the users seen using it that no grant covers.
-fn uncovered_note(plan: &mut AccessPlan, granted: &BTreeSet<String>, index: &TableIndex<'_>) {
+/// An app admin-approved already: the users seen using it that no grant covers. Today
+/// something admits them (a custom handler, the run-as user); the generated policies admit
+/// only their grants, so the note gives the assignment that keeps them in.
+fn uncovered_note(
+    plan: &mut AccessPlan,
+    granted: &BTreeSet<String>,
+    index: &TableIndex<'_>,
+    set: &str,
+) {
     let uncovered: Vec<&str> = plan
         .active_users
         .iter()
         .map(|u| u.user.as_str())
         .filter(|u| !granted.contains(*u))
         .collect();
-    if !uncovered.is_empty() && index.has_assignments {
-        plan.notes.push(format!(
-            "seen using the app without a granting profile or permission set (a custom handler or the run-as user may admit them; check before the cutover): {}",
-            first_of(&uncovered, " in plan.json access.active_users")
-        ));
+    if uncovered.is_empty() || !index.has_assignments {
+        return;
     }
+    let named: Vec<String> = uncovered
+        .iter()
+        .filter(|u| !index.users.is_id(u))
+        .map(|u| u.to_string())
+        .collect();
+    let assign = match commands(set, &named).as_slice() {
+        [] => String::new(),
+        [one] => format!(": `{one}`"),
+        _ => " (plan.json access.active_users)".to_string(),
+    };
+    plan.notes.push(format!(
+        "seen using the app without a granting profile or permission set (a custom handler or the run-as user admits them today): {}; the generated policies admit only their grants, so unless the sandbox shows that they still get in, assign {set} to them before the policy deploy{assign}",
+        first_of(&uncovered, " in plan.json access.active_users")
+    ));
 }
 
 /// The access model changes: the users to assign `set` before the policies change, their

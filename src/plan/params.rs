@@ -101,12 +101,13 @@ pub fn dedicated_user(eca_name: &str, role: &str, old: &str) -> String {
 /// The per-app parameters: the client-credentials run-as user (`run_as`: the refactor's or
 /// the connected app's), the handler's execution user and a SAML issuer that is not a My
 /// Domain URL. With `dedicated` (the plan replaces a shared or admin run-as user: ECA207,
-/// ECA210) the default is the dedicated user to create, never the old one.
+/// ECA210) the default is the dedicated user to create, never the old one. The SAML
+/// certificate only for an ECA created from files (`full`).
 pub fn for_app(
     ca: &ConnectedApp,
     eca_name: &str,
     run_as: Option<&str>,
-    dedicated: bool,
+    (dedicated, full): (bool, bool),
 ) -> Vec<Parameter> {
     let stem = stem(eca_name);
     let app = Some(eca_name);
@@ -153,7 +154,7 @@ pub fn for_app(
             out.push(p);
         }
     }
-    out.extend(saml_certificate(ca, eca_name));
+    out.extend(saml_certificate(ca, eca_name).filter(|_| full));
     let issuer = ca.saml_config.as_ref().and_then(|s| s.issuer.as_deref());
     if let Some(issuer) = issuer.map(trimmed).filter(|i| !i.is_empty()) {
         // A My Domain issuer is covered by the org-wide My Domain parameter.
@@ -246,7 +247,14 @@ pub fn my_domains(text: &str) -> Vec<String> {
 }
 
 /// Rules whose open finding means the plan replaces the app's run-as user.
-const REPLACED_USER: &[&str] = &[ids::SHARED_INTEGRATION_USER, ids::ADMIN_RUN_AS_USER];
+/// Findings that say to move the app's run-as or handler role to a dedicated user: shared
+/// (ECA207), an administrator (ECA210), or a user that is not API-only, which must not be made
+/// API-only while a person signs in with it (ECA208).
+const REPLACED_USER: &[&str] = &[
+    ids::SHARED_INTEGRATION_USER,
+    ids::ADMIN_RUN_AS_USER,
+    ids::INTEGRATION_USER_NOT_API_ONLY,
+];
 
 /// Whether an open finding says to replace the app's run-as user, and the Migrate button
 /// migrates it: the hardening policies then keep today's user (changing the identity an
@@ -291,7 +299,9 @@ pub(super) fn parameters(
                     .iter()
                     .any(|f| f.accepted.is_none() && REPLACED_USER.contains(&f.rule))
                     || run_as.is_some_and(|u| borrowed_person(input, &ca.value, u)));
-            let mut params = for_app(&ca.value, eca, run_as, dedicated);
+            // Only an ECA created from files carries a SAML policy (the button makes its own).
+            let full = a.decision.strategy.eca_scope() == Some(super::eca::EcaScope::Full);
+            let mut params = for_app(&ca.value, eca, run_as, (dedicated, full));
             for p in params
                 .iter_mut()
                 .filter(|p| kept && p.variable.ends_with("_RUN_AS"))
@@ -397,10 +407,11 @@ pub(super) fn dedicated_users_in_steps(apps: &mut [AppPlan], parameters: &[Param
         };
         let with = format!("{} (${}, created in wave 0)", p.default, p.variable);
         let runbook = &mut app.runbook;
+        // The access notes name the users seen in the exports: they stay who they were.
         let checks = runbook
             .pre_checks
             .iter_mut()
-            .filter(|c| !c.starts_with("resolve "));
+            .filter(|c| !c.starts_with("resolve ") && !c.starts_with("access: "));
         // Not inside a command: an assignment names users as shell words (the person whose
         // account the integration used may be one of them), and the note would break it.
         let steps = runbook
