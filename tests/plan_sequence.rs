@@ -408,3 +408,20 @@ fn a_handler_user_people_sign_in_with_is_replaced_and_the_person_keeps_access() 
         "{checks}"
     );
 }
+
+#[test]
+fn a_grant_an_exception_keeps_is_not_removed_later() {
+    let tmp = tempfile::tempdir().expect("tmp");
+    let plan = run(&tmp.path().join("out"), &[]);
+    let steps = strings(&app(&plan, "Supplier_API")["runbook"]["steps"]).join("\n");
+    assert!(
+        steps.contains("then remove the old grants, except the System Administrator grant that ecaplan.toml's exception for ECA215 keeps"),
+        "{steps}"
+    );
+    // Without the exception the later change removes every old grant.
+    let steps = strings(&app(&plan, "Tableau_Bridge")["runbook"]["steps"]).join("\n");
+    assert!(
+        steps.contains("then remove the old grants")
+            && !steps.contains("except the System Administrator")
+    );
+}

@@ -295,6 +295,10 @@ impl Layout {
         } else {
             let _ = writeln!(s, "{step}. `{}` ({})", m.output_path(), phase_text(m.phase));
         }
+        if matches!(m.phase, Phase::Create | Phase::Global) {
+            // Wave 0 says it once; the deploy, and a rollback in an emergency, fail without it.
+            s.push_str("   - before it, and before its rollback: the org setting 'Allow Access to OAuth Consumer Secrets via Metadata API' is on and the deploying user has 'View External Client Apps Consumer Secrets in Metadata' (wave 0); switch the setting off again once the window's deploys are done\n");
+        }
         if m.snapshot_needed() {
             let _ = writeln!(s, "   - rollback snapshot: `{}`", m.retrieve());
         }

@@ -431,7 +431,7 @@ fn long_plan_task(waves: &mut [Wave], plan: &crate::config::PlanConfig) {
 fn org_tasks(input: &PlanInput<'_>, apps: &[AppPlan]) -> Vec<String> {
     let mut t = vec![
         "enable 'Opt in to External Client Apps' and give the migration team 'Create, edit, and delete External Client Apps' (new ECAs, the Migrate button), 'View all External Client Apps, view their settings, and edit their policies' (the policy deploys) and 'Modify Metadata Through Metadata API Functions' or 'Modify All Data' (any deploy)".to_string(),
-        "for each window that deploys or retrieves ECA OAuth settings (the 2-create and 3-global manifests and their rollback snapshots), switch on the org setting 'Allow Access to OAuth Consumer Secrets via Metadata API' and give the deploying user 'View External Client Apps Consumer Secrets in Metadata' (without both, those deploys and retrieves fail), then switch the setting off again: Salesforce recommends keeping it off".to_string(),
+        "for each window that deploys or retrieves ECA OAuth settings (the 2-create and 3-global manifests, their rollback snapshots and their rollback deletes, which remove those settings), switch on the org setting 'Allow Access to OAuth Consumer Secrets via Metadata API' and give the deploying user 'View External Client Apps Consumer Secrets in Metadata' (without both, those deploys and retrieves fail), then switch the setting off again: Salesforce recommends keeping it off".to_string(),
         "agree the integration standard in ecaplan.toml (owners, criticality, allowed scopes)".to_string(),
     ];
     for f in input

@@ -440,11 +440,23 @@ fn automated(r: &mut Runbook, name: &str, eca: &str, findings: &[&Finding]) {
         format!("Setup → App Manager → {name} → Migrate to External Client App"),
     );
     r.step_of(StepKind::HardeningDeploy, format!("deploy the generated hardening policies for {eca} (eca/: .ecaOauthPlcy, .ecaPlcy, {eca}_ECA_Access permission set)"));
+    // A grant an accepted exception keeps (admins who use the app by hand) stays.
+    let kept = findings
+        .iter()
+        .find(|f| f.rule == ids::ADMIN_PROFILE_ACCESS && f.accepted.is_some())
+        .map(|f| {
+            format!(
+                ", except the System Administrator grant that ecaplan.toml's exception for {} keeps (\"{}\")",
+                f.rule,
+                f.accepted.as_deref().unwrap_or_default()
+            )
+        })
+        .unwrap_or_default();
     r.step(format!(
-        "the policies keep today's profile and permission set grants beside {eca}_ECA_Access (plan.json access): move the app's users to {eca}_ECA_Access, the 1:1 access standard, in a later change, then remove the old grants"
+        "the policies keep today's profile and permission set grants beside {eca}_ECA_Access (plan.json access): move the app's users to {eca}_ECA_Access, the 1:1 access standard, in a later change, then remove the old grants{kept}"
     ));
     r.validation.push(
-        "the integration authenticates: a login through the ECA appears in LoginHistory".into(),
+        "right after the hardening deploy, the owner runs the integration once (or signs in through the app): a login through the ECA appears in LoginHistory. Do not wait for its next scheduled run: a job that runs only at month-end would find a failure in the close".into(),
     );
     r.validation.push(
         "tokens are issued to the ECA (Connected Apps OAuth Usage) and scopes are as generated"

@@ -75,6 +75,8 @@ pub(crate) mod ids {
     pub const REFRESH_TOKEN_ROTATION_OFF: &str = "ECA205";
     /// ECA206 pkce-not-required.
     pub const PKCE_NOT_REQUIRED: &str = "ECA206";
+    /// ECA215 admin-profile-access.
+    pub const ADMIN_PROFILE_ACCESS: &str = "ECA215";
     /// ECA207 shared-integration-user.
     pub const SHARED_INTEGRATION_USER: &str = "ECA207";
     /// ECA208 integration-user-not-api-only.
@@ -182,6 +184,7 @@ mod tests {
             ),
             (ids::PKCE_NOT_REQUIRED, "pkce-not-required"),
             (ids::SHARED_INTEGRATION_USER, "shared-integration-user"),
+            (ids::ADMIN_PROFILE_ACCESS, "admin-profile-access"),
             (
                 ids::INTEGRATION_USER_NOT_API_ONLY,
                 "integration-user-not-api-only",
