@@ -580,18 +580,9 @@ fn refactor(r: &mut Runbook, name: &str, eca: &str, d: &Decision, config: &Confi
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::rules::Severity;
 
     fn finding(rule: &'static str, accepted: Option<&str>) -> Finding {
-        Finding {
-            rule,
-            name: "",
-            severity: Severity::Blocker,
-            app: Some("A".into()),
-            message: "A: 12 username-password logins".into(),
-            evidence: Vec::new(),
-            accepted: accepted.map(String::from),
-        }
+        Finding::for_test(rule, "A", "A: 12 username-password logins", accepted)
     }
 
     #[test]

@@ -444,15 +444,7 @@ mod tests {
     }
 
     fn finding(rule: &'static str, accepted: Option<&str>) -> Finding {
-        Finding {
-            rule,
-            name: "",
-            severity: crate::rules::Severity::Medium,
-            app: Some("Local".into()),
-            message: "Local: finding".into(),
-            evidence: Vec::new(),
-            accepted: accepted.map(String::from),
-        }
+        Finding::for_test(rule, "Local", "Local: finding", accepted)
     }
 
     #[test]

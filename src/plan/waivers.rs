@@ -71,18 +71,9 @@ pub fn how_to_waive(app: &str, rules: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::rules::Severity;
 
     fn finding(rule: &'static str, accepted: Option<&str>) -> Finding {
-        Finding {
-            rule,
-            name: "",
-            severity: Severity::Medium,
-            app: Some("A".into()),
-            message: String::new(),
-            evidence: Vec::new(),
-            accepted: accepted.map(String::from),
-        }
+        Finding::for_test(rule, "A", "", accepted)
     }
 
     #[test]

@@ -160,6 +160,27 @@ pub struct Finding {
     pub accepted: Option<String>,
 }
 
+#[cfg(test)]
+impl Finding {
+    /// A medium finding of `rule` about `app` for unit tests, accepted with `accepted`.
+    pub(crate) fn for_test(
+        rule: &'static str,
+        app: &str,
+        message: &str,
+        accepted: Option<&str>,
+    ) -> Finding {
+        Finding {
+            rule,
+            name: "",
+            severity: Severity::Medium,
+            app: Some(app.into()),
+            message: message.into(),
+            evidence: Vec::new(),
+            accepted: accepted.map(String::from),
+        }
+    }
+}
+
 /// Run every rule; apply severity overrides and exceptions; sort by severity, rule, app.
 pub fn run(cx: &Context) -> Vec<Finding> {
     use rayon::prelude::*;
