@@ -425,3 +425,18 @@ fn a_grant_an_exception_keeps_is_not_removed_later() {
             && !steps.contains("except the System Administrator")
     );
 }
+
+#[test]
+fn a_switch_the_eca_may_lack_is_checked_right_after_the_button() {
+    let tmp = tempfile::tempdir().expect("tmp");
+    let plan = run(&tmp.path().join("out"), &[]);
+    let steps = strings(&app(&plan, "Token_Exchange_Gateway")["runbook"]["steps"]);
+    let button = steps
+        .iter()
+        .position(|s| s.contains("Migrate to External Client App"))
+        .expect("the button");
+    assert!(
+        steps[button + 1].contains("check that token exchange is on"),
+        "{steps:?}"
+    );
+}

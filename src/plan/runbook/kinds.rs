@@ -155,6 +155,14 @@ fn saml_new_eca(
     ));
 }
 
+/// Where a switch the ECA may lack is checked: right after the step that creates the ECA
+/// (the button, or the production deploy), before anything else runs against it.
+fn right_after_the_ecas_creation(r: &Runbook) -> usize {
+    r.position(StepKind::MigrateButton)
+        .or_else(|| r.position(StepKind::ProductionDeploy))
+        .map_or(r.steps.len(), |i| i + 1)
+}
+
 /// What an app's kind adds to an OAuth runbook: the handler port, the public client, the
 /// device flow and token exchange switches, canvas and mobile checks. `push_resolved`: the
 /// pre-checks already ask to resolve ECA106 (the mobile push settings).
@@ -182,13 +190,15 @@ pub(super) fn extras(r: &mut Runbook, app: &App, d: &Decision, eca: &str, push_r
         r.credentials = "new consumer key only: a public client holds no secret (never put one in the browser or app); PKCE protects the code exchange".into();
     }
     if d.special_flows.contains(&Flow::Device) {
-        r.step(format!("enable the device flow on {eca}: External Client App Manager → {eca} → Settings → OAuth Settings → Enable Device Flow (isDeviceFlowEnabled in the global OAuth settings); whether the migration keeps it is UNVERIFIED: check it"));
+        let at = right_after_the_ecas_creation(r);
+        r.steps.insert(at, Step::new(StepKind::Other, format!("right away, before anything else of this runbook: check that the device flow is on for {eca} (External Client App Manager → {eca} → Settings → OAuth Settings → Enable Device Flow; isDeviceFlowEnabled in the global OAuth settings) and turn it on if not; whether the migration keeps it is UNVERIFIED (rehearse it in a sandbox first): device sign-ins fail until it is on")));
         r.validation.push(format!(
             "a device-flow login appears under {eca} in LoginHistory"
         ));
     }
     if d.special_flows.contains(&Flow::TokenExchange) {
-        r.step(format!("enable token exchange on {eca}: Enable Token Exchange Flow in the OAuth settings (isTokenExchangeEnabled) and in the OAuth policies (isTokenExchangeFlowEnabled); then enable the token exchange handler for {eca} (OauthTokenExchangeHandler → its enablement for the app, with its execution user) — whether the connected app's enablement carries over is UNVERIFIED: check it"));
+        let at = right_after_the_ecas_creation(r);
+        r.steps.insert(at, Step::new(StepKind::Other, format!("right away, before anything else of this runbook: check that token exchange is on for {eca} (Enable Token Exchange Flow in the OAuth settings, isTokenExchangeEnabled, and in the OAuth policies, isTokenExchangeFlowEnabled) and that the token exchange handler is enabled for {eca} (OauthTokenExchangeHandler → its enablement for the app, with its execution user), and turn on what is not; whether the connected app's enablement carries over is UNVERIFIED (rehearse it in a sandbox first): token exchanges fail until it is on")));
         r.validation.push(format!(
             "a token exchange (grant type urn:ietf:params:oauth:grant-type:token-exchange) against {eca} succeeds"
         ));
