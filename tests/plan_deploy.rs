@@ -853,22 +853,29 @@ fn the_readme_carries_each_apps_steps_after_its_deploys() {
         let rest = &readme[start + 4..];
         rest[..rest.find("\n#").unwrap_or(rest.len())].to_string()
     };
-    for (app, words) in [
-        (
-            "Token_Exchange_Gateway",
-            "enable token exchange on Token_Exchange_Gateway",
-        ),
-        (
-            "Loyalty_Handler",
-            "switch the client to Loyalty_Handler_ECA",
-        ),
-    ] {
-        let steps = common::plan_app(&plan, app)["runbook"]["steps"].to_string();
-        assert!(steps.contains(words), "{app}: plan.json lacks `{words}`");
-        let text = section(app);
-        let after = text
-            .find("After the deploys above")
-            .expect("after-deploy step");
-        assert!(text[after..].contains(words), "{app}: {text}");
-    }
+    let loyalty = "switch the client to Loyalty_Handler_ECA";
+    let steps = common::plan_app(&plan, "Loyalty_Handler")["runbook"]["steps"].to_string();
+    assert!(steps.contains(loyalty), "plan.json lacks `{loyalty}`");
+    let text = section("Loyalty_Handler");
+    let after = text
+        .find("After the deploys above")
+        .expect("after-deploy step");
+    assert!(text[after..].contains(loyalty), "{text}");
+    // Validation last: what tells the admin the cutover worked (or that it is time to roll back).
+    let validate = text.find("Then validate").expect("validation");
+    assert!(
+        validate > after && text[validate..].contains("the handler"),
+        "{text}"
+    );
+    // A switch the migrated ECA may lack: right after the button, before the hardening deploy
+    // (admin review 29 #4).
+    let text = section("Token_Exchange_Gateway");
+    let check = text
+        .find("right after the button, before this manifest: check that token exchange is on")
+        .expect("token exchange check");
+    let button = text
+        .find("Migrate to External Client App has created")
+        .expect("button");
+    let deploy = text.find("   - deploy: ").expect("deploy");
+    assert!(button < check && check < deploy, "{text}");
 }

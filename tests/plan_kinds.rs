@@ -178,7 +178,8 @@ fn token_exchange_app_gets_its_enable_step() {
     assert!(
         steps
             .iter()
-            .any(|s| s.starts_with("enable token exchange") && s.contains("isTokenExchangeEnabled")),
+            .any(|s| s.contains("check that token exchange is on")
+                && s.contains("isTokenExchangeEnabled")),
         "{steps:?}"
     );
     // An app without token exchange gets no such step.
@@ -229,7 +230,8 @@ fn device_flow_app_gets_its_enable_step_and_public_fixture_client_is_public() {
     assert!(
         steps
             .iter()
-            .any(|s| s.starts_with("enable the device flow") && s.contains("isDeviceFlowEnabled")),
+            .any(|s| s.contains("check that the device flow is on")
+                && s.contains("isDeviceFlowEnabled")),
         "{steps:?}"
     );
     let other = lines(app(&p, "Browser_Portal"), "steps");

@@ -28,6 +28,10 @@ pub(super) struct Layout {
     before: BTreeMap<String, Vec<String>>,
     /// ECA name → its runbook's steps after its last deploy.
     after: BTreeMap<String, Vec<String>>,
+    /// ECA name → its runbook's steps right after the Migrate button.
+    after_button: BTreeMap<String, Vec<String>>,
+    /// ECA name → its runbook's validation.
+    validation: BTreeMap<String, Vec<String>>,
     /// The preparing wave's tasks, done before wave 1.
     pub prepare: Vec<String>,
     /// wave → the runbooks of its apps without ECA files.
@@ -46,6 +50,8 @@ pub(super) struct AppPlace<'a> {
     pub assignment: Option<&'a Assignment>,
     pub before: &'a [String],
     pub after: &'a [String],
+    pub after_button: &'a [String],
+    pub validation: &'a [String],
 }
 
 impl Layout {
@@ -80,8 +86,14 @@ impl Layout {
         if !at.before.is_empty() {
             self.before.insert(at.eca.to_string(), at.before.to_vec());
         }
-        if !at.after.is_empty() {
-            self.after.insert(at.eca.to_string(), at.after.to_vec());
+        for (map, texts) in [
+            (&mut self.after, at.after),
+            (&mut self.after_button, at.after_button),
+            (&mut self.validation, at.validation),
+        ] {
+            if !texts.is_empty() {
+                map.insert(at.eca.to_string(), texts.to_vec());
+            }
         }
         self.apps.entry(at.wave).or_default().push((
             at.eca.to_string(),
@@ -250,8 +262,15 @@ impl Layout {
                 }
             }
             if let Some(after) = self.after.get(eca) {
-                let _ = writeln!(s, "{}. After the deploys above, the rest of its runbook (plan.json, steps), in order:", step + 1);
+                step += 1;
+                let _ = writeln!(s, "{step}. After the deploys above, the rest of its runbook (plan.json, steps), in order:");
                 for text in after {
+                    let _ = writeln!(s, "   - {}", clean(text));
+                }
+            }
+            if let Some(checks) = self.validation.get(eca) {
+                let _ = writeln!(s, "{}. Then validate (plan.json, validation); a check that fails is the rollback's cue:", step + 1);
+                for text in checks {
                     let _ = writeln!(s, "   - {}", clean(text));
                 }
             }
@@ -287,6 +306,15 @@ impl Layout {
                 "{step}. Only after Setup → App Manager → {app} → Migrate to External Client App has created the ECA {eca} (its runbook): `{}`",
                 m.output_path()
             );
+            for text in self.after_button.get(eca).into_iter().flatten() {
+                let text =
+                    text.trim_start_matches("right away, before anything else of this runbook: ");
+                let _ = writeln!(
+                    s,
+                    "   - right after the button, before this manifest: {}",
+                    clean(text)
+                );
+            }
             let names = self.policy_names(m);
             let _ = writeln!(
                 s,
@@ -628,6 +656,8 @@ mod tests {
             assignment: None,
             before: &[],
             after: &[],
+            after_button: &[],
+            validation: &[],
         };
         lay.add(&at, &full, &global);
         let hard = members(&[
@@ -643,6 +673,8 @@ mod tests {
             assignment: None,
             before: &[],
             after: &[],
+            after_button: &[],
+            validation: &[],
         };
         lay.add(&at, &hard, &Members::new());
         // A second ECA created from files in the same wave, without global OAuth settings.
@@ -660,6 +692,8 @@ mod tests {
             assignment: None,
             before: &[],
             after: &[],
+            after_button: &[],
+            validation: &[],
         };
         lay.add(&at, &saml, &Members::new());
         let used = [Used {

@@ -202,6 +202,11 @@ pub struct DeployPlan {
     /// App API name → its runbook's steps after its last deploy (a switch to turn on, the
     /// cutover itself), README steps: the README is what the admin executes from.
     pub after_deploys: std::collections::HashMap<String, Vec<String>>,
+    /// App API name → its runbook's steps between the Migrate button and the hardening
+    /// deploy (a switch the migrated ECA may lack): the README puts them right after the button.
+    pub after_button: std::collections::HashMap<String, Vec<String>>,
+    /// App API name → its runbook's validation, the README's last item for the app.
+    pub validation: std::collections::HashMap<String, Vec<String>>,
     /// The tasks of the preparing wave (wave 0): dedicated users to create, apps to block.
     pub prepare: Vec<String>,
     /// The runbooks of the planned apps that get no ECA files (vendor apps to install and
@@ -376,6 +381,14 @@ fn place_files(
             .map_or(&[][..], Vec::as_slice),
         after: deploy
             .after_deploys
+            .get(app.as_str())
+            .map_or(&[][..], Vec::as_slice),
+        after_button: deploy
+            .after_button
+            .get(app.as_str())
+            .map_or(&[][..], Vec::as_slice),
+        validation: deploy
+            .validation
             .get(app.as_str())
             .map_or(&[][..], Vec::as_slice),
     };

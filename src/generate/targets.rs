@@ -51,6 +51,13 @@ pub fn from_plan(
             })
             .collect(),
         after_deploys: plan.apps.iter().filter_map(|p| after_deploys(p)).collect(),
+        after_button: plan.apps.iter().filter_map(|p| after_button(p)).collect(),
+        validation: plan
+            .apps
+            .iter()
+            .filter(|p| p.decision.strategy.generates() && !p.runbook.validation.is_empty())
+            .map(|p| (p.api_name.clone(), p.runbook.validation.clone()))
+            .collect(),
         without_files: plan
             .apps
             .iter()
@@ -119,6 +126,25 @@ fn after_deploys(p: &AppPlan) -> Option<(String, Vec<String>)> {
     (!after.is_empty()).then(|| (p.api_name.clone(), after))
 }
 
+/// A button-migrated app's steps between the button and its hardening deploy (a switch the
+/// migrated ECA may lack, checked at once).
+fn after_button(p: &AppPlan) -> Option<(String, Vec<String>)> {
+    let steps = &p.runbook.steps;
+    let button = steps
+        .iter()
+        .position(|s| s.kind == StepKind::MigrateButton)?;
+    let deploy = steps
+        .iter()
+        .position(|s| s.kind == StepKind::HardeningDeploy)
+        .unwrap_or(steps.len());
+    let between: Vec<String> = steps[button + 1..deploy.max(button + 1)]
+        .iter()
+        .filter(|s| s.kind == StepKind::Other)
+        .map(|s| s.text.clone())
+        .collect();
+    (!between.is_empty()).then(|| (p.api_name.clone(), between))
+}
+
 /// What must hold before an app's first deploy: its runbook's pre-checks, the Apex class its
 /// OAuth policies name in `apexHandler` (else the deploy fails), the users they run flows as
 /// (else the integration breaks, or the deploy fails on a missing user), the IP check.
@@ -167,7 +193,7 @@ fn before_policies(
             ));
         } else if prm.variable.ends_with("_RUN_AS") || prm.variable.ends_with("_HANDLER_USER") {
             steps.push(format!(
-                "The user in `${}` (production: {}) exists, is active and API-only, and holds what the integration reads and writes (its runbook: the permission set group it describes). Once the policies below are deployed, the flow runs as this user: a missing user fails the deploy, a user without those permissions breaks the integration",
+                "The user in `${}` (production: {}) exists, is active and API-only, and holds what the integration reads and writes (for a run-as user, the permission set group its runbook describes; for a handler user, the object access of the user it replaces and access to the handler's Apex class). Once the policies below are deployed, the flow runs as this user: a missing user fails the deploy, a user without those permissions breaks the integration",
                 prm.variable, prm.default
             ));
         }

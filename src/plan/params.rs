@@ -372,7 +372,7 @@ pub(super) fn dedicated_user_tasks(waves: &mut [Wave], parameters: &[Parameter])
     }
     if let Some(w) = waves.first_mut() {
         w.tasks.push(format!(
-            "create the dedicated API-only integration users the generated ECAs run as (set the variables of eca/README.md to them): {}",
+            "create the dedicated API-only integration users the generated ECAs run as (set the variables of eca/README.md to them), in the sandbox for the rehearsal and in production: licence and profile of the integration standard (ecaplan.toml integration_licenses, integration_profiles), API Only, and the object access of the user each replaces, plus access to its handler's Apex class for a handler user; check in the sandbox that the integration runs as it: {}",
             users.join(", ")
         ));
     }

@@ -157,7 +157,7 @@ fn generated_checks(
 
 fn salesforce_managed(r: &mut Runbook, name: &str) {
     r.step(format!("nothing to migrate: {name} is a Salesforce app"));
-    r.step("if it is used but not installed, install it (Setup → Connected Apps OAuth Usage → Install) to set its policies");
+    r.step("if it is used but not installed, install it (Setup → Connected Apps OAuth Usage → Install) so that its users keep access; change none of its policies in this migration (the Salesforce CLI that runs these runbooks may sign in through it)");
     r.credentials = "managed by Salesforce".into();
 }
 
@@ -176,12 +176,13 @@ fn install_and_harden(r: &mut Runbook, name: &str) {
     r.step(format!(
         "install {name} (Setup → Connected Apps OAuth Usage → Install) if it is not installed"
     ));
+    r.step(format!("record {name}'s policies before changing them (Manage → Edit Policies: Permitted Users, IP Relaxation, Refresh Token Policy, and the profiles and permission sets it lists): the rollback restores them"));
     r.step_of(StepKind::PermittedUsers, "set Permitted Users to 'Admin approved users are pre-authorized' and grant a dedicated permission set");
     r.step("set IP Relaxation to 'Enforce IP restrictions' and a refresh-token inactivity expiry");
     r.validation
         .push("the authorized users still sign in; others are refused".into());
     r.rollback
-        .push("relax the policies again (they were the defaults before)".into());
+        .push("restore the policies recorded before the change".into());
     r.open_questions.push(format!(
         "When will the vendor of {name} ship an External Client App?"
     ));
@@ -370,12 +371,12 @@ pub fn blocks_early(findings: &[&Finding]) -> bool {
 /// How a cutover closes the connected app: reversibly, without deleting it (a deleted one
 /// cannot be re-created without Support) nor revoking its tokens (the rollback may need them).
 pub fn close_app(name: &str) -> String {
-    format!("close the connected app {name} to its users: record its Permitted Users setting and the profiles and permission sets it lists (App Manager → {name} → Manage), then set 'Admin approved users are pre-authorized' and remove them all (it is blocked, its tokens revoked, once quiet: its decommission)")
+    format!("close the connected app {name} to its users: record its Permitted Users setting, the profiles and permission sets it lists and its Custom Connected App Handler if it has one (App Manager → {name} → Manage), then set 'Admin approved users are pre-authorized', remove them all and clear the handler (a handler's authorize may still admit users of an admin-approved app) (it is blocked, its tokens revoked, once quiet: its decommission)")
 }
 
 /// The rollback of [`close_app`].
 pub fn reopen_app(name: &str) -> String {
-    format!("reopen the connected app {name}: restore the Permitted Users setting and the profiles and permission sets recorded when it was closed")
+    format!("reopen the connected app {name}: restore the Permitted Users setting, the profiles and permission sets and the handler recorded when it was closed")
 }
 
 /// Retire: block first, so nobody can re-authorize between the revoke and the block; then
@@ -396,7 +397,7 @@ fn retire(r: &mut Runbook, name: &str, findings: &[&Finding]) {
             why.join(", ")
         ));
     }
-    r.step(format!("block {name} first: Setup → Connected Apps OAuth Usage → Block (shown while it holds tokens), and, for an installed or local app, Manage → Edit Policies → Permitted Users: 'Admin approved users are pre-authorized' with no profile or permission set — nobody can authorize it again"));
+    r.step(format!("block {name} first: Setup → Connected Apps OAuth Usage → Block (shown while it holds tokens), and, for an installed or local app, Manage → Edit Policies → Permitted Users: 'Admin approved users are pre-authorized' with no profile or permission set (record the ones it lists first: the rollback restores them) — nobody can authorize it again"));
     r.step(
         "then revoke its OAuth tokens (Setup → Connected Apps OAuth Usage → the app's User Count → Revoke All)",
     );
@@ -497,8 +498,8 @@ fn people_too(r: &mut Runbook, name: &str, eca: &str, d: &Decision, findings: &[
     for step in &mut r.steps {
         for (old, new) in [
             (
-                "; block the connected app".to_string(),
-                format!("; block the connected app {name} only once LoginHistory shows no interactive login (web server, user-agent, username-password) through it for 30 days: its people are on their own ECA by then (ECA213); before that, leave it active"),
+                format!("; then {}", close_app(name)),
+                format!("; close the connected app {name} to its users only once LoginHistory shows no interactive login (web server, user-agent, username-password) through it for 30 days: its people are on their own ECA by then (ECA213); before that, leave it active"),
             ),
             (
                 format!(" and {}", close_app(name)),
@@ -542,12 +543,13 @@ fn refactor(r: &mut Runbook, name: &str, eca: &str, d: &Decision, config: &Confi
         let days = config.plan.parallel_run_days;
         r.step(format!("run old and new in parallel for {days} days: the client uses the ECA's credentials (staged credentials if rotating), the connected app stays as fallback"));
         r.step(format!(
-            "switch the client fully to {eca}; block the connected app"
+            "switch the client fully to {eca}; then {}",
+            close_app(name)
         ));
-        r.rollback.push(
-            "point the client back to the connected app (still active during the parallel run)"
-                .to_string(),
-        );
+        r.rollback.push(format!(
+            "during the parallel run: point the client back to the connected app (still open); after the switch: {} and point the client back to it",
+            reopen_app(name)
+        ));
     } else {
         r.step(format!(
             "in one change window: switch the client to {eca} and {}",
@@ -628,7 +630,7 @@ mod tests {
         let last = &r.steps.last().expect("steps").text;
         assert!(
             last.contains(
-                "block the connected app A only once LoginHistory shows no interactive login"
+                "close the connected app A to its users only once LoginHistory shows no interactive login"
             ),
             "{last}"
         );
@@ -636,11 +638,14 @@ mod tests {
             .pre_checks
             .iter()
             .any(|c| c.contains("40 interactive login(s)")));
-        // Accepted, or no finding: the switch blocks the app as before.
+        // Accepted, or no finding: the switch closes the app at once.
         let accepted = finding(ids::IDENTITY_MODEL_MISMATCH, Some("split planned"));
         for r in [runbook_with(&[&accepted]), runbook_with(&[])] {
             let last = &r.steps.last().expect("steps").text;
-            assert!(last.ends_with("; block the connected app"), "{last}");
+            assert!(
+                last.ends_with(&format!("; then {}", close_app("A"))),
+                "{last}"
+            );
         }
     }
 }

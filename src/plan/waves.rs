@@ -130,7 +130,7 @@ pub fn plan_waves(
         cal.push(WaveKind::Migrate, name, apps, Vec::new(), extra);
     }
     let final_tasks = vec![
-        "block the connected apps whose ECA passed its decommission criteria (Setup → Connected Apps OAuth Usage → Block), then revoke their tokens; never delete one: since Spring '26 a connected app cannot be created again without Salesforce Support, so a deleted one has no way back".to_string(),
+        "block the connected apps of the side-by-side and big-bang apps whose ECA passed its decommission criteria (never the read-only connected apps the button migrated: they need no action) (Setup → Connected Apps OAuth Usage → Block), then revoke their tokens; never delete one: since Spring '26 a connected app cannot be created again without Salesforce Support, so a deleted one has no way back".to_string(),
         "block the retired apps, then revoke their refresh tokens (block first, so nobody re-authorizes in between)".to_string(),
         "block the username-password and user-agent flows org-wide once no app uses them (OauthOidc settings)".to_string(),
     ];

@@ -39,6 +39,7 @@ deployed; keep this folder out of the `eca/` project.
 /// as a pre-check.
 pub fn into_runbook(r: &mut crate::plan::Runbook, p: &AccessPlan) {
     let Some(set) = p.access_permission_set.as_deref() else {
+        already_admin_approved(r, p);
         return;
     };
     let grants: Vec<String> = p
@@ -70,6 +71,19 @@ pub fn into_runbook(r: &mut crate::plan::Runbook, p: &AccessPlan) {
         r.pre_checks.push(format!(
             "sandbox rehearsal: before deploying there, do the {set} steps below in the sandbox (its alias and the sandbox usernames with their suffix), or the test users are refused"
         ));
+    }
+    if p.in_place {
+        // The hardening step names the set this plan creates for the app.
+        for step in r
+            .steps
+            .iter_mut()
+            .filter(|s| s.kind == StepKind::PermittedUsers)
+        {
+            step.text = step.text.replace(
+                "grant a dedicated permission set",
+                &format!("add the permission set {set} to the app (Manage → Permission Sets); the profiles and permission sets that grant it today keep it"),
+            );
+        }
     }
     let mut steps = Vec::new();
     if p.changes {
@@ -142,4 +156,35 @@ pub fn group_pattern(eca: &str, run_as: &str) -> String {
     format!(
         "integration user {run_as} — permission set group pattern, before the deploy whose policies name this user (a run-as user must have API Only): give that user a permission set group {eca}_Integration made of a base permission set (API Enabled, API Only User; for a user on the Salesforce Integration user licence, assign the permission set licence that comes with it first; a user on another licence keeps its licence and gets the permissions alone) and a functional permission set with only the objects and fields the integration touches; add {eca}_ECA_Access to the group as soon as the wave's access manifest (1-access) has created it, before the policies; assign the group through PermissionSetAssignment.PermissionSetGroupId (`sf org assign permset` does not take groups: `sf data create record --sobject PermissionSetAssignment --values \"AssigneeId=<user id> PermissionSetGroupId=<group id>\" --target-org \"$ECA_TARGET_ORG\"`)"
     )
+}
+
+/// An app hardened in place that is admin-approved already: its hardening step keeps the
+/// grants it has instead of asking for a permission set nobody created.
+fn already_admin_approved(r: &mut crate::plan::Runbook, p: &AccessPlan) {
+    if p.permitted_users_before != Some(super::ADMIN_APPROVED) {
+        return;
+    }
+    let grants: Vec<String> = p
+        .profiles
+        .iter()
+        .map(|g| format!("profile '{}'", g.name))
+        .chain(
+            p.permission_sets
+                .iter()
+                .map(|g| format!("permission set '{}'", g.name)),
+        )
+        .collect();
+    let kept = if grants.is_empty() {
+        "no grant is known: list who holds it in Setup before changing anything".to_string()
+    } else {
+        format!("keep its grants ({})", grants.join(", "))
+    };
+    for step in r
+        .steps
+        .iter_mut()
+        .filter(|s| s.kind == StepKind::PermittedUsers)
+    {
+        step.text =
+            format!("Permitted Users is 'Admin approved users are pre-authorized' already: {kept}");
+    }
 }
