@@ -363,7 +363,7 @@ fn uncovered_note(
         _ => " (plan.json access.active_users)".to_string(),
     };
     plan.notes.push(format!(
-        "seen using the app without a granting profile or permission set (a custom handler or the run-as user admits them today): {}; the generated policies admit only their grants, so unless the sandbox shows that they still get in, assign {set} to them before the policy deploy{assign}",
+        "seen using the app without a granting profile or permission set (a custom handler or the run-as user admits them today): {}; the generated policies admit only their grants, so unless the sandbox shows that they still get in, assign {set} to them once the wave's access manifest has created it and before the policy deploy{assign}",
         first_of(&uncovered, " in plan.json access.active_users")
     ));
 }

@@ -168,7 +168,7 @@ fn already_migrated(r: &mut Runbook, name: &str, eca: &str) {
     r.decommission.push(format!(
         "no login through the connected app {name} for 30 days after the ECA went live"
     ));
-    r.step("compare the ECA's policies with the integration standard; apply the generated hardening if they differ");
+    r.step(format!("compare the policies of the ECA {eca} with the integration standard (ecaplan.toml [standard]) and agree each difference with its owner before changing it in Setup: nothing is generated for an ECA that exists already, and a scope its client needs (e.g. Chatbot) stays until the owner agrees"));
     r.credentials = "already on the ECA".into();
 }
 
@@ -429,6 +429,9 @@ fn password_flow_check(name: &str, findings: &[&Finding]) -> String {
     }
     if of(ids::NO_USAGE_EVIDENCE).is_some() {
         return format!("{name} is local; no usage export covers it, so nothing shows whether it uses the username-password flow (which stops working on the ECA): ask its owner before the button");
+    }
+    if of(ids::UNUSED_APP).is_some() {
+        return format!("{name} is local and the exports show no use of it at all, so they cannot show which flow its users sign in with: ask the people who use it (the reason it is kept) which tool and flow they use before the button; the username-password flow stops working on the ECA");
     }
     format!("{name} is local and does not use the username-password flow (usage shows none)")
 }
