@@ -42,16 +42,7 @@ pub fn into_runbook(r: &mut crate::plan::Runbook, p: &AccessPlan) {
         already_admin_approved(r, p);
         return;
     };
-    let grants: Vec<String> = p
-        .profiles
-        .iter()
-        .map(|g| format!("profile '{}'", g.name))
-        .chain(
-            p.permission_sets
-                .iter()
-                .map(|g| format!("permission set {}", g.name)),
-        )
-        .collect();
+    let grants = grant_words(p);
     if !grants.is_empty() && p.in_place {
         r.pre_checks.push(format!(
             "keep today's grants ({}) when Permitted Users become admin-approved: add {set} beside them, remove none",
@@ -164,16 +155,7 @@ fn already_admin_approved(r: &mut crate::plan::Runbook, p: &AccessPlan) {
     if p.permitted_users_before != Some(super::ADMIN_APPROVED) {
         return;
     }
-    let grants: Vec<String> = p
-        .profiles
-        .iter()
-        .map(|g| format!("profile '{}'", g.name))
-        .chain(
-            p.permission_sets
-                .iter()
-                .map(|g| format!("permission set '{}'", g.name)),
-        )
-        .collect();
+    let grants = grant_words(p);
     let kept = if grants.is_empty() {
         "no grant is known: list who holds it in Setup before changing anything".to_string()
     } else {
@@ -187,4 +169,17 @@ fn already_admin_approved(r: &mut crate::plan::Runbook, p: &AccessPlan) {
         step.text =
             format!("Permitted Users is 'Admin approved users are pre-authorized' already: {kept}");
     }
+}
+
+/// The grants an app keeps, in words: "profile 'X'", "permission set Y".
+fn grant_words(p: &AccessPlan) -> Vec<String> {
+    p.profiles
+        .iter()
+        .map(|g| format!("profile '{}'", g.name))
+        .chain(
+            p.permission_sets
+                .iter()
+                .map(|g| format!("permission set {}", g.name)),
+        )
+        .collect()
 }
