@@ -368,6 +368,7 @@ fn place_files(
         .collect();
     mine.sort_by_key(|p| p.eca.is_none());
     let used = placeholders::apply(&mine, &mut b.files);
+    let texts = |by_app| texts_of(by_app, app);
     let at = layout::AppPlace {
         wave: deploy.waves.get(app).copied().unwrap_or(1),
         full: *full,
@@ -375,25 +376,21 @@ fn place_files(
         eca,
         app,
         assignment: deploy.assignments.get(app.as_str()),
-        before: deploy
-            .before_policies
-            .get(app.as_str())
-            .map_or(&[][..], Vec::as_slice),
-        after: deploy
-            .after_deploys
-            .get(app.as_str())
-            .map_or(&[][..], Vec::as_slice),
-        after_button: deploy
-            .after_button
-            .get(app.as_str())
-            .map_or(&[][..], Vec::as_slice),
-        validation: deploy
-            .validation
-            .get(app.as_str())
-            .map_or(&[][..], Vec::as_slice),
+        before: texts(&deploy.before_policies),
+        after: texts(&deploy.after_deploys),
+        after_button: texts(&deploy.after_button),
+        validation: texts(&deploy.validation),
     };
     lay.add(&at, &b.members, &b.global);
     used
+}
+
+/// An app's README texts in one of the plan's maps, empty when the plan has none.
+fn texts_of<'a>(
+    by_app: &'a std::collections::HashMap<String, Vec<String>>,
+    app: &str,
+) -> &'a [String] {
+    by_app.get(app).map_or(&[][..], Vec::as_slice)
 }
 
 /// A target with its connected app, ECA name and access permission set label (none when it
